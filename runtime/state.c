@@ -1,0 +1,115 @@
+/* State set-up: standard libraries, C modules and the embedded lua/ library in package.preload,
+ * the interrupt hook, and a call helper with tracebacks (after lua.c). */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <lauxlib.h>
+#include <lualib.h>
+
+#include "host.h"
+#include "interrupt.h"
+#include "preload.h"
+
+static lua_State *globalL = NULL;
+
+/* ---- embedded Lua modules ---------------------------------------------------------------- */
+
+static int load_embedded(lua_State *L) {
+  const EmbeddedLua *e = lua_touserdata(L, lua_upvalueindex(1));
+  char chunk[600];
+  snprintf(chunk, sizeof chunk, "@%s", e->path);
+  if (luaL_loadbufferx(L, e->src, e->len, chunk, "t") != LUA_OK) return lua_error(L);
+  lua_pushstring(L, e->name);
+  lua_call(L, 1, 1);
+  return 1;
+}
+
+static void preload_all(lua_State *L) {
+  luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
+  for (const luaL_Reg *m = emsopt_cmodules; m->name; m++) {
+    lua_pushcfunction(L, m->func);
+    lua_setfield(L, -2, m->name);
+  }
+  lua_pushcfunction(L, luaopen_sys);
+  lua_setfield(L, -2, "sys");
+  for (const EmbeddedLua *e = emsopt_embedded; e->name; e++) {
+    lua_pushlightuserdata(L, (void *)e);
+    lua_pushcclosure(L, load_embedded, 1);
+    lua_setfield(L, -2, e->name);
+  }
+  lua_pop(L, 1);
+}
+
+lua_State *emsopt_newstate(void) {
+  lua_State *L = luaL_newstate();
+  if (!L) return NULL;
+  luaL_openlibs(L);
+  preload_all(L);
+  globalL = L;
+  return L;
+}
+
+/* ---- interrupts ---------------------------------------------------------------------------- */
+
+static void hook_stop(lua_State *L, lua_Debug *ar) {
+  (void)ar;
+  lua_sethook(L, NULL, 0, 0);
+  int sig = emsopt_interrupt_signal();
+  if (!sig) return; /* a kernel took it and reported it as a result */
+  emsopt_interrupt_consume();
+  luaL_error(L, sig == SIGTERM ? "terminated" : "interrupted");
+}
+
+static void on_signal(int sig) {
+  static volatile sig_atomic_t unanswered = 0;
+  if (emsopt_interrupted() && ++unanswered >= 2) { /* third signal with nothing listening */
+    signal(sig, SIG_DFL);
+    raise(sig);
+    return;
+  }
+  if (!emsopt_interrupted()) unanswered = 0;
+  emsopt_interrupt_raise(sig);
+  if (globalL) /* lua_sethook is safe in a signal handler (see lua.c) */
+    lua_sethook(globalL, hook_stop, LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
+}
+
+void emsopt_signals(lua_State *L) {
+  globalL = L;
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = 0; /* no SA_RESTART: a blocking read returns EINTR so the REPL can react */
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+}
+
+/* ---- calls ----------------------------------------------------------------------------------- */
+
+static int msghandler(lua_State *L) {
+  const char *msg = lua_tostring(L, 1);
+  if (msg == NULL) {
+    if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING) return 1;
+    msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+  }
+  luaL_traceback(L, L, msg, 1);
+  return 1;
+}
+
+int emsopt_docall(lua_State *L, int narg, int nres) {
+  int base = lua_gettop(L) - narg;
+  lua_pushcfunction(L, msghandler);
+  lua_insert(L, base);
+  int status = lua_pcall(L, narg, nres, base);
+  lua_remove(L, base);
+  return status;
+}
+
+void emsopt_report(lua_State *L, const char *progname) {
+  const char *msg = lua_tostring(L, -1);
+  if (progname) fprintf(stderr, "%s: ", progname);
+  fprintf(stderr, "%s\n", msg ? msg : "(error object is not a string)");
+  fflush(stderr);
+  lua_pop(L, 1);
+}
