@@ -26,7 +26,8 @@ local function scalar(v)
     if math.type(v) == "integer" then return tostring(v) end
     if v ~= v then return "nan" end
     if v == math.huge then return "math.huge" elseif v == -math.huge then return "-math.huge" end
-    return string.format("%.14g", v)
+    local f = string.format("%.14g", v)
+    return f:find("[%.eEn]") and f or f .. ".0"
   end
   if t == "userdata" or t == "table" then
     local mt = getmetatable(v)
@@ -73,6 +74,17 @@ function M.format(v, opts)
     if #parts == 0 then return "{}" end
     local flat = "{" .. table.concat(parts, ", ") .. "}"
     if #flat + #indent <= width and not flat:find("\n") then return flat end
+    if not flat:find("\n") and #keys == 0 then -- a long array of scalars: fill lines
+      local lines, line = {}, ""
+      for _, p in ipairs(parts) do
+        if #line > 0 and #indent + 2 + #line + #p + 2 > width then
+          lines[#lines + 1] = line; line = ""
+        end
+        line = line .. (#line > 0 and " " or "") .. p .. ","
+      end
+      lines[#lines + 1] = line:gsub(",$", "")
+      return "{\n" .. indent .. "  " .. table.concat(lines, "\n" .. indent .. "  ") .. "\n" .. indent .. "}"
+    end
     return "{\n" .. indent .. "  " .. table.concat(parts, ",\n" .. indent .. "  ") .. "\n" .. indent .. "}"
   end
   return fmt(v, 1, "")

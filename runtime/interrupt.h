@@ -12,5 +12,6 @@ int emsopt_interrupted(void);        /* nonzero while an interrupt is pending */
 void emsopt_interrupt_consume(void); /* clear a pending interrupt: the kernel reported it */
 void emsopt_interrupt_raise(int sig);/* what the signal handler does (tests call it too) */
 int emsopt_interrupt_signal(void);   /* the signal that set the flag (SIGINT, SIGTERM) or 0 */
+int emsopt_interrupt_last(void);     /* the last signal received, even if consumed, or 0 */
 
 #endif

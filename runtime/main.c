@@ -46,7 +46,7 @@ int main(int argc, char **argv) {
     lua_pop(L, 2);
     if (repl) status = emsopt_repl(L);
   }
-  int sig = emsopt_interrupt_signal();
+  int sig = emsopt_interrupt_last();
   lua_close(L);
   if (sig && status != EXIT_SUCCESS) return 128 + sig;
   return status;

@@ -53,12 +53,14 @@ lua_State *emsopt_newstate(void) {
 /* ---- interrupts ---------------------------------------------------------------------------- */
 
 static void hook_stop(lua_State *L, lua_Debug *ar) {
-  (void)ar;
   lua_sethook(L, NULL, 0, 0);
   int sig = emsopt_interrupt_signal();
   if (!sig) return; /* a kernel took it and reported it as a result */
   emsopt_interrupt_consume();
-  luaL_error(L, sig == SIGTERM ? "terminated" : "interrupted");
+  const char *what = sig == SIGTERM ? "terminated" : "interrupted";
+  if (lua_getinfo(L, "Sl", ar) && ar->currentline > 0)
+    luaL_error(L, "%s:%d: %s", ar->short_src, ar->currentline, what);
+  luaL_error(L, "%s", what);
 }
 
 static void on_signal(int sig) {

@@ -45,7 +45,7 @@ local function split_pairs(args, first)
     local a = args[i]
     local k, v = a:match("^([%a_][%w_%.]*)=(.*)$")
     if k then
-      if given[k] ~= nil then error(string.format("parameter '%s' given twice", k), 0) end
+      if given[k] ~= nil then return nil, string.format("parameter '%s' given twice", k) end
       given[k] = v
     elseif a == "--help" or a == "-h" then help = true
     else positional[#positional + 1] = a end
@@ -56,13 +56,18 @@ end
 -- A traceback that stops where the host's own frames begin.
 local function traceback(e)
   if e == params.HELP or getmetatable(e) == params.UsageError then return e end
+  if type(e) ~= "string" then
+    local mt = getmetatable(e)
+    e = (mt and mt.__tostring) and tostring(e) or string.format("(error object is a %s value)", type(e))
+  end
   local tb = debug.traceback(e, 2)
   return (tb:gsub("\n%s*%[C%]: in function 'xpcall'.*$", ""))
 end
 
 -- Runs a script file with its arguments: "ok", results... | "help" | "failed", message.
 function M.run_script(path, args, first)
-  local given, _, help = split_pairs(args, first)
+  local given, positional, help = split_pairs(args, first)
+  if not given then return "failed", positional end
   local file = M.find_script(path)
   local chunk, err
   if file == "-" then chunk, err = load(io.read("a"), "=stdin")
