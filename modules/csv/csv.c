@@ -1,0 +1,961 @@
+/* csv core: reader, field parsing, date-times, grouped count, field writer. See csv.h. */
+#include "csv.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+#include "interrupt.h"
+
+/* ---- reader ----------------------------------------------------------------------------- */
+
+void csv_init(csv_reader *r) {
+  memset(r, 0, sizeof *r);
+  r->fd = -1;
+}
+
+void csv_close(csv_reader *r) {
+  if (r->fd >= 0) close(r->fd);
+  r->fd = -1;
+  free(r->path);
+  free(r->buf);
+  free(r->f);
+  free(r->fquote);
+  if (r->header) {
+    for (size_t i = 0; i < r->nheader; i++) free(r->header[i]);
+    free(r->header);
+  }
+  r->path = r->buf = NULL;
+  r->f = NULL;
+  r->fquote = NULL;
+  r->header = NULL;
+  r->nheader = r->nf = r->fcap = r->len = r->cap = r->pos = 0;
+}
+
+static const char *fail(csv_reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static const char *fail(csv_reader *r, const char *fmt, ...) {
+  va_list ap;
+  int n = snprintf(r->err, sizeof r->err, "%s: ", r->path ? r->path : "?");
+  if (n < 0 || (size_t)n >= sizeof r->err) return r->err;
+  va_start(ap, fmt);
+  vsnprintf(r->err + n, sizeof r->err - (size_t)n, fmt, ap);
+  va_end(ap);
+  return r->err;
+}
+
+void csv_where(const csv_reader *r, const char *at, long *line, long *col) {
+  const char *s = r->row_start, *bol = s;
+  long l = r->row_line;
+  while (s < at) {
+    const char *nl = memchr(s, '\n', (size_t)(at - s));
+    if (!nl) break;
+    l++;
+    bol = s = nl + 1;
+  }
+  *line = l;
+  *col = (long)(at - bol) + 1;
+}
+
+const char *csv_fail_at(csv_reader *r, const char *at, const char *fmt, ...) {
+  va_list ap;
+  long line, col;
+  csv_where(r, at, &line, &col);
+  int n = snprintf(r->err, sizeof r->err, "%s:%ld:%ld: ", r->path, line, col);
+  if (n < 0 || (size_t)n >= sizeof r->err) return r->err;
+  va_start(ap, fmt);
+  vsnprintf(r->err + n, sizeof r->err - (size_t)n, fmt, ap);
+  va_end(ap);
+  return r->err;
+}
+
+const char *csv_row_error(csv_reader *r) {
+  if (r->row_err == CSV_ROW_UNTERMINATED)
+    return csv_fail_at(r, r->row_err_at, "unterminated quoted field");
+  if (r->row_err == CSV_ROW_AFTER_QUOTE)
+    return csv_fail_at(r, r->row_err_at, "unexpected text after closing quote");
+  return NULL;
+}
+
+/* Read more bytes: keep the unparsed rest, grow when a row fills the whole buffer.
+ * 0 ok (possibly eof), -1 error. */
+static int refill(csv_reader *r) {
+  if (emsopt_interrupted()) {
+    r->interrupted = 1;
+    fail(r, "interrupted");
+    return -1;
+  }
+  if (r->pos > 0) {
+    memmove(r->buf, r->buf + r->pos, r->len - r->pos);
+    r->len -= r->pos;
+    r->pos = 0;
+  }
+  if (r->len == r->cap) {
+    size_t ncap = r->cap * 2;
+    char *nb = realloc(r->buf, ncap + CSV_PAD);
+    if (!nb) {
+      fail(r, "out of memory (row longer than %zu bytes)", r->cap);
+      return -1;
+    }
+    r->buf = nb;
+    r->cap = ncap;
+  }
+  for (;;) {
+    ssize_t n = read(r->fd, r->buf + r->len, r->cap - r->len);
+    if (n < 0) {
+      if (errno == EINTR) {
+        if (emsopt_interrupted()) {
+          r->interrupted = 1;
+          fail(r, "interrupted");
+          return -1;
+        }
+        continue;
+      }
+      fail(r, "%s", strerror(errno));
+      return -1;
+    }
+    if (n == 0) r->eof = 1;
+    r->len += (size_t)n;
+    memset(r->buf + r->len, 0, CSV_PAD);
+    return 0;
+  }
+}
+
+/* First a or b in [p, end), or end. May look at up to 15 bytes past end (the buffer pad). */
+static inline char *find2(char *p, char *end, char a, char b) {
+#ifdef __SSE2__
+  const __m128i va = _mm_set1_epi8(a), vb = _mm_set1_epi8(b);
+  while (p < end) {
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+    unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, va), _mm_cmpeq_epi8(x, vb)));
+    if (m) {
+      char *q = p + __builtin_ctz(m);
+      return q < end ? q : end;
+    }
+    p += 16;
+  }
+  return end;
+#else
+  while (p < end && *p != a && *p != b) p++;
+  return p;
+#endif
+}
+
+static long count_nl(const char *p, const char *end) {
+  long n = 0;
+  while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+    n++;
+    p++;
+  }
+  return n;
+}
+
+static int grow_fields(csv_reader *r) {
+  size_t n = r->fcap ? r->fcap * 2 : 64;
+  csv_field *f = realloc(r->f, n * sizeof *f);
+  if (!f) return -1;
+  r->f = f;
+  unsigned char *q = realloc(r->fquote, n);
+  if (!q) return -1;
+  r->fquote = q;
+  r->fcap = n;
+  return 0;
+}
+
+enum { PARSE_EOF = 0, PARSE_ROW = 1, PARSE_MORE = 2, PARSE_NOMEM = 3 };
+
+/* Parse one row from r->pos. PARSE_MORE: the row is not complete in the buffer (nothing is
+ * consumed; call again after refill). */
+static int parse_row(csv_reader *r) {
+  char *p = r->buf + r->pos, *end = r->buf + r->len;
+  const int eof = r->eof;
+  const char d = r->delim;
+  long line = r->line, nl = 0;
+  size_t nf = 0;
+
+  for (;;) { /* blank lines */
+    if (p == end) {
+      if (!eof) return PARSE_MORE;
+      r->pos = r->len;
+      r->line = line;
+      return PARSE_EOF;
+    }
+    if (*p == '\n') {
+      p++;
+      line++;
+      continue;
+    }
+    if (*p == '\r') {
+      if (p + 1 == end) {
+        if (!eof) return PARSE_MORE;
+        p++;
+        continue;
+      }
+      if (p[1] == '\n') {
+        p += 2;
+        line++;
+        continue;
+      }
+    }
+    break;
+  }
+  r->row_start = p;
+  r->row_line = line;
+  r->row_err = CSV_ROW_OK;
+
+  for (;;) {
+    if (nf == r->fcap && grow_fields(r) != 0) return PARSE_NOMEM;
+    char *q;
+    if (p < end && *p == '"') {
+      q = p + 1;
+      int dq = 0;
+      for (;;) {
+        q = memchr(q, '"', (size_t)(end - q));
+        if (!q) {
+          if (!eof) return PARSE_MORE;
+          r->row_err = CSV_ROW_UNTERMINATED;
+          r->row_err_at = p;
+          r->f[nf].p = p + 1;
+          r->f[nf].len = (size_t)(end - p - 1);
+          r->fquote[nf++] = 1;
+          nl += count_nl(p + 1, end);
+          r->row_end = p = end;
+          goto done;
+        }
+        if (q + 1 == end && !eof) return PARSE_MORE;
+        if (q + 1 < end && q[1] == '"') {
+          dq = 1;
+          q += 2;
+          continue;
+        }
+        break;
+      }
+      r->f[nf].p = p + 1;
+      r->f[nf].len = (size_t)(q - p - 1);
+      r->fquote[nf] = (unsigned char)(1 + dq);
+      nl += count_nl(p + 1, q);
+      p = q + 1;
+      if (p == end) { /* eof */
+        nf++;
+        r->row_end = p;
+        goto done;
+      }
+      if (*p == d) {
+        nf++;
+        p++;
+        continue;
+      }
+      if (*p == '\n') {
+        nf++;
+        r->row_end = p++;
+        goto done;
+      }
+      if (*p == '\r') {
+        if (p + 1 == end) {
+          if (!eof) return PARSE_MORE;
+          nf++;
+          r->row_end = p++;
+          goto done;
+        }
+        if (p[1] == '\n') {
+          nf++;
+          r->row_end = p;
+          p += 2;
+          goto done;
+        }
+      }
+      /* text after the closing quote: the row is bad; find its end leniently */
+      if (!r->row_err) {
+        r->row_err = CSV_ROW_AFTER_QUOTE;
+        r->row_err_at = p;
+      }
+      q = find2(p, end, d, '\n');
+      if (q == end && !eof) return PARSE_MORE;
+      r->fquote[nf] = 1;
+      r->f[nf].len = (size_t)(q - r->f[nf].p);
+    } else {
+      q = find2(p, end, d, '\n');
+      if (q == end && !eof) return PARSE_MORE;
+      r->f[nf].p = p;
+      r->f[nf].len = (size_t)(q - p);
+      r->fquote[nf] = 0;
+    }
+    /* q: the terminator of field nf (delimiter, LF, or end of file) */
+    if (q < end && *q == d) {
+      nf++;
+      p = q + 1;
+      continue;
+    }
+    if (r->fquote[nf] == 0 && r->f[nf].len && q[-1] == '\r') r->f[nf].len--;
+    r->row_end = r->f[nf].p + r->f[nf].len;
+    nf++;
+    p = q < end ? q + 1 : end;
+    goto done;
+  }
+done:
+  r->nf = nf;
+  r->pos = (size_t)(p - r->buf);
+  r->line = line + 1 + nl;
+  for (size_t i = 0; i < nf; i++) {
+    if (r->fquote[i] != 2) continue;
+    char *s = (char *)r->f[i].p, *e = s + r->f[i].len, *o = s;
+    while (s < e) {
+      char c = *s++;
+      *o++ = c;
+      if (c == '"' && s < e && *s == '"') s++;
+    }
+    r->f[i].len = (size_t)(o - r->f[i].p);
+  }
+  return PARSE_ROW;
+}
+
+int csv_next(csv_reader *r) {
+  if (r->fd < 0 && r->pos >= r->len) return 0;
+  for (;;) {
+    int st = parse_row(r);
+    if (st == PARSE_ROW) return 1;
+    if (st == PARSE_EOF) return 0;
+    if (st == PARSE_NOMEM) {
+      fail(r, "out of memory");
+      return -1;
+    }
+    if (refill(r) != 0) return -1;
+  }
+}
+
+static char detect_delim(const char *p, const char *end) {
+  static const char cand[] = {',', '\t', ';', '|'};
+  size_t cnt[4] = {0, 0, 0, 0};
+  int inq = 0;
+  for (; p < end && (inq || *p != '\n'); p++) {
+    if (*p == '"') inq = !inq;
+    else if (!inq)
+      for (int i = 0; i < 4; i++)
+        if (*p == cand[i]) cnt[i]++;
+  }
+  int best = 0;
+  for (int i = 1; i < 4; i++)
+    if (cnt[i] > cnt[best]) best = i;
+  return cand[best];
+}
+
+int csv_open(csv_reader *r, const char *path, int delim, size_t block) {
+  csv_close(r);
+  csv_init(r);
+  r->path = strdup(path);
+  if (!r->path) {
+    snprintf(r->err, sizeof r->err, "%s: out of memory", path);
+    return -1;
+  }
+  if (block == 0) block = CSV_BLOCK_DEFAULT;
+  if (block < 4) block = 4;
+  r->cap = block;
+  r->buf = malloc(r->cap + CSV_PAD);
+  if (!r->buf) {
+    fail(r, "out of memory");
+    return -1;
+  }
+  memset(r->buf, 0, CSV_PAD);
+  r->fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (r->fd < 0) {
+    fail(r, "%s", strerror(errno));
+    return -1;
+  }
+  struct stat st;
+  if (fstat(r->fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    fail(r, "%s", strerror(EISDIR));
+    return -1;
+  }
+#ifdef POSIX_FADV_SEQUENTIAL
+  posix_fadvise(r->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+#endif
+  r->line = 1;
+  /* the whole header line (and at least 3 bytes for the BOM) */
+  for (;;) {
+    if (r->eof || (r->len >= 3 && memchr(r->buf, '\n', r->len))) break;
+    if (refill(r) != 0) return -1;
+  }
+  if (r->len >= 3 && memcmp(r->buf, "\xEF\xBB\xBF", 3) == 0) r->pos = 3;
+  r->delim = delim ? (char)delim : detect_delim(r->buf + r->pos, r->buf + r->len);
+  int st2 = csv_next(r);
+  if (st2 < 0) return -1;
+  if (st2 == 0) {
+    fail(r, "empty file");
+    return -1;
+  }
+  if (r->row_err) {
+    csv_row_error(r);
+    return -1;
+  }
+  r->header = calloc(r->nf, sizeof *r->header);
+  if (!r->header) {
+    fail(r, "out of memory");
+    return -1;
+  }
+  r->nheader = r->nf;
+  for (size_t i = 0; i < r->nf; i++) {
+    r->header[i] = malloc(r->f[i].len + 1);
+    if (!r->header[i]) {
+      fail(r, "out of memory");
+      return -1;
+    }
+    memcpy(r->header[i], r->f[i].p, r->f[i].len);
+    r->header[i][r->f[i].len] = '\0';
+  }
+  return 0;
+}
+
+long csv_column(const csv_reader *r, const char *name, size_t len) {
+  long found = -1;
+  for (size_t i = 0; i < r->nheader; i++) {
+    if (strlen(r->header[i]) == len && memcmp(r->header[i], name, len) == 0) {
+      if (found >= 0) return -2;
+      found = (long)i;
+    }
+  }
+  return found;
+}
+
+/* ---- numbers ---------------------------------------------------------------------------- */
+
+static int trim(const char **s, size_t *n) {
+  const char *p = *s, *e = p + *n;
+  while (p < e && (*p == ' ' || *p == '\t')) p++;
+  while (e > p && (e[-1] == ' ' || e[-1] == '\t')) e--;
+  *s = p;
+  *n = (size_t)(e - p);
+  return p == e;
+}
+
+int csv_parse_int(const char *s, size_t n, int64_t *out) {
+  if (trim(&s, &n)) return 1;
+  const char *e = s + n;
+  int neg = 0;
+  if (*s == '+' || *s == '-') neg = *s++ == '-';
+  if (s == e) return -1;
+  uint64_t v = 0, lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+  for (; s < e; s++) {
+    unsigned dgt = (unsigned)(unsigned char)*s - '0';
+    if (dgt > 9) return -1;
+    if (v > (lim - dgt) / 10) return -1;
+    v = v * 10 + dgt;
+  }
+  *out = neg ? (int64_t)(0 - v) : (int64_t)v;
+  return 0;
+}
+
+int csv_parse_num(const char *s, size_t n, double *out) {
+  static const double p10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                               1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+  if (trim(&s, &n)) return 1;
+  const char *p = s, *e = s + n;
+  int neg = 0;
+  if (*p == '+' || *p == '-') neg = *p++ == '-';
+  /* fast path: up to 15 digits with an optional point, no exponent (exact: Clinger) */
+  uint64_t m = 0;
+  int digits = 0, fracd = 0, point = 0;
+  const char *q = p;
+  for (; q < e; q++) {
+    unsigned dgt = (unsigned)(unsigned char)*q - '0';
+    if (dgt <= 9) {
+      m = m * 10 + dgt;
+      digits++;
+      fracd += point;
+    } else if (*q == '.' && !point) {
+      point = 1;
+    } else
+      break;
+  }
+  if (q == e && digits > 0 && digits <= 15) {
+    double v = (double)m / p10[fracd];
+    *out = neg ? -v : v;
+    return 0;
+  }
+  /* general: strtod on a checked copy (no hex, inf, nan) */
+  char tmp[128];
+  if (n >= sizeof tmp) return -1;
+  int any = 0;
+  for (size_t i = 0; i < n; i++) {
+    char c = s[i];
+    if (c >= '0' && c <= '9') any = 1;
+    else if (c != '.' && c != 'e' && c != 'E' && c != '+' && c != '-')
+      return -1;
+    tmp[i] = c;
+  }
+  if (!any) return -1;
+  tmp[n] = '\0';
+  char *endp;
+  errno = 0;
+  double v = strtod(tmp, &endp);
+  if (endp != tmp + n) return -1;
+  if (errno == ERANGE && (v == HUGE_VAL || v == -HUGE_VAL)) return -1;
+  *out = v;
+  return 0;
+}
+
+/* ---- date-times ------------------------------------------------------------------------- */
+
+int64_t csv_days_from_civil(int64_t y, int m, int d) {
+  y -= m <= 2;
+  int64_t era = (y >= 0 ? y : y - 399) / 400;
+  int64_t yoe = y - era * 400;
+  int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int64_t *y, int *m, int *d) {
+  z += 719468;
+  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  int64_t doe = z - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+  *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+  *y = yoe + era * 400 + (*m <= 2);
+}
+
+void csv_epoch_bins(int64_t secs, csv_bins *b) {
+  int64_t days = secs / 86400, sod = secs % 86400;
+  if (sod < 0) {
+    sod += 86400;
+    days--;
+  }
+  civil_from_days(days, &b->year, &b->month, &b->day);
+  b->hour = (int)(sod / 3600);
+  b->minute = (int)(sod / 60 % 60);
+  b->second = (int)(sod % 60);
+  int64_t wd = days % 7;
+  if (wd < 0) wd += 7; /* 0 = Thursday, 1970-01-01 */
+  b->weekday = (int)((wd + 3) % 7 + 1);
+  b->hour_of_week = (b->weekday - 1) * 24 + b->hour;
+}
+
+/* digits: at least lo, at most hi */
+static int num(const char *s, const char *e, const char **pp, int lo, int hi, int *v) {
+  const char *p = *pp;
+  int n = 0, x = 0;
+  while (p < e && n < hi && *p >= '0' && *p <= '9') {
+    x = x * 10 + (*p++ - '0');
+    n++;
+  }
+  (void)s;
+  if (n < lo) return -1;
+  *pp = p;
+  *v = x;
+  return 0;
+}
+
+static int leap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+static int valid_date(int64_t y, int m, int d) {
+  static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (m < 1 || m > 12 || d < 1) return 0;
+  return d <= mdays[m - 1] + (m == 2 && leap(y));
+}
+
+/* hh:mm[:ss[.fff]] */
+static int parse_time(const char *s, const char *e, const char **pp, int *h, int *mi, int *sec, double *frac) {
+  const char *p = *pp;
+  *mi = *sec = 0;
+  *frac = 0;
+  if (num(s, e, &p, 1, 2, h) || p >= e || *p != ':') return -1;
+  p++;
+  if (num(s, e, &p, 2, 2, mi)) return -1;
+  if (p < e && *p == ':') {
+    p++;
+    if (num(s, e, &p, 2, 2, sec)) return -1;
+    if (p < e && (*p == '.' || *p == ',')) {
+      p++;
+      double scale = 0.1, f = 0;
+      const char *d0 = p;
+      while (p < e && *p >= '0' && *p <= '9') {
+        f += (*p++ - '0') * scale;
+        scale /= 10;
+      }
+      if (p == d0) return -1;
+      *frac = f;
+    }
+  }
+  if (*mi > 59 || *sec > 59) return -1;
+  *pp = p;
+  return 0;
+}
+
+int csv_parse_datetime(const char *s, size_t n, int fmt, int64_t *secs, double *frac) {
+  const char *e;
+  trim(&s, &n);
+  e = s + n;
+  if (n == 0) return -1;
+  if (fmt == 0) {
+    if ((n > 1 && s[1] == '/') || (n > 2 && s[2] == '/')) fmt = 1;
+    else if (n > 4 && s[4] == '-')
+      fmt = 2;
+    else
+      return -1;
+  }
+  const char *p = s;
+  int y, m, d, h = 0, mi = 0, sec = 0, off = 0;
+  double fr = 0;
+  if (fmt == 1) {
+    if (num(s, e, &p, 1, 2, &m) || p >= e || *p++ != '/') return -1;
+    if (num(s, e, &p, 1, 2, &d) || p >= e || *p++ != '/') return -1;
+    if (num(s, e, &p, 4, 4, &y)) return -1;
+    if (p < e) {
+      if (*p != ' ' && *p != 'T') return -1;
+      while (p < e && (*p == ' ' || *p == 'T')) p++;
+      if (parse_time(s, e, &p, &h, &mi, &sec, &fr)) return -1;
+      while (p < e && *p == ' ') p++;
+      if (p < e) {
+        if (e - p != 2 || (p[1] != 'M' && p[1] != 'm')) return -1;
+        int pm;
+        if (*p == 'A' || *p == 'a') pm = 0;
+        else if (*p == 'P' || *p == 'p')
+          pm = 1;
+        else
+          return -1;
+        if (h < 1 || h > 12) return -1;
+        h = h % 12 + 12 * pm;
+        p = e;
+      }
+    }
+  } else {
+    if (num(s, e, &p, 4, 4, &y) || p >= e || *p++ != '-') return -1;
+    if (num(s, e, &p, 2, 2, &m) || p >= e || *p++ != '-') return -1;
+    if (num(s, e, &p, 2, 2, &d)) return -1;
+    if (p < e) {
+      if (*p != 'T' && *p != ' ') return -1;
+      p++;
+      if (parse_time(s, e, &p, &h, &mi, &sec, &fr)) return -1;
+      if (p < e) {
+        if (*p == 'Z' && p + 1 == e) p++;
+        else if (*p == '+' || *p == '-') {
+          int sign = *p++ == '-' ? -1 : 1, oh, om = 0;
+          if (num(s, e, &p, 2, 2, &oh)) return -1;
+          if (p < e && *p == ':') p++;
+          if (p < e && num(s, e, &p, 2, 2, &om)) return -1;
+          if (oh > 23 || om > 59) return -1;
+          off = sign * (oh * 3600 + om * 60);
+        }
+      }
+    }
+  }
+  if (p != e || h > 23 || !valid_date(y, m, d)) return -1;
+  *secs = csv_days_from_civil(y, m, d) * 86400 + h * 3600 + mi * 60 + sec - off;
+  if (frac) *frac = fr;
+  return 0;
+}
+
+/* ---- grouped count ---------------------------------------------------------------------- */
+
+void csv_count_init(csv_count *c) { memset(c, 0, sizeof *c); }
+
+void csv_count_free(csv_count *c) {
+  free(c->keys);
+  free(c->sums);
+  for (size_t i = 0; i < c->nfilters; i++) {
+    for (size_t j = 0; j < c->filters[i].nvalues; j++) free(c->filters[i].values[j]);
+    free(c->filters[i].values);
+    free(c->filters[i].lens);
+  }
+  free(c->filters);
+  free(c->groups);
+  free(c->sumv);
+  free(c->sumn);
+  free(c->arena);
+  free(c->slots);
+  free(c->tmp);
+  free(c->kbuf);
+  csv_count_init(c);
+}
+
+static inline uint64_t hash_bytes(const char *s, size_t n) {
+  uint64_t h = 0x9E3779B97F4A7C15ull ^ n;
+  while (n >= 8) {
+    uint64_t w;
+    memcpy(&w, s, 8);
+    h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
+    h ^= h >> 31;
+    s += 8;
+    n -= 8;
+  }
+  if (n) {
+    uint64_t w = 0;
+    memcpy(&w, s, n);
+    h = (h ^ w) * 0x94d049bb133111ebull;
+    h ^= h >> 29;
+  }
+  h *= 0xbf58476d1ce4e5b9ull;
+  return h ^ (h >> 32);
+}
+
+static int rehash(csv_count *c, size_t nslots) {
+  uint32_t *s = calloc(nslots, sizeof *s);
+  if (!s) return -1;
+  for (size_t g = 0; g < c->ngroups; g++) {
+    size_t i = c->groups[g].hash & (nslots - 1);
+    while (s[i]) i = (i + 1) & (nslots - 1);
+    s[i] = (uint32_t)(g + 1);
+  }
+  free(c->slots);
+  c->slots = s;
+  c->nslots = nslots;
+  return 0;
+}
+
+/* group index for key kbuf[0..klen), created when new; -1 out of memory */
+static long group_of(csv_count *c, size_t klen) {
+  uint64_t h = hash_bytes(c->kbuf, klen);
+  size_t mask = c->nslots - 1, i = h & mask;
+  for (;;) {
+    uint32_t g = c->slots[i];
+    if (!g) break;
+    const csv_group *gr = &c->groups[g - 1];
+    if (gr->hash == h && gr->klen == klen && memcmp(c->arena + gr->koff, c->kbuf, klen) == 0)
+      return (long)g - 1;
+    i = (i + 1) & mask;
+  }
+  if (c->ngroups >= UINT32_MAX - 1) return -1;
+  if (c->ngroups == c->gcap) {
+    size_t n = c->gcap ? c->gcap * 2 : 256;
+    csv_group *gs = realloc(c->groups, n * sizeof *gs);
+    if (!gs) return -1;
+    c->groups = gs;
+    if (c->nsums) {
+      double *sv = realloc(c->sumv, n * c->nsums * sizeof *sv);
+      if (!sv) return -1;
+      c->sumv = sv;
+      int64_t *sn = realloc(c->sumn, n * c->nsums * sizeof *sn);
+      if (!sn) return -1;
+      c->sumn = sn;
+    }
+    c->gcap = n;
+  }
+  if (c->alen + klen > c->acap) {
+    size_t n = c->acap ? c->acap * 2 : 4096;
+    while (n < c->alen + klen) n *= 2;
+    char *a = realloc(c->arena, n);
+    if (!a) return -1;
+    c->arena = a;
+    c->acap = n;
+  }
+  size_t g = c->ngroups++;
+  memcpy(c->arena + c->alen, c->kbuf, klen);
+  c->groups[g] = (csv_group){.hash = h, .koff = c->alen, .klen = (uint32_t)klen, .count = 0};
+  c->alen += klen;
+  for (size_t k = 0; k < c->nsums; k++) {
+    c->sumv[g * c->nsums + k] = 0;
+    c->sumn[g * c->nsums + k] = 0;
+  }
+  c->slots[i] = (uint32_t)(g + 1);
+  if (c->ngroups * 2 > c->nslots && rehash(c, c->nslots * 2) != 0) return -1;
+  return (long)g;
+}
+
+static const char *field_start(const csv_reader *r, size_t i) {
+  return r->f[i].p - (r->fquote[i] ? 1 : 0);
+}
+
+/* a bad row: 0 to go on (skipped), -1 to stop (r->err holds the message) */
+static int bad_row(csv_count *c, csv_reader *r) {
+  if (!c->skip_bad) return -1;
+  if (c->bad == 0) snprintf(c->first_bad, sizeof c->first_bad, "%s", r->err);
+  if (c->nbad_lines < sizeof c->bad_lines / sizeof c->bad_lines[0])
+    c->bad_lines[c->nbad_lines++] = r->row_line;
+  c->bad++;
+  return 0;
+}
+
+static int ragged(csv_reader *r) {
+  if (r->nf > r->nheader)
+    csv_fail_at(r, field_start(r, r->nheader), "row has %zu fields, header has %zu", r->nf, r->nheader);
+  else
+    csv_fail_at(r, r->row_end, "row has %zu fields, header has %zu", r->nf, r->nheader);
+  return -1;
+}
+
+/* Check a row's shape: 0 fine, -1 bad (r->err set). */
+static int row_shape(csv_reader *r) {
+  if (r->row_err) {
+    csv_row_error(r);
+    return -1;
+  }
+  if (r->nf != r->nheader) return ragged(r);
+  return 0;
+}
+
+int csv_count_run(csv_count *c, csv_reader *r) {
+  c->kcap = 256;
+  c->kbuf = malloc(c->kcap);
+  c->tmp = malloc((c->nsums + 1) * sizeof *c->tmp);
+  if (!c->kbuf || !c->tmp || rehash(c, 1024) != 0) {
+    snprintf(r->err, sizeof r->err, "%s: out of memory", r->path);
+    return -1;
+  }
+  for (;;) {
+    int st = csv_next(r);
+    if (st < 0) return -1;
+    if (st == 0) break;
+    c->rows++;
+    if (row_shape(r) != 0) {
+      if (bad_row(c, r) != 0) return -1;
+      continue;
+    }
+    /* filters */
+    int keep = 1;
+    for (size_t i = 0; i < c->nfilters && keep; i++) {
+      const csv_filter *fl = &c->filters[i];
+      const csv_field *f = &r->f[fl->col];
+      keep = 0;
+      for (size_t j = 0; j < fl->nvalues; j++)
+        if (fl->lens[j] == f->len && memcmp(fl->values[j], f->p, f->len) == 0) {
+          keep = 1;
+          break;
+        }
+    }
+    if (!keep) continue;
+    /* key */
+    size_t klen = 0;
+    int bad = 0;
+    for (size_t k = 0; k < c->nkeys && !bad; k++) {
+      const csv_key *key = &c->keys[k];
+      const csv_field *f = &r->f[key->col];
+      size_t need = klen + 12 + f->len;
+      if (need > c->kcap) {
+        size_t n = c->kcap * 2;
+        while (n < need) n *= 2;
+        char *kb = realloc(c->kbuf, n);
+        if (!kb) {
+          snprintf(r->err, sizeof r->err, "%s: out of memory", r->path);
+          return -1;
+        }
+        c->kbuf = kb;
+        c->kcap = n;
+      }
+      if (key->bin == CSV_BIN_NONE) {
+        uint32_t l = (uint32_t)f->len;
+        memcpy(c->kbuf + klen, &l, 4);
+        memcpy(c->kbuf + klen + 4, f->p, f->len);
+        klen += 4 + f->len;
+        continue;
+      }
+      int64_t t, v;
+      if (csv_parse_datetime(f->p, f->len, key->dtfmt, &t, NULL) != 0) {
+        const char *txt = f->p;
+        size_t tl = f->len;
+        const char *at = field_start(r, (size_t)key->col);
+        if (trim(&txt, &tl))
+          csv_fail_at(r, at, "empty date-time in column '%s'", r->header[key->col]);
+        else
+          csv_fail_at(r, at, "invalid date-time '%.*s' in column '%s'", (int)(tl > 40 ? 40 : tl), txt,
+                      r->header[key->col]);
+        bad = 1;
+        break;
+      }
+      csv_bins b;
+      csv_epoch_bins(t, &b);
+      switch (key->bin) {
+      case CSV_BIN_HOUR: v = b.hour; break;
+      case CSV_BIN_WEEKDAY: v = b.weekday; break;
+      case CSV_BIN_HOUR_OF_WEEK: v = b.hour_of_week; break;
+      case CSV_BIN_MONTH: v = b.month; break;
+      case CSV_BIN_YEAR: v = b.year; break;
+      default: v = b.year * 10000 + b.month * 100 + b.day; break;
+      }
+      memcpy(c->kbuf + klen, &v, 8);
+      klen += 8;
+    }
+    /* sums */
+    for (size_t s = 0; s < c->nsums && !bad; s++) {
+      const csv_field *f = &r->f[c->sums[s]];
+      int st2 = csv_parse_num(f->p, f->len, &c->tmp[s]);
+      if (st2 == 1 && c->empty_skip) {
+        c->tmp[s] = NAN;
+        continue;
+      }
+      if (st2 != 0) {
+        if (st2 == 1)
+          csv_fail_at(r, field_start(r, (size_t)c->sums[s]), "empty value in number column '%s'",
+                      r->header[c->sums[s]]);
+        else
+          csv_fail_at(r, field_start(r, (size_t)c->sums[s]), "invalid number '%.*s' in column '%s'",
+                      (int)(f->len > 40 ? 40 : f->len), f->p, r->header[c->sums[s]]);
+        bad = 1;
+      }
+    }
+    if (bad) {
+      if (bad_row(c, r) != 0) return -1;
+      continue;
+    }
+    long g = group_of(c, klen);
+    if (g < 0) {
+      snprintf(r->err, sizeof r->err, "%s: out of memory", r->path);
+      return -1;
+    }
+    c->groups[g].count++;
+    c->matched++;
+    for (size_t s = 0; s < c->nsums; s++) {
+      if (isnan(c->tmp[s])) continue;
+      c->sumv[(size_t)g * c->nsums + s] += c->tmp[s];
+      c->sumn[(size_t)g * c->nsums + s]++;
+    }
+  }
+  return 0;
+}
+
+int csv_count_key(const csv_count *c, size_t g, size_t k, const char **s, size_t *n, int64_t *iv) {
+  const char *p = c->arena + c->groups[g].koff;
+  for (size_t i = 0;; i++) {
+    if (c->keys[i].bin == CSV_BIN_NONE) {
+      uint32_t l;
+      memcpy(&l, p, 4);
+      if (i == k) {
+        *s = p + 4;
+        *n = l;
+        return 0;
+      }
+      p += 4 + l;
+    } else {
+      if (i == k) {
+        memcpy(iv, p, 8);
+        return 1;
+      }
+      p += 8;
+    }
+  }
+}
+
+/* ---- writing ---------------------------------------------------------------------------- */
+
+int csv_needs_quote(const char *s, size_t n, char delim) {
+  if (n == 0) return 0;
+  if (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t') return 1;
+  for (size_t i = 0; i < n; i++) {
+    char c = s[i];
+    if (c == delim || c == '"' || c == '\n' || c == '\r') return 1;
+  }
+  return 0;
+}
+
+int csv_put_field(FILE *f, const char *s, size_t n, char delim) {
+  if (!csv_needs_quote(s, n, delim)) return n && fwrite(s, 1, n, f) != n ? -1 : 0;
+  if (putc('"', f) == EOF) return -1;
+  const char *e = s + n;
+  while (s < e) {
+    const char *q = memchr(s, '"', (size_t)(e - s));
+    size_t m = q ? (size_t)(q - s) + 1 : (size_t)(e - s);
+    if (fwrite(s, 1, m, f) != m) return -1;
+    if (q && putc('"', f) == EOF) return -1;
+    s += m;
+  }
+  return putc('"', f) == EOF ? -1 : 0;
+}
