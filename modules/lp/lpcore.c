@@ -1,0 +1,606 @@
+/* lp core over lp_solve 5.5 and CBC/Clp (see lpcore.h). No Lua here. */
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* The COIN-OR C headers are not clean under our warnings. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wundef"
+#pragma GCC diagnostic ignored "-Wstrict-prototypes"
+#include <Cbc_C_Interface.h>
+#include <Clp_C_Interface.h>
+#pragma GCC diagnostic pop
+
+#include "interrupt.h"
+#include "lpcore.h"
+
+#define LPC_INF 1e30
+
+static double now_sec(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int fail(lpc_model *m, const char *msg) {
+  snprintf(m->err, sizeof m->err, "%s", msg);
+  return -1;
+}
+
+void lpc_opts_init(lpc_opts *o) {
+  memset(o, 0, sizeof *o);
+  o->backend = LPC_LPSOLVE;
+  o->gap_abs = -1;
+  o->gap_rel = -1;
+  o->epsilon = -1;
+  o->floor_first = -1;
+  o->bb_rule = -1;
+  o->improve = -1;
+  o->verbose = 1;
+  o->sensitivity = 1;
+}
+
+const char *lpc_status_name(int code) {
+  switch (code) {
+  case NOMEMORY: return "NOMEMORY";
+  case NOTRUN: return "NOTRUN";
+  case OPTIMAL: return "OPTIMAL";
+  case SUBOPTIMAL: return "SUBOPTIMAL";
+  case INFEASIBLE: return "INFEASIBLE";
+  case UNBOUNDED: return "UNBOUNDED";
+  case DEGENERATE: return "DEGENERATE";
+  case NUMFAILURE: return "NUMFAILURE";
+  case USERABORT: return "USERABORT";
+  case TIMEOUT: return "TIMEOUT";
+  case RUNNING: return "RUNNING";
+  case PRESOLVED: return "PRESOLVED";
+  case PROCFAIL: return "PROCFAIL";
+  case PROCBREAK: return "PROCBREAK";
+  case FEASFOUND: return "FEASFOUND";
+  case NOFEASFOUND: return "NOFEASFOUND";
+  default: return "UNKNOWN";
+  }
+}
+
+const char *lpc_backend_name(lpc_backend b) { return b == LPC_CBC ? "cbc" : "lp_solve"; }
+
+static void res_free(lpc_result *r) {
+  free(r->values); free(r->activity); free(r->duals); free(r->redcost);
+  free(r->dual_from); free(r->dual_till); free(r->obj_from); free(r->obj_till);
+  free(r->obj_fromvalue);
+  memset(r, 0, sizeof *r);
+}
+
+static lpc_model *model_init(lprec *lp) {
+  lpc_model *m;
+  if (!lp) return NULL;
+  m = calloc(1, sizeof *m);
+  if (!m) { delete_lp(lp); return NULL; }
+  m->lp = lp;
+  m->res.code = NOTRUN;
+  set_verbose(lp, 1);
+  return m;
+}
+
+lpc_model *lpc_new(int ncols) { return model_init(make_lp(0, ncols)); }
+
+lpc_model *lpc_wrap(lprec *lp) { return model_init(lp); }
+
+void lpc_free(lpc_model *m) {
+  if (!m) return;
+  if (m->lp) delete_lp(m->lp);
+  free(m->mark); free(m->idx); free(m->val);
+  res_free(&m->res);
+  free(m);
+}
+
+int lpc_end_rows(lpc_model *m) {
+  if (m->rowmode) {
+    m->rowmode = 0;
+    if (!set_add_rowmode(m->lp, FALSE)) return fail(m, "cannot leave row mode");
+  }
+  return 0;
+}
+
+int lpc_add_cols(lpc_model *m, int n) {
+  int i;
+  if (lpc_end_rows(m)) return -1;
+  for (i = 0; i < n; i++)
+    if (!add_columnex(m->lp, 0, NULL, NULL)) return fail(m, "cannot add a column (out of memory?)");
+  return 0;
+}
+
+static int check_col(lpc_model *m, int j) {
+  if (j < 1 || j > get_Ncolumns(m->lp)) return fail(m, "column index out of range");
+  return 0;
+}
+
+int lpc_set_bounds(lpc_model *m, int j, double lb, double ub) {
+  if (check_col(m, j)) return -1;
+  if (lb <= -LPC_INF) lb = -get_infinite(m->lp);
+  if (ub >= LPC_INF) ub = get_infinite(m->lp);
+  if (!set_bounds(m->lp, j, lb, ub)) return fail(m, "cannot set bounds");
+  return 0;
+}
+
+int lpc_set_int(lpc_model *m, int j, int isint) {
+  if (check_col(m, j)) return -1;
+  if (!set_int(m->lp, j, isint ? TRUE : FALSE)) return fail(m, "cannot set integer flag");
+  return 0;
+}
+
+int lpc_set_col_name(lpc_model *m, int j, const char *name) {
+  if (check_col(m, j)) return -1;
+  if (!set_col_name(m->lp, j, (char *)name)) return fail(m, "cannot set column name");
+  return 0;
+}
+
+int lpc_set_row_name(lpc_model *m, int i, const char *name) {
+  if (lpc_end_rows(m)) return -1;
+  if (i < 1 || i > get_Nrows(m->lp)) return fail(m, "row index out of range");
+  if (!set_row_name(m->lp, i, (char *)name)) return fail(m, "cannot set row name");
+  return 0;
+}
+
+int lpc_reserve(lpc_model *m, int n) {
+  if (n > m->bufcap) {
+    int cap = m->bufcap ? m->bufcap : 64;
+    int *ni;
+    double *nv;
+    while (cap < n) cap *= 2;
+    ni = realloc(m->idx, (size_t)cap * sizeof *ni);
+    if (!ni) return fail(m, "out of memory");
+    m->idx = ni;
+    nv = realloc(m->val, (size_t)cap * sizeof *nv);
+    if (!nv) return fail(m, "out of memory");
+    m->val = nv;
+    m->bufcap = cap;
+  }
+  return 0;
+}
+
+/* Merge duplicate columns of (idx, val) in place; returns the new count or -1. */
+static int merge(lpc_model *m, int n, int *idx, double *val) {
+  int nc = get_Ncolumns(m->lp), k, out = 0;
+  if (nc + 1 > m->markcap) {
+    int *nm = realloc(m->mark, (size_t)(nc + 1) * sizeof *nm);
+    if (!nm) return fail(m, "out of memory");
+    memset(nm + m->markcap, 0, (size_t)(nc + 1 - m->markcap) * sizeof *nm);
+    m->mark = nm;
+    m->markcap = nc + 1;
+  }
+  for (k = 0; k < n; k++) {
+    int j = idx[k];
+    if (j < 1 || j > nc) {
+      for (int t = 0; t < out; t++) m->mark[idx[t]] = 0;
+      return fail(m, "column index out of range");
+    }
+    if (m->mark[j]) val[m->mark[j] - 1] += val[k];
+    else { idx[out] = j; val[out] = val[k]; m->mark[j] = ++out; }
+  }
+  k = 0;
+  for (int t = 0; t < out; t++) {
+    m->mark[idx[t]] = 0;
+    if (val[t] != 0) { idx[k] = idx[t]; val[k] = val[t]; k++; }
+  }
+  return k;
+}
+
+int lpc_set_objective(lpc_model *m, int n, const int *idx, const double *val, int maximize) {
+  int k;
+  if (lpc_end_rows(m)) return -1;
+  if (lpc_reserve(m, n > 0 ? n : 1)) return -1;
+  if (n) { memcpy(m->idx, idx, (size_t)n * sizeof *idx); memcpy(m->val, val, (size_t)n * sizeof *val); }
+  k = merge(m, n, m->idx, m->val);
+  if (k < 0) return -1;
+  if (!set_obj_fnex(m->lp, k, m->val, m->idx)) return fail(m, "cannot set the objective");
+  set_sense(m->lp, maximize ? TRUE : FALSE);
+  return 0;
+}
+
+int lpc_add_row(lpc_model *m, int n, const int *idx, const double *val, int rel, double rhs) {
+  int k;
+  if (rel != LE && rel != GE && rel != EQ) return fail(m, "bad relation");
+  if (idx != m->idx) {
+    if (lpc_reserve(m, n > 0 ? n : 1)) return -1;
+    if (n) { memcpy(m->idx, idx, (size_t)n * sizeof *idx); memcpy(m->val, val, (size_t)n * sizeof *val); }
+  }
+  k = merge(m, n, m->idx, m->val);
+  if (k < 0) return -1;
+  if (!m->rowmode) {
+    if (!set_add_rowmode(m->lp, TRUE)) return fail(m, "cannot enter row mode");
+    m->rowmode = 1;
+  }
+  if (!add_constraintex(m->lp, k, m->val, m->idx, rel, rhs)) return fail(m, "cannot add a row (out of memory?)");
+  return 0;
+}
+
+int lpc_write_lp(lpc_model *m, const char *path) {
+  if (lpc_end_rows(m)) return -1;
+  if (!write_lp(m->lp, (char *)path)) return fail(m, "cannot write the LP file");
+  return 0;
+}
+
+int lpc_write_mps(lpc_model *m, const char *path) {
+  if (lpc_end_rows(m)) return -1;
+  if (!write_freemps(m->lp, (char *)path)) return fail(m, "cannot write the MPS file");
+  return 0;
+}
+
+/* ---- results ------------------------------------------------------------------------------ */
+
+static int res_alloc(lpc_model *m, int nr, int nc) {
+  lpc_result *r = &m->res;
+  res_free(r);
+  r->nrows = nr;
+  r->ncols = nc;
+  r->values = calloc((size_t)nc + 1, sizeof(double));
+  r->activity = calloc((size_t)nr + 1, sizeof(double));
+  r->duals = calloc((size_t)nr + 1, sizeof(double));
+  r->redcost = calloc((size_t)nc + 1, sizeof(double));
+  r->dual_from = calloc((size_t)(nr + nc) + 1, sizeof(double));
+  r->dual_till = calloc((size_t)(nr + nc) + 1, sizeof(double));
+  r->obj_from = calloc((size_t)nc + 1, sizeof(double));
+  r->obj_till = calloc((size_t)nc + 1, sizeof(double));
+  r->obj_fromvalue = calloc((size_t)nc + 1, sizeof(double));
+  if (!r->values || !r->activity || !r->duals || !r->redcost || !r->dual_from || !r->dual_till ||
+      !r->obj_from || !r->obj_till || !r->obj_fromvalue) {
+    res_free(r);
+    return fail(m, "out of memory");
+  }
+  return 0;
+}
+
+static int is_mip(lprec *lp) {
+  int nc = get_Ncolumns(lp);
+  for (int j = 1; j <= nc; j++) if (is_int(lp, j)) return 1;
+  return 0;
+}
+
+static double rel_gap(double inc, double bound) {
+  double d = fabs(inc - bound), s = fabs(inc);
+  return d / (s > 1 ? s : 1);
+}
+
+/* ---- lp_solve ---------------------------------------------------------------------------- */
+
+typedef struct solve_ctx {
+  lpc_model *m;
+  const lpc_opts *o;
+  lprec *lp;
+  int mip;
+  double t0, last_print;
+  int printed, interrupted, hook_abort, timed_out, improved;
+  double incumbent;
+} solve_ctx;
+
+static void progress_line(solve_ctx *c, double inc, int have_inc, double bound, long long nodes,
+                          double elapsed) {
+  char ib[32];
+  if (have_inc) snprintf(ib, sizeof ib, "%.6g", inc);
+  else snprintf(ib, sizeof ib, "-");
+  fprintf(stderr, "\r\033[K  MIP incumbent %s  bound %.6g", ib, bound);
+  if (have_inc) fprintf(stderr, "  gap %.3g%%", 100 * rel_gap(inc, bound));
+  fprintf(stderr, "  nodes %lld  elapsed %.1f s", nodes, elapsed);
+  fflush(stderr);
+  c->printed = 1;
+}
+
+static int __WINAPI lps_abort(lprec *lp, void *ud) {
+  solve_ctx *c = ud;
+  double t;
+  if (emsopt_interrupted()) {
+    c->interrupted = 1;
+    emsopt_interrupt_consume();
+    return TRUE;
+  }
+  if (c->hook_abort) return TRUE;
+  t = now_sec();
+  if (c->o->timeout > 0 && t - c->t0 > c->o->timeout) { c->timed_out = 1; return TRUE; }
+  if (c->o->progress && c->mip && t - c->t0 > 1.0 && t - c->last_print >= 0.5) {
+    c->last_print = t;
+    progress_line(c, c->incumbent, c->improved > 0, lp->bb_limitOF, (long long)get_total_nodes(lp),
+                  t - c->t0);
+  }
+  return FALSE;
+}
+
+static void __WINAPI lps_msg(lprec *lp, void *ud, int msg) {
+  solve_ctx *c = ud;
+  double inc;
+  if (!(msg & (MSG_MILPBETTER | MSG_MILPFEASIBLE))) return;
+  inc = lp->best_solution ? lp->best_solution[0] : get_working_objective(lp);
+  if (c->improved > 0 && inc == c->incumbent) return;
+  c->improved++;
+  c->incumbent = inc;
+  if (c->o->on_improve && !c->hook_abort) {
+    lpc_progress p;
+    p.incumbent = inc;
+    p.bound = lp->bb_limitOF;
+    p.gap = rel_gap(inc, p.bound);
+    p.nodes = (long long)get_total_nodes(lp);
+    p.elapsed = now_sec() - c->t0;
+    if (c->o->on_improve(c->o->ud, &p)) c->hook_abort = 1;
+  }
+}
+
+static void lps_options(lprec *lp, const lpc_opts *o) {
+  int maxim = is_maxim(lp);
+  double inf = get_infinite(lp);
+  int ps = PRESOLVE_NONE;
+  set_verbose(lp, o->verbose);
+  set_timeout(lp, o->timeout > 0 ? (long)ceil(o->timeout) + 1 : 0);
+  set_mip_gap(lp, TRUE, o->gap_abs >= 0 ? o->gap_abs : 1e-11);
+  set_mip_gap(lp, FALSE, o->gap_rel >= 0 ? o->gap_rel : 1e-9);
+  set_epsint(lp, o->epsilon >= 0 ? o->epsilon : 1e-7);
+  set_bb_floorfirst(lp, o->floor_first >= 0 ? o->floor_first : BRANCH_CEILING);
+  set_bb_rule(lp, o->bb_rule >= 0 ? o->bb_rule : NODE_FIRSTSELECT);
+  set_bb_depthlimit(lp, o->depth_limit ? o->depth_limit : -50);
+  set_improve(lp, o->improve >= 0 ? o->improve : (IMPROVE_DUALFEAS | IMPROVE_THETAGAP));
+  set_obj_bound(lp, o->has_cutoff ? o->cutoff : (maxim ? -inf : inf));
+  set_break_at_value(lp, o->has_break ? o->break_at : (maxim ? inf : -inf));
+  if (o->presolve) ps |= PRESOLVE_ROWS | PRESOLVE_COLS | PRESOLVE_LINDEP;
+  if (o->sensitivity) ps |= PRESOLVE_SENSDUALS;
+  set_presolve(lp, ps, get_presolveloops(lp));
+}
+
+static int solve_lpsolve(lpc_model *m, const lpc_opts *o) {
+  lprec *lp = m->lp, *s = lp;
+  solve_ctx c;
+  int code, nr, nc, full;
+  lpc_result *r = &m->res;
+
+  if (o->presolve) {           /* presolve shrinks the model it runs on: solve a copy */
+    s = copy_lp(lp);
+    if (!s) return fail(m, "out of memory (copying the model for presolve)");
+  }
+  nr = get_Nrows(lp);
+  nc = get_Ncolumns(lp);
+  if (res_alloc(m, nr, nc)) { if (s != lp) delete_lp(s); return -1; }
+  memset(&c, 0, sizeof c);
+  c.m = m; c.o = o; c.lp = s;
+  c.mip = is_mip(s);
+  c.t0 = now_sec();
+  lps_options(s, o);
+  put_abortfunc(s, lps_abort, &c);
+  put_msgfunc(s, lps_msg, &c, MSG_MILPBETTER | MSG_MILPFEASIBLE);
+  code = solve(s);
+  put_abortfunc(s, NULL, NULL);
+  put_msgfunc(s, NULL, NULL, 0);
+  if (c.printed) { fprintf(stderr, "\r\033[K"); fflush(stderr); }
+
+  r->backend = LPC_LPSOLVE;
+  r->is_mip = c.mip;
+  r->seconds = now_sec() - c.t0;
+  r->improved = c.improved;
+  r->interrupted = c.interrupted;
+  r->hook_abort = c.hook_abort;
+  if (c.interrupted || c.hook_abort) code = USERABORT;
+  else if (c.timed_out) code = c.improved ? SUBOPTIMAL : TIMEOUT;
+  r->code = code;
+  r->has_solution = code == OPTIMAL || code == PRESOLVED || code == SUBOPTIMAL ||
+                    ((code == USERABORT || code == TIMEOUT) && c.improved > 0);
+  r->nodes = (long long)get_total_nodes(s);
+  r->iterations = (long long)get_total_iter(s);
+  if (r->has_solution) {
+    full = get_Nrows(s) == nr && get_Ncolumns(s) == nc;
+    for (int j = 0; j < nc; j++) r->values[j] = get_var_primalresult(s, nr + j + 1);
+    for (int i = 0; i < nr; i++) r->activity[i] = get_var_primalresult(s, i + 1);
+    r->objective = get_var_primalresult(s, 0);
+    if (c.mip) {
+      r->bound = code == OPTIMAL ? r->objective : s->bb_limitOF;
+      if (code == OPTIMAL && fabs(s->bb_limitOF) < LPC_INF &&
+          (is_maxim(s) ? s->bb_limitOF > r->objective : s->bb_limitOF < r->objective))
+        r->bound = s->bb_limitOF;
+      r->gap = rel_gap(r->objective, r->bound);
+    } else {
+      r->bound = r->objective;
+      r->gap = 0;
+    }
+    if (o->sensitivity && full) {
+      REAL *d = NULL, *df = NULL, *dt = NULL, *of = NULL, *ot = NULL, *ofv = NULL, *otv = NULL;
+      if (get_ptr_sensitivity_rhs(s, &d, &df, &dt) && d && df && dt) {
+        for (int i = 0; i < nr; i++) r->duals[i] = d[i];
+        for (int j = 0; j < nc; j++) r->redcost[j] = d[nr + j];
+        memcpy(r->dual_from, df, (size_t)(nr + nc) * sizeof(double));
+        memcpy(r->dual_till, dt, (size_t)(nr + nc) * sizeof(double));
+        r->has_duals = 1;
+        if (get_ptr_sensitivity_objex(s, &of, &ot, &ofv, &otv) && of && ot && ofv) {
+          memcpy(r->obj_from, of, (size_t)nc * sizeof(double));
+          memcpy(r->obj_till, ot, (size_t)nc * sizeof(double));
+          memcpy(r->obj_fromvalue, ofv, (size_t)nc * sizeof(double));
+          r->has_ranges = 1;
+        }
+      }
+    }
+  }
+  if (s != lp) delete_lp(s);
+  return 0;
+}
+
+/* ---- CBC / Clp --------------------------------------------------------------------------- */
+
+static double coin_inf(double v) {
+  if (v >= LPC_INF) return DBL_MAX;
+  if (v <= -LPC_INF) return -DBL_MAX;
+  return v;
+}
+
+typedef struct csc {
+  int nr, nc;
+  int *start, *index;
+  double *value, *obj, *collb, *colub, *rowlb, *rowub;
+} csc;
+
+static void csc_free(csc *a) {
+  free(a->start); free(a->index); free(a->value); free(a->obj);
+  free(a->collb); free(a->colub); free(a->rowlb); free(a->rowub);
+}
+
+static int csc_build(lpc_model *m, csc *a) {
+  lprec *lp = m->lp;
+  int nr = get_Nrows(lp), nc = get_Ncolumns(lp), nz = get_nonzeros(lp), k = 0;
+  REAL *colv = NULL;
+  int *colr = NULL;
+  memset(a, 0, sizeof *a);
+  a->nr = nr; a->nc = nc;
+  a->start = malloc(((size_t)nc + 1) * sizeof(int));
+  a->index = malloc(((size_t)nz + 1) * sizeof(int));
+  a->value = malloc(((size_t)nz + 1) * sizeof(double));
+  a->obj = calloc((size_t)nc + 1, sizeof(double));
+  a->collb = malloc(((size_t)nc + 1) * sizeof(double));
+  a->colub = malloc(((size_t)nc + 1) * sizeof(double));
+  a->rowlb = malloc(((size_t)nr + 1) * sizeof(double));
+  a->rowub = malloc(((size_t)nr + 1) * sizeof(double));
+  colv = malloc(((size_t)nr + 2) * sizeof(REAL));
+  colr = malloc(((size_t)nr + 2) * sizeof(int));
+  if (!a->start || !a->index || !a->value || !a->obj || !a->collb || !a->colub || !a->rowlb ||
+      !a->rowub || !colv || !colr) {
+    free(colv); free(colr); csc_free(a);
+    return fail(m, "out of memory");
+  }
+  for (int j = 1; j <= nc; j++) {
+    int cnt = get_columnex(lp, j, colv, colr);
+    a->start[j - 1] = k;
+    for (int t = 0; t < cnt; t++) {
+      if (colr[t] == 0) a->obj[j - 1] = colv[t];
+      else if (k < nz) { a->index[k] = colr[t] - 1; a->value[k] = colv[t]; k++; }
+    }
+    a->collb[j - 1] = coin_inf(get_lowbo(lp, j));
+    a->colub[j - 1] = coin_inf(get_upbo(lp, j));
+  }
+  a->start[nc] = k;
+  for (int i = 1; i <= nr; i++) {
+    int t = get_constr_type(lp, i) & (LE | GE | EQ);
+    double rh = get_rh(lp, i), rg = get_rh_range(lp, i);
+    double lo = -LPC_INF, hi = LPC_INF;
+    if (t == EQ) lo = hi = rh;
+    else if (t == GE) { lo = rh; if (fabs(rg) < LPC_INF) hi = rh + fabs(rg); }
+    else { hi = rh; if (fabs(rg) < LPC_INF) lo = rh - fabs(rg); }
+    a->rowlb[i - 1] = coin_inf(lo);
+    a->rowub[i - 1] = coin_inf(hi);
+  }
+  free(colv); free(colr);
+  return 0;
+}
+
+static double lp_inf(double v) {
+  if (v >= 1e300) return LPC_INF;
+  if (v <= -1e300) return -LPC_INF;
+  return v;
+}
+
+static void __WINAPI quiet_cb(Cbc_Model *model, int msgno, int ndouble, const double *dvec,
+                              int nint, const int *ivec, int nchar, char **cvec) {
+  (void)model; (void)msgno; (void)ndouble; (void)dvec; (void)nint; (void)ivec; (void)nchar;
+  (void)cvec;
+}
+
+static int solve_clp(lpc_model *m, const lpc_opts *o, csc *a) {
+  lpc_result *r = &m->res;
+  Clp_Simplex *s = Clp_newModel();
+  int st;
+  double t0 = now_sec();
+  if (!s) return fail(m, "out of memory");
+  Clp_loadProblem(s, a->nc, a->nr, a->start, a->index, a->value, a->collb, a->colub, a->obj,
+                  a->rowlb, a->rowub);
+  Clp_setOptimizationDirection(s, is_maxim(m->lp) ? -1 : 1);
+  Clp_setLogLevel(s, o->verbose >= 4 ? 1 : 0);
+  if (o->timeout > 0) Clp_setMaximumSeconds(s, o->timeout);
+  Clp_initialSolve(s);
+  st = Clp_status(s);
+  r->seconds = now_sec() - t0;
+  r->iterations = Clp_numberIterations(s);
+  if (emsopt_interrupted()) { emsopt_interrupt_consume(); r->interrupted = 1; st = 5; }
+  switch (st) {
+  case 0: r->code = OPTIMAL; break;
+  case 1: r->code = INFEASIBLE; break;
+  case 2: r->code = UNBOUNDED; break;
+  case 3: r->code = TIMEOUT; break;
+  case 5: r->code = USERABORT; break;
+  default: r->code = NUMFAILURE; break;
+  }
+  r->has_solution = r->code == OPTIMAL;
+  if (r->has_solution) {
+    const double *x = Clp_primalColumnSolution(s), *ra = Clp_primalRowSolution(s);
+    const double *y = Clp_dualRowSolution(s), *dj = Clp_dualColumnSolution(s);
+    for (int j = 0; j < a->nc; j++) { r->values[j] = x[j]; r->redcost[j] = dj ? dj[j] : 0; }
+    for (int i = 0; i < a->nr; i++) { r->activity[i] = ra[i]; r->duals[i] = y ? y[i] : 0; }
+    r->has_duals = y && dj;
+    r->objective = Clp_objectiveValue(s);
+    r->bound = r->objective;
+  }
+  Clp_deleteModel(s);
+  return 0;
+}
+
+static int solve_cbc(lpc_model *m, const lpc_opts *o) {
+  lpc_result *r = &m->res;
+  csc a;
+  Cbc_Model *cb;
+  int nr = get_Nrows(m->lp), nc = get_Ncolumns(m->lp), rc = 0;
+  double t0 = now_sec();
+  const double *best;
+  if (res_alloc(m, nr, nc)) return -1;
+  if (csc_build(m, &a)) return -1;
+  r->backend = LPC_CBC;
+  r->is_mip = is_mip(m->lp);
+  if (!r->is_mip) { rc = solve_clp(m, o, &a); csc_free(&a); return rc; }
+  cb = Cbc_newModel();
+  if (!cb) { csc_free(&a); return fail(m, "out of memory"); }
+  Cbc_loadProblem(cb, nc, nr, a.start, a.index, a.value, a.collb, a.colub, a.obj, a.rowlb, a.rowub);
+  for (int j = 1; j <= nc; j++) if (is_int(m->lp, j)) Cbc_setInteger(cb, j - 1);
+  Cbc_setObjSense(cb, is_maxim(m->lp) ? -1 : 1);
+  Cbc_setLogLevel(cb, o->verbose >= 4 ? 1 : 0);
+  if (o->verbose < 4) Cbc_registerCallBack(cb, quiet_cb);
+  if (o->timeout > 0) Cbc_setMaximumSeconds(cb, o->timeout);
+  if (o->gap_abs >= 0) Cbc_setAllowableGap(cb, o->gap_abs);
+  if (o->gap_rel >= 0) Cbc_setAllowableFractionGap(cb, o->gap_rel);
+  if (o->has_cutoff) Cbc_setCutoff(cb, o->cutoff);
+  if (o->start) {
+    int *ix = malloc(((size_t)nc + 1) * sizeof(int));
+    if (!ix) { Cbc_deleteModel(cb); csc_free(&a); return fail(m, "out of memory"); }
+    for (int j = 0; j < nc; j++) ix[j] = j;
+    Cbc_setMIPStartI(cb, nc, ix, o->start);
+    free(ix);
+  }
+  csc_free(&a);
+  Cbc_solve(cb);
+  r->seconds = now_sec() - t0;
+  r->nodes = Cbc_getNodeCount(cb);
+  r->iterations = Cbc_getIterationCount(cb);
+  best = Cbc_bestSolution(cb);
+  if (emsopt_interrupted()) { emsopt_interrupt_consume(); r->interrupted = 1; }
+  if (r->interrupted || Cbc_status(cb) == 5) { r->interrupted = 1; r->code = USERABORT; }
+  else if (Cbc_isProvenOptimal(cb)) r->code = OPTIMAL;
+  else if (Cbc_isProvenInfeasible(cb)) r->code = INFEASIBLE;
+  else if (Cbc_isContinuousUnbounded(cb)) r->code = UNBOUNDED;
+  else if (Cbc_isSecondsLimitReached(cb)) r->code = best ? SUBOPTIMAL : TIMEOUT;
+  else if (best) r->code = SUBOPTIMAL;
+  else r->code = Cbc_isInitialSolveProvenPrimalInfeasible(cb) ? INFEASIBLE : NUMFAILURE;
+  r->has_solution = best != NULL && r->code != INFEASIBLE && r->code != UNBOUNDED;
+  r->improved = best ? 1 : 0;
+  if (r->has_solution) {
+    const double *ra = Cbc_getRowActivity(cb);
+    for (int j = 0; j < nc; j++) r->values[j] = best[j];
+    for (int i = 0; i < nr; i++) r->activity[i] = ra ? ra[i] : 0;
+    r->objective = Cbc_getObjValue(cb);
+    r->bound = lp_inf(Cbc_getBestPossibleObjValue(cb));
+    if (r->code == OPTIMAL && fabs(r->bound - r->objective) > 1e-6 * (1 + fabs(r->objective)) &&
+        (is_maxim(m->lp) ? r->bound < r->objective : r->bound > r->objective))
+      r->bound = r->objective;
+    r->gap = rel_gap(r->objective, r->bound);
+  }
+  Cbc_deleteModel(cb);
+  return 0;
+}
+
+int lpc_solve(lpc_model *m, const lpc_opts *o) {
+  if (lpc_end_rows(m)) return -1;
+  if (o->backend == LPC_CBC) return solve_cbc(m, o);
+  return solve_lpsolve(m, o);
+}
