@@ -11,11 +11,12 @@
 -- directory for conditional requests: "none" turns it off), retries= and timeout=.
 -- A failed or interrupted fetch never leaves a file under the name given in out=.
 local http = require "http"
+local csv = require "csv"
 local sys = require "sys"
 
 local M = {}
 
--- ---- small CSV reader and writer (RFC 4180; quotes only where needed) ------------------------
+-- ---- CSV text in memory (the csv module reads and writes files) -------------------------------
 
 -- Iterates the records of text s (a whole file); a UTF-8 byte-order mark is skipped.
 local function records(s, sep)
@@ -59,19 +60,16 @@ local function records(s, sep)
 end
 M.records = records
 
-local function csv_field(v, sep)
-  v = v == nil and "" or tostring(v)
-  if v:find('[",\r\n]') or (sep ~= "," and v:find(sep, 1, true)) then
-    return '"' .. v:gsub('"', '""') .. '"'
-  end
-  return v
-end
-
-local function csv_line(fields, sep)
-  sep = sep or ","
+-- One line of CSV, quoted as csv.write quotes (used to append pages to a partial file, which
+-- csv.write, being atomic, does not do).
+local function csv_line(fields)
   local out = {}
-  for i = 1, #fields do out[i] = csv_field(fields[i], sep) end
-  return table.concat(out, sep) .. "\n"
+  for i = 1, #fields do
+    local v = fields[i] == nil and "" or tostring(fields[i])
+    if v:find('[",\r\n]') or v:find("^[ \t]") or v:find("[ \t]$") then v = '"' .. v:gsub('"', '""') .. '"' end
+    out[i] = v
+  end
+  return table.concat(out, ",") .. "\n"
 end
 M.csv_line = csv_line
 
@@ -351,7 +349,8 @@ Resume   complete pages go to OUT.part with OUT.progress beside it; after an int
     local url = p.base .. "/resource/76xm-jjuj.csv"
     local token = p.token or os.getenv("SODA_APP_TOKEN")
     local headers = token and {["X-App-Token"] = token} or nil
-    local signature = url .. "?" .. query_string(q, {["$limit"] = limit})
+    -- the query, not the host: a mirror of the same dataset may finish what the origin began
+    local signature = query_string(q, {["$limit"] = limit})
     local part, prog = p.out .. ".part", p.out .. ".progress"
     local offset, rows = 0, 0
     local state = progress_read(prog)
@@ -453,7 +452,7 @@ Transform  columns picked by name (FID from OBJECTID when the export calls it so
     for _, c in ipairs(HIFLD_COLUMNS) do
       if not idx[c] then return nil, string.format("%s: no column '%s' in the answer", url, c) end
     end
-    local out, n = {csv_line(HIFLD_COLUMNS)}, 0
+    local out, n = {}, 0
     for row in it do
       if (not states or states[(row[idx.STATE] or ""):upper()])
         and (not counties or counties[(row[idx.COUNTY] or ""):upper()])
@@ -461,10 +460,10 @@ Transform  columns picked by name (FID from OBJECTID when the export calls it so
         local f = {}
         for i, c in ipairs(HIFLD_COLUMNS) do f[i] = row[idx[c]] end
         n = n + 1
-        out[n + 1] = csv_line(f)
+        out[n] = f
       end
     end
-    local ok, err = sys.write_atomic(p.out, table.concat(out))
+    local ok, err = csv.write(p.out, HIFLD_COLUMNS, out)
     if not ok then return nil, err end
     return {path = p.out, rows = n, bytes = info.bytes, cached = info.cached, seconds = info.seconds}
   end,
@@ -527,7 +526,7 @@ Transform  columns picked by name (the Census files pad header names with spaces
     for _, c in ipairs(ZCTA_COLUMNS) do
       if not idx[c] then return nil, string.format("%s: no column '%s' in the answer", url, c) end
     end
-    local out, n = {table.concat(ZCTA_COLUMNS, "\t") .. "\n"}, 0
+    local out, n = {}, 0
     for row in it do
       local id = row[idx.GEOID] or ""
       local keep = #prefixes == 0
@@ -538,10 +537,10 @@ Transform  columns picked by name (the Census files pad header names with spaces
         local f = {}
         for i, c in ipairs(ZCTA_COLUMNS) do f[i] = (row[idx[c]] or ""):gsub("^%s+", ""):gsub("%s+$", "") end
         n = n + 1
-        out[n + 1] = csv_line(f, "\t")
+        out[n] = f
       end
     end
-    local ok, err = sys.write_atomic(p.out, table.concat(out))
+    local ok, err = csv.write(p.out, ZCTA_COLUMNS, out, {delimiter = "\t"})
     if not ok then return nil, err end
     return {path = p.out, rows = n, bytes = info.bytes, cached = info.cached, seconds = info.seconds}
   end,
@@ -594,7 +593,7 @@ Transform  columns picked by name; rows kept for state= and county=; coordinates
     for _, c in ipairs(TRACT_COLUMNS) do
       if not idx[c] then return nil, string.format("%s: no column '%s' in the answer", url, c) end
     end
-    local out, n = {csv_line(TRACT_COLUMNS)}, 0
+    local out, n = {}, 0
     for row in it do
       if (p.state == "" or row[idx.STATEFP] == p.state) and (not counties or counties[row[idx.COUNTYFP]]) then
         local f = {}
@@ -604,10 +603,10 @@ Transform  columns picked by name; rows kept for state= and county=; coordinates
           f[i] = v
         end
         n = n + 1
-        out[n + 1] = csv_line(f)
+        out[n] = f
       end
     end
-    local ok, err = sys.write_atomic(p.out, table.concat(out))
+    local ok, err = csv.write(p.out, TRACT_COLUMNS, out)
     if not ok then return nil, err end
     return {path = p.out, rows = n, bytes = info.bytes, cached = info.cached, seconds = info.seconds}
   end,
