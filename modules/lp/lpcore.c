@@ -556,7 +556,11 @@ static int solve_cbc(lpc_model *m, const lpc_opts *o) {
   for (int j = 1; j <= nc; j++) if (is_int(m->lp, j)) Cbc_setInteger(cb, j - 1);
   Cbc_setObjSense(cb, is_maxim(m->lp) ? -1 : 1);
   Cbc_setLogLevel(cb, o->verbose >= 4 ? 1 : 0);
-  if (o->verbose < 4) Cbc_registerCallBack(cb, quiet_cb);
+  if (o->verbose < 4) {
+    Cbc_registerCallBack(cb, quiet_cb);
+    Cbc_setParameter(cb, "log", "0");
+    Cbc_setParameter(cb, "slog", "0");
+  }
   if (o->timeout > 0) Cbc_setMaximumSeconds(cb, o->timeout);
   if (o->gap_abs >= 0) Cbc_setAllowableGap(cb, o->gap_abs);
   if (o->gap_rel >= 0) Cbc_setAllowableFractionGap(cb, o->gap_rel);

@@ -1,0 +1,737 @@
+-- model: a modeling layer over the lp module (lp_solve 5.5, or CBC per solve).
+--
+--   local model = require "model"
+--   local sum = model.sum
+--   local m = model.new("siting")                    -- a model (name optional)
+--   local H, J = {"h1", "h2"}, {"cardiac", "trauma"} -- sets are plain Lua arrays of strings/numbers
+--
+-- Variables
+--   local x = m:var("x", {H, J}, {lb = 0, ub = 1, int = true})  -- x[h][j], named "x[h1,cardiac]"
+--   local y = m:var("y", H, {bin = true})                        -- one set: y[h], "y[h1]"
+--   local z = m:var("z", {lb = -5})                              -- a single variable "z"
+--   options: lb (default 0), ub (default +inf), int, bin (int in [0,1]),
+--            where = function(h, j) -> bool   (sparse family: members where it is false are nil)
+--   bounds and integrality can be given per member: lb/ub may be functions of the indices.
+--
+-- Expressions
+--   x[h][j] * 3, 2 * x, x + y, x - 1.5, -x, e / 4 (numbers only: the layer is linear);
+--   sum(set, fn): the sum of fn(e) over the set, a nil result skips the member (a filter);
+--   sum({H, J}, function(h, j) ... end) iterates the product of sets; sum(list) adds a list.
+--   e:add(term [, coef]) adds in place (fast accumulation; `+` always makes a new expression).
+--   Lua's <, <= and == always give booleans, so relations are strings or methods:
+--
+-- Constraints (each row is named; a family names its rows after the set members)
+--   m:st("budget", sum(H, function(h) return y[h] end), "<=", 4)     -- one row "budget"
+--   m:st("cap", H, function(h) return sum(J, ...), "<=", cap[h] end) -- rows "cap[h1]", ...
+--   m:st("serve", {H, J}, function(h, j) return x[h][j]:le(y[h]) end)-- "serve[h1,cardiac]"
+--   relations: "<=", ">=", "==" (or "="); lhs:le(rhs), lhs:ge(rhs), lhs:eq(rhs) make the same.
+--   a family function returning nil skips that member.
+--
+-- Objective: m:minimize(expr) / m:maximize(expr) (a constant part is kept).
+--
+-- print(m) shows the formulation (truncated when large); m:write_lp(path), m:write_mps(path).
+--
+-- Solving: local sol = m:solve{solver = "lp_solve"|"cbc", timeout = s, gap_rel = g, ...}
+--   (options of lp.model:solve, plus explain = false to skip the infeasibility analysis)
+--   sol.ok        a solution is available (optimal, or an incumbent after a limit)
+--   sol.optimal   proven optimal
+--   sol.status    "OPTIMAL", "SUBOPTIMAL", "INFEASIBLE", "UNBOUNDED", "TIMEOUT", "USERABORT", ...
+--   sol.code, sol.message (one readable line; for INFEASIBLE it carries the explanation)
+--   sol.objective, sol.backend, sol.time, and for MIPs sol.bound, sol.gap, sol.nodes
+--   sol:value(v)  a variable, an expression, or a whole family (a nested table of values)
+--   sol:dual("cap[h1]"), sol:range("cap[h1]") -> dual, from, till (rhs ranging)
+--   sol:reduced_cost(v), sol:obj_range(v) -> from, till, fromvalue
+--   sol:row("cap[h1]") -> activity of the row's left-hand side
+--   INFEASIBLE: sol.explain (text) and sol.slack (list of {family, member, name, relation, rhs,
+--   amount}) from an elastic re-solve: one nonnegative slack per row, minimise the total slack.
+--   `sol:explain_infeasible(opts)` runs it on demand (opts: families = {names} to relax only).
+local lp = require "lp"
+
+local M = {}
+local type, setmetatable, getmetatable, tostring, select = type, setmetatable, getmetatable, tostring, select
+local concat, fmt, huge = table.concat, string.format, math.huge
+
+-- ---- expressions ----------------------------------------------------------------------------
+-- A variable: {col, model} with metatable Var. An expression: a flat array of column, coefficient
+-- pairs {c1, a1, c2, a2, ...} plus field k (the constant), metatable Expr. Duplicates are allowed
+-- and summed when the row is handed to the solver.
+
+local Var, Expr, Con = {}, {}, {}
+Var.__name, Expr.__name, Con.__name = "model.var", "model.expr", "model.constraint"
+M.Var, M.Expr = Var, Expr
+
+local function newexpr(k) return setmetatable({k = k or 0}, Expr) end
+
+local function kind(v)
+  local t = type(v)
+  if t == "number" then return "number" end
+  local mt = getmetatable(v)
+  if mt == Var then return "var" elseif mt == Expr then return "expr" end
+  return nil
+end
+
+local function bad_operand(op, v)
+  local t = type(v)
+  if t == "table" and getmetatable(v) == nil then t = "table (a variable family? index it)" end
+  error(fmt("attempt to %s a linear expression and a %s", op, t), 3)
+end
+
+-- append b * s into expression e (e is new or owned)
+local function addto(e, b, s, op)
+  local mt = getmetatable(b)
+  if mt == Var then
+    local n = #e
+    e[n + 1] = b[1]; e[n + 2] = s
+  elseif mt == Expr then
+    local n = #e
+    if s == 1 then
+      for i = 1, #b do e[n + i] = b[i] end
+    else
+      for i = 1, #b, 2 do e[n + i] = b[i]; e[n + i + 1] = b[i + 1] * s end
+    end
+    e.k = e.k + b.k * s
+  elseif type(b) == "number" then
+    e.k = e.k + b * s
+  else
+    bad_operand(op, b)
+  end
+  return e
+end
+
+local function add(a, b) return addto(addto(newexpr(), a, 1, "add"), b, 1, "add") end
+local function sub(a, b) return addto(addto(newexpr(), a, 1, "subtract"), b, -1, "subtract") end
+local function scale(a, s, op)
+  if type(s) ~= "number" then
+    if kind(s) then error("nonlinear: cannot " .. op .. " two expressions (only by a number)", 3) end
+    bad_operand(op, s)
+  end
+  return addto(newexpr(), a, s, op)
+end
+local function mul(a, b)
+  if type(a) == "number" then return scale(b, a, "multiply") end
+  return scale(a, b, "multiply")
+end
+local function div(a, b)
+  if type(b) ~= "number" then
+    if kind(b) then error("nonlinear: cannot divide by an expression", 2) end
+    bad_operand("divide", b)
+  end
+  return scale(a, 1 / b, "divide")
+end
+local function unm(a) return addto(newexpr(), a, -1, "negate") end
+
+for _, mt in ipairs{Var, Expr} do
+  mt.__add, mt.__sub, mt.__mul, mt.__div, mt.__unm = add, sub, mul, div, unm
+  mt.__index = mt
+end
+
+local REL = {["<="] = "<=", [">="] = ">=", ["=="] = "==", ["="] = "=="}
+
+local function check_rel(rel, level)
+  local r = REL[rel]
+  if not r then
+    error(fmt("invalid relation %s (expected \"<=\", \">=\" or \"==\")",
+      type(rel) == "string" and fmt("%q", rel) or tostring(rel)), level + 1)
+  end
+  return r
+end
+
+local function constraint(lhs, rel, rhs, level)
+  local r = check_rel(rel, level + 1)
+  if not kind(lhs) then error("left-hand side must be a number, variable or expression, got " .. type(lhs), level + 1) end
+  if not kind(rhs) then error("right-hand side must be a number, variable or expression, got " .. type(rhs), level + 1) end
+  return setmetatable({lhs = lhs, rel = r, rhs = rhs}, Con)
+end
+
+local function le(a, b) return constraint(a, "<=", b, 2) end
+local function ge(a, b) return constraint(a, ">=", b, 2) end
+local function eq(a, b) return constraint(a, "==", b, 2) end
+Var.le, Var.ge, Var.eq, Expr.le, Expr.ge, Expr.eq = le, ge, eq, le, ge, eq
+
+--- e:add(term [, coef]): in place, returns e.
+function Expr:add(t, c)
+  if c ~= nil and type(c) ~= "number" then error("bad argument #2 to 'add' (number expected, got " .. type(c) .. ")", 2) end
+  return addto(self, t, c or 1, "add")
+end
+
+function M.expr(v)
+  if v == nil then return newexpr() end
+  return addto(newexpr(), v, 1, "convert")
+end
+
+-- iterate a set or the product of sets: calls f(e1, ..., en)
+local function is_setlist(s) return type(s) == "table" and type(s[1]) == "table" and getmetatable(s[1]) == nil end
+
+local function product(sets, f)
+  local n = #sets
+  if n == 1 then
+    local s = sets[1]
+    for i = 1, #s do f(s[i]) end
+  elseif n == 2 then
+    local a, b = sets[1], sets[2]
+    for i = 1, #a do local ai = a[i]; for j = 1, #b do f(ai, b[j]) end end
+  else
+    local idx = {}
+    local function rec(d)
+      if d > n then f(table.unpack(idx, 1, n)); return end
+      local s = sets[d]
+      for i = 1, #s do idx[d] = s[i]; rec(d + 1) end
+    end
+    rec(1)
+  end
+end
+M.product = product
+
+--- sum(set, fn) / sum({A, B}, fn) / sum(list): a new expression.
+function M.sum(set, fn)
+  if type(set) ~= "table" then error("bad argument #1 to 'sum' (table expected, got " .. type(set) .. ")", 2) end
+  local e = newexpr()
+  if fn == nil then
+    for i = 1, #set do addto(e, set[i], 1, "sum") end
+    return e
+  end
+  if type(fn) ~= "function" then error("bad argument #2 to 'sum' (function expected, got " .. type(fn) .. ")", 2) end
+  if is_setlist(set) then
+    product(set, function(...)
+      local t = fn(...)
+      if t ~= nil then addto(e, t, 1, "sum") end
+    end)
+    return e
+  end
+  -- one set: the hot path, written out
+  local n = 0
+  for i = 1, #set do
+    local t = fn(set[i])
+    if t ~= nil then
+      local mt = getmetatable(t)
+      if mt == Var then
+        e[n + 1] = t[1]; e[n + 2] = 1; n = n + 2
+      elseif mt == Expr then
+        for q = 1, #t do e[n + q] = t[q] end
+        n = n + #t
+        e.k = e.k + t.k
+      elseif type(t) == "number" then
+        e.k = e.k + t
+      else
+        bad_operand("sum", t)
+      end
+    end
+  end
+  return e
+end
+
+-- ---- the model ------------------------------------------------------------------------------
+
+local Model = {}
+Model.__index = Model
+Model.__name = "model"
+
+function M.new(name)
+  if name ~= nil and type(name) ~= "string" then
+    error("bad argument #1 to 'new' (string expected, got " .. type(name) .. ")", 2)
+  end
+  return setmetatable({
+    name = name or "model",
+    ncols = 0, lb = {}, ub = {}, int = {}, names = {}, vars = {},
+    nrows = 0, rexpr = {}, rrel = {}, rrhs = {}, rname = {}, rfam = {}, rmember = {},
+    families = {}, famindex = {}, colnames = {},
+    sense = "min", obj = newexpr(),
+    nnz = 0, dirty = true,
+  }, Model)
+end
+
+local function label(...)
+  local n = select("#", ...)
+  if n == 1 then return tostring((...)) end
+  local t = {...}
+  for i = 1, n do t[i] = tostring(t[i]) end
+  return concat(t, ",")
+end
+
+local function newcol(m, name, lb, ub, int)
+  local j = m.ncols + 1
+  m.ncols = j
+  if m.colnames[name] then error(fmt("duplicate variable name %q", name), 4) end
+  m.colnames[name] = j
+  m.lb[j], m.ub[j], m.int[j], m.names[j] = lb, ub, int, name
+  local v = setmetatable({j, m}, Var)
+  m.vars[j] = v
+  m.dirty = true
+  return v
+end
+
+local VAROPTS = {lb = true, ub = true, int = true, bin = true, where = true}
+
+--- m:var(name [, sets] [, opts]) -> a variable or a (nested) family of variables
+function Model:var(name, sets, opts)
+  if type(name) ~= "string" then error("bad argument #1 to 'var' (string expected, got " .. type(name) .. ")", 2) end
+  if sets ~= nil and type(sets) ~= "table" then error("bad argument #2 to 'var' (table expected, got " .. type(sets) .. ")", 2) end
+  if opts == nil and sets ~= nil and sets[1] == nil and next(sets) ~= nil then sets, opts = nil, sets end
+  opts = opts or {}
+  if type(opts) ~= "table" then error("bad argument #3 to 'var' (table expected, got " .. type(opts) .. ")", 2) end
+  for k in pairs(opts) do
+    if not VAROPTS[k] then error(fmt("bad argument #3 to 'var' (unknown option '%s')", tostring(k)), 2) end
+  end
+  local lb, ub, int = opts.lb or 0, opts.ub or huge, opts.int and true or false
+  if opts.bin then lb, ub, int = opts.lb or 0, opts.ub or 1, true end
+  local where = opts.where
+  local flb, fub = type(lb) == "function", type(ub) == "function"
+  if not flb and type(lb) ~= "number" then error("bad option 'lb' to 'var' (number or function expected, got " .. type(lb) .. ")", 2) end
+  if not fub and type(ub) ~= "number" then error("bad option 'ub' to 'var' (number or function expected, got " .. type(ub) .. ")", 2) end
+  if where ~= nil and type(where) ~= "function" then error("bad option 'where' to 'var' (function expected, got " .. type(where) .. ")", 2) end
+  if sets == nil or sets[1] == nil then
+    if flb or fub or where then error("bad argument #3 to 'var' (functions need index sets)", 2) end
+    return newcol(self, name, lb, ub, int)
+  end
+  if not is_setlist(sets) then sets = {sets} end
+  local fam = {}
+  local n = #sets
+  local idx = {}
+  local function rec(d, t)
+    local s = sets[d]
+    if type(s) ~= "table" then error(fmt("bad argument #2 to 'var' (set %d is a %s)", d, type(s)), 4) end
+    for i = 1, #s do
+      local e = s[i]
+      idx[d] = e
+      if d == n then
+        if not where or where(table.unpack(idx, 1, n)) then
+          local l = flb and lb(table.unpack(idx, 1, n)) or lb
+          local u = fub and ub(table.unpack(idx, 1, n)) or ub
+          t[e] = newcol(self, name .. "[" .. label(table.unpack(idx, 1, n)) .. "]", l, u, int)
+        end
+      else
+        local sub = t[e] or {}
+        t[e] = sub
+        rec(d + 1, sub)
+      end
+    end
+  end
+  rec(1, fam)
+  return fam
+end
+
+-- store one row: expression table (not copied when it can be shared), relation, rhs
+local function addrow(m, e, rel, rhs, name, fam, member)
+  local i = m.nrows + 1
+  m.nrows = i
+  m.rexpr[i], m.rrel[i], m.rrhs[i], m.rname[i], m.rfam[i], m.rmember[i] = e, rel, rhs, name, fam, member
+  m.nnz = m.nnz + #e // 2
+  m.dirty = true
+  return i
+end
+
+-- lhs rel rhs -> expression (terms), relation, number
+local function normalize(lhs, rel, rhs)
+  local tl, tr = type(lhs), type(rhs)
+  if tr == "number" then
+    local ml = getmetatable(lhs)
+    if ml == Expr then return lhs, rel, rhs - lhs.k end
+    if ml == Var then return setmetatable({lhs[1], 1, k = 0}, Expr), rel, rhs end
+    if tl == "number" then return newexpr(), rel, rhs - lhs end
+  end
+  local e = addto(addto(newexpr(), lhs, 1, "compare"), rhs, -1, "compare")
+  local k = e.k
+  e.k = 0
+  return e, rel, -k
+end
+
+local function family(m, name, level)
+  if m.famindex[name] then error(fmt("duplicate constraint name %q", name), level + 1) end
+  local f = {name = name, first = m.nrows + 1, last = m.nrows}
+  m.families[#m.families + 1] = f
+  m.famindex[name] = f
+  return f
+end
+
+local function add_con(m, name, fam, member, lhs, rel, rhs, level)
+  if getmetatable(lhs) == Con then lhs, rel, rhs = lhs.lhs, lhs.rel, lhs.rhs
+  else
+    rel = check_rel(rel, level + 1)
+    if not kind(lhs) then error("left-hand side must be a number, variable or expression, got " .. type(lhs), level + 1) end
+    if not kind(rhs) then error("right-hand side must be a number, variable or expression, got " .. type(rhs), level + 1) end
+  end
+  local e, r, k = normalize(lhs, rel, rhs)
+  return addrow(m, e, r, k, name, fam, member)
+end
+
+--- m:st(name, lhs, rel, rhs) | m:st(name, constraint) | m:st(name, sets, fn)
+--- returns the row index (single) or the family record {name, first, last}
+function Model:st(name, a, b, c)
+  if type(name) ~= "string" then error("bad argument #1 to 'st' (string expected, got " .. type(name) .. ")", 2) end
+  if type(a) == "table" and getmetatable(a) == nil then   -- a family over sets
+    if type(b) ~= "function" then error("bad argument #3 to 'st' (function expected, got " .. type(b) .. ")", 2) end
+    local sets = is_setlist(a) and a or {a}
+    local f = family(self, name, 2)
+    product(sets, function(...)
+      local lhs, rel, rhs = b(...)
+      if lhs == nil then return end
+      local member = label(...)
+      if getmetatable(lhs) ~= Con and rel == nil then
+        error(fmt("constraint %s[%s]: the function must return a constraint or lhs, relation, rhs", name, member), 4)
+      end
+      add_con(self, name .. "[" .. member .. "]", name, member, lhs, rel, rhs, 4)
+    end)
+    f.last = self.nrows
+    return f
+  end
+  local f = family(self, name, 2)
+  local i = add_con(self, name, name, nil, a, b, c, 3)
+  f.last = i
+  return i
+end
+Model.subject_to = Model.st
+
+local function set_objective(m, sense, e, fname)
+  if not kind(e) then error(fmt("bad argument #1 to '%s' (expression expected, got %s)", fname, type(e)), 3) end
+  m.sense = sense
+  m.obj = addto(newexpr(), e, 1, "objective")
+  m.dirty = true
+end
+function Model:minimize(e) set_objective(self, "min", e, "minimize") end
+function Model:maximize(e) set_objective(self, "max", e, "maximize") end
+
+-- ---- building the solver model ---------------------------------------------------------------
+
+-- elastic: nil, or a set of family names (true for all) that get slack columns
+local function build(m, elastic)
+  local c = lp.new(m.ncols)
+  local lbs, ubs = m.lb, m.ub
+  c:set_cols{lb = lbs, ub = ubs, int = m.int, names = m.names}
+  local rexpr, rrel, rrhs = m.rexpr, m.rrel, m.rrhs
+  if not elastic then
+    c:set_objective(m.sense, m.obj)
+    for i = 1, m.nrows do c:add_row(rexpr[i], rrel[i], rrhs[i]) end
+    c:set_row_names(m.rname)
+    return c
+  end
+  -- slack columns: one per row (two for equalities) of the relaxed families
+  local slack = {}           -- list of {row, col, sign}
+  local col = m.ncols
+  local rowslack = {}
+  for i = 1, m.nrows do
+    if elastic == true or elastic[m.rfam[i]] then
+      local r = rrel[i]
+      local s = {}
+      if r == "<=" or r == "==" then col = col + 1; s[#s + 1] = {col, -1} end
+      if r == ">=" or r == "==" then col = col + 1; s[#s + 1] = {col, 1} end
+      rowslack[i] = s
+      for _, p in ipairs(s) do slack[#slack + 1] = {i, p[1], p[2]} end
+    end
+  end
+  c:add_cols(col - m.ncols)
+  local obj = {}
+  for q = 1, #slack do obj[2 * q - 1] = slack[q][2]; obj[2 * q] = 1 end
+  c:set_objective("min", obj)
+  for i = 1, m.nrows do
+    local s = rowslack[i]
+    if s then
+      local e = {table.unpack(rexpr[i])}
+      for _, p in ipairs(s) do e[#e + 1] = p[1]; e[#e + 1] = p[2] end
+      c:add_row(e, rrel[i], rrhs[i])
+    else
+      c:add_row(rexpr[i], rrel[i], rrhs[i])
+    end
+  end
+  c:set_row_names(m.rname)
+  return c, slack
+end
+
+function Model:lp()
+  if self.dirty or not self._lp then
+    if self._lp then self._lp:close() end
+    self._lp = build(self)
+    self.dirty = false
+  end
+  return self._lp
+end
+
+function Model:write_lp(path)
+  if type(path) ~= "string" then error("bad argument #1 to 'write_lp' (string expected, got " .. type(path) .. ")", 2) end
+  return self:lp():write_lp(path)
+end
+function Model:write_mps(path)
+  if type(path) ~= "string" then error("bad argument #1 to 'write_mps' (string expected, got " .. type(path) .. ")", 2) end
+  return self:lp():write_mps(path)
+end
+
+-- ---- printing -------------------------------------------------------------------------------
+
+local function num(v)
+  if v == huge then return "inf" elseif v == -huge then return "-inf" end
+  return fmt("%.12g", v)
+end
+
+local function expr_text(m, e, maxterms)
+  local out = {}
+  local n = #e // 2
+  local shown = math.min(n, maxterms or n)
+  for q = 1, shown do
+    local j, a = e[2 * q - 1], e[2 * q]
+    local name = m.names[j]
+    local s
+    if a == 1 then s = "+ " .. name
+    elseif a == -1 then s = "- " .. name
+    elseif a < 0 then s = "- " .. num(-a) .. " " .. name
+    else s = "+ " .. num(a) .. " " .. name end
+    out[#out + 1] = s
+  end
+  if shown < n then out[#out + 1] = fmt("... (%d more terms)", n - shown) end
+  if e.k and e.k ~= 0 then out[#out + 1] = (e.k < 0 and "- " or "+ ") .. num(math.abs(e.k)) end
+  if #out == 0 then return "0" end
+  local s = concat(out, " ")
+  return (s:gsub("^%+ ", ""):gsub("^%- ", "-"))
+end
+
+function Model:describe(limit)
+  limit = limit or 20
+  local nint = 0
+  for j = 1, self.ncols do if self.int[j] then nint = nint + 1 end end
+  local out = {}
+  out[1] = fmt("model %s: %d variables (%d integer), %d constraints in %d families, %d nonzeros",
+    self.name, self.ncols, nint, self.nrows, #self.families, self.nnz)
+  out[#out + 1] = (self.sense == "min" and "minimize " or "maximize ") .. expr_text(self, self.obj, 12)
+  out[#out + 1] = "subject to"
+  local shown = 0
+  for _, f in ipairs(self.families) do
+    local count = f.last - f.first + 1
+    if count > 1 or (self.rmember[f.first] ~= nil) then
+      out[#out + 1] = fmt("  -- %s: %d rows", f.name, count)
+    end
+    local per = count > 3 and 2 or count
+    for i = f.first, f.first + per - 1 do
+      if shown >= limit then break end
+      shown = shown + 1
+      out[#out + 1] = fmt("  %s: %s %s %s", self.rname[i], expr_text(self, self.rexpr[i], 8), self.rrel[i], num(self.rrhs[i]))
+    end
+    if per < count and shown < limit then out[#out + 1] = fmt("  ... (%d more)", count - per) end
+    if shown >= limit then out[#out + 1] = "  ..."; break end
+  end
+  local nb, bshown = 0, 0
+  local bounds = {}
+  for j = 1, self.ncols do
+    local l, u, int = self.lb[j], self.ub[j], self.int[j]
+    if l ~= 0 or u ~= huge or int then
+      nb = nb + 1
+      if bshown < 10 then
+        bshown = bshown + 1
+        local kindtxt = int and ((l == 0 and u == 1) and " binary" or " integer") or ""
+        bounds[#bounds + 1] = fmt("  %s <= %s <= %s%s", num(l), self.names[j], num(u), kindtxt)
+      end
+    end
+  end
+  if nb > 0 then
+    out[#out + 1] = "bounds"
+    for _, b in ipairs(bounds) do out[#out + 1] = b end
+    if nb > bshown then out[#out + 1] = fmt("  ... (%d more)", nb - bshown) end
+  end
+  return concat(out, "\n")
+end
+Model.__tostring = function(m) return m:describe() end
+
+-- ---- solutions ------------------------------------------------------------------------------
+
+local Sol = {}
+Sol.__index = Sol
+Sol.__name = "model.solution"
+
+local function rowindex(s, r, fname)
+  local m = s.model
+  if type(r) == "number" then
+    if r < 1 or r > m.nrows or r % 1 ~= 0 then error(fmt("bad argument #1 to '%s' (row %s out of range)", fname, tostring(r)), 3) end
+    return r
+  end
+  if type(r) ~= "string" then error(fmt("bad argument #1 to '%s' (row name expected, got %s)", fname, type(r)), 3) end
+  local idx = m._rowidx
+  if not idx or m._rowidx_n ~= m.nrows then
+    idx = {}
+    for i = 1, m.nrows do idx[m.rname[i]] = i end
+    m._rowidx, m._rowidx_n = idx, m.nrows
+  end
+  local i = idx[r]
+  if not i then error(fmt("no constraint named %q", r), 3) end
+  return i
+end
+
+local function need(s, what, field)
+  if not s.ok then error(fmt("no solution (%s): %s", s.status, what), 3) end
+  if field and not s.raw[field] then
+    error(fmt("%s not available from backend %s%s", what, s.backend, s.mip and " for a MIP" or ""), 3)
+  end
+end
+
+local function value_of(s, v)
+  local vals = s.raw.values
+  local mt = getmetatable(v)
+  if mt == Var then return vals[v[1]] end
+  if mt == Expr then
+    local t = v.k
+    for q = 1, #v, 2 do t = t + vals[v[q]] * v[q + 1] end
+    return t
+  end
+  if type(v) == "number" then return v end
+  if type(v) == "table" then
+    local out = {}
+    for k, w in pairs(v) do out[k] = value_of(s, w) end
+    return out
+  end
+  error("bad argument #1 to 'value' (variable, expression or family expected, got " .. type(v) .. ")", 3)
+end
+
+function Sol:value(v)
+  need(self, "value")
+  return value_of(self, v)
+end
+
+local function colof(v, fname)
+  if getmetatable(v) ~= Var then error(fmt("bad argument #1 to '%s' (variable expected, got %s)", fname, type(v)), 3) end
+  return v[1]
+end
+
+function Sol:dual(r)
+  local i = rowindex(self, r, "dual")
+  need(self, "dual values", "duals")
+  return self.raw.duals[i]
+end
+
+function Sol:range(r)
+  local i = rowindex(self, r, "range")
+  need(self, "right-hand side ranging", "dual_from")
+  return self.raw.duals[i], self.raw.dual_from[i], self.raw.dual_till[i]
+end
+
+function Sol:row(r)
+  local i = rowindex(self, r, "row")
+  need(self, "row activity")
+  return self.raw.activity[i]
+end
+
+function Sol:reduced_cost(v)
+  local j = colof(v, "reduced_cost")
+  need(self, "reduced costs", "reduced")
+  return self.raw.reduced[j], self.raw.reduced_from and self.raw.reduced_from[j], self.raw.reduced_till and self.raw.reduced_till[j]
+end
+
+function Sol:obj_range(v)
+  local j = colof(v, "obj_range")
+  need(self, "objective ranging", "obj_from")
+  return self.raw.obj_from[j], self.raw.obj_till[j], self.raw.obj_fromvalue[j]
+end
+
+Sol.__tostring = function(s) return "solution: " .. s.message end
+
+-- the infeasibility analysis: elastic re-solve
+local EXPLAIN_MAX = 12
+
+local function explain(m, sol, opts)
+  opts = opts or {}
+  local fams = true
+  if opts.families then
+    fams = {}
+    for _, f in ipairs(opts.families) do
+      if not m.famindex[f] then error(fmt("no constraint family named %q", tostring(f)), 3) end
+      fams[f] = true
+    end
+  end
+  local c, slack = build(m, fams)
+  local ok, r = pcall(c.solve, c, {solver = sol.backend, timeout = opts.timeout or sol.opts.timeout,
+    sensitivity = false, progress = false})
+  c:close()
+  if not ok then error(r, 0) end
+  local list = {}
+  if not r.has_solution then
+    sol.explain = r.status == "INFEASIBLE"
+      and "infeasible even with every constraint relaxed: variable bounds or integrality conflict"
+      or ("the infeasibility analysis did not finish (" .. r.status .. ")")
+    sol.slack = list
+    return sol.explain
+  end
+  local tol = 1e-7
+  local byfam, order = {}, {}
+  for _, s in ipairs(slack) do
+    local i, col = s[1], s[2]
+    local amt = r.values[col]
+    if amt > tol then
+      local f = m.rfam[i]
+      local item = {family = f, member = m.rmember[i], name = m.rname[i], relation = m.rrel[i],
+                    rhs = m.rrhs[i], amount = amt, direction = s[3] < 0 and "above" or "below"}
+      list[#list + 1] = item
+      if not byfam[f] then byfam[f] = {n = 0, total = 0}; order[#order + 1] = f end
+      byfam[f].n = byfam[f].n + 1
+      byfam[f].total = byfam[f].total + amt
+    end
+  end
+  table.sort(list, function(a, b) return a.amount > b.amount end)
+  local out = {}
+  if #list == 0 then
+    out[1] = "the relaxed model needs no slack: the infeasibility is numerical (try presolve or another solver)"
+  else
+    out[1] = fmt("infeasible: %d constraint%s in %d famil%s need slack (total %s):", #list, #list == 1 and "" or "s",
+      #order, #order == 1 and "y" or "ies", fmt("%.6g", r.objective))
+    table.sort(order, function(a, b) return byfam[a].total > byfam[b].total end)
+    for _, f in ipairs(order) do
+      out[#out + 1] = fmt("  %s: %d member%s, total %.6g", f, byfam[f].n, byfam[f].n == 1 and "" or "s", byfam[f].total)
+    end
+    for q = 1, math.min(#list, EXPLAIN_MAX) do
+      local it = list[q]
+      local need_rhs = it.relation == "==" and (it.direction == "above" and it.rhs + it.amount or it.rhs - it.amount)
+        or (it.relation == "<=" and it.rhs + it.amount or it.rhs - it.amount)
+      out[#out + 1] = fmt("  %s %s by %.6g (%s %s would need %s)", it.name,
+        it.relation == "==" and "off" or "short", it.amount, it.relation, num(it.rhs), num(need_rhs))
+    end
+    if #list > EXPLAIN_MAX then out[#out + 1] = fmt("  ... (%d more)", #list - EXPLAIN_MAX) end
+  end
+  sol.slack = list
+  sol.explain = concat(out, "\n")
+  return sol.explain
+end
+
+function Sol:explain_infeasible(opts)
+  if self.status ~= "INFEASIBLE" then return nil, "the model is not infeasible (" .. self.status .. ")" end
+  return explain(self.model, self, opts)
+end
+
+local SOLVEOPTS_LOCAL = {explain = true}
+
+--- m:solve(opts) -> solution
+function Model:solve(opts)
+  if opts ~= nil and type(opts) ~= "table" then error("bad argument #1 to 'solve' (table expected, got " .. type(opts) .. ")", 2) end
+  opts = opts or {}
+  local copts = {}
+  for k, v in pairs(opts) do if not SOLVEOPTS_LOCAL[k] then copts[k] = v end end
+  local c = self:lp()
+  local r = c:solve(copts)
+  local s = setmetatable({model = self, raw = r, opts = opts, status = r.status, code = r.code,
+    backend = r.backend, ok = r.has_solution, optimal = r.status == "OPTIMAL", time = r.time,
+    nodes = r.nodes, mip = r.mip, interrupted = r.interrupted}, Sol)
+  if r.has_solution then
+    s.objective = r.objective + self.obj.k
+    if r.mip then s.bound = r.bound + self.obj.k; s.gap = r.gap end
+  end
+  if r.status == "OPTIMAL" then
+    s.message = fmt("OPTIMAL: objective %.10g (%s, %.3g s)", s.objective, r.backend, r.time)
+  elseif r.status == "INFEASIBLE" then
+    if opts.cutoff ~= nil then
+      s.message = "INFEASIBLE: no solution better than the cutoff " .. tostring(opts.cutoff)
+    elseif opts.explain == false then
+      s.message = "INFEASIBLE (explanation skipped: explain = false)"
+    else
+      s.message = "INFEASIBLE: " .. explain(self, s):gsub("^infeasible: ", "")
+    end
+  elseif r.status == "UNBOUNDED" then
+    s.message = "UNBOUNDED: the objective can improve without limit (a missing bound or constraint?)"
+  elseif s.ok then
+    s.message = fmt("%s: best solution %.10g%s after %.3g s (%s)", r.status, s.objective,
+      s.gap and fmt(", gap %.3g%%", 100 * s.gap) or "", r.time, r.backend)
+  else
+    s.message = fmt("%s: no solution (%s, %.3g s)", r.status, r.backend, r.time)
+  end
+  return s
+end
+
+function Model:close()
+  if self._lp then self._lp:close(); self._lp = nil end
+  self.dirty = true
+end
+
+M.Model = Model
+return M
