@@ -112,10 +112,12 @@ static int read_line(const char *prompt, char **out) {
       if (errno == EINTR && emsopt_interrupted()) {
         emsopt_interrupt_consume();
         lua_sethook(replL, NULL, 0, 0);
+        rl_point = rl_end; /* leave the abandoned text on screen, cursor after it */
+        rl_redisplay();
         rl_free_line_state();
         rl_callback_sigcleanup();
         rl_callback_handler_remove();
-        fputs("^C\n", stdout);
+        fputs("\n", stdout);
         fflush(stdout);
         return READ_CANCEL;
       }
@@ -196,7 +198,7 @@ int emsopt_repl(lua_State *L) {
     snprintf(histbuf, sizeof histbuf, "%s/.emsopt_history", getenv("HOME"));
     hist = histbuf;
   }
-  if (hist) read_history(hist);
+  if (hist && read_history(hist) != 0) write_history(hist); /* append_history needs the file */
   if (isatty(STDIN_FILENO)) {
     printf("emsopt %s (%s) - Ctrl-D exits, Ctrl-C interrupts\n", EMSOPT_VERSION, LUA_RELEASE);
     fflush(stdout);
