@@ -359,9 +359,16 @@ static int global_ready = 0;
 static int transfer(const char *url, const char *path, const HttpOptions *o, HttpResult *r) {
   memset(r, 0, sizeof *r);
   double t0 = now();
+  char show[260]; /* the URL in messages: a long query is cut */
+  if (strlen(url) < sizeof show) {
+    copystr(show, sizeof show, url);
+  } else {
+    memcpy(show, url, sizeof show - 4);
+    memcpy(show + sizeof show - 4, "...", 4);
+  }
   if (!global_ready) {
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-      seterr(r, "%s: libcurl initialisation failed", url);
+      seterr(r, "%s: libcurl initialisation failed", show);
       return -1;
     }
     global_ready = 1;
@@ -384,7 +391,7 @@ static int transfer(const char *url, const char *path, const HttpOptions *o, Htt
   int ok = 0;
   CURL *c = curl_easy_init();
   if (!c) {
-    seterr(r, "%s: cannot create a libcurl handle", url);
+    seterr(r, "%s: cannot create a libcurl handle", show);
     goto done;
   }
   for (const char *const *h = o->headers; h && *h; h++) {
@@ -470,16 +477,16 @@ static int transfer(const char *url, const char *path, const HttpOptions *o, Htt
     int transient = 0;
     if (x.interrupted || (rc == CURLE_ABORTED_BY_CALLBACK && emsopt_interrupted())) {
       r->interrupted = 1;
-      seterr(r, "%s: interrupted", url);
+      seterr(r, "%s: interrupted", show);
       goto done;
     }
     if (x.write_errno) {
-      seterr(r, "%s: %s", target ? target : url, strerror(x.write_errno));
+      seterr(r, "%s: %s", target ? target : show, strerror(x.write_errno));
       goto done;
     }
     if (x.hdr_oom) goto oom;
     if (rc != CURLE_OK) {
-      seterr(r, "%s: %s", url, errbuf[0] ? errbuf : curl_easy_strerror(rc));
+      seterr(r, "%s: %s", show, errbuf[0] ? errbuf : curl_easy_strerror(rc));
       transient = is_transient(rc);
     } else if (status == 304 && use_cache && cache.have) {
       r->cached = 1;
@@ -491,7 +498,7 @@ static int transfer(const char *url, const char *path, const HttpOptions *o, Htt
       int encoded = find_header(x.hdr, x.hdr_len, "content-encoding", enc, sizeof enc) &&
                     strcasecmp(enc, "identity") != 0;
       if (!encoded && cl >= 0 && (curl_off_t)x.written != cl) {
-        seterr(r, "%s: received %zu bytes, Content-Length says %lld", url, x.written,
+        seterr(r, "%s: received %zu bytes, Content-Length says %lld", show, x.written,
                (long long)cl);
         transient = 1;
       } else {
@@ -500,7 +507,7 @@ static int transfer(const char *url, const char *path, const HttpOptions *o, Htt
     } else {
       char st[160];
       status_text(&x, status, st, sizeof st);
-      seterr(r, "%s: %s", url, st);
+      seterr(r, "%s: %s", show, st);
       transient = status == 429 || status >= 500;
       char ra[64];
       if (transient && find_header(x.hdr, x.hdr_len, "retry-after", ra, sizeof ra)) {
@@ -521,7 +528,7 @@ static int transfer(const char *url, const char *path, const HttpOptions *o, Htt
     if (wait < 0) wait = fmin(o->backoff * pow(2, attempt), 60);
     if (nap(wait)) {
       r->interrupted = 1;
-      seterr(r, "%s: interrupted", url);
+      seterr(r, "%s: interrupted", show);
       goto done;
     }
     r->retries++;
@@ -576,7 +583,7 @@ static int transfer(const char *url, const char *path, const HttpOptions *o, Htt
   goto done;
 
 oom:
-  seterr(r, "%s: out of memory", url);
+  seterr(r, "%s: out of memory", show);
   ok = 0;
 done:
   if (af.f || af.tmp) atomic_abort(&af);

@@ -41,7 +41,7 @@ typedef struct {
   int cached;              /* 1: 304 Not Modified, the body came from the cache */
   int interrupted;         /* 1: stopped by the interrupt flag */
   char *url;               /* effective URL after redirects (malloc'ed) */
-  char error[512];         /* message when the call failed */
+  char error[1024];         /* message when the call failed */
 } HttpResult;
 
 /* Both return 0 on success (a 2xx response, or 304 served from the cache) and -1 with r->error

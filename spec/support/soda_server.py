@@ -253,7 +253,10 @@ class Handler(BaseHTTPRequestHandler):
             if m.group(2) == "zip":
                 buf = io.BytesIO()
                 with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-                    z.writestr("%s_Gaz_zcta_national.txt" % m.group(1), data)
+                    info = zipfile.ZipInfo("%s_Gaz_zcta_national.txt" % m.group(1),
+                                           time.gmtime(os.path.getmtime(src))[:6])
+                    info.compress_type = zipfile.ZIP_DEFLATED
+                    z.writestr(info, data)  # fixed date: the same bytes (and ETag) every time
                 data = buf.getvalue()
             return self.serve_bytes(data, os.path.getmtime(src), "application/octet-stream")
         m = re.match(r"^geo/docs/reference/cenpop2010/tract/CenPop2010_Mean_TR(\d\d)?\.txt$", p)
