@@ -740,7 +740,7 @@ static long group_of(csv_count *c, size_t klen) {
     }
     c->gcap = n;
   }
-  if (c->alen + klen > c->acap) {
+  if (c->alen + klen > c->acap || !c->arena) {
     size_t n = c->acap ? c->acap * 2 : 4096;
     while (n < c->alen + klen) n *= 2;
     char *a = realloc(c->arena, n);

@@ -423,6 +423,12 @@ static int reader_fail(lua_State *L, Pass *ps) {
   return 2;
 }
 
+static void push_date(lua_State *L, int64_t y, int m, int d) {
+  char buf[48];
+  snprintf(buf, sizeof buf, "%04lld-%02d-%02d", (long long)y, m, d);
+  lua_pushstring(L, buf);
+}
+
 /* ---- csv.column ------------------------------------------------------------------------- */
 
 typedef struct {
@@ -667,6 +673,8 @@ static int l_lines(lua_State *L) {
   ps->open = 1;
   if (sel_resolve(L, arg, ps)) return lua_error(L); /* message on top */
   /* stack: path, opts, ps, names */
+  lua_pushvalue(L, 3);
+  lua_pushvalue(L, 4);
   lua_pushcclosure(L, lines_iter, 2);
   lua_pushnil(L);
   lua_pushnil(L);
@@ -721,8 +729,13 @@ static int l_count(lua_State *L) {
     if (kt == LUA_TSTRING) {
       c->keys[k].bin = CSV_BIN_NONE;
     } else if (kt == LUA_TTABLE) {
-      static const char *const KOPTS[] = {"column", "bin", "format", NULL};
-      check_keys(L, lua_gettop(L), KOPTS);
+      lua_pushnil(L);
+      while (lua_next(L, -2)) {
+        lua_pop(L, 1);
+        const char *kk = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "?";
+        if (strcmp(kk, "column") && strcmp(kk, "bin") && strcmp(kk, "format"))
+          luaL_argerror(L, arg, lua_pushfstring(L, "option 'by': item %d: unknown key '%s'", (int)k + 1, kk));
+      }
       if (lua_getfield(L, -1, "column") != LUA_TSTRING)
         luaL_argerror(L, arg, lua_pushfstring(L, "option 'by': item %d needs a 'column' name", (int)k + 1));
       lua_getfield(L, -2, "bin");
@@ -840,7 +853,7 @@ static int l_count(lua_State *L) {
       int64_t iv;
       if (csv_count_key(c, g, k, &s, &sl, &iv) == 0) lua_pushlstring(L, s, sl);
       else if (c->keys[k].bin == CSV_BIN_DATE)
-        lua_pushfstring(L, "%04d-%02d-%02d", (int)(iv / 10000), (int)(iv / 100 % 100), (int)(iv % 100));
+        push_date(L, iv / 10000, (int)(iv / 100 % 100), (int)(iv % 100));
       else
         lua_pushinteger(L, iv);
       lua_rawseti(L, -2, (lua_Integer)k + 1);
@@ -892,7 +905,7 @@ static int writer_gc(lua_State *L) {
 }
 
 /* the text of a value for a field; pushes it (or leaves nothing and returns NULL for nil) */
-static const char *field_text(lua_State *L, int idx, size_t *len, lua_Integer row, const char *col) {
+static const char *field_text(lua_State *L, Writer *w, int idx, size_t *len, lua_Integer row, const char *col) {
   char buf[64];
   switch (lua_type(L, idx)) {
   case LUA_TNIL: *len = 0; return "";
@@ -917,6 +930,8 @@ static const char *field_text(lua_State *L, int idx, size_t *len, lua_Integer ro
     lua_replace(L, idx);
     return lua_tolstring(L, idx, len);
   default:
+    atomic_abort(&w->a); /* no temporary file left behind */
+    w->open = 0;
     luaL_error(L, "bad argument #3 to 'write' (row %I, column '%s': string, number, boolean or nil expected, got %s)",
                row, col, luaL_typename(L, idx));
     return NULL;
@@ -980,8 +995,11 @@ static int l_write(lua_State *L) {
   err |= fputs(eol, f) == EOF;
   for (lua_Integer r = 1; r <= nrows && !err; r++) {
     if (!bycols) {
-      if (lua_geti(L, 3, r) != LUA_TTABLE)
+      if (lua_geti(L, 3, r) != LUA_TTABLE) {
+        atomic_abort(&w->a);
+        w->open = 0;
         luaL_argerror(L, 3, lua_pushfstring(L, "row %I is not a table", r));
+      }
     }
     for (lua_Integer i = 1; i <= nh; i++) {
       lua_geti(L, 2, i); /* name */
@@ -1000,7 +1018,7 @@ static int l_write(lua_State *L) {
         }
       }
       size_t len;
-      const char *s = field_text(L, lua_gettop(L), &len, r, col);
+      const char *s = field_text(L, w, lua_gettop(L), &len, r, col);
       if (i > 1) err |= putc(delim, f) == EOF;
       if (nh == 1 && len == 0) err |= fputs("\"\"", f) == EOF;
       else
@@ -1069,7 +1087,7 @@ static int l_bins(lua_State *L) {
   lua_setfield(L, -2, "weekday");
   lua_pushinteger(L, b.hour_of_week);
   lua_setfield(L, -2, "hour_of_week");
-  lua_pushfstring(L, "%04d-%02d-%02d", (int)b.year, b.month, b.day);
+  push_date(L, b.year, b.month, b.day);
   lua_setfield(L, -2, "date");
   return 1;
 }

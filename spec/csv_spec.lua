@@ -1,0 +1,510 @@
+-- csv module: reader, grouped count, lines, writer, date-times (see modules/csv/lua_csv.c).
+local csv = require "csv"
+
+local function file(content)
+  return spec.write(spec.tmpname(".csv"), content)
+end
+
+-- raises exactly msg after the caller's position ("file:line: ")
+local function raises(fn, msg)
+  local ok, e = pcall(fn)
+  assert.is_false(ok, "expected an error")
+  e = tostring(e)
+  local pos = e:sub(1, #e - #msg)
+  assert.equals(msg, e:sub(-#msg))
+  assert.matches("^[^:]*:%d+: $", pos)
+end
+
+-- error messages name the file: write "F" in expected messages
+local function with_file(msg, path) return (msg:gsub("^F", function() return path end)) end
+
+describe("require", function()
+  it("adds no globals", function()
+    local before = {}
+    for k in pairs(_G) do before[k] = true end
+    local saved = package.loaded.csv
+    package.loaded.csv = nil
+    local m = require "csv"
+    package.loaded.csv = saved
+    assert.equals("function", type(m.read))
+    for k in pairs(_G) do assert.is_true(before[k] ~= nil, "new global " .. tostring(k)) end
+  end)
+end)
+
+describe("csv.read", function()
+  local cases = {
+    {"plain", "a,b\n1,2\n3,4\n", nil, {a = {"1", "3"}, b = {"2", "4"}}, 2},
+    {"CRLF and no final newline", "a,b\r\n1,2\r\n3,4", nil, {a = {"1", "3"}, b = {"2", "4"}}, 2},
+    {"BOM", "\239\187\191a,b\n1,2\n", nil, {a = {"1"}, b = {"2"}}, 1},
+    {"quotes", 'a,b\n"x,y","say ""hi"""\n', nil, {a = {"x,y"}, b = {'say "hi"'}}, 1},
+    {"embedded newline", 'a,b\n"x\ny",2\n3,4\n', nil, {a = {"x\ny", "3"}, b = {"2", "4"}}, 2},
+    {"tab detected", "a\tb\n1,5\t2\n", nil, {a = {"1,5"}, b = {"2"}}, 1},
+    {"semicolon detected", "a;b\n1,5;2\n", nil, {a = {"1,5"}, b = {"2"}}, 1},
+    {"pipe given", "a|b,c\n1|2,3\n", {delimiter = "|"}, {a = {"1"}, ["b,c"] = {"2,3"}}, 1},
+    {"columns by name", "a,b,c\n1,2,3\n", {columns = {"c", "a"}}, {c = {"3"}, a = {"1"}}, 1},
+    {"types", "i,n,s\n1,2.5,x\n-3,1e3,\n", {types = {i = "integer", n = "number"}},
+      {i = {1, -3}, n = {2.5, 1000.0}, s = {"x", ""}}, 2},
+    {"empty = nil", "i,n\n,1\n2,\n", {types = {i = "integer", n = "number"}, empty = "nil"},
+      {i = {nil, 2}, n = {1.0, nil}}, 2},
+    {"empty = value", "i,n\n,1\n2,\n", {types = {i = "integer", n = "number"}, empty = -1},
+      {i = {-1, 2}, n = {1.0, -1.0}}, 2},
+    {"blank lines skipped", "a\n\nx\n\r\ny\n", nil, {a = {"x", "y"}}, 2},
+    {"header only", "a,b\n", nil, {a = {}, b = {}}, 0},
+    {"skip_bad", "a,b\n1,2\n3\n4,5\n6,7,8\n", {skip_bad = true}, {a = {"1", "4"}, b = {"2", "5"}}, 2},
+  }
+  for _, c in ipairs(cases) do
+    it(c[1], function()
+      local cols, info = csv.read(file(c[2]), c[3])
+      assert.same(c[4], cols)
+      assert.equals(c[5], info.rows)
+    end)
+  end
+
+  it("info", function()
+    local p = file("a;b\n1;2\nx\n3;4\ny\nz\n")
+    local _, info = csv.read(p, {skip_bad = true})
+    assert.same({a = "a", header = {"a", "b"}, file = p, delimiter = ";", rows = 2, bad = 3,
+      bad_lines = {3, 5, 6}, first_bad = p .. ":3:2: row has 1 fields, header has 2"},
+      {a = "a", header = info.header, file = info.file, delimiter = info.delimiter, rows = info.rows,
+        bad = info.bad, bad_lines = info.bad_lines, first_bad = info.first_bad})
+  end)
+
+  it("reports at most 10 bad lines", function()
+    local t = {"a,b"}
+    for i = 1, 25 do t[#t + 1] = "x" end
+    local _, info = csv.read(file(table.concat(t, "\n")), {skip_bad = true})
+    assert.equals(25, info.bad)
+    assert.same({2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, info.bad_lines)
+  end)
+
+  local errors = {
+    {"ragged short", "a,b,c\n1,2,3\n4,5\n", nil, "F:3:4: row has 2 fields, header has 3"},
+    {"ragged long", "a,b\n1,2,3\n", nil, "F:2:5: row has 3 fields, header has 2"},
+    {"unterminated quote", 'a,b\n1,"2\n3,4\n', nil, "F:2:3: unterminated quoted field"},
+    {"text after quote", 'a,b\n"1"x,2\n', nil, "F:2:4: unexpected text after closing quote"},
+    {"not an integer", "a,b\n1,2\nx,3\n", {types = {a = "integer"}}, "F:3:1: invalid integer 'x' in column 'a'"},
+    {"float in integer column", "a\n1.5\n", {types = {a = "integer"}}, "F:2:1: invalid integer '1.5' in column 'a'"},
+    {"not a number", "a,b\n1,2,5\n", {types = {b = "number"}}, "F:2:5: row has 3 fields, header has 2"},
+    {"bad number", "a,b\n1,\"2,5\"\n", {types = {b = "number"}}, "F:2:3: invalid number '2,5' in column 'b'"},
+    {"empty integer", "a,b\n1,\n", {types = {b = "integer"}}, "F:2:3: empty value in integer column 'b'"},
+    {"empty number", "a,b\n,1\n", {types = {a = "number"}}, "F:2:1: empty value in number column 'a'"},
+    {"unknown column", "a,b\n1,2\n", {columns = {"a", "zz"}}, "F:1: unknown column 'zz'"},
+    {"unknown typed column", "a,b\n1,2\n", {types = {zz = "integer"}}, "F:1: unknown column 'zz'"},
+    {"duplicate column", "a,a\n1,2\n", {columns = {"a"}}, "F:1: duplicate column 'a' in header"},
+    {"empty file", "", nil, "F: empty file"},
+    {"only blank lines", "\n\r\n\n", nil, "F: empty file"},
+    {"unterminated header", 'a,"b\n', nil, "F:1:3: unterminated quoted field"},
+    {"line numbers count embedded newlines", 'a,b\n"x\n\ny",2\n3\n', nil, "F:5:2: row has 1 fields, header has 2"},
+  }
+  for _, c in ipairs(errors) do
+    it("error: " .. c[1], function()
+      local p = file(c[2])
+      assert.fails(function() return csv.read(p, c[3]) end, with_file(c[4], p))
+    end)
+  end
+
+  it("error: missing file", function()
+    local p = spec.tmpname(".csv")
+    assert.fails(function() return csv.read(p) end, p .. ": No such file or directory")
+  end)
+
+  it("error: a directory", function()
+    local p = spec.tmpname("")
+    os.execute("mkdir " .. spec.shquote(p))
+    assert.fails(function() return csv.read(p) end, p .. ": Is a directory")
+  end)
+
+  it("error: unreadable file", function()
+    local p = file("a\n1\n")
+    os.execute("chmod 000 " .. spec.shquote(p))
+    local f = io.open(p)
+    if f then -- running as root: permissions do not stop reads; a file whose read(2) fails does
+      f:close()
+      assert.fails(function() return csv.read("/proc/self/mem") end, "/proc/self/mem: Input/output error")
+    else
+      assert.fails(function() return csv.read(p) end, p .. ": Permission denied")
+    end
+  end)
+
+  local misuse = {
+    {{foo = 1}, "bad argument #2 to 'read' (unknown option 'foo')"},
+    {{types = {a = "int"}}, "bad argument #2 to 'read' (option 'types': {NAME = \"integer\"|\"number\"|\"string\"} expected)"},
+    {{empty = "zero"}, "bad argument #2 to 'read' (option 'empty': \"error\", \"nil\" or a number expected)"},
+    {{empty = 0.5, types = {a = "integer"}}, "bad argument #2 to 'read' (option 'empty': an integer is needed for integer columns)"},
+    {{delimiter = ",,"}, "bad argument #2 to 'read' (option 'delimiter': one character expected (not a quote or line break))"},
+    {{skip_bad = 1}, "bad argument #2 to 'read' (option 'skip_bad': boolean expected, got number)"},
+    {{columns = {"a", 2}}, "bad argument #2 to 'read' (option 'columns': item 2 is not a string)"},
+    {{columns = {"a"}, types = {b = "integer"}}, "bad argument #2 to 'read' (option 'types': column 'b' is not in 'columns')"},
+    {{buffer_size = 2}, "bad argument #2 to 'read' (option 'buffer_size': integer from 4 to 2^30 expected)"},
+  }
+  for i, c in ipairs(misuse) do
+    it("misuse raises " .. i, function()
+      local p = file("a,b\n1,2\n")
+      raises(function() csv.read(p, c[1]) end, c[2])
+    end)
+  end
+
+  -- fields and rows of every size around the read block, quoted or not
+  for _, bs in ipairs {16, 64, 1024} do
+    it("fields around buffer_size " .. bs, function()
+      for len = bs - 3, bs + 3 do
+        local plain = ("x"):rep(len)
+        local quoted = ('a"b\n,'):rep(len // 5 + 1):sub(1, len)
+        local content = "h1,h2\r\n" .. plain .. ",1\r\n\"" .. quoted:gsub('"', '""') .. '",' .. plain .. "\r\n2,3"
+        local cols, info = csv.read(file(content), {buffer_size = bs, types = {}})
+        assert.equals(3, info.rows)
+        assert.same({plain, quoted, "2"}, cols.h1)
+        assert.same({"1", plain, "3"}, cols.h2)
+      end
+    end)
+  end
+
+  it("a row longer than the default 1 MiB block", function()
+    local big = ("y"):rep((1 << 20) + 1)
+    local cols = csv.read(file("a,b\n" .. big .. ',"' .. big .. '"\n1,2\n'))
+    assert.equals(#big, #cols.a[1])
+    assert.equals(big, cols.b[1])
+    assert.equals("2", cols.b[2])
+  end)
+
+  it("the same result at every buffer size", function()
+    local t = {"id,name,value"}
+    for i = 1, 300 do
+      t[#t + 1] = string.format('%d,"n,%s""%d",%d.5', i, ("q"):rep(i % 37), i, i)
+    end
+    local p = file(table.concat(t, "\r\n"))
+    local ref = csv.read(p, {types = {id = "integer", value = "number"}})
+    assert.equals(300, #ref.id)
+    assert.equals('n,qqq""3', ref.name[3]:gsub('"', '""'))
+    for bs = 4, 80, 7 do
+      assert.same(ref, (csv.read(p, {buffer_size = bs, types = {id = "integer", value = "number"}})))
+    end
+  end)
+end)
+
+describe("csv.column (compact)", function()
+  it("holds numeric columns in C", function()
+    local cols, info = csv.read(file("i,n,s\n1,1.5,a\n2,,b\n,3,c\n"),
+      {types = {i = "integer", n = "number"}, compact = true, empty = "nil"})
+    local i, n = cols.i, cols.n
+    assert.equals(3, info.rows)
+    assert.equals("userdata", type(i))
+    assert.same({"a", "b", "c"}, cols.s)
+    assert.equals(3, #i)
+    assert.equals(1, i[1])
+    assert.is_nil(i[3])
+    assert.is_nil(i[4])
+    assert.is_nil(i[0])
+    assert.equals(3, i:sum())
+    assert.equals(4.5, n:sum())
+    assert.equals("integer", i:type())
+    assert.equals("number", n:type())
+    assert.same({1.5, nil, 3.0}, n:totable())
+    assert.equals("csv.column (integer, 3 values)", tostring(i))
+    i:close()
+    i:close()
+    raises(function() return #i end, "attempt to use a closed csv.column")
+    raises(function() return i:sum() end, "attempt to use a closed csv.column")
+  end)
+
+  it("sums integers exactly", function()
+    local cols = csv.read(file("v\n9007199254740993\n1\n"), {types = {v = "integer"}, compact = true})
+    assert.equals(9007199254740994, cols.v:sum())
+  end)
+end)
+
+describe("csv.count", function()
+  local data = table.concat({
+    "zip,type,when,secs",
+    '10001,CARD,"01/07/2013 12:30:00 AM",10', -- Monday 00h
+    "10001,CARD,01/07/2013 12:59:59 AM,20",   -- Monday 00h
+    '10002,"CA,RD",01/13/2013 11:00:00 PM,5', -- Sunday 23h
+    "10001,CARD,01/08/2013 01:00:00 AM,",     -- Tuesday 01h, no secs
+    ",SICK,2013-02-01T10:00:00,7",            -- Friday 10h, no zip
+  }, "\n") .. "\n"
+
+  local function shape(groups)
+    local out = {}
+    for _, g in ipairs(groups) do
+      out[#out + 1] = {table.concat(g.keys, "|"), g.count, g.sums, g.n}
+    end
+    return out
+  end
+
+  local cases = {
+    {"one key", {by = {"zip"}}, {{"10001", 3}, {"10002", 1}, {"", 1}}},
+    {"two keys", {by = {"zip", "type"}}, {{"10001|CARD", 3}, {"10002|CA,RD", 1}, {"|SICK", 1}}},
+    {"no key", {}, {{"", 5}}},
+    {"hour_of_week", {by = {{column = "when", bin = "hour_of_week"}}}, {{"0", 2}, {"167", 1}, {"25", 1}, {"106", 1}}},
+    {"weekday", {by = {{column = "when", bin = "weekday"}}}, {{"1", 2}, {"7", 1}, {"2", 1}, {"5", 1}}},
+    {"hour", {by = {{column = "when", bin = "hour"}}}, {{"0", 2}, {"23", 1}, {"1", 1}, {"10", 1}}},
+    {"month and year", {by = {{column = "when", bin = "year"}, {column = "when", bin = "month"}}},
+      {{"2013|1", 4}, {"2013|2", 1}}},
+    {"date", {by = {{column = "when", bin = "date"}}},
+      {{"2013-01-07", 2}, {"2013-01-13", 1}, {"2013-01-08", 1}, {"2013-02-01", 1}}},
+    {"where one value", {by = {"type"}, where = {zip = "10001"}}, {{"CARD", 3}}},
+    {"where a set", {by = {"zip"}, where = {type = {"CA,RD", "SICK"}}}, {{"10002", 1}, {"", 1}}},
+    {"where a number", {by = {"type"}, where = {secs = 5}}, {{"CA,RD", 1}}},
+    {"where two columns", {where = {zip = "10001", secs = {"10", "20"}}}, {{"", 2}}},
+    {"sum with empty = nil", {by = {"zip"}, sum = {"secs"}, empty = "nil"},
+      {{"10001", 3, {secs = 30.0}, {secs = 2}}, {"10002", 1, {secs = 5.0}, {secs = 1}}, {"", 1, {secs = 7.0}, {secs = 1}}}},
+  }
+  for _, c in ipairs(cases) do
+    it(c[1], function()
+      local groups, info = csv.count(file(data), c[2])
+      assert.same(c[3], shape(groups))
+      assert.equals(5, info.rows)
+      assert.equals(#groups, info.groups)
+    end)
+  end
+
+  it("key types: strings for columns, integers for bins, strings for dates", function()
+    local g = csv.count(file(data), {by = {"zip", {column = "when", bin = "hour"}, {column = "when", bin = "date"}}})
+    assert.equals("string", type(g[1].keys[1]))
+    assert.equals("integer", math.type(g[1].keys[2]))
+    assert.equals("2013-01-07", g[1].keys[3])
+  end)
+
+  local errors = {
+    {"empty summed value", {sum = {"secs"}}, "F:5:35: empty value in number column 'secs'"},
+    {"unknown key", {by = {"nope"}}, "F:1: unknown column 'nope'"},
+    {"unknown sum", {sum = {"nope"}}, "F:1: unknown column 'nope'"},
+    {"unknown where", {where = {nope = "1"}}, "F:1: unknown column 'nope'"},
+    {"date in the wrong format", {by = {{column = "when", bin = "hour", format = "iso"}}},
+      "F:2:12: invalid date-time '01/07/2013 12:30:00 AM' in column 'when'"},
+    {"not a date", {by = {{column = "type", bin = "hour"}}}, "F:2:7: invalid date-time 'CARD' in column 'type'"},
+  }
+  for _, c in ipairs(errors) do
+    it("error: " .. c[1], function()
+      local p = file(data)
+      assert.fails(function() return csv.count(p, c[2]) end, with_file(c[3], p))
+    end)
+  end
+
+  it("skip_bad counts and reports bad rows", function()
+    local p = file(data .. "1,2\n10001,CARD,garbage,1\n")
+    local g, info = csv.count(p, {by = {{column = "when", bin = "year"}}, skip_bad = true})
+    assert.same({{"2013", 5}}, shape(g))
+    assert.equals(7, info.rows)
+    assert.equals(5, info.counted)
+    assert.equals(2, info.bad)
+    assert.same({7, 8}, info.bad_lines)
+    assert.equals(p .. ":7:4: row has 2 fields, header has 4", info.first_bad)
+  end)
+
+  it("error: empty date in a binned key", function()
+    local p = file("a,t\n1,\n")
+    assert.fails(function() return csv.count(p, {by = {{column = "t", bin = "hour"}}}) end,
+      p .. ":2:3: empty date-time in column 't'")
+  end)
+
+  local misuse = {
+    {{by = "zip"}, "bad argument #2 to 'count' (option 'by': list expected)"},
+    {{by = {{column = "when", bin = "minute"}}}, "bad argument #2 to 'count' (option 'by': item 1: invalid bin 'minute')"},
+    {{by = {{bin = "hour"}}}, "bad argument #2 to 'count' (option 'by': item 1 needs a 'column' name)"},
+    {{by = {{column = "when", bins = "hour"}}}, "bad argument #2 to 'count' (option 'by': item 1: unknown key 'bins')"},
+    {{where = {zip = {}}}, "bad argument #2 to 'count' (option 'where': empty list of values)"},
+    {{empty = 0}, "bad argument #2 to 'count' (option 'empty': \"error\" or \"nil\" expected)"},
+    {{group = {}}, "bad argument #2 to 'count' (unknown option 'group')"},
+  }
+  for i, c in ipairs(misuse) do
+    it("misuse raises " .. i, function()
+      local p = file(data)
+      raises(function() csv.count(p, c[1]) end, c[2])
+    end)
+  end
+
+  it("agrees with awk on the NYC sample: ZIPCODE x INITIAL_CALL_TYPE, every group", function()
+    local path = spec.data("nyc_ems_incidents/ems_incidents_2013_2016_sampleA.csv")
+    -- the sample has no quoted fields (SOURCE.md: quotes removed), so awk -F, splits it exactly
+    local probe = assert(io.open(path, "rb"))
+    local text = probe:read("a")
+    probe:close()
+    assert.is_nil(text:find('"', 1, true))
+    local p = assert(io.popen("awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }"
+      .. " { n[$col[\"ZIPCODE\"] \"\\t\" $col[\"INITIAL_CALL_TYPE\"]]++ }"
+      .. " END { for (k in n) print k \"\\t\" n[k] }' " .. spec.shquote(path)))
+    local want, nwant = {}, 0
+    for line in p:lines() do
+      local zip, call, n = line:match("^([^\t]*)\t([^\t]*)\t(%d+)$")
+      want[zip .. "|" .. call] = tonumber(n)
+      nwant = nwant + 1
+    end
+    p:close()
+    local groups, info = csv.count(path, {by = {"ZIPCODE", "INITIAL_CALL_TYPE"}})
+    assert.equals(186577, info.rows)
+    assert.equals(186577, info.counted)
+    assert.equals(0, info.bad)
+    assert.equals(nwant, #groups)
+    local total, empty_zip = 0, 0
+    for _, g in ipairs(groups) do
+      local k = g.keys[1] .. "|" .. g.keys[2]
+      assert.equals(want[k], g.count, k)
+      total = total + g.count
+      if g.keys[1] == "" then empty_zip = empty_zip + g.count end
+    end
+    assert.equals(186577, total)
+    assert.equals(4387, empty_zip) -- SOURCE.md: ZIPCODE empty in 4,387 rows of A
+  end)
+end)
+
+describe("csv.lines", function()
+  it("iterates rows by header name with types", function()
+    local p = file('a,b\n1,"x,y"\n2,z\n')
+    local got = {}
+    for row, line in csv.lines(p, {types = {a = "integer"}}) do got[#got + 1] = {row, line} end
+    assert.same({{{a = 1, b = "x,y"}, 2}, {{a = 2, b = "z"}, 3}}, got)
+  end)
+
+  it("columns and skip_bad", function()
+    local got = {}
+    for row in csv.lines(file("a,b\n1,2\n3\n4,5\n"), {columns = {"b"}, skip_bad = true}) do got[#got + 1] = row end
+    assert.same({{b = "2"}, {b = "5"}}, got)
+  end)
+
+  it("raises file errors", function()
+    local p = file("a,b\n1,2\n3\n")
+    assert.has_error(function() for _ in csv.lines(p) do end end, p .. ":3:2: row has 1 fields, header has 2")
+    local q = spec.tmpname(".csv")
+    assert.has_error(function() csv.lines(q) end, q .. ": No such file or directory")
+    raises(function() csv.lines(p, {compact = true}) end,
+      "bad argument #2 to 'lines' (option 'compact' is for csv.read)")
+  end)
+
+  it("can stop early (the reader is to-be-closed)", function()
+    local n = 0
+    for _ in csv.lines(file("a\n1\n2\n3\n")) do
+      n = n + 1
+      if n == 2 then break end
+    end
+    assert.equals(2, n)
+  end)
+end)
+
+describe("csv.write", function()
+  local cases = {
+    {"plain", {"a", "b"}, {{"1", "2"}, {3, 4.5}}, nil, "a,b\n1,2\n3,4.5\n"},
+    {"quotes when needed", {"a", "b"},
+      {{"x,y", 'say "hi"'}, {"line\nbreak", "cr\rhere"}, {" lead", "trail "}, {"in side", ""}}, nil,
+      'a,b\n"x,y","say ""hi"""\n"line\nbreak","cr\rhere"\n" lead","trail "\nin side,\n'},
+    {"named fields and nil", {"a", "b"}, {{a = "1", b = "2"}, {b = "3"}, {nil, true}}, nil, "a,b\n1,2\n,3\n,true\n"},
+    {"delimiter and crlf", {"a", "b"}, {{"x;y", "x,y"}}, {delimiter = ";", crlf = true}, 'a;b\r\n"x;y";x,y\r\n'},
+    {"one column keeps empty rows", {"a"}, {{""}, {"x"}}, nil, 'a\n""\nx\n'},
+    {"numbers", {"i", "f"}, {{math.maxinteger, 0.1}, {-0, 1e300}, {2, 2.0}}, nil,
+      "i,f\n9223372036854775807,0.1\n0,1e+300\n2,2.0\n"},
+    {"columns", {"a", "b"}, {a = {"1", "2"}, b = {"x"}}, {columns = true}, "a,b\n1,x\n2,\n"},
+  }
+  for _, c in ipairs(cases) do
+    it(c[1], function()
+      local p = spec.tmpname(".csv")
+      assert.is_true(csv.write(p, c[2], c[3], c[4]))
+      assert.equals(c[5], spec.read(p))
+    end)
+  end
+
+  it("round-trips through csv.read, compact columns too", function()
+    local rows = {}
+    for i = 1, 200 do rows[i] = {i, i / 8, ('v"%d,\n'):rep(i % 4) .. " "} end
+    local p = spec.tmpname(".csv")
+    assert.is_true(csv.write(p, {"i", "x", "s"}, rows))
+    local cols = csv.read(p, {types = {i = "integer", x = "number"}, compact = true})
+    for i = 1, 200 do
+      assert.equals(i, cols.i[i])
+      assert.equals(i / 8, cols.x[i])
+      assert.equals(rows[i][3], cols.s[i])
+    end
+    local q = spec.tmpname(".csv")
+    assert.is_true(csv.write(q, {"i", "x", "s"}, cols, {columns = true}))
+    assert.equals(spec.read(p), spec.read(q))
+  end)
+
+  it("is atomic: a failed write leaves the old file and no temporary", function()
+    local dir = spec.tmpname("")
+    os.execute("mkdir " .. spec.shquote(dir))
+    local p = dir .. "/out.csv"
+    spec.write(p, "old\n")
+    assert.error_matches(function() csv.write(p, {"a"}, {{"1"}, {{}}}) end,
+      "row 2, column 'a': string, number, boolean or nil expected, got table")
+    assert.equals("old\n", spec.read(p))
+    local ls = io.popen("ls -A " .. spec.shquote(dir))
+    local names = ls:read("a")
+    ls:close()
+    assert.equals("out.csv\n", names)
+  end)
+
+  it("returns nil, message when the directory is missing", function()
+    local p = spec.tmpname("") .. "/nodir/out.csv"
+    local ok, err = csv.write(p, {"a"}, {})
+    assert.is_nil(ok)
+    assert.matches("^" .. p:gsub("%p", "%%%0") .. ": ", err)
+  end)
+
+  it("misuse raises", function()
+    local p = spec.tmpname(".csv")
+    raises(function() csv.write(p, {}, {}) end,
+      "bad argument #2 to 'write' (non-empty list of column names expected)")
+    raises(function() csv.write(p, {"a"}, {}, {sep = ","}) end,
+      "bad argument #4 to 'write' (unknown option 'sep')")
+    raises(function() csv.write(p, {"a"}, {1}) end, "bad argument #3 to 'write' (row 1 is not a table)")
+  end)
+end)
+
+describe("date-times", function()
+  local cases = {
+    {"05/06/2007 06:21:01 AM", nil, 1178432461},
+    {"05/06/2007 06:21:01 PM", "mdy", 1178475661},
+    {"01/01/2013 12:00:04 AM", nil, 1356998404},
+    {"01/01/2013 12:59:59 PM", nil, 1357045199},
+    {"12/31/2016 11:59:59 PM", nil, 1483228799},
+    {"02/29/2016 00:00", "mdy", 1456704000},
+    {"2016-03-01T12:00:00", nil, 1456833600},
+    {"2016-03-01T12:00:00Z", "iso", 1456833600},
+    {"2016-03-01T12:00:00.5Z", "iso", 1456833600.5},
+    {"2016-03-01T14:00:00+02:00", nil, 1456833600},
+    {"2016-03-01", nil, 1456790400},
+    {"1970-01-01T00:00:00", nil, 0},
+  }
+  for _, c in ipairs(cases) do
+    it(c[1], function()
+      local t = csv.datetime(c[1], c[2])
+      assert.equals(c[3], t)
+      assert.equals(math.type(c[3]), math.type(t))
+    end)
+  end
+
+  local bad = {{"02/30/2016 01:00:00 AM"}, {"2016-03-01T12:00:00", "mdy"}, {"05/06/2007 13:00:00 PM"}, {""},
+    {"2016-13-01"}, {"noon"}}
+  for _, c in ipairs(bad) do
+    it("invalid: '" .. c[1] .. "'", function()
+      assert.fails(function() return csv.datetime(c[1], c[2]) end, "invalid date-time '" .. c[1] .. "'")
+    end)
+  end
+
+  it("misuse raises", function()
+    raises(function() csv.datetime("2016-03-01", "dmy") end,
+      "bad argument #2 to 'datetime' (invalid option 'dmy')")
+    raises(function() csv.bins("x") end, "bad argument #1 to 'bins' (number expected, got string)")
+  end)
+
+  local bins = {
+    -- epoch, then the fields os.date("!*t") gives, plus ISO weekday and hour of week
+    0, 1178432461, 1456833600, 1483228799, -1, 951782400, 4102444800,
+  }
+  for _, t in ipairs(bins) do
+    it("bins of " .. t .. " agree with os.date", function()
+      local d = os.date("!*t", t)
+      local iso = (d.wday + 5) % 7 + 1
+      assert.same({year = d.year, month = d.month, day = d.day, hour = d.hour, minute = d.min, second = d.sec,
+        weekday = iso, hour_of_week = (iso - 1) * 24 + d.hour, date = os.date("!%Y-%m-%d", t)}, csv.bins(t))
+    end)
+  end
+
+  it("monday is 1 and hour_of_week starts monday 00h", function()
+    local b = csv.bins(csv.datetime("01/07/2013 12:30:00 AM")) -- a Monday
+    assert.equals(1, b.weekday)
+    assert.equals(0, b.hour_of_week)
+    b = csv.bins(csv.datetime("01/13/2013 11:59:59 PM")) -- a Sunday
+    assert.equals(7, b.weekday)
+    assert.equals(167, b.hour_of_week)
+  end)
+end)
