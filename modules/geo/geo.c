@@ -190,7 +190,9 @@ const char *geo_grid_init(GeoGrid *g, double min_a, double min_b, double max_a, 
 }
 
 long geo_grid_cell(const GeoGrid *g, double a, double b) {
-  if (!(a >= g->min_a && a <= g->max_a && b >= g->min_b && b <= g->max_b)) return -1;
+  /* the grid covers whole cells: up to min + n * size, which may reach past max */
+  double top = g->min_a + (double)g->na * g->da, right = g->min_b + (double)g->nb * g->db;
+  if (!(a >= g->min_a && a <= top && b >= g->min_b && b <= right)) return -1;
   long r = (long)floor((a - g->min_a) / g->da), c = (long)floor((b - g->min_b) / g->db);
   if (r >= g->na) r = g->na - 1;
   if (c >= g->nb) c = g->nb - 1;

@@ -55,8 +55,8 @@ typedef struct {
 /* Fills g; returns 0 or a static error message. */
 const char *geo_grid_init(GeoGrid *g, double min_a, double min_b, double max_a, double max_b,
                           double cell_km, int planar);
-/* Cell of a point, or -1 when it lies outside the box (the north and east edges belong to the
- * last row and column). */
+/* Cell of a point, or -1 when it lies outside the grid (the box rounded up to whole cells;
+ * the north and east edges belong to the last row and column). */
 long geo_grid_cell(const GeoGrid *g, double a, double b);
 /* Centre of a cell (id must be valid). */
 void geo_grid_centre(const GeoGrid *g, long id, double *a, double *b);

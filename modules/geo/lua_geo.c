@@ -39,16 +39,28 @@ static const char *kind_name(int kind) {
 }
 
 /* Copies the numbers of the array at arg into a new userdata buffer left on the stack. */
+static double *read_array_at(lua_State *L, int idx, int arg, int kind, const char *what,
+                             lua_Integer *len);
+
 static double *read_array(lua_State *L, int arg, int kind, const char *what, lua_Integer *len) {
-  int t = lua_type(L, arg);
-  if (t != LUA_TTABLE && t != LUA_TUSERDATA) luaL_typeerror(L, arg, "array");
-  lua_Integer n = luaL_len(L, arg);
+  return read_array_at(L, arg, arg, kind, what, len);
+}
+
+/* reads the array at stack index idx; errors blame argument arg */
+static double *read_array_at(lua_State *L, int idx, int arg, int kind, const char *what,
+                             lua_Integer *len) {
+  int t = lua_type(L, idx);
+  if (t != LUA_TTABLE && t != LUA_TUSERDATA) {
+    if (idx == arg) luaL_typeerror(L, arg, "array");
+    luaL_argerror(L, arg, lua_pushfstring(L, "%s must be an array, got %s", what, luaL_typename(L, idx)));
+  }
+  lua_Integer n = luaL_len(L, idx);
   if (n < 0 || (lua_Unsigned)n > (lua_Unsigned)(INT_MAX))
     luaL_argerror(L, arg, "array length out of range");
   double *buf = lua_newuserdatauv(L, (size_t)n * sizeof(double) + 1, 0);
   for (lua_Integer i = 1; i <= n; i++) {
-    if (lua_geti(L, arg, i) != LUA_TNUMBER)
-      luaL_argerror(L, arg, lua_pushfstring(L, "number expected at index %I, got %s", (LUAI_UACINT)i,
+    if (lua_geti(L, idx, i) != LUA_TNUMBER)
+      luaL_argerror(L, arg, lua_pushfstring(L, idx == arg ? "number expected at index %I, got %s" : "number expected in option at index %I, got %s", (LUAI_UACINT)i,
                                             luaL_typename(L, -1)));
     double v = lua_tonumber(L, -1);
     lua_pop(L, 1);
@@ -468,8 +480,8 @@ static int l_grid(lua_State *L) {
     if (lua_isnil(L, 2) || lua_isnil(L, 3))
       luaL_argerror(L, 1, lua_pushfstring(L, "options '%s' and '%s' go together", ka, kb));
     lua_Integer n, n2;
-    const double *a = read_array(L, 2, planar ? K_FINITE : K_LAT, ka, &n);
-    const double *b = read_array(L, 3, planar ? K_FINITE : K_LON, kb, &n2);
+    const double *a = read_array_at(L, 2, 1, planar ? K_FINITE : K_LAT, ka, &n);
+    const double *b = read_array_at(L, 3, 1, planar ? K_FINITE : K_LON, kb, &n2);
     if (n != n2) luaL_argerror(L, 1, lua_pushfstring(L, "'%s' and '%s' differ in length", ka, kb));
     if (n == 0) luaL_argerror(L, 1, "no points to bound");
     lo_a = hi_a = a[0];
