@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "atomic.h"
@@ -22,6 +23,15 @@ int atomic_open(AtomicFile *a, const char *path) {
     int e = errno;
     free(a->tmp);
     a->tmp = NULL;
+    atomic_abort(a);
+    errno = e;
+    return -1;
+  }
+  mode_t mask = umask(0); /* mkstemp makes 0600; give the file the usual 0666 & ~umask */
+  umask(mask);
+  if (fchmod(fd, 0666 & ~mask) != 0) {
+    int e = errno;
+    close(fd);
     atomic_abort(a);
     errno = e;
     return -1;

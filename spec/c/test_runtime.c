@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "atomic.h"
@@ -52,6 +53,13 @@ int main(void) {
   CHECK(atomic_write(path, "hello\n", 6) == 0);
   CHECK(slurp(path) && strcmp(slurp(path), "hello\n") == 0);
   CHECK(count_tmp(dir) == 0);
+  {
+    struct stat st;
+    mode_t mask = umask(022);
+    CHECK(atomic_write(path, "hello\n", 6) == 0);
+    CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0644);
+    umask(mask);
+  }
 
   /* an aborted write leaves the old content and no temporary */
   AtomicFile a;
