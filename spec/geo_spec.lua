@@ -320,3 +320,57 @@ describe("geo.grid", function()
     it("rejects misuse (" .. i .. ")", function() raises(c[1], c[2]) end)
   end
 end)
+
+describe("real data: NYC ZCTA centroids to hospitals (shared/data)", function()
+  local csv = require "csv"
+  local z, h
+  setup(function()
+    -- ZCTA internal points as compact C columns (csv.column userdata), hospitals as Lua arrays
+    z = assert(csv.read(spec.data("zcta_centroids/zcta_nyc_area.tsv"), {
+      columns = {"INTPTLAT", "INTPTLONG"}, types = {INTPTLAT = "number", INTPTLONG = "number"},
+      compact = true}))
+    h = assert(csv.read(spec.data("hospitals/hifld_hospitals_nyc5boroughs.csv"), {
+      columns = {"LATITUDE", "LONGITUDE"}, types = {LATITUDE = "number", LONGITUDE = "number"}}))
+  end)
+  it("matrix from C columns equals the point function, and argmin/nearest agree with a scan", function()
+    local zl, zo, hl, ho = z.INTPTLAT, z.INTPTLONG, h.LATITUDE, h.LONGITUDE
+    assert.equals("userdata", type(zl))
+    local m = geo.haversine_matrix(zl, zo, hl, ho)
+    assert.equals(#zl, m.rows); assert.equals(#hl, m.cols)
+    assert.is_true(m.rows > 200 and m.cols > 50)
+    local arg = m:argmin()
+    local mins = m:rowmin()
+    local near = m:nearest(3)
+    for i = 1, m.rows do
+      local best, bj, d = math.huge, nil, {}
+      for j = 1, m.cols do
+        d[j] = geo.haversine(zl[i], zo[i], hl[j], ho[j])
+        assert.equals(d[j], m:get(i, j))
+        if d[j] < best then best, bj = d[j], j end
+      end
+      assert.equals(bj, arg[i]); assert.equals(best, mins[i])
+      local order = {}
+      for j = 1, m.cols do order[j] = j end
+      table.sort(order, function(a, b) return d[a] < d[b] or (d[a] == d[b] and a < b) end)
+      assert.same({order[1], order[2], order[3]}, near[i])
+    end
+    -- the equirectangular approximation is within 0.1% of haversine at city scale
+    local e = geo.equirect_matrix(zl, zo, hl, ho)
+    for i = 1, m.rows, 7 do
+      for j = 1, m.cols, 5 do
+        local a, b = m:get(i, j), e:get(i, j)
+        assert.is_true(math.abs(a - b) <= 1e-3 * a + 1e-9)
+      end
+    end
+  end)
+  it("2.2 km grid: every centroid lies within half a cell diagonal of its cell centre", function()
+    local g = geo.grid {cell_km = 2.2, lat = z.INTPTLAT, lon = z.INTPTLONG}
+    local ids = g:cells(z.INTPTLAT, z.INTPTLONG)
+    local half_diag = 1.1 * math.sqrt(2)
+    for i = 1, #ids do
+      local la, lo = g:centre(ids[i])
+      -- cells are 2.2 km wide at the box's middle latitude; allow for the latitude span
+      assert.is_true(geo.haversine(z.INTPTLAT[i], z.INTPTLONG[i], la, lo) <= half_diag * 1.01)
+    end
+  end)
+end)
