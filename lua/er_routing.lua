@@ -1,0 +1,722 @@
+-- er_routing: the logic behind models/er_routing.lua (route patients of each emergency type and
+-- ZIP code to hospital ERs, minimising expected travel time under ER capacity).
+--
+--   local er = require "er_routing"
+--   local data = er.load(P, TYPES, CAPABILITY)   -- ingest + fit + matrix (see below)
+--   local plan = er.solve(data, P)               -- column generation over the LP
+--   local mc   = er.monte_carlo(data, plan, P)   -- seeded simulation of the plan
+--   local res  = er.result(data, plan, mc, P)    -- the JSON-friendly result table
+--   er.report(res, P)                            -- text tables; routes=/ers= files
+--
+-- TYPES is a list of {key, needs = capability, codes = "CODE CODE ..."}; a code may also be
+-- listed in TYPES.excluded (known codes that are not a patient for an ER: counted, reported,
+-- not routed). Codes in no list are unknown: counted, reported and routed as P.unknown_type.
+-- CAPABILITY maps a capability name to a function(h) -> boolean of a hospital record
+-- h = {id, name, type, trauma = {adult = level|nil, pediatric = level|nil}, beds, beds_known}.
+--
+-- The LP: minimise sum lambda_d t_hd x_hd subject to sum_h x_hd = 1 (serve[type,zip]) and
+-- sum_d lambda_d x_hd <= mu_h (cap[h]), 0 <= x <= 1, x only where h is capable for d's type.
+-- mu_h = C_h, or with alpha > 0 the largest Poisson mean with P(N <= C_h) >= 1 - alpha.
+-- Column generation: the restricted master holds the k nearest capable ERs per demand plus an
+-- artificial "unserved" column of large cost; left-out routes are priced with the duals
+-- (reduced cost lambda_d t_hd - pi_d - lambda_d u_h, where pi_d = d obj / d rhs of serve[d] and
+-- u_h = d obj / d rhs of cap[h] <= 0) and every negative one is added, until none is left: the
+-- master's optimum is then optimal for the full LP. Artificial columns left in the plan mean the
+-- full LP is infeasible; it is then built in full and solved, and the model layer's explanation
+-- (elastic re-solve naming the short rows) is raised.
+local csv = require "csv"
+local geo = require "geo"
+local stats = require "stats"
+local model = require "model"
+local sys = require "sys"
+
+local M = {}
+local fmt = string.format
+
+local ISO_DAY = {mon = 1, tue = 2, wed = 3, thu = 4, fri = 5, sat = 6, sun = 7}
+
+-- "1-5" or "1,3,6-7" -> set of ISO weekdays; "8-20" -> set of hours 8..19 (end exclusive;
+-- "20-8" wraps past midnight)
+local function parse_days(s)
+  local set, n = {}, 0
+  for part in s:gmatch("[^,]+") do
+    local a, b = part:match("^%s*(%d)%s*%-%s*(%d)%s*$")
+    if not a then a = part:match("^%s*(%d)%s*$"); b = a end
+    a, b = tonumber(a), tonumber(b)
+    if not a or a < 1 or b > 7 or a > b then error(fmt("days='%s': expected ISO weekdays like 1-5 or 1,6-7", s), 0) end
+    for d = a, b do if not set[d] then set[d] = true; n = n + 1 end end
+  end
+  return set, n
+end
+
+local function parse_hours(s)
+  local a, b = s:match("^%s*(%d+)%s*%-%s*(%d+)%s*$")
+  a, b = tonumber(a), tonumber(b)
+  if not a or a > 23 or b > 24 or a == b then error(fmt("hours='%s': expected START-END like 8-20 (end exclusive)", s), 0) end
+  local set, n = {}, 0
+  local h = a
+  repeat set[h] = true; n = n + 1; h = (h + 1) % 24 until h == b % 24
+  return set, n
+end
+M.parse_days, M.parse_hours = parse_days, parse_hours
+
+local function label(key) return (key:upper():gsub("_", " ")) end
+M.label = label
+
+-- ---- hospitals -------------------------------------------------------------------------------
+
+-- "LEVEL I, LEVEL II PEDIATRIC" -> {adult = 1, pediatric = 2}
+local ROMAN = {I = 1, II = 2, III = 3, IV = 4, V = 5}
+local function parse_trauma(s)
+  local t = {}
+  for item in (s or ""):gmatch("[^,]+") do
+    local lv, rest = item:match("^%s*LEVEL%s+([IV]+)%s*(.-)%s*$")
+    local n = lv and ROMAN[lv]
+    if n then
+      local k = rest:match("PEDIATRIC") and "pediatric" or "adult"
+      if not t[k] or n < t[k] then t[k] = n end
+    end
+  end
+  return t
+end
+M.parse_trauma = parse_trauma
+
+local HOSP_COLS = {"ID", "NAME", "TYPE", "STATUS", "LATITUDE", "LONGITUDE", "BEDS", "TRAUMA"}
+
+-- Reads a HIFLD hospital file; keeps OPEN rows whose TYPE is in P.er_types (comma list).
+function M.load_hospitals(path, P, CAPABILITY)
+  local cols = {table.unpack(HOSP_COLS)}
+  if P.capacity_column ~= "" then cols[#cols + 1] = P.capacity_column end
+  local c, info = csv.read(path, {columns = cols, types = {LATITUDE = "number", LONGITUDE = "number"}})
+  if not c then error("hospitals: " .. info, 0) end
+  local keep = {}
+  for t in P.er_types:gmatch("[^,]+") do keep[t:match("^%s*(.-)%s*$")] = true end
+  local ers, known = {}, {}
+  for r = 1, info.rows do
+    if c.STATUS[r] == "OPEN" and keep[c.TYPE[r]] then
+      local beds = tonumber(c.BEDS[r])
+      local h = {id = c.ID[r], name = c.NAME[r], type = c.TYPE[r], lat = c.LATITUDE[r], lon = c.LONGITUDE[r],
+        trauma_text = c.TRAUMA[r], trauma = parse_trauma(c.TRAUMA[r]),
+        beds = beds, beds_known = beds ~= nil and beds > 0}
+      if h.beds_known then known[#known + 1] = beds end
+      if P.capacity_column ~= "" then
+        h.capacity_given = tonumber(c[P.capacity_column][r])
+        if not h.capacity_given then
+          error(fmt("hospitals: %s has no number in column %s ('%s')", h.name, P.capacity_column, c[P.capacity_column][r]), 0)
+        end
+      end
+      ers[#ers + 1] = h
+    end
+  end
+  if #ers == 0 then error(fmt("hospitals: no OPEN hospital of type %s in %s", P.er_types, path), 0) end
+  -- BEDS = -999 (unknown): the median of the known bed counts stands in, and is reported
+  table.sort(known)
+  local median = #known > 0 and known[(#known + 1) // 2] or 0
+  for _, h in ipairs(ers) do
+    if not h.beds_known then h.beds = median end
+    h.caps = {}
+    for cap, f in pairs(CAPABILITY) do h.caps[cap] = f(h) and true or false end
+  end
+  return ers, median
+end
+
+-- ---- zones -----------------------------------------------------------------------------------
+
+-- Reads ZIP centroids by header name (the Gazetteer copy has longitude before latitude).
+function M.load_zones(path)
+  local c, info = csv.read(path, {columns = {"GEOID", "INTPTLAT", "INTPTLONG"},
+    types = {INTPTLAT = "number", INTPTLONG = "number"}})
+  if not c then error("zcta: " .. info, 0) end
+  local z = {}
+  for r = 1, info.rows do z[c.GEOID[r]] = {lat = c.INTPTLAT[r], lon = c.INTPTLONG[r]} end
+  return z
+end
+
+-- ---- rates -----------------------------------------------------------------------------------
+
+local function epoch_day(date) -- "YYYY-MM-DD" -> days since 1970-01-01
+  return csv.datetime(date .. "T00:00:00", "iso") // 86400
+end
+
+-- Incident counts per type x ZIP in the time-of-week window, and Poisson rates per period.
+function M.rates(P, TYPES, zones)
+  local code_type, excluded = {}, {}
+  for _, t in ipairs(TYPES) do
+    for code in t.codes:gmatch("%S+") do
+      if code_type[code] then error(fmt("call-type code %s is listed under both %s and %s", code, code_type[code], t.key), 0) end
+      code_type[code] = t.key
+    end
+  end
+  for code in (TYPES.excluded or ""):gmatch("%S+") do
+    if code_type[code] then error(fmt("call-type code %s is both excluded and listed under %s", code, code_type[code]), 0) end
+    excluded[code] = true
+  end
+  local known_type = {}
+  for _, t in ipairs(TYPES) do known_type[t.key] = true end
+  if not known_type[P.unknown_type] then
+    error(fmt("unknown_type='%s' is not an emergency type of the table", P.unknown_type), 0)
+  end
+  local days, ndays = parse_days(P.days)
+  local hours, nhours = parse_hours(P.hours)
+  local dt = {column = P.datetime_column, bin = "hour_of_week", format = "mdy"}
+  local groups, info = csv.count(P.incidents, {by = {P.code_column, P.zip_column, dt}})
+  if not groups then error("incidents: " .. info, 0) end
+  local span = csv.count(P.incidents, {by = {{column = P.datetime_column, bin = "date", format = "mdy"}}})
+  local first, last
+  for _, g in ipairs(span) do
+    local d = g.keys[1]
+    if not first or d < first then first = d end
+    if not last or d > last then last = d end
+  end
+  if not first then error("incidents: no rows in " .. P.incidents, 0) end
+  -- exposure: the window's hours between the first and the last date
+  local d0, d1 = epoch_day(first), epoch_day(last)
+  local wdays = 0
+  for d = d0, d1 do
+    local wd = (d + 3) % 7 + 1 -- 1970-01-01 was a Thursday (ISO 4)
+    if days[wd] then wdays = wdays + 1 end
+  end
+  local exposure = wdays * nhours / P.period_hours -- periods observed
+  local counts, unknown, excl = {}, {}, {}
+  local n = {rows = info.rows, window = 0, routed = 0, unknown = 0, excluded = 0, no_zip = 0, no_zone = 0}
+  local no_zone = {}
+  for _, g in ipairs(groups) do
+    local how = g.keys[3]
+    local wd, hr = how // 24 + 1, how % 24
+    if days[wd] and hours[hr] then
+      local code, zip, c = g.keys[1], g.keys[2], g.count
+      n.window = n.window + c
+      local t = code_type[code]
+      if excluded[code] then
+        excl[code] = (excl[code] or 0) + c; n.excluded = n.excluded + c
+      else
+        if not t then unknown[code] = (unknown[code] or 0) + c; n.unknown = n.unknown + c; t = P.unknown_type end
+        if zip == "" then n.no_zip = n.no_zip + c
+        elseif not zones[zip] then no_zone[zip] = (no_zone[zip] or 0) + c; n.no_zone = n.no_zone + c
+        else
+          local ct = counts[t]
+          if not ct then ct = {}; counts[t] = ct end
+          ct[zip] = (ct[zip] or 0) + c
+          n.routed = n.routed + c
+        end
+      end
+    end
+  end
+  local scale = 1 / (P.fraction * exposure) -- rate per period = count * scale
+  local demands = {}
+  for _, t in ipairs(TYPES) do
+    local ct = counts[t.key]
+    if ct then
+      local zips = {}
+      for z in pairs(ct) do zips[#zips + 1] = z end
+      table.sort(zips)
+      for _, z in ipairs(zips) do
+        local c = ct[z]
+        local lo, hi = stats.poisson_ci(c, P.fraction * exposure, P.level)
+        demands[#demands + 1] = {type = t.key, zip = z, count = c, rate = c * scale, lo = lo, hi = hi}
+      end
+    end
+  end
+  return {demands = demands, unknown = unknown, excluded = excl, no_zone = no_zone, n = n,
+    first = first, last = last, window_days = wdays, window_hours = nhours, exposure = exposure}
+end
+
+-- ---- travel times ----------------------------------------------------------------------------
+
+-- t[h][z]: minutes from zone z to ER h (haversine x detour / speed). zlist: ZIPs in use.
+function M.travel(ers, zones, zlist, P)
+  local elat, elon, zlat, zlon = {}, {}, {}, {}
+  for i, h in ipairs(ers) do elat[i], elon[i] = h.lat, h.lon end
+  for k, z in ipairs(zlist) do zlat[k], zlon[k] = zones[z].lat, zones[z].lon end
+  if P.network ~= "" then
+    local ok, tt = pcall(require, "traveltime")
+    if not ok then error("network=: road-network travel times need the traveltime module, not in this build", 0) end
+    local mtx, how = tt.matrix{network = P.network, from_lat = elat, from_lon = elon, to_lat = zlat, to_lon = zlon,
+      detour = P.detour, speed = P.speed}
+    return mtx, how or "road network " .. P.network
+  end
+  if #zlist == 0 then return geo.matrix(#ers, 0), "none" end
+  local km = geo.haversine_matrix(elat, elon, zlat, zlon)
+  return km:scale(P.detour / P.speed * 60), fmt("haversine x %.3g / %.3g km/h", P.detour, P.speed)
+end
+
+-- ---- capacity --------------------------------------------------------------------------------
+
+function M.capacity(ers, P)
+  for _, h in ipairs(ers) do
+    local c = h.capacity_given or math.ceil(h.beds * P.capacity_factor * P.period_hours - 1e-9)
+    h.C = math.max(0, math.floor(c + 1e-9))
+    if P.alpha > 0 then h.mu = stats.poisson_max_mean(h.C, P.alpha) else h.mu = h.C end
+  end
+end
+
+-- ---- everything before the LP ----------------------------------------------------------------
+
+function M.load(P, TYPES, CAPABILITY)
+  local tm, t0 = {}, sys.clock()
+  if not (P.fraction > 0 and P.fraction <= 1) then error("fraction must be in (0, 1]", 0) end
+  if not (P.alpha >= 0 and P.alpha < 1) then error("alpha must be in [0, 1) (0: mu = C)", 0) end
+  if not (P.speed > 0 and P.detour >= 1) then error("speed must be > 0 and detour >= 1", 0) end
+  for _, t in ipairs(TYPES) do
+    if not CAPABILITY[t.needs] then error(fmt("type %s needs capability '%s', which the capability table lacks", t.key, t.needs), 0) end
+  end
+  local ers, median = M.load_hospitals(P.hospitals, P, CAPABILITY)
+  local zones = M.load_zones(P.zcta)
+  local rates = M.rates(P, TYPES, zones)
+  tm.ingest = sys.clock() - t0
+  local t1 = sys.clock()
+  M.capacity(ers, P)
+  local needs = {}
+  for _, t in ipairs(TYPES) do needs[t.key] = t.needs end
+  tm.fit = sys.clock() - t1
+  t1 = sys.clock()
+  local zlist, zidx = {}, {}
+  for _, d in ipairs(rates.demands) do
+    if not zidx[d.zip] then zlist[#zlist + 1] = d.zip; zidx[d.zip] = #zlist end
+  end
+  local T, how = M.travel(ers, zones, zlist, P)
+  for _, d in ipairs(rates.demands) do d.z = zidx[d.zip] end
+  tm.matrix = sys.clock() - t1
+  return {ers = ers, zones = zones, zlist = zlist, T = T, travel_method = how, rates = rates,
+    demands = rates.demands, needs = needs, types = TYPES, median_beds = median, timings = tm}
+end
+
+-- ---- the LP by column generation ---------------------------------------------------------------
+
+-- capable ER indices per demand, nearest first
+local function candidates(data)
+  local ers, T = data.ers, data.T
+  local bytype = {}
+  for _, d in ipairs(data.demands) do
+    local cap = data.needs[d.type]
+    local list = {}
+    for h = 1, #ers do if ers[h].caps[cap] then list[#list + 1] = h end end
+    local z = d.z
+    local t = {}
+    for q, h in ipairs(list) do t[q] = T:get(h, z) end
+    local idx = {}
+    for q = 1, #list do idx[q] = q end
+    table.sort(idx, function(a, b) return t[a] < t[b] or (t[a] == t[b] and list[a] < list[b]) end)
+    local cand, ct = {}, {}
+    for q = 1, #idx do cand[q] = list[idx[q]]; ct[q] = t[idx[q]] end
+    d.cand, d.ct = cand, ct
+    bytype[d.type] = #cand
+  end
+  return bytype
+end
+
+-- builds and solves the master over the columns cols[d] = {set of h}; artificial = include the
+-- unserved columns (cost big * rate)
+local function master(data, cols, artificial, big, P)
+  local ers, demands = data.ers, data.demands
+  local m = model.new("er_routing")
+  local x, a = {}, {}
+  for di, d in ipairs(demands) do
+    local xd = {}
+    x[di] = xd
+    for h in pairs(cols[di]) do
+      xd[h] = m:var(fmt("x[%s,%s,%s]", ers[h].id, d.type, d.zip), {ub = 1})
+    end
+    if artificial then a[di] = m:var(fmt("unserved[%s,%s]", d.type, d.zip), {ub = 1}) end
+  end
+  local obj = model.expr(0)
+  for di, d in ipairs(demands) do
+    for h, v in pairs(x[di]) do obj:add(v, d.rate * d.ct_of[h]) end
+    if artificial then obj:add(a[di], d.rate * big) end
+  end
+  m:minimize(obj)
+  local dnames = {}
+  for di, d in ipairs(demands) do dnames[di] = d.type .. "," .. d.zip end
+  local idx, dof = {}, {}
+  for di = 1, #demands do idx[di] = dnames[di]; dof[dnames[di]] = di end
+  m:st("serve", idx, function(name)
+    local di = dof[name]
+    local e = model.expr(0)
+    for _, v in pairs(x[di]) do e:add(v, 1) end
+    if artificial then e:add(a[di], 1) end
+    return e, "==", 1
+  end)
+  local hid, hof = {}, {}
+  for h = 1, #ers do hid[h] = ers[h].id; hof[ers[h].id] = h end
+  m:st("cap", hid, function(id)
+    local h = hof[id]
+    local e = model.expr(0)
+    for di, d in ipairs(demands) do
+      local v = x[di][h]
+      if v then e:add(v, d.rate) end
+    end
+    return e, "<=", ers[h].mu
+  end)
+  local sol = m:solve{solver = P.solver}
+  return m, sol, x, a
+end
+
+function M.solve(data, P)
+  local t0 = sys.clock()
+  local ers, demands = data.ers, data.demands
+  local ntypes = candidates(data)
+  local cols, ncols, total_routes = {}, 0, 0
+  local tmax = 0
+  for di, d in ipairs(demands) do
+    local s, ct_of = {}, {}
+    for q, h in ipairs(d.cand) do
+      ct_of[h] = d.ct[q]
+      if d.ct[q] > tmax then tmax = d.ct[q] end
+      if q <= P.k_nearest then s[h] = true; ncols = ncols + 1 end
+    end
+    d.ct_of = ct_of
+    cols[di] = s
+    total_routes = total_routes + #d.cand
+  end
+  local big = math.max(1000, 100 * tmax)
+  local iters, added, sol, x, a, m = 0, {}, nil, nil, nil, nil
+  local build_time, solve_time = 0, 0
+  local tol = 1e-9
+  while true do
+    iters = iters + 1
+    local tb = sys.clock()
+    m, sol, x, a = master(data, cols, true, big, P)
+    build_time = build_time + (sys.clock() - tb) - (sol.time or 0)
+    solve_time = solve_time + (sol.time or 0)
+    if not sol.ok then error("er_routing: the restricted master failed: " .. sol.message, 0) end
+    local duals = sol.raw.duals
+    if not duals then error("er_routing: the solver returned no dual values (needed for column generation)", 0) end
+    -- rows: serve[1..#demands], then cap[1..#ers]
+    local nd = #demands
+    local new = 0
+    for di, d in ipairs(demands) do
+      local pi, s = duals[di], cols[di]
+      for q, h in ipairs(d.cand) do
+        if not s[h] then
+          local rc = d.rate * d.ct[q] - pi - d.rate * duals[nd + h]
+          if rc < -tol * math.max(1, d.rate * d.ct[q]) then s[h] = true; new = new + 1 end
+        end
+      end
+    end
+    added[iters] = new
+    if new == 0 then break end
+    ncols = ncols + new
+    if iters > 200 then error("er_routing: column generation did not converge in 200 iterations", 0) end
+  end
+  -- artificial columns in use: the full LP is infeasible; solve it in full for the explanation
+  local unserved = 0
+  for di in ipairs(demands) do unserved = unserved + sol.raw.values[a[di][1]] end
+  if unserved > 1e-7 then
+    local full = {}
+    for di, d in ipairs(demands) do
+      local s = {}
+      for _, h in ipairs(d.cand) do s[h] = true end
+      full[di] = s
+    end
+    local _, fsol = master(data, full, false, big, P)
+    local short = {}
+    for t, n in pairs(ntypes) do if n == 0 then short[#short + 1] = label(t) end end
+    table.sort(short)
+    local lines = {}
+    if #short > 0 then lines[1] = fmt("no capable ER for type%s %s", #short == 1 and "" or "s", table.concat(short, ", ")) end
+    local byid = {}
+    for _, e in ipairs(ers) do byid[e.id] = e end
+    for q, it in ipairs(fsol.slack or {}) do
+      if q > 12 then lines[#lines + 1] = fmt("... (%d more)", #fsol.slack - 12); break end
+      if it.family == "cap" then
+        local e = byid[it.member]
+        lines[#lines + 1] = fmt("ER %s (%s): capacity short by %.4g patients per period (mu %.4g, C %d)",
+          e.name, it.name, it.amount, e.mu, e.C)
+      elseif it.family == "serve" then
+        local t, z = it.member:match("^(.-),(.*)$")
+        lines[#lines + 1] = fmt("%s in ZIP %s: %.4g%% of patients cannot be routed (%s)", label(t), z, 100 * it.amount, it.name)
+      end
+    end
+    error(fmt("er_routing: no plan serves every patient within ER capacity.\n%s\n%s",
+      table.concat(lines, "\n"), fsol.ok and "(the full LP is feasible: raise the artificial cost)" or fsol.message), 0)
+  end
+  local shares = {}
+  for di in ipairs(demands) do
+    local sd = {}
+    for h, v in pairs(x[di]) do
+      local val = sol.raw.values[v[1]]
+      if val > 1e-9 then sd[h] = val end
+    end
+    shares[di] = sd
+  end
+  local nd = #demands
+  local u = {}
+  for h = 1, #ers do u[h] = sol.raw.duals[nd + h] end
+  return {model = m, sol = sol, objective = sol.objective, shares = shares, duals = u,
+    iterations = iters, columns = ncols, initial_columns = ncols - (function() local s = 0 for _, k in ipairs(added) do s = s + k end return s end)(),
+    added = added, total_routes = total_routes, capable_count = ntypes,
+    time = sys.clock() - t0, build_time = build_time, solve_time = solve_time}
+end
+
+-- ---- Monte Carlo ------------------------------------------------------------------------------
+
+-- Poisson arrivals over P.mc_periods periods: the total is Poisson(sum lambda), each patient
+-- falls in demand d with probability lambda_d / sum lambda (superposition), then goes to ER h
+-- with probability x_hd (the plan's shares). Counts the periods in which an ER gets more than C_h.
+function M.monte_carlo(data, plan, P)
+  local t0 = sys.clock()
+  local demands, ers = data.demands, data.ers
+  local nd = #demands
+  local cum, total = {}, 0
+  for di, d in ipairs(demands) do total = total + d.rate; cum[di] = total end
+  local route = {}
+  for di in ipairs(demands) do
+    local hs, cs, c = {}, {}, 0
+    local keys = {}
+    for h in pairs(plan.shares[di]) do keys[#keys + 1] = h end
+    table.sort(keys)
+    for _, h in ipairs(keys) do c = c + plan.shares[di][h]; hs[#hs + 1] = h; cs[#cs + 1] = c end
+    cs[#cs] = math.huge
+    route[di] = {hs, cs}
+  end
+  local rng = stats.rng(P.seed)
+  local over, arrivals = {}, {}
+  for h = 1, #ers do over[h] = 0 end
+  local load = {}
+  local periods = P.mc_periods
+  local total_arrivals = 0
+  for _ = 1, periods do
+    for h = 1, #ers do load[h] = 0 end
+    local n = total > 0 and rng:poisson(total) or 0
+    total_arrivals = total_arrivals + n
+    for _ = 1, n do
+      local u = rng:uniform() * total
+      local lo, hi = 1, nd
+      while lo < hi do
+        local mid = (lo + hi) // 2
+        if cum[mid] > u then hi = mid else lo = mid + 1 end
+      end
+      local r = route[lo]
+      local hs, cs = r[1], r[2]
+      local v = rng:uniform()
+      local q = 1
+      while cs[q] <= v do q = q + 1 end
+      local h = hs[q]
+      load[h] = load[h] + 1
+    end
+    for h = 1, #ers do
+      if load[h] > ers[h].C then over[h] = over[h] + 1 end
+    end
+  end
+  for h = 1, #ers do arrivals[h] = over[h] / periods end
+  return {periods = periods, seed = P.seed, overflow = arrivals, mean_arrivals = total_arrivals / periods,
+    time = sys.clock() - t0}
+end
+
+-- ---- result table -----------------------------------------------------------------------------
+
+function M.result(data, plan, mc, P)
+  local ers, demands = data.ers, data.demands
+  local load = {}
+  for h = 1, #ers do load[h] = 0 end
+  local routes = {}
+  local base_total, total_rate = 0, 0
+  for di, d in ipairs(demands) do
+    total_rate = total_rate + d.rate
+    base_total = base_total + d.rate * (d.ct[1] or math.huge)
+    local hs = {}
+    for h in pairs(plan.shares[di]) do hs[#hs + 1] = h end
+    table.sort(hs, function(a, b) return d.ct_of[a] < d.ct_of[b] or (d.ct_of[a] == d.ct_of[b] and a < b) end)
+    for _, h in ipairs(hs) do
+      local s = plan.shares[di][h]
+      load[h] = load[h] + d.rate * s
+      routes[#routes + 1] = {type = d.type, label = label(d.type), zip = d.zip, er = ers[h].id, er_name = ers[h].name,
+        share = s, minutes = d.ct_of[h], rate = d.rate, patients = d.rate * s,
+        nearest = h == d.cand[1]}
+    end
+  end
+  local er_rows = {}
+  for h, e in ipairs(ers) do
+    local over = e.C and (load[h] > 0 and stats.poisson_sf(e.C, load[h]) or 0)
+    local caps = {}
+    for k, v in pairs(e.caps) do if v then caps[#caps + 1] = k end end
+    table.sort(caps)
+    er_rows[h] = {id = e.id, name = e.name, type = e.type, trauma = e.trauma_text, beds = e.beds,
+      beds_known = e.beds_known, capabilities = caps, capacity = e.C, mu = e.mu, load = load[h],
+      utilisation = e.C > 0 and load[h] / e.C or (load[h] > 0 and math.huge or 0),
+      binding = load[h] >= e.mu - 1e-6 * math.max(1, e.mu),
+      shadow_minutes = -plan.duals[h], overflow = over, mc_overflow = mc and mc.overflow[h],
+      lat = e.lat, lon = e.lon}
+  end
+  local dem = {}
+  for di, d in ipairs(demands) do
+    dem[di] = {type = d.type, zip = d.zip, count = d.count, rate = d.rate, lo = d.lo, hi = d.hi,
+      capable = #d.cand}
+  end
+  local R = data.rates
+  local capable = {}
+  for t, needs in pairs(data.needs) do
+    local l = {}
+    for _, e in ipairs(ers) do if e.caps[needs] then l[#l + 1] = e.id end end
+    capable[t] = l
+  end
+  local travel = {ers = {}, zips = data.zlist, minutes = {}}
+  for h, e in ipairs(ers) do
+    travel.ers[h] = e.id
+    local row = {}
+    for z = 1, #data.zlist do row[z] = data.T:get(h, z) end
+    travel.minutes[h] = row
+  end
+  return {
+    question = "share of each emergency type and ZIP to route to each ER, and ER loads",
+    period_hours = P.period_hours, days = P.days, hours = P.hours, fraction = P.fraction, alpha = P.alpha,
+    incidents = P.incidents, first_date = R.first, last_date = R.last, window_days = R.window_days,
+    periods_observed = R.exposure, counts = R.n, unknown_codes = R.unknown, excluded_codes = R.excluded,
+    zips_without_centroid = R.no_zone, travel_method = data.travel_method, median_beds = data.median_beds,
+    status = plan.sol.status, objective = plan.objective, total_rate = total_rate,
+    mean_minutes = total_rate > 0 and plan.objective / total_rate or 0,
+    baseline_total = base_total, baseline_mean = total_rate > 0 and base_total / total_rate or 0,
+    iterations = plan.iterations, columns = plan.columns, initial_columns = plan.initial_columns,
+    columns_added = plan.added, routes_possible = plan.total_routes,
+    ers = er_rows, routes = routes, demands = dem, capable = capable, travel = travel,
+    monte_carlo = mc and {periods = mc.periods, seed = mc.seed, mean_arrivals = mc.mean_arrivals} or nil,
+    timings = {ingest = data.timings.ingest, fit = data.timings.fit, matrix = data.timings.matrix,
+      build = plan.build_time, solve = plan.solve_time, simulate = mc and mc.time or 0},
+  }
+end
+
+-- ---- report ----------------------------------------------------------------------------------
+
+-- aligned text table: cols = {{title, key|fn, fmt, align}}
+local function table_text(rows, cols)
+  local cells, w = {}, {}
+  for c, col in ipairs(cols) do w[c] = #col[1] end
+  for r, row in ipairs(rows) do
+    local line = {}
+    for c, col in ipairs(cols) do
+      local v = type(col[2]) == "function" and col[2](row) or row[col[2]]
+      local s = v == nil and "" or (col[3] and fmt(col[3], v) or tostring(v))
+      line[c] = s
+      if #s > w[c] then w[c] = #s end
+    end
+    cells[r] = line
+  end
+  local out = {}
+  local function emit(line)
+    local parts = {}
+    for c, col in ipairs(cols) do
+      local s = line[c]
+      local pad = string.rep(" ", w[c] - utf8.len(s))
+      parts[c] = col[4] == "l" and s .. pad or pad .. s
+    end
+    out[#out + 1] = (table.concat(parts, "  "):gsub("%s+$", ""))
+  end
+  local head = {}
+  for c, col in ipairs(cols) do head[c] = col[1] end
+  emit(head)
+  local rule = {}
+  for c in ipairs(cols) do rule[c] = string.rep("-", w[c]) end
+  emit(rule)
+  for _, line in ipairs(cells) do emit(line) end
+  return table.concat(out, "\n")
+end
+M.table_text = table_text
+
+local function trunc(s, n) if utf8.len(s) > n then return s:sub(1, n - 1) .. "~" end return s end
+
+local function write_rows(path, rows, keys)
+  if path:match("%.json$") then
+    local json = require "json"
+    local ok, err = json.write(path, rows, {indent = "  "})
+    if not ok then error(err, 0) end
+    return
+  end
+  local out = {}
+  for r, row in ipairs(rows) do
+    local l = {}
+    for c, k in ipairs(keys) do
+      local v = row[k]
+      if type(v) == "table" then v = table.concat(v, " ") end
+      if type(v) == "number" and v == math.huge then v = "inf" end
+      l[c] = v
+    end
+    out[r] = l
+  end
+  local ok, err = csv.write(path, keys, out)
+  if not ok then error(err, 0) end
+end
+
+function M.report(res, P, print_)
+  local say = print_ or print
+  local c = res.counts
+  say(fmt("ER routing: %d incidents in %s (%s .. %s), window days %s hours %s, %d periods of %g h observed",
+    c.rows, res.incidents, res.first_date, res.last_date, res.days, res.hours, math.floor(res.periods_observed + 0.5), res.period_hours))
+  say(fmt("  in window %d, routed %d, unknown codes %d (routed as %s), excluded %d, no ZIP %d, ZIP without centroid %d",
+    c.window, c.routed, c.unknown, label(P.unknown_type), c.excluded, c.no_zip, c.no_zone))
+  if next(res.unknown_codes) then
+    local l = {}
+    for k, v in pairs(res.unknown_codes) do l[#l + 1] = {k, v} end
+    table.sort(l, function(a, b) return a[2] > b[2] or (a[2] == b[2] and a[1] < b[1]) end)
+    local s = {}
+    for q = 1, math.min(#l, 12) do s[q] = fmt("%s %d", l[q][1], l[q][2]) end
+    say("  unknown call-type codes: " .. table.concat(s, ", ") .. (#l > 12 and fmt(" (+%d more)", #l - 12) or ""))
+  end
+  if next(res.zips_without_centroid) then
+    local l = {}
+    for k, v in pairs(res.zips_without_centroid) do l[#l + 1] = fmt("%s %d", k, v) end
+    table.sort(l)
+    say("  ZIPs without a centroid (not routed): " .. table.concat(l, ", ", 1, math.min(#l, 12)) .. (#l > 12 and " ..." or ""))
+  end
+  say(fmt("  %d demands (type x ZIP), %.3f patients per period; %d ERs; travel %s",
+    #res.demands, res.total_rate, #res.ers, res.travel_method))
+  say(fmt("  LP: %s by column generation, %d iteration%s, %d of %d possible routes as columns (%d initial)",
+    res.status, res.iterations, res.iterations == 1 and "" or "s", res.columns, res.routes_possible, res.initial_columns))
+  say("")
+  local routes = {}
+  for _, r in ipairs(res.routes) do routes[#routes + 1] = r end
+  table.sort(routes, function(a, b) return a.patients > b.patients or (a.patients == b.patients and (a.zip < b.zip or (a.zip == b.zip and a.type < b.type))) end)
+  local nshow = math.min(#routes, P.show)
+  local shown = {}
+  for q = 1, nshow do shown[q] = routes[q] end
+  say(fmt("Routing (%d of %d routes, the largest flows; routes=FILE.csv writes all):", nshow, #routes))
+  say(table_text(shown, {
+    {"type", "label", nil, "l"}, {"ZIP", "zip", nil, "l"}, {"share", function(r) return fmt("%.0f%%", 100 * r.share) end},
+    {"to ER", function(r) return trunc(r.er_name, 40) end, nil, "l"}, {"min", "minutes", "%.1f"},
+    {"patients/period", "patients", "%.4f"}, {"nearest", function(r) return r.nearest and "yes" or "no" end, nil, "l"}}))
+  local split = 0
+  for _, r in ipairs(res.routes) do if r.share < 1 - 1e-9 then split = split + 1 end end
+  if #routes > 0 then
+    local r = routes[1]
+    say(fmt("  e.g. route %.0f%% of %s in ZIP %s to %s, %.1f min; %d routes carry a split share",
+      100 * r.share, r.label, r.zip, r.er_name, r.minutes, split))
+  end
+  say("")
+  say(fmt("ER utilisation (capacity C per %g h period; mu = %s):", res.period_hours,
+    res.alpha > 0 and fmt("largest Poisson mean with P(N <= C) >= %.3g", 1 - res.alpha) or "C"))
+  local ers = {}
+  for _, e in ipairs(res.ers) do ers[#ers + 1] = e end
+  table.sort(ers, function(a, b) return a.utilisation > b.utilisation or (a.utilisation == b.utilisation and a.id < b.id) end)
+  say(table_text(ers, {
+    {"ER", function(e) return trunc(e.name, 40) end, nil, "l"}, {"beds", function(e) return e.beds_known and fmt("%d", e.beds) or fmt("%d?", e.beds) end},
+    {"C", "capacity", "%d"}, {"mu", "mu", "%.3f"}, {"load", "load", "%.3f"},
+    {"util", function(e) return fmt("%.0f%%", 100 * e.utilisation) end},
+    {"min saved/slot", function(e) return e.binding and fmt("%.2f", e.shadow_minutes) or "" end},
+    {"P(overflow)", "overflow", "%.4f"},
+    {"MC overflow", "mc_overflow", "%.4f"}}))
+  say("")
+  local saved = res.baseline_total - res.objective
+  say(fmt("Travel: %.2f patient-minutes per period, mean %.2f min; nearest capable ER (ignoring capacity): %.2f, mean %.2f min (+%.2f min, +%.1f%%)",
+    res.objective, res.mean_minutes, res.baseline_total, res.baseline_mean, res.mean_minutes - res.baseline_mean,
+    res.baseline_total > 0 and 100 * (-saved) / res.baseline_total or 0))
+  if res.monte_carlo then
+    local worst, worst_e = -1, nil
+    for _, e in ipairs(res.ers) do if e.mc_overflow and e.mc_overflow - e.overflow > worst then worst, worst_e = e.mc_overflow - e.overflow, e end end
+    local maxmc = 0
+    for _, e in ipairs(res.ers) do if e.mc_overflow and e.mc_overflow > maxmc then maxmc = e.mc_overflow end end
+    say(fmt("Monte Carlo: %d periods (seed %d), %.3f arrivals per period; highest empirical overflow %.4f%s",
+      res.monte_carlo.periods, res.monte_carlo.seed, res.monte_carlo.mean_arrivals, maxmc,
+      res.alpha > 0 and fmt(" (promised alpha %.4g)", res.alpha) or " (alpha=0: no promise)"))
+    if worst_e then say(fmt("  largest excess of empirical over analytic overflow: %+.4f at %s", worst, worst_e.name)) end
+  end
+  if P.routes ~= "" then
+    write_rows(P.routes, res.routes, {"type", "zip", "er", "er_name", "share", "minutes", "rate", "patients", "nearest"})
+    say("routes written to " .. P.routes)
+  end
+  if P.ers ~= "" then
+    write_rows(P.ers, res.ers, {"id", "name", "type", "trauma", "beds", "beds_known", "capabilities", "capacity", "mu", "load",
+      "utilisation", "binding", "shadow_minutes", "overflow", "mc_overflow"})
+    say("ER table written to " .. P.ers)
+  end
+end
+
+return M
