@@ -125,10 +125,13 @@ end
 -- Reads ZIP centroids by header name (the Gazetteer copy has longitude before latitude).
 function M.load_zones(path)
   local c, info = csv.read(path, {columns = {"GEOID", "INTPTLAT", "INTPTLONG"},
-    types = {INTPTLAT = "number", INTPTLONG = "number"}})
+    types = {INTPTLAT = "number", INTPTLONG = "number"}, empty = "nil"})
   if not c then error("zcta: " .. info, 0) end
   local z = {}
-  for r = 1, info.rows do z[c.GEOID[r]] = {lat = c.INTPTLAT[r], lon = c.INTPTLONG[r]} end
+  for r = 1, info.rows do -- rows without a point (the national file ends with an empty row) are skipped
+    local lat, lon = c.INTPTLAT[r], c.INTPTLONG[r]
+    if lat and lon and c.GEOID[r] ~= "" then z[c.GEOID[r]] = {lat = lat, lon = lon} end
+  end
   return z
 end
 
@@ -223,21 +226,31 @@ end
 
 -- ---- travel times ----------------------------------------------------------------------------
 
--- t[h][z]: minutes from zone z to ER h (haversine x detour / speed). zlist: ZIPs in use.
+-- t[h][z]: minutes from zone z to ER h, by the traveltime module: road network when
+-- P.network is set ("manhattan": the shared Manhattan graph, weight set P.network_weight), else
+-- haversine x detour / speed. zlist: ZIPs in use.
 function M.travel(ers, zones, zlist, P)
-  local elat, elon, zlat, zlon = {}, {}, {}, {}
-  for i, h in ipairs(ers) do elat[i], elon[i] = h.lat, h.lon end
-  for k, z in ipairs(zlist) do zlat[k], zlon[k] = zones[z].lat, zones[z].lon end
-  if P.network ~= "" then
-    local ok, tt = pcall(require, "traveltime")
-    if not ok then error("network=: road-network travel times need the traveltime module, not in this build", 0) end
-    local mtx, how = tt.matrix{network = P.network, from_lat = elat, from_lon = elon, to_lat = zlat, to_lon = zlon,
-      detour = P.detour, speed = P.speed}
-    return mtx, how or "road network " .. P.network
-  end
+  local tt = require "traveltime"
+  local from, to = {lat = {}, lon = {}}, {lat = {}, lon = {}}
+  for i, h in ipairs(ers) do from.lat[i], from.lon[i] = h.lat, h.lon end
+  for k, z in ipairs(zlist) do to.lat[k], to.lon[k] = zones[z].lat, zones[z].lon end
   if #zlist == 0 then return geo.matrix(#ers, 0), "none" end
-  local km = geo.haversine_matrix(elat, elon, zlat, zlon)
-  return km:scale(P.detour / P.speed * 60), fmt("haversine x %.3g / %.3g km/h", P.detour, P.speed)
+  local opts
+  if P.network == "manhattan" then
+    local roads = require "roads"
+    local day, hour = P.network_weight:match("^(%a+)_(%d+)$")
+    if not day then error(fmt("network_weight='%s': expected DAY_HOUR like week_12", P.network_weight), 0) end
+    local g = roads.manhattan(nil, {days = {day}, hours = {tonumber(hour)}})
+    opts = {graph = g, weight = P.network_weight}
+  elseif P.network ~= "" then
+    error(fmt("network='%s': only 'manhattan' (the shared Manhattan road graph) or '' (haversine)", P.network), 0)
+  else
+    opts = {speed_kmh = P.speed, detour = P.detour}
+  end
+  local r = tt.matrix(from, to, opts)
+  local how = r.method == "network" and fmt("road network %s (%s)", P.network, P.network_weight)
+    or fmt("haversine x %.3g / %.3g km/h", P.detour, P.speed)
+  return r.minutes, how
 end
 
 -- ---- capacity --------------------------------------------------------------------------------
@@ -636,8 +649,9 @@ local function write_rows(path, rows, keys)
   if not ok then error(err, 0) end
 end
 
+-- Prints the report (unless P.quiet) and writes the routes= and ers= files.
 function M.report(res, P, print_)
-  local say = print_ or print
+  local say = P.quiet and function() end or print_ or print
   local c = res.counts
   say(fmt("ER routing: %d incidents in %s (%s .. %s), window days %s hours %s, %d periods of %g h observed",
     c.rows, res.incidents, res.first_date, res.last_date, res.days, res.hours, math.floor(res.periods_observed + 0.5), res.period_hours))

@@ -1,7 +1,7 @@
 -- ER routing: for each emergency type and ZIP code, which hospital ERs should receive what share
 -- of patients (least expected travel time within ER capacity), and how loaded is each ER?
 --   emsopt models/er_routing.lua                      (the synthetic demo region in examples/data)
---   emsopt models/er_routing.lua incidents=../shared/data/nyc_ems_incidents/ems_incidents_2013_2016_sampleA.csv hospitals=../shared/data/hospitals/hifld_hospitals_nyc5boroughs.csv zcta=../shared/data/zcta_centroids/zcta_nyc_area.tsv
+--   emsopt models/er_routing.lua incidents=../shared/data/nyc_ems_incidents/ems_incidents_2013_2016_sampleA.csv hospitals=../shared/data/hospitals/hifld_hospitals_nyc5boroughs.csv zcta=../shared/data/zcta_centroids/Gaz_zcta_national.txt
 local er = require "er_routing"
 
 local P = params {
@@ -15,7 +15,8 @@ local P = params {
   level = 0.95,                -- confidence level of the rate intervals (Garwood)
   speed = 30.0,                -- km/h, average ambulance speed
   detour = 1.3,                -- road distance / straight-line distance
-  network = "",                -- road network for travel times (needs the traveltime module); "" = haversine
+  network = "",                -- road network for travel times: "manhattan" (shared data), or "" = haversine
+  network_weight = "week_12",  -- weight set of the road network (DAY_HOUR)
   er_types = "GENERAL ACUTE CARE,CHILDREN", -- hospital TYPEs that have an ER
   capacity_factor = 0.006,     -- ER patients per licensed bed per hour (C = ceil(beds x factor x period))
   capacity_column = "",        -- a hospitals column with C per period instead of the rule
@@ -28,7 +29,7 @@ local P = params {
   show = 15,                   -- routing rows printed
   routes = "",                 -- write every route to this file (.csv or .json)
   ers = "",                    -- write the ER table to this file (.csv or .json)
-  quiet = false,               -- no report on screen
+  quiet = false,               -- no report on screen (files are still written)
   code_column = "INITIAL_CALL_TYPE", zip_column = "ZIPCODE", datetime_column = "INCIDENT_DATETIME", -- incident columns
 }
 
@@ -62,5 +63,5 @@ local mc = P.mc_periods > 0 and er.monte_carlo(data, plan, P) or nil
 
 -- Report
 local result = er.result(data, plan, mc, P)
-if not P.quiet then er.report(result, P) end
+er.report(result, P)
 return result
