@@ -694,17 +694,21 @@ static inline uint64_t hash_bytes(const char *s, size_t n) {
     h = (h ^ w) * 0x94d049bb133111ebull;
     h ^= h >> 29;
   }
-  h *= 0xbf58476d1ce4e5b9ull;
-  return h ^ (h >> 32);
+  h ^= h >> 33; /* fmix64 */
+  h *= 0xff51afd7ed558ccdull;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ull;
+  return h ^ (h >> 33);
 }
 
+/* a slot: high 32 bits = high bits of the hash (a tag), low 32 bits = group index + 1 */
 static int rehash(csv_count *c, size_t nslots) {
-  uint32_t *s = calloc(nslots, sizeof *s);
+  uint64_t *s = calloc(nslots, sizeof *s);
   if (!s) return -1;
   for (size_t g = 0; g < c->ngroups; g++) {
     size_t i = c->groups[g].hash & (nslots - 1);
     while (s[i]) i = (i + 1) & (nslots - 1);
-    s[i] = (uint32_t)(g + 1);
+    s[i] = (c->groups[g].hash & 0xffffffff00000000ull) | (uint64_t)(g + 1);
   }
   free(c->slots);
   c->slots = s;
@@ -716,12 +720,15 @@ static int rehash(csv_count *c, size_t nslots) {
 static long group_of(csv_count *c, size_t klen) {
   uint64_t h = hash_bytes(c->kbuf, klen);
   size_t mask = c->nslots - 1, i = h & mask;
+  const uint64_t tag = h & 0xffffffff00000000ull;
   for (;;) {
-    uint32_t g = c->slots[i];
-    if (!g) break;
-    const csv_group *gr = &c->groups[g - 1];
-    if (gr->hash == h && gr->klen == klen && memcmp(c->arena + gr->koff, c->kbuf, klen) == 0)
-      return (long)g - 1;
+    uint64_t sl = c->slots[i];
+    if (!sl) break;
+    if ((sl & 0xffffffff00000000ull) == tag) {
+      size_t g = (size_t)(sl & 0xffffffffu) - 1;
+      const csv_group *gr = &c->groups[g];
+      if (gr->hash == h && gr->klen == klen && memcmp(c->arena + gr->koff, c->kbuf, klen) == 0) return (long)g;
+    }
     i = (i + 1) & mask;
   }
   if (c->ngroups >= UINT32_MAX - 1) return -1;
@@ -756,7 +763,7 @@ static long group_of(csv_count *c, size_t klen) {
     c->sumv[g * c->nsums + k] = 0;
     c->sumn[g * c->nsums + k] = 0;
   }
-  c->slots[i] = (uint32_t)(g + 1);
+  c->slots[i] = tag | (uint64_t)(g + 1);
   if (c->ngroups * 2 > c->nslots && rehash(c, c->nslots * 2) != 0) return -1;
   return (long)g;
 }

@@ -132,7 +132,7 @@ typedef struct {
   int64_t *sumn;   /* ngroups * nsums: values summed */
   char *arena;
   size_t alen, acap;
-  uint32_t *slots; /* group index + 1; 0 = empty */
+  uint64_t *slots; /* hash tag << 32 | (group index + 1); 0 = empty */
   size_t nslots;
   double *tmp;     /* per-row sum values before the row is accepted */
   char *kbuf;      /* key scratch */
