@@ -23,7 +23,7 @@ local P = params {
   alpha = 0.05,                -- overflow probability per ER and period; 0 = mu is C itself
   k_nearest = 3,               -- column generation starts from the k nearest capable ERs per demand
   unknown_type = "general_illness", -- type for call-type codes not in the table (they are reported)
-  solver = "lp_solve",         -- lp_solve or cbc
+  solver = "cbc",              -- LP backend: cbc (Clp; fast duals) or lp_solve (its sensitivity pass costs seconds here)
   mc_periods = 20000,          -- Monte Carlo periods (0 = no simulation)
   seed = 20240601,             -- Monte Carlo seed
   show = 15,                   -- routing rows printed

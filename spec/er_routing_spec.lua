@@ -139,6 +139,11 @@ describe("er_routing on the demo region", function()
     assert.is_true(r1.columns < r1.routes_possible, "not every route was needed")
     assert.near(res.objective, r1.objective, 1e-7 * res.objective)
     check_plan(r1, hosp)
+    -- the other backend's duals price the same way
+    local r2 = run({"k_nearest=1", "mc_periods=0", "solver=lp_solve"})
+    assert.is_true(r2.iterations >= 2)
+    assert.near(res.objective, r2.objective, 1e-7 * res.objective)
+    check_plan(r2, hosp)
   end)
 
   it("Monte Carlo overflow per ER matches the Poisson overflow and stays within alpha", function()
