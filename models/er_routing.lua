@@ -30,7 +30,9 @@ local P = params {
   routes = "",                 -- write every route to this file (.csv or .json)
   ers = "",                    -- write the ER table to this file (.csv or .json)
   quiet = false,               -- no report on screen (files are still written)
-  code_column = "INITIAL_CALL_TYPE", zip_column = "ZIPCODE", datetime_column = "INCIDENT_DATETIME", -- incident columns
+  code_column = "INITIAL_CALL_TYPE",      -- incidents: call-type code column
+  zip_column = "ZIPCODE",                 -- incidents: ZIP column
+  datetime_column = "INCIDENT_DATETIME",  -- incidents: date-time column (MM/DD/YYYY hh:mm:ss AM/PM)
 }
 
 -- Emergency types: call-type codes (call_type_descriptions.csv) -> type -> capability needed.
