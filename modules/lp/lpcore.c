@@ -500,6 +500,24 @@ static void __WINAPI quiet_cb(Cbc_Model *model, int msgno, int ndouble, const do
   (void)cvec;
 }
 
+/* CBC has no abort hook in its C interface: a cut callback runs at every node, and when the
+ * interrupt flag is set (or our wall-clock limit has passed) it adds a cut no point satisfies
+ * (x0 <= lb0 - 1), so every open node is pruned and CBC returns with its incumbent. */
+typedef struct cbc_ctx {
+  double t0, timeout;
+  int interrupted, timed_out;
+} cbc_ctx;
+
+static void __WINAPI cbc_cut(void *osi, void *cuts, void *ud) {
+  cbc_ctx *c = ud;
+  int idx = 0;
+  double one = 1.0;
+  if (!c->interrupted && emsopt_interrupted()) { c->interrupted = 1; emsopt_interrupt_consume(); }
+  if (!c->interrupted && c->timeout > 0 && now_sec() - c->t0 > c->timeout) c->timed_out = 1;
+  if ((c->interrupted || c->timed_out) && Osi_getNumCols(osi) > 0)
+    OsiCuts_addRowCut(cuts, 1, &idx, &one, 'L', Osi_getColLower(osi)[0] - 1.0);
+}
+
 static int solve_clp(lpc_model *m, const lpc_opts *o, csc *a) {
   lpc_result *r = &m->res;
   Clp_Simplex *s = Clp_newModel();
@@ -545,6 +563,7 @@ static int solve_cbc(lpc_model *m, const lpc_opts *o) {
   int nr = get_Nrows(m->lp), nc = get_Ncolumns(m->lp), rc = 0;
   double t0 = now_sec();
   const double *best;
+  cbc_ctx cc;
   if (res_alloc(m, nr, nc)) return -1;
   if (csc_build(m, &a)) return -1;
   r->backend = LPC_CBC;
@@ -561,7 +580,13 @@ static int solve_cbc(lpc_model *m, const lpc_opts *o) {
     Cbc_setParameter(cb, "log", "0");
     Cbc_setParameter(cb, "slog", "0");
   }
-  if (o->timeout > 0) Cbc_setMaximumSeconds(cb, o->timeout);
+  if (o->timeout > 0) {
+    char buf[32];
+    snprintf(buf, sizeof buf, "%.3f", o->timeout);
+    Cbc_setParameter(cb, "timeMode", "elapsed");
+    Cbc_setParameter(cb, "sec", buf);
+    Cbc_setMaximumSeconds(cb, o->timeout);
+  }
   if (o->gap_abs >= 0) Cbc_setAllowableGap(cb, o->gap_abs);
   if (o->gap_rel >= 0) Cbc_setAllowableFractionGap(cb, o->gap_rel);
   if (o->has_cutoff) Cbc_setCutoff(cb, o->cutoff);
@@ -573,13 +598,19 @@ static int solve_cbc(lpc_model *m, const lpc_opts *o) {
     free(ix);
   }
   csc_free(&a);
+  memset(&cc, 0, sizeof cc);
+  cc.t0 = t0;
+  cc.timeout = o->timeout;
+  Cbc_addCutCallback(cb, cbc_cut, "emsopt_stop", &cc);
   Cbc_solve(cb);
   r->seconds = now_sec() - t0;
   r->nodes = Cbc_getNodeCount(cb);
   r->iterations = Cbc_getIterationCount(cb);
   best = Cbc_bestSolution(cb);
-  if (emsopt_interrupted()) { emsopt_interrupt_consume(); r->interrupted = 1; }
+  if (emsopt_interrupted()) { emsopt_interrupt_consume(); cc.interrupted = 1; }
+  r->interrupted = cc.interrupted;
   if (r->interrupted || Cbc_status(cb) == 5) { r->interrupted = 1; r->code = USERABORT; }
+  else if (cc.timed_out) r->code = best ? SUBOPTIMAL : TIMEOUT;
   else if (Cbc_isProvenOptimal(cb)) r->code = OPTIMAL;
   else if (Cbc_isProvenInfeasible(cb)) r->code = INFEASIBLE;
   else if (Cbc_isContinuousUnbounded(cb)) r->code = UNBOUNDED;
