@@ -115,6 +115,12 @@ static double now(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+static double cpu_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 static void fill_ctx_basic(ctx *c, const anneal_problem *p) {
   c->p = p;
   c->n = p->n;
@@ -366,7 +372,7 @@ static int run_restart(worker *wk, int r) {
   const int use_swap = c->o->swap, use_re = c->o->reassign;
   const uint64_t swap_thr = use_re ? (uint64_t)(c->swap_share * 4294967296.0) : (1ULL << 32);
   const double tol = c->tol;
-  double t0 = now();
+  double t0 = now(), cpu0 = cpu_now();
   rng R;
   info->seed = restart_seed(c->o->seed, r);
   rng_seed(&R, info->seed);
@@ -527,6 +533,7 @@ static int run_restart(worker *wk, int r) {
   info->done = 1;
   info->cost = anneal_evaluate(c->p, best, NULL, &info->violation, &info->feasible);
   info->seconds = now() - t0;
+  info->cpu_seconds = cpu_now() - cpu0;
   wk->trace_len = tl;
   if (wk->tbest_r < 0 || worse_than(&wk->info[wk->tbest_r], wk->tbest_r, info, r)) {
     wk->tbest_r = r;
@@ -676,7 +683,11 @@ int anneal_run(const anneal_problem *p, const anneal_options *o, anneal_result *
       bt = t;
   }
   res->moves = 0;
-  for (int r = 0; r < o->restarts; r++) res->moves += res->restarts[r].moves;
+  res->cpu_seconds = 0;
+  for (int r = 0; r < o->restarts; r++) {
+    res->moves += res->restarts[r].moves;
+    res->cpu_seconds += res->restarts[r].cpu_seconds;
+  }
   if (bt >= 0) {
     worker *b = &wk[bt];
     memcpy(res->assign, b->tbest, sizeof(int) * (size_t)n);

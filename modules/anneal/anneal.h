@@ -64,7 +64,7 @@ typedef struct anneal_restart {
   double cost, violation;     /* of the restart's best solution */
   int feasible, done;         /* done = 0: not run (interrupted before it started) */
   long long moves;
-  double seconds;
+  double seconds, cpu_seconds; /* wall and thread CPU time */
 } anneal_restart;
 
 typedef struct anneal_result {
@@ -81,7 +81,8 @@ typedef struct anneal_result {
   int trace_stride;           /* one trace entry every trace_stride temperature steps */
   long steps;                 /* temperature steps of one full schedule */
   long long moves;            /* over all restarts */
-  double seconds, moves_per_sec;
+  double seconds, moves_per_sec; /* wall time of the whole run; moves / seconds */
+  double cpu_seconds;         /* CPU time summed over the restarts (robust to a busy machine) */
   double scale, penalty;      /* the temperature unit and initial lambda used */
   int threads;                /* threads used */
 } anneal_result;

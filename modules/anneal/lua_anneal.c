@@ -37,8 +37,10 @@
  *   r.trace          {temp = {...}, accept = {...}, cost = {...}, penalty = {...}, stride = s}:
  *                    one entry every s temperature steps of the best restart; accept is the
  *                    moving average (10 steps) of the mean acceptance probability of a move
- *   r.moves, r.seconds, r.moves_per_sec, r.steps (temperature steps per restart)
- *   r.restarts       {{seed =, cost =, feasible =, violation =, moves =, seconds =}, ...}
+ *   r.moves, r.seconds (wall), r.moves_per_sec (moves / wall seconds), r.cpu_seconds (CPU
+ *                    time summed over restarts), r.steps (temperature steps per restart)
+ *   r.restarts       {{seed =, done =, cost =, feasible =, violation =, moves =, seconds =,
+ *                      cpu_seconds =}, ...}
  *   r.best_restart, r.threads, r.scale, r.penalty, r.start_cost, r.start_feasible
  *   r.candidates     {size = total list entries, added = {{item, group}, ...}} (when given)
  *   r.interrupted    true when Ctrl-C stopped the run (the best solution so far is returned)
@@ -628,6 +630,8 @@ static int l_assign(lua_State *L) {
   lua_setfield(L, -2, "seconds");
   lua_pushnumber(L, res.moves_per_sec);
   lua_setfield(L, -2, "moves_per_sec");
+  lua_pushnumber(L, res.cpu_seconds);
+  lua_setfield(L, -2, "cpu_seconds");
   lua_pushinteger(L, res.steps);
   lua_setfield(L, -2, "steps");
   lua_pushinteger(L, res.best_restart + 1);
@@ -663,6 +667,8 @@ static int l_assign(lua_State *L) {
       lua_setfield(L, -2, "moves");
       lua_pushnumber(L, ri->seconds);
       lua_setfield(L, -2, "seconds");
+      lua_pushnumber(L, ri->cpu_seconds);
+      lua_setfield(L, -2, "cpu_seconds");
     }
     lua_rawseti(L, -2, r + 1);
   }
