@@ -18,10 +18,13 @@
  *     moves = {"reassign", "swap"}, swap_share = 0.5,  -- move kinds; share of swaps
  *     c0 = 1, c_stop = 0.001, eps = 0.995, k = groups - 1,  -- schedule (Ploeg 2010): c <- eps*c
  *     scale = "auto",     -- temperature unit: the temperature is c * scale. "auto": the mean
- *                         -- |delta cost| of 1000 random reassignments from the start, so c0 = 1
- *                         -- accepts an average worsening move with probability 1/e whatever the
- *                         -- cost units; a number: that unit (scale = 1 is the paper's raw c)
- *     penalty = "auto",   -- initial penalty per unit of violation ("auto": scale / mean weight)
+ *                         -- |delta cost| of 1000 random reassignments (within the candidate
+ *                         -- lists) from the start, so c0 = 1 accepts an average worsening move
+ *                         -- with probability 1/e whatever the cost units (km, person-km, s);
+ *                         -- a number: that unit (scale = 1 is the paper's raw c)
+ *     penalty = "auto",   -- initial penalty per unit of violation (weight outside the bounds;
+ *                         -- an empty group counts as the mean item weight). "auto": that mean
+ *                         -- |delta cost| per mean item weight
  *     adaptive = true,    -- penalty x1.1 after a temperature step that ends infeasible,
  *                         -- x0.98 (not below its start) after one that ends feasible
  *     seed = 1, restarts = 1, threads = min(restarts, cpus),
