@@ -50,6 +50,8 @@ typedef struct {
 struct GraphWork {
   int32_t n;
   NodeState *st;     /* internal order */
+  HeapItem *hbase;   /* allocation; heap = hbase + 3 so that the 4 children of an item share
+                      * one 64-byte cache line */
   HeapItem *heap;
   int32_t hsize;
   int32_t *touched;  /* nodes whose dist is finite, to reset */
@@ -543,7 +545,11 @@ GraphWork *graph_work_new(const Graph *g) {
   size_t n = (size_t)g->n;
   wk->n = g->n;
   wk->st = big_alloc(n * sizeof *wk->st);
-  wk->heap = malloc(n * sizeof *wk->heap);
+  void *hb = NULL;
+  if (posix_memalign(&hb, 64, (n + 3) * sizeof(HeapItem)) == 0) {
+    wk->hbase = hb;
+    wk->heap = wk->hbase + 3;
+  }
   wk->touched = malloc(n * sizeof *wk->touched);
   wk->settled = malloc(n * sizeof *wk->settled);
   wk->tmark = calloc(n, 1);
@@ -558,7 +564,7 @@ GraphWork *graph_work_new(const Graph *g) {
 void graph_work_free(GraphWork *wk) {
   if (!wk) return;
   free(wk->st);
-  free(wk->heap);
+  free(wk->hbase);
   free(wk->touched);
   free(wk->settled);
   free(wk->tmark);
@@ -733,6 +739,7 @@ typedef struct {
   int32_t nt;             /* columns */
   int32_t nsearch;        /* searches to run */
   int reverse;
+  GraphWork *work;        /* the caller's workspace, or NULL: allocate one */
   int32_t *next;          /* shared counter */
   int *stop;              /* shared: interrupt or memory failure */
   int rc;
@@ -744,7 +751,8 @@ static void *many_worker(void *arg) {
   const Graph *g = job->g;
   const GraphMany *q = job->q;
   int32_t nt = job->nt;
-  GraphWork *wk = graph_work_new(g);
+  GraphWork *own = job->work ? NULL : graph_work_new(g);
+  GraphWork *wk = job->work ? job->work : own;
   if (!wk) {
     job->rc = GRAPH_ENOMEM;
     __atomic_store_n(job->stop, 1, __ATOMIC_RELAXED);
@@ -795,7 +803,10 @@ static void *many_worker(void *arg) {
             ((q->src_add ? q->src_add[r] : 0.0) + dist[g->u2i[q->src[r]]].dist + add) * scale;
     }
   }
-  graph_work_free(wk);
+  if (marks)
+    for (int32_t i = 0; i < nmarks; i++) wk->tmark[g->u2i[marks[i]]] = 0;
+  work_reset(wk);
+  graph_work_free(own);
   return NULL;
 }
 
@@ -818,7 +829,8 @@ int graph_many(const Graph *g, const GraphMany *q) {
   int stop = 0;
   int started = 0;
   for (int t = 0; t < threads; t++) {
-    jobs[t] = (ManyJob){g, q, nt, nsearch, reverse, &next, &stop, GRAPH_OK, 0};
+    jobs[t] = (ManyJob){g, q, nt, nsearch, reverse, t == 0 ? q->work : NULL, &next, &stop,
+                        GRAPH_OK, 0};
     if (t > 0) {
       if (pthread_create(&jobs[t].tid, NULL, many_worker, &jobs[t]) != 0) break;
     }

@@ -102,6 +102,8 @@ typedef struct {
   int threads;             /* 0 = number of online CPUs */
   int direction;           /* 0 auto (fewer searches), 1 forward from sources, -1 reverse */
   double *out;             /* ns x nt, row-major: out[i*nt + j] = dist(src i -> dst j) */
+  GraphWork *work;         /* optional: a workspace for the calling thread (saves allocating
+                            * one; the others always get their own) */
 } GraphMany;
 
 /* Many-to-many on threads, each with its own workspace. GRAPH_OK, GRAPH_ENOMEM or GRAPH_EINTR. */

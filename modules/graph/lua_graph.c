@@ -684,8 +684,9 @@ static int g_matrix(lua_State *L) {
     cadd = read_nums(L, -1, "col_add", &len);
     if (len != nt) luaL_argerror(L, oarg, "'col_add' needs one number per target");
   }
+  GraphWork *wk = get_work(L, lg);
   double *out = geo_matrix_new(L, ns, nt);
-  GraphMany q = {src, ns, dst, nt, w, radd, cadd, scale, (int)threads, dir, out};
+  GraphMany q = {src, ns, dst, nt, w, radd, cadd, scale, (int)threads, dir, out, wk};
   raise_code(L, graph_many(g, &q));
   return 1;
 }

@@ -93,7 +93,7 @@ static void test_pgrouting(void) {
   double out[16];
   for (int dir = -1; dir <= 1; dir++)
     for (int th = 1; th <= 2; th++) {
-      GraphMany mq = {all, 4, all, 4, 0, NULL, NULL, 0, th, dir, out};
+      GraphMany mq = {all, 4, all, 4, 0, NULL, NULL, 0, th, dir, out, NULL};
       CHECK(graph_many(g, &mq) == GRAPH_OK, "many");
       int ok = 1;
       for (int i = 0; i < 4; i++)
@@ -268,7 +268,7 @@ static void test_generated(void) {
   double out[28];
   for (int dir = -1; dir <= 1; dir++)
     for (int th = 1; th <= 3; th++) {
-      GraphMany mq = {src, 7, dst, 4, 0, radd, cadd, 0.5, th, dir, out};
+      GraphMany mq = {src, 7, dst, 4, 0, radd, cadd, 0.5, th, dir, out, th == 2 ? wks[2] : NULL};
       CHECK(graph_many(g, &mq) == GRAPH_OK, "many");
       int ok = 1;
       for (int i = 0; i < 7; i++) {
@@ -286,7 +286,7 @@ static void test_generated(void) {
   /* all targets (NULL) */
   double *row = malloc((size_t)2 * (size_t)n * sizeof *row);
   int32_t two[2] = {5, 900};
-  GraphMany ma = {two, 2, NULL, 0, 0, NULL, NULL, 0, 2, 0, row};
+  GraphMany ma = {two, 2, NULL, 0, 0, NULL, NULL, 0, 2, 0, row, wks[2]};
   graph_many(g, &ma);
   int allok = 1;
   for (int32_t v = 0; v < n; v++)
@@ -481,7 +481,7 @@ static void test_manhattan(void) {
     int32_t *all = malloc(sizeof(int32_t) * NP);
     for (int i = 0; i < NP; i++) all[i] = i;
     double t0 = now();
-    GraphMany mq = {all, NP, NULL, 0, 0, NULL, NULL, 0, 2, 0, mat};
+    GraphMany mq = {all, NP, NULL, 0, 0, NULL, NULL, 0, 2, 0, mat, NULL};
     CHECK(graph_many(g, &mq) == GRAPH_OK, "manhattan matrix");
     printf("Manhattan 4091 x 4091 matrix (2 threads): %.3f s\n", now() - t0);
     int diag = 1;
@@ -525,7 +525,7 @@ static void test_interrupt(void) {
   CHECK(graph_search(g, wk, &q) == GRAPH_EINTR, "search stops on interrupt");
   int32_t src[4] = {0, 1, 2, 3};
   double *out = malloc(sizeof(double) * 4 * (size_t)graph_nodes(g));
-  GraphMany mq = {src, 4, NULL, 0, 0, NULL, NULL, 0, 2, 0, out};
+  GraphMany mq = {src, 4, NULL, 0, 0, NULL, NULL, 0, 2, 0, out, NULL};
   CHECK(graph_many(g, &mq) == GRAPH_EINTR, "many-to-many stops on interrupt");
   emsopt_interrupt_consume();
   CHECK(graph_search(g, wk, &q) == GRAPH_OK, "search after the interrupt is consumed");
