@@ -374,8 +374,12 @@ function Model:st(name, a, b, c)
     f.last = self.nrows
     return f
   end
-  local f = family(self, name, 2)
+  if self.famindex[name] then error(fmt("duplicate constraint name %q", name), 2) end
+  local n0 = self.nrows
   local i = add_con(self, name, name, nil, a, b, c, 3)
+  self.nrows = n0          -- register the family first, then keep the row
+  local f = family(self, name, 2)
+  self.nrows = i
   f.last = i
   return i
 end
@@ -711,7 +715,7 @@ function Model:solve(opts)
     s.message = fmt("OPTIMAL: objective %.10g (%s, %.3g s)", s.objective, r.backend, r.time)
   elseif r.status == "INFEASIBLE" then
     if opts.cutoff ~= nil then
-      s.message = "INFEASIBLE: no solution better than the cutoff " .. tostring(opts.cutoff)
+      s.message = "INFEASIBLE: no solution as good as the cutoff " .. tostring(opts.cutoff)
     elseif opts.explain == false then
       s.message = "INFEASIBLE (explanation skipped: explain = false)"
     else

@@ -341,11 +341,24 @@ static void lps_options(lprec *lp, const lpc_opts *o) {
   set_bb_rule(lp, o->bb_rule >= 0 ? o->bb_rule : NODE_FIRSTSELECT);
   set_bb_depthlimit(lp, o->depth_limit ? o->depth_limit : -50);
   set_improve(lp, o->improve >= 0 ? o->improve : (IMPROVE_DUALFEAS | IMPROVE_THETAGAP));
-  set_obj_bound(lp, o->has_cutoff ? o->cutoff : (maxim ? -inf : inf));
   set_break_at_value(lp, o->has_break ? o->break_at : (maxim ? inf : -inf));
   if (o->presolve) ps |= PRESOLVE_ROWS | PRESOLVE_COLS | PRESOLVE_LINDEP;
   if (o->sensitivity) ps |= PRESOLVE_SENSDUALS;
   set_presolve(lp, ps, get_presolveloops(lp));
+}
+
+/* The objective as a row: c'x <= cutoff (min) or >= cutoff (max), so B&B prunes every node
+ * whose relaxation is worse than a known solution. */
+static int cutoff_row(lprec *s, double cutoff) {
+  int nc = get_Ncolumns(s), k = 0, ok;
+  REAL *row = malloc(((size_t)nc + 1) * sizeof(REAL)), *v = malloc(((size_t)nc + 1) * sizeof(REAL));
+  int *ix = malloc(((size_t)nc + 1) * sizeof(int));
+  if (!row || !v || !ix) { free(row); free(v); free(ix); return -1; }
+  get_row(s, 0, row);
+  for (int j = 1; j <= nc; j++) if (row[j] != 0) { ix[k] = j; v[k] = row[j]; k++; }
+  ok = add_constraintex(s, k, v, ix, is_maxim(s) ? GE : LE, cutoff);
+  free(row); free(v); free(ix);
+  return ok ? 0 : -1;
 }
 
 static int solve_lpsolve(lpc_model *m, const lpc_opts *o) {
@@ -354,9 +367,11 @@ static int solve_lpsolve(lpc_model *m, const lpc_opts *o) {
   int code, nr, nc, full;
   lpc_result *r = &m->res;
 
-  if (o->presolve) {           /* presolve shrinks the model it runs on: solve a copy */
+  /* presolve shrinks the model it runs on, and a cutoff is an extra row: solve a copy */
+  if (o->presolve || o->has_cutoff) {
     s = copy_lp(lp);
-    if (!s) return fail(m, "out of memory (copying the model for presolve)");
+    if (!s) return fail(m, "out of memory (copying the model)");
+    if (o->has_cutoff && cutoff_row(s, o->cutoff)) { delete_lp(s); return fail(m, "out of memory (cutoff row)"); }
   }
   nr = get_Nrows(lp);
   nc = get_Ncolumns(lp);
@@ -387,15 +402,13 @@ static int solve_lpsolve(lpc_model *m, const lpc_opts *o) {
   r->nodes = (long long)get_total_nodes(s);
   r->iterations = (long long)get_total_iter(s);
   if (r->has_solution) {
-    full = get_Nrows(s) == nr && get_Ncolumns(s) == nc;
-    for (int j = 0; j < nc; j++) r->values[j] = get_var_primalresult(s, nr + j + 1);
+    int nrs = get_Norig_rows(s);   /* rows of the solved copy (a cutoff row comes last) */
+    full = get_Nrows(s) == nrs && get_Ncolumns(s) == nc;
+    for (int j = 0; j < nc; j++) r->values[j] = get_var_primalresult(s, nrs + j + 1);
     for (int i = 0; i < nr; i++) r->activity[i] = get_var_primalresult(s, i + 1);
     r->objective = get_var_primalresult(s, 0);
-    if (c.mip) {
+    if (c.mip) {  /* proven optimal: the bound is the objective (within the MIP gaps) */
       r->bound = code == OPTIMAL ? r->objective : s->bb_limitOF;
-      if (code == OPTIMAL && fabs(s->bb_limitOF) < LPC_INF &&
-          (is_maxim(s) ? s->bb_limitOF > r->objective : s->bb_limitOF < r->objective))
-        r->bound = s->bb_limitOF;
       r->gap = rel_gap(r->objective, r->bound);
     } else {
       r->bound = r->objective;
@@ -405,9 +418,11 @@ static int solve_lpsolve(lpc_model *m, const lpc_opts *o) {
       REAL *d = NULL, *df = NULL, *dt = NULL, *of = NULL, *ot = NULL, *ofv = NULL, *otv = NULL;
       if (get_ptr_sensitivity_rhs(s, &d, &df, &dt) && d && df && dt) {
         for (int i = 0; i < nr; i++) r->duals[i] = d[i];
-        for (int j = 0; j < nc; j++) r->redcost[j] = d[nr + j];
-        memcpy(r->dual_from, df, (size_t)(nr + nc) * sizeof(double));
-        memcpy(r->dual_till, dt, (size_t)(nr + nc) * sizeof(double));
+        for (int j = 0; j < nc; j++) r->redcost[j] = d[nrs + j];
+        memcpy(r->dual_from, df, (size_t)nr * sizeof(double));
+        memcpy(r->dual_till, dt, (size_t)nr * sizeof(double));
+        memcpy(r->dual_from + nr, df + nrs, (size_t)nc * sizeof(double));
+        memcpy(r->dual_till + nr, dt + nrs, (size_t)nc * sizeof(double));
         r->has_duals = 1;
         if (get_ptr_sensitivity_objex(s, &of, &ot, &ofv, &otv) && of && ot && ofv) {
           memcpy(r->obj_from, of, (size_t)nc * sizeof(double));

@@ -39,7 +39,7 @@ typedef struct lpc_opts {
   int depth_limit;        /* lp_solve bb depth limit; 0: default */
   int improve;            /* lp_solve IMPROVE_* flags; < 0: default */
   int verbose;            /* lp_solve 0..6 (CBC log level derived); default 1 */
-  int has_cutoff;         /* a known incumbent objective: B&B prunes nodes not better than it */
+  int has_cutoff;         /* a known incumbent objective: B&B prunes nodes worse than it */
   double cutoff;
   int has_break;          /* stop at the first solution better than break_at */
   double break_at;

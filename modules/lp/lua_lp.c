@@ -25,7 +25,8 @@
  *   presolve = bool   epsilon = integrality tolerance   floor = "ceiling"|"floor"|"auto"
  *   rule = "first"|"gap"|"range"|"fraction"|"pseudocost"|"pseudononint"|"pseudoratio"
  *   depth_limit = n   improve = lp_solve IMPROVE_* flags   verbose = 0..6
- *   cutoff = a known objective value (e.g. from a heuristic): B&B prunes what is not better
+ *   cutoff = a known objective value (e.g. from a heuristic): B&B prunes nodes worse than it
+ *     (lp_solve: the objective is added as a row; CBC: its cutoff)
  *   break_at = stop at the first solution better than this   sensitivity = bool (default true)
  *   progress = bool (default: stderr is a terminal)   start = {ncols values} (CBC MIP start)
  *   on_improve = function(info) (info: incumbent, bound, gap, nodes, elapsed); an error in it

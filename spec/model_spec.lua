@@ -1,0 +1,468 @@
+-- model: the modeling layer over lp, checked on reference instances through both backends.
+local model = require "model"
+local sum = model.sum
+
+local BACKENDS = {"lp_solve", "cbc"}
+
+-- the message of an error raised by fn, without the "file:line: " position prefix
+local function errmsg(fn)
+  local ok, e = pcall(fn)
+  assert.is_false(ok, "expected an error")
+  return (tostring(e):gsub("^[^:\n]+:%d+: ", ""))
+end
+
+-- ---- helpers --------------------------------------------------------------------------------
+
+local function split(line)
+  local out, pos = {}, 1
+  while true do
+    local s, e = line:find(",", pos, true)
+    local f = line:sub(pos, (s or 0) - 1)
+    if f:sub(1, 1) == '"' then f = f:sub(2, -2) end
+    out[#out + 1] = f
+    if not s then break end
+    pos = e + 1
+  end
+  return out
+end
+
+-- San Francisco: tracts x stores network distances and tract populations
+local function load_sf()
+  local d, w, tracts, stores, seenT, seenS = {}, {}, {}, {}, {}, {}
+  local first = true
+  for line in io.lines(spec.data("spopt_sf_test/SF_network_distance_candidateStore_16_censusTract_205_new.csv")) do
+    if first then first = false else
+      local f = split(line)
+      local dist, store, tract, demand = tonumber(f[1]), f[2], f[3], tonumber(f[4])
+      if not seenT[tract] then seenT[tract] = true; tracts[#tracts + 1] = tract; d[tract] = {} end
+      if not seenS[store] then seenS[store] = true; stores[#stores + 1] = store end
+      d[tract][store] = dist
+      w[tract] = demand
+    end
+  end
+  table.sort(tracts); table.sort(stores)
+  return tracts, stores, d, w
+end
+
+-- OR-Library p-median: last duplicate edge wins, then Floyd-Warshall
+local function load_pmed(k)
+  local it = io.lines(spec.data("pmedian_orlib/pmed" .. k .. ".txt"))
+  local n, e, p = it():match("(%d+)%s+(%d+)%s+(%d+)")
+  n, e, p = tonumber(n), tonumber(e), tonumber(p)
+  local INF = math.huge
+  local d = {}
+  for i = 1, n do local r = {}; for j = 1, n do r[j] = INF end; r[i] = 0; d[i] = r end
+  for _ = 1, e do
+    local a, b, c = it():match("(%d+)%s+(%d+)%s+(%d+)")
+    a, b, c = tonumber(a), tonumber(b), tonumber(c)
+    d[a][b] = c; d[b][a] = c
+  end
+  for q = 1, n do
+    local dq = d[q]
+    for i = 1, n do
+      local di = d[i]; local diq = di[q]
+      if diq < INF then for j = 1, n do local v = diq + dq[j]; if v < di[j] then di[j] = v end end end
+    end
+  end
+  return n, p, d
+end
+
+local function pmed_optimum(k)
+  for line in io.lines(spec.data("pmedian_orlib/pmedopt.txt")) do
+    local name, v = line:match("^(pmed%d+)%s+(%d+)")
+    if name == "pmed" .. k then return tonumber(v) end
+  end
+end
+
+local function sens_model()
+  local m = model.new("sensitivity")
+  local c1 = m:var("COLONE", {lb = 28.6})
+  local c2 = m:var("COLTWO")
+  local c3 = m:var("COLTHREE")
+  local c4 = m:var("COLFOUR", {lb = 18, ub = 48.98})
+  m:minimize(c1 + 3 * c2 + 6.24 * c3 + 0.1 * c4)
+  m:st("THISROW", 78.26 * c2 + 2.9 * c4, ">=", 92.3)
+  m:st("THATROW", (0.24 * c1 + 11.31 * c3):le(14.8))
+  m:st("LASTROW", 12.68 * c1 + 0.08 * c3 + 0.9 * c4, ">=", 4)
+  return m, {c1, c2, c3, c4}
+end
+
+-- ---- the lp_solve sensitivity example ------------------------------------------------------
+
+describe("lp_solve sensitivity example", function()
+  for _, b in ipairs(BACKENDS) do
+    it("objective, values and duals (" .. b .. ")", function()
+      local m, c = sens_model()
+      local s = m:solve{solver = b}
+      assert.is_true(s.ok, s.message)
+      assert.equals("OPTIMAL", s.status)
+      assert.equals(b, s.backend)
+      assert.near(31.7828, s.objective, 1e-4)
+      assert.near(28.6, s:value(c[1]), 1e-9)
+      assert.near(31.8276, s:value(c[4]), 1e-4)
+      assert.near(0.03448276, s:dual("THISROW"), 1e-8)
+      assert.near(0, s:dual("THATROW"), 1e-12)
+      assert.near(0, s:dual("LASTROW"), 1e-12)
+      assert.near(6.864, s:row("THATROW"), 1e-9)
+      assert.near(391.293, s:row("LASTROW"), 1e-3)
+      -- reduced costs (the "Dual value" of the columns in lp_solve's report)
+      local expect = {1, 0.3013793, 6.24, 0}
+      for j = 1, 4 do assert.near(expect[j], (s:reduced_cost(c[j])), 1e-7) end
+      assert.near(31.7828, s:value(c[1] + 0.1 * c[4]), 1e-4)
+    end)
+  end
+
+  it("rhs ranging and objective ranging (lp_solve)", function()
+    local m, c = sens_model()
+    local s = m:solve()
+    local d, from, till = s:range("THISROW")
+    assert.near(0.03448276, d, 1e-8)
+    assert.near(52.2, from, 1e-9)
+    assert.near(142.042, till, 1e-9)
+    local _, f2, t2 = s:range("THATROW")
+    assert.equals(-1e30, f2); assert.equals(1e30, t2)
+    -- reduced-cost limits of the columns
+    local rc = {{1, -1.943598, 61.66667}, {0.3013793, -0.6355993, 0.5123946}, {6.24, -4841.1603, 0.7016799}}
+    for j = 1, 3 do
+      local v, lo, hi = s:reduced_cost(c[j])
+      assert.near(rc[j][1], v, 1e-6); assert.near(rc[j][2], lo, 1e-4); assert.near(rc[j][3], hi, 1e-5)
+    end
+    -- "Objective function limits": from, till, fromvalue
+    local obj = {{0, 1e30, -1e30}, {2.698621, 1e30, 0.5123946}, {0, 1e30, 0.7016799}}
+    for j = 1, 3 do
+      local f, t, fv = s:obj_range(c[j])
+      assert.near(obj[j][1], f, 1e-6); assert.near(obj[j][2], t, 1e-6); assert.near(obj[j][3], fv, 1e-6)
+    end
+    local _, t4 = s:obj_range(c[4])
+    assert.near(0.1111679, t4, 1e-7)
+  end)
+
+  it("CBC reports no ranging, and says so", function()
+    local m = sens_model()
+    local s = m:solve{solver = "cbc"}
+    assert.equals("right-hand side ranging not available from backend cbc", errmsg(function() s:range("THISROW") end))
+  end)
+end)
+
+-- ---- San Francisco (spopt) -------------------------------------------------------------------
+
+describe("San Francisco (spopt test data)", function()
+  local tracts, stores, d, w = load_sf()
+  local R, P = 5000, 4
+
+  it("has 205 tracts and 16 stores", function()
+    assert.equals(205, #tracts); assert.equals(16, #stores)
+  end)
+
+  for _, b in ipairs(BACKENDS) do
+    it("LSCP: 8 facilities at 5000 m (" .. b .. ")", function()
+      local m = model.new("lscp")
+      local y = m:var("y", stores, {bin = true})
+      m:minimize(sum(stores, function(j) return y[j] end))
+      m:st("cover", tracts, function(i)
+        return sum(stores, function(j) if d[i][j] <= R then return y[j] end end), ">=", 1
+      end)
+      local s = m:solve{solver = b, sensitivity = false}
+      assert.is_true(s.optimal, s.message)
+      assert.near(8, s.objective, 1e-9)
+    end)
+
+    it("MCLP p=4: 875,247 covered (" .. b .. ")", function()
+      local m = model.new("mclp")
+      local y = m:var("y", stores, {bin = true})
+      local z = m:var("z", tracts, {ub = 1})
+      m:maximize(sum(tracts, function(i) return w[i] * z[i] end))
+      m:st("cover", tracts, function(i)
+        return z[i] - sum(stores, function(j) if d[i][j] <= R then return y[j] end end), "<=", 0
+      end)
+      m:st("p", sum(stores, function(j) return y[j] end), "==", P)
+      local s = m:solve{solver = b, sensitivity = false}
+      assert.is_true(s.optimal, s.message)
+      assert.near(875247, s.objective, 1e-6)
+      local open = {}
+      for _, j in ipairs(stores) do if s:value(y[j]) > 0.5 then open[#open + 1] = j end end
+      assert.same({"Store_11", "Store_12", "Store_15", "Store_2"}, open)
+    end)
+
+    it("p-median p=4: 2,848,268,129.7145 (" .. b .. ")", function()
+      local m = model.new("pmedian")
+      local y = m:var("y", stores, {bin = true})
+      local x = m:var("x", {tracts, stores}, {ub = 1})
+      m:minimize(sum({tracts, stores}, function(i, j) return w[i] * d[i][j] * x[i][j] end))
+      m:st("assign", tracts, function(i) return sum(stores, function(j) return x[i][j] end), "==", 1 end)
+      m:st("open", {tracts, stores}, function(i, j) return x[i][j]:le(y[j]) end)
+      m:st("p", sum(stores, function(j) return y[j] end), "==", P)
+      local s = m:solve{solver = b, sensitivity = false}
+      assert.is_true(s.optimal, s.message)
+      assert.near(2848268129.7145104, s.objective, 2848268129.7145104 * 1e-9)
+      assert.near(2982.1268579890657, s.objective / 955113, 1e-6)
+    end)
+  end
+end)
+
+-- ---- OR-Library pmed1..pmed5 -----------------------------------------------------------------
+
+describe("OR-Library p-median", function()
+  -- the strong formulation (x[i][j] <= y[j]); its LP bound is tight on these instances
+  local function pmedian(n, p, d)
+    local V = {}
+    for i = 1, n do V[i] = i end
+    local m = model.new("pmed")
+    local y = m:var("y", V, {bin = true})
+    local x = m:var("x", {V, V}, {ub = 1})
+    m:minimize(sum({V, V}, function(i, j) return d[i][j] * x[i][j] end))
+    m:st("assign", V, function(i) return sum(V, function(j) return x[i][j] end), "==", 1 end)
+    m:st("open", {V, V}, function(i, j) return x[i][j]:le(y[j]) end)
+    m:st("p", sum(V, function(j) return y[j] end), "==", p)
+    return m
+  end
+  for k = 1, 5 do
+    for _, b in ipairs(BACKENDS) do
+      it("pmed" .. k .. " reaches the optimum (" .. b .. ")", function()
+        local n, p, d = load_pmed(k)
+        local s = pmedian(n, p, d):solve{solver = b, sensitivity = false}
+        assert.is_true(s.optimal, s.message)
+        assert.near(pmed_optimum(k), s.objective, 1e-6)
+        assert.is_true(s.mip)
+        assert.near(s.objective, s.bound, 1e-6 * s.objective)
+      end)
+    end
+  end
+end)
+
+-- ---- outcomes: infeasible, unbounded, timeout, Ctrl-C ------------------------------------------
+
+-- capacity cannot meet demand; relaxing capacity (coefficient 1) is cheaper than relaxing demand
+-- (coefficient 2), so the elastic re-solve must blame "cap", with the exact shortfalls.
+local function infeasible_model()
+  local H = {"Bellevue", "Harlem", "Kings"}
+  local cap = {Bellevue = 10, Harlem = 20, Kings = 5}
+  local m = model.new("ems")
+  local x = m:var("x", H)
+  m:st("cap", H, function(h) return x[h], "<=", cap[h] end)
+  m:st("demand", 2 * sum(H, function(h) return x[h] end), ">=", 2 * 72.2)
+  m:st("bellevue_min", x.Bellevue, ">=", 47.2)
+  m:minimize(sum(H, function(h) return x[h] end))
+  return m
+end
+
+describe("solver outcomes", function()
+  for _, b in ipairs(BACKENDS) do
+    it("INFEASIBLE is explained by family and member (" .. b .. ")", function()
+      local s = infeasible_model():solve{solver = b}
+      assert.is_false(s.ok)
+      assert.equals("INFEASIBLE", s.status)
+      assert.equals(2, s.code)
+      assert.equals(1, #s.slack)
+      assert.equals("cap", s.slack[1].family)
+      assert.equals("Bellevue", s.slack[1].member)
+      assert.equals("cap[Bellevue]", s.slack[1].name)
+      assert.near(37.2, s.slack[1].amount, 1e-7)
+      assert.matches("cap%[Bellevue%] short by 37%.2 ", s.explain)
+      assert.matches("^INFEASIBLE: 1 constraint in 1 family need slack", s.message)
+    end)
+
+    it("UNBOUNDED (" .. b .. ")", function()
+      local m = model.new()
+      local x = m:var("x")
+      local y = m:var("y")
+      m:st("link", x - y, "<=", 3)
+      m:maximize(x + y)
+      local s = m:solve{solver = b}
+      assert.equals("UNBOUNDED", s.status)
+      assert.equals(3, s.code)
+      assert.is_false(s.ok)
+    end)
+  end
+
+  it("only the named families are relaxed on request", function()
+    local s = infeasible_model():solve{explain = false}
+    assert.equals("INFEASIBLE (explanation skipped: explain = false)", s.message)
+    assert.equals("infeasible even with every constraint relaxed: variable bounds or integrality conflict",
+      s:explain_infeasible{families = {"demand"}})
+    local text = s:explain_infeasible{families = {"demand", "bellevue_min"}}
+    assert.matches("\n  demand short by 74%.4 %(>= 144%.4 would need 70%)", text)
+    assert.matches("\n  bellevue_min short by 37%.2 ", text)
+    assert.equals("demand", s.slack[1].family)
+    assert.is_nil(s.slack[1].member)
+    assert.equals(2, #s.slack)
+  end)
+
+  it("a conflict of bounds alone is named as such", function()
+    local m = model.new()
+    local x = m:var("x", {lb = 0, ub = 2, int = true})
+    m:st("half", 2 * x, "==", 3)
+    local s = m:solve()
+    assert.equals("INFEASIBLE", s.status)
+    assert.matches("half off by 1 ", s.explain)
+  end)
+end)
+
+-- a 300-item, 20-constraint knapsack: neither backend proves it within a few seconds
+local HARD = [[
+local model = require "model"
+local sum = model.sum
+local solver, timeout = arg[1], tonumber(arg[2])
+local seed = 12345
+local function rnd(n) seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n + 1 end
+local I, C, w, v = {}, {}, {}, {}
+for i = 1, 300 do I[i] = i end
+for k = 1, 20 do C[k] = k; w[k] = {}; for i = 1, 300 do w[k][i] = rnd(1000) end end
+for i = 1, 300 do v[i] = rnd(1000) end
+local m = model.new("mknap")
+local x = m:var("x", I, {bin = true})
+m:maximize(sum(I, function(i) return v[i] * x[i] end))
+m:st("cap", C, function(k) local t = 0; for i = 1, 300 do t = t + w[k][i] end
+  return sum(I, function(i) return w[k][i] * x[i] end), "<=", math.floor(t / 2) end)
+local s = m:solve{solver = solver, timeout = timeout}
+io.write(s.status, " ", tostring(s.ok), " ", tostring(s.interrupted), " ", string.format("%.1f", s.time), "\n")
+print(require("sys").interrupted())
+]]
+
+describe("limits and interrupts", function()
+  local script
+  setup(function()
+    script = spec.tmpname(".lua")
+    spec.write(script, HARD)
+  end)
+
+  for _, b in ipairs(BACKENDS) do
+    it("a timeout returns the incumbent as SUBOPTIMAL (" .. b .. ")", function()
+      local code, out = spec.run({script, b, "1"})
+      assert.equals(0, code)
+      local status, ok, _, t = out:match("^(%S+) (%S+) (%S+) (%S+)")
+      assert.equals("SUBOPTIMAL", status)
+      assert.equals("true", ok)
+      assert.is_true(tonumber(t) < 2.5, "stopped after " .. t .. " s")
+    end)
+
+    it("Ctrl-C returns USERABORT with the incumbent and the script carries on (" .. b .. ")", function()
+      local bin = os.getenv("EMSOPT") or "./emsopt"
+      local out = spec.tmpname(".out")
+      local sh = string.format("%s %s %s 60 >%s 2>&1 & p=$!; sleep 1.5; kill -INT $p; wait $p; echo \"rc=$?\" >>%s",
+        spec.shquote(bin), spec.shquote(script), b, spec.shquote(out), spec.shquote(out))
+      local t0 = require("sys").clock()
+      os.execute(sh)
+      local text = spec.read(out)
+      assert.matches("^USERABORT true true ", text)
+      assert.matches("\nfalse\nrc=0\n$", text)     -- the flag was consumed, the script ended normally
+      assert.is_true(require("sys").clock() - t0 < 10)
+    end)
+  end
+end)
+
+-- ---- the layer itself ------------------------------------------------------------------------
+
+describe("model layer", function()
+  it("names family members after the set elements", function()
+    local m = model.new()
+    local x = m:var("x", {{"h1", "h2"}, {"cardiac"}, {10005}}, {ub = 1, int = true})
+    assert.equals("x[h1,cardiac,10005]", m.names[x.h1.cardiac[10005][1]])
+    assert.equals(2, m.ncols)
+    local y = m:var("y", {"a", "b", "c"}, {where = function(e) return e ~= "b" end})
+    assert.is_nil(y.b)
+    assert.equals("y[c]", m.names[y.c[1]])
+  end)
+
+  it("sum skips nil terms and adds constants", function()
+    local m = model.new()
+    local x = m:var("x", {1, 2, 3})
+    local e = sum({1, 2, 3}, function(i) if i ~= 2 then return 2 * x[i] + 1 end end)
+    assert.same({1, 2, 3, 2}, {e[1], e[2], e[3], e[4]})
+    assert.equals(2, e.k)
+    local e2 = sum({{1, 2}, {1, 3}}, function(i, j) return x[i] - x[j] / 2 end)
+    assert.equals(16, #e2)
+  end)
+
+  it("prints the formulation readably", function()
+    local m = sens_model()
+    local text = tostring(m)
+    assert.matches("^model sensitivity: 4 variables %(0 integer%), 3 constraints in 3 families, 7 nonzeros", text)
+    assert.matches("\nminimize COLONE %+ 3 COLTWO %+ 6%.24 COLTHREE %+ 0%.1 COLFOUR\n", text)
+    assert.matches("\n  THISROW: 78%.26 COLTWO %+ 2%.9 COLFOUR >= 92%.3\n", text)
+    assert.matches("\n  18 <= COLFOUR <= 48%.98", text)
+  end)
+
+  it("truncates big models when printing", function()
+    local m = model.new("big")
+    local I = {}
+    for i = 1, 500 do I[i] = i end
+    local x = m:var("x", I)
+    m:st("c", I, function(i) return sum(I, function(j) return x[j] end), ">=", i end)
+    local text = tostring(m)
+    assert.matches("%.%.%. %(492 more terms%)", text)
+    assert.matches("%.%.%. %(498 more%)", text)
+    assert.is_true(#text < 3000)
+  end)
+
+  it("writes an LP file lp_solve reads back to the same optimum", function()
+    local m = sens_model()
+    local path = spec.tmpname(".lp")
+    assert.is_true(m:write_lp(path))
+    local lp = require "lp"
+    local c = assert(lp.read_lp(path))
+    local r = c:solve()
+    assert.near(31.7828, r.objective, 1e-4)
+    c:close()
+  end)
+
+  it("keeps the objective constant", function()
+    local m = model.new()
+    local x = m:var("x", {ub = 2})
+    m:maximize(3 * x + 10)
+    local s = m:solve()
+    assert.near(16, s.objective, 1e-12)
+    assert.near(16, s:value(3 * x + 10), 1e-12)
+  end)
+
+  it("a cutoff from a known solution prunes: no better solution means INFEASIBLE with a clear message", function()
+    local m = model.new()
+    local x = m:var("x", {1, 2, 3}, {bin = true})
+    m:maximize(5 * x[1] + 4 * x[2] + 3 * x[3])
+    m:st("w", 2 * x[1] + 3 * x[2] + x[3], "<=", 4)
+    assert.near(8, m:solve().objective, 1e-9)
+    for _, b in ipairs(BACKENDS) do
+      local s = m:solve{solver = b, cutoff = 8.5}
+      assert.equals("INFEASIBLE", s.status)
+      assert.equals("INFEASIBLE: no solution as good as the cutoff 8.5", s.message)
+      assert.near(8, m:solve{solver = b, cutoff = 7.5}.objective, 1e-9)
+    end
+  end)
+
+  it("returns values of whole families", function()
+    local m = model.new()
+    local x = m:var("x", {{"a", "b"}, {1, 2}}, {ub = 1})
+    m:maximize(sum({{"a", "b"}, {1, 2}}, function(i, j) return x[i][j] end))
+    local s = m:solve()
+    assert.same({a = {1, 1}, b = {1, 1}}, s:value(x))
+  end)
+
+  it("rejects misuse with exact messages", function()
+    local m = model.new()
+    local x = m:var("x")
+    assert.equals('invalid relation "<" (expected "<=", ">=" or "==")', errmsg(function() m:st("c", x, "<", 1) end))
+    assert.equals("right-hand side must be a number, variable or expression, got string", errmsg(function() x:le("a") end))
+    assert.equals("nonlinear: cannot multiply two expressions (only by a number)", errmsg(function() return x * x end))
+    assert.equals("attempt to add a linear expression and a table (a variable family? index it)", errmsg(function() return x + {} end))
+    assert.equals("attempt to add a linear expression and a string", errmsg(function() return x + "1" end))
+    assert.equals("bad argument #1 to 'var' (string expected, got number)", errmsg(function() m:var(1) end))
+    assert.equals("bad argument #3 to 'var' (unknown option 'typo')", errmsg(function() m:var("y", {lb = 0, typo = 1}) end))
+    assert.equals('duplicate variable name "x"', errmsg(function() m:var("x") end))
+    assert.equals("bad argument #3 to 'st' (function expected, got number)", errmsg(function() m:st("c", {1, 2}, 5) end))
+    m:st("c", x, "<=", 1)
+    assert.equals('duplicate constraint name "c"', errmsg(function() m:st("c", x, ">=", 0) end))
+    assert.equals("bad argument #1 to 'solve' (unknown option 'timout')", errmsg(function() m:solve{timout = 1} end))
+    assert.equals("bad option 'solver' to 'solve' (invalid value 'gurobi')", errmsg(function() m:solve{solver = "gurobi"} end))
+    local s = m:solve()
+    assert.equals('no constraint named "nope"', errmsg(function() s:dual("nope") end))
+    assert.equals("bad argument #1 to 'value' (variable, expression or family expected, got string)", errmsg(function() s:value("x") end))
+  end)
+
+  it("adds no globals", function()
+    local before = {}
+    for k in pairs(_G) do before[k] = true end
+    package.loaded.model = nil
+    require "model"
+    for k in pairs(_G) do assert.is_true(before[k], "new global " .. tostring(k)) end
+  end)
+end)
