@@ -409,6 +409,7 @@ describe("interrupts", function()
   it("Ctrl-C stops the run with the best solution so far and the script carries on", function()
     local script = spec.tmpname(".lua")
     local out = spec.tmpname(".txt")
+    local marker = spec.tmpname(".ready")
     spec.write(script, [[
 local anneal = require "anneal"
 local cost, w = {}, {}
@@ -417,14 +418,20 @@ for i = 1, 200 do
   for g = 1, 10 do cost[i][g] = ((i * 7 + g * 13) % 17) + 1 end
   w[i] = 1
 end
-io.stderr:write("ready\n")
+local f = assert(io.open(]] .. string.format("%q", marker) .. [[, "w"))
+f:write("ready\n")
+f:close()
 local r = anneal.assign{cost = cost, weight = w, lo = 15, hi = 25, eps = 0.9999999, k = 1000,
                         restarts = 2, threads = 1}
 print(r.interrupted, r.feasible, r.restarts[2].done, #r.assign)
 print("after")
 ]])
-    local cmd = string.format("%s %s >%s 2>/dev/null & pid=$!; sleep 1; kill -INT $pid; wait $pid; echo $?",
-      spec.shquote(os.getenv("EMSOPT") or "./emsopt"), spec.shquote(script), spec.shquote(out))
+    -- wait until the script is about to anneal, then let it run a little and press Ctrl-C
+    local cmd = string.format("%s %s >%s 2>/dev/null & pid=$!; i=0; "
+      .. "while [ ! -s %s ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done; sleep 0.5; "
+      .. "kill -INT $pid; wait $pid; echo $?",
+      spec.shquote(os.getenv("EMSOPT") or "./emsopt"), spec.shquote(script), spec.shquote(out),
+      spec.shquote(marker))
     local p = io.popen(cmd)
     local code = p:read("a")
     p:close()
