@@ -1,0 +1,260 @@
+-- clusters.stage: one clustering stage, "items -> groups with weight bounds", solved exactly (a
+-- binary program through the model layer) or by simulated annealing (the anneal module), and
+-- checked independently of both.
+--
+-- A problem P:
+--   {name =, items = {names}, groups = {names}, cost = matrix items x groups (geo.matrix or an
+--    array of arrays), weight = {item weights}, lo = number | {per group} | nil,
+--    hi = number | {per group} | nil, every_group = bool, unit = "km"}
+-- Stage 1 (tracts -> stations): weight = population, lo/hi = V - beta_lb / V + beta_ub.
+-- Stage 2 (stations -> hospitals): weight = station population, hi = C_k, no lo.
+--
+--   stage.check(P, assign) -> ok, problems, cost, loads    (problems: a list of sentences)
+--   stage.sa(P, opts)      -> annealing result: assign, cost, feasible, loads, trace, moves,
+--       moves_per_sec, seconds, greedy = {cost, feasible}, from_greedy (the greedy baseline was
+--       better and is returned instead), restarts, scale, schedule
+--       opts: c0, c_stop, eps, k, sigma (km; the sigma-neighbourhood, nil = all groups), seed,
+--             restarts, threads, moves, trace, scale
+--   stage.bip(P, opts)     -> {status, message, backend, assign, cost (incumbent), source
+--       ("solver" | "start": the incumbent came from the given start), bound (best of the LP
+--       relaxation and the solver's bound), lp_bound, gap, time, lp_time, nodes, fixed (columns
+--       removed by reduced-cost fixing), columns, rows}
+--       opts: solver ("lp_solve" | "cbc"), timeout (s), gap_rel, start = {assign} (a known
+--             solution: MIP start for CBC, cutoff for both), fixing = true (reduced-cost fixing
+--             against the start's cost; exact), relax_use = true (drop "each group used" rows
+--             when the lower bound already implies them), solver_opts = {more options of
+--             lp.model:solve, e.g. floor, rule, depth_limit}
+--   stage.lp_bound(P)      -> LP relaxation value, solution (with reduced costs)
+local model = require "model"
+local anneal = require "anneal"
+local sys = require "sys"
+
+local M = {}
+local sum, fmt = model.sum, string.format
+
+local function getc(P)
+  -- a plain accessor c(i, g) over either matrix kind
+  local c = P.cost
+  if type(c) == "table" then return function(i, g) return c[i][g] end end
+  return function(i, g) return c:get(i, g) end
+end
+M.getc = getc
+
+local function bound_of(b, g)
+  if b == nil then return nil end
+  if type(b) == "number" then return b end
+  return b[g]
+end
+
+function M.check(P, assign)
+  local n, m = #P.items, #P.groups
+  local problems = {}
+  local function bad(...) problems[#problems + 1] = fmt(...) end
+  local loads, counts, cost = {}, {}, 0
+  for g = 1, m do loads[g], counts[g] = 0, 0 end
+  local c = getc(P)
+  if type(assign) ~= "table" then return false, {"no assignment"}, nil, loads end
+  for i = 1, n do
+    local g = assign[i]
+    if math.type(g) ~= "integer" or g < 1 or g > m then
+      bad("%s %s is not assigned to exactly one %s (%s)", P.item_kind or "item", P.items[i], P.group_kind or "group", tostring(g))
+    else
+      loads[g] = loads[g] + (P.weight and P.weight[i] or 1)
+      counts[g] = counts[g] + 1
+      cost = cost + c(i, g)
+    end
+  end
+  for k in pairs(assign) do
+    if math.type(k) ~= "integer" or k < 1 or k > n then bad("assignment of an unknown item %s", tostring(k)) end
+  end
+  local tol = 1e-6
+  for g = 1, m do
+    local lo, hi = bound_of(P.lo, g), bound_of(P.hi, g)
+    if lo and loads[g] < lo - tol then bad("%s %s: weight %.10g below the lower bound %.10g", P.group_kind or "group", P.groups[g], loads[g], lo) end
+    if hi and loads[g] > hi + tol then bad("%s %s: weight %.10g above the upper bound %.10g", P.group_kind or "group", P.groups[g], loads[g], hi) end
+    if P.every_group and counts[g] == 0 then bad("%s %s is not used", P.group_kind or "group", P.groups[g]) end
+  end
+  return #problems == 0, problems, cost, loads, counts
+end
+
+-- ---- simulated annealing ---------------------------------------------------------------------
+
+function M.sa(P, opts)
+  opts = opts or {}
+  local m = #P.groups
+  local t0 = sys.clock()
+  local base = {cost = P.cost, weight = P.weight, lo = P.lo, hi = P.hi, every_group = P.every_group}
+  local cand
+  if opts.sigma then cand = {radius = opts.sigma, dist = P.dist or P.cost} end
+  local g = anneal.greedy{cost = P.cost, weight = P.weight, lo = P.lo, hi = P.hi,
+                          every_group = P.every_group, candidates = cand}
+  local a = {candidates = cand, hard = false, every_group = P.every_group,
+             moves = opts.moves or {"reassign", "swap"},
+             c0 = opts.c0 or 1, c_stop = opts.c_stop or 0.001, eps = opts.eps or 0.995,
+             k = opts.k or math.max(1, m - 1), seed = opts.seed or 1, restarts = opts.restarts or 1,
+             threads = opts.threads, trace = opts.trace == nil and true or opts.trace,
+             scale = opts.scale, start = "greedy"}
+  for k, v in pairs(base) do a[k] = v end
+  local r = anneal.assign(a)
+  local out = {assign = r.assign, cost = r.cost, feasible = r.feasible, loads = r.loads,
+               counts = r.counts, trace = r.trace, moves = r.moves, moves_per_sec = r.moves_per_sec,
+               restarts = r.restarts, scale = r.scale, steps = r.steps, threads = r.threads,
+               greedy = {cost = g.cost, feasible = g.feasible}, from_greedy = false,
+               candidates_added = r.candidates and r.candidates.added and #r.candidates.added or 0,
+               schedule = {c0 = a.c0, c_stop = a.c_stop, eps = a.eps, k = a.k, seed = a.seed,
+                           restarts = a.restarts, sigma = opts.sigma, scale = r.scale}}
+  -- never worse than the greedy baseline (feasible first, then cheaper)
+  if g.feasible and (not r.feasible or g.cost < r.cost) then
+    out.assign, out.cost, out.feasible, out.loads, out.counts = g.assign, g.cost, true, g.loads, g.counts
+    out.from_greedy = true
+  end
+  out.seconds = sys.clock() - t0
+  return out
+end
+
+-- ---- binary program --------------------------------------------------------------------------
+
+local function build(P, opts)
+  local n, m = #P.items, #P.groups
+  local I, G = {}, {}
+  for i = 1, n do I[i] = i end
+  for g = 1, m do G[g] = g end
+  local c = getc(P)
+  local w = P.weight
+  local mdl = model.new(P.name or "clusters")
+  local allowed = opts.allowed
+  local x = mdl:var("x", {G, I}, {bin = not opts.relax, ub = 1,
+    where = allowed and function(g, i) return allowed[i][g] end or nil})
+  mdl:st("assign", I, function(i)
+    return sum(G, function(g) return x[g][i] end):eq(1)
+  end)
+  local need_use = P.every_group
+  if need_use and opts.relax_use ~= false and P.lo then
+    -- each group used is implied when every group's lower bound is positive
+    need_use = false
+    for g = 1, m do if not (bound_of(P.lo, g) > 0) then need_use = true end end
+  end
+  if need_use then
+    mdl:st("use", G, function(g) return sum(I, function(i) return x[g][i] end):ge(1) end)
+  end
+  if P.lo then
+    mdl:st("lo", G, function(g)
+      return sum(I, function(i) return x[g][i] and x[g][i] * w[i] end):ge(bound_of(P.lo, g))
+    end)
+  end
+  if P.hi then
+    mdl:st("hi", G, function(g)
+      return sum(I, function(i) return x[g][i] and x[g][i] * w[i] end):le(bound_of(P.hi, g))
+    end)
+  end
+  mdl:minimize(sum({G, I}, function(g, i) return x[g][i] and x[g][i] * c(i, g) end))
+  return mdl, x
+end
+
+function M.lp_bound(P, opts)
+  local mdl, x = build(P, {relax = true, relax_use = opts and opts.relax_use})
+  local t0 = sys.clock()
+  local sol = mdl:solve{solver = "lp_solve", explain = false}
+  local t = sys.clock() - t0
+  return sol, x, mdl, t
+end
+
+function M.bip(P, opts)
+  opts = opts or {}
+  local n, m = #P.items, #P.groups
+  local c = getc(P)
+  local res = {backend = opts.solver or "lp_solve", fixed = 0}
+  local start_cost
+  if opts.start then
+    local ok, _, sc = M.check(P, opts.start)
+    if ok then start_cost = sc end
+  end
+  -- LP relaxation: the bound that always exists, and the reduced costs for fixing
+  local lsol, lx, lmdl, lt = M.lp_bound(P, opts)
+  res.lp_time = lt
+  if lsol.status == "INFEASIBLE" then
+    res.status, res.message = "INFEASIBLE", "INFEASIBLE: the LP relaxation has no solution"
+    lmdl:close()
+    return res
+  end
+  res.lp_bound = lsol.objective
+  local allowed
+  if opts.fixing and start_cost then
+    allowed = {}
+    local nfix = 0
+    local slack = start_cost - lsol.objective + 1e-9 * math.max(1, math.abs(start_cost))
+    for i = 1, n do
+      allowed[i] = {}
+      for g = 1, m do
+        local rc = lsol:reduced_cost(lx[g][i])
+        local v = lsol:value(lx[g][i])
+        -- a column at 0 in the LP with reduced cost above the incumbent's margin cannot be 1 in
+        -- any solution at least as good as the start
+        local keep = not (v < 1e-9 and rc > slack) or opts.start[i] == g
+        allowed[i][g] = keep
+        if not keep then nfix = nfix + 1 end
+      end
+    end
+    res.fixed = nfix
+  end
+  lmdl:close()
+  local mdl, x = build(P, {allowed = allowed, relax_use = opts.relax_use})
+  res.columns, res.rows = mdl.ncols, mdl.nrows
+  local sopts = {solver = opts.solver or "lp_solve", timeout = opts.timeout or 60, explain = false,
+                 gap_rel = opts.gap_rel}
+  for k, v in pairs(opts.solver_opts or {}) do sopts[k] = v end
+  local last_bound
+  sopts.on_improve = function(info) last_bound = info.bound end
+  if start_cost then
+    -- the start is a solution: the solver need only find better ones
+    sopts.cutoff = start_cost + 1e-7 * math.max(1, math.abs(start_cost))
+    if sopts.solver == "cbc" then
+      local vals = {}
+      for g = 1, m do
+        for i = 1, n do
+          local v = x[g][i]
+          if v then vals[v[1]] = (opts.start[i] == g) and 1 or 0 end
+        end
+      end
+      sopts.start = vals
+    end
+  end
+  local sol = mdl:solve(sopts)
+  res.status, res.message, res.time, res.nodes = sol.status, sol.message, sol.time, sol.nodes
+  res.bound = res.lp_bound
+  if sol.ok then
+    local assign = {}
+    local vals = sol:value(x)
+    for g = 1, m do
+      for i = 1, n do
+        local v = vals[g] and vals[g][i]
+        if v and v > 0.5 then assign[i] = g end
+      end
+    end
+    local ok, _, cost = M.check(P, assign)
+    if ok and (not start_cost or cost <= start_cost) then
+      res.assign, res.cost, res.source = assign, cost, "solver"
+    end
+    if sol.bound and sol.bound > res.bound then res.bound = sol.bound end
+  elseif last_bound and last_bound == last_bound and math.abs(last_bound) < math.huge and last_bound > res.bound then
+    res.bound = last_bound
+  end
+  if sol.status == "INFEASIBLE" and start_cost then
+    -- the search was complete and found nothing better than the start: the start is optimal
+    -- (within the cutoff tolerance)
+    res.bound = math.max(res.bound, start_cost - 1e-7 * math.max(1, math.abs(start_cost)))
+    res.proven = true
+  end
+  if not res.assign and start_cost then
+    res.assign, res.cost, res.source = opts.start, start_cost, "start"
+  end
+  if sol.optimal then res.proven = true; res.bound = math.max(res.bound, math.min(res.cost, sol.objective)) end
+  if res.cost then
+    res.gap = (res.cost - res.bound) / math.max(1e-12, math.abs(res.cost))
+    if res.gap < 0 then res.gap = 0 end
+  end
+  mdl:close()
+  return res
+end
+
+return M
