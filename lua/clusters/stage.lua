@@ -206,8 +206,8 @@ function M.bip(P, opts)
   local last_bound
   sopts.on_improve = function(info) last_bound = info.bound end
   if start_cost then
-    -- the start is a solution: the solver need only find better ones
-    sopts.cutoff = start_cost + 1e-7 * math.max(1, math.abs(start_cost))
+    -- the start is a solution: the solver need only find strictly better ones
+    sopts.cutoff = start_cost - 1e-9 * math.max(1, math.abs(start_cost))
     if sopts.solver == "cbc" then
       local vals = {}
       for g = 1, m do
@@ -242,7 +242,7 @@ function M.bip(P, opts)
   if sol.status == "INFEASIBLE" and start_cost then
     -- the search was complete and found nothing better than the start: the start is optimal
     -- (within the cutoff tolerance)
-    res.bound = math.max(res.bound, start_cost - 1e-7 * math.max(1, math.abs(start_cost)))
+    res.bound = math.max(res.bound, start_cost - 1e-9 * math.max(1, math.abs(start_cost)))
     res.proven = true
   end
   if not res.assign and start_cost then

@@ -1,0 +1,368 @@
+-- ems_clusters: EMS-station and hospital clusters (Ploeg 2010) — data, the stage checker, the
+-- annealing and BIP stages, the model script on Louisville and the demo region, the sweep.
+-- Every assignment a method returns is re-checked here from the raw CSV files (not with the
+-- library's own checker): each tract once, station populations within the window, bed
+-- capacities, each station and hospital used. Time limits are short (a few seconds in all).
+local clusters = require "clusters"
+local data = require "clusters.data"
+local stage = require "clusters.stage"
+local json = require "json"
+local csv = require "csv"
+local geo = require "geo"
+
+local LOU_TRACTS = spec.data("census_tracts/cenpop2010_tracts_jefferson_ky_21111.csv")
+local LOU_HOSP = spec.data("hospitals/hifld_hospitals_jefferson_ky.csv")
+local DEMO_TRACTS = "examples/data/cenpop_tracts_demo.csv"
+local DEMO_HOSP = "examples/data/hifld_hospitals_demo.csv"
+
+-- ---- independent checks ----------------------------------------------------------------------
+
+-- populations straight from the CSV, in file order
+local function raw_pops(path)
+  local c = assert(csv.read(path, {types = {POPULATION = "integer"}}))
+  return c.POPULATION, c.TRACTCE
+end
+
+-- Stage 1 of a result table: every tract once, each station used, populations in [lo, hi],
+-- the objective recomputed from great-circle distances. Returns the station populations.
+local function verify_stage1(r, tracts_path)
+  local pops, names = raw_pops(tracts_path)
+  local a = r.stage1.assign
+  assert.equals(#pops, #a, "one station per tract")
+  assert.equals(#pops, r.tracts)
+  local total = 0
+  for _, p in ipairs(pops) do total = total + p end
+  local V = total / r.stations
+  assert.near(V, r.V, 1e-9)
+  assert.near(V - r.params.beta_lb, r.lo, 1e-9)
+  assert.near(V + r.params.beta_ub, r.hi, 1e-9)
+  local load, count = {}, {}
+  for g = 1, r.stations do load[g], count[g] = 0, 0 end
+  local c = assert(csv.read(tracts_path, {types = {LATITUDE = "number", LONGITUDE = "number"}}))
+  local km = 0
+  for i = 1, #pops do
+    local g = a[i]
+    assert.is_true(math.type(g) == "integer" and g >= 1 and g <= r.stations, "tract " .. names[i] .. " has one station")
+    load[g] = load[g] + pops[i]
+    count[g] = count[g] + 1
+    km = km + geo.haversine(c.LATITUDE[i], c.LONGITUDE[i], r.sites.lat[g], r.sites.lon[g])
+  end
+  local lo, hi = math.huge, -math.huge
+  for g = 1, r.stations do
+    assert.is_true(count[g] >= 1, "station " .. g .. " used")
+    assert.is_true(load[g] >= V - r.params.beta_lb - 1e-9, "station " .. g .. " population above V - beta_lb")
+    assert.is_true(load[g] <= V + r.params.beta_ub + 1e-9, "station " .. g .. " population below V + beta_ub")
+    assert.equals(load[g], r.stage1.population[g])
+    lo, hi = math.min(lo, load[g]), math.max(hi, load[g])
+  end
+  assert.equals(hi - lo, r.stage1.max_diff)
+  if not r.params.weighted then assert.near(km, r.stage1.cost, 1e-6 * km) end
+  return load, total
+end
+
+-- Stage 2: each station one hospital group, each group used, capacities (recomputed from the
+-- beds and alpha) respected; merged groups split back by beds.
+local function verify_stage2(r, load, total)
+  local a = r.stage2.assign
+  assert.equals(r.stations, #a)
+  local beds, gbeds, n = 0, {}, 0
+  for _, h in ipairs(r.hospitals) do
+    beds = beds + h.beds
+    gbeds[h.group] = (gbeds[h.group] or 0) + h.beds
+    n = math.max(n, h.group)
+  end
+  local gl, used = {}, {}
+  for k = 1, n do gl[k] = 0 end
+  for i = 1, r.stations do
+    local k = a[i]
+    assert.is_true(math.type(k) == "integer" and k >= 1 and k <= n, "station " .. i .. " has one hospital")
+    gl[k] = gl[k] + load[i]
+    used[k] = true
+  end
+  for k = 1, n do
+    assert.is_true(used[k], "hospital group " .. k .. " used")
+    local cap = (total / beds + r.params.alpha) * gbeds[k]
+    assert.is_true(gl[k] <= cap + 1e-6, "hospital group " .. k .. " within its beds")
+  end
+  local split = 0
+  for _, h in ipairs(r.hospitals) do
+    assert.near(gl[h.group] * h.beds / gbeds[h.group], h.population, 1e-6)
+    split = split + h.population
+  end
+  assert.near(total, split, 1e-6)
+end
+
+-- ---- data ----------------------------------------------------------------------------------------
+
+describe("clusters.data", function()
+  it("loads the 191 Louisville tracts, the empty one included", function()
+    local t = assert(data.tracts(LOU_TRACTS))
+    local pops = raw_pops(LOU_TRACTS)
+    local total = 0
+    for _, p in ipairs(pops) do total = total + p end
+    assert.equals(191, t.n)
+    assert.equals(total, t.total)
+    assert.equals(1, t.empty)
+    assert.equals("21111000200", t.name[1])
+  end)
+
+  it("matches the study's nine hospitals in the HIFLD file and keeps the study's beds", function()
+    local h = assert(data.hospitals(LOU_HOSP, "study"))
+    assert.equals(9, h.n)
+    assert.same({}, h.unmatched)
+    local beds = 0
+    for i = 1, h.n do beds = beds + h.beds[i] end
+    assert.equals(331 + 517 + 719 + 263 + 404 + 480 + 519 + 127 + 380, beds)
+    for i, s in ipairs(data.STUDY) do assert.equals(s.label, h.name[i]); assert.equals(s.beds, h.beds[i]) end
+    -- the HIFLD names are recorded (Norton Suburban is now Norton Women's and Kosair Children's)
+    assert.equals("NORTON WOMEN'S AND KOSAIR CHILDREN'S HOSPITAL", h.hifld_name[9])
+  end)
+
+  it("reports a study hospital that does not match", function()
+    local h = assert(data.hospitals(LOU_HOSP, {{label = "Nowhere General", beds = 10, match = {"^NOWHERE"}},
+                                               {label = "Norton Audubon", beds = 480, match = {"^NORTON AUDUBON"}}}))
+    assert.equals(1, h.n)
+    assert.same({"Nowhere General"}, h.unmatched)
+  end)
+
+  it("selects open ERs with known beds from an HIFLD file", function()
+    local h = assert(data.hospitals(DEMO_HOSP, "hifld"))
+    local c = assert(csv.read(DEMO_HOSP, {types = {BEDS = "integer"}}))
+    local expect = 0
+    for i = 1, #c.NAME do
+      if c.STATUS[i] == "OPEN" and (c.TYPE[i] == "GENERAL ACUTE CARE" or c.TYPE[i] == "CHILDREN") and c.BEDS[i] > 0 then expect = expect + 1 end
+    end
+    assert.equals(expect, h.n)
+    assert.equals(#c.NAME - expect, #h.skipped)
+  end)
+
+  it("returns nil, message for missing files and unknown sets", function()
+    assert.is_nil((data.tracts("no/such.csv")))
+    local _, err = data.hospitals(LOU_HOSP, "nine")
+    assert.matches("unknown hospital set 'nine'", err)
+    assert.is_nil((clusters.instance{region = "atlantis"}))
+  end)
+
+  it("places stations by seeded population-weighted k-means, reproducibly", function()
+    local t = assert(data.tracts(LOU_TRACTS))
+    local a, b, c = data.kmeans_sites(t, 26, 1), data.kmeans_sites(t, 26, 1), data.kmeans_sites(t, 26, 2)
+    assert.same(a.lat, b.lat)
+    assert.same(a.lon, b.lon)
+    local differ = false
+    for g = 1, 26 do if a.lat[g] ~= c.lat[g] then differ = true end end
+    assert.is_true(differ, "another seed, other sites")
+    assert.matches("population%-weighted k%-means", a.method)
+    -- a converged k-means: every site is the population centroid of the tracts nearest to it
+    local near, sw, sl = {}, {}, {}
+    for i = 1, t.n do
+      local best, bd = 1, math.huge
+      for g = 1, 26 do
+        local d = geo.haversine(t.lat[i], t.lon[i], a.lat[g], a.lon[g])
+        if d < bd then best, bd = g, d end
+      end
+      near[i] = best
+      sw[best] = (sw[best] or 0) + t.pop[i]
+      sl[best] = (sl[best] or 0) + t.pop[i] * t.lat[i]
+    end
+    for g = 1, 26 do assert.near(sl[g] / sw[g], a.lat[g], 2e-3) end
+  end)
+
+  it("merges hospitals within rho and keeps every bed", function()
+    local h = assert(data.hospitals(LOU_HOSP, "study"))
+    assert.equals(9, data.merge(h, 0).n)
+    local g = data.merge(h, 1.0)
+    assert.is_true(g.n < 9)
+    local beds = 0
+    for k = 1, g.n do beds = beds + g.beds[k] end
+    assert.equals(3740, beds)
+    -- members of a group are linked by hops of at most rho; hospitals of different groups are farther
+    for i = 1, h.n do
+      for j = i + 1, h.n do
+        if g.of[i] ~= g.of[j] then
+          assert.is_true(geo.haversine(h.lat[i], h.lon[i], h.lat[j], h.lon[j]) > 1.0)
+        end
+      end
+    end
+    assert.equals(1, data.merge(h, 1000).n)
+  end)
+end)
+
+-- ---- stages --------------------------------------------------------------------------------------
+
+-- a 6 x 3 problem small enough to know: items on a line, groups at 0, 10, 20
+local function toy()
+  local pos, gpos = {0, 1, 9, 11, 19, 21}, {0, 10, 20}
+  local cost = {}
+  for i, x in ipairs(pos) do cost[i] = {} for g, y in ipairs(gpos) do cost[i][g] = math.abs(x - y) end end
+  return {items = {"a", "b", "c", "d", "e", "f"}, groups = {"G1", "G2", "G3"}, cost = cost,
+          weight = {1, 1, 1, 1, 1, 1}, lo = 2, hi = 2, every_group = true}
+end
+
+describe("clusters.stage", function()
+  it("checks assignments: each item once, bounds, every group used", function()
+    local P = toy()
+    local ok, problems, cost = stage.check(P, {1, 1, 2, 2, 3, 3})
+    assert.is_true(ok)
+    assert.same({}, problems)
+    assert.equals(0 + 1 + 1 + 1 + 1 + 1, cost)
+    ok, problems = stage.check(P, {1, 1, 1, 2, 2, 2})
+    assert.is_false(ok)
+    assert.same({"group G1: weight 3 above the upper bound 2", "group G2: weight 3 above the upper bound 2",
+                 "group G3: weight 0 below the lower bound 2", "group G3 is not used"}, problems)
+    ok, problems = stage.check(P, {1, 1, 2, 2, 3})
+    assert.is_false(ok)
+    assert.equals("item f is not assigned to exactly one group (nil)", problems[1])
+    ok, problems = stage.check(P, {1, 1, 2, 2, 3, 4})
+    assert.equals("item f is not assigned to exactly one group (4)", problems[1])
+  end)
+
+  it("solves the toy exactly by BIP with either solver, and the annealing finds it", function()
+    local P = toy()
+    for _, solver in ipairs{"lp_solve", "cbc"} do
+      local r = stage.bip(P, {solver = solver, timeout = 5})
+      assert.equals("OPTIMAL", r.status)
+      assert.same({1, 1, 2, 2, 3, 3}, r.assign)
+      assert.near(5, r.cost, 1e-9)
+      assert.near(5, r.bound, 1e-9)
+      assert.near(0, r.gap, 1e-9)
+    end
+    local s = stage.sa(P, {seed = 3, k = 50})
+    assert.same({1, 1, 2, 2, 3, 3}, s.assign)
+  end)
+
+  it("keeps a start that cannot be beaten and proves it", function()
+    local P = toy()
+    local r = stage.bip(P, {solver = "lp_solve", timeout = 5, start = {1, 1, 2, 2, 3, 3}, fixing = true})
+    -- the solver looks for better solutions only: none (INFEASIBLE under the cutoff), or the same
+    -- optimum again within its tolerance
+    assert.is_true(r.status == "INFEASIBLE" or r.status == "OPTIMAL", r.status)
+    assert.is_true(r.proven)
+    assert.near(5, r.cost, 1e-9)
+    assert.near(0, r.gap, 1e-6)
+    assert.is_true(r.fixed > 0)
+  end)
+
+  local inst = assert(clusters.instance{region = "louisville"})
+  local P = clusters.stage1_problem(inst, {beta_ub = 4000, beta_lb = 4000})
+
+  it("anneals Louisville reproducibly, feasibly and never worse than the greedy baseline", function()
+    local a = stage.sa(P, {seed = 7, k = 300, restarts = 2, threads = 2})
+    local b = stage.sa(P, {seed = 7, k = 300, restarts = 2, threads = 1})
+    assert.same(a.assign, b.assign)
+    assert.equals(a.cost, b.cost)
+    assert.is_true(a.feasible)
+    local ok, problems, cost = stage.check(P, a.assign)
+    assert.is_true(ok, problems[1])
+    assert.near(cost, a.cost, 1e-9 * cost)
+    local g = require("anneal").greedy{cost = P.cost, weight = P.weight, lo = P.lo, hi = P.hi, every_group = true}
+    if g.feasible then assert.is_true(a.cost <= g.cost + 1e-9) end
+    assert.is_true(#a.trace.temp > 10 and #a.trace.temp == #a.trace.accept)
+    assert.is_true(a.moves_per_sec > 0)
+    -- a sigma-neighbourhood (stations within 6 km) still reaches every station
+    local s = stage.sa(P, {seed = 7, k = 300, sigma = 6})
+    assert.is_true(stage.check(P, s.assign))
+  end)
+
+  it("bounds Louisville: LP bound <= best bound <= every incumbent", function()
+    local a = stage.sa(P, {seed = 1, k = 300})
+    local r = stage.bip(P, {solver = "cbc", timeout = 1, start = a.assign, fixing = true})
+    assert.is_true(r.lp_bound <= r.bound + 1e-9)
+    assert.is_true(r.bound <= r.cost + 1e-6)
+    assert.is_true(r.cost <= a.cost + 1e-9)
+    assert.is_true(stage.check(P, r.assign))
+    assert.near((r.cost - r.bound) / r.cost, r.gap, 1e-12)
+  end)
+end)
+
+-- ---- the model scripts ---------------------------------------------------------------------------
+
+local function run_model(args)
+  local out = spec.tmpname(".json")
+  local a = {"models/ems_clusters.lua", "out=" .. out, "quiet=true"}
+  for _, x in ipairs(args) do a[#a + 1] = x end
+  local code, stdout, stderr = spec.run(a)
+  assert.equals(0, code, stderr)
+  assert.equals("", stdout)
+  return assert(json.decode(spec.read(out)))
+end
+
+describe("models/ems_clusters.lua", function()
+  it("runs both stages on the demo region, both methods, and every assignment checks", function()
+    local r = run_model{"region=demo", "timeout=2", "k=300", "seed=2"}
+    assert.is_true(r.ok, r.message)
+    assert.equals(12, r.stations)
+    local load, total = verify_stage1(r, DEMO_TRACTS)
+    verify_stage2(r, load, total)
+    for _, st in ipairs{r.stage1, r.stage2} do
+      assert.is_true(st.sa.cost <= st.sa.greedy_cost + 1e-9 or not st.sa.greedy_feasible)
+      assert.is_true(st.bip.bound <= st.cost + 1e-6)
+      assert.is_true(st.sa.gap >= 0)
+    end
+  end)
+
+  it("runs both stages on Louisville with CBC and reports incumbent, bound and gap", function()
+    local r = run_model{"solver=cbc", "timeout=1", "k=300", "beta_ub=6000", "beta_lb=5000"}
+    assert.is_true(r.ok, r.message)
+    assert.equals(191, r.tracts)
+    assert.equals(26, r.stations)
+    local load, total = verify_stage1(r, LOU_TRACTS)
+    verify_stage2(r, load, total)
+    assert.equals(9, #r.hospitals)
+    assert.same({}, r.unmatched)
+    local b = r.stage1.bip
+    assert.is_true(b.lp_bound <= b.bound + 1e-9 and b.bound <= b.cost + 1e-6)
+    assert.near(math.max(0, (r.stage1.sa.cost - b.bound) / r.stage1.sa.cost), r.stage1.sa.gap, 1e-12)
+  end)
+
+  it("runs the annealing alone, population-weighted, and prints the report", function()
+    local code, stdout, stderr = spec.run{"models/ems_clusters.lua", "method=sa", "weighted=true", "k=200", "region=demo"}
+    assert.equals(0, code, stderr)
+    assert.matches("population%-weighted k%-means", stdout)
+    assert.matches("objective in person%-km", stdout)
+    assert.matches("annealing", stdout)
+    assert.is_nil(stdout:match("BIP "))
+  end)
+
+  it("rejects an unknown parameter", function()
+    local code, _, stderr = spec.run{"models/ems_clusters.lua", "betta=3"}
+    assert.equals(1, code)
+    assert.matches("betta", stderr)
+  end)
+end)
+
+describe("models/ems_clusters_sweep.lua", function()
+  it("runs the cells in parallel and writes the table as CSV and text", function()
+    local c, t = spec.tmpname(".csv"), spec.tmpname(".txt")
+    local code, stdout, stderr = spec.run{"models/ems_clusters_sweep.lua", "region=demo", "beta_ub=3000,6000",
+      "beta_lb=4000", "alpha=15,30", "timeout=1", "k=200", "jobs=2", "csv=" .. c, "txt=" .. t, "quiet=true"}
+    assert.equals(0, code, stderr)
+    assert.equals("", stdout)
+    local rows = assert(csv.read(c, {types = {beta_ub = "number", beta_lb = "number", alpha = "number",
+      s1_sa = "number", s1_bound = "number", s1_bip = "number", s1_sa_gap = "number"}, empty = "nil"}))
+    assert.equals(4, #rows.beta_ub)
+    local seen = {}
+    for i = 1, 4 do
+      seen[string.format("%g/%g", rows.beta_ub[i], rows.alpha[i])] = true
+      assert.equals(4000, rows.beta_lb[i])
+      assert.is_true(rows.s1_bound[i] <= rows.s1_sa[i] + 1e-6)
+      assert.is_true(rows.s1_bip[i] <= rows.s1_sa[i] + 1e-9)
+      assert.near((rows.s1_sa[i] - rows.s1_bound[i]) / rows.s1_sa[i], rows.s1_sa_gap[i], 1e-9)
+    end
+    assert.same({["3000/15"] = true, ["3000/30"] = true, ["6000/15"] = true, ["6000/30"] = true}, seen)
+    local text = spec.read(t)
+    assert.matches("stage 1 objective, annealing", text)
+    assert.matches("largest difference between station populations", text)
+    assert.matches("alpha = 30", text)
+  end)
+end)
+
+describe("clusters", function()
+  it("adds no globals", function()
+    local before = {}
+    for k in pairs(_G) do before[k] = true end
+    package.loaded["clusters"], package.loaded["clusters.sweep"] = nil, nil
+    require "clusters"
+    require "clusters.sweep"
+    for k in pairs(_G) do assert.is_true(before[k], "new global " .. tostring(k)) end
+  end)
+end)
