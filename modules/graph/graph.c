@@ -125,6 +125,11 @@ static int32_t hash_insert(Graph *g, int64_t id, int32_t k) {
 
 /* ---- small helpers ------------------------------------------------------------------------ */
 
+static int cmp_u64(const void *a, const void *b) {
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return (x > y) - (x < y);
+}
+
 static int cmp_i64(const void *a, const void *b) {
   int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
   return (x > y) - (x < y);
@@ -737,7 +742,10 @@ typedef struct {
   const Graph *g;
   const GraphMany *q;
   int32_t nt;             /* columns */
-  int32_t nsearch;        /* searches to run */
+  int32_t nsearch;        /* searches to run: one per distinct root node */
+  const int32_t *uroot;   /* root (user index) of search u */
+  const int32_t *ustart;  /* rows (columns when reverse) of search u: uorder[ustart[u] .. ustart[u+1]) */
+  const int32_t *uorder;
   int reverse;
   GraphWork *work;        /* the caller's workspace, or NULL: allocate one */
   int32_t *next;          /* shared counter */
@@ -777,7 +785,7 @@ static void *many_worker(void *arg) {
     int32_t i = __atomic_fetch_add(job->next, 1, __ATOMIC_RELAXED);
     if (i >= job->nsearch) break;
     work_reset(wk);
-    int32_t s = job->reverse ? g->u2i[q->dst[i]] : g->u2i[q->src[i]];
+    int32_t s = g->u2i[job->uroot[i]];
     int rc = dijkstra(g, wk, &s, 1, q->w, job->reverse, INFINITY, remaining, 0, 0);
     if (rc != GRAPH_OK) {
       job->rc = rc;
@@ -786,21 +794,24 @@ static void *many_worker(void *arg) {
     }
     drop_unsettled(wk);
     const NodeState *dist = wk->st;
-    if (!job->reverse) {
-      double *row = q->out + (size_t)i * (size_t)nt;
-      double add = q->src_add ? q->src_add[i] : 0.0;
-      if (q->dst) {
-        for (int32_t j = 0; j < nt; j++)
-          row[j] = (add + dist[g->u2i[q->dst[j]]].dist + (q->dst_add ? q->dst_add[j] : 0.0)) * scale;
+    for (int32_t x = job->ustart[i]; x < job->ustart[i + 1]; x++) {
+      int32_t k = job->uorder[x]; /* the row (forward) or column (reverse) */
+      if (!job->reverse) {
+        double *row = q->out + (size_t)k * (size_t)nt;
+        double add = q->src_add ? q->src_add[k] : 0.0;
+        if (q->dst) {
+          for (int32_t j = 0; j < nt; j++)
+            row[j] = (add + dist[g->u2i[q->dst[j]]].dist + (q->dst_add ? q->dst_add[j] : 0.0)) * scale;
+        } else {
+          for (int32_t j = 0; j < nt; j++)
+            row[j] = (add + dist[g->u2i[j]].dist + (q->dst_add ? q->dst_add[j] : 0.0)) * scale;
+        }
       } else {
-        for (int32_t j = 0; j < nt; j++)
-          row[j] = (add + dist[g->u2i[j]].dist + (q->dst_add ? q->dst_add[j] : 0.0)) * scale;
+        double add = q->dst_add ? q->dst_add[k] : 0.0;
+        for (int32_t r = 0; r < q->ns; r++)
+          q->out[(size_t)r * (size_t)nt + (size_t)k] =
+              ((q->src_add ? q->src_add[r] : 0.0) + dist[g->u2i[q->src[r]]].dist + add) * scale;
       }
-    } else {
-      double add = q->dst_add ? q->dst_add[i] : 0.0;
-      for (int32_t r = 0; r < q->ns; r++)
-        q->out[(size_t)r * (size_t)nt + (size_t)i] =
-            ((q->src_add ? q->src_add[r] : 0.0) + dist[g->u2i[q->src[r]]].dist + add) * scale;
     }
   }
   if (marks)
@@ -816,7 +827,33 @@ int graph_many(const Graph *g, const GraphMany *q) {
   int reverse = q->direction < 0;
   if (q->direction == 0) reverse = q->dst != NULL && nt < q->ns;
   if (reverse && !q->dst) reverse = 0; /* all targets: searching forward is the only sense */
-  int32_t nsearch = reverse ? nt : q->ns;
+  /* group the rows (columns) by root node: one search per distinct root */
+  int32_t nroot = reverse ? nt : q->ns;
+  const int32_t *roots = reverse ? q->dst : q->src;
+  uint64_t *pairs = malloc((size_t)nroot * sizeof *pairs);
+  int32_t *uroot = malloc((size_t)nroot * sizeof *uroot);
+  int32_t *ustart = malloc(((size_t)nroot + 1) * sizeof *ustart);
+  int32_t *uorder = malloc((size_t)nroot * sizeof *uorder);
+  if (!pairs || !uroot || !ustart || !uorder) {
+    free(pairs);
+    free(uroot);
+    free(ustart);
+    free(uorder);
+    return GRAPH_ENOMEM;
+  }
+  for (int32_t i = 0; i < nroot; i++) pairs[i] = (uint64_t)(uint32_t)roots[i] << 32 | (uint32_t)i;
+  qsort(pairs, (size_t)nroot, sizeof *pairs, cmp_u64);
+  int32_t nsearch = 0;
+  for (int32_t x = 0; x < nroot; x++) {
+    int32_t r = (int32_t)(pairs[x] >> 32);
+    if (x == 0 || r != uroot[nsearch - 1]) {
+      uroot[nsearch] = r;
+      ustart[nsearch++] = x;
+    }
+    uorder[x] = (int32_t)(pairs[x] & 0xffffffffu);
+  }
+  ustart[nsearch] = nroot;
+  free(pairs);
   int threads = q->threads;
   if (threads <= 0) {
     long c = sysconf(_SC_NPROCESSORS_ONLN);
@@ -829,8 +866,8 @@ int graph_many(const Graph *g, const GraphMany *q) {
   int stop = 0;
   int started = 0;
   for (int t = 0; t < threads; t++) {
-    jobs[t] = (ManyJob){g, q, nt, nsearch, reverse, t == 0 ? q->work : NULL, &next, &stop,
-                        GRAPH_OK, 0};
+    jobs[t] = (ManyJob){g, q, nt, nsearch, uroot, ustart, uorder, reverse,
+                        t == 0 ? q->work : NULL, &next, &stop, GRAPH_OK, 0};
     if (t > 0) {
       if (pthread_create(&jobs[t].tid, NULL, many_worker, &jobs[t]) != 0) break;
     }
@@ -842,6 +879,9 @@ int graph_many(const Graph *g, const GraphMany *q) {
     pthread_join(jobs[t].tid, NULL);
     if (rc == GRAPH_OK) rc = jobs[t].rc;
   }
+  free(uroot);
+  free(ustart);
+  free(uorder);
   return rc;
 }
 
