@@ -98,7 +98,10 @@ local function addto(e, b, s, op)
   return e
 end
 
-local function add(a, b) return addto(addto(newexpr(), a, 1, "add"), b, 1, "add") end
+local function add(a, b)
+  if getmetatable(a) == Var and getmetatable(b) == Var then return setmetatable({a[1], 1, b[1], 1, k = 0}, Expr) end
+  return addto(addto(newexpr(), a, 1, "add"), b, 1, "add")
+end
 local function sub(a, b) return addto(addto(newexpr(), a, 1, "subtract"), b, -1, "subtract") end
 local function scale(a, s, op)
   if type(s) ~= "number" then
@@ -108,7 +111,11 @@ local function scale(a, s, op)
   return addto(newexpr(), a, s, op)
 end
 local function mul(a, b)
-  if type(a) == "number" then return scale(b, a, "multiply") end
+  if type(a) == "number" then
+    if getmetatable(b) == Var then return setmetatable({b[1], a, k = 0}, Expr) end
+    return scale(b, a, "multiply")
+  end
+  if type(b) == "number" and getmetatable(a) == Var then return setmetatable({a[1], b, k = 0}, Expr) end
   return scale(a, b, "multiply")
 end
 local function div(a, b)
@@ -191,6 +198,17 @@ function M.sum(set, fn)
     return e
   end
   if type(fn) ~= "function" then error("bad argument #2 to 'sum' (function expected, got " .. type(fn) .. ")", 2) end
+  if is_setlist(set) and #set == 2 then
+    local A, B = set[1], set[2]
+    for p = 1, #A do
+      local a = A[p]
+      for q = 1, #B do
+        local t = fn(a, B[q])
+        if t ~= nil then addto(e, t, 1, "sum") end
+      end
+    end
+    return e
+  end
   if is_setlist(set) then
     product(set, function(...)
       local t = fn(...)
@@ -286,6 +304,23 @@ function Model:var(name, sets, opts)
   if not is_setlist(sets) then sets = {sets} end
   local fam = {}
   local n = #sets
+  if n <= 2 and not flb and not fub and not where then  -- the common cases, written out
+    local A, B = sets[1], sets[2]
+    for p = 1, #A do
+      local a = A[p]
+      if n == 1 then
+        fam[a] = newcol(self, name .. "[" .. tostring(a) .. "]", lb, ub, int)
+      else
+        local sub, pre = {}, name .. "[" .. tostring(a) .. ","
+        fam[a] = sub
+        for q = 1, #B do
+          local b = B[q]
+          sub[b] = newcol(self, pre .. tostring(b) .. "]", lb, ub, int)
+        end
+      end
+    end
+    return fam
+  end
   local idx = {}
   local function rec(d, t)
     local s = sets[d]
@@ -400,12 +435,11 @@ function Model:maximize(e) set_objective(self, "max", e, "maximize") end
 local function build(m, elastic)
   local c = lp.new(m.ncols)
   local lbs, ubs = m.lb, m.ub
-  c:set_cols{lb = lbs, ub = ubs, int = m.int, names = m.names}
+  c:set_cols{lb = lbs, ub = ubs, int = m.int}
   local rexpr, rrel, rrhs = m.rexpr, m.rrel, m.rrhs
   if not elastic then
     c:set_objective(m.sense, m.obj)
     for i = 1, m.nrows do c:add_row(rexpr[i], rrel[i], rrhs[i]) end
-    c:set_row_names(m.rname)
     return c
   end
   -- slack columns: one per row (two for equalities) of the relaxed families
@@ -436,26 +470,33 @@ local function build(m, elastic)
       c:add_row(rexpr[i], rrel[i], rrhs[i])
     end
   end
-  c:set_row_names(m.rname)
   return c, slack
 end
 
-function Model:lp()
+-- The lp.model of this formulation (built on first use, rebuilt after changes). Names are
+-- handed to lp_solve only when asked (names = true) or for writing files: solving needs none.
+function Model:lp(names)
   if self.dirty or not self._lp then
     if self._lp then self._lp:close() end
     self._lp = build(self)
+    self._named = false
     self.dirty = false
+  end
+  if names and not self._named then
+    self._lp:set_cols{names = self.names}
+    self._lp:set_row_names(self.rname)
+    self._named = true
   end
   return self._lp
 end
 
 function Model:write_lp(path)
   if type(path) ~= "string" then error("bad argument #1 to 'write_lp' (string expected, got " .. type(path) .. ")", 2) end
-  return self:lp():write_lp(path)
+  return self:lp(true):write_lp(path)
 end
 function Model:write_mps(path)
   if type(path) ~= "string" then error("bad argument #1 to 'write_mps' (string expected, got " .. type(path) .. ")", 2) end
-  return self:lp():write_mps(path)
+  return self:lp(true):write_mps(path)
 end
 
 -- ---- printing -------------------------------------------------------------------------------

@@ -93,7 +93,7 @@ lpc_model *lpc_wrap(lprec *lp) { return model_init(lp); }
 void lpc_free(lpc_model *m) {
   if (!m) return;
   if (m->lp) delete_lp(m->lp);
-  free(m->mark); free(m->idx); free(m->val);
+  free(m->mark); free(m->idx); free(m->val); free(m->namebuf);
   res_free(&m->res);
   free(m);
 }
@@ -133,16 +133,41 @@ int lpc_set_int(lpc_model *m, int j, int isint) {
   return 0;
 }
 
+/* LP-format names: letters, digits and _[]{}/.&#$%~'@^; anything else (a comma, a space, a
+ * minus) becomes '_', and a leading digit or '.' gets a '_' in front. */
+static char *safe_name(lpc_model *m, const char *name) {
+  size_t n = strlen(name), k = 0;
+  if (n + 2 > m->namecap) {
+    char *nb = realloc(m->namebuf, n + 64);
+    if (!nb) return NULL;
+    m->namebuf = nb;
+    m->namecap = n + 64;
+  }
+  if ((name[0] >= '0' && name[0] <= '9') || name[0] == '.' || name[0] == 0) m->namebuf[k++] = '_';
+  for (size_t i = 0; i < n; i++) {
+    char c = name[i];
+    int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+             (c != 0 && strchr("_[]{}/.&#$%~'@^", c) != NULL);
+    m->namebuf[k++] = ok ? c : '_';
+  }
+  m->namebuf[k] = 0;
+  return m->namebuf;
+}
+
 int lpc_set_col_name(lpc_model *m, int j, const char *name) {
+  char *s;
   if (check_col(m, j)) return -1;
-  if (!set_col_name(m->lp, j, (char *)name)) return fail(m, "cannot set column name");
+  if (!(s = safe_name(m, name))) return fail(m, "out of memory");
+  if (!set_col_name(m->lp, j, s)) return fail(m, "cannot set column name");
   return 0;
 }
 
 int lpc_set_row_name(lpc_model *m, int i, const char *name) {
+  char *s;
   if (lpc_end_rows(m)) return -1;
   if (i < 1 || i > get_Nrows(m->lp)) return fail(m, "row index out of range");
-  if (!set_row_name(m->lp, i, (char *)name)) return fail(m, "cannot set row name");
+  if (!(s = safe_name(m, name))) return fail(m, "out of memory");
+  if (!set_row_name(m->lp, i, s)) return fail(m, "cannot set row name");
   return 0;
 }
 
@@ -211,10 +236,8 @@ int lpc_add_row(lpc_model *m, int n, const int *idx, const double *val, int rel,
   }
   k = merge(m, n, m->idx, m->val);
   if (k < 0) return -1;
-  if (!m->rowmode) {
-    if (!set_add_rowmode(m->lp, TRUE)) return fail(m, "cannot enter row mode");
-    m->rowmode = 1;
-  }
+  /* row mode is for a matrix built from scratch; later rows are added the ordinary way */
+  if (!m->rowmode && get_Nrows(m->lp) == 0 && set_add_rowmode(m->lp, TRUE)) m->rowmode = 1;
   if (!add_constraintex(m->lp, k, m->val, m->idx, rel, rhs)) return fail(m, "cannot add a row (out of memory?)");
   return 0;
 }

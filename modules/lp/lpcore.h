@@ -85,6 +85,8 @@ typedef struct lpc_model {
   int *idx;               /* scratch row buffer */
   double *val;
   int bufcap;
+  char *namebuf;          /* scratch for LP-format-safe names */
+  size_t namecap;
   lpc_result res;
   char err[256];
 } lpc_model;
@@ -102,6 +104,8 @@ int lpc_end_rows(lpc_model *m);         /* leave row mode (every call below that
 int lpc_add_cols(lpc_model *m, int n);
 int lpc_set_bounds(lpc_model *m, int j, double lb, double ub);
 int lpc_set_int(lpc_model *m, int j, int isint);
+/* Names are made LP-format safe: characters other than letters, digits and _[]{}/.&#$%~'@^
+ * become '_' ("x[h1,cardiac]" is stored as "x[h1_cardiac]"), a leading digit gets a '_'. */
 int lpc_set_col_name(lpc_model *m, int j, const char *name);
 int lpc_set_row_name(lpc_model *m, int i, const char *name);
 int lpc_set_objective(lpc_model *m, int n, const int *idx, const double *val, int maximize);

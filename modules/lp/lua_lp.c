@@ -19,6 +19,8 @@
  *   m:close()                               -- also __gc and __close
  *
  * Duplicate columns in terms are summed, zero coefficients dropped. Columns are 1-based.
+ * Names are stored LP-format safe (other characters than letters, digits and _[]{}/.&#$%~'@^
+ * become '_'), so write_lp produces a file lp_solve and other solvers read back.
  *
  * Solve options (unknown keys are errors):
  *   solver = "lp_solve" | "cbc"   timeout = seconds   gap_abs, gap_rel = MIP gaps
@@ -205,7 +207,7 @@ static int m_set_row_names(lua_State *L) {
   luaL_argcheck(L, n <= get_Nrows(u->m->lp), 2, "more names than rows");
   for (i = 1; i <= n; i++) {
     const char *s;
-    if (lua_rawgeti(L, 2, i) != LUA_TSTRING) return luaL_error(L, "bad argument #2 to 'set_row_names' (string expected at index %d, got %s)", (int)i, luaL_typename(L, -1));
+    if (lua_rawgeti(L, 2, i) != LUA_TSTRING) return luaL_argerror(L, 2, lua_pushfstring(L, "string expected at index %d, got %s", (int)i, luaL_typename(L, -1)));
     s = lua_tostring(L, -1);
     core_check(L, u->m, lpc_set_row_name(u->m, (int)i, s));
     lua_pop(L, 1);
@@ -227,7 +229,7 @@ static int m_set_cols(lua_State *L) {
     if (lua_type(L, -1) == LUA_TSTRING)
       for (; keys[k]; k++) if (strcmp(keys[k], lua_tostring(L, -1)) == 0) break;
     if (lua_type(L, -1) != LUA_TSTRING || !keys[k])
-      return luaL_error(L, "bad argument #2 to 'set_cols' (unknown key '%s')", luaL_tolstring(L, -1, NULL));
+      return luaL_argerror(L, 2, lua_pushfstring(L, "unknown key '%s'", luaL_tolstring(L, -1, NULL)));
   }
   lua_getfield(L, 2, "lb");
   lua_getfield(L, 2, "ub");
@@ -237,7 +239,7 @@ static int m_set_cols(lua_State *L) {
     if (!lua_isnil(L, k)) {
       luaL_checktype(L, k, LUA_TTABLE);
       if ((lua_Integer)lua_rawlen(L, k) > nc)
-        return luaL_error(L, "bad argument #2 to 'set_cols' (field '%s' longer than the %d columns)", keys[k - 3], nc);
+        return luaL_argerror(L, 2, lua_pushfstring(L, "field '%s' longer than the %d columns", keys[k - 3], nc));
     }
   core_check(L, m, lpc_end_rows(m));
   for (int j = 1; j <= nc; j++) {
@@ -245,12 +247,12 @@ static int m_set_cols(lua_State *L) {
     int has = 0;
     if (!lua_isnil(L, 3) && lua_rawgeti(L, 3, j) != LUA_TNIL) {
       int ok; lb = lua_tonumberx(L, -1, &ok); has = 1;
-      if (!ok) return luaL_error(L, "bad argument #2 to 'set_cols' (lb[%d] is not a number)", j);
+      if (!ok) return luaL_argerror(L, 2, lua_pushfstring(L, "lb[%d] is not a number", j));
     } else lb = get_lowbo(m->lp, j);
     if (!lua_isnil(L, 3)) lua_pop(L, 1);
     if (!lua_isnil(L, 4) && lua_rawgeti(L, 4, j) != LUA_TNIL) {
       int ok; ub = lua_tonumberx(L, -1, &ok); has = 1;
-      if (!ok) return luaL_error(L, "bad argument #2 to 'set_cols' (ub[%d] is not a number)", j);
+      if (!ok) return luaL_argerror(L, 2, lua_pushfstring(L, "ub[%d] is not a number", j));
     } else ub = get_upbo(m->lp, j);
     if (!lua_isnil(L, 4)) lua_pop(L, 1);
     if (has) core_check(L, m, lpc_set_bounds(m, j, lb, ub));
@@ -272,7 +274,8 @@ static int read_terms(lua_State *L, lpc_model *m, int arg, const char *fname) {
   int nc = get_Ncolumns(m->lp);
   luaL_checktype(L, arg, LUA_TTABLE);
   len = (lua_Integer)lua_rawlen(L, arg);
-  if (len % 2) return luaL_error(L, "bad argument #%d to '%s' (terms must come in column, coefficient pairs)", arg, fname);
+  (void)fname;
+  if (len % 2) return luaL_argerror(L, arg, "terms must come in column, coefficient pairs");
   n = len / 2;
   core_check(L, m, lpc_reserve(m, n > 0 ? (int)n : 1));
   for (k = 0; k < n; k++) {
@@ -285,8 +288,8 @@ static int read_terms(lua_State *L, lpc_model *m, int arg, const char *fname) {
     c = lua_tonumberx(L, -1, &okc);
     lua_pop(L, 2);
     if (!okj || j < 1 || j > nc)
-      return luaL_error(L, "bad argument #%d to '%s' (bad column at term %d)", arg, fname, (int)k + 1);
-    if (!okc) return luaL_error(L, "bad argument #%d to '%s' (coefficient of term %d is not a number)", arg, fname, (int)k + 1);
+      return luaL_argerror(L, arg, lua_pushfstring(L, "bad column at term %d", (int)k + 1));
+    if (!okc) return luaL_argerror(L, arg, lua_pushfstring(L, "coefficient of term %d is not a number", (int)k + 1));
     m->idx[k] = (int)j;
     m->val[k] = c;
   }
@@ -364,8 +367,8 @@ static const char *const solve_keys[] = {
 static double opt_number(lua_State *L, int t, const char *k, double def) {
   double v = def;
   if (lua_getfield(L, t, k) != LUA_TNIL) {
-    int ok;
-    v = lua_tonumberx(L, -1, &ok);
+    int ok = lua_type(L, -1) == LUA_TNUMBER;
+    v = lua_tonumber(L, -1);
     if (!ok) luaL_error(L, "bad option '%s' to 'solve' (number expected, got %s)", k, luaL_typename(L, -1));
   }
   lua_pop(L, 1);
@@ -428,9 +431,9 @@ static int m_solve(lua_State *L) {
   lua_pushnil(L);
   while (lua_next(L, 2)) {
     lua_pop(L, 1);
-    if (lua_type(L, -1) != LUA_TSTRING) return luaL_error(L, "bad argument #1 to 'solve' (option names must be strings)");
+    if (lua_type(L, -1) != LUA_TSTRING) return luaL_argerror(L, 2, "option names must be strings");
     for (i = 0; solve_keys[i]; i++) if (strcmp(solve_keys[i], lua_tostring(L, -1)) == 0) break;
-    if (!solve_keys[i]) return luaL_error(L, "bad argument #1 to 'solve' (unknown option '%s')", lua_tostring(L, -1));
+    if (!solve_keys[i]) return luaL_argerror(L, 2, lua_pushfstring(L, "unknown option '%s'", lua_tostring(L, -1)));
   }
   o.backend = opt_choice(L, 2, "solver", solvers, 0) == 1 ? LPC_CBC : LPC_LPSOLVE;
   o.timeout = opt_number(L, 2, "timeout", 0);
