@@ -154,6 +154,13 @@ describe("errors", function()
     assert.falsy(err:find("host.lua"), "host frames are not shown")
   end)
 
+  it("prints a message raised with level 0 as is, without a traceback", function()
+    local p = script("error('capacity short at ER 3', 0)")
+    local code, _, err = spec.run({p})
+    assert.equals(1, code)
+    assert.equals("emsopt: capacity short at ER 3\n", err)
+  end)
+
   it("reports a syntax error with file and line", function()
     local p = script("local x = \nlocal y = 2\n")
     local code, _, err = spec.run({p})

@@ -53,13 +53,15 @@ local function split_pairs(args, first)
   return given, positional, help
 end
 
--- A traceback that stops where the host's own frames begin.
+-- A traceback that stops where the host's own frames begin. A message without a position
+-- (`error(msg, 0)`) is addressed to the user, not a bug: it is printed without a traceback.
 local function traceback(e)
   if e == params.HELP or getmetatable(e) == params.UsageError then return e end
   if type(e) ~= "string" then
     local mt = getmetatable(e)
     e = (mt and mt.__tostring) and tostring(e) or string.format("(error object is a %s value)", type(e))
   end
+  if not e:match("^[^\n]-:%d+:") then return e end
   local tb = debug.traceback(e, 2)
   return (tb:gsub("\n%s*%[C%]: in function 'xpcall'.*$", ""))
 end
