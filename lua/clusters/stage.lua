@@ -257,4 +257,61 @@ function M.bip(P, opts)
   return res
 end
 
+-- Polishing (a matheuristic, not an exact method): the BIP restricted to each item's current
+-- group and its `near` nearest groups (by P.dist or the cost), solved by CBC from the given
+-- assignment for at most `timeout` seconds. Returns the better assignment, its cost, the
+-- solver status and the seconds spent; the input is returned when nothing better is found.
+function M.polish(P, assign, opts)
+  opts = opts or {}
+  local t0 = sys.clock()
+  local n, m = #P.items, #P.groups
+  local ok, _, cost = M.check(P, assign)
+  if not ok then return assign, nil, "INFEASIBLE START", 0 end
+  local D = P.dist or P.cost
+  local near
+  if type(D) == "table" then
+    near = {}
+    for i = 1, n do
+      local idx = {}
+      for g = 1, m do idx[g] = g end
+      table.sort(idx, function(a, b) return D[i][a] < D[i][b] or (D[i][a] == D[i][b] and a < b) end)
+      near[i] = idx
+    end
+  else
+    near = D:nearest(m)
+  end
+  local kk = math.min(m, opts.near or 6)
+  local allowed = {}
+  for i = 1, n do
+    local a = {}
+    a[assign[i]] = true
+    for q = 1, kk do a[near[i][q]] = true end
+    allowed[i] = a
+  end
+  local mdl, x = build(P, {allowed = allowed})
+  local vals = {}
+  for g = 1, m do
+    for i = 1, n do
+      local v = x[g][i]
+      if v then vals[v[1]] = (assign[i] == g) and 1 or 0 end
+    end
+  end
+  local sol = mdl:solve{solver = "cbc", timeout = opts.timeout or 0.5, explain = false, start = vals,
+                        cutoff = cost - 1e-9 * math.max(1, math.abs(cost))}
+  local best, bcost = assign, cost
+  if sol.ok then
+    local out, v = {}, sol:value(x)
+    for g = 1, m do
+      for i = 1, n do
+        local val = v[g] and v[g][i]
+        if val and val > 0.5 then out[i] = g end
+      end
+    end
+    local ok2, _, c2 = M.check(P, out)
+    if ok2 and c2 < cost then best, bcost = out, c2 end
+  end
+  mdl:close()
+  return best, bcost, sol.status, sys.clock() - t0
+end
+
 return M
