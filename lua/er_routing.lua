@@ -91,10 +91,16 @@ function M.load_hospitals(path, P, CAPABILITY)
   if not c then error("hospitals: " .. info, 0) end
   local keep = {}
   for t in P.er_types:gmatch("[^,]+") do keep[t:match("^%s*(.-)%s*$")] = true end
-  local ers, known = {}, {}
+  local ers, known, seen = {}, {}, {}
   for r = 1, info.rows do
     if c.STATUS[r] == "OPEN" and keep[c.TYPE[r]] then
       local beds = tonumber(c.BEDS[r])
+      local function bad(what, ...) error(fmt("hospitals: %s: row %d (%s): " .. what, path, r, c.NAME[r], ...), 0) end
+      if seen[c.ID[r]] then bad("duplicate ID %s (also row %d)", c.ID[r], seen[c.ID[r]]) end
+      seen[c.ID[r]] = r
+      if not (math.abs(c.LATITUDE[r]) <= 90) then bad("LATITUDE %s is not in [-90, 90]", c.LATITUDE[r]) end
+      if not (math.abs(c.LONGITUDE[r]) <= 180) then bad("LONGITUDE %s is not in [-180, 180]", c.LONGITUDE[r]) end
+      if beds and beds < 0 and beds ~= -999 then bad("BEDS %s is negative (only -999 means unknown)", c.BEDS[r]) end
       local h = {id = c.ID[r], name = c.NAME[r], type = c.TYPE[r], lat = c.LATITUDE[r], lon = c.LONGITUDE[r],
         trauma_text = c.TRAUMA[r], trauma = parse_trauma(c.TRAUMA[r]),
         beds = beds, beds_known = beds ~= nil and beds > 0}
@@ -104,6 +110,7 @@ function M.load_hospitals(path, P, CAPABILITY)
         if not h.capacity_given then
           error(fmt("hospitals: %s has no number in column %s ('%s')", h.name, P.capacity_column, c[P.capacity_column][r]), 0)
         end
+        if h.capacity_given < 0 then bad("%s %s is a negative capacity", P.capacity_column, c[P.capacity_column][r]) end
       end
       ers[#ers + 1] = h
     end
@@ -127,10 +134,17 @@ function M.load_zones(path)
   local c, info = csv.read(path, {columns = {"GEOID", "INTPTLAT", "INTPTLONG"},
     types = {INTPTLAT = "number", INTPTLONG = "number"}, empty = "nil"})
   if not c then error("zcta: " .. info, 0) end
-  local z = {}
+  local z, seen = {}, {}
   for r = 1, info.rows do -- rows without a point (the national file ends with an empty row) are skipped
-    local lat, lon = c.INTPTLAT[r], c.INTPTLONG[r]
-    if lat and lon and c.GEOID[r] ~= "" then z[c.GEOID[r]] = {lat = lat, lon = lon} end
+    local lat, lon, id = c.INTPTLAT[r], c.INTPTLONG[r], c.GEOID[r]
+    if lat and lon and id ~= "" then
+      if seen[id] then error(fmt("zcta: %s: row %d: duplicate GEOID %s (also row %d)", path, r, id, seen[id]), 0) end
+      if not (math.abs(lat) <= 90 and math.abs(lon) <= 180) then
+        error(fmt("zcta: %s: row %d: GEOID %s: point (%s, %s) is not a latitude in [-90, 90] and longitude in [-180, 180]", path, r, id, lat, lon), 0)
+      end
+      seen[id] = r
+      z[id] = {lat = lat, lon = lon}
+    end
   end
   return z
 end
@@ -205,6 +219,13 @@ function M.rates(P, TYPES, zones)
       end
     end
   end
+  if n.routed == 0 and n.no_zone > 0 then
+    local l = {}
+    for zip in pairs(no_zone) do l[#l + 1] = zip end
+    table.sort(l)
+    error(fmt("incidents: no incident in the window has a ZIP found in zcta=%s (%d ZIPs without a centroid: %s%s)",
+      P.zcta, #l, table.concat(l, ", ", 1, math.min(#l, 5)), #l > 5 and ", ..." or ""), 0)
+  end
   local scale = 1 / (P.fraction * exposure) -- rate per period = count * scale
   local demands = {}
   for _, t in ipairs(TYPES) do
@@ -270,6 +291,10 @@ function M.load(P, TYPES, CAPABILITY)
   if not (P.fraction > 0 and P.fraction <= 1) then error("fraction must be in (0, 1]", 0) end
   if not (P.alpha >= 0 and P.alpha < 1) then error("alpha must be in [0, 1) (0: mu = C)", 0) end
   if not (P.speed > 0 and P.detour >= 1) then error("speed must be > 0 and detour >= 1", 0) end
+  if not (P.period_hours > 0) then error("period_hours must be > 0", 0) end
+  if not (P.level > 0 and P.level < 1) then error("level must be in (0, 1)", 0) end
+  if not (P.capacity_factor >= 0) then error("capacity_factor must be >= 0 (ER patients per licensed bed per hour)", 0) end
+  if P.solver ~= "cbc" and P.solver ~= "lp_solve" then error(fmt("solver='%s': expected cbc or lp_solve", P.solver), 0) end
   for _, t in ipairs(TYPES) do
     if not CAPABILITY[t.needs] then error(fmt("type %s needs capability '%s', which the capability table lacks", t.key, t.needs), 0) end
   end
