@@ -186,6 +186,7 @@ function M.solve(inst, o)
   local s2 = run_stage(P2, o, 1000, o.k2 or 500)
   r.stage2 = {sa = summary(s2.sa), bip = summary(s2.bip), capacity = P2.hi, ratio = P2.ratio,
               beds = P2.beds}
+  if s2.sa and s2.sa.trace then r.stage2.sa.trace = s2.sa.trace end
   if not s2.best then
     r.ok = false
     r.message = fmt("stage 2: no feasible assignment of stations to hospitals (alpha = %g: capacities sum to %.0f for %d people)",
@@ -273,6 +274,14 @@ function M.report(r)
       p("stage %d (%s)", si, si == 1 and "tracts -> stations" or "stations -> hospitals")
       p(line({"method", "objective", "bound", "gap", "seconds", "notes"}, W))
       for _, row in ipairs(M.method_rows(st)) do p(line(row, W)) end
+      local tr = st.sa and st.sa.trace
+      if tr and tr.temp and #tr.temp > 1 then
+        local sc = st.sa.schedule
+        p("annealing schedule: c0 %g, c_stop %g, eps %g, k %d moves per temperature, unit %.4g %s, seed %d, %d restart(s)%s; trace: %d entries, temperature %.3g -> %.3g, acceptance %.3f -> %.3f",
+          sc.c0, sc.c_stop, sc.eps, sc.k, sc.scale or 0, r.unit, sc.seed, sc.restarts,
+          sc.sigma and fmt(", sigma %g km", sc.sigma) or "", #tr.temp, tr.temp[1], tr.temp[#tr.temp],
+          tr.accept[1], tr.accept[#tr.accept])
+      end
     end
   end
   if r.stage1 and r.stage1.population then

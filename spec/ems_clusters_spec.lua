@@ -242,6 +242,31 @@ describe("clusters.stage", function()
     assert.is_true(r.fixed > 0)
   end)
 
+  it("gives the same optimum with and without the strengthened formulation", function()
+    local P = {items = {"a", "b", "c", "d", "e", "f"}, groups = {"G1", "G2", "G3"},
+      cost = {{1, 4, 6}, {2, 1, 5}, {3, 3, 1}, {5, 2, 2}, {4, 6, 1}, {2, 2, 3}},
+      weight = {5, 4, 3, 3, 2, 2}, hi = {9, 8, 3}, every_group = true}
+    local plain = stage.bip(P, {solver = "lp_solve", timeout = 5, strengthen = false})
+    local strong = stage.bip(P, {solver = "lp_solve", timeout = 5})
+    assert.equals("OPTIMAL", plain.status)
+    assert.equals("OPTIMAL", strong.status)
+    assert.near(plain.cost, strong.cost, 1e-9)
+    assert.is_true(stage.check(P, strong.assign))
+    -- items a and b (5 and 4) cannot go to G3 (3): two columns fewer; cardinality rows added
+    assert.equals(plain.columns - 2, strong.columns)
+    assert.is_true(strong.rows > plain.rows)
+    assert.is_true(strong.lp_bound >= plain.lp_bound - 1e-9)
+    -- brute force over all 3^6 assignments
+    local best = math.huge
+    for code = 0, 3 ^ 6 - 1 do
+      local a, c = {}, code
+      for i = 1, 6 do a[i] = c % 3 + 1; c = c // 3 end
+      local ok, _, cost = stage.check(P, a)
+      if ok then best = math.min(best, cost) end
+    end
+    assert.near(best, strong.cost, 1e-9)
+  end)
+
   local inst = assert(clusters.instance{region = "louisville"})
   local P = clusters.stage1_problem(inst, {beta_ub = 4000, beta_lb = 4000})
 

@@ -22,7 +22,9 @@
 --       opts: solver ("lp_solve" | "cbc"), timeout (s), gap_rel, start = {assign} (a known
 --             solution: MIP start for CBC, cutoff for both), fixing = true (reduced-cost fixing
 --             against the start's cost; exact), relax_use = true (drop "each group used" rows
---             when the lower bound already implies them), solver_opts = {more options of
+--             when the lower bound already implies them), strengthen = true (drop columns of
+--             items heavier than a group's upper bound; cardinality rows: at most / at least
+--             as many items as fit under / reach the bounds; both exact), solver_opts = {more options of
 --             lp.model:solve, e.g. floor, rule, depth_limit}
 --   stage.lp_bound(P)      -> LP relaxation value, solution (with reduced costs)
 local model = require "model"
@@ -123,8 +125,18 @@ local function build(P, opts)
   local w = P.weight
   local mdl = model.new(P.name or "clusters")
   local allowed = opts.allowed
-  local x = mdl:var("x", {G, I}, {bin = not opts.relax, ub = 1,
-    where = allowed and function(g, i) return allowed[i][g] end or nil})
+  local strong = opts.strengthen ~= false
+  local where
+  if allowed or strong then
+    where = function(g, i)
+      if allowed and not allowed[i][g] then return false end
+      -- an item heavier than a group's upper bound can never be in it
+      local hi = bound_of(P.hi, g)
+      if strong and hi and w[i] > hi then return false end
+      return true
+    end
+  end
+  local x = mdl:var("x", {G, I}, {bin = not opts.relax, ub = 1, where = where})
   mdl:st("assign", I, function(i)
     return sum(G, function(g) return x[g][i] end):eq(1)
   end)
@@ -147,12 +159,45 @@ local function build(P, opts)
       return sum(I, function(i) return x[g][i] and x[g][i] * w[i] end):le(bound_of(P.hi, g))
     end)
   end
+  if strong then
+    -- cardinality cuts: at most K_g items fit under the upper bound (the lightest ones first),
+    -- at least k_g items are needed to reach the lower bound (the heaviest ones first); valid for
+    -- every integer solution, they cut off fractional ones
+    local asc = {}
+    for i = 1, n do asc[i] = w[i] end
+    table.sort(asc)
+    local function maxcount(hi)
+      local acc, k = 0, 0
+      for q = 1, n do acc = acc + asc[q]; if acc > hi + 1e-9 then break end; k = q end
+      return k
+    end
+    local function mincount(lo)
+      local acc = 0
+      for q = n, 1, -1 do acc = acc + asc[q]; if acc >= lo - 1e-9 then return n - q + 1 end end
+      return n + 1
+    end
+    mdl:st("card_hi", G, function(g)
+      local hi = bound_of(P.hi, g)
+      if not hi then return nil end
+      local K = maxcount(hi)
+      if K >= n then return nil end
+      return sum(I, function(i) return x[g][i] end):le(K)
+    end)
+    mdl:st("card_lo", G, function(g)
+      local lo = bound_of(P.lo, g)
+      if not lo or lo <= 0 then return nil end
+      local K = mincount(lo)
+      if K <= 1 then return nil end
+      return sum(I, function(i) return x[g][i] end):ge(K)
+    end)
+  end
   mdl:minimize(sum({G, I}, function(g, i) return x[g][i] and x[g][i] * c(i, g) end))
   return mdl, x
 end
 
 function M.lp_bound(P, opts)
-  local mdl, x = build(P, {relax = true, relax_use = opts and opts.relax_use})
+  local mdl, x = build(P, {relax = true, relax_use = opts and opts.relax_use,
+                            strengthen = opts and opts.strengthen})
   local t0 = sys.clock()
   local sol = mdl:solve{solver = "lp_solve", explain = false}
   local t = sys.clock() - t0
@@ -186,11 +231,14 @@ function M.bip(P, opts)
     for i = 1, n do
       allowed[i] = {}
       for g = 1, m do
-        local rc = lsol:reduced_cost(lx[g][i])
-        local v = lsol:value(lx[g][i])
-        -- a column at 0 in the LP with reduced cost above the incumbent's margin cannot be 1 in
-        -- any solution at least as good as the start
-        local keep = not (v < 1e-9 and rc > slack) or opts.start[i] == g
+        local keep = false
+        if lx[g][i] then
+          local rc = lsol:reduced_cost(lx[g][i])
+          local v = lsol:value(lx[g][i])
+          -- a column at 0 in the LP with reduced cost above the incumbent's margin cannot be 1
+          -- in any solution at least as good as the start
+          keep = not (v < 1e-9 and rc > slack) or opts.start[i] == g
+        end
         allowed[i][g] = keep
         if not keep then nfix = nfix + 1 end
       end
@@ -198,7 +246,7 @@ function M.bip(P, opts)
     res.fixed = nfix
   end
   lmdl:close()
-  local mdl, x = build(P, {allowed = allowed, relax_use = opts.relax_use})
+  local mdl, x = build(P, {allowed = allowed, relax_use = opts.relax_use, strengthen = opts.strengthen})
   res.columns, res.rows = mdl.ncols, mdl.nrows
   local sopts = {solver = opts.solver or "lp_solve", timeout = opts.timeout or 60, explain = false,
                  gap_rel = opts.gap_rel}
