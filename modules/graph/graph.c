@@ -618,9 +618,11 @@ static inline void heap_down(HeapItem *h, NodeState *st, int32_t size, int32_t i
   st[it.node].pos = i;
 }
 
-/* The kernel over internal indices. targets marked in wk->tmark (remaining = distinct count). */
-static int dijkstra(const Graph *g, GraphWork *wk, const int32_t *src, int32_t nsrc, int w,
-                    int reverse, double limit, int32_t remaining, int want_pred, int record) {
+/* The kernel over internal indices. targets marked in wk->tmark (remaining = distinct count).
+ * Inlined into dijkstra() once per flag combination so the inner loop carries no tests of them. */
+static inline __attribute__((always_inline)) int
+dijkstra_body(const Graph *g, GraphWork *wk, const int32_t *src, int32_t nsrc, int w, int reverse,
+              double limit, int32_t remaining, const int want_pred, const int record) {
   const int32_t *off = reverse ? g->roff : g->off;
   const int32_t *head = reverse ? g->rhead : g->head;
   const double *wt = (reverse ? g->rw : g->w) + (size_t)w * (size_t)g->m;
@@ -670,6 +672,13 @@ static int dijkstra(const Graph *g, GraphWork *wk, const int32_t *src, int32_t n
   wk->nsettled = nsettled;
   wk->pred_valid = want_pred && !reverse;
   return rc;
+}
+
+static int dijkstra(const Graph *g, GraphWork *wk, const int32_t *src, int32_t nsrc, int w,
+                    int reverse, double limit, int32_t remaining, int want_pred, int record) {
+  if (want_pred) return dijkstra_body(g, wk, src, nsrc, w, reverse, limit, remaining, 1, 1);
+  if (record) return dijkstra_body(g, wk, src, nsrc, w, reverse, limit, remaining, 0, 1);
+  return dijkstra_body(g, wk, src, nsrc, w, reverse, limit, remaining, 0, 0);
 }
 
 /* dist of not-yet-settled nodes that were left in the heap are tentative: make them INFINITY so
