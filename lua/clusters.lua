@@ -130,7 +130,7 @@ local function summary(x)
   if not x then return nil end
   local r = {}
   for _, k in ipairs{"cost", "feasible", "seconds", "moves", "moves_per_sec", "bound", "gap",
-                     "from_greedy", "status", "message", "backend", "source", "lp_bound", "time",
+                     "from_greedy", "chain_gain", "status", "message", "backend", "source", "lp_bound", "time",
                      "lp_time", "nodes", "fixed", "columns", "rows", "proven", "threads", "steps",
                      "candidates_added"} do
     r[k] = x[k]
@@ -245,8 +245,8 @@ function M.method_rows(st)
     local a = st.sa
     rows[#rows + 1] = {"annealing", a.feasible and num(a.cost, "%.3f") or "infeasible", num(a.bound, "%.3f"),
       a.gap and fmt("%.2f%%", 100 * a.gap) or "-", num(a.seconds, "%.3f"),
-      fmt("greedy %s, %.1fM moves/s", a.greedy_feasible and num(a.greedy_cost, "%.3f") or "infeasible",
-          (a.moves_per_sec or 0) / 1e6)}
+      fmt("greedy %s, %.1fM moves/s, chain descent -%.3f", a.greedy_feasible and num(a.greedy_cost, "%.3f") or "infeasible",
+          (a.moves_per_sec or 0) / 1e6, a.chain_gain or 0)}
   end
   if st.bip then
     local b = st.bip

@@ -288,6 +288,20 @@ describe("clusters.stage", function()
     assert.is_true(stage.check(P, s.assign))
   end)
 
+  it("improves a clustering by chain descent, keeping it feasible", function()
+    local g = require("anneal").greedy{cost = P.cost, weight = P.weight, lo = P.lo, hi = P.hi, every_group = true}
+    assert.is_true(g.feasible)
+    local a, cost, passes = stage.chains(P, g.assign, {limit = 5})
+    local ok, problems, c = stage.check(P, a)
+    assert.is_true(ok, problems[1])
+    assert.near(c, cost, 1e-9)
+    assert.is_true(cost < g.cost - 1, "chains improve the greedy clustering")
+    assert.is_true(passes >= 2)
+    -- a local optimum: a second descent finds nothing
+    local _, again = stage.chains(P, a, {limit = 5})
+    assert.near(cost, again, 1e-9)
+  end)
+
   it("bounds Louisville: LP bound <= best bound <= every incumbent", function()
     local a = stage.sa(P, {seed = 1, k = 300})
     local r = stage.bip(P, {solver = "cbc", timeout = 1, start = a.assign, fixing = true})

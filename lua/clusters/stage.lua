@@ -27,6 +27,9 @@
 --             as many items as fit under / reach the bounds; both exact), solver_opts = {more options of
 --             lp.model:solve, e.g. floor, rule, depth_limit}
 --   stage.lp_bound(P)      -> LP relaxation value, solution (with reduced costs)
+--   stage.chains(P, assign [, {limit = s}]) -> assign, cost, passes   (improving ejection chains)
+--   stage.polish(P, assign [, {near = 6, timeout = 0.5}]) -> assign, cost, status, seconds
+--       (CBC on the BIP restricted to each item's nearest groups: a matheuristic)
 local model = require "model"
 local anneal = require "anneal"
 local sys = require "sys"
@@ -109,6 +112,17 @@ function M.sa(P, opts)
   if g.feasible and (not r.feasible or g.cost < r.cost) then
     out.assign, out.cost, out.feasible, out.loads, out.counts = g.assign, g.cost, true, g.loads, g.counts
     out.from_greedy = true
+  end
+  -- the chain descent (compound moves) from the annealing result
+  out.chain_gain = 0
+  if opts.chains ~= false and out.feasible then
+    local a2, c2 = M.chains(P, out.assign, {limit = opts.chain_limit or 0.5})
+    if c2 and c2 < out.cost then
+      out.chain_gain = out.cost - c2
+      out.assign, out.cost = a2, c2
+      local _, _, _, loads, counts = M.check(P, a2)
+      out.loads, out.counts = loads, counts
+    end
   end
   out.seconds = sys.clock() - t0
   return out
@@ -303,6 +317,85 @@ function M.bip(P, opts)
   end
   mdl:close()
   return res
+end
+
+-- Chain descent: from a feasible assignment, apply improving "ejection chains" of length 2 (item
+-- i from group a to b, then item j from b to c, c ~= a; c == a is a swap) and single moves, best
+-- improvement per item, until none is left or `limit` seconds pass. These compound moves keep
+-- tight windows feasible where the annealer's single moves cannot. Returns assign, cost, passes.
+function M.chains(P, assign, opts)
+  opts = opts or {}
+  local ok, _, cost, loads = M.check(P, assign)
+  if not ok then return assign, nil, 0 end
+  local t0, limit = sys.clock(), opts.limit or 1
+  local n, m = #P.items, #P.groups
+  local w = P.weight
+  local C = {}
+  do
+    local c = getc(P)
+    for i = 1, n do local row = {} for g = 1, m do row[g] = c(i, g) end C[i] = row end
+  end
+  local lo, hi = {}, {}
+  for g = 1, m do lo[g] = bound_of(P.lo, g) or -math.huge; hi[g] = bound_of(P.hi, g) or math.huge end
+  local a, cnt, members = {}, {}, {}
+  for g = 1, m do cnt[g], members[g] = 0, {} end
+  for i = 1, n do a[i] = assign[i]; cnt[a[i]] = cnt[a[i]] + 1 end
+  local need = P.every_group and 1 or 0
+  local tol = 1e-9
+  local passes = 0
+  local improved = true
+  while improved and sys.clock() - t0 < limit do
+    improved, passes = false, passes + 1
+    for g = 1, m do members[g] = {} end
+    for i = 1, n do local mm = members[a[i]]; mm[#mm + 1] = i end
+    for i = 1, n do
+      local ga = a[i]
+      local wi = w[i]
+      if loads[ga] - wi >= lo[ga] - tol and cnt[ga] - 1 >= need then
+        -- best single move or chain starting with i: ga -> gb
+        local best, bj, bb, bc = -1e-9, nil, nil, nil
+        for gb = 1, m do
+          if gb ~= ga then
+            local d1 = C[i][gb] - C[i][ga]
+            local lb = loads[gb] + wi
+            if lb <= hi[gb] + tol and d1 < best then best, bj, bb, bc = d1, nil, gb, nil end
+            -- chain: j leaves gb for gc
+            for _, j in ipairs(members[gb]) do
+              local lbj = lb - w[j]
+              if lbj <= hi[gb] + tol and lbj >= lo[gb] - tol then
+                local dj = C[j][gb]
+                for gc = 1, m do
+                  if gc ~= gb then
+                    local d = d1 + C[j][gc] - dj
+                    if d < best then
+                      local lc = (gc == ga and loads[ga] - wi or loads[gc]) + w[j]
+                      if lc <= hi[gc] + tol and lc >= lo[gc] - tol then best, bj, bb, bc = d, j, gb, gc end
+                    end
+                  end
+                end
+              end
+            end
+          end
+        end
+        if bb then
+          a[i] = bb
+          loads[ga], loads[bb] = loads[ga] - wi, loads[bb] + wi
+          cnt[ga], cnt[bb] = cnt[ga] - 1, cnt[bb] + 1
+          if bj then
+            a[bj] = bc
+            loads[bb], loads[bc] = loads[bb] - w[bj], loads[bc] + w[bj]
+            cnt[bb], cnt[bc] = cnt[bb] - 1, cnt[bc] + 1
+          end
+          improved = true
+          for g = 1, m do members[g] = {} end
+          for q = 1, n do local mm = members[a[q]]; mm[#mm + 1] = q end
+        end
+      end
+    end
+  end
+  local ok2, _, c2 = M.check(P, a)
+  if ok2 and c2 < cost - 1e-12 then return a, c2, passes end
+  return assign, cost, passes
 end
 
 -- Polishing (a matheuristic, not an exact method): the BIP restricted to each item's current
