@@ -134,3 +134,60 @@ uninstall:
 
 clean:
 	rm -rf build emsopt
+
+# ---- hardening: libFuzzer harnesses (fuzz/) and the suite under valgrind memcheck ----------
+#   make fuzz [FUZZ_SECONDS=600] [FUZZ=csv datetime ...]   each harness in turn; crashes go to
+#                fuzz/crashes/NAME-* (replayed by spec/fuzz_regress_spec.lua)
+#   make valgrind [SPECS="spec/csv_spec.lua ..."]   C core tests and specs under memcheck
+FUZZ_SECONDS ?= 600
+FUZZ         ?= csv datetime graph_csv dimacs lp
+FUZZ_CC      ?= clang
+FUZZ_DATA    ?= ../shared/data
+FUZZ_CFLAGS   = -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
+                -D_GNU_SOURCE -Iruntime -Ifuzz -Imodules/csv -Imodules/graph -Imodules/lp \
+                -I/usr/include/lpsolve $(CBC_CFLAGS)
+FUZZ_SRC_csv       = modules/csv/csv.c
+FUZZ_SRC_datetime  = modules/csv/csv.c
+FUZZ_SRC_graph_csv = modules/csv/csv.c modules/graph/graph.c modules/graph/graph_io.c
+FUZZ_SRC_dimacs    = modules/graph/graph.c modules/graph/graph_io.c
+FUZZ_SRC_lp        = modules/lp/lpcore.c
+FUZZ_LIBS_lp       = $(LPSOLVE_LIBS) $(CBC_LIBS)
+SPECS        ?=
+VALGRIND_FLAGS ?= --tool=memcheck --leak-check=full --show-leak-kinds=definite,indirect \
+                  --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
+                  --suppressions=spec/valgrind.supp --num-callers=40
+
+.PHONY: fuzz fuzz-build valgrind
+build/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_util.h $(wildcard modules/*/*.h) runtime/interrupt.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRC_$*) runtime/interrupt.c $(FUZZ_LIBS_$*) -lm -pthread
+
+fuzz-build: $(patsubst %,build/fuzz/fuzz_%,$(FUZZ))
+
+fuzz: fuzz-build
+	@mkdir -p fuzz/crashes
+	sh fuzz/seeds.sh $(FUZZ_DATA) build/fuzz/seeds
+	@fail=0; for t in $(FUZZ); do \
+	  mkdir -p build/fuzz/corpus/$$t; \
+	  echo "== fuzz_$$t for $(FUZZ_SECONDS) s"; \
+	  LSAN_OPTIONS=suppressions=fuzz/lsan.supp build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	    -print_final_stats=1 -artifact_prefix=fuzz/crashes/$$t- \
+	    build/fuzz/corpus/$$t build/fuzz/seeds/$$t $$(ls -d fuzz/corpus/$$t 2>/dev/null) \
+	    >build/fuzz/fuzz_$$t.log 2>&1 || fail=1; \
+	  grep -aE '^#[0-9]+[[:space:]]+(INITED|DONE)|stat::number_of_executed_units|ERROR|SUMMARY' build/fuzz/fuzz_$$t.log; \
+	done; exit $$fail
+
+# The runner and every emsopt it starts (EMSOPT) run under memcheck; each process logs to
+# build/valgrind/log.PID. Timing specs (signals) may be slow under valgrind.
+valgrind: $(BUILD)/emsopt $(if $(SPECS),,$(patsubst spec/c/%.c,$(BUILD)/ctest/%,$(CTESTS)))
+	@mkdir -p build/valgrind && rm -f build/valgrind/log.*
+	@printf '#!/bin/sh\nexec valgrind $(VALGRIND_FLAGS) --log-file=%s/build/valgrind/log.%%p %s/$(BUILD)/emsopt "$$@"\n' \
+	  "$$PWD" "$$PWD" > build/valgrind/emsopt && chmod +x build/valgrind/emsopt
+	@fail=0; \
+	if [ -z "$(SPECS)" ]; then for t in $(patsubst spec/c/%.c,$(BUILD)/ctest/%,$(CTESTS)); do \
+	  echo "== valgrind $$t"; valgrind $(VALGRIND_FLAGS) -q $$t >/dev/null || fail=1; done; fi; \
+	EMSOPT=build/valgrind/emsopt build/valgrind/emsopt spec/run.lua $(SPECS) || fail=1; \
+	bad=$$(grep -l -E 'ERROR SUMMARY: [1-9]|definitely lost: [1-9]|indirectly lost: [1-9]' build/valgrind/log.* 2>/dev/null); \
+	if [ -n "$$bad" ]; then echo "valgrind: errors or leaks in: $$bad"; fail=1; \
+	else echo "valgrind: no errors, no definite or indirect leaks in $$(ls build/valgrind/log.* | wc -l) processes"; fi; \
+	exit $$fail

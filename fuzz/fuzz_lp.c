@@ -1,0 +1,37 @@
+/* libFuzzer harness: the LP/MPS reading path of lp.read_lp / lp.read_mps (lp_solve's LP-format
+ * and free/fixed MPS readers, then the model wrapper). The first byte picks the reader; small
+ * models that were read are solved with a short time limit, and written back as LP. */
+#include "fuzz_util.h"
+#include "lpcore.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  if (size < 1) return 0;
+  int mode = data[0] % 3; /* 0 LP, 1 free MPS then fixed, 2 fixed MPS */
+  const char *path = fuzz_file("lp", data + 1, size - 1);
+  lprec *lp;
+  if (mode == 0)
+    lp = read_LP((char *)path, 1, NULL);
+  else if (mode == 1) {
+    lp = read_MPS((char *)path, 1 | MPS_FREE);
+    if (!lp) lp = read_MPS((char *)path, 1);
+  } else
+    lp = read_MPS((char *)path, 1);
+  unlink(path);
+  if (!lp) return 0;
+  lpc_model *m = lpc_wrap(lp);
+  if (!m) abort();
+  if (get_Ncolumns(lp) <= 30 && get_Nrows(lp) <= 30 && (data[0] & 8)) {
+    lpc_opts o;
+    lpc_opts_init(&o);
+    o.timeout = 1;
+    (void)lpc_solve(m, &o);
+  }
+  char out[256];
+  snprintf(out, sizeof out, "%s.out", path);
+  (void)lpc_write_lp(m, out);
+  unlink(out);
+  lpc_free(m);
+  return 0;
+}
