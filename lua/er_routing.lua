@@ -108,7 +108,7 @@ function M.load_hospitals(path, P, CAPABILITY)
       if P.capacity_column ~= "" then
         h.capacity_given = tonumber(c[P.capacity_column][r])
         if not h.capacity_given then
-          error(fmt("hospitals: %s has no number in column %s ('%s')", h.name, P.capacity_column, c[P.capacity_column][r]), 0)
+          bad("no number in column %s ('%s')", P.capacity_column, c[P.capacity_column][r])
         end
         if h.capacity_given < 0 then bad("%s %s is a negative capacity", P.capacity_column, c[P.capacity_column][r]) end
       end
