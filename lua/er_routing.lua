@@ -588,7 +588,11 @@ function M.result(data, plan, mc, P)
     for _, e in ipairs(ers) do if e.caps[needs] then l[#l + 1] = e.id end end
     capable[t] = l
   end
-  local travel = {ers = {}, zips = data.zlist, minutes = {}}
+  local travel = {ers = {}, zips = data.zlist, minutes = {}, zip_points = {}}
+  for z, zip in ipairs(data.zlist) do
+    local p = data.zones[zip]
+    travel.zip_points[z] = {lon = p.lon, lat = p.lat}
+  end
   for h, e in ipairs(ers) do
     travel.ers[h] = e.id
     local row = {}
@@ -751,11 +755,144 @@ function M.report(res, P, print_)
     write_rows(P.routes, res.routes, {"type", "zip", "er", "er_name", "share", "minutes", "rate", "patients", "nearest"})
     say("routes written to " .. P.routes)
   end
+  if P.report and P.report ~= "" then
+    local ok, err = M.write_html(res, P)
+    if not ok then error(err, 0) end
+    say("report written to " .. P.report)
+  end
+  if P.geojson and P.geojson ~= "" then
+    local ok, err = M.write_geojson(res, P)
+    if not ok then error(err, 0) end
+    say("GeoJSON written to " .. P.geojson)
+  end
   if P.ers ~= "" then
     write_rows(P.ers, res.ers, {"id", "name", "type", "trauma", "beds", "beds_known", "capabilities", "capacity", "mu", "load",
       "utilisation", "binding", "shadow_minutes", "overflow", "mc_overflow"})
     say("ER table written to " .. P.ers)
   end
+end
+
+-- ---- pictures: HTML report and GeoJSON -------------------------------------------------------
+
+-- flows per (ZIP, ER) over all types: patients per period and the share of the ZIP's patients
+local function zip_flows(res)
+  local zi, hi = {}, {}
+  for z, zip in ipairs(res.travel.zips) do zi[zip] = z end
+  for h, e in ipairs(res.ers) do hi[e.id] = h end
+  local per, zip_total, order = {}, {}, {}
+  for _, r in ipairs(res.routes) do
+    local z, h = zi[r.zip], hi[r.er]
+    local k = z * 100000 + h
+    if not per[k] then per[k] = {z = z, h = h, patients = 0, minutes = r.minutes}; order[#order + 1] = k end
+    per[k].patients = per[k].patients + r.patients
+    zip_total[z] = (zip_total[z] or 0) + r.patients
+  end
+  local flows = {}
+  for i, k in ipairs(order) do
+    local f = per[k]
+    f.share = zip_total[f.z] > 0 and f.patients / zip_total[f.z] or 0
+    flows[i] = f
+  end
+  return flows, zip_total
+end
+
+local function pct(v) return fmt("%.0f%%", 100 * v) end
+
+-- report=FILE.html: map of ZIPs and ERs with lines (width by share, colour by ER), utilisation bars
+-- against capacity with the alpha limit, and the routing / utilisation tables; atomic write.
+function M.write_html(res, P)
+  local report = require "report"
+  local flows, zip_total = zip_flows(res)
+  local names, ers_pts = {}, {}
+  for h, e in ipairs(res.ers) do names[h] = e.name; ers_pts[h] = {lon = e.lon, lat = e.lat} end
+  local fl, sweights = {}, {}
+  for i, f in ipairs(flows) do
+    fl[i] = {from = f.z, to = f.h, value = f.share, title = fmt("ZIP %s -> %s: %s of the ZIP's patients, %.3f per period, %.1f min",
+      res.travel.zips[f.z], names[f.h], pct(f.share), f.patients, f.minutes)}
+  end
+  local snames = {}
+  for z, zip in ipairs(res.travel.zips) do
+    sweights[z] = zip_total[z] or 0
+    snames[z] = fmt("ZIP %s: %.3f patients per period", zip, zip_total[z] or 0)
+  end
+  local per = fmt("%g h period", res.period_hours)
+  local map = report.flow_map{title = "Routing plan: ZIP centroids to ERs", sources = res.travel.zip_points,
+    targets = ers_pts, flows = fl, source_label = "ZIP centroid (area ~ patients)", target_label = "ER", target_names = names,
+    source_names = snames, source_weights = sweights, width_label = "share of ZIP's patients", width_format = pct,
+    note = "Line width: share of a ZIP's patients (all types) sent to the ER; colour: the ER."}
+  local ers = {}
+  for _, e in ipairs(res.ers) do ers[#ers + 1] = e end
+  table.sort(ers, function(a, b) return a.utilisation > b.utilisation or (a.utilisation == b.utilisation and a.id < b.id) end)
+  local cats, util, lim = {}, {}, {}
+  for i, e in ipairs(ers) do
+    cats[i] = fmt("%s (C %d)", e.name, e.capacity)
+    util[i] = e.capacity > 0 and 100 * e.load / e.capacity or 0
+    lim[i] = e.capacity > 0 and 100 * e.mu / e.capacity or 0
+  end
+  local bars = report.bar_chart{title = "ER utilisation against capacity", categories = cats, horizontal = true,
+    series = {{name = "expected load / C", values = util, color = "#4e79a7"}},
+    markers = res.alpha > 0 and {{name = fmt("α limit μ / C (P(overflow) ≤ %g)", res.alpha), values = lim, color = "#d62728"}} or nil,
+    hlines = {{y = 100, label = "capacity C (100%)", color = "#333333"}},
+    ylabel = "expected patients per period / capacity C", unit = "%",
+    xlabel = fmt("ER (capacity C per %s)", per)}
+  local c = res.counts
+  local summary = {
+    fmt("%d incidents in %s, %s to %s; window days %s, hours %s; %d periods of %g h observed; sampling fraction %g.",
+      c.rows, res.incidents, res.first_date, res.last_date, res.days, res.hours, math.floor(res.periods_observed + 0.5),
+      res.period_hours, res.fraction),
+    fmt("In window %d, routed %d, unknown codes %d, excluded %d, without ZIP %d, ZIP without centroid %d.",
+      c.window, c.routed, c.unknown, c.excluded, c.no_zip, c.no_zone),
+    fmt("%d demands (type x ZIP), %.3f patients per period, %d ERs; travel %s.", #res.demands, res.total_rate, #res.ers, res.travel_method),
+    fmt("LP %s: %.2f patient-minutes per period, mean %.2f min; nearest capable ER ignoring capacity: mean %.2f min.",
+      res.status, res.objective, res.mean_minutes, res.baseline_mean),
+    res.alpha > 0 and fmt("Each ER's expected load is at most mu, the largest Poisson mean with P(load > C) <= alpha = %g.", res.alpha)
+      or "alpha = 0: expected loads are at most C.",
+  }
+  if res.monte_carlo then
+    summary[#summary + 1] = fmt("Monte Carlo: %d periods (seed %d), %.3f arrivals per period.", res.monte_carlo.periods,
+      res.monte_carlo.seed, res.monte_carlo.mean_arrivals)
+  end
+  local routes = {}
+  for _, r in ipairs(res.routes) do routes[#routes + 1] = r end
+  table.sort(routes, function(a, b) return a.patients > b.patients or (a.patients == b.patients and (a.zip < b.zip or (a.zip == b.zip and a.type < b.type))) end)
+  local util_table = {caption = fmt("ER utilisation (capacity C per %s)", per), rows = ers, columns = {
+    {"ER", "name"}, {"beds", "beds", "%d"}, {"C", "capacity", "%d"}, {"mu", "mu", "%.3f"}, {"load", "load", "%.3f"},
+    {"utilisation", function(e) return pct(e.utilisation) end, nil, "r"},
+    {"min saved / extra slot", function(e) return e.binding and fmt("%.2f", e.shadow_minutes) or "" end, nil, "r"},
+    {"P(overflow)", "overflow", "%.4f"}, {"MC overflow", "mc_overflow", "%.4f"}}}
+  local route_table = {caption = fmt("Routing: %d routes, largest flows first (patients per period)", #routes), rows = routes, limit = 400,
+    columns = {{"type", "label"}, {"ZIP", "zip"}, {"share", function(r) return pct(r.share) end, nil, "r"}, {"to ER", "er_name"},
+      {"minutes", "minutes", "%.1f"}, {"patients / period", "patients", "%.4f"},
+      {"nearest capable", function(r) return r.nearest and "yes" or "no" end}}}
+  return report.page{path = P.report, title = "ER routing plan",
+    subtitle = fmt("%s; %d ZIPs, %d ERs", res.question, #res.travel.zips, #res.ers),
+    sections = {
+      {heading = "Summary", text = summary},
+      {heading = "Map", svg = map},
+      {heading = "Utilisation", svg = bars, table = util_table},
+      {heading = "Routing", table = route_table},
+    }}
+end
+
+-- geojson=FILE.geojson: ZIP points, ER points and ZIP -> ER lines with their shares (for QGIS)
+function M.write_geojson(res, P)
+  local report = require "report"
+  local flows, zip_total = zip_flows(res)
+  local f = {}
+  for z, zip in ipairs(res.travel.zips) do
+    local p = res.travel.zip_points[z]
+    f[#f + 1] = report.point(p.lon, p.lat, {kind = "zip", zip = zip, patients = zip_total[z] or 0})
+  end
+  for _, e in ipairs(res.ers) do
+    f[#f + 1] = report.point(e.lon, e.lat, {kind = "er", id = e.id, name = e.name, capacity = e.capacity, mu = e.mu,
+      load = e.load, utilisation = e.utilisation, overflow = e.overflow})
+  end
+  for _, fl in ipairs(flows) do
+    local p, e = res.travel.zip_points[fl.z], res.ers[fl.h]
+    f[#f + 1] = report.linestring({{p.lon, p.lat}, {e.lon, e.lat}}, {kind = "route", zip = res.travel.zips[fl.z],
+      er = e.id, er_name = e.name, share = fl.share, patients = fl.patients, minutes = fl.minutes})
+  end
+  return report.geojson{features = f, path = P.geojson, name = "er_routing"}
 end
 
 return M
