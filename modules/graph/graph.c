@@ -646,7 +646,13 @@ dijkstra_body(const Graph *g, GraphWork *wk, const int32_t *src, int32_t nsrc, i
     if (top.key > limit) break;
     int32_t u = top.node;
     st[u].pos = -1;
-    if (--hsize > 0) heap_down(h, st, hsize, 0, h[hsize]);
+    if (--hsize > 0) {
+      heap_down(h, st, hsize, 0, h[hsize]);
+      int32_t nx = h[0].node; /* the next node to settle: fetch its arcs early */
+      __builtin_prefetch(&off[nx]);
+      __builtin_prefetch(&head[off[nx]]);
+      __builtin_prefetch(&wt[off[nx]]);
+    }
     if (record) wk->settled[nsettled++] = u;
     if (remaining > 0 && tmark[u] && --remaining == 0) break;
     if ((++pops & 4095u) == 0 && emsopt_interrupted()) {
