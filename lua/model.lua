@@ -261,6 +261,7 @@ end
 local function label(...)
   local n = select("#", ...)
   if n == 1 then return tostring((...)) end
+  if n == 2 then local a, b = ...; return tostring(a) .. "," .. tostring(b) end
   local t = {...}
   for i = 1, n do t[i] = tostring(t[i]) end
   return concat(t, ",")
@@ -357,6 +358,8 @@ end
 
 -- lhs rel rhs -> expression (terms), relation, number
 local function normalize(lhs, rel, rhs)
+  local ml, mr = getmetatable(lhs), getmetatable(rhs)
+  if ml == Var and mr == Var then return setmetatable({lhs[1], 1, rhs[1], -1, k = 0}, Expr), rel, 0 end
   local tl, tr = type(lhs), type(rhs)
   if tr == "number" then
     local ml = getmetatable(lhs)
@@ -433,15 +436,16 @@ function Model:maximize(e) set_objective(self, "max", e, "maximize") end
 
 -- elastic: nil, or a set of family names (true for all) that get slack columns
 local function build(m, elastic)
-  local c = lp.new(m.ncols)
-  local lbs, ubs = m.lb, m.ub
-  c:set_cols{lb = lbs, ub = ubs, int = m.int}
   local rexpr, rrel, rrhs = m.rexpr, m.rrel, m.rrhs
   if not elastic then
+    local c = lp.new(m.ncols, m.nrows)
+    c:load_rows(rexpr, rrel, rrhs)         -- all rows in one call (lp_solve builds by column)
+    c:set_cols{lb = m.lb, ub = m.ub, int = m.int}
     c:set_objective(m.sense, m.obj)
-    for i = 1, m.nrows do c:add_row(rexpr[i], rrel[i], rrhs[i]) end
     return c
   end
+  local c = lp.new(m.ncols)
+  c:set_cols{lb = m.lb, ub = m.ub, int = m.int}
   -- slack columns: one per row (two for equalities) of the relaxed families
   local slack = {}           -- list of {row, col, sign}
   local col = m.ncols

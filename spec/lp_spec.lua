@@ -167,3 +167,22 @@ describe("lp.model", function()
     for k in pairs(_G) do assert.is_true(before[k], "new global " .. tostring(k)) end
   end)
 end)
+
+describe("lp.model bulk rows", function()
+  it("loads all rows at once, summing duplicates, like add_row", function()
+    local m = lp.new(2, 3)
+    m:load_rows({{1, 1, 2, 1}, {1, 1, 1, 1}, {2, 1}}, {"<=", "<=", ">="}, {4, 6, 0.5})
+    m:set_cols{ub = {10, 10}}
+    m:set_objective("max", {1, 1, 2, 2})
+    local r = m:solve()
+    assert.equals("OPTIMAL", r.status)
+    assert.near(8, r.objective, 1e-12)          -- max x + 2y: y = 4, x = 0 (x + y <= 4)
+    m:set_objective("max", {1, 1})             -- max x: 2x <= 6 binds (duplicates summed)
+    assert.near(3, m:solve().objective, 1e-12)
+    assert.equals(3, m:nrows())
+    assert.equals("bad argument #1 to 'load_rows' (one terms list per (empty) row of the model expected)",
+      errmsg(function() lp.new(2, 1):load_rows({}, {}, {}) end))
+    assert.equals("bad argument #2 to 'load_rows' (invalid relation at row 1)",
+      errmsg(function() lp.new(2, 1):load_rows({{1, 1}}, {"<"}, {1}) end))
+  end)
+end)

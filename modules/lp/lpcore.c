@@ -86,7 +86,7 @@ static lpc_model *model_init(lprec *lp) {
   return m;
 }
 
-lpc_model *lpc_new(int ncols) { return model_init(make_lp(0, ncols)); }
+lpc_model *lpc_new(int ncols, int nrows) { return model_init(make_lp(nrows, ncols)); }
 
 lpc_model *lpc_wrap(lprec *lp) { return model_init(lp); }
 
@@ -94,6 +94,7 @@ void lpc_free(lpc_model *m) {
   if (!m) return;
   if (m->lp) delete_lp(m->lp);
   free(m->mark); free(m->idx); free(m->val); free(m->namebuf);
+  free(m->bstart); free(m->bcol); free(m->bval); free(m->brel); free(m->brhs);
   res_free(&m->res);
   free(m);
 }
@@ -103,6 +104,14 @@ int lpc_end_rows(lpc_model *m) {
     m->rowmode = 0;
     if (!set_add_rowmode(m->lp, FALSE)) return fail(m, "cannot leave row mode");
   }
+  return 0;
+}
+
+int lpc_reserve_rows(lpc_model *m, int n) {
+  int nr = get_Nrows(m->lp);
+  if (m->rowmode || n <= 0) return 0;
+  if (!resize_lp(m->lp, nr + n, get_Ncolumns(m->lp))) return fail(m, "out of memory");
+  if (get_Nrows(m->lp) != nr) return fail(m, "resize_lp changed the row count");
   return 0;
 }
 
@@ -239,6 +248,94 @@ int lpc_add_row(lpc_model *m, int n, const int *idx, const double *val, int rel,
   /* row mode is for a matrix built from scratch; later rows are added the ordinary way */
   if (!m->rowmode && get_Nrows(m->lp) == 0 && set_add_rowmode(m->lp, TRUE)) m->rowmode = 1;
   if (!add_constraintex(m->lp, k, m->val, m->idx, rel, rhs)) return fail(m, "cannot add a row (out of memory?)");
+  return 0;
+}
+
+int lpc_bulk_reserve(lpc_model *m, int nrows, long nnz) {
+  if (nnz > m->bcap) {
+    int *ni = realloc(m->bcol, (size_t)nnz * sizeof *ni);
+    double *nv;
+    if (!ni) return fail(m, "out of memory");
+    m->bcol = ni;
+    nv = realloc(m->bval, (size_t)nnz * sizeof *nv);
+    if (!nv) return fail(m, "out of memory");
+    m->bval = nv;
+    m->bcap = nnz;
+  }
+  if (nrows + 1 > m->brcap) {
+    int *ns = realloc(m->bstart, ((size_t)nrows + 1) * sizeof *ns);
+    int *nr;
+    double *nh;
+    if (!ns) return fail(m, "out of memory");
+    m->bstart = ns;
+    nr = realloc(m->brel, ((size_t)nrows + 1) * sizeof *nr);
+    if (!nr) return fail(m, "out of memory");
+    m->brel = nr;
+    nh = realloc(m->brhs, ((size_t)nrows + 1) * sizeof *nh);
+    if (!nh) return fail(m, "out of memory");
+    m->brhs = nh;
+    m->brcap = nrows + 1;
+  }
+  return 0;
+}
+
+/* Rows from the bulk buffers (bstart/bcol/bval/brel/brhs, nrows rows) into a fresh model with
+ * nrows empty rows (lp.new(ncols, nrows)): transposed to columns and the lprec rebuilt column by
+ * column, lp_solve's linear-time path (adding rows one by one, or set_columnex, is quadratic in
+ * lp_solve 5.5). Only the matrix survives: set bounds, types, names and objective afterwards. */
+int lpc_load_rows(lpc_model *m, int nrows) {
+  lprec *lp = m->lp;
+  int nc = get_Ncolumns(lp);
+  long nnz = 0;
+  int *cnt, *pos, *rowno;
+  REAL *colv;
+  if (lpc_end_rows(m)) return -1;
+  if (get_Nrows(lp) != nrows || get_nonzeros(lp) != 0) return fail(m, "load_rows needs a model with that many empty rows");
+  for (int i = 0; i < nrows; i++) {   /* merge duplicates row by row (in place) */
+    int a = m->bstart[i], b = m->bstart[i + 1], k;
+    int n = b - a;
+    k = merge(m, n, m->bcol + a, m->bval + a);
+    if (k < 0) return -1;
+    for (int t = k; t < n; t++) m->bcol[a + t] = 0;   /* mark dropped slots */
+  }
+  cnt = calloc((size_t)nc + 2, sizeof(int));
+  pos = malloc(((size_t)nc + 2) * sizeof(int));
+  if (!cnt || !pos) { free(cnt); free(pos); return fail(m, "out of memory"); }
+  for (int i = 0; i < nrows; i++)
+    for (int t = m->bstart[i]; t < m->bstart[i + 1]; t++)
+      if (m->bcol[t] > 0) { cnt[m->bcol[t]]++; nnz++; }
+  rowno = malloc(((size_t)nnz + 1) * sizeof(int));
+  colv = malloc(((size_t)nnz + 1) * sizeof(REAL));
+  if (!rowno || !colv) { free(cnt); free(pos); free(rowno); free(colv); return fail(m, "out of memory"); }
+  pos[1] = 0;
+  for (int j = 1; j <= nc; j++) pos[j + 1] = pos[j] + cnt[j];
+  for (int j = 1; j <= nc + 1; j++) cnt[j] = pos[j];   /* cnt = running insert position */
+  for (int i = 0; i < nrows; i++)
+    for (int t = m->bstart[i]; t < m->bstart[i + 1]; t++) {
+      int j = m->bcol[t];
+      if (j > 0) { rowno[cnt[j]] = i + 1; colv[cnt[j]] = m->bval[t]; cnt[j]++; }
+    }
+  {  /* a fresh lprec with the rows, columns appended in order: add_columnex is linear */
+    lprec *nl = make_lp(nrows, 0);
+    if (!nl) { free(cnt); free(pos); free(rowno); free(colv); return fail(m, "out of memory"); }
+    set_verbose(nl, 1);
+    for (int j = 1; j <= nc; j++) {
+      int a = pos[j], n = pos[j + 1] - pos[j];
+      if (!add_columnex(nl, n, colv + a, rowno + a)) {
+        delete_lp(nl);
+        free(cnt); free(pos); free(rowno); free(colv);
+        return fail(m, "cannot add a column (out of memory?)");
+      }
+    }
+    delete_lp(lp);
+    m->lp = lp = nl;
+  }
+  free(cnt); free(pos); free(rowno); free(colv);
+  for (int i = 0; i < nrows; i++) {
+    if (get_constr_type(lp, i + 1) != m->brel[i] && !set_constr_type(lp, i + 1, m->brel[i]))
+      return fail(m, "cannot set a row type");
+    if (m->brhs[i] != 0 && !set_rh(lp, i + 1, m->brhs[i])) return fail(m, "cannot set a right-hand side");
+  }
   return 0;
 }
 

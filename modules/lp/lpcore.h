@@ -85,6 +85,10 @@ typedef struct lpc_model {
   int *idx;               /* scratch row buffer */
   double *val;
   int bufcap;
+  int *bstart, *bcol, *brel;  /* bulk rows (lpc_load_rows) */
+  double *bval, *brhs;
+  long bcap;
+  int brcap;
   char *namebuf;          /* scratch for LP-format-safe names */
   size_t namecap;
   lpc_result res;
@@ -92,7 +96,7 @@ typedef struct lpc_model {
 } lpc_model;
 
 /* Allocation: NULL on out-of-memory. */
-lpc_model *lpc_new(int ncols);
+lpc_model *lpc_new(int ncols, int nrows);   /* nrows empty rows (for lpc_load_rows) */
 lpc_model *lpc_wrap(lprec *lp);         /* takes ownership */
 void lpc_free(lpc_model *m);
 
@@ -102,6 +106,8 @@ const char *lpc_backend_name(lpc_backend b);
 /* Formulation. Columns are 1-based. Functions return 0 on success, -1 with m->err set. */
 int lpc_end_rows(lpc_model *m);         /* leave row mode (every call below that needs it does) */
 int lpc_add_cols(lpc_model *m, int n);
+/* Room for n more rows, allocated in advance (adding many rows one by one is then linear). */
+int lpc_reserve_rows(lpc_model *m, int n);
 int lpc_set_bounds(lpc_model *m, int j, double lb, double ub);
 int lpc_set_int(lpc_model *m, int j, int isint);
 /* Names are made LP-format safe: characters other than letters, digits and _[]{}/.&#$%~'@^
@@ -113,6 +119,11 @@ int lpc_set_objective(lpc_model *m, int n, const int *idx, const double *val, in
 int lpc_add_row(lpc_model *m, int n, const int *idx, const double *val, int rel, double rhs);
 /* Scratch buffers of at least n entries (owned by m); NULL on out-of-memory. */
 int lpc_reserve(lpc_model *m, int n);
+
+/* Bulk rows: reserve the buffers m->bstart[nrows+1], bcol/bval[nnz], brel/brhs[nrows], fill
+ * them (row i has terms bstart[i] .. bstart[i+1]-1), then load them into the nrows empty rows. */
+int lpc_bulk_reserve(lpc_model *m, int nrows, long nnz);
+int lpc_load_rows(lpc_model *m, int nrows);
 
 /* Solve: fills m->res. Returns 0, or -1 on misuse / out of memory (m->err). */
 int lpc_solve(lpc_model *m, const lpc_opts *o);

@@ -1,12 +1,13 @@
 /* lp: Lua binding of the lp core (lp_solve 5.5, CBC/Clp as a second backend).
  *
  *   local lp = require "lp"
- *   local m = lp.new(ncols)                 -- an lp.model with ncols columns and no rows
+ *   local m = lp.new(ncols [, nrows])       -- an lp.model with ncols columns (and nrows empty rows)
  *   lp.read_lp(path) / lp.read_mps(path)    -- lp.model | nil, message
  *   lp.status_name(code)                    -- "OPTIMAL", "INFEASIBLE", ...
  *
  *   m:ncols(), m:nrows()
  *   m:add_cols(n)                           -- n more columns (bounds [0, inf), continuous)
+ *   m:reserve_rows(n)                       -- room for n more rows (before adding many rows)
  *   m:set_bounds(j, lb, ub)                 -- lb/ub may be -math.huge/math.huge
  *   m:set_int(j, bool)
  *   m:set_cols{lb = {...}, ub = {...}, int = {...}, names = {...}}   -- bulk, arrays of ncols
@@ -14,6 +15,9 @@
  *   m:set_row_names(list)                   -- names of rows 1..#list
  *   m:set_objective("min"|"max", terms)     -- terms: flat list col1, coef1, col2, coef2, ...
  *   m:add_row(terms, rel, rhs)              -- rel "<=", ">=", "=" or "=="; returns the row index
+ *   m:load_rows(rows, rels, rhs)            -- all rows at once into the nrows empty rows of
+ *                                              lp.new(ncols, nrows): rows[i] is a terms list;
+ *                                              much faster than add_row for many rows
  *   m:solve([opts]) -> result table (never raises for a solver outcome)
  *   m:write_lp(path), m:write_mps(path)     -- true | nil, message
  *   m:close()                               -- also __gc and __close
@@ -62,13 +66,14 @@ static ud_model *check_open(lua_State *L, int i) {
 }
 
 static int l_new(lua_State *L) {
-  lua_Integer n = luaL_optinteger(L, 1, 0);
+  lua_Integer n = luaL_optinteger(L, 1, 0), r = luaL_optinteger(L, 2, 0);
   ud_model *u;
   luaL_argcheck(L, n >= 0 && n < 100000000, 1, "column count out of range");
+  luaL_argcheck(L, r >= 0 && r < 100000000, 2, "row count out of range");
   u = lua_newuserdatauv(L, sizeof *u, 0);
   u->m = NULL;
   luaL_setmetatable(L, MT);
-  u->m = lpc_new((int)n);
+  u->m = lpc_new((int)n, (int)r);
   if (!u->m) return luaL_error(L, "not enough memory");
   return 1;
 }
@@ -146,6 +151,14 @@ static int m_add_cols(lua_State *L) {
   core_check(L, u->m, lpc_add_cols(u->m, (int)n));
   lua_pushinteger(L, get_Ncolumns(u->m->lp));
   return 1;
+}
+
+static int m_reserve_rows(lua_State *L) {
+  ud_model *u = check_open(L, 1);
+  lua_Integer n = luaL_checkinteger(L, 2);
+  luaL_argcheck(L, n >= 0 && n < 100000000, 2, "row count out of range");
+  core_check(L, u->m, lpc_reserve_rows(u->m, (int)n));
+  return 0;
 }
 
 static int m_set_bounds(lua_State *L) {
@@ -315,6 +328,65 @@ static int m_add_row(lua_State *L) {
   core_check(L, u->m, lpc_add_row(u->m, n, u->m->idx, u->m->val, rel, rhs));
   lua_pushinteger(L, get_Nrows(u->m->lp));
   return 1;
+}
+
+static int m_load_rows(lua_State *L) {
+  static const char *const rels[] = {"<=", ">=", "=", "==", NULL};
+  static const int codes[] = {LE, GE, EQ, EQ};
+  ud_model *u = check_open(L, 1);
+  lpc_model *m = u->m;
+  lua_Integer nr, i;
+  long nnz = 0, k = 0;
+  int nc = get_Ncolumns(m->lp);
+  luaL_checktype(L, 2, LUA_TTABLE);
+  luaL_checktype(L, 3, LUA_TTABLE);
+  luaL_checktype(L, 4, LUA_TTABLE);
+  nr = (lua_Integer)lua_rawlen(L, 2);
+  luaL_argcheck(L, nr == get_Nrows(m->lp), 2, "one terms list per (empty) row of the model expected");
+  for (i = 1; i <= nr; i++) {
+    if (lua_rawgeti(L, 2, i) != LUA_TTABLE) return luaL_argerror(L, 2, lua_pushfstring(L, "row %d is not a table", (int)i));
+    nnz += (long)(lua_rawlen(L, -1) / 2);
+    lua_pop(L, 1);
+  }
+  core_check(L, m, lpc_bulk_reserve(m, (int)nr, nnz > 0 ? nnz : 1));
+  for (i = 1; i <= nr; i++) {
+    lua_Integer len, t;
+    const char *rs;
+    int r, okh;
+    m->bstart[i - 1] = (int)k;
+    lua_rawgeti(L, 2, i);
+    len = (lua_Integer)lua_rawlen(L, -1);
+    if (len % 2) return luaL_argerror(L, 2, lua_pushfstring(L, "row %d: terms must come in column, coefficient pairs", (int)i));
+    for (t = 1; t < len; t += 2) {
+      int okj, okc;
+      lua_Integer j;
+      double c;
+      lua_rawgeti(L, -1, t);
+      lua_rawgeti(L, -2, t + 1);
+      j = lua_tointegerx(L, -2, &okj);
+      c = lua_tonumberx(L, -1, &okc);
+      lua_pop(L, 2);
+      if (!okj || j < 1 || j > nc) return luaL_argerror(L, 2, lua_pushfstring(L, "row %d: bad column at term %d", (int)i, (int)(t + 1) / 2));
+      if (!okc) return luaL_argerror(L, 2, lua_pushfstring(L, "row %d: coefficient of term %d is not a number", (int)i, (int)(t + 1) / 2));
+      m->bcol[k] = (int)j;
+      m->bval[k] = c;
+      k++;
+    }
+    lua_pop(L, 1);
+    lua_rawgeti(L, 3, i);
+    rs = lua_tostring(L, -1);
+    for (r = 0; rels[r] && rs; r++) if (strcmp(rels[r], rs) == 0) break;
+    if (!rs || !rels[r]) return luaL_argerror(L, 3, lua_pushfstring(L, "invalid relation at row %d", (int)i));
+    m->brel[i - 1] = codes[r];
+    lua_pop(L, 1);
+    lua_rawgeti(L, 4, i);
+    m->brhs[i - 1] = lua_tonumberx(L, -1, &okh);
+    if (!okh) return luaL_argerror(L, 4, lua_pushfstring(L, "right-hand side of row %d is not a number", (int)i));
+    lua_pop(L, 1);
+  }
+  m->bstart[nr] = (int)k;
+  core_check(L, m, lpc_load_rows(m, (int)nr));
+  return 0;
 }
 
 static int m_write(lua_State *L, int mps) {
@@ -517,11 +589,13 @@ static int m_solve(lua_State *L) {
 static const luaL_Reg model_methods[] = {
   {"close", m_close},           {"ncols", m_ncols},
   {"nrows", m_nrows},           {"add_cols", m_add_cols},
+  {"reserve_rows", m_reserve_rows},
   {"set_bounds", m_set_bounds}, {"set_int", m_set_int},
   {"set_cols", m_set_cols},     {"set_col_name", m_set_col_name},
   {"col_name", m_col_name},     {"set_row_name", m_set_row_name},
   {"row_name", m_row_name},     {"set_row_names", m_set_row_names},
   {"set_objective", m_set_objective}, {"add_row", m_add_row},
+  {"load_rows", m_load_rows},
   {"solve", m_solve},           {"write_lp", m_write_lp},
   {"write_mps", m_write_mps},   {NULL, NULL}};
 
