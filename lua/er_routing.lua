@@ -825,7 +825,7 @@ function M.write_html(res, P)
   table.sort(ers, function(a, b) return a.utilisation > b.utilisation or (a.utilisation == b.utilisation and a.id < b.id) end)
   local cats, util, lim = {}, {}, {}
   for i, e in ipairs(ers) do
-    cats[i] = fmt("%s (C %d)", e.name, e.capacity)
+    cats[i] = fmt("%s (C %d)", report.svg.fit(e.name, 230), e.capacity)
     util[i] = e.capacity > 0 and 100 * e.load / e.capacity or 0
     lim[i] = e.capacity > 0 and 100 * e.mu / e.capacity or 0
   end

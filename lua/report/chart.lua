@@ -177,7 +177,7 @@ function M.bar_chart(o)
     local band = ns * 12 + 6
     W = o.width or 760
     H = o.height or math.max(220, 60 + 70 + n * band)
-    x0, x1 = math.min(labw, 300) + 16, W - lw - 16
+    x0, x1 = math.min(labw, 320) + 16, W - lw - 16
     y0, y1 = 48, H - 66
   else
     W = o.width or math.max(520, math.min(1400, 110 + n * (ns * 14 + 10) + lw))
@@ -195,7 +195,7 @@ function M.bar_chart(o)
     local bw = math.min(12, (band - 4) / ns)
     for i, cat in ipairs(cats) do
       local yc = y0 + (i - 0.5) * band
-      c:text(x0 - 6, yc + 4, trunc(cat, 40), {["text-anchor"] = "end"})
+      c:text(x0 - 6, yc + 4, svg.fit(cat, x0 - 10), {["text-anchor"] = "end"})
       for si, s in ipairs(series) do
         local v = s.values[i]
         if type(v) == "number" and v == v then

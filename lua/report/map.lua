@@ -36,18 +36,6 @@ local LAYER_KEYS = {
 
 local MAP_OPTS = chart.set{"title", "layers", "width", "height", "note", "legend", "legend_title"}
 
--- legend in columns of at most `rows` entries, at most 3 columns (then "... and N more")
-local function legend_layout(entries, rows, title)
-  local colw = chart.legend_width(entries, title)
-  local cols = math.max(1, math.ceil(#entries / rows))
-  if cols > 3 then
-    local keep = {}
-    for i = 1, 3 * rows - 1 do keep[i] = entries[i] end
-    keep[#keep + 1] = {label = fmt("… and %d more", #entries - (3 * rows - 1)), color = "#ffffff", kind = "rect"}
-    entries, cols = keep, 3
-  end
-  return entries, cols, colw
-end
 
 function M.map(o)
   chart.check_opts(o, MAP_OPTS, "report.map")
@@ -96,18 +84,30 @@ function M.map(o)
   for _, e in ipairs(o.legend or {}) do entries[#entries + 1] = e end
   local W = o.width or 900
   local left, top, bottom = 64, 44, colorbar and 96 or 70
-  local H0 = o.height or 640
-  local rows = math.max(4, math.floor((H0 - top - bottom - 30) / 16))
-  local cols, colw
-  entries, cols, colw = legend_layout(entries, rows, o.legend_title)
-  local lw = #entries > 0 and cols * colw + 10 or 0
+  -- a short legend goes right of the map; a long one (more than 20 entries) below it, in columns
+  local colw = chart.legend_width(entries, nil)
+  local below = #entries > 20
+  local lw, rows, cols, legend_h = 0, #entries, 1, 0
+  if #entries > 0 then
+    if below then
+      cols = math.max(1, math.floor((W - left - 20) / colw))
+      rows = math.ceil(#entries / cols)
+      legend_h = rows * 16 + 24 + (o.legend_title and 18 or 0)
+    else
+      lw = colw + 10
+    end
+  end
   local pw = W - left - lw - 20
-  local ph = o.height and (o.height - top - bottom) or math.max(280, math.min(760, pw * (ymax - ymin) / (xmax - xmin)))
-  local H = o.height or (ph + top + bottom)
+  local ph = o.height and (o.height - top - bottom - legend_h)
+    or math.max(280, math.min(760, pw * (ymax - ymin) / (xmax - xmin)))
+  local H = o.height or (ph + top + bottom + legend_h)
   local s = math.min(pw / (xmax - xmin), ph / (ymax - ymin))
-  if not o.width then pw = s * (xmax - xmin); W = left + pw + 20 + lw end -- frame fits the content
-  if not o.height then ph = s * (ymax - ymin); H = ph + top + bottom end
-  H = math.max(H, top + 30 + math.min(#entries, rows) * 16 + (o.legend_title and 18 or 0)) -- room for the legend
+  if not o.width then -- the frame fits the content
+    pw = s * (xmax - xmin)
+    W = below and W or left + pw + 20 + lw
+  end
+  if not o.height then ph = s * (ymax - ymin); H = ph + top + bottom + legend_h end
+  if not below then H = math.max(H, top + 30 + #entries * 16 + (o.legend_title and 18 or 0)) end
   local ox = left + (pw - s * (xmax - xmin)) / 2
   local oy = top + (ph - s * (ymax - ymin)) / 2
   local function P(lon, lat)
@@ -241,8 +241,8 @@ function M.map(o)
   end
   -- legend
   if #entries > 0 then
-    local lx = W - lw
-    local y = top + 8
+    local lx, y = W - lw, top + 8
+    if below then lx, y = left, fy1 + bottom + 4 end
     if o.legend_title then c:text(lx, y + 4, o.legend_title, {["font-weight"] = "bold"}); y = y + 18 end
     for k = 1, cols do
       local part = {}
@@ -308,7 +308,7 @@ function M.clusters_map(o)
   local ctips, clabels = {}, {}
   for i = 1, k do
     ctips[i] = fmt("%s %s: %d %ss", o.centre_label or "centre", o.names and o.names[i] or i, #members[i], o.point_label or "point")
-    clabels[i] = (o.labels ~= false and k <= 40) and (o.names and chart.trunc(o.names[i], 22) or tostring(i)) or nil
+    clabels[i] = o.labels ~= false and ((k <= 15 and o.names) and chart.trunc(o.names[i], 22) or tostring(i)) or nil
   end
   layers[#layers + 1] = {kind = "points", points = ctr, colors = colors, radius = 5.5, shape = "square", stroke = "#000",
     titles = ctips, labels = clabels}
@@ -317,7 +317,10 @@ function M.clusters_map(o)
     {label = (o.point_label or "point") .. (o.weights and fmt(" (area ~ %s)", o.weight_label or "weight") or ""), color = "#888888", kind = "circle"},
   }
   if o.hulls ~= false then legend[#legend + 1] = {label = "convex hull of a cluster", color = "#cccccc", kind = "rect", stroke = "#888"} end
-  for i = 1, k do legend[#legend + 1] = {label = o.names and o.names[i] or ("cluster " .. i), color = colors[i], kind = "rect"} end
+  for i = 1, k do
+    local name = o.names and o.names[i] or ("cluster " .. i)
+    legend[#legend + 1] = {label = (k > 15 and o.names) and fmt("%d %s", i, name) or name, color = colors[i], kind = "rect"}
+  end
   return M.map{title = o.title or "Clusters", layers = layers, legend = legend, note = o.note, width = o.width, height = o.height}
 end
 
@@ -350,7 +353,7 @@ function M.flow_map(o)
   for i in ipairs(src) do stips[i] = o.source_names and o.source_names[i] or nil end
   for i in ipairs(tgt) do
     ttips[i] = o.target_names and o.target_names[i] or nil
-    tlabels[i] = (o.target_names and k <= 60) and chart.trunc(o.target_names[i], 24) or nil
+    tlabels[i] = k > 15 and tostring(i) or (o.target_names and chart.trunc(o.target_names[i], 24)) or nil
   end
   local sradii
   if o.source_weights then
@@ -373,7 +376,10 @@ function M.flow_map(o)
     legend[#legend + 1] = {label = fmt("%s %s", o.width_label or "value", wf(vmax * f)), color = "#666666", kind = "line",
       width = width(vmax * f)}
   end
-  for i = 1, k do legend[#legend + 1] = {label = o.target_names and o.target_names[i] or ("target " .. i), color = colors[i], kind = "rect"} end
+  for i = 1, k do
+    local name = o.target_names and o.target_names[i] or ("target " .. i)
+    legend[#legend + 1] = {label = k > 15 and fmt("%d %s", i, name) or name, color = colors[i], kind = "rect"}
+  end
   return M.map{title = o.title or "Flows", layers = layers, legend = legend, note = o.note, width = o.width, height = o.height}
 end
 

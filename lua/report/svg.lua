@@ -116,9 +116,25 @@ function Canvas:render(opts)
   return s
 end
 
--- approximate text width in pixels (DejaVu Sans averages ~0.6 em per character)
+-- approximate text width in pixels for DejaVu Sans: capitals and digits ~0.7 em, others ~0.55 em
 function M.text_width(s, size)
-  return utf8.len(tostring(s)) * (size or 11) * 0.6
+  s = tostring(s)
+  local n = utf8.len(s) or #s
+  local _, caps = s:gsub("[%u%d]", "")
+  return ((n - caps) * 0.55 + caps * 0.7) * (size or 11)
+end
+
+-- s shortened with an ellipsis so that its width fits max pixels
+function M.fit(s, max, size)
+  s = tostring(s)
+  if M.text_width(s, size) <= max then return s end
+  local n = utf8.len(s) or #s
+  while n > 1 do
+    n = n - 1
+    local t = s:sub(1, (utf8.offset(s, n + 1) or #s + 1) - 1) .. "…"
+    if M.text_width(t, size) <= max then return t end
+  end
+  return "…"
 end
 
 return M
