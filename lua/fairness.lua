@@ -1,0 +1,305 @@
+-- fairness: fairness over time in ambulance allocation (Lodi, Olivier, Pesant & Sankaranarayanan).
+--
+--   local fairness = require "fairness"
+--   local inst = fairness.load(P)             -- fairness.instance.load (zones, bases, reach, req)
+--   local r = fairness.solve(inst, P)         -- configurations, models (a) (b) (c), sweep, checks
+--   fairness.report(r, P)                     -- tables on stdout
+--
+-- P (see models/fairness.lua): M, T, cap, share, delta, configs ("auto"|"enumerate"|"colgen"),
+-- enum_limit, samples, pricing ("mip"|"greedy"), cg_iter, cg_time, solver, timeout, compare,
+-- sweep ("auto", "" or "d1,d2,..."), moves ("auto"|"full"|"aggregate"), seed.
+--
+-- A schedule (r.base, r.unary, r.consistency, r.sweep[j].schedule) is a plain table:
+--   periods[t] = {config = k (index into r.pool), alloc = {ambulances per base}},
+--   coverage[i] (periods zone i is sufficiently covered), gap = max - min, min, max,
+--   moves[t - 1] = {{from, to, count}...} between periods t - 1 and t, moves_per_period,
+--   moves_matrix[a][b] (totals), solve = {status, optimal, objective, bound, time, variables,
+--   integer, constraints, nonzeros, nodes}, and `bound`: a valid lower bound on the best gap.
+local I = require "fairness.instance"
+local configs = require "fairness.configs"
+local models = require "fairness.models"
+local colgen = require "fairness.colgen"
+local check = require "fairness.check"
+local stats = require "stats"
+local sys = require "sys"
+
+local M = {}
+local fmt = string.format
+
+function M.load(P)
+  return I.load{instance = P.instance, data = P.data, threshold = P.threshold,
+                requirement = P.requirement, seed = P.seed}
+end
+
+-- Defaults of M, T and share. Utrecht: 20 ambulances, 30 periods, 95% (the research code's
+-- settings). Synthetic instances NODES-SEED-A-B-C: T = A (the NeenaSpace README runs
+-- 50-3004-6-7-35 with 6 periods); M = C and share 95%, except on the 50-node instances, where 35
+-- ambulances over 5 bases cover every zone in every period (gap 0 whatever the rule): there
+-- M = 15 and share 80%, the tightest setting that keeps both named 50-node instances feasible.
+function M.defaults(inst, P)
+  local m, t, share = P.M, P.T, P.share
+  if inst.kind == "utrecht" then
+    m, t, share = m or 20, t or 30, share or 0.95
+  else
+    local a, c = inst.name:match("^%d+%-%d+%-(%d+)%-%d+%-(%d+)$")
+    local small = inst.n <= 50
+    m = m or (small and 15) or tonumber(c) or 20
+    t = t or tonumber(a) or 6
+    share = share or (small and 0.8 or 0.95)
+  end
+  return math.tointeger(m), math.tointeger(t), share
+end
+
+local function solve_model(built, opts)
+  local t0 = sys.clock()
+  local sol = built.model:solve(opts)
+  if not sol.ok then return nil, sol.message end
+  local s = built.extract(sol, t0)
+  built.model:close()
+  return s
+end
+
+local function parse_sweep(spec, m)
+  if spec == "" then return {} end
+  if spec == "auto" then
+    local out, seen = {}, {}
+    for _, f in ipairs{1, 0.5, 0.25, 0.1, 0} do
+      local d = math.floor(m * f)
+      if not seen[d] then seen[d] = true; out[#out + 1] = d end
+    end
+    return out
+  end
+  local out = {}
+  for x in spec:gmatch("[^,%s]+") do
+    local d = math.tointeger(tonumber(x))
+    if not d or d < 0 then error(fmt("sweep: %q is not a nonnegative integer", x), 0) end
+    out[#out + 1] = d
+  end
+  return out
+end
+
+function M.solve(inst, P)
+  local t0 = sys.clock()
+  local m, T, share = M.defaults(inst, P)
+  local cap = P.cap or m
+  local need = configs.need(inst, share)
+  local S = {M = m, T = T, cap = cap, need = need, share = share}
+  local rng = stats.rng(P.seed or 1)
+  local r = {instance = inst.name, kind = inst.kind, n = inst.n, B = inst.B, bases = inst.base_label,
+             base_zone = inst.base_zone, zone_id = inst.zone_id, req = inst.req, params = S,
+             requirement = inst.requirement}
+  if m > cap * inst.B then error(fmt("%d ambulances do not fit in %d bases of capacity %d", m, inst.B, cap), 0) end
+  -- configurations
+  local pool, index, info
+  local mode = P.configs or "auto"
+  if mode == "auto" or mode == "enumerate" then
+    local why
+    pool, info, index = configs.enumerate(inst, m, cap, need, P.enum_limit)
+    if not pool then
+      if mode == "enumerate" then error("enumerate: " .. info, 0) end
+      why = info
+      info = nil
+    end
+    r.configs = pool and {method = "enumerate", patterns = #pool, vectors = info.vectors,
+                          allocations = info.allocations, feasible_allocations = info.feasible}
+                or {method = "colgen", reason = why}
+  else
+    r.configs = {method = mode}
+  end
+  local exact = pool ~= nil
+  local lb = 0
+  if not exact then
+    pool, index = configs.sample(inst, m, cap, need, P.samples or 30, rng)
+    r.configs.sampled = #pool
+    if #pool == 0 then
+      -- the share may be out of reach of the greedy: one exact MIP for a first column
+      local w = {}
+      for i = 1, inst.n do w[i] = 0 end
+      local a = configs.price_mip(inst, m, cap, need, w, {timeout = P.timeout})
+      if a then configs.add(pool, index, inst, a) end
+    end
+    if #pool == 0 then error(fmt("no configuration covers %d of %d zones (share %g)", need, inst.n, share), 0) end
+    if mode ~= "sample" then
+      local cg = colgen.run(inst, pool, index, {M = m, cap = cap, need = need, T = T, rng = rng,
+        pricing = P.pricing, max_iter = P.cg_iter, time = P.cg_time, mip_timeout = P.timeout})
+      r.configs.colgen = {iterations = cg.iterations, added = cg.added, lp = cg.lp, proven = cg.proven,
+                          lower_bound = cg.lb, time = cg.time}
+      lb = cg.lb
+    end
+    r.configs.patterns = #pool
+  end
+  if #pool == 0 then error(fmt("no configuration covers %d of %d zones (share %g)", need, inst.n, share), 0) end
+  r.pool = pool
+  local sopts = {solver = P.solver, timeout = P.timeout, progress = false, explain = false}
+  -- (a) base model
+  local a, err = solve_model(models.base(inst, pool, T), sopts)
+  if not a then error("base model: " .. err, 0) end
+  local abound = exact and math.ceil((a.solve.bound or 0) - 1e-6) or lb
+  a.bound = math.max(abound, lb, 0)
+  a.proven = a.gap == a.bound
+  r.base = a
+  -- (b) unary expansion
+  if P.compare then
+    local b = solve_model(models.unary(inst, pool, T), sopts)
+    if b then
+      b.bound = math.max(exact and math.ceil((b.solve.bound or 0) - 1e-6) or lb, lb, 0)
+      b.proven = b.gap == b.bound
+      r.unary = b
+    end
+  end
+  -- (c) consistency, and the sweep of the movement limit
+  local mmode = P.moves or "auto"
+  if mmode == "auto" then mmode = inst.B * inst.B * T <= 4000 and "full" or "aggregate" end
+  local seq = {}
+  for t, p in ipairs(a.periods) do seq[t] = p.config end
+  local function consistency(delta, lb)
+    local built = models.consistency(inst, pool, {T = T, M = m, cap = cap, delta = delta, moves = mmode, lb = lb})
+    local o = {}
+    for k, v in pairs(sopts) do o[k] = v end
+    if o.solver == "cbc" then   -- start: (a)'s sequence, holding a configuration when too far
+      o.start = built.start(models.schedule(inst, pool, models.walk(pool, seq, delta)))
+    end
+    local s, e = solve_model(built, o)
+    if not s then return nil, e end
+    -- (a) is a relaxation of (c): its bound holds; with every configuration listed so does (c)'s
+    local cb = exact and math.ceil((s.solve.bound or 0) - 1e-6) or 0
+    s.bound = math.max(cb, lb or 0)
+    s.proven = s.gap == s.bound
+    return s
+  end
+  local delta = P.delta or m
+  local c, cerr = consistency(delta, a.bound)
+  r.consistency = c or {error = cerr, delta = delta}
+  -- the sweep from the largest delta down: a smaller limit cannot do better, so a proven gap
+  -- is a lower bound for the next one
+  r.sweep = {}
+  local deltas = parse_sweep(P.sweep or "", m)
+  table.sort(deltas, function(x, y) return x > y end)
+  local lbd = a.bound
+  for _, d in ipairs(deltas) do
+    local s, e = consistency(d, lbd)
+    if s and s.proven then lbd = s.gap end
+    r.sweep[#r.sweep + 1] = s and {delta = d, gap = s.gap, bound = s.bound, proven = s.proven,
+      moves = s.moves_per_period, time = s.solve.time, status = s.solve.status, schedule = s}
+      or {delta = d, error = e}
+  end
+  -- independent checks of every schedule
+  r.checks = {}
+  local function chk(name, s, d)
+    if s and s.periods then
+      local bad = check.schedule(inst, pool, s, {M = m, cap = cap, need = need, T = T, delta = d})
+      r.checks[#r.checks + 1] = {schedule = name, ok = #bad == 0, problems = bad}
+    end
+  end
+  chk("base", r.base); chk("unary", r.unary); chk("consistency", r.consistency, delta)
+  for _, sw in ipairs(r.sweep) do chk("sweep delta=" .. sw.delta, sw.schedule, sw.delta) end
+  r.time = sys.clock() - t0
+  return r
+end
+
+-- ---- report ---------------------------------------------------------------------------------
+
+local function line(...) io.write(fmt(...), "\n") end
+
+local function period_table(r, s)
+  local T = #s.periods
+  local head = {fmt("%-12s", "base")}
+  for t = 1, T do head[#head + 1] = fmt("%3d", t) end
+  line("%s", table.concat(head, " "))
+  for b = 1, r.B do
+    local row = {fmt("%-12s", r.bases[b])}
+    for t = 1, T do row[#row + 1] = fmt("%3d", s.periods[t].alloc[b]) end
+    line("%s", table.concat(row, " "))
+  end
+  local row = {fmt("%-12s", "config")}
+  for t = 1, T do row[#row + 1] = fmt("%3d", s.periods[t].config) end
+  line("%s", table.concat(row, " "))
+  row = {fmt("%-12s", "moves in")}
+  for t = 1, T do row[#row + 1] = t == 1 and "  -" or fmt("%3d", s.moves_per_period[t - 1]) end
+  line("%s", table.concat(row, " "))
+end
+
+local function moves_table(r, s)
+  local head = {fmt("%-12s", "from \\ to")}
+  for b = 1, r.B do head[#head + 1] = fmt("%4d", b) end
+  line("%s", table.concat(head, " "))
+  for a = 1, r.B do
+    local row = {fmt("%-12s", r.bases[a])}
+    for b = 1, r.B do row[#row + 1] = a == b and "   ." or fmt("%4d", s.moves_matrix[a][b]) end
+    line("%s", table.concat(row, " "))
+  end
+end
+
+local function coverage_table(r, s, per_line)
+  per_line = per_line or 10
+  local cells = {}
+  for i = 1, r.n do cells[#cells + 1] = fmt("%6s:%-2d", tostring(r.zone_id[i]), s.coverage[i]) end
+  for i = 1, #cells, per_line do line("  %s", table.concat(cells, " ", i, math.min(#cells, i + per_line - 1))) end
+end
+
+local function srow(name, s)
+  if not s or not s.periods then
+    line("%-14s %s", name, s and s.error or "not run")
+    return
+  end
+  local v = s.solve
+  line("%-14s %5d %6d %9s %8d %8d %9d %-10s %8.2f", name, s.gap, s.bound, s.proven and "yes" or "no",
+    v.variables, v.integer, v.constraints, v.status, v.time)
+end
+
+function M.report(r, P)
+  local S = r.params
+  line("fairness over time: %s (%d zones, %d bases), M = %d ambulances, T = %d periods, cap %d per base",
+    r.instance, r.n, r.B, S.M, S.T, S.cap)
+  line("requirement %s; a configuration covers at least %d zones (share %g)", r.requirement, S.need, S.share)
+  local c = r.configs
+  if c.method == "enumerate" then
+    line("configurations: exact enumeration, %d allocations (%d cover the share) in %d coverage patterns (%d capped vectors)",
+      c.allocations, c.feasible_allocations, c.patterns, c.vectors)
+  else
+    local g = c.colgen or {}
+    line("configurations: %d sampled, column generation %d iterations (+%d), LP %.4g, lower bound %s%s; %d patterns",
+      c.sampled or 0, g.iterations or 0, g.added or 0, g.lp or 0 / 0, tostring(g.lower_bound),
+      g.proven and " (pricing proved)" or "", c.patterns)
+  end
+  local s = r.consistency.periods and r.consistency or r.base
+  line("")
+  line("fairness gap (consistency, delta = %s): %d (coverage between %d and %d periods; lower bound %d%s)",
+    tostring(r.consistency.delta), s.gap, s.min, s.max, s.bound, s.proven and ", optimal" or "")
+  line("")
+  line("comparison")
+  line("%-14s %5s %6s %9s %8s %8s %9s %-10s %8s", "model", "gap", "bound", "optimal", "vars", "int", "rows", "status", "time s")
+  srow("(a) base", r.base)
+  srow("(b) unary", r.unary)
+  srow("(c) consistency", r.consistency)
+  if #r.sweep > 0 then
+    line("")
+    line("price of stability (consistency model by movement limit delta)")
+    line("%6s %5s %6s %9s %10s %8s", "delta", "gap", "bound", "optimal", "max moves", "time s")
+    for _, w in ipairs(r.sweep) do
+      if w.error then line("%6d %s", w.delta, w.error)
+      else
+        local mx = 0
+        for _, x in ipairs(w.moves) do mx = math.max(mx, x) end
+        line("%6d %5d %6d %9s %10d %8.2f", w.delta, w.gap, w.bound, w.proven and "yes" or "no", mx, w.time)
+      end
+    end
+  end
+  if (P.show or 1) > 0 then
+    line("")
+    line("allocation per period (consistency model)")
+    period_table(r, s)
+    line("")
+    line("moves between bases, all periods (row = from, column = to)")
+    moves_table(r, s)
+    line("")
+    line("coverage per zone (zone: periods sufficiently covered)")
+    coverage_table(r, s)
+  end
+  line("")
+  for _, ck in ipairs(r.checks) do
+    line("check %-18s %s", ck.schedule, ck.ok and "ok" or ("FAILED: " .. table.concat(ck.problems, "; ")))
+  end
+end
+
+return M

@@ -1,0 +1,42 @@
+-- Fairness over time: how should a fleet be spread over bases, period by period, so that no zone is
+-- persistently worse covered than another, with a limit on moves between periods?
+--   emsopt models/fairness.lua                                  (50-3004-6-7-35, exact enumeration)
+--   emsopt models/fairness.lua instance=utrecht requirement=quartile M=20 T=30 delta=4 out=utrecht.json
+local fairness = require "fairness"
+
+local P = params {
+  instance = "50-3004-6-7-35",   -- a synthetic instance (ambulance_fairness/csv) or "utrecht"
+  data = "../shared/data",       -- the shared data directory
+  M = params.optional "integer", -- ambulances (default: Utrecht 20; 50-node 15; other synthetic: the name's last field)
+  T = params.optional "integer", -- periods (default: Utrecht 30; synthetic: the name's third field)
+  cap = 10,                      -- maximum ambulances per base
+  requirement = "quartile",      -- ambulances in reach a zone needs: "one", "quartile" (1-4 by density quartile) or k
+  threshold = 900,               -- Utrecht: seconds within which a base covers a zone
+  share = params.optional "number", -- share of zones every configuration must cover sufficiently (default 0.95; 0.8 on 50-node instances)
+  delta = params.optional "integer", -- moves allowed between consecutive periods (default: M, no limit)
+  configs = "auto",              -- "auto" (enumerate when small, else column generation), "enumerate", "colgen", "sample"
+  enum_limit = 200000,           -- largest number of capped vectors to enumerate
+  samples = 30,                  -- randomized greedy configurations seeding column generation
+  pricing = "mip",               -- column generation pricing: "mip" (exact, gives the bound) or "greedy"
+  cg_iter = 200,                 -- column generation iterations at most
+  cg_time = 120.0,               -- column generation time limit, seconds
+  solver = "cbc",                -- MIP solver: cbc or lp_solve
+  timeout = 60,                  -- time limit per MIP solve, seconds
+  compare = true,                -- also solve the unary model (b) for the comparison table
+  sweep = "auto",                -- movement limits for the price-of-stability sweep: "auto", "" or "d1,d2,..."
+  moves = "auto",                -- move variables: "full" (m[a,b,t]), "aggregate" or "auto" (full when small)
+  seed = 1,                      -- seed of the sampling and of synthetic densities
+  show = 1,                      -- 0: comparison only; 1: also the schedule tables
+  quiet = false,                 -- no report on screen
+}
+
+-- Data: zones, bases, which base covers which zone, the ambulances each zone needs
+local inst = assert(fairness.load(P))
+
+-- Model and Solve: configurations (enumeration or column generation), then (a) base, (b) unary,
+-- (c) consistency with the movement limit, and the sweep over delta; every schedule is checked
+local r = fairness.solve(inst, P)
+
+-- Report
+if not P.quiet then fairness.report(r, P) end
+return r
