@@ -118,7 +118,8 @@ deps:
 	fi
 
 demo: deps emsopt
-	./emsopt models/er_routing.lua
+	./emsopt models/er_routing.lua report=er_routing.html
+	@echo "report written to $(CURDIR)/er_routing.html"
 
 bench: emsopt
 	@for b in bench/*.lua; do echo "== $$b"; ./emsopt $$b || exit 1; done
@@ -169,6 +170,9 @@ fuzz: fuzz-build
 	sh fuzz/seeds.sh $(FUZZ_DATA) build/fuzz/seeds
 	@fail=0; for t in $(FUZZ); do \
 	  mkdir -p build/fuzz/corpus/$$t; \
+	  if ls fuzz/crashes/$$t-* >/dev/null 2>&1; then echo "== fuzz_$$t replays fuzz/crashes/$$t-*"; \
+	    LSAN_OPTIONS=suppressions=fuzz/lsan.supp build/fuzz/fuzz_$$t fuzz/crashes/$$t-* \
+	      >build/fuzz/replay_$$t.log 2>&1 || { fail=1; tail -n 30 build/fuzz/replay_$$t.log; }; fi; \
 	  echo "== fuzz_$$t for $(FUZZ_SECONDS) s"; \
 	  LSAN_OPTIONS=suppressions=fuzz/lsan.supp build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
 	    -print_final_stats=1 -artifact_prefix=fuzz/crashes/$$t- \

@@ -583,7 +583,7 @@ static int parse_time(const char *s, const char *e, const char **pp, int *h, int
         scale /= 10;
       }
       if (p == d0) return -1;
-      *frac = f;
+      *frac = f < 1 ? f : 0x1.fffffffffffffp-1; /* many 9s sum to 1.0 in double: stay below 1 */
     }
   }
   if (*mi > 59 || *sec > 59) return -1;
