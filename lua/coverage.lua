@@ -260,7 +260,9 @@ function M.mclp(inst, opts)
   local sol = solve(mm, opts)
   if not sol.ok then return result(sol, {message = sol.message}) end
   local js = open_sites(sol, y, m)
-  return result(sol, {covered = sol.objective, sites = js, names = names_of(inst, js), message = sol.message})
+  -- covered: recomputed from the matrix (exact sums of the weights, no solver tolerance)
+  return result(sol, {covered = (M.covered(inst, js, radius)), objective = sol.objective, sites = js,
+    names = names_of(inst, js), message = sol.message})
 end
 
 -- the allocation variables x[j] (integer ambulances) shared by the MEXCLP family
@@ -334,15 +336,26 @@ function M.mexclp(inst, opts)
   return r
 end
 
--- the region of demand point i: the demand points that share a candidate site within the
--- radius with i (ReVelle & Hogan's "circle" around i); rho[i] = rate * service * its weight.
+-- The region M_i of demand point i (ReVelle & Hogan's circle around i): the demand points k
+-- with dd[i][k] <= radius when the instance has demand-to-demand distances (inst.dd), otherwise
+-- the points sharing a candidate site within the radius with i. rho[i] = rate * service *
+-- (weight of M_i): the erlangs of work arising around i.
 function M.local_loads(inst, radius, rate, service)
   local n = sizes(inst)
   local w = weights(inst, n)
   local N = M.cover_sets(inst, radius)
+  local rho = {}
+  if inst.dd then
+    local eps = 1e-9 * math.max(1, radius)
+    for i = 1, n do
+      local row, tot = inst.dd[i], 0
+      for k = 1, n do if row[k] <= radius + eps then tot = tot + w[k] end end
+      rho[i] = rate * service * tot
+    end
+    return rho, N
+  end
   local near = {}                                  -- site j -> demand points within radius
   for i = 1, n do for _, j in ipairs(N[i]) do near[j] = near[j] or {}; table.insert(near[j], i) end end
-  local rho = {}
   for i = 1, n do
     local seen, tot = {}, 0
     for _, j in ipairs(N[i]) do

@@ -10,7 +10,11 @@
 --   data.pmedopt(path)      {pmed1 = 5819, ...}
 --   data.utrecht(dir [, opts])  231 postal codes x 21 bases, siren minutes, population shares
 --   data.lines(path)        rows of a headerless text file split on commas/blanks (small files)
+--   data.dir(rel)           a folder of the shared data ($EMSOPT_DATA, default ../shared/data)
+--   data.instance(name [, dir])  "sf" | "utrecht" | "pmedN" by name (dir overrides the folder)
+--   data.list(s)            "a,b,c" -> {"a", "b", "c"} (integers where they parse), for params
 --
+-- inst.dd[i][k], when present, is the distance/time from demand point i to demand point k.
 -- Loaders return the instance, or nil, message for a missing or malformed file.
 local csv = require "csv"
 local graph = require "graph"
@@ -107,7 +111,7 @@ function M.pmed(path, opts)
       if d[i][j] == math.huge then return nil, fmt("%s: vertex %d cannot reach vertex %d", path, j, i) end
     end
   end
-  return {name = path:match("([^/]+)%.txt$") or path, demand = names, sites = names, w = w, d = d,
+  return {name = path:match("([^/]+)%.txt$") or path, demand = names, sites = names, w = w, d = d, dd = d,
           p = math.tointeger(p), n = math.tointeger(n), edges = math.tointeger(m), duplicates = dups}
 end
 
@@ -158,9 +162,16 @@ function M.utrecht(dir, opts)
     end
     d[i] = row
   end
+  -- demand-to-demand times (row i, column k: from i to k), for the neighbourhoods of MALP II
+  local dd = {}
+  for i, pc in ipairs(demand) do
+    local r, row = rowof[pc], {}
+    for k, pk in ipairs(demand) do row[k] = tonumber(mat[pk][r]) end
+    dd[i] = row
+  end
   local hosp = csv.read(join(dir, "Hospital_Postal_Codes_Utrecht_2021.csv"))
   return {name = "utrecht", demand = demand, sites = {table.unpack(base)}, w = w, d = d,
-          x = nodes.x, y = nodes.y, hospitals = hosp and hosp.Hospital, unit = "min"}
+          dd = dd, x = nodes.x, y = nodes.y, hospitals = hosp and hosp.Hospital, unit = "min"}
 end
 
 -- A published allocation (Ambulance, Base): counts per base, in the order of inst.sites.
@@ -175,6 +186,24 @@ function M.utrecht_allocation(inst, path)
     x[j] = x[j] + 1
   end
   return x
+end
+
+function M.dir(rel)
+  return (os.getenv("EMSOPT_DATA") or "../shared/data") .. "/" .. rel
+end
+
+function M.instance(name, dir)
+  local function pick(rel) return (dir and dir ~= "") and dir or M.dir(rel) end
+  if name == "sf" then return M.sf(pick("spopt_sf_test")) end
+  if name == "utrecht" then return M.utrecht(pick("utrecht_mexclp")) end
+  if name:match("^pmed%d+$") then return M.pmed(join(pick("pmedian_orlib"), name .. ".txt")) end
+  return nil, "unknown instance '" .. name .. "' (sf, utrecht, pmed1..pmed40)"
+end
+
+function M.list(s)
+  local t = {}
+  for tok in (s or ""):gmatch("[^,%s]+") do t[#t + 1] = math.tointeger(tonumber(tok)) or tok end
+  return t
 end
 
 return M

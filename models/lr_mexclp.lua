@@ -1,0 +1,54 @@
+-- LR-MEXCLP (Sorensen & Church 2010): MEXCLP with local busy fractions (ReVelle & Hogan's
+-- neighbourhood loads) instead of one global q; with the fleet-size curve and a comparison
+-- against the global-q MEXCLP allocation evaluated under the same local model.
+-- Run: emsopt models/lr_mexclp.lua [ambulances=20] [rate=10] [service=0.75] [curve_from=10]
+local cov, data = require "coverage", require "coverage.data"
+
+local P = params {
+  instance = "utrecht",    -- utrecht or sf
+  dir = "",                -- data folder (default: the shared data folder of the instance)
+  radius = 12.0,           -- coverage threshold (minutes for utrecht)
+  ambulances = 20,         -- fleet size
+  rate = 10.0,             -- calls per hour in the whole region (weights are shares)
+  service = 0.75,          -- hours an ambulance is busy per call
+  q = 0.6,                 -- the global busy fraction of the MEXCLP compared against
+  curve_from = 15,         -- fleet-size curve from ...
+  curve_to = 25,           -- ... to (none when curve_to < curve_from)
+  solver = "lp_solve",     -- lp_solve or cbc
+}
+
+-- Data
+local inst = assert(data.instance(P.instance, P.dir))
+
+-- Model and Solve
+local function solve(n)
+  local r = cov.lr_mexclp(inst, {radius = P.radius, ambulances = n, rate = P.rate, service = P.service,
+    solver = P.solver})
+  assert(r.ok, r.message)
+  return r
+end
+local r = solve(P.ambulances)
+local mx = cov.mexclp(inst, {radius = P.radius, q = P.q, ambulances = P.ambulances, solver = P.solver})
+assert(mx.ok, mx.message)
+local curve = {}
+for n = P.curve_from, P.curve_to do
+  local c = n == P.ambulances and r or solve(n)
+  curve[#curve + 1] = {ambulances = n, expected = c.objective}
+end
+
+-- Report
+local mx_local = cov.lr_value(inst, mx.x, P.radius, r.rho)
+print(string.format("LR-MEXCLP %s, radius %g, %d ambulances, %g calls/h x %g h: expected coverage %.6f",
+  P.instance, P.radius, P.ambulances, P.rate, P.service, r.objective))
+print(string.format("the MEXCLP (q = %g) allocation scores %.6f under local busy fractions", P.q, mx_local))
+for j, k in ipairs(r.x) do
+  if k > 0 or mx.x[j] > 0 then
+    print(string.format("  base %-8s LR %d  MEXCLP %d", tostring(inst.sites[j]), k, mx.x[j]))
+  end
+end
+if #curve > 0 then
+  print("fleet size curve (ambulances, expected coverage):")
+  for _, c in ipairs(curve) do print(string.format("  %3d  %.6f", c.ambulances, c.expected)) end
+end
+return {model = "lr_mexclp", instance = P.instance, objective = r.objective, x = r.x, names = r.names,
+        rho = r.rho, mexclp_x = mx.x, mexclp_local = mx_local, curve = curve}

@@ -1,0 +1,23 @@
+-- LSCP (Toregas et al. 1971): the fewest sites so that every demand point has one within the radius.
+-- Run: emsopt models/lscp.lua [instance=sf|utrecht|pmedN] [radius=5000] [fixed=Store_1,Store_2]
+local cov, data = require "coverage", require "coverage.data"
+
+local P = params {
+  instance = "sf",         -- sf (spopt San Francisco, metres), utrecht (minutes) or pmed1..pmed40
+  dir = "",                -- data folder (default: the shared data folder of the instance)
+  radius = 5000.0,         -- coverage radius, in the instance's unit (m for sf, min for utrecht)
+  fixed = "",              -- sites forced open, comma-separated names or indices
+  solver = "lp_solve",     -- lp_solve or cbc
+}
+
+-- Data
+local inst = assert(data.instance(P.instance, P.dir))
+
+-- Model and Solve
+local r = cov.lscp(inst, {radius = P.radius, fixed = data.list(P.fixed), solver = P.solver})
+assert(r.ok, r.message)
+
+-- Report
+print(string.format("LSCP %s, radius %g: %d sites: %s (%s)", P.instance, P.radius, r.count,
+  table.concat(r.names, " "), r.message))
+return {model = "lscp", instance = P.instance, radius = P.radius, count = r.count, sites = r.sites, names = r.names}

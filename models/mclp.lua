@@ -1,0 +1,29 @@
+-- MCLP (Church & ReVelle 1974): p sites that cover the most demand within the radius.
+-- Run: emsopt models/mclp.lua [instance=sf] [p=4] [radius=5000] [fixed=...]
+local cov, data = require "coverage", require "coverage.data"
+
+local P = params {
+  instance = "sf",         -- sf, utrecht or pmedN
+  dir = "",                -- data folder (default: the shared data folder of the instance)
+  radius = 5000.0,         -- coverage radius (m for sf, min for utrecht)
+  p = 4,                   -- number of sites
+  fixed = "",              -- sites forced open, comma-separated names or indices
+  solver = "lp_solve",     -- lp_solve or cbc
+}
+
+-- Data
+local inst = assert(data.instance(P.instance, P.dir))
+
+-- Model and Solve
+local r = cov.mclp(inst, {radius = P.radius, p = P.p, fixed = data.list(P.fixed), solver = P.solver})
+assert(r.ok, r.message)
+
+-- Report
+local total = 0
+for _, w in ipairs(inst.w) do total = total + w end
+local _, points = cov.covered(inst, r.sites, P.radius)
+print(string.format("MCLP %s, p = %d, radius %g: covered %.10g of %.10g (%.3f%%, %d of %d points)",
+  P.instance, P.p, P.radius, r.covered, total, 100 * r.covered / total, points, #inst.demand))
+print("sites: " .. table.concat(r.names, " "))
+return {model = "mclp", instance = P.instance, p = P.p, radius = P.radius, covered = r.covered,
+        total = total, points = points, sites = r.sites, names = r.names}

@@ -1,0 +1,50 @@
+-- MEXCLP (Daskin 1983): where to station N ambulances to maximise the expected demand covered
+-- when every ambulance is busy with the same probability q; also the fleet-size curve.
+-- Run: emsopt models/mexclp.lua [q=0.6] [radius=12] [ambulances=20] [curve_from=10] [curve_to=30]
+local cov, data = require "coverage", require "coverage.data"
+
+local P = params {
+  instance = "utrecht",    -- utrecht (population shares, siren minutes) or sf
+  dir = "",                -- data folder (default: the shared data folder of the instance)
+  q = 0.6,                 -- busy fraction of every ambulance
+  radius = 12.0,           -- coverage threshold (minutes for utrecht)
+  ambulances = 20,         -- fleet size for the main solve
+  fixed = "",              -- bases that keep at least one ambulance (comma-separated)
+  curve_from = 10,         -- fleet-size curve: from this many ambulances ...
+  curve_to = 30,           -- ... to this many (no curve when curve_to < curve_from)
+  curve_csv = "",          -- write the curve to this CSV file
+  solver = "lp_solve",     -- lp_solve or cbc
+}
+
+-- Data
+local inst = assert(data.instance(P.instance, P.dir))
+local fixed = data.list(P.fixed)
+
+-- Model and Solve
+local function solve(n)
+  local r = cov.mexclp(inst, {radius = P.radius, q = P.q, ambulances = n, fixed = fixed, solver = P.solver})
+  assert(r.ok, r.message)
+  return r
+end
+local r = solve(P.ambulances)
+local curve = {}
+for n = P.curve_from, P.curve_to do
+  local c = n == P.ambulances and r or solve(n)
+  curve[#curve + 1] = {ambulances = n, expected = c.objective, bases = #c.sites}
+end
+
+-- Report
+print(string.format("MEXCLP %s, q = %g, radius %g, %d ambulances: expected coverage %.8f (%s)",
+  P.instance, P.q, P.radius, P.ambulances, r.objective, r.message))
+for j, k in ipairs(r.x) do
+  if k > 0 then print(string.format("  base %-8s %d", tostring(inst.sites[j]), k)) end
+end
+if #curve > 0 then
+  print("fleet size curve (ambulances, expected coverage, bases used):")
+  for _, c in ipairs(curve) do print(string.format("  %3d  %.6f  %d", c.ambulances, c.expected, c.bases)) end
+  if P.curve_csv ~= "" then
+    assert(require("csv").write(P.curve_csv, {"ambulances", "expected", "bases"}, curve))
+  end
+end
+return {model = "mexclp", instance = P.instance, q = P.q, radius = P.radius, ambulances = P.ambulances,
+        objective = r.objective, x = r.x, names = r.names, curve = curve}

@@ -1,0 +1,27 @@
+-- p-center: p sites minimising the largest distance from a demand point to its nearest site,
+-- by bisection over the sorted distinct distances with LSCP feasibility (not a big-M MIP).
+-- Run: emsopt models/pcenter.lua [instance=sf] [p=4] [fixed=...]
+local cov, data = require "coverage", require "coverage.data"
+
+local P = params {
+  instance = "sf",         -- sf, utrecht or pmedN
+  dir = "",                -- data folder (default: the shared data folder of the instance)
+  p = 4,                   -- number of sites
+  fixed = "",              -- sites forced open, comma-separated names or indices
+  solver = "lp_solve",     -- lp_solve or cbc (for the LSCP checks)
+}
+
+-- Data
+local inst = assert(data.instance(P.instance, P.dir))
+
+-- Model and Solve
+local t0 = require("sys").clock()
+local r = cov.pcenter(inst, {p = P.p, fixed = data.list(P.fixed), solver = P.solver})
+assert(r.ok, r.message)
+
+-- Report
+print(string.format("p-center %s, p = %d: radius %.10g with %d sites (%d LSCP checks over %d distinct distances, %.3g s)",
+  P.instance, P.p, r.radius, #r.sites, r.solves, r.distinct, require("sys").clock() - t0))
+print("sites: " .. table.concat(r.names, " "))
+return {model = "pcenter", instance = P.instance, p = P.p, radius = r.radius, sites = r.sites,
+        names = r.names, solves = r.solves}

@@ -1,0 +1,29 @@
+-- p-median (ReVelle & Swain 1970): p sites minimising the weighted distance to the nearest site.
+-- Run: emsopt models/pmedian.lua [instance=sf|pmedN] [p=4] [solver=lp_solve|cbc]
+local cov, data = require "coverage", require "coverage.data"
+
+local P = params {
+  instance = "sf",                 -- sf (weights POP2000, metres) or pmed1..pmed40 (OR-Library)
+  dir = "",                        -- data folder (default: the shared data folder of the instance)
+  p = params.optional "integer",   -- number of sites (default: 4 for sf, the file's p for pmedN)
+  fixed = "",                      -- sites forced open, comma-separated names or indices
+  solver = "lp_solve",             -- lp_solve or cbc
+  timeout = 600.0,                 -- seconds
+}
+
+-- Data
+local inst = assert(data.instance(P.instance, P.dir))
+local p = P.p or inst.p or 4
+
+-- Model and Solve
+local r = cov.pmedian(inst, {p = p, fixed = data.list(P.fixed), solver = P.solver, timeout = P.timeout})
+assert(r.ok, r.message)
+
+-- Report
+local total = 0
+for _, w in ipairs(inst.w) do total = total + w end
+print(string.format("p-median %s, p = %d: %.4f (mean %.10g per unit of demand), %s",
+  P.instance, p, r.cost, r.cost / total, r.message))
+print("sites: " .. table.concat(r.names, " "))
+return {model = "pmedian", instance = P.instance, p = p, objective = r.cost, mean = r.cost / total,
+        sites = r.sites, names = r.names, optimal = r.optimal, time = r.time}
