@@ -22,6 +22,18 @@ end
 
 local function set_of(list) local t = {} for _, v in ipairs(list) do t[#t + 1] = tostring(v) end table.sort(t) return table.concat(t, "+") end
 
+describe("coverage: modules", function()
+  it("load without adding globals", function()
+    local before = {}
+    for k in pairs(_G) do before[k] = true end
+    for _, name in ipairs{"coverage", "coverage.data", "coverage.taz"} do
+      package.loaded[name] = nil
+      assert.equals("table", type(require(name)))
+    end
+    for k in pairs(_G) do assert.truthy(before[k], "new global " .. tostring(k)) end
+  end)
+end)
+
 describe("coverage: loaders", function()
   it("reads San Francisco as 205 tracts x 16 stores, weights POP2000", function()
     local sf = assert(data.sf(SF))
