@@ -159,7 +159,7 @@ VALGRIND_FLAGS ?= --tool=memcheck --leak-check=full --show-leak-kinds=definite,i
                   --suppressions=spec/valgrind.supp --num-callers=40
 
 .PHONY: fuzz fuzz-build valgrind
-build/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_util.h $(wildcard modules/*/*.h) runtime/interrupt.c
+build/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_util.h $(wildcard modules/*/*.h) $(wildcard modules/*/*.c) runtime/interrupt.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRC_$*) runtime/interrupt.c $(FUZZ_LIBS_$*) -lm -pthread
 
