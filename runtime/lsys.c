@@ -1,5 +1,6 @@
 /* sys: small host services for Lua — atomic writes, clocks, terminals, the interrupt flag. */
 #include <errno.h>
+#include <signal.h>
 #include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -47,6 +48,15 @@ static int sys_interrupted(lua_State *L) {
   return 1;
 }
 
+/* sys.signal() -> "SIGINT" | "SIGTERM" when one arrived during this run (even if a kernel
+ * consumed it and reported a partial result), else nil */
+static int sys_signal(lua_State *L) {
+  int sig = emsopt_interrupt_last();
+  if (!sig) return 0;
+  lua_pushstring(L, sig == SIGTERM ? "SIGTERM" : sig == SIGINT ? "SIGINT" : "signal");
+  return 1;
+}
+
 static int sys_exists(lua_State *L) {
   struct stat st;
   const char *path = luaL_checkstring(L, 1);
@@ -87,6 +97,7 @@ static int sys_getpid(lua_State *L) {
 static const luaL_Reg sys_funcs[] = {
     {"write_atomic", sys_write_atomic}, {"clock", sys_clock},     {"isatty", sys_isatty},
     {"interrupted", sys_interrupted},   {"exists", sys_exists},   {"cpus", sys_cpus},
+    {"signal", sys_signal},
     {"exe_dir", sys_exe_dir},           {"getpid", sys_getpid},   {NULL, NULL}};
 
 int luaopen_sys(lua_State *L) {

@@ -161,6 +161,28 @@ describe("errors", function()
     assert.equals("emsopt: capacity short at ER 3\n", err)
   end)
 
+  it("prints a message positioned in a data file without a traceback", function()
+    local p = script("error('tracts.csv:12:3: invalid number', 0)")
+    local code, _, err = spec.run({p})
+    assert.equals(1, code)
+    assert.equals("emsopt: tracts.csv:12:3: invalid number\n", err)
+  end)
+
+  it("writes no out= file when SIGINT stops the script", function()
+    local p = script("local sys = require 'sys'\nlocal t0 = sys.clock()\n" ..
+      "while not sys.interrupted() and sys.clock() - t0 < 5 do end\n" ..
+      "return {partial = true}\n")
+    local out = spec.tmpname(".json")
+    local bin = os.getenv("EMSOPT") or "./emsopt"
+    local errf = spec.tmpname(".err")
+    local h = io.popen(string.format("%s %s out=%s 2>%s & pid=$!; sleep 0.5; kill -INT $pid; wait $pid; echo $?",
+      spec.shquote(bin), spec.shquote(p), spec.shquote(out), spec.shquote(errf)))
+    local code = tonumber(h:read("a"))
+    h:close()
+    assert.equals(130, code)
+    assert.is_nil(spec.read(out))
+  end)
+
   it("reports a syntax error with file and line", function()
     local p = script("local x = \nlocal y = 2\n")
     local code, _, err = spec.run({p})

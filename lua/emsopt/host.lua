@@ -53,15 +53,22 @@ local function split_pairs(args, first)
   return given, positional, help
 end
 
--- A traceback that stops where the host's own frames begin. A message without a position
--- (`error(msg, 0)`) is addressed to the user, not a bug: it is printed without a traceback.
+-- A traceback that stops where the host's own frames begin. Only a message that starts with a
+-- position in Lua code gets one: a message without (`error(msg, 0)`), or positioned in a data
+-- file ("tracts.csv:12:3: ..."), is addressed to the user and printed as it is.
+local function in_code(e)
+  local src = e:match("^([^\n]-):%d+:")
+  return src and (src:find("%.lua$") or src == "stdin" or src:find("^%[string ")
+    or src == "(command line)")
+end
+
 local function traceback(e)
   if e == params.HELP or getmetatable(e) == params.UsageError then return e end
   if type(e) ~= "string" then
     local mt = getmetatable(e)
     e = (mt and mt.__tostring) and tostring(e) or string.format("(error object is a %s value)", type(e))
   end
-  if not e:match("^[^\n]-:%d+:") then return e end
+  if not in_code(e) then return e end
   local tb = debug.traceback(e, 2)
   return (tb:gsub("\n%s*%[C%]: in function 'xpcall'.*$", ""))
 end
@@ -90,6 +97,11 @@ function M.run_script(path, args, first)
   given.out = nil
   local ok, uerr = pcall(check_used)
   if not ok then return "failed", path .. ": " .. tostring(uerr) end
+  local sig = sys.signal()
+  if sig then -- a kernel stopped early and the script carried on: its result is partial
+    return "failed", string.format("%s: stopped by %s%s", path, sig,
+      out and string.format("; out=%s not written", out) or "")
+  end
   if out then
     local value = res[2]
     if type(value) ~= "table" then
