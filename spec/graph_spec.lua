@@ -234,6 +234,13 @@ describe("graph files", function()
     assert.fails(function() return graph.read_dimacs(gr) end, gr .. ":2:7: negative weight -5")
     assert.fails(function() return graph.read_dimacs(gr .. ".none") end,
       gr .. ".none: No such file or directory")
+    -- the problem line is not trusted with memory
+    spec.write(gr, "p sp 3 1000000\na 1 2 5\n")
+    assert.fails(function() return graph.read_dimacs(gr) end,
+      gr .. ":1:15: arc count 1000000 is more than a file of 23 bytes can hold")
+    spec.write(gr, "p sp 474000000 1\na 1 2 5\n")
+    assert.fails(function() return graph.read_dimacs(gr) end,
+      gr .. ":1:17: node count 474000000 is implausible for 1 arcs")
   end)
 
   it("loads an edge CSV with named columns and an optional node CSV", function()

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "interrupt.h"
 
@@ -117,6 +118,14 @@ int graph_read_dimacs(const char *gr, const char *co, const char *wname, GraphOr
       if (read_int(&r, &m) != 0 || m < 0 || m > GRAPH_MAX_SIZE)
         FAIL_AT(&r, "expected an arc count");
       if (!at_end(&r)) FAIL_AT(&r, "unexpected text after the problem line");
+      /* The header is not trusted with memory: an arc line takes at least 8 bytes ("a 1 2 0\n"),
+       * and nodes beyond the arcs' endpoints are isolated; allow up to a million of those. */
+      struct stat st;
+      if (fstat(fileno(r.f), &st) == 0 && m > (long long)st.st_size / 8 + 1)
+        FAIL_AT(&r, "arc count %lld is more than a file of %lld bytes can hold", m,
+                (long long)st.st_size);
+      if (n > 2 * m + 1000000)
+        FAIL_AT(&r, "node count %lld is implausible for %lld arcs", n, m);
       ids = malloc((size_t)n * sizeof *ids);
       from = malloc((size_t)(m ? m : 1) * sizeof *from);
       to = malloc((size_t)(m ? m : 1) * sizeof *to);
