@@ -60,6 +60,31 @@ describe("command line", function()
   end)
 end)
 
+describe("make install", function()
+  it("installs a binary that runs models from any directory", function()
+    local bin = os.getenv("EMSOPT") or "build/emsopt"
+    local build = bin:match("^(.*)/emsopt$") or "build"
+    if build == "." then build = "build" end
+    local prefix = spec.tmpname("-prefix")
+    local h = io.popen(string.format("make -s install BUILD=%s PREFIX=%s 2>&1; echo $?",
+      spec.shquote(build), spec.shquote(prefix)))
+    local log = h:read("a")
+    h:close()
+    assert.matches("0\n$", log)
+    local installed = prefix .. "/bin/emsopt"
+    local cmd = string.format("cd / && %s models/er_routing.lua --help", spec.shquote(installed))
+    h = io.popen(cmd .. " 2>&1; echo rc=$?")
+    local out = h:read("a")
+    h:close()
+    assert.matches("usage: emsopt models/er_routing%.lua", out)
+    assert.matches("rc=0\n$", out)
+    h = io.popen(string.format("cd / && %s -e 'print(require(\"json\").encode({1}))' 2>&1",
+      spec.shquote(installed)))
+    assert.equals("[1]\n", h:read("a"))
+    h:close()
+  end)
+end)
+
 describe("script parameters", function()
   local path
   setup(function() path = script(PARAM_SCRIPT) end)
