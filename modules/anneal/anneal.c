@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../stats/xoshiro.h"
 #include "anneal.h"
 #include "interrupt.h"
 
@@ -22,46 +23,16 @@
 #define LAMBDA_DOWN 0.98
 #define LAMBDA_CAP 1e12    /* lambda never grows beyond LAMBDA_CAP * its start */
 
-/* ---- random numbers: splitmix64 seeds xoshiro256** ----------------------------------------- */
-
-static uint64_t splitmix64(uint64_t *x) {
-  uint64_t z = (*x += 0x9E3779B97F4A7C15ULL);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
-
-typedef struct rng { uint64_t s[4]; } rng;
-
-static void rng_seed(rng *r, uint64_t seed) {
-  uint64_t x = seed;
-  for (int i = 0; i < 4; i++) r->s[i] = splitmix64(&x);
-}
-
-static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-static inline uint64_t rng_next(rng *r) {
-  uint64_t *s = r->s;
-  uint64_t result = rotl(s[1] * 5, 7) * 9;
-  uint64_t t = s[1] << 17;
-  s[2] ^= s[0];
-  s[3] ^= s[1];
-  s[1] ^= s[2];
-  s[0] ^= s[3];
-  s[2] ^= t;
-  s[3] = rotl(s[3], 45);
-  return result;
-}
+/* ---- random numbers: xoshiro256** (modules/stats/xoshiro.h, inlined here) ----------------- */
 
 /* an integer in [0, n) from 32 random bits (multiply-shift; bias < n / 2^32) */
 static inline int below32(uint32_t bits, int n) { return (int)(((uint64_t)bits * (uint64_t)n) >> 32); }
-static inline int rng_below(rng *r, int n) { return below32((uint32_t)(rng_next(r) >> 32), n); }
-static inline double rng_unit(rng *r) { return (double)(rng_next(r) >> 11) * 0x1.0p-53; }
+static inline int rng_below(Xoshiro *r, int n) { return below32((uint32_t)(xoshiro_next(r) >> 32), n); }
 
 /* seed of restart r: a splitmix64 step away from the base seed */
 static uint64_t restart_seed(uint64_t base, int r) {
   uint64_t x = base + (uint64_t)r * 0xD1B54A32D192ED03ULL;
-  return splitmix64(&x);
+  return xoshiro_splitmix64(&x);
 }
 
 /* exp(x) for x in [-40, 0] from basic operations only (same bits on every IEEE machine);
@@ -373,9 +344,9 @@ static int run_restart(worker *wk, int r) {
   const uint64_t swap_thr = use_re ? (uint64_t)(c->swap_share * 4294967296.0) : (1ULL << 32);
   const double tol = c->tol;
   double t0 = now(), cpu0 = cpu_now();
-  rng R;
+  Xoshiro R;
   info->seed = restart_seed(c->o->seed, r);
-  rng_seed(&R, info->seed);
+  xoshiro_seed(&R, info->seed);
 
   /* state from the start */
   memcpy(assign, c->start, sizeof(int) * (size_t)n);
@@ -414,7 +385,7 @@ static int run_restart(worker *wk, int r) {
     double sump = 0;
     long nvalid = 0;
     for (long t = 0; t < k; t++) {
-      uint64_t x = rng_next(&R);
+      uint64_t x = xoshiro_next(&R);
       int i = below32((uint32_t)(x >> 32), n);
       int g = assign[i];
       int L = clen[i];
@@ -432,7 +403,7 @@ static int run_restart(worker *wk, int r) {
       double dcost, ng, nh;
       int cg = cnt[g], ch = cnt[h];
       if (use_swap) {
-        uint64_t y = rng_next(&R);
+        uint64_t y = xoshiro_next(&R);
         if ((y >> 32) < swap_thr) {
           if (ch == 0) continue;
           j = memb[(size_t)h * n + below32((uint32_t)y, ch)];
@@ -462,7 +433,7 @@ static int run_restart(worker *wk, int r) {
         if (e >= 40) continue;
         double P = exp_neg(-e);
         sump += P;
-        if (!(rng_unit(&R) < P)) continue;
+        if (!(xoshiro_unit(&R) < P)) continue;
       } else {
         sump += 1;
       }
@@ -620,8 +591,8 @@ int anneal_run(const anneal_problem *p, const anneal_options *o, anneal_result *
 
   /* scale: mean |delta cost| of random reassignments from the start (seeded by the base seed) */
   {
-    rng R;
-    rng_seed(&R, o->seed ^ 0x5CA1E5CA1E5CA1E5ULL);
+    Xoshiro R;
+    xoshiro_seed(&R, o->seed ^ 0x5CA1E5CA1E5CA1E5ULL);
     double sum = 0;
     int cntm = 0;
     for (int s = 0; s < SCALE_SAMPLES; s++) {

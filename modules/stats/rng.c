@@ -4,31 +4,11 @@
 
 #include "stats.h"
 
-uint64_t stats_splitmix64(uint64_t *state) {
-  uint64_t z = (*state += UINT64_C(0x9e3779b97f4a7c15));
-  z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-  z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-  return z ^ (z >> 31);
-}
+uint64_t stats_splitmix64(uint64_t *state) { return xoshiro_splitmix64(state); }
 
-void stats_rng_seed(StatsRng *r, uint64_t seed) {
-  for (int i = 0; i < 4; i++) r->s[i] = stats_splitmix64(&seed);
-}
+void stats_rng_seed(StatsRng *r, uint64_t seed) { xoshiro_seed(r, seed); }
 
-static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-uint64_t stats_rng_next(StatsRng *r) {
-  uint64_t *s = r->s;
-  const uint64_t result = rotl(s[1] * 5, 7) * 9;
-  const uint64_t t = s[1] << 17;
-  s[2] ^= s[0];
-  s[3] ^= s[1];
-  s[1] ^= s[2];
-  s[0] ^= s[3];
-  s[2] ^= t;
-  s[3] = rotl(s[3], 45);
-  return result;
-}
+uint64_t stats_rng_next(StatsRng *r) { return xoshiro_next(r); }
 
 void stats_rng_jump(StatsRng *r) {
   static const uint64_t JUMP[] = {UINT64_C(0x180ec6d33cfd0aba), UINT64_C(0xd5a61266f0c9392c),
@@ -44,9 +24,7 @@ void stats_rng_jump(StatsRng *r) {
   r->s[0] = s0; r->s[1] = s1; r->s[2] = s2; r->s[3] = s3;
 }
 
-double stats_rng_uniform(StatsRng *r) {
-  return (double)(stats_rng_next(r) >> 11) * 0x1.0p-53;
-}
+double stats_rng_uniform(StatsRng *r) { return xoshiro_unit(r); }
 
 uint64_t stats_rng_below(StatsRng *r, uint64_t n) {
   if (n == 0) return stats_rng_next(r);

@@ -76,7 +76,9 @@ long stats_erlang_c_servers(double a, double target, long max_c);
 
 /* ---- random numbers ---------------------------------------------------------------------- */
 
-typedef struct { uint64_t s[4]; } StatsRng;
+#include "xoshiro.h"
+
+typedef Xoshiro StatsRng;
 
 uint64_t stats_splitmix64(uint64_t *state);   /* Vigna's splitmix64: advance and return */
 void stats_rng_seed(StatsRng *r, uint64_t seed); /* s[i] = splitmix64 outputs 1..4 of seed */
