@@ -1,5 +1,6 @@
 /* C tests of the anneal core: checks, greedy, candidate completion, brute-force optimum,
  * reproducibility across thread counts, interrupts. */
+#include "check.h"
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -8,17 +9,6 @@
 
 #include "anneal.h"
 #include "interrupt.h"
-
-static int passed, failed;
-
-#define CHECK(cond)                                                                  \
-  do {                                                                               \
-    if (cond) passed++;                                                              \
-    else {                                                                           \
-      failed++;                                                                      \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);       \
-    }                                                                                \
-  } while (0)
 
 static uint64_t lcg = 12345;
 static double urand(void) {
@@ -229,6 +219,5 @@ int main(void) {
   test_reproducible();
   test_interrupt();
   test_hard();
-  printf("%d passed, %d failed\n", passed, failed);
-  return failed != 0;
+  return check_done();
 }

@@ -1,18 +1,11 @@
 /* C tests of the geo core. Reference distances: the same formulas evaluated with mpmath at 30
  * digits on the same double inputs (R = 6371.0088 km). */
+#include "check.h"
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "geo.h"
-
-static int passed, failed;
-
-#define CHECK(cond)                                                                              \
-  do {                                                                                           \
-    if (cond) passed++;                                                                          \
-    else { failed++; fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); } \
-  } while (0)
 
 static int rel_near(double want, double got, double rel) {
   return fabs(want - got) <= rel * fabs(want);
@@ -158,6 +151,5 @@ int main(void) {
   test_checks();
   test_matrix();
   test_grid();
-  printf("%d passed, %d failed\n", passed, failed);
-  return failed ? 1 : 0;
+  return check_done();
 }

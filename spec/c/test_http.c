@@ -1,5 +1,6 @@
 /* C core test of http: options, cache keys, failures that need no network (a refused port,
  * a refused protocol, an unwritable path), and the interrupt flag stopping a retry wait. */
+#include "check.h"
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -8,17 +9,6 @@
 
 #include "http.h"
 #include "interrupt.h"
-
-static int passed = 0, failed = 0;
-
-#define CHECK(cond)                                                         \
-  do {                                                                      \
-    if (cond) passed++;                                                     \
-    else {                                                                  \
-      failed++;                                                             \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-    }                                                                       \
-  } while (0)
 
 /* a local port with nothing listening (bound, then closed) */
 static int closed_port(void) {
@@ -71,6 +61,5 @@ int main(void) {
   http_result_free(&r);
   emsopt_interrupt_consume();
 
-  printf("%d passed, %d failed\n", passed, failed);
-  return failed ? 1 : 0;
+  return check_done();
 }

@@ -1,4 +1,5 @@
 /* Plain C tests of the runtime's cores: atomic files and the interrupt flag. */
+#include "check.h"
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -9,17 +10,6 @@
 
 #include "atomic.h"
 #include "interrupt.h"
-
-static int passed, failed;
-
-#define CHECK(cond)                                                      \
-  do {                                                                   \
-    if (cond) passed++;                                                  \
-    else {                                                               \
-      failed++;                                                          \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-    }                                                                    \
-  } while (0)
 
 static int count_tmp(const char *dir) {
   char cmd[512];
@@ -90,6 +80,5 @@ int main(void) {
 
   unlink(path);
   rmdir(dir);
-  printf("%d passed, %d failed\n", passed, failed);
-  return failed ? 1 : 0;
+  return check_done();
 }

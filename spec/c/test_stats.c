@@ -4,18 +4,11 @@
  * reference C code of splitmix64 and xoshiro256** (prng.di.unimi.it), whose first outputs from
  * the state {1, 2, 3, 4} (11520, 0, 1509978240, 1215971899390074240) and splitmix64(0)
  * (0xe220a8397b1dcdaf) are the commonly published test vectors. */
+#include "check.h"
 #include <math.h>
 #include <stdio.h>
 
 #include "stats.h"
-
-static int passed, failed;
-
-#define CHECK(cond)                                                                              \
-  do {                                                                                           \
-    if (cond) passed++;                                                                          \
-    else { failed++; fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); } \
-  } while (0)
 
 #define NEAR(want, got, rel)                                                                     \
   do {                                                                                           \
@@ -276,6 +269,5 @@ int main(void) {
   test_dispersion();
   test_erlang();
   test_rng();
-  printf("%d passed, %d failed\n", passed, failed);
-  return failed ? 1 : 0;
+  return check_done();
 }
