@@ -39,7 +39,7 @@ LDLIBS   += $(LUA_LIBS) $(LPSOLVE_LIBS) $(CBC_LIBS) -lcurl -lreadline -lm
 # Debian packages: build and run time, then test and bench tools.
 DEB_PKGS = build-essential pkg-config liblua5.4-dev lua5.4 liblpsolve55-dev lp-solve \
            libcolamd2 libsuitesparse-dev coinor-libcbc-dev libcurl4-openssl-dev \
-           libreadline-dev ca-certificates tmux python3 gawk unzip librsvg2-bin clang valgrind
+           libreadline-dev ca-certificates tmux python3 gawk unzip librsvg2-bin clang libclang-rt-14-dev valgrind
 
 # ---- sources ----------------------------------------------------------------------------
 MODULES     := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard modules/*/*.c)))))
