@@ -5,6 +5,9 @@
 --   local r = clusters.solve(inst, opts)     both stages by annealing and/or the binary program
 --   clusters.report(r)                       the report tables as text (a string)
 --   clusters.run(opts) = solve(instance(opts), opts), the model script's one call
+--   clusters.write_files(r, inst, P)         P.report (HTML) and P.geojson files when not ""
+--                                            (lua/clusters/report.lua); raises on a write error
+--   clusters.say(line)                       a progress line on stdout, flushed
 --
 -- Stage 1 (EMS clusters): x_ij = 1 when tract j is served by station i; each tract once; each
 -- station at least one tract; station population within [V - beta_lb, V + beta_ub], V = total
@@ -20,8 +23,9 @@
 -- solve opts: beta_ub, beta_lb, alpha, weighted, method ("both" | "sa" | "bip"), solver
 --   ("lp_solve" | "cbc"), timeout (s per BIP), fixing (reduced-cost fixing), and the annealing
 --   schedule c0, c_stop, eps, k (stage 1), k2 (stage 2), sigma (km, stage 1), seed, restarts,
---   threads; stage1 = the 4th result of an earlier solve (reuses its stage 1, e.g. for another
---   alpha). Returns the result table, the two stage problems and the raw stage-1 results.
+--   threads; progress = function(line) (told before each annealing and BIP, e.g. clusters.say);
+--   stage1 = the 4th result of an earlier solve (reuses its stage 1, e.g. for another alpha).
+--   Returns the result table, the two stage problems and the raw stage-1 results.
 local data = require "clusters.data"
 local stage = require "clusters.stage"
 local geo = require "geo"
@@ -72,7 +76,9 @@ end
 local function run_stage(P, o, seed_off, k)
   local out = {}
   local method = o.method or "both"
+  local say = o.progress or function() end
   if method ~= "bip" then
+    say(fmt("%s: annealing %d %ss -> %d %ss", P.label, #P.items, P.item_kind, #P.groups, P.group_kind))
     out.sa = stage.sa(P, {c0 = o.c0, c_stop = o.c_stop, eps = o.eps, k = k, sigma = seed_off == 0 and o.sigma or nil,
                           seed = (o.seed or 1) + (seed_off or 0), restarts = o.restarts,
                           threads = o.threads, trace = o.trace})
@@ -80,6 +86,7 @@ local function run_stage(P, o, seed_off, k)
     out.sa.feasible = ok
   end
   if method ~= "sa" then
+    say(fmt("%s: BIP (%s, at most %gs)", P.label, o.solver or "lp_solve", o.timeout or 60))
     out.bip = stage.bip(P, {solver = o.solver, timeout = o.timeout, gap_rel = o.gap_rel,
                             start = out.sa and out.sa.feasible and out.sa.assign or nil,
                             fixing = o.fixing ~= false})
@@ -107,7 +114,7 @@ function M.stage1_problem(inst, o)
     for i = 1, t.n do for j = 1, s.n do cost:set(i, j, d:get(i, j) * t.pop[i]) end end
   end
   local V = t.total / s.n
-  return {name = "stage1", items = t.name, groups = s.name, cost = cost, dist = d, weight = t.pop,
+  return {name = "stage1", label = "stage 1", items = t.name, groups = s.name, cost = cost, dist = d, weight = t.pop,
           lo = V - o.beta_lb, hi = V + o.beta_ub, every_group = true, V = V,
           item_kind = "tract", group_kind = "station", unit = o.weighted and "person-km" or "km"}
 end
@@ -120,7 +127,7 @@ function M.stage2_problem(inst, pops, o)
   local ratio = inst.tracts.total / beds
   local C = {}
   for k = 1, hg.n do C[k] = (ratio + o.alpha) * hg.beds[k] end
-  return {name = "stage2", items = s.name, groups = hg.name, cost = g, weight = pops, hi = C,
+  return {name = "stage2", label = "stage 2", items = s.name, groups = hg.name, cost = g, weight = pops, hi = C,
           every_group = true, ratio = ratio, beds = beds, item_kind = "station", group_kind = "hospital",
           unit = "km"}
 end
@@ -218,6 +225,25 @@ function M.solve(inst, o)
   r.ok = ok1 and ok2
   r.message = r.ok and "ok" or "a returned assignment failed its check"
   return r, P1, P2, s1
+end
+
+function M.say(s)
+  io.stdout:write(s, "\n")
+  io.stdout:flush()
+end
+
+function M.write_files(r, inst, P)
+  local say = P.quiet and function() end or M.say
+  if (P.report or "") ~= "" then
+    local ok, err = require("clusters.report").html(r, inst, P.report)
+    if not ok then error("report=" .. tostring(err), 0) end
+    say("report written to " .. P.report)
+  end
+  if (P.geojson or "") ~= "" then
+    local ok, err = require("clusters.report").geojson(r, inst, P.geojson)
+    if not ok then error("geojson=" .. tostring(err), 0) end
+    say("GeoJSON written to " .. P.geojson)
+  end
 end
 
 function M.run(o)

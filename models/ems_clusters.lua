@@ -1,9 +1,7 @@
 -- EMS-station and hospital clusters (Ploeg 2010): which station serves each census tract, and which
 -- hospital takes each station's patients, with balanced populations and enough beds?
--- Run: emsopt models/ems_clusters.lua [region=louisville|demo] [beta_ub=4000] [beta_lb=4000]
---      [alpha=25] [method=both|sa|bip] [solver=lp_solve|cbc] [timeout=10] [out=result.json]
+-- Run: emsopt models/ems_clusters.lua [region=louisville|demo] [beta_ub=4000] [method=both|sa|bip] [report=F.html]
 local clusters = require "clusters"
-
 local P = params {
   region = "louisville",          -- louisville (191 tracts, the study's 9 hospitals) or demo
   tracts = "",                    -- a cenpop tracts CSV instead of the region's
@@ -29,7 +27,9 @@ local P = params {
   seed = 1,                       -- annealing seed
   restarts = 2,                   -- annealing restarts (best kept), run on the threads
   threads = 2,                    -- annealing threads
-  quiet = false,                  -- no report on stdout
+  report = "",                    -- write the HTML report (maps, annealing and population charts, tables) here
+  geojson = "",                   -- write tracts -> stations and stations -> hospitals as GeoJSON here (QGIS)
+  quiet = false,                  -- nothing on stdout (files are still written)
 }
 
 -- Data
@@ -41,9 +41,10 @@ local beta_lb = P.beta_lb or beta_ub
 local r = clusters.solve(inst, {beta_ub = beta_ub, beta_lb = beta_lb, alpha = P.alpha,
   weighted = P.weighted, method = P.method, solver = P.solver, timeout = P.timeout,
   fixing = P.fixing, c0 = P.c0, c_stop = P.c_stop, eps = P.eps, k = P.k, k2 = P.k2, sigma = P.sigma,
-  seed = P.seed, restarts = P.restarts, threads = P.threads})
+  seed = P.seed, restarts = P.restarts, threads = P.threads, progress = not P.quiet and clusters.say or nil})
 
--- Report
+-- Report: the tables on stdout, report= and geojson= (lua/clusters/report.lua)
 if not P.quiet then print(clusters.report(r)) end
+clusters.write_files(r, inst, P)
 r.model = "ems_clusters"
 return r

@@ -144,15 +144,17 @@ return {status = sol.status, objective = sol.objective}
     it("SIG" .. sig .. " during an annealing run (ems_clusters, method=sa)", function()
       local dir = mkdir()
       local h = start({"models/ems_clusters.lua", "region=demo", "method=sa", "k=5000000", "restarts=1", "threads=1",
-        "out=" .. dir .. "/result.json"})
-      os.execute("sleep 2.5")
+        "out=" .. dir .. "/result.json", "report=" .. dir .. "/report.html", "geojson=" .. dir .. "/plan.geojson"})
+      h.wait_for("stage 1: annealing") -- printed (and flushed) just before the kernel starts
+      os.execute("sleep 0.3")
       assert.is_true(h.alive(), "the annealing should still be running")
       local took = h.stop(sig)
       h.kill()
-      local code, _, err = h.finish()
+      local code, out, err = h.finish()
       assert.truthy(took < 1.0, string.format("stopped %.2f s after SIG%s", took, sig))
       assert.equals(CODE[sig], code)
-      assert.matches(WORD[sig], err)
+      assert.matches("^emsopt: " .. WORD[sig] .. " during stage 1 annealing %(best so far [%d.]+ km%)\n$", err)
+      assert.is_nil(out:find("stage 2", 1, true), "no stage 2 after the stop")
       assert.same({}, server.ls(dir))
     end)
   end

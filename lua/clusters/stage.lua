@@ -27,6 +27,9 @@
 --             as many items as fit under / reach the bounds; both exact), solver_opts = {more options of
 --             lp.model:solve, e.g. floor, rule, depth_limit}
 --   stage.lp_bound(P)      -> LP relaxation value, solution (with reduced costs)
+-- Ctrl-C or SIGTERM during the annealing or a solve raises an error for the user (level 0):
+-- "interrupted during stage 1 annealing (best so far 451.6 km)", "terminated during stage 1 BIP
+-- (cbc: incumbent 380.2 km, bound 371.0 km)"; P.label names the stage (default P.name).
 --   stage.chains(P, assign [, {limit = s}]) -> assign, cost, passes   (improving ejection chains)
 --   stage.polish(P, assign [, {near = 6, timeout = 0.5}]) -> assign, cost, status, seconds
 --       (CBC on the BIP restricted to each item's nearest groups: a matheuristic)
@@ -50,6 +53,15 @@ local function bound_of(b, g)
   if type(b) == "number" then return b end
   return b[g]
 end
+
+-- Raises the user's message for a run stopped by a signal (the kernel consumed it and returned
+-- what it had): where it stopped and the best found so far.
+local function stopped(P, phase, detail)
+  local word = sys.signal() == "SIGTERM" and "terminated" or "interrupted"
+  error(fmt("%s during %s %s%s", word, P.label or P.name or "a stage", phase,
+            detail and " (" .. detail .. ")" or ""), 0)
+end
+M.stopped = stopped
 
 function M.check(P, assign)
   local n, m = #P.items, #P.groups
@@ -101,6 +113,10 @@ function M.sa(P, opts)
              scale = opts.scale, start = "greedy"}
   for k, v in pairs(base) do a[k] = v end
   local r = anneal.assign(a)
+  if r.interrupted then
+    stopped(P, "annealing", r.feasible and fmt("best so far %.1f %s", r.cost, P.unit or "")
+      or fmt("no feasible solution yet; best violation %.0f", r.violation or 0))
+  end
   local out = {assign = r.assign, cost = r.cost, feasible = r.feasible, loads = r.loads,
                counts = r.counts, trace = r.trace, moves = r.moves, moves_per_sec = r.moves_per_sec,
                restarts = r.restarts, scale = r.scale, steps = r.steps, threads = r.threads,
@@ -215,6 +231,10 @@ function M.lp_bound(P, opts)
   local t0 = sys.clock()
   local sol = mdl:solve{solver = "lp_solve", explain = false}
   local t = sys.clock() - t0
+  if sol.interrupted or sol.status == "USERABORT" then
+    mdl:close()
+    stopped(P, "BIP", "lp_solve, LP relaxation: no bound yet")
+  end
   return sol, x, mdl, t
 end
 
@@ -282,6 +302,14 @@ function M.bip(P, opts)
     end
   end
   local sol = mdl:solve(sopts)
+  if sol.interrupted or sol.status == "USERABORT" then
+    local inc = sol.ok and sol.objective or start_cost
+    local bnd = math.max(res.lp_bound, sol.bound or -math.huge,
+      (last_bound and last_bound == last_bound and math.abs(last_bound) < math.huge) and last_bound or -math.huge)
+    mdl:close()
+    stopped(P, "BIP", fmt("%s: incumbent %s, bound %.1f %s", sopts.solver,
+      inc and fmt("%.1f %s", inc, P.unit or "") or "none", bnd, P.unit or ""))
+  end
   res.status, res.message, res.time, res.nodes = sol.status, sol.message, sol.time, sol.nodes
   res.bound = res.lp_bound
   if sol.ok then
