@@ -1,7 +1,7 @@
 -- Sensitivity of the EMS clusters (Ploeg 2010) to the population window and the bed slack: for
 -- every beta_ub x beta_lb cell (and alpha) both methods' objectives, the largest station
 -- population difference, the annealing gap to the best BIP bound and the runtimes.
--- Run: emsopt models/ems_clusters_sweep.lua [region=louisville] [beta_ub=2000,4000,6000] [csv=F] [txt=F]
+-- Run: emsopt models/ems_clusters_sweep.lua [region=louisville] [beta_ub=2000,4000,6000] [csv=F] [txt=F] [report=F.html]
 local clusters = require "clusters"
 local sweep = require "clusters.sweep"
 local sys = require "sys"
@@ -20,6 +20,7 @@ local P = params {
   jobs = 0,                       -- cells run at once (0: the number of cores)
   csv = "ems_clusters_sweep.csv", -- table, one row per cell and alpha
   txt = "ems_clusters_sweep.txt", -- the same as beta_ub x beta_lb matrices
+  report = "",                    -- the table as an HTML page
   cell = "",                      -- internal: "beta_ub,beta_lb" runs one cell (a worker process)
   quiet = false,                  -- no table on stdout
 }
@@ -66,5 +67,6 @@ local title = string.format("EMS clusters sensitivity: %s, %d stations (%s), BIP
 local text = sweep.text(rows, title)
 if P.csv ~= "" then assert(sweep.csv(P.csv, rows)) end
 if P.txt ~= "" then assert(sys.write_atomic(P.txt, text .. "\n")) end
+if P.report ~= "" then assert(require("clusters.report").sweep_html(rows, title, P.report)) end
 if not P.quiet then print(text) end
-return {model = "ems_clusters_sweep", rows = rows, wall = wall, cells = #cells, csv = P.csv, txt = P.txt}
+return {model = "ems_clusters_sweep", rows = rows, wall = wall, cells = #cells, csv = P.csv, txt = P.txt, report = P.report}

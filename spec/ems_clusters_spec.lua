@@ -3,12 +3,17 @@
 -- Every assignment a method returns is re-checked here from the raw CSV files (not with the
 -- library's own checker): each tract once, station populations within the window, bed
 -- capacities, each station and hospital used. Time limits are short (a few seconds in all).
+-- report= is checked as a person looks at it: the page parses as XHTML (python3 xml.etree and a
+-- strict tag-balance check), its map renders (rsvg-convert, at a quarter of its size) to a PNG of
+-- the expected size that is not blank; geojson= has the RFC 7946 shape and the plan's links.
 local clusters = require "clusters"
 local data = require "clusters.data"
 local stage = require "clusters.stage"
 local json = require "json"
 local csv = require "csv"
 local geo = require "geo"
+local sys = require "sys"
+local fmt = string.format
 
 local LOU_TRACTS = spec.data("census_tracts/cenpop2010_tracts_jefferson_ky_21111.csv")
 local LOU_HOSP = spec.data("hospitals/hifld_hospitals_jefferson_ky.csv")
@@ -141,6 +146,60 @@ describe("clusters.data", function()
     local _, err = data.hospitals(LOU_HOSP, "nine")
     assert.matches("unknown hospital set 'nine'", err)
     assert.is_nil((clusters.instance{region = "atlantis"}))
+  end)
+
+  -- a copy of a CSV file with line n's field `col` set to v
+  local function edited(src, n, col, v)
+    local lines = {}
+    for l in assert(spec.read(src)):gmatch("([^\n]*)\n") do lines[#lines + 1] = l end
+    local head, k = {}, nil
+    for f in (lines[1] .. ","):gmatch("(.-),") do head[#head + 1] = f; if f == col then k = #head end end
+    local fields = {}
+    for f in (lines[n] .. ","):gmatch("(.-),") do fields[#fields + 1] = f end
+    fields[assert(k, col)] = v
+    lines[n] = table.concat(fields, ",")
+    return spec.write(spec.tmpname(".csv"), table.concat(lines, "\n") .. "\n")
+  end
+
+  it("rejects out-of-range coordinates and duplicate tracts with the file, line and column", function()
+    local p = edited(DEMO_TRACTS, 4, "LATITUDE", "95.5")
+    assert.fails(function() return data.tracts(p) end, p .. ":4: LATITUDE 95.5 is not in [-90, 90]")
+    p = edited(DEMO_TRACTS, 2, "LONGITUDE", "-274.6")
+    assert.fails(function() return data.tracts(p) end, p .. ":2: LONGITUDE -274.6 is not in [-180, 180]")
+    local c = assert(csv.read(DEMO_TRACTS))
+    p = edited(DEMO_TRACTS, 5, "TRACTCE", c.TRACTCE[2])
+    assert.fails(function() return data.tracts(p) end,
+      fmt("%s:5: duplicate tract %s%s%s (STATEFP COUNTYFP TRACTCE; also line 3)", p, c.STATEFP[2], c.COUNTYFP[2], c.TRACTCE[2]))
+  end)
+
+  it("rejects a used hospital's bad coordinates or negative beds, naming the hospital", function()
+    local c = assert(csv.read(DEMO_HOSP))
+    local p = edited(DEMO_HOSP, 3, "LATITUDE", "-91")
+    assert.fails(function() return data.hospitals(p, "hifld") end, fmt("%s:3: LATITUDE -91 is not in [-90, 90] (%s)", p, c.NAME[2]))
+    p = edited(DEMO_HOSP, 2, "BEDS", "-5")
+    assert.fails(function() return data.hospitals(p, "hifld") end, fmt("%s:2: BEDS -5 is negative (only -999 means unknown) (%s)", p, c.NAME[1]))
+    -- BEDS = -999 (unknown) is skipped, not an error
+    local h = assert(data.hospitals(edited(DEMO_HOSP, 2, "BEDS", "-999"), "hifld"))
+    local why
+    for _, x in ipairs(h.skipped) do if x.name == c.NAME[1] then why = x.reason end end
+    assert.equals("beds unknown (-999)", why)
+    -- the study set: the matched row's place is checked (its beds come from the study)
+    local L = assert(csv.read(LOU_HOSP))
+    local row
+    for i = 1, #L.NAME do if L.NAME[i]:match("^NORTON AUDUBON") then row = i end end
+    p = edited(LOU_HOSP, row + 1, "LONGITUDE", "185")
+    assert.fails(function() return data.hospitals(p, "study") end, fmt("%s:%d: LONGITUDE 185 is not in [-180, 180] (%s)", p, row + 1, L.NAME[row]))
+    assert.fails(function() return data.hospitals(LOU_HOSP, {{label = "X", beds = -3, match = {"^NORTON AUDUBON"}}}) end,
+      "hospital set: X: beds -3 must be a positive number")
+  end)
+
+  it("stops the model on a bad coordinate, exit 1, no output file", function()
+    local p = edited(DEMO_TRACTS, 4, "LATITUDE", "95.5")
+    local out = spec.tmpname(".json")
+    local code, _, stderr = spec.run{"models/ems_clusters.lua", "region=demo", "tracts=" .. p, "out=" .. out, "quiet=true"}
+    assert.equals(1, code)
+    assert.matches(p:gsub("%p", "%%%0") .. ":4: LATITUDE 95%.5 is not in %[%-90, 90%]", stderr)
+    assert.is_false(sys.exists(out))
   end)
 
   it("places stations by seeded population-weighted k-means, reproducibly", function()

@@ -17,7 +17,9 @@
 --       members = {{hospital indices}, ...}, of = {hospital -> group}}
 --   data.region(name)                 the built-in regions: "louisville" and "demo" (paths, defaults)
 --
--- Loaders return the value, or nil, message for a missing or malformed file.
+-- Loaders return the value, or nil, message for a missing or malformed file: "FILE:LINE: what",
+-- naming the column (LATITUDE outside [-90, 90], LONGITUDE outside [-180, 180], a negative
+-- POPULATION, BEDS negative other than -999, a duplicate tract), with the hospital's NAME.
 local csv = require "csv"
 local geo = require "geo"
 local stats = require "stats"
@@ -67,17 +69,31 @@ function M.region(name)
   return r
 end
 
+-- nil for a valid point, else what is wrong with it (naming the column)
+local function coord_problem(lat, lon)
+  if not (math.abs(lat) <= 90) then return fmt("LATITUDE %.10g is not in [-90, 90]", lat) end
+  if not (math.abs(lon) <= 180) then return fmt("LONGITUDE %.10g is not in [-180, 180]", lon) end
+  return nil
+end
+
 function M.tracts(path)
   local c, err = csv.read(path, {columns = {"STATEFP", "COUNTYFP", "TRACTCE", "POPULATION", "LATITUDE", "LONGITUDE"},
     types = {POPULATION = "integer", LATITUDE = "number", LONGITUDE = "number"}})
   if not c then return nil, err end
   local t = {n = 0, name = {}, pop = {}, lat = {}, lon = {}, total = 0, file = path, empty = 0}
+  local seen = {}
   for i = 1, #c.TRACTCE do
     local p = c.POPULATION[i]
     if p < 0 then return nil, fmt("%s:%d: negative population %d", path, i + 1, p) end
+    local bad = coord_problem(c.LATITUDE[i], c.LONGITUDE[i])
+    if bad then return nil, fmt("%s:%d: %s", path, i + 1, bad) end
     local k = t.n + 1
     t.n = k
     t.name[k] = c.STATEFP[i] .. c.COUNTYFP[i] .. c.TRACTCE[i]
+    if seen[t.name[k]] then
+      return nil, fmt("%s:%d: duplicate tract %s (STATEFP COUNTYFP TRACTCE; also line %d)", path, i + 1, t.name[k], seen[t.name[k]])
+    end
+    seen[t.name[k]] = i + 1
     t.pop[k], t.lat[k], t.lon[k] = p, c.LATITUDE[i], c.LONGITUDE[i]
     t.total = t.total + p
     if p == 0 then t.empty = t.empty + 1 end  -- kept: every tract gets a station
@@ -94,6 +110,14 @@ function M.hospitals(path, spec)
   if not c then return nil, err end
   local h = {n = 0, name = {}, beds = {}, lat = {}, lon = {}, hifld_name = {}, hifld_beds = {},
              unmatched = {}, skipped = {}, file = path}
+  -- the rows used are checked: a place on the globe; BEDS >= 0 or -999 (unknown) when used
+  local function problem(row, need_beds)
+    local bad = coord_problem(c.LATITUDE[row], c.LONGITUDE[row])
+    if not bad and need_beds and c.BEDS[row] < 0 and c.BEDS[row] ~= -999 then
+      bad = fmt("BEDS %d is negative (only -999 means unknown)", c.BEDS[row])
+    end
+    return bad and fmt("%s:%d: %s (%s)", path, row + 1, bad, c.NAME[row])
+  end
   local function add(name, beds, row)
     local k = h.n + 1
     h.n = k
@@ -103,6 +127,10 @@ function M.hospitals(path, spec)
   if spec == "hifld" then
     for i = 1, #c.NAME do
       local why
+      if c.STATUS[i] == "OPEN" and HOSP_TYPES[c.TYPE[i]] then
+        local bad = problem(i, true)
+        if bad then return nil, bad end
+      end
       if c.STATUS[i] ~= "OPEN" then why = "status " .. c.STATUS[i]
       elseif not HOSP_TYPES[c.TYPE[i]] then why = "type " .. c.TYPE[i]
       elseif c.BEDS[i] <= 0 then why = "beds unknown (" .. c.BEDS[i] .. ")" end
@@ -113,12 +141,19 @@ function M.hospitals(path, spec)
     local list = spec == "study" and M.STUDY or spec
     if type(list) ~= "table" then return nil, fmt("unknown hospital set '%s' (study, hifld or a list)", tostring(spec)) end
     for _, s in ipairs(list) do
+      if not (type(s) == "table" and type(s.label) == "string" and type(s.match) == "table") then
+        return nil, "hospital set: each entry needs label = name, beds = count, match = {patterns}"
+      end
+      if not (type(s.beds) == "number" and s.beds > 0 and s.beds < math.huge) then
+        return nil, fmt("hospital set: %s: beds %s must be a positive number", s.label, tostring(s.beds))
+      end
       local row
       for i = 1, #c.NAME do
         for _, pat in ipairs(s.match) do
           if not row and (c.NAME[i]:match(pat) or c.ALT_NAME[i]:match(pat)) then row = i end
         end
       end
+      if row and problem(row) then return nil, problem(row) end
       if row then add(s.label, s.beds, row)
       else h.unmatched[#h.unmatched + 1] = s.label end
     end

@@ -222,9 +222,40 @@ function M.sweep_html(rows, title, path)
       return v == nil and "" or tostring(v)
     end, nil, c == "error" and "l" or "r"}
   end
-  return report.page{path = path, title = "EMS clusters sensitivity sweep", subtitle = title,
-    sections = {{heading = "Cells", text = {"One row per β_ub × β_lb cell and α: objectives of both methods (s1 = stage 1, s2 = stage 2), the best bound, the annealing gap to it, the largest difference between station populations and the runtimes (s)."},
-      table = {caption = title, rows = rows, columns = cols}}}}
+  -- stage 1 does not depend on alpha: one value per (beta_ub, beta_lb) cell
+  local ubs, lbs, seen, at = {}, {}, {}, {}
+  for _, r in ipairs(rows) do
+    if not seen["u" .. r.beta_ub] then seen["u" .. r.beta_ub] = true; ubs[#ubs + 1] = r.beta_ub end
+    if not seen["l" .. r.beta_lb] then seen["l" .. r.beta_lb] = true; lbs[#lbs + 1] = r.beta_lb end
+    at[r.beta_ub .. "|" .. r.beta_lb] = at[r.beta_ub .. "|" .. r.beta_lb] or r
+  end
+  table.sort(ubs); table.sort(lbs)
+  local function grid(key, f)
+    local m = {}
+    for i, u in ipairs(ubs) do
+      m[i] = {}
+      for j, l in ipairs(lbs) do
+        local r = at[u .. "|" .. l]
+        m[i][j] = r and type(r[key]) == "number" and f(r[key]) or nil
+      end
+    end
+    return m
+  end
+  local rl, cl = {}, {}
+  for i, u in ipairs(ubs) do rl[i] = fmt("%g", u) end
+  for j, l in ipairs(lbs) do cl[j] = fmt("%g", l) end
+  local sections = {}
+  if #ubs > 0 then
+    sections[1] = {heading = "Stage 1 by cell", svg = report.heatmap{title = "Stage 1: annealing gap to the best BIP bound",
+      rows = rl, cols = cl, values = grid("s1_sa_gap", function(v) return 100 * v end), ylabel = "β_ub (people above V)",
+      xlabel = "β_lb (people below V)", label = "gap", unit = "%", format = "%.2f", annotate = true, width = 600}}
+    sections[2] = {svg = report.heatmap{title = "Stage 1: largest difference between station populations (best solution)",
+      rows = rl, cols = cl, values = grid("s1_best_max_diff", function(v) return v end), ylabel = "β_ub (people above V)",
+      xlabel = "β_lb (people below V)", label = "difference", unit = "people", format = "%.0f", annotate = true, width = 600}}
+  end
+  sections[#sections + 1] = {heading = "Cells", text = {"One row per β_ub × β_lb cell and α: objectives of both methods (s1 = stage 1, s2 = stage 2), the best bound, the annealing gap to it, the largest difference between station populations and the runtimes (s)."},
+    table = {caption = title, rows = rows, columns = cols}}
+  return report.page{path = path, title = "EMS clusters sensitivity sweep", subtitle = title, sections = sections}
 end
 
 return M

@@ -29,7 +29,7 @@
 --   stage.lp_bound(P)      -> LP relaxation value, solution (with reduced costs)
 -- Ctrl-C or SIGTERM during the annealing or a solve raises an error for the user (level 0):
 -- "interrupted during stage 1 annealing (best so far 451.6 km)", "terminated during stage 1 BIP
--- (cbc: incumbent 380.2 km, bound 371.0 km)"; P.label names the stage (default P.name).
+-- (cbc: incumbent 458.4 km, LP bound 429.1 km)"; P.label names the stage (default P.name).
 --   stage.chains(P, assign [, {limit = s}]) -> assign, cost, passes   (improving ejection chains)
 --   stage.polish(P, assign [, {near = 6, timeout = 0.5}]) -> assign, cost, status, seconds
 --       (CBC on the BIP restricted to each item's nearest groups: a matheuristic)
@@ -303,12 +303,11 @@ function M.bip(P, opts)
   end
   local sol = mdl:solve(sopts)
   if sol.interrupted or sol.status == "USERABORT" then
+    -- (a solver's own bound is not trusted after a stop: CBC reports its cutoff)
     local inc = sol.ok and sol.objective or start_cost
-    local bnd = math.max(res.lp_bound, sol.bound or -math.huge,
-      (last_bound and last_bound == last_bound and math.abs(last_bound) < math.huge) and last_bound or -math.huge)
     mdl:close()
-    stopped(P, "BIP", fmt("%s: incumbent %s, bound %.1f %s", sopts.solver,
-      inc and fmt("%.1f %s", inc, P.unit or "") or "none", bnd, P.unit or ""))
+    stopped(P, "BIP", fmt("%s: incumbent %s, LP bound %.1f %s", sopts.solver,
+      inc and fmt("%.1f %s", inc, P.unit or "") or "none", res.lp_bound, P.unit or ""))
   end
   res.status, res.message, res.time, res.nodes = sol.status, sol.message, sol.time, sol.nodes
   res.bound = res.lp_bound
