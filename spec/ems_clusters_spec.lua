@@ -363,7 +363,7 @@ describe("clusters.stage", function()
 
   it("bounds Louisville: LP bound <= best bound <= every incumbent", function()
     local a = stage.sa(P, {seed = 1, k = 300})
-    local r = stage.bip(P, {solver = "cbc", timeout = 1, start = a.assign, fixing = true})
+    local r = stage.bip(P, {solver = "cbc", timeout = 0.5, start = a.assign, fixing = true})
     assert.is_true(r.lp_bound <= r.bound + 1e-9)
     assert.is_true(r.bound <= r.cost + 1e-6)
     assert.is_true(r.cost <= a.cost + 1e-9)
@@ -373,6 +373,114 @@ describe("clusters.stage", function()
 end)
 
 -- ---- the model scripts ---------------------------------------------------------------------------
+
+-- ---- outside checkers (the same as spec/report_spec.lua's) -------------------------------------
+
+-- XHTML: parses as XML and passes a strict tag-balance check; prints JSON: svg count, text, errors
+local HTML_PY = [=[
+import sys, json, re
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+s = open(sys.argv[1], encoding='utf-8').read()
+root = ET.fromstring(s.encode('utf-8'))
+VOID = {'meta', 'br', 'hr', 'img', 'link', 'input'}
+class Strict(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True); self.stack = []; self.errors = []
+    def handle_starttag(self, tag, attrs):
+        if tag in VOID: self.errors.append('void element <%s> not self-closed' % tag)
+        else: self.stack.append(tag)
+    def handle_startendtag(self, tag, attrs): pass
+    def handle_endtag(self, tag):
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append('</%s> closes <%s>' % (tag, self.stack[-1] if self.stack else 'nothing'))
+        else: self.stack.pop()
+h = Strict(); h.feed(s); h.close()
+if h.stack: h.errors.append('unclosed: ' + ' '.join(h.stack))
+svgs = list(root.iter('{http://www.w3.org/2000/svg}svg'))
+ext = [u for u in re.findall(r'(?:href|src)\s*=\s*"([^"]*)"', s) if not u.startswith('#')]
+print(json.dumps({'svgs': len(svgs), 'text': ' '.join(root.itertext()), 'errors': h.errors, 'external': ext}))
+]=]
+
+-- PNG (8-bit RGB/RGBA, as rsvg-convert writes): size and pixels off the white background
+local PNG_PY = [=[
+import sys, zlib, struct, json
+data = open(sys.argv[1], 'rb').read()
+assert data[:8] == b'\x89PNG\r\n\x1a\n', 'not a PNG'
+pos, idat, ihdr = 8, [], None
+while pos < len(data):
+    n, = struct.unpack('>I', data[pos:pos+4]); typ = data[pos+4:pos+8]
+    if typ == b'IHDR': ihdr = struct.unpack('>IIBBBBB', data[pos+8:pos+8+n])
+    elif typ == b'IDAT': idat.append(data[pos+8:pos+8+n])
+    elif typ == b'IEND': break
+    pos += 12 + n
+w, h, depth, ctype, _, _, interlace = ihdr
+assert depth == 8 and ctype in (2, 6) and interlace == 0
+bpp = 4 if ctype == 6 else 3
+raw = zlib.decompress(b''.join(idat)); stride = w * bpp
+prev = bytearray(stride); p = 0; drawn = 0
+for y in range(h):
+    f = raw[p]; line = bytearray(raw[p+1:p+1+stride]); p += 1 + stride
+    for i in range(stride):
+        a = line[i-bpp] if i >= bpp else 0; b = prev[i]; c = prev[i-bpp] if i >= bpp else 0
+        if f == 1: line[i] = (line[i] + a) & 255
+        elif f == 2: line[i] = (line[i] + b) & 255
+        elif f == 3: line[i] = (line[i] + ((a + b) >> 1)) & 255
+        elif f == 4:
+            pa, pb, pc = abs(b - c), abs(a - c), abs(a + b - 2 * c)
+            line[i] = (line[i] + (a if pa <= pb and pa <= pc else (b if pb <= pc else c))) & 255
+    for x in range(w):
+        px = line[x*bpp:x*bpp+bpp]
+        if bpp == 4 and px[3] == 0: continue
+        if px[0] != 255 or px[1] != 255 or px[2] != 255: drawn += 1
+    prev = line
+print(json.dumps({'width': w, 'height': h, 'drawn': drawn}))
+]=]
+
+local function python(script, ...)
+  local cmd = {"python3", spec.shquote(spec.write(spec.tmpname(".py"), script))}
+  for _, a in ipairs{...} do cmd[#cmd + 1] = spec.shquote(a) end
+  local p = io.popen(table.concat(cmd, " ") .. " 2>&1")
+  local out = p:read("a")
+  assert(p:close(), out)
+  return assert(json.decode(out))
+end
+
+-- an SVG rendered by rsvg-convert at a quarter of its size: the PNG's size follows the SVG's and
+-- at least min_share of its pixels are drawn
+local function renders(svg_text, min_share)
+  local svgf, pngf = spec.write(spec.tmpname(".svg"), svg_text), spec.tmpname(".png")
+  local p = io.popen(fmt("rsvg-convert -z 0.25 %s -o %s 2>&1", spec.shquote(svgf), spec.shquote(pngf)))
+  local msg = p:read("a")
+  assert(p:close(), "rsvg-convert failed (librsvg2-bin installed?): " .. msg)
+  local r = python(PNG_PY, pngf)
+  local w, h = svg_text:match('<svg[^>]-width="([%d.]+)"[^>]-height="([%d.]+)"')
+  assert.is_true(math.abs(r.width - tonumber(w) / 4) <= 1 and math.abs(r.height - tonumber(h) / 4) <= 1,
+    fmt("PNG %dx%d for an SVG of %sx%s", r.width, r.height, w, h))
+  assert.is_true(r.drawn >= (min_share or 0.03) * r.width * r.height, fmt("only %d pixels drawn", r.drawn))
+end
+
+-- RFC 7946: FeatureCollection of Features, [lon, lat] positions, closed counter-clockwise rings
+local function geojson_ok(fc)
+  assert.equals("FeatureCollection", fc.type)
+  local function pos(q) assert.is_true(type(q[1]) == "number" and math.abs(q[1]) <= 180 and math.abs(q[2]) <= 90) end
+  for _, f in ipairs(fc.features) do
+    assert.equals("Feature", f.type)
+    assert.equals("table", type(f.properties))
+    local g = f.geometry
+    if g.type == "Point" then pos(g.coordinates)
+    elseif g.type == "LineString" then for _, q in ipairs(g.coordinates) do pos(q) end
+    else
+      assert.equals("Polygon", g.type)
+      local r = g.coordinates[1]
+      assert.is_true(#r >= 4)
+      assert.same(r[1], r[#r])
+      local a = 0
+      for i = 1, #r - 1 do pos(r[i]); a = a + r[i][1] * r[i + 1][2] - r[i + 1][1] * r[i][2] end
+      assert.is_true(a > 0, "exterior ring counter-clockwise")
+    end
+  end
+end
 
 local function run_model(args)
   local out = spec.tmpname(".json")
@@ -385,8 +493,12 @@ local function run_model(args)
 end
 
 describe("models/ems_clusters.lua", function()
+  local html, gj = spec.tmpname(".html"), spec.tmpname(".geojson")
+  local demo
+
   it("runs both stages on the demo region, both methods, and every assignment checks", function()
-    local r = run_model{"region=demo", "timeout=2", "k=300", "seed=2"}
+    demo = run_model{"region=demo", "timeout=0.5", "k=300", "seed=2", "report=" .. html, "geojson=" .. gj}
+    local r = demo
     assert.is_true(r.ok, r.message)
     assert.equals(12, r.stations)
     local load, total = verify_stage1(r, DEMO_TRACTS)
@@ -398,8 +510,80 @@ describe("models/ems_clusters.lua", function()
     end
   end)
 
+  it("writes report=: well-formed XHTML with the maps, charts and tables, a map that renders", function()
+    assert.truthy(demo, "the demo run above")
+    local r = python(HTML_PY, html)
+    assert.same({}, r.errors)
+    assert.same({}, r.external)
+    -- tracts map, population bars, stations -> hospitals map, hospital bars, two annealing charts
+    assert.equals(6, r.svgs)
+    for _, s in ipairs(demo.sites.name) do assert.truthy(r.text:find(s, 1, true), "station " .. s) end
+    for _, h in ipairs(demo.hospitals) do assert.truthy(r.text:find(h.hospital, 1, true), "hospital " .. h.hospital) end
+    for _, phrase in ipairs{"Stage 1: census tracts by EMS station", fmt("V + β_ub = %.0f", demo.hi),
+        fmt("V − β_lb = %.0f", demo.lo), "Stage 2: stations → hospitals", "Stage 1 annealing: temperature and acceptance probability",
+        "acceptance probability (moving average)", "Methods compared", "BIP lp_solve"} do
+      assert.truthy(r.text:find(phrase, 1, true), phrase)
+    end
+    renders(assert(spec.read(html):match("<svg.-</svg>")), 0.05) -- the tracts map
+  end)
+
+  it("writes geojson=: tracts -> stations and stations -> hospitals as the run assigned them", function()
+    assert.truthy(demo, "the demo run above")
+    local fc = assert(json.decode(spec.read(gj)))
+    geojson_ok(fc)
+    local t = assert(data.tracts(DEMO_TRACTS))
+    local kinds, routes = {}, {}
+    local tract_station = {}
+    for _, f in ipairs(fc.features) do
+      local p = f.properties
+      kinds[p.kind] = (kinds[p.kind] or 0) + 1
+      if p.kind == "tract" then tract_station[p.geoid] = p.station end
+      if p.kind == "route" then routes[p.station] = p.hospital end
+    end
+    assert.equals(t.n, kinds.tract)
+    assert.equals(demo.stations, kinds.station)
+    assert.equals(demo.stations, kinds.route)
+    assert.equals(#demo.hospitals, kinds.hospital)
+    assert.is_true(kinds.cluster >= 1)
+    for i = 1, t.n do assert.equals(demo.sites.name[demo.stage1.assign[i]], tract_station[t.name[i]]) end
+    for _, h in ipairs(demo.hospitals) do
+      for _, st in ipairs(h.stations) do assert.equals(h.group_name, routes[st]) end
+    end
+  end)
+
+  it("stops on Ctrl-C during the BIP, saying where, with no output files", function()
+    local dir = spec.tmpname(".d")
+    assert(os.execute("mkdir -p " .. spec.shquote(dir)))
+    local bin = os.getenv("EMSOPT") or "./emsopt"
+    local pidf, outf, errf, rcf = spec.tmpname(".pid"), spec.tmpname(".out"), spec.tmpname(".err"), spec.tmpname(".rc")
+    local args = {bin, "models/ems_clusters.lua", "method=bip", "solver=lp_solve", "timeout=60", "out=" .. dir .. "/r.json",
+      "report=" .. dir .. "/r.html", "geojson=" .. dir .. "/r.geojson"}
+    for i, a in ipairs(args) do args[i] = spec.shquote(a) end
+    assert(os.execute(fmt("( %s >%s 2>%s </dev/null & echo $! >%s; wait $!; echo $? >%s ) >/dev/null 2>&1 &",
+      table.concat(args, " "), spec.shquote(outf), spec.shquote(errf), spec.shquote(pidf), spec.shquote(rcf))))
+    local t0 = sys.clock()
+    while not (spec.read(outf) or ""):find("stage 1: BIP", 1, true) do
+      assert.is_true(sys.clock() - t0 < 30, "no BIP within 30 s: " .. (spec.read(errf) or ""))
+      os.execute("sleep 0.05")
+    end
+    os.execute("sleep 0.5")
+    os.execute("kill -INT " .. spec.read(pidf):match("%d+"))
+    t0 = sys.clock()
+    while not (spec.read(rcf) or ""):match("%d+") do
+      assert.is_true(sys.clock() - t0 < 5, "still running 5 s after SIGINT")
+      os.execute("sleep 0.02")
+    end
+    assert.is_true(sys.clock() - t0 < 1.5, fmt("stopped %.2f s after SIGINT", sys.clock() - t0))
+    assert.equals("130", spec.read(rcf):match("%d+"))
+    assert.matches("^emsopt: interrupted during stage 1 BIP %(lp_solve", spec.read(errf))
+    local p = io.popen("ls -A " .. spec.shquote(dir))
+    local left = p:read("a")
+    p:close()
+    assert.equals("", left)
+  end)
+
   it("runs both stages on Louisville with CBC and reports incumbent, bound and gap", function()
-    local r = run_model{"solver=cbc", "timeout=1", "k=300", "beta_ub=6000", "beta_lb=5000"}
+    local r = run_model{"solver=cbc", "timeout=0.5", "k=300", "beta_ub=6000", "beta_lb=5000"}
     assert.is_true(r.ok, r.message)
     assert.equals(191, r.tracts)
     assert.equals(26, r.stations)
@@ -430,9 +614,9 @@ end)
 
 describe("models/ems_clusters_sweep.lua", function()
   it("runs the cells in parallel and writes the table as CSV and text", function()
-    local c, t = spec.tmpname(".csv"), spec.tmpname(".txt")
+    local c, t, h = spec.tmpname(".csv"), spec.tmpname(".txt"), spec.tmpname(".html")
     local code, stdout, stderr = spec.run{"models/ems_clusters_sweep.lua", "region=demo", "beta_ub=3000,6000",
-      "beta_lb=4000", "alpha=15,30", "timeout=1", "k=200", "jobs=2", "csv=" .. c, "txt=" .. t, "quiet=true"}
+      "beta_lb=4000", "alpha=15,30", "timeout=0.5", "k=200", "jobs=2", "csv=" .. c, "txt=" .. t, "quiet=true", "report=" .. h}
     assert.equals(0, code, stderr)
     assert.equals("", stdout)
     local rows = assert(csv.read(c, {types = {beta_ub = "number", beta_lb = "number", alpha = "number",
@@ -451,6 +635,11 @@ describe("models/ems_clusters_sweep.lua", function()
     assert.matches("stage 1 objective, annealing", text)
     assert.matches("largest difference between station populations", text)
     assert.matches("alpha = 30", text)
+    local page = python(HTML_PY, h)
+    assert.same({}, page.errors)
+    assert.equals(2, page.svgs) -- stage-1 gap and population difference by cell
+    assert.truthy(page.text:find("Stage 1: annealing gap to the best BIP bound", 1, true))
+    for i = 1, 4 do assert.truthy(page.text:find(fmt("%.4g", rows.s1_sa[i]), 1, true), "row " .. i .. " in the page") end
   end)
 end)
 
