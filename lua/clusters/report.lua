@@ -137,7 +137,8 @@ function M.html(r, inst, path)
     local map2 = report.flow_map{title = "Stage 2: stations → hospitals", sources = site_points(s), targets = hpts,
       flows = flows, source_label = "station (area ~ population)", target_label = "hospital", target_names = hg.name,
       source_names = s.name, source_weights = r.stage1.population, width_label = "population",
-      width_format = function(v) return fmt("%.0f", v) end, note = note}
+      width_format = function(v) return fmt("%.0f", v) end,
+      note = #merged > 0 and fmt("%d merged group(s): hospitals within %g km share one site (listed below the map).", #merged, r.params.rho) or note}
     local cats, use, cap = {}, {}, {}
     for k = 1, hg.n do
       cats[k] = report.svg.fit(hg.name[k], 260)
