@@ -20,6 +20,7 @@ local configs = require "fairness.configs"
 local models = require "fairness.models"
 local colgen = require "fairness.colgen"
 local check = require "fairness.check"
+local search = require "fairness.search"
 local stats = require "stats"
 local sys = require "sys"
 
@@ -53,7 +54,11 @@ end
 local function solve_model(built, opts)
   local t0 = sys.clock()
   local sol = built.model:solve(opts)
-  if not sol.ok then return nil, sol.message end
+  if not sol.ok then
+    local st = models.stats_of(built.model, sol, t0)
+    built.model:close()
+    return nil, sol.message, st
+  end
   local s = built.extract(sol, t0)
   built.model:close()
   return s
@@ -130,7 +135,7 @@ function M.solve(inst, P)
   end
   if #pool == 0 then error(fmt("no configuration covers %d of %d zones (share %g)", need, inst.n, share), 0) end
   r.pool = pool
-  local sopts = {solver = P.solver, timeout = P.timeout, progress = false, explain = false}
+  local sopts = {solver = P.solver, timeout = P.timeout, progress = false, explain = false, gap_abs = 0.999}
   -- (a) base model
   local a, err = solve_model(models.base(inst, pool, T), sopts)
   if not a then error("base model: " .. err, 0) end
@@ -153,14 +158,27 @@ function M.solve(inst, P)
   local seq = {}
   for t, p in ipairs(a.periods) do seq[t] = p.config end
   local function consistency(delta, lb)
-    local built = models.consistency(inst, pool, {T = T, M = m, cap = cap, delta = delta, moves = mmode, lb = lb})
     local o = {}
     for k, v in pairs(sopts) do o[k] = v end
-    if o.solver == "cbc" then   -- start: (a)'s sequence, holding a configuration when too far
-      o.start = built.start(models.schedule(inst, pool, models.walk(pool, seq, delta)))
+    -- start: (a)'s sequence, holding a configuration when too far, then the local search
+    local periods = models.walk(pool, seq, delta)
+    local info
+    if (P.search or 0) > 0 then
+      periods, info = search.run(inst, pool, index, periods, {M = m, cap = cap, need = need, delta = delta,
+        iters = P.search, rng = stats.rng(P.seed or 1), lb = lb})
     end
-    local s, e = solve_model(built, o)
-    if not s then return nil, e end
+    -- after the search: it may have added configurations to the pool
+    local built = models.consistency(inst, pool, {T = T, M = m, cap = cap, delta = delta, moves = mmode, lb = lb})
+    local start = models.schedule(inst, pool, periods)
+    if o.solver == "cbc" then o.start = built.start(start) end
+    local s, e, st = solve_model(built, o)
+    if not s and not st then return nil, e end
+    -- no solution within the time limit, or a worse one than the start: the start is the schedule
+    if not s or start.gap < s.gap then
+      s = models.schedule(inst, pool, periods, {model = "consistency", delta = delta, moves_mode = mmode,
+                                                 solve = st or s.solve})
+    end
+    s.search, s.start_gap = info, start.gap
     -- (a) is a relaxation of (c): its bound holds; with every configuration listed so does (c)'s
     local cb = exact and math.ceil((s.solve.bound or 0) - 1e-6) or 0
     s.bound = math.max(cb, lb or 0)

@@ -1,7 +1,7 @@
 -- Fairness over time: how should a fleet be spread over bases, period by period, so that no zone is
 -- persistently worse covered than another, with a limit on moves between periods?
 --   emsopt models/fairness.lua                                  (50-3004-6-7-35, exact enumeration)
---   emsopt models/fairness.lua instance=utrecht requirement=quartile M=20 T=30 delta=4 out=utrecht.json
+--   emsopt models/fairness.lua instance=utrecht requirement=quartile M=20 T=30 delta=4 out=utrecht.json report=utrecht.html
 local fairness = require "fairness"
 
 local P = params {
@@ -24,10 +24,12 @@ local P = params {
   timeout = 60,                  -- time limit per MIP solve, seconds
   compare = true,                -- also solve the unary model (b) for the comparison table
   sweep = "auto",                -- movement limits for the price-of-stability sweep: "auto", "" or "d1,d2,..."
+  search = 20000,                -- local search steps for the consistency model's start (0: none)
   moves = "auto",                -- move variables: "full" (m[a,b,t]), "aggregate" or "auto" (full when small)
   seed = 1,                      -- seed of the sampling and of synthetic densities
   show = 1,                      -- 0: comparison only; 1: also the schedule tables
-  quiet = false,                 -- no report on screen
+  report = "",                   -- write an HTML report (coverage, allocation, moves, delta sweep, comparison) to this file
+  quiet = false,                 -- no report on screen (files are still written)
 }
 
 -- Data: zones, bases, which base covers which zone, the ambulances each zone needs
@@ -39,4 +41,8 @@ local r = fairness.solve(inst, P)
 
 -- Report
 if not P.quiet then fairness.report(r, P) end
+if P.report ~= "" then
+  assert(require("fairness.report").write_html(r, P))
+  if not P.quiet then print("report written to " .. P.report) end
+end
 return r

@@ -21,6 +21,8 @@
 --
 --   models.sequence(pool, q) orders a multiset of configurations (list of {k, q}) into periods,
 --   nearest neighbour on the number of moves between representative allocations.
+--   models.stats_of(m, sol, t0) -> {variables, integer, constraints, nonzeros, status, optimal,
+--     objective, bound, time, solver_time, nodes} of a model and its solution (also without one).
 --   models.moves(a1, a2) -> list of {from, to, count}: the fewest moves from a1 to a2.
 --   models.walk(pool, seq, delta) -> periods: follows seq, repeating the previous configuration
 --   whenever the next one is more than delta moves away (a schedule feasible for delta).
@@ -120,7 +122,7 @@ function M.schedule(inst, pool, periods, info)
   return s
 end
 
-local function stats_of(m, sol, t0)
+function M.stats_of(m, sol, t0)
   local nint = 0
   for j = 1, m.ncols do if m.int[j] then nint = nint + 1 end end
   return {variables = m.ncols, integer = nint, constraints = m.nrows, nonzeros = m.nnz,
@@ -167,7 +169,7 @@ function M.base(inst, pool, T, relax)
     local seq = M.sequence(pool, mult)
     local periods = {}
     for t, k in ipairs(seq) do periods[t] = {config = k, alloc = pool[k].alloc} end
-    return M.schedule(inst, pool, periods, {model = "base", multiset = mult, solve = stats_of(m, sol, t0)})
+    return M.schedule(inst, pool, periods, {model = "base", multiset = mult, solve = M.stats_of(m, sol, t0)})
   end
   return r
 end
@@ -191,7 +193,7 @@ function M.unary(inst, pool, T)
     local seq = M.sequence(pool, mult)
     local periods = {}
     for t, k in ipairs(seq) do periods[t] = {config = k, alloc = pool[k].alloc} end
-    return M.schedule(inst, pool, periods, {model = "unary", multiset = mult, solve = stats_of(m, sol, t0)})
+    return M.schedule(inst, pool, periods, {model = "unary", multiset = mult, solve = M.stats_of(m, sol, t0)})
   end
   return r
 end
@@ -252,7 +254,7 @@ function M.consistency(inst, pool, P)
       periods[t] = {config = k, alloc = a}
     end
     return M.schedule(inst, pool, periods, {model = "consistency", delta = delta, moves_mode = mode,
-                                            solve = stats_of(m, sol, t0)})
+                                            solve = M.stats_of(m, sol, t0)})
   end
   -- a MIP start from a schedule (periods with config and alloc), when it satisfies the limits
   function r.start(sched)
