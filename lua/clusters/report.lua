@@ -15,6 +15,7 @@
 --   cr.sweep_html(rows, title, path)  the sweep's table (and its stage-1 gap by cell) as a page
 local report = require "report"
 local clusters = require "clusters"
+local geo = require "geo"
 
 local M = {}
 local fmt = string.format
@@ -125,7 +126,7 @@ function M.html(r, inst, path)
     for i, k in ipairs(a2) do
       flows[i] = {from = i, to = k, value = r.stage1.population[i],
         title = fmt("%s -> %s: %.0f people, %.2f km", s.name[i], hg.name[k], r.stage1.population[i],
-          inst.sites and require("geo").haversine(s.lat[i], s.lon[i], hg.lat[k], hg.lon[k]) or 0)}
+          geo.haversine(s.lat[i], s.lon[i], hg.lat[k], hg.lon[k]))}
     end
     local hpts = {}
     for k = 1, hg.n do
