@@ -158,6 +158,13 @@ function M.solve(inst, P)
   local seq = {}
   for t, p in ipairs(a.periods) do seq[t] = p.config end
   local function consistency(delta, lb)
+    if delta == 0 and exact then
+      -- no moves: one allocation throughout, so the gap is 0 with a pattern covering every zone
+      -- (or none) and T otherwise; with every configuration listed that is a bound (and the optimum)
+      local flat = false
+      for _, e in ipairs(pool) do if e.covered == inst.n or e.covered == 0 then flat = true end end
+      lb = math.max(lb or 0, flat and 0 or T)
+    end
     local o = {}
     for k, v in pairs(sopts) do o[k] = v end
     -- start: (a)'s sequence, holding a configuration when too far, then the local search
