@@ -33,7 +33,8 @@ local P = params {
 }
 
 -- Data
-local inst = assert(clusters.instance(P))
+local inst, err = clusters.instance(P)
+if not inst then error(err, 0) end
 local beta_ub = P.beta_ub or inst.beta
 local beta_lb = P.beta_lb or beta_ub
 

@@ -246,12 +246,12 @@ describe("bad input: values", function()
     local kp = header_index(T, ",", "POPULATION")
     local p = edit(T, ",", function(f, n) if n == 3 then f[kp] = "-40" end end)
     check("models/ems_clusters.lua", {"region=demo", "tracts=" .. p},
-      "models/ems_clusters.lua:36: " .. p .. ":3: negative population -40")
+      p .. ":3: POPULATION -40 is negative")
     local kl = header_index(T, ",", "LATITUDE")
     local l
     p, l = edit(T, ",", function(f, n) if n == 3 then f[kl] = "nan" end end)
     check("models/ems_clusters.lua", {"region=demo", "tracts=" .. p},
-      string.format("models/ems_clusters.lua:36: %s:3:%d: invalid number 'nan' in column 'LATITUDE'", p, col_of(l[3], ",", kl)))
+      string.format("%s:3:%d: invalid number 'nan' in column 'LATITUDE'", p, col_of(l[3], ",", kl)))
   end)
 end)
 

@@ -84,7 +84,7 @@ function M.tracts(path)
   local seen = {}
   for i = 1, #c.TRACTCE do
     local p = c.POPULATION[i]
-    if p < 0 then return nil, fmt("%s:%d: negative population %d", path, i + 1, p) end
+    if p < 0 then return nil, fmt("%s:%d: POPULATION %d is negative", path, i + 1, p) end
     local bad = coord_problem(c.LATITUDE[i], c.LONGITUDE[i])
     if bad then return nil, fmt("%s:%d: %s", path, i + 1, bad) end
     local k = t.n + 1
