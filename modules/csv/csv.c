@@ -7,10 +7,13 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#ifdef __SSE2__
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#elif defined(__SSE2__)
 #include <emmintrin.h>
 #endif
 
@@ -30,6 +33,12 @@ void csv_close(csv_reader *r) {
   free(r->buf);
   free(r->f);
   free(r->fquote);
+  free(r->sel);
+  free(r->nexttgt);
+  free(r->dpos);
+  r->sel = NULL;
+  r->nexttgt = r->dpos = NULL;
+  r->sel_on = r->s_active = 0;
   if (r->header) {
     for (size_t i = 0; i < r->nheader; i++) free(r->header[i]);
     free(r->header);
@@ -317,7 +326,7 @@ done:
   return PARSE_ROW;
 }
 
-int csv_next(csv_reader *r) {
+static int general_next(csv_reader *r) {
   if (r->fd < 0 && r->pos >= r->len) return 0;
   for (;;) {
     int st = parse_row(r);
@@ -329,6 +338,137 @@ int csv_next(csv_reader *r) {
     }
     if (refill(r) != 0) return -1;
   }
+}
+
+/* ---- selective scanning ------------------------------------------------------------------ */
+
+#define NO_TARGET ((size_t)-1 / 2)
+
+int csv_select(csv_reader *r, const long *cols, size_t n) {
+  size_t nh = r->nheader;
+  free(r->sel);
+  free(r->nexttgt);
+  free(r->dpos);
+  r->sel = malloc((n + 1) * sizeof *r->sel);
+  r->nexttgt = malloc((nh + 2) * sizeof *r->nexttgt);
+  r->dpos = malloc((nh + 1) * sizeof *r->dpos);
+  r->sel_on = r->s_active = 0;
+  if (!r->sel || !r->nexttgt || !r->dpos || (r->fcap < nh + 1 && grow_fields(r) != 0)) {
+    fail(r, "out of memory");
+    return -1;
+  }
+  while (r->fcap < nh + 1)
+    if (grow_fields(r) != 0) {
+      fail(r, "out of memory");
+      return -1;
+    }
+  /* wanted delimiter ordinals: the one before a selected field and the one after it */
+  unsigned char *want = calloc(nh + 2, 1);
+  if (!want) {
+    fail(r, "out of memory");
+    return -1;
+  }
+  size_t ns = 0;
+  for (size_t i = 0; i < n; i++) {
+    size_t k = (size_t)cols[i];
+    if (k >= nh) continue;
+    int dup = 0;
+    for (size_t j = 0; j < ns; j++) dup |= r->sel[j] == cols[i];
+    if (dup) continue; /* a field is filled once (its doubled quotes are undone in place) */
+    r->sel[ns++] = cols[i];
+    if (k > 0) want[k - 1] = 1;
+    if (k + 1 < nh) want[k] = 1;
+  }
+  r->nsel = ns;
+  size_t next = NO_TARGET;
+  r->nexttgt[nh + 1] = NO_TARGET;
+  for (size_t k = nh + 1; k-- > 0;) {
+    if (want[k]) next = k;
+    r->nexttgt[k] = next;
+  }
+  free(want);
+  r->sel_on = 1;
+  return 0;
+}
+
+/* Fill the selected fields of the row [rs, e) (e: its line feed; the row has nheader fields whose
+ * wanted delimiters are in r->dpos) and make it the current row. */
+static void fast_row(csv_reader *r, size_t rs, size_t e) {
+  char *b = r->buf;
+  const size_t nh = r->nheader;
+  for (size_t i = 0; i < r->nsel; i++) {
+    size_t k = (size_t)r->sel[i];
+    if (k >= nh) continue;
+    size_t fs = k == 0 ? rs : r->dpos[k - 1] + 1, fe = k + 1 < nh ? r->dpos[k] : e;
+    csv_field *f = &r->f[k];
+    if (fs < fe && b[fs] == '"') {
+      /* a quoted field ends with its closing quote (then CR only before the line feed) */
+      size_t q = fe - 1;
+      if (b[q] == '\r') q--;
+      f->p = b + fs + 1;
+      f->len = q - fs - 1;
+      r->fquote[k] = 1;
+      if (f->len && memchr(f->p, '"', f->len)) {
+        char *s = b + fs + 1, *end = s + f->len, *o = s;
+        while (s < end) {
+          char c = *s++;
+          *o++ = c;
+          if (c == '"' && s < end && *s == '"') s++;
+        }
+        f->len = (size_t)(o - f->p);
+        r->fquote[k] = 2;
+      }
+    } else {
+      if (k + 1 == nh && fe > fs && b[fe - 1] == '\r') fe--;
+      f->p = b + fs;
+      f->len = fe - fs;
+      r->fquote[k] = 0;
+    }
+  }
+  r->nf = nh;
+  r->row_start = b + rs;
+  r->row_line = r->line;
+  r->row_end = b + e - (e > rs && b[e - 1] == '\r' && b[rs] != '"' ? 1 : 0);
+  r->row_err = CSV_ROW_OK;
+  r->pos = e + 1;
+  r->line++;
+}
+
+#define SCAN_NAME(x) x##_base
+#define SCAN_TARGET
+#include "csv_scan.h"
+#undef SCAN_NAME
+#undef SCAN_TARGET
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define SCAN_NAME(x) x##_avx2
+#define SCAN_TARGET __attribute__((target("avx2,popcnt,bmi,pclmul")))
+#define SCAN_AVX2 1
+#include "csv_scan.h"
+#undef SCAN_NAME
+#undef SCAN_TARGET
+#undef SCAN_AVX2
+
+static int (*fast_next)(csv_reader *r);
+
+static void pick_scanner(void) {
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt") && __builtin_cpu_supports("bmi") &&
+      __builtin_cpu_supports("pclmul"))
+    fast_next = fast_next_avx2;
+  else
+    fast_next = fast_next_base;
+}
+#else
+static int (*fast_next)(csv_reader *r) = fast_next_base;
+static void pick_scanner(void) {}
+#endif
+
+int csv_next(csv_reader *r) {
+  if (!r->sel_on) return general_next(r);
+  if (r->fd < 0 && r->pos >= r->len) return 0;
+  if (!fast_next) pick_scanner();
+  return fast_next(r);
 }
 
 static char detect_delim(const char *p, const char *end) {
@@ -678,37 +818,54 @@ void csv_count_free(csv_count *c) {
   csv_count_init(c);
 }
 
-static inline uint64_t hash_bytes(const char *s, size_t n) {
-  uint64_t h = 0x9E3779B97F4A7C15ull ^ n;
-  while (n >= 8) {
-    uint64_t w;
-    memcpy(&w, s, 8);
-    h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
-    h ^= h >> 31;
-    s += 8;
-    n -= 8;
-  }
-  if (n) {
-    uint64_t w = 0;
-    memcpy(&w, s, n);
-    h = (h ^ w) * 0x94d049bb133111ebull;
-    h ^= h >> 29;
-  }
-  h ^= h >> 33; /* fmix64 */
-  h *= 0xff51afd7ed558ccdull;
-  h ^= h >> 33;
-  h *= 0xc4ceb9fe1a85ec53ull;
-  return h ^ (h >> 33);
+static inline uint64_t mum(uint64_t a, uint64_t b) {
+  __uint128_t m = (__uint128_t)a * b;
+  return (uint64_t)m ^ (uint64_t)(m >> 64);
 }
 
-/* a slot: high 32 bits = high bits of the hash (a tag), low 32 bits = group index + 1 */
-static int rehash(csv_count *c, size_t nslots) {
-  uint64_t *s = calloc(nslots, sizeof *s);
+static inline uint64_t word(const char *p) {
+  uint64_t w;
+  memcpy(&w, p, 8);
+  return w;
+}
+
+/* Hash of a key of nw 8-byte words (zero padded, nw >= 2). */
+static inline uint64_t hash_key(const char *k, size_t nw) {
+  uint64_t h = mum(word(k) ^ 0xa0761d6478bd642full, word(k + 8) ^ 0xe7037ed1a0b428dbull);
+  for (size_t i = 2; i < nw; i += 2) {
+    uint64_t b = i + 1 < nw ? word(k + 8 * i + 8) : 0;
+    h = mum(h ^ word(k + 8 * i) ^ 0x8ebc6af09c88c6e3ull, b ^ 0x589965cc75374cc3ull);
+  }
+  return mum(h ^ 0x1d8e4e27c47d124full, (uint64_t)nw ^ 0xeb44accab455d165ull);
+}
+
+/* Slot arrays of 2 MiB and more are asked to sit on huge pages (fewer TLB misses: each row
+ * touches one random slot). */
+static csv_slot *alloc_slots(size_t n) {
+  size_t bytes = n * sizeof(csv_slot);
+  void *p = NULL;
+#ifdef MADV_HUGEPAGE
+  if (bytes >= ((size_t)2 << 20)) {
+    if (posix_memalign(&p, (size_t)2 << 20, bytes) != 0) return NULL;
+    madvise(p, bytes, MADV_HUGEPAGE);
+    memset(p, 0, bytes);
+    return p;
+  }
+#endif
+  p = calloc(n, sizeof(csv_slot));
+  return p;
+}
+
+static int grow_table(csv_count *c, size_t nslots) {
+  csv_slot *s = alloc_slots(nslots);
   if (!s) return -1;
-  for (size_t g = 0; g < c->ngroups; g++) {
-    size_t i = c->groups[g].hash & (nslots - 1);
-    while (s[i]) i = (i + 1) & (nslots - 1);
-    s[i] = (c->groups[g].hash & 0xffffffff00000000ull) | (uint64_t)(g + 1);
+  size_t mask = nslots - 1;
+  for (size_t j = 0; j < c->nslots; j++) {
+    const csv_slot *o = &c->slots[j];
+    if (!o->gi) continue;
+    size_t i = c->groups[o->gi - 1].hash & mask;
+    while (s[i].gi) i = (i + 1) & mask;
+    s[i] = *o;
   }
   free(c->slots);
   c->slots = s;
@@ -716,33 +873,38 @@ static int rehash(csv_count *c, size_t nslots) {
   return 0;
 }
 
-/* group index for key kbuf[0..klen), created when new; -1 out of memory */
-static long group_of(csv_count *c, size_t klen) {
-  uint64_t h = hash_bytes(c->kbuf, klen);
+static inline uint64_t key_hash(const csv_count *c, size_t klen) {
+  return hash_key(c->kbuf, klen <= 16 ? 2 : (klen + 7) / 8);
+}
+
+/* The slot of a key with hash h: its first 16 bytes (zero padded) in w, all of it in key[0..klen)
+ * (for a short key, key may be w itself). Created when new; NULL out of memory. */
+static csv_slot *slot_of(csv_count *c, const uint64_t w[2], const char *key, size_t klen, uint64_t h) {
   size_t mask = c->nslots - 1, i = h & mask;
-  const uint64_t tag = h & 0xffffffff00000000ull;
+  const uint32_t tag = (uint32_t)(h >> 32);
   for (;;) {
-    uint64_t sl = c->slots[i];
-    if (!sl) break;
-    if ((sl & 0xffffffff00000000ull) == tag) {
-      size_t g = (size_t)(sl & 0xffffffffu) - 1;
-      const csv_group *gr = &c->groups[g];
-      if (gr->hash == h && gr->klen == klen && memcmp(c->arena + gr->koff, c->kbuf, klen) == 0) return (long)g;
+    csv_slot *sl = &c->slots[i];
+    if (!sl->gi) break;
+    if (sl->tag == tag && sl->key[0] == w[0] && sl->key[1] == w[1]) {
+      if (klen <= 16) return sl;
+      /* a long key: its first 16 bytes match, so the slot's key is long too (prefix-free code) */
+      const csv_group *gr = &c->groups[sl->gi - 1];
+      if (gr->klen == klen && memcmp(c->arena + gr->koff, key, klen) == 0) return sl;
     }
     i = (i + 1) & mask;
   }
-  if (c->ngroups >= UINT32_MAX - 1) return -1;
+  if (c->ngroups >= UINT32_MAX - 1) return NULL;
   if (c->ngroups == c->gcap) {
     size_t n = c->gcap ? c->gcap * 2 : 256;
     csv_group *gs = realloc(c->groups, n * sizeof *gs);
-    if (!gs) return -1;
+    if (!gs) return NULL;
     c->groups = gs;
     if (c->nsums) {
       double *sv = realloc(c->sumv, n * c->nsums * sizeof *sv);
-      if (!sv) return -1;
+      if (!sv) return NULL;
       c->sumv = sv;
       int64_t *sn = realloc(c->sumn, n * c->nsums * sizeof *sn);
-      if (!sn) return -1;
+      if (!sn) return NULL;
       c->sumn = sn;
     }
     c->gcap = n;
@@ -751,21 +913,76 @@ static long group_of(csv_count *c, size_t klen) {
     size_t n = c->acap ? c->acap * 2 : 4096;
     while (n < c->alen + klen) n *= 2;
     char *a = realloc(c->arena, n);
-    if (!a) return -1;
+    if (!a) return NULL;
     c->arena = a;
     c->acap = n;
   }
   size_t g = c->ngroups++;
-  memcpy(c->arena + c->alen, c->kbuf, klen);
+  if (klen) memcpy(c->arena + c->alen, key, klen);
   c->groups[g] = (csv_group){.hash = h, .koff = c->alen, .klen = (uint32_t)klen, .count = 0};
   c->alen += klen;
   for (size_t k = 0; k < c->nsums; k++) {
     c->sumv[g * c->nsums + k] = 0;
     c->sumn[g * c->nsums + k] = 0;
   }
-  c->slots[i] = tag | (uint64_t)(g + 1);
-  if (c->ngroups * 2 > c->nslots && rehash(c, c->nslots * 2) != 0) return -1;
-  return (long)g;
+  csv_slot *sl = &c->slots[i];
+  sl->key[0] = w[0];
+  sl->key[1] = w[1];
+  sl->count = 0;
+  sl->tag = tag;
+  sl->gi = (uint32_t)(g + 1);
+  if (c->ngroups * 10 > c->nslots * 7) { /* load 0.7 */
+    if (grow_table(c, c->nslots * 2) != 0) return NULL;
+    for (i = h & (c->nslots - 1); c->slots[i].gi != g + 1; i = (i + 1) & (c->nslots - 1)) {
+    }
+    sl = &c->slots[i];
+  }
+  return sl;
+}
+
+/* Lookups wait in a short queue after a prefetch of their slot, so that the cache misses of
+ * several rows overlap (in a table of a million groups nearly every row misses). They are done in
+ * row order, so groups still come in order of first appearance. */
+#define PEND 16
+
+typedef struct {
+  uint64_t w[2];
+  uint64_t h;
+  size_t klen;
+} pending;
+
+typedef struct {
+  pending q[PEND];
+  double *sums; /* PEND * nsums */
+  size_t head, n;
+} pend_queue;
+
+static int add_to(csv_count *c, csv_slot *sl, const double *vals) {
+  if (!sl) return -1;
+  sl->count++;
+  c->matched++;
+  size_t g = sl->gi - 1;
+  for (size_t s = 0; s < c->nsums; s++) {
+    if (isnan(vals[s])) continue;
+    c->sumv[g * c->nsums + s] += vals[s];
+    c->sumn[g * c->nsums + s]++;
+  }
+  return 0;
+}
+
+/* do the oldest pending lookup */
+static int pend_pop(csv_count *c, pend_queue *pq) {
+  pending *p = &pq->q[pq->head];
+  size_t at = pq->head;
+  pq->head = (pq->head + 1) % PEND;
+  pq->n--;
+  return add_to(c, slot_of(c, p->w, (const char *)p->w, p->klen, p->h), pq->sums + at * c->nsums);
+}
+
+static int pend_flush(csv_count *c, pend_queue *pq) {
+  while (pq->n)
+    if (pend_pop(c, pq) != 0) return -1;
+  return 0;
 }
 
 static const char *field_start(const csv_reader *r, size_t i) {
@@ -800,143 +1017,292 @@ static int row_shape(csv_reader *r) {
   return 0;
 }
 
+static inline int dig2(const char *s, int *v) {
+  unsigned a = (unsigned)(unsigned char)s[0] - '0', b = (unsigned)(unsigned char)s[1] - '0';
+  *v = (int)(a * 10 + b);
+  return a <= 9 && b <= 9;
+}
+
+/* Days since 1970-01-01 of a date in years 0..9999 (unsigned arithmetic: no divisions left), and
+ * its ISO weekday (146097 days = 400 years = 20871 weeks; day 0 of the shifted count is a Wednesday). */
+static inline int64_t days_fast(int y, int m, int d, int *iso) {
+  unsigned yy = (unsigned)y + 400 - (m <= 2);
+  unsigned era = yy / 400, yoe = yy - era * 400;
+  unsigned mp = m > 2 ? (unsigned)m - 3 : (unsigned)m + 9;
+  unsigned doy = (153 * mp + 2) / 5 + (unsigned)d - 1;
+  unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  *iso = (int)((doe + 2) % 7) + 1;
+  return (int64_t)era * 146097 + doe - 719468 - 146097;
+}
+
+/* The exact NYC shape "MM/DD/YYYY hh:mm:ss AM" read straight from its bytes: 0 and the parts, or
+ * -1 when it is anything else (then csv_parse_datetime decides, so the verdicts agree). */
+static inline int mdy_fast(const char *s, size_t n, int *y, int *m, int *d, int *h) {
+  static const unsigned char mdays[13] = {0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (n != 22 || s[2] != '/' || s[5] != '/' || s[10] != ' ' || s[13] != ':' || s[16] != ':' || s[19] != ' ' ||
+      (s[21] | 0x20) != 'm')
+    return -1;
+  int mo, da, y1, y2, hh, mi, se;
+  if (!dig2(s, &mo) || !dig2(s + 3, &da) || !dig2(s + 6, &y1) || !dig2(s + 8, &y2) || !dig2(s + 11, &hh) ||
+      !dig2(s + 14, &mi) || !dig2(s + 17, &se))
+    return -1;
+  int pm, a = s[20] | 0x20;
+  if (a == 'a') pm = 0;
+  else if (a == 'p')
+    pm = 1;
+  else
+    return -1;
+  int yy = y1 * 100 + y2;
+  if (hh < 1 || hh > 12 || mi > 59 || se > 59 || mo < 1 || mo > 12 || da < 1 || da > mdays[mo]) return -1;
+  if (mo == 2 && da == 29 && !leap(yy)) return -1;
+  *y = yy;
+  *m = mo;
+  *d = da;
+  *h = hh % 12 + 12 * pm;
+  return 0;
+}
+
+/* zigzag LEB128 */
+static inline size_t put_varint(char *p, int64_t v) {
+  uint64_t u = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+  size_t n = 0;
+  while (u >= 0x80) {
+    p[n++] = (char)(u | 0x80);
+    u >>= 7;
+  }
+  p[n++] = (char)u;
+  return n;
+}
+
+static inline size_t get_varint(const char *p, int64_t *v) {
+  uint64_t u = 0;
+  size_t n = 0;
+  for (int sh = 0;; sh += 7) {
+    unsigned char b = (unsigned char)p[n++];
+    u |= (uint64_t)(b & 0x7f) << sh;
+    if (!(b & 0x80)) break;
+  }
+  *v = (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
+  return n;
+}
+
+/* The bin value of a date-time field; 0 ok, -1 bad (r->err set). */
+static int bin_value(csv_reader *r, const csv_key *key, const csv_field *f, int64_t *v) {
+  int y, m, d, h, iso;
+  if (key->dtfmt != 2 && mdy_fast(f->p, f->len, &y, &m, &d, &h) == 0) {
+    switch (key->bin) {
+    case CSV_BIN_HOUR: *v = h; return 0;
+    case CSV_BIN_MONTH: *v = m; return 0;
+    case CSV_BIN_YEAR: *v = y; return 0;
+    case CSV_BIN_DATE: *v = (int64_t)y * 10000 + m * 100 + d; return 0;
+    default:
+      days_fast(y, m, d, &iso);
+      *v = key->bin == CSV_BIN_WEEKDAY ? iso : (iso - 1) * 24 + h;
+      return 0;
+    }
+  }
+  int64_t t;
+  if (csv_parse_datetime(f->p, f->len, key->dtfmt, &t, NULL) != 0) {
+    const char *txt = f->p;
+    size_t tl = f->len;
+    const char *at = field_start(r, (size_t)key->col);
+    if (trim(&txt, &tl))
+      csv_fail_at(r, at, "empty date-time in column '%s'", r->header[key->col]);
+    else
+      csv_fail_at(r, at, "invalid date-time '%.*s' in column '%s'", (int)(tl > 40 ? 40 : tl), txt,
+                  r->header[key->col]);
+    return -1;
+  }
+  csv_bins b;
+  csv_epoch_bins(t, &b);
+  switch (key->bin) {
+  case CSV_BIN_HOUR: *v = b.hour; break;
+  case CSV_BIN_WEEKDAY: *v = b.weekday; break;
+  case CSV_BIN_HOUR_OF_WEEK: *v = b.hour_of_week; break;
+  case CSV_BIN_MONTH: *v = b.month; break;
+  case CSV_BIN_YEAR: *v = b.year; break;
+  default: *v = b.year * 10000 + b.month * 100 + b.day; break;
+  }
+  return 0;
+}
+
+/* Count the current row (its shape checked). 0 counted or skipped, 1 bad (r->err), -1 no memory. */
+static int count_row(csv_count *c, csv_reader *r, pend_queue *pq) {
+  /* filters */
+  for (size_t i = 0; i < c->nfilters; i++) {
+    const csv_filter *fl = &c->filters[i];
+    const csv_field *f = &r->f[fl->col];
+    int keep = 0;
+    for (size_t j = 0; j < fl->nvalues; j++)
+      if (fl->lens[j] == f->len && memcmp(fl->values[j], f->p, f->len) == 0) {
+        keep = 1;
+        break;
+      }
+    if (!keep) return 0;
+  }
+  /* key */
+  size_t klen = 0;
+  for (size_t k = 0; k < c->nkeys; k++) {
+    const csv_key *key = &c->keys[k];
+    const csv_field *f = &r->f[key->col];
+    size_t need = klen + 24 + f->len;
+    if (need > c->kcap) {
+      size_t n = c->kcap * 2;
+      while (n < need) n *= 2;
+      char *kb = realloc(c->kbuf, n);
+      if (!kb) return -1;
+      c->kbuf = kb;
+      c->kcap = n;
+    }
+    char *kp = c->kbuf + klen;
+    if (key->bin == CSV_BIN_NONE) {
+      if (f->len < 255) {
+        *kp = (char)f->len;
+        memcpy(kp + 1, f->p, f->len);
+        klen += 1 + f->len;
+      } else {
+        uint32_t l = (uint32_t)f->len;
+        *kp = (char)255;
+        memcpy(kp + 1, &l, 4);
+        memcpy(kp + 5, f->p, f->len);
+        klen += 5 + f->len;
+      }
+      continue;
+    }
+    int64_t v;
+    if (bin_value(r, key, f, &v) != 0) return 1;
+    klen += put_varint(kp, v);
+  }
+  /* sums */
+  for (size_t s = 0; s < c->nsums; s++) {
+    const csv_field *f = &r->f[c->sums[s]];
+    int st2 = csv_parse_num(f->p, f->len, &c->tmp[s]);
+    if (st2 == 1 && c->empty_skip) {
+      c->tmp[s] = NAN;
+      continue;
+    }
+    if (st2 != 0) {
+      if (st2 == 1)
+        csv_fail_at(r, field_start(r, (size_t)c->sums[s]), "empty value in number column '%s'",
+                    r->header[c->sums[s]]);
+      else
+        csv_fail_at(r, field_start(r, (size_t)c->sums[s]), "invalid number '%.*s' in column '%s'",
+                    (int)(f->len > 40 ? 40 : f->len), f->p, r->header[c->sums[s]]);
+      return 1;
+    }
+  }
+  /* zero padding: at least 16 bytes, then to a whole word */
+  memset(c->kbuf + klen, 0, 16);
+  uint64_t h = key_hash(c, klen);
+  if (klen > 16) { /* long keys are looked up at once, after the queue */
+    uint64_t w[2];
+    memcpy(w, c->kbuf, 16);
+    if (pend_flush(c, pq) != 0) return -1;
+    return add_to(c, slot_of(c, w, c->kbuf, klen, h), c->tmp);
+  }
+  if (pq->n == PEND && pend_pop(c, pq) != 0) return -1;
+  size_t at = (pq->head + pq->n) % PEND;
+  pending *p = &pq->q[at];
+  memcpy(p->w, c->kbuf, 16);
+  p->h = h;
+  p->klen = klen;
+  if (c->nsums) memcpy(pq->sums + at * c->nsums, c->tmp, c->nsums * sizeof *c->tmp);
+  pq->n++;
+  __builtin_prefetch(&c->slots[h & (c->nslots - 1)], 1);
+  return 0;
+}
+
 int csv_count_run(csv_count *c, csv_reader *r) {
   c->kcap = 256;
   c->kbuf = malloc(c->kcap);
   c->tmp = malloc((c->nsums + 1) * sizeof *c->tmp);
-  if (!c->kbuf || !c->tmp || rehash(c, 1024) != 0) {
+  c->nslots = 0;
+  pend_queue pq = {.head = 0, .n = 0};
+  pq.sums = malloc((c->nsums * PEND + 1) * sizeof *pq.sums);
+  if (!c->kbuf || !c->tmp || !pq.sums || grow_table(c, 1024) != 0) {
+    free(pq.sums);
     snprintf(r->err, sizeof r->err, "%s: out of memory", r->path);
     return -1;
   }
+  if (!c->general) {
+    size_t n = c->nkeys + c->nsums + c->nfilters, i = 0;
+    long *cols = malloc((n + 1) * sizeof *cols);
+    if (!cols) {
+      snprintf(r->err, sizeof r->err, "%s: out of memory", r->path);
+      free(pq.sums);
+      return -1;
+    }
+    for (size_t k = 0; k < c->nkeys; k++) cols[i++] = c->keys[k].col;
+    for (size_t k = 0; k < c->nsums; k++) cols[i++] = c->sums[k];
+    for (size_t k = 0; k < c->nfilters; k++) cols[i++] = c->filters[k].col;
+    int st = csv_select(r, cols, n);
+    free(cols);
+    if (st != 0) {
+      free(pq.sums);
+      return -1;
+    }
+  }
+  int rc = 0;
   for (;;) {
     int st = csv_next(r);
-    if (st < 0) return -1;
+    if (st < 0) {
+      rc = -1;
+      break;
+    }
     if (st == 0) break;
     c->rows++;
     if (row_shape(r) != 0) {
-      if (bad_row(c, r) != 0) return -1;
-      continue;
-    }
-    /* filters */
-    int keep = 1;
-    for (size_t i = 0; i < c->nfilters && keep; i++) {
-      const csv_filter *fl = &c->filters[i];
-      const csv_field *f = &r->f[fl->col];
-      keep = 0;
-      for (size_t j = 0; j < fl->nvalues; j++)
-        if (fl->lens[j] == f->len && memcmp(fl->values[j], f->p, f->len) == 0) {
-          keep = 1;
-          break;
-        }
-    }
-    if (!keep) continue;
-    /* key */
-    size_t klen = 0;
-    int bad = 0;
-    for (size_t k = 0; k < c->nkeys && !bad; k++) {
-      const csv_key *key = &c->keys[k];
-      const csv_field *f = &r->f[key->col];
-      size_t need = klen + 12 + f->len;
-      if (need > c->kcap) {
-        size_t n = c->kcap * 2;
-        while (n < need) n *= 2;
-        char *kb = realloc(c->kbuf, n);
-        if (!kb) {
-          snprintf(r->err, sizeof r->err, "%s: out of memory", r->path);
-          return -1;
-        }
-        c->kbuf = kb;
-        c->kcap = n;
-      }
-      if (key->bin == CSV_BIN_NONE) {
-        uint32_t l = (uint32_t)f->len;
-        memcpy(c->kbuf + klen, &l, 4);
-        memcpy(c->kbuf + klen + 4, f->p, f->len);
-        klen += 4 + f->len;
-        continue;
-      }
-      int64_t t, v;
-      if (csv_parse_datetime(f->p, f->len, key->dtfmt, &t, NULL) != 0) {
-        const char *txt = f->p;
-        size_t tl = f->len;
-        const char *at = field_start(r, (size_t)key->col);
-        if (trim(&txt, &tl))
-          csv_fail_at(r, at, "empty date-time in column '%s'", r->header[key->col]);
-        else
-          csv_fail_at(r, at, "invalid date-time '%.*s' in column '%s'", (int)(tl > 40 ? 40 : tl), txt,
-                      r->header[key->col]);
-        bad = 1;
+      if (bad_row(c, r) != 0) {
+        rc = -1;
         break;
       }
-      csv_bins b;
-      csv_epoch_bins(t, &b);
-      switch (key->bin) {
-      case CSV_BIN_HOUR: v = b.hour; break;
-      case CSV_BIN_WEEKDAY: v = b.weekday; break;
-      case CSV_BIN_HOUR_OF_WEEK: v = b.hour_of_week; break;
-      case CSV_BIN_MONTH: v = b.month; break;
-      case CSV_BIN_YEAR: v = b.year; break;
-      default: v = b.year * 10000 + b.month * 100 + b.day; break;
-      }
-      memcpy(c->kbuf + klen, &v, 8);
-      klen += 8;
-    }
-    /* sums */
-    for (size_t s = 0; s < c->nsums && !bad; s++) {
-      const csv_field *f = &r->f[c->sums[s]];
-      int st2 = csv_parse_num(f->p, f->len, &c->tmp[s]);
-      if (st2 == 1 && c->empty_skip) {
-        c->tmp[s] = NAN;
-        continue;
-      }
-      if (st2 != 0) {
-        if (st2 == 1)
-          csv_fail_at(r, field_start(r, (size_t)c->sums[s]), "empty value in number column '%s'",
-                      r->header[c->sums[s]]);
-        else
-          csv_fail_at(r, field_start(r, (size_t)c->sums[s]), "invalid number '%.*s' in column '%s'",
-                      (int)(f->len > 40 ? 40 : f->len), f->p, r->header[c->sums[s]]);
-        bad = 1;
-      }
-    }
-    if (bad) {
-      if (bad_row(c, r) != 0) return -1;
       continue;
     }
-    long g = group_of(c, klen);
-    if (g < 0) {
+    int cr = count_row(c, r, &pq);
+    if (cr < 0) {
       snprintf(r->err, sizeof r->err, "%s: out of memory", r->path);
-      return -1;
+      rc = -1;
+      break;
     }
-    c->groups[g].count++;
-    c->matched++;
-    for (size_t s = 0; s < c->nsums; s++) {
-      if (isnan(c->tmp[s])) continue;
-      c->sumv[(size_t)g * c->nsums + s] += c->tmp[s];
-      c->sumn[(size_t)g * c->nsums + s]++;
+    if (cr > 0 && bad_row(c, r) != 0) {
+      rc = -1;
+      break;
     }
   }
-  return 0;
+  if (rc == 0 && pend_flush(c, &pq) != 0) {
+    snprintf(r->err, sizeof r->err, "%s: out of memory", r->path);
+    rc = -1;
+  }
+  free(pq.sums);
+  for (size_t j = 0; j < c->nslots; j++)
+    if (c->slots[j].gi) c->groups[c->slots[j].gi - 1].count = c->slots[j].count;
+  return rc;
 }
 
 int csv_count_key(const csv_count *c, size_t g, size_t k, const char **s, size_t *n, int64_t *iv) {
   const char *p = c->arena + c->groups[g].koff;
   for (size_t i = 0;; i++) {
     if (c->keys[i].bin == CSV_BIN_NONE) {
-      uint32_t l;
-      memcpy(&l, p, 4);
+      size_t l = (unsigned char)*p++;
+      if (l == 255) {
+        uint32_t l32;
+        memcpy(&l32, p, 4);
+        p += 4;
+        l = l32;
+      }
       if (i == k) {
-        *s = p + 4;
+        *s = p;
         *n = l;
         return 0;
       }
-      p += 4 + l;
+      p += l;
     } else {
+      int64_t v;
+      p += get_varint(p, &v);
       if (i == k) {
-        memcpy(iv, p, 8);
+        *iv = v;
         return 1;
       }
-      p += 8;
     }
   }
 }

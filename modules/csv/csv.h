@@ -8,7 +8,16 @@
  * report or skip it. Rows may straddle blocks and may be longer than the block (the buffer grows).
  *
  * Lines: LF or CRLF end a row (a lone CR is data). Blank lines are skipped (they still count as
- * lines). A UTF-8 byte-order mark at the start of the file is skipped. */
+ * lines). A UTF-8 byte-order mark at the start of the file is skipped.
+ *
+ * Selective scanning: after csv_select(r, cols, n), csv_next() fills only the fields listed in cols
+ * (the others hold stale pointers) and finds them with a 64-bytes-at-a-time bitmask scanner: SIMD
+ * compares give the quote, delimiter and line-feed bits of a block, a prefix XOR of the quote bits
+ * gives the in-quote mask (as simdjson/simdcsv do), popcounts skip the delimiters of fields nobody
+ * asked for. Rows the scanner is not sure of -- ragged rows, a quote that does not open or close a
+ * field in the RFC 4180 way, a line break inside quotes, the last row without a line break -- are
+ * handed to the row-at-a-time parser, so every row comes out exactly as without the selection
+ * (all fields filled in those rows). */
 #ifndef EMSOPT_CSV_H
 #define EMSOPT_CSV_H
 
@@ -48,6 +57,17 @@ typedef struct {
   char **header;
   size_t nheader;
   int interrupted;       /* csv_next stopped on the host's interrupt flag */
+  /* selective scanning (csv_select) */
+  int sel_on;
+  long *sel;             /* selected field indexes */
+  size_t nsel;
+  size_t *nexttgt;       /* [k] = first delimiter ordinal >= k whose position is wanted */
+  size_t *dpos;          /* buffer offset of the wanted delimiters of the current row */
+  int s_active;          /* a scan is under way from s_base (else restart at pos) */
+  int s_have;            /* the masks of the block at s_base are loaded */
+  size_t s_base, s_fi;
+  uint64_t s_d, s_l, s_a;             /* remaining delimiter, line-feed, anomaly bits */
+  uint64_t s_inq, s_prev, s_close;    /* carries into the next block */
   char err[CSV_ERRLEN];  /* "FILE:LINE:COL: what" after a failure */
 } csv_reader;
 
@@ -58,6 +78,9 @@ void csv_init(csv_reader *r);
 int csv_open(csv_reader *r, const char *path, int delim, size_t block);
 /* 1 = a row is in r->f, 0 = end of file, -1 = I/O error or interrupt (r->err). */
 int csv_next(csv_reader *r);
+/* From now on fill only fields cols[0..n-1] (indexes < nheader; n may be 0) in csv_next (see
+ * above). 0, or -1 out of memory (r->err). */
+int csv_select(csv_reader *r, const long *cols, size_t n);
 /* Release everything; idempotent. */
 void csv_close(csv_reader *r);
 /* Line and 1-based byte column of a position inside the current row (or its end). */
@@ -112,8 +135,18 @@ typedef struct {
   uint64_t hash;
   size_t koff;     /* key bytes in the arena */
   uint32_t klen;
-  int64_t count;
+  int64_t count;   /* filled in when csv_count_run returns */
 } csv_group;
+
+/* A hash-table slot: one half cache line holding the first 16 bytes of the encoded key (zero
+ * padded; keys of up to 16 bytes are compared here without touching the arena), the running count,
+ * the high half of the hash and the group index + 1 (0 = empty). */
+typedef struct {
+  uint64_t key[2];
+  int64_t count;
+  uint32_t tag;
+  uint32_t gi;
+} csv_slot;
 
 typedef struct {
   /* set-up (owned; freed by csv_count_free) */
@@ -132,8 +165,9 @@ typedef struct {
   int64_t *sumn;   /* ngroups * nsums: values summed */
   char *arena;
   size_t alen, acap;
-  uint64_t *slots; /* hash tag << 32 | (group index + 1); 0 = empty */
+  csv_slot *slots; /* open addressing, linear probing, power-of-two size */
   size_t nslots;
+  int general;     /* 1: read every field with the row-at-a-time parser (tests compare the two) */
   double *tmp;     /* per-row sum values before the row is accepted */
   char *kbuf;      /* key scratch */
   size_t kcap;
@@ -147,7 +181,9 @@ void csv_count_init(csv_count *c);
 void csv_count_free(csv_count *c);
 /* Run the pass over the rest of r (the header has been read). 0 ok, -1 error in r->err. */
 int csv_count_run(csv_count *c, csv_reader *r);
-/* Decode key number k of group g: a string (*s, *n) or an integer (*iv), returns 0 string, 1 int. */
+/* Decode key number k of group g: a string (*s, *n) or an integer (*iv), returns 0 string, 1 int.
+ * Keys are encoded in the arena as: a string = length byte (255: 4 more length bytes follow) then
+ * the bytes; a bin = its zigzag LEB128 varint (one byte for hours, weekdays, months). */
 int csv_count_key(const csv_count *c, size_t g, size_t k, const char **s, size_t *n, int64_t *iv);
 
 /* ---- writing ---------------------------------------------------------------------------- */

@@ -78,6 +78,97 @@ static char *dump(const char *path, size_t block, int delim, char *err, size_t e
 
 static const size_t BLOCKS[] = {4, 5, 7, 8, 13, 16, 17, 31, 32, 33, 63, 64, 65, 100, 0};
 
+/* Serialise the rows as the selective scanner returns them: per row its first line, field count,
+ * the selected fields that exist, and the row error; sel = NULL reads with the row parser. */
+static char *dump_sel(const char *path, size_t block, int delim, const long *sel, size_t nsel, int use_select,
+                      char *err, size_t errlen) {
+  csv_reader r;
+  csv_init(&r);
+  size_t cap = 1 << 16, len = 0;
+  char *out = malloc(cap);
+  out[0] = 0;
+  if (csv_open(&r, path, delim, block) != 0) {
+    snprintf(err, errlen, "%s", r.err);
+    csv_close(&r);
+    free(out);
+    return NULL;
+  }
+  if (use_select && csv_select(&r, sel, nsel) != 0) {
+    snprintf(err, errlen, "%s", r.err);
+    csv_close(&r);
+    free(out);
+    return NULL;
+  }
+  for (;;) {
+    int st = csv_next(&r);
+    if (st < 0) {
+      snprintf(err, errlen, "%s", r.err);
+      break;
+    }
+    if (st == 0) break;
+    if (len + 64 > cap) out = realloc(out, cap *= 2);
+    len += (size_t)sprintf(out + len, "@%ld #%zu", r.row_line, r.nf);
+    for (size_t i = 0; i < nsel; i++) {
+      if ((size_t)sel[i] >= r.nf) continue;
+      const csv_field *f = &r.f[sel[i]];
+      if (len + f->len + 64 > cap) out = realloc(out, cap = (cap + f->len) * 2);
+      len += (size_t)sprintf(out + len, "|%d:", r.fquote[sel[i]] ? 1 : 0);
+      memcpy(out + len, f->p, f->len);
+      len += f->len;
+      long l, c;
+      csv_where(&r, f->p, &l, &c);
+      len += (size_t)sprintf(out + len, "@%ld:%ld", l, c);
+    }
+    if (r.row_err) {
+      long l, c;
+      csv_where(&r, r.row_err_at, &l, &c);
+      len += (size_t)sprintf(out + len, "!E%d@%ld:%ld", r.row_err, l, c);
+    }
+    out[len++] = '\n';
+    out[len] = 0;
+  }
+  len += (size_t)sprintf(out + len, "end line %ld", r.line);
+  csv_close(&r);
+  return out;
+}
+
+static int nselcases;
+
+/* The selective scanner returns what the row parser returns, for several selections. */
+static void select_case(const char *name, const char *path, size_t block, int delim) {
+  static const long sels[][4] = {{0, 1, 2, 3}, {0}, {1}, {2}, {3}, {3, 1}, {5}, {0, 0}};
+  static const size_t nsels[] = {4, 1, 1, 1, 1, 2, 1, 2};
+  csv_reader r;
+  csv_init(&r);
+  size_t nh = csv_open(&r, path, delim, 0) == 0 ? r.nheader : 0;
+  csv_close(&r);
+  for (size_t s = 0; s <= sizeof nsels / sizeof *nsels; s++) {
+    long all[64];
+    const long *sel;
+    size_t ns;
+    if (s == sizeof nsels / sizeof *nsels) { /* every column, and none */
+      ns = nh < 64 ? nh : 64;
+      for (size_t i = 0; i < ns; i++) all[i] = (long)i;
+      sel = all;
+    } else {
+      sel = sels[s];
+      ns = nsels[s];
+      int ok = 1;
+      for (size_t i = 0; i < ns; i++) ok &= (size_t)sel[i] < nh;
+      if (!ok) continue;
+    }
+    char e1[CSV_ERRLEN] = "", e2[CSV_ERRLEN] = "";
+    char *want = dump_sel(path, block, delim, sel, ns, 0, e1, sizeof e1);
+    char *got = dump_sel(path, block, delim, sel, ns, 1, e2, sizeof e2);
+    nselcases++;
+    CHECK((!want && !got && strcmp(e1, e2) == 0) || (want && got && strcmp(want, got) == 0 && strcmp(e1, e2) == 0),
+          "%s (block %zu, selection %zu): scanner [%s] err [%s], row parser [%s] err [%s]", name, block, s,
+          got ? got : "(null)", e2, want ? want : "(null)", e1);
+    free(want);
+    free(got);
+  }
+}
+
 static void reader_case(const char *name, const char *data, size_t n, int delim, const char *expect) {
   const char *path = write_tmp("case.csv", data, n);
   for (size_t b = 0; b < sizeof BLOCKS / sizeof *BLOCKS; b++) {
@@ -86,6 +177,7 @@ static void reader_case(const char *name, const char *data, size_t n, int delim,
     CHECK(got && strcmp(got, expect) == 0, "%s (block %zu): got [%s] err [%s], want [%s]", name, BLOCKS[b],
           got ? got : "(null)", err, expect);
     free(got);
+    select_case(name, path, BLOCKS[b], delim);
   }
 }
 
@@ -118,6 +210,14 @@ static void test_reader(void) {
   CASE("unterminated quote", "a,b\n1,\"xy\n", 0, "a|b\n1|xy\n!E1@2:3\n");
   CASE("text after quote", "a,b\n\"x\"y,2\n3,4\n", 0, "a|b\nx\"y|2!E2@2:4\n3|4\n");
   CASE("header only", "a,b\n", 0, "a|b\n");
+  /* quotes a quote-parity scanner would pair differently from the row parser */
+  CASE("mid-field quote closed by a later field", "a,b\nx\"y,\",1\n", 0, "a|b\nx\"y|,1\n!E1@2:5\n");
+  CASE("mid-field quotes in two fields", "a,b\nx\"y,z\"w\n1,2\n", 0, "a|b\nx\"y|z\"w\n1|2\n");
+  CASE("quote after CR", "a,b\n\"x\"\r,2\n3,4\n", 0, "a|b\nx\"\r|2!E2@2:4\n3|4\n");
+  CASE("quoted last field CR CR LF", "a,b\n1,\"2\"\r\r\n3,4\n", 0, "a|b\n1|2\"\r\r!E2@2:6\n3|4\n");
+  CASE("lone CR after quote at eof", "a,b\n1,\"2\"\r", 0, "a|b\n1|2\n");
+  CASE("doubled quote then delimiter", "a,b\n\"x\"\"\",y\n", 0, "a|b\nx\"|y\n");
+  CASE("quote right after line start", "a,b\n\"\n\",2\n", 0, "a|b\n\n|2\n");
 
   /* fields of every size around the block sizes, some quoted with quotes and newlines inside */
   for (size_t len = 1; len <= 140; len++) {
@@ -386,6 +486,225 @@ static void test_count(void) {
   csv_close(&r);
 }
 
+/* ---- the selective scanner and the grouped count against the row parser, on random files ---- */
+
+static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
+static unsigned rnd(unsigned n) {
+  rng_state ^= rng_state << 13;
+  rng_state ^= rng_state >> 7;
+  rng_state ^= rng_state << 17;
+  return (unsigned)(rng_state % n);
+}
+
+/* The grouped count serialised: totals, bad lines, first message (or the error), groups in order. */
+static char *count_dump(const char *path, size_t block, int general, int skip_bad, const csv_key *keys,
+                        size_t nkeys, long sumcol) {
+  csv_reader r;
+  csv_count c;
+  csv_init(&r);
+  csv_count_init(&c);
+  size_t cap = 1 << 16, len = 0;
+  char *out = malloc(cap);
+  out[0] = 0;
+  if (csv_open(&r, path, 0, block) != 0) {
+    snprintf(out, cap, "open: %s", r.err);
+    csv_close(&r);
+    return out;
+  }
+  c.keys = malloc((nkeys + 1) * sizeof *c.keys);
+  memcpy(c.keys, keys, nkeys * sizeof *keys);
+  c.nkeys = nkeys;
+  c.sums = malloc(sizeof(long));
+  c.sums[0] = sumcol;
+  c.nsums = sumcol >= 0;
+  c.skip_bad = skip_bad;
+  c.empty_skip = 1;
+  c.general = general;
+  int rc = csv_count_run(&c, &r);
+  len += (size_t)snprintf(out, cap, "rc %d rows %lld bad %lld matched %lld groups %zu first [%s] err [%s] lines",
+                          rc, (long long)c.rows, (long long)c.bad, (long long)c.matched, c.ngroups, c.first_bad,
+                          rc ? r.err : "");
+  for (size_t i = 0; i < c.nbad_lines; i++) len += (size_t)sprintf(out + len, " %ld", c.bad_lines[i]);
+  for (size_t g = 0; rc == 0 && g < c.ngroups; g++) {
+    if (len + 256 > cap) out = realloc(out, cap *= 2);
+    out[len++] = '\n';
+    for (size_t k = 0; k < c.nkeys; k++) {
+      const char *ks;
+      size_t kn;
+      int64_t iv;
+      if (csv_count_key(&c, g, k, &ks, &kn, &iv) == 0) {
+        if (len + kn + 64 > cap) out = realloc(out, cap = (cap + kn) * 2);
+        out[len++] = '[';
+        memcpy(out + len, ks, kn);
+        len += kn;
+        out[len++] = ']';
+      } else
+        len += (size_t)sprintf(out + len, "<%lld>", (long long)iv);
+    }
+    len += (size_t)sprintf(out + len, " = %lld", (long long)c.groups[g].count);
+    if (c.nsums) len += (size_t)sprintf(out + len, " sum %.17g n %lld", c.sumv[g], (long long)c.sumn[g]);
+  }
+  out[len] = 0;
+  csv_count_free(&c);
+  csv_close(&r);
+  return out;
+}
+
+static void count_case(const char *name, const char *path, size_t block, const csv_key *keys, size_t nkeys,
+                       long sumcol) {
+  for (int skip = 0; skip <= 1; skip++) {
+    char *want = count_dump(path, block, 1, skip, keys, nkeys, sumcol);
+    char *got = count_dump(path, block, 0, skip, keys, nkeys, sumcol);
+    CHECK(strcmp(want, got) == 0, "%s (block %zu, skip_bad %d): scanner\n%s\nrow parser\n%s", name, block, skip, got,
+          want);
+    free(want);
+    free(got);
+  }
+}
+
+/* a field: plain, empty, quoted (with delimiters, doubled quotes, CR LF inside), a number, a date */
+static size_t gen_field(char *o, char delim) {
+  static const char *const words[] = {"a", "bc", "10001", "CARD", " x ", "1.5", "-2", "x\ry", "01/07/2013 12:30:00 AM",
+                                      "12/31/2016 11:59:59 PM", "2016-03-01T12:00:00"};
+  size_t n = 0;
+  switch (rnd(6)) {
+  case 0: break;
+  case 1:
+  case 2: n = (size_t)sprintf(o, "%s", words[rnd(sizeof words / sizeof *words)]); break;
+  case 3: {
+    o[n++] = '"';
+    unsigned parts = rnd(4);
+    for (unsigned i = 0; i < parts; i++) {
+      switch (rnd(5)) {
+      case 0: o[n++] = delim; break;
+      case 1: o[n++] = '"'; o[n++] = '"'; break;
+      case 2: o[n++] = '\r'; o[n++] = '\n'; break;
+      default: n += (size_t)sprintf(o + n, "%s", words[rnd(sizeof words / sizeof *words)]);
+      }
+    }
+    o[n++] = '"';
+    break;
+  }
+  case 4: n = (size_t)sprintf(o, "%u", rnd(100)); break;
+  default: n = (size_t)sprintf(o, "\"%s\"", words[rnd(sizeof words / sizeof *words)]);
+  }
+  return n;
+}
+
+static void test_random(void) {
+  static const char *const junk[] = {"\"", ",", "\n", "\r", "\r\n", "x\"", "\"\"\"", "\"a\"b", ";", "\n\n"};
+  static const size_t blocks[] = {4, 7, 16, 63, 64, 65, 200, 0};
+  size_t cap = 1 << 16;
+  char *data = malloc(cap);
+  for (int t = 0; t < 400; t++) {
+    char delim = rnd(4) == 0 ? ';' : ',';
+    size_t nh = 1 + rnd(5), n = 0;
+    if (rnd(8) == 0) n += (size_t)sprintf(data, "\xEF\xBB\xBF");
+    for (size_t i = 0; i < nh; i++) n += (size_t)sprintf(data + n, "%sh%zu", i ? (delim == ';' ? ";" : ",") : "", i);
+    n += (size_t)sprintf(data + n, rnd(2) ? "\r\n" : "\n");
+    unsigned rows = rnd(60);
+    int corrupt = rnd(3); /* 0: clean file */
+    for (unsigned rr = 0; rr < rows && n + 4096 < cap; rr++) {
+      size_t nf = rnd(10) == 0 ? 1 + rnd(6) : nh; /* a ragged row now and then */
+      for (size_t i = 0; i < nf; i++) {
+        if (i) data[n++] = delim;
+        n += gen_field(data + n, delim);
+        if (corrupt && rnd(40) == 0) n += (size_t)sprintf(data + n, "%s", junk[rnd(sizeof junk / sizeof *junk)]);
+      }
+      if (rr + 1 < rows || rnd(4)) n += (size_t)sprintf(data + n, rnd(3) == 0 ? "\r\n" : "\n");
+      if (rnd(15) == 0) n += (size_t)sprintf(data + n, rnd(2) ? "\n" : "\r\n"); /* blank line */
+    }
+    char name[64];
+    snprintf(name, sizeof name, "random file %d", t);
+    const char *path = write_tmp("random.csv", data, n);
+    size_t b = blocks[rnd(sizeof blocks / sizeof *blocks)];
+    select_case(name, path, b, 0);
+    csv_key keys[3] = {{.col = 0}, {.col = (long)(nh > 1 ? 1 : 0)}, {.col = (long)(nh - 1), .bin = CSV_BIN_HOUR_OF_WEEK}};
+    count_case(name, path, b, keys, 2, nh > 2 ? 2 : -1);
+    count_case(name, path, b, keys + 2, 1, -1);
+  }
+  free(data);
+}
+
+/* The direct reading of "MM/DD/YYYY hh:mm:ss AM" agrees with csv_parse_datetime + csv_epoch_bins:
+ * every day 1899-2101 at a few times, and near misses. */
+static void test_fast_datetime(void) {
+  size_t cap = 8 << 20, n = 0;
+  char *data = malloc(cap);
+  n += (size_t)sprintf(data, "t\n");
+  static const char *const times[] = {"12:00:00 AM", "12:59:59 AM", "01:00:00 AM", "11:30:15 AM", "12:00:00 PM",
+                                      "12:45:00 PM", "01:00:01 PM", "11:59:59 PM", "06:21:01 am", "06:21:01 pm"};
+  static const char *const bad[] = {"00:00:00 AM", "13:00:00 PM", "01:60:00 AM", "01:00:60 AM", "01:00:00 XM",
+                                    "01:00:00 AX", "1:00:00 AM ", "01:00:00  AM", "01-00:00 AM", "01:00:00 MA"};
+  /* (the general parser accepts some of these: one-digit hours, extra blanks) */
+  int nbad = 0, ngood = 0;
+  for (int y = 1899; y <= 2101; y += (y > 1905 && y < 2095 ? 7 : 1)) {
+    for (int m = 0; m <= 13; m++)
+      for (int d = 0; d <= 32; d++) {
+        static const int md[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+        int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+        int ok = m >= 1 && m <= 12 && d >= 1 && d <= md[m - 1] + (m == 2 && leap);
+        if (!ok && rnd(4)) continue;
+        if (n + 256 > cap) break;
+        int tb = ok && rnd(20) == 0;
+        const char *tm = tb ? bad[rnd(10)] : times[rnd(10)];
+        int k = sprintf(data + n, "%02d/%02d/%04d %s\n", m, d, y, tm);
+        int64_t secs;
+        double fr;
+        if (csv_parse_datetime(data + n, (size_t)k - 1, 0, &secs, &fr) == 0) ngood++; /* the judge */
+        else
+          nbad++;
+        n += (size_t)k;
+      }
+  }
+  const char *path = write_tmp("dates.csv", data, n);
+  free(data);
+  static const int bins[] = {CSV_BIN_HOUR, CSV_BIN_WEEKDAY, CSV_BIN_HOUR_OF_WEEK, CSV_BIN_MONTH, CSV_BIN_YEAR,
+                             CSV_BIN_DATE};
+  for (size_t bi = 0; bi < sizeof bins / sizeof *bins; bi++) {
+    csv_reader r;
+    csv_count c;
+    csv_init(&r);
+    csv_count_init(&c);
+    csv_open(&r, path, 0, 0);
+    c.keys = calloc(2, sizeof *c.keys);
+    c.keys[1].bin = bins[bi];
+    c.nkeys = 2;
+    c.skip_bad = 1;
+    CHECK(csv_count_run(&c, &r) == 0, "dates: %s", r.err);
+    int wrong = 0;
+    for (size_t g = 0; g < c.ngroups; g++) {
+      const char *ks;
+      size_t kn;
+      int64_t iv, secs;
+      csv_count_key(&c, g, 0, &ks, &kn, &iv);
+      csv_count_key(&c, g, 1, &ks, &kn, &iv);
+      const char *txt;
+      size_t tn;
+      csv_count_key(&c, g, 0, &txt, &tn, &secs);
+      double fr;
+      if (csv_parse_datetime(txt, tn, 0, &secs, &fr) != 0) {
+        wrong++;
+        continue;
+      }
+      csv_bins b;
+      csv_epoch_bins(secs, &b);
+      int64_t want = bins[bi] == CSV_BIN_HOUR ? b.hour : bins[bi] == CSV_BIN_WEEKDAY ? b.weekday
+                     : bins[bi] == CSV_BIN_HOUR_OF_WEEK ? b.hour_of_week : bins[bi] == CSV_BIN_MONTH ? b.month
+                     : bins[bi] == CSV_BIN_YEAR ? b.year : b.year * 10000 + b.month * 100 + b.day;
+      if (iv != want) {
+        if (wrong < 5) printf("  %.*s: bin %d got %lld want %lld\n", (int)tn, txt, bins[bi], (long long)iv, (long long)want);
+        wrong++;
+      }
+    }
+    CHECK(wrong == 0 && (int)c.ngroups <= ngood && c.bad == nbad && c.matched == ngood,
+          "fast date-times, bin %d: %d wrong, %zu groups, %lld bad (want %d), %lld counted (want %d)", bins[bi], wrong,
+          c.ngroups, (long long)c.bad, nbad, (long long)c.matched, ngood);
+    csv_count_free(&c);
+    csv_close(&r);
+  }
+}
+
 static void test_quote(void) {
   static const struct {
     const char *in, *out;
@@ -413,6 +732,8 @@ int main(void) {
   test_numbers();
   test_datetime();
   test_count();
+  test_random();
+  test_fast_datetime();
   test_quote();
   char cmd[128];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
