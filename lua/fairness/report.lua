@@ -60,7 +60,7 @@ local function allocation_svg(report, r, s)
     vals[b] = v
   end
   return report.heatmap{title = "Allocation per base and period", rows = r.bases, cols = cols, values = vals,
-    xlabel = "period", ylabel = "base", label = "ambulances", unit = "ambulances", format = "%d", min = 0}
+    xlabel = "period", ylabel = "base", label = "ambulances", unit = "count", format = "%d", min = 0}
 end
 
 local function moves_svg(report, r, s)
@@ -73,7 +73,7 @@ local function moves_svg(report, r, s)
   local total = 0
   for _, x in ipairs(s.moves_per_period) do total = total + x end
   return report.heatmap{title = "Moves between bases, all periods", rows = r.bases, cols = r.bases, values = vals,
-    xlabel = "to base", ylabel = "from base", label = "moves", unit = "ambulances", format = "%d", min = 0,
+    xlabel = "to base", ylabel = "from base", label = "moves", unit = "count", format = "%d", min = 0,
     note = fmt("%d moves in all (the fewest that turn each period's allocation into the next).", total)}
 end
 
