@@ -249,6 +249,23 @@ describe("csv.count", function()
     {"sum with empty = nil", {by = {"zip"}, sum = {"secs"}, empty = "nil"},
       {{"10001", 3, {secs = 30.0}, {secs = 2}}, {"10002", 1, {secs = 5.0}, {secs = 1}}, {"", 1, {secs = 7.0}, {secs = 1}}}},
   }
+  -- the columnar result turned back into rows
+  local function from_columns(res, nkeys)
+    local out = {}
+    for g = 1, #res.count do
+      local keys = {}
+      for k = 1, nkeys do keys[k] = res.keys[k][g] end
+      local row = {keys = keys, count = res.count[g]}
+      if next(res.sums) then
+        row.sums, row.n = {}, {}
+        for name, arr in pairs(res.sums) do row.sums[name] = arr[g] end
+        for name, arr in pairs(res.n) do row.n[name] = arr[g] end
+      end
+      out[g] = row
+    end
+    return out
+  end
+
   for _, c in ipairs(cases) do
     it(c[1], function()
       local groups, info = csv.count(file(data), c[2])
@@ -256,7 +273,78 @@ describe("csv.count", function()
       assert.equals(5, info.rows)
       assert.equals(#groups, info.groups)
     end)
+    it(c[1] .. " (columnar)", function()
+      local opts = {columnar = true}
+      for k, v in pairs(c[2]) do opts[k] = v end
+      local res, info = csv.count(file(data), opts)
+      assert.equals(#c[3], #res.count)
+      assert.equals(#c[3], info.groups)
+      assert.equals(#(c[2].by or {}), #res.keys)
+      for _, arr in ipairs(res.keys) do assert.equals(#res.count, #arr) end
+      assert.same(c[3], shape(from_columns(res, #(c[2].by or {}))))
+    end)
   end
+
+  -- a file the row parser and the block scanner must agree on: quotes, delimiters, CRLF and
+  -- line breaks inside quotes, blank lines, a BOM, keys longer than 16 and than 255 bytes
+  local function tricky(n)
+    local t = {"\239\187\191zip,type,when,secs"}
+    for i = 1, n do
+      local zip = i % 7 == 0 and "" or tostring(10000 + i % 13)
+      local typ = ({"CARD", '"CA,RD"', '"say ""hi"""', '"two\r\nlines"', ("L"):rep(20), ("M"):rep(300)})[i % 6 + 1]
+      local when = string.format('"%02d/%02d/2015 %02d:%02d:00 %s"', i % 12 + 1, i % 28 + 1, i % 12 + 1, i % 60,
+        i % 2 == 0 and "AM" or "PM")
+      t[#t + 1] = string.format("%s,%s,%s,%d", zip, typ, when, i % 5)
+      if i % 17 == 0 then t[#t + 1] = "" end
+    end
+    return table.concat(t, "\r\n") .. "\r\n"
+  end
+
+  it("the same groups at every buffer size, rows and columnar", function()
+    local p = file(tricky(400))
+    local by = {"zip", "type", {column = "when", bin = "hour_of_week"}}
+    local ref, rinfo = csv.count(p, {by = by, sum = {"secs"}})
+    assert.equals(400, rinfo.rows)
+    assert.equals(0, rinfo.bad)
+    local n = 0
+    for _, g in ipairs(ref) do n = n + g.count end
+    assert.equals(400, n)
+    -- checked against csv.read of the same file, grouped in Lua
+    local cols = assert(csv.read(p))
+    local want, order = {}, {}
+    for i = 1, #cols.zip do
+      local how = csv.bins(csv.datetime(cols.when[i])).hour_of_week
+      local k = cols.zip[i] .. "|" .. cols.type[i] .. "|" .. how
+      if not want[k] then want[k] = 0; order[#order + 1] = k end
+      want[k] = want[k] + 1
+    end
+    assert.equals(#order, #ref)
+    for i, g in ipairs(ref) do
+      assert.equals(order[i], table.concat(g.keys, "|"))
+      assert.equals(want[order[i]], g.count)
+    end
+    for _, bs in ipairs {4, 17, 63, 64, 65, 300, 4096} do
+      assert.same(ref, (csv.count(p, {by = by, sum = {"secs"}, buffer_size = bs})))
+      local res = csv.count(p, {by = by, sum = {"secs"}, buffer_size = bs, columnar = true})
+      assert.same(ref, from_columns(res, 3))
+    end
+  end)
+
+  it("many groups: the table grows and keeps the order of first appearance", function()
+    local t = {"k,v"}
+    for i = 1, 30000 do t[#t + 1] = string.format("key%d,%d", (i * 7919) % 20011, i) end
+    local res, info = csv.count(file(table.concat(t, "\n")), {by = {"k"}, columnar = true})
+    assert.equals(20011, info.groups)
+    assert.equals("key7919", res.keys[1][1])
+    local total = 0
+    for g = 1, info.groups do
+      local i = (g * 7919) % 20011
+      assert.equals("key" .. i, res.keys[1][g])
+      assert.equals(g <= 30000 - 20011 and 2 or 1, res.count[g])
+      total = total + res.count[g]
+    end
+    assert.equals(30000, total)
+  end)
 
   it("key types: strings for columns, integers for bins, strings for dates", function()
     local g = csv.count(file(data), {by = {"zip", {column = "when", bin = "hour"}, {column = "when", bin = "date"}}})
@@ -306,6 +394,7 @@ describe("csv.count", function()
     {{where = {zip = {}}}, "bad argument #2 to 'count' (option 'where': empty list of values)"},
     {{empty = 0}, "bad argument #2 to 'count' (option 'empty': \"error\" or \"nil\" expected)"},
     {{group = {}}, "bad argument #2 to 'count' (unknown option 'group')"},
+    {{columnar = 1}, "bad argument #2 to 'count' (option 'columnar': boolean expected, got number)"},
   }
   for i, c in ipairs(misuse) do
     it("misuse raises " .. i, function()
@@ -345,6 +434,31 @@ describe("csv.count", function()
     end
     assert.equals(186577, total)
     assert.equals(4387, empty_zip) -- SOURCE.md: ZIPCODE empty in 4,387 rows of A
+  end)
+
+  it("agrees with gawk on the NYC sample: ZIPCODE x hour_of_week (date-times read by gawk's mktime)", function()
+    local path = spec.data("nyc_ems_incidents/ems_incidents_2013_2016_sampleA.csv")
+    local p = assert(io.popen("TZ=UTC gawk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }"
+      .. " { split($col[\"INCIDENT_DATETIME\"], a, /[\\/ :]/); h = a[4] % 12 + (a[7] == \"PM\" ? 12 : 0);"
+      .. " t = mktime(a[3] \" \" a[1] \" \" a[2] \" \" h \" \" a[5] \" \" a[6], 1);"
+      .. " n[$col[\"ZIPCODE\"] \"|\" ((strftime(\"%u\", t, 1) - 1) * 24 + h)]++ }"
+      .. " END { for (k in n) print k \"\\t\" n[k] }' " .. spec.shquote(path)))
+    local want, nwant = {}, 0
+    for line in p:lines() do
+      local k, n = line:match("^([^\t]*)\t(%d+)$")
+      want[k] = tonumber(n)
+      nwant = nwant + 1
+    end
+    p:close()
+    local res, info = csv.count(path, {by = {"ZIPCODE", {column = "INCIDENT_DATETIME", bin = "hour_of_week"}},
+      columnar = true})
+    assert.equals(186577, info.counted)
+    assert.equals(nwant, info.groups)
+    assert.is_true(nwant > 20000)
+    for g = 1, info.groups do
+      local k = res.keys[1][g] .. "|" .. res.keys[2][g]
+      assert.equals(want[k], res.count[g], k)
+    end
   end)
 end)
 

@@ -31,10 +31,19 @@
  *                    values (numbers are compared as their text: 1 matches "1", not "1.0")
  *     opts.empty     "error" (default) or "nil": an empty summed field is skipped
  *     opts.skip_bad, opts.delimiter, opts.buffer_size as for read
+ *     opts.columnar  true: return arrays instead of one table per group (below); for groupings
+ *                    with many groups this is several times faster to build and smaller
  *   groups = { {keys = {k1, k2, ...}, count = n, sums = {NAME = s}, n = {NAME = values summed}}, ...}
  *     in order of first appearance; plain keys are strings (the field text), bins are integers
- *     (date: a string). info = {rows = data rows read, counted = rows in groups, groups = #groups,
- *     bad, bad_lines, first_bad, header, file, delimiter}.
+ *     (date: a string). info = {rows = data rows read, counted = rows in groups, groups = number of
+ *     groups, bad, bad_lines, first_bad, header, file, delimiter}.
+ *   with columnar = true: {keys = {{k1 of group 1, k1 of group 2, ...}, {k2 ...}, ...},
+ *     count = {n1, n2, ...}, sums = {NAME = {s1, s2, ...}}, n = {NAME = {...}}} -- keys[k] follows
+ *     opts.by (two keys may bin the same column), index g is the same group in every array; use
+ *     info.groups for the number of groups.
+ *   The pass reads only the key, sum and where columns: a 64-byte block scanner (see csv.h) finds
+ *   them, the row parser takes over for any row it is unsure of, so results and messages are those
+ *   of the row parser. csv.read and csv.lines scan the same way for their selected columns.
  *
  *   for row, line in csv.lines(path [, opts]) do ... end   rows as {NAME = value}; opts as read
  *     (columns, types, empty, skip_bad, delimiter, buffer_size); errors are raised.
@@ -573,6 +582,7 @@ static int l_read(lua_State *L) {
   ps->open = 1;
   int nr = sel_resolve(L, arg, ps); /* names at 4 */
   if (nr) return nr;
+  if (csv_select(&ps->r, ps->idx, ps->nsel) != 0) return luaL_error(L, "not enough memory");
   int names = 4, first = 5;
   size_t n = ps->nsel;
   luaL_checkstack(L, (int)n + 10, "too many columns");
@@ -672,6 +682,7 @@ static int l_lines(lua_State *L) {
   }
   ps->open = 1;
   if (sel_resolve(L, arg, ps)) return lua_error(L); /* message on top */
+  if (csv_select(&ps->r, ps->idx, ps->nsel) != 0) return luaL_error(L, "not enough memory");
   /* stack: path, opts, ps, names */
   lua_pushvalue(L, 3);
   lua_pushvalue(L, 4);
@@ -685,7 +696,7 @@ static int l_lines(lua_State *L) {
 /* ---- csv.count -------------------------------------------------------------------------- */
 
 static const char *const COUNT_OPTS[] = {"by", "sum", "where", "skip_bad", "delimiter", "empty",
-                                         "buffer_size", NULL};
+                                         "buffer_size", "columnar", NULL};
 static const char *const BINS[] = {"none", "hour", "weekday", "hour_of_week", "month", "year", "date", NULL};
 static const char *const DTFMT[] = {"auto", "mdy", "iso", NULL};
 
@@ -699,6 +710,102 @@ static int key_option(lua_State *L, int arg, size_t k, const char *what, const c
                                                v ? v : luaL_typename(L, -1)));
 }
 
+static void push_key(lua_State *L, const csv_count *c, size_t g, size_t k) {
+  const char *s;
+  size_t sl;
+  int64_t iv;
+  if (csv_count_key(c, g, k, &s, &sl, &iv) == 0) lua_pushlstring(L, s, sl);
+  else if (c->keys[k].bin == CSV_BIN_DATE)
+    push_date(L, iv / 10000, (int)(iv / 100 % 100), (int)(iv % 100));
+  else
+    lua_pushinteger(L, iv);
+}
+
+/* {{keys = {...}, count = n, sums = {NAME = s}, n = {NAME = m}}, ...}; sum names at index names */
+static void push_group_rows(lua_State *L, const csv_count *c, int names) {
+  size_t nkeys = c->nkeys, nsums = c->nsums;
+  lua_createtable(L, (int)(c->ngroups < INT32_MAX ? c->ngroups : 0), 0);
+  int res = lua_gettop(L);
+  for (size_t g = 0; g < c->ngroups; g++) {
+    lua_createtable(L, 0, nsums ? 4 : 2);
+    lua_createtable(L, (int)nkeys, 0);
+    for (size_t k = 0; k < nkeys; k++) {
+      push_key(L, c, g, k);
+      lua_rawseti(L, -2, (lua_Integer)k + 1);
+    }
+    lua_setfield(L, -2, "keys");
+    lua_pushinteger(L, c->groups[g].count);
+    lua_setfield(L, -2, "count");
+    if (nsums) {
+      lua_createtable(L, 0, (int)nsums);
+      lua_createtable(L, 0, (int)nsums);
+      for (size_t s = 0; s < nsums; s++) {
+        lua_geti(L, names, (lua_Integer)s + 1);
+        lua_pushvalue(L, -1);
+        lua_pushnumber(L, c->sumv[g * nsums + s]);
+        lua_rawset(L, -5);
+        lua_pushinteger(L, c->sumn[g * nsums + s]);
+        lua_rawset(L, -3);
+      }
+      lua_setfield(L, -3, "n");
+      lua_setfield(L, -2, "sums");
+    }
+    lua_rawseti(L, res, (lua_Integer)g + 1);
+  }
+}
+
+/* {keys = {{key 1 of every group}, {key 2 ...}, ...}, count = {...}, sums = {NAME = {...}},
+ * n = {NAME = {...}}}: a handful of arrays instead of a table per group */
+static void push_columnar(lua_State *L, const csv_count *c, int names) {
+  size_t nkeys = c->nkeys, nsums = c->nsums;
+  int ng = (int)(c->ngroups < INT32_MAX ? c->ngroups : 0);
+  lua_createtable(L, 0, 4);
+  lua_createtable(L, (int)nkeys, 0);
+  for (size_t k = 0; k < nkeys; k++) {
+    lua_createtable(L, ng, 0);
+    for (size_t g = 0; g < c->ngroups; g++) {
+      push_key(L, c, g, k);
+      lua_rawseti(L, -2, (lua_Integer)g + 1);
+    }
+    lua_rawseti(L, -2, (lua_Integer)k + 1);
+  }
+  lua_setfield(L, -2, "keys");
+  lua_createtable(L, ng, 0);
+  for (size_t g = 0; g < c->ngroups; g++) {
+    lua_pushinteger(L, c->groups[g].count);
+    lua_rawseti(L, -2, (lua_Integer)g + 1);
+  }
+  lua_setfield(L, -2, "count");
+  lua_createtable(L, 0, (int)nsums);
+  lua_createtable(L, 0, (int)nsums);
+  for (size_t s = 0; s < nsums; s++) {
+    lua_geti(L, names, (lua_Integer)s + 1);
+    lua_createtable(L, ng, 0);
+    lua_createtable(L, ng, 0);
+    for (size_t g = 0; g < c->ngroups; g++) {
+      lua_pushnumber(L, c->sumv[g * nsums + s]);
+      lua_rawseti(L, -3, (lua_Integer)g + 1);
+      lua_pushinteger(L, c->sumn[g * nsums + s]);
+      lua_rawseti(L, -2, (lua_Integer)g + 1);
+    }
+    lua_pushvalue(L, -3);
+    lua_insert(L, -2);
+    lua_rawset(L, -5); /* n[NAME] */
+    lua_rawset(L, -4); /* sums[NAME] */
+  }
+  lua_setfield(L, -3, "n");
+  lua_setfield(L, -2, "sums");
+}
+
+/* (count, sum names, columnar) -> result table */
+static int push_results(lua_State *L) {
+  const csv_count *c = lua_touserdata(L, 1);
+  if (lua_toboolean(L, 3)) push_columnar(L, c, 2);
+  else
+    push_group_rows(L, c, 2);
+  return 1;
+}
+
 static int l_count(lua_State *L) {
   const char *path = luaL_checkstring(L, 1);
   int arg = 2;
@@ -707,6 +814,7 @@ static int l_count(lua_State *L) {
   Pass *ps = pass_new(L); /* 3 */
   csv_count *c = &ps->c;
   c->skip_bad = opt_bool(L, arg, "skip_bad");
+  int columnar = opt_bool(L, arg, "columnar");
   int delim = opt_delim(L, arg);
   size_t block = opt_block(L, arg);
   int t = opt_get(L, arg, "empty");
@@ -841,42 +949,17 @@ static int l_count(lua_State *L) {
 
   if (csv_count_run(c, r) != 0) return reader_fail(L, ps);
 
-  /* results */
-  lua_createtable(L, (int)(c->ngroups < INT32_MAX ? c->ngroups : 0), 0);
-  int res = lua_gettop(L);
-  for (size_t g = 0; g < c->ngroups; g++) {
-    lua_createtable(L, 0, 4);
-    lua_createtable(L, (int)nkeys, 0);
-    for (size_t k = 0; k < nkeys; k++) {
-      const char *s;
-      size_t sl;
-      int64_t iv;
-      if (csv_count_key(c, g, k, &s, &sl, &iv) == 0) lua_pushlstring(L, s, sl);
-      else if (c->keys[k].bin == CSV_BIN_DATE)
-        push_date(L, iv / 10000, (int)(iv / 100 % 100), (int)(iv % 100));
-      else
-        lua_pushinteger(L, iv);
-      lua_rawseti(L, -2, (lua_Integer)k + 1);
-    }
-    lua_setfield(L, -2, "keys");
-    lua_pushinteger(L, c->groups[g].count);
-    lua_setfield(L, -2, "count");
-    if (nsums) {
-      lua_createtable(L, 0, (int)nsums);
-      lua_createtable(L, 0, (int)nsums);
-      for (size_t s = 0; s < nsums; s++) {
-        lua_geti(L, 5, (lua_Integer)s + 1);
-        lua_pushvalue(L, -1);
-        lua_pushnumber(L, c->sumv[g * nsums + s]);
-        lua_rawset(L, -5);
-        lua_pushinteger(L, c->sumn[g * nsums + s]);
-        lua_rawset(L, -3);
-      }
-      lua_setfield(L, -3, "n");
-      lua_setfield(L, -2, "sums");
-    }
-    lua_rawseti(L, res, (lua_Integer)g + 1);
-  }
+  /* results: built with the collector paused (it would otherwise walk the growing result again
+   * and again); a memory error still restarts it */
+  int running = lua_gc(L, LUA_GCISRUNNING);
+  if (running) lua_gc(L, LUA_GCSTOP);
+  lua_pushcfunction(L, push_results);
+  lua_pushlightuserdata(L, c);
+  lua_pushvalue(L, 5);
+  lua_pushboolean(L, columnar);
+  int pst = lua_pcall(L, 3, 1, 0);
+  if (running) lua_gc(L, LUA_GCRESTART);
+  if (pst != LUA_OK) return lua_error(L);
   lua_createtable(L, 0, 10);
   lua_pushinteger(L, c->rows);
   lua_setfield(L, -2, "rows");
