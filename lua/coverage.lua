@@ -8,7 +8,8 @@
 -- Coverage sets
 --   cov.cover_sets(inst, radius) -> N with N[i] = {j, ...} (d[i][j] <= radius), ascending j
 --
--- Models (each returns a result table; opts.solver = "lp_solve" | "cbc", opts.timeout,
+-- Models (each returns a result table; opts.solver = "lp_solve" | "cbc" (default lp_solve; CBC for
+-- MALP and LR-MEXCLP, where lp_solve's branch and bound takes minutes on Utrecht), opts.timeout,
 -- opts.fixed = {site index or name, ...} forced open, opts.verbose = true prints the model size)
 --   cov.lscp(inst, {radius})                         -> {count, sites}
 --   cov.mclp(inst, {radius, p})                      -> {covered, sites}
@@ -33,6 +34,7 @@
 --     of point i: the demand points sharing a candidate site within the radius with i)
 --   cov.erlang_b(c, a), cov.erlang_servers(a, target)  Erlang loss and the smallest c for a target
 local model = require "model"
+local stats = require "stats"
 local sum = model.sum
 
 local M = {}
@@ -163,27 +165,9 @@ end
 
 -- ---- Erlang loss ----------------------------------------------------------------------------
 
-local stats_ok, stats = pcall(require, "stats")
-if not stats_ok or type(stats) ~= "table" then stats = {} end
-
-function M.erlang_b(c, a)
-  if stats.erlang_b then return stats.erlang_b(c, a) end
-  local b = 1.0
-  for k = 1, c do b = a * b / (k + a * b) end
-  return b
-end
-
-function M.erlang_servers(a, target, max_c)
-  if stats.erlang_b_servers then return stats.erlang_b_servers(a, target, max_c) end
-  max_c = max_c or 10000
-  local b, c = 1.0, 0
-  while b > target do
-    c = c + 1
-    if c > max_c then return nil end
-    b = a * b / (c + a * b)
-  end
-  return c
-end
+-- Erlang loss from the stats kernel: B(c, a) and the smallest c with B(c, a) <= target.
+M.erlang_b = stats.erlang_b
+function M.erlang_servers(a, target) return stats.erlang_b_servers(a, target) end
 
 -- ---- solving ----------------------------------------------------------------------------------
 
@@ -287,33 +271,47 @@ local function allocation(sol, x, m)
   return t, js
 end
 
--- gains[i][k] for k = 1..K: the objective weight of the k-th server covering i.
--- Concave gains (non-increasing in k) need no ordering; otherwise y[i][k] <= y[i][k-1], binary.
-local function expected_model(name, inst, N, gains, K, opts)
+-- gains[i][k] for k = 1..K: the objective weight of the k-th server covering i (>= 0).
+-- Where the gains of i are non-increasing (MEXCLP: concave in k) the y[i][k] are continuous: the
+-- LP fills them in order. Otherwise (LR-MEXCLP: availability is S-shaped in k) only the prefix
+-- before the longest non-increasing suffix needs binaries ordered y[i][k] <= y[i][k-1]; the
+-- suffix stays continuous, each term bounded by the last binary (so it counts only once the
+-- prefix is complete), which keeps the number of binaries small.
+local function expected_model(name, inst, N, gains, K, opts, value)
   local n, m = sizes(inst)
   local mm = model.new(name)
   local x, _ = fleet_vars(mm, inst, m, opts)
-  local I, Kset = {}, {}
+  local I, Kset, start = {}, {}, {}
   for i = 1, n do if #N[i] > 0 then I[#I + 1] = i end end
   for k = 1, K do Kset[k] = k end
   local concave = true
-  for _, i in ipairs(I) do
-    for k = 2, K do if gains[i][k] > gains[i][k - 1] + 1e-15 then concave = false end end
+  for _, i in ipairs(I) do                           -- start[i]: first index of the suffix
+    local g, p = gains[i], K
+    while p > 1 and g[p - 1] >= g[p] - 1e-15 do p = p - 1 end
+    start[i] = p
+    if p > 1 then concave = false end
   end
-  local y = mm:var("y", {I, Kset}, {ub = 1, int = not concave,
-    where = function(i, k) return gains[i][k] > 0 or not concave end})
+  local b = mm:var("b", {I, Kset}, {bin = true, where = function(i, k) return k < start[i] end})
+  local y = mm:var("y", {I, Kset}, {ub = 1, where = function(i, k) return k >= start[i] and gains[i][k] > 0 end})
+  local function term(i, k) return b[i][k] or y[i][k] end
   mm:st("avail", I, function(i)
-    return (sum(Kset, function(k) return y[i][k] end) - sum(N[i], function(j) return x[j] end)):le(0)
+    return (sum(Kset, function(k) return term(i, k) end) - sum(N[i], function(j) return x[j] end)):le(0)
   end)
   if not concave then
-    mm:st("order", {I, Kset}, function(i, k) if k > 1 then return (y[i][k] - y[i][k - 1]):le(0) end end)
+    mm:st("order", {I, Kset}, function(i, k)
+      if k > 1 and k < start[i] then return (b[i][k] - b[i][k - 1]):le(0) end
+      if k >= start[i] and start[i] > 1 and y[i][k] then return (y[i][k] - b[i][start[i] - 1]):le(0) end
+    end)
   end
-  mm:maximize(sum({I, Kset}, function(i, k) local v = y[i][k]; if v then return gains[i][k] * v end end))
+  mm:maximize(sum({I, Kset}, function(i, k) local v = y[i][k]; if v then return gains[i][k] * v end
+    v = b[i][k]; if v and gains[i][k] > 0 then return gains[i][k] * v end end))
   local sol = solve(mm, opts)
   if not sol.ok then return result(sol, {message = sol.message}) end
   local alloc, js = allocation(sol, x, m)
-  return result(sol, {objective = sol.objective, x = alloc, sites = js, names = names_of(inst, js),
-    message = sol.message, concave = concave})
+  -- objective: the exact value of the rounded allocation (CBC's own figure carries its
+  -- integrality and primal tolerances, ~1e-7); the solver's is kept as solver_objective
+  return result(sol, {objective = value(alloc), solver_objective = sol.objective, x = alloc, sites = js,
+    names = names_of(inst, js), message = sol.message, concave = concave})
 end
 
 -- MEXCLP (Daskin 1983): maximise sum_i w_i sum_k (1 - q) q^(k-1) y_ik,
@@ -331,7 +329,8 @@ function M.mexclp(inst, opts)
     for k = 1, P do g[k] = w[i] * (1 - q) * q ^ (k - 1) end
     gains[i] = g
   end
-  local r = expected_model("mexclp", inst, N, gains, P, opts)
+  local r = expected_model("mexclp", inst, N, gains, P, opts,
+    function(x) return M.expected_coverage(inst, x, radius, q) end)
   r.q = q
   return r
 end
@@ -404,6 +403,7 @@ function M.malp(inst, opts)
   end
   local b = {}
   for i = 1, n do b[i] = servers_needed(alpha, version == 1 and q or nil, rho and rho[i], P) end
+  opts = setmetatable({solver = opts.solver or "cbc"}, {__index = opts})  -- lp_solve: minutes (MALP II)
   local mm = model.new("malp" .. version)
   local x = fleet_vars(mm, inst, m, opts)
   local I = {}
@@ -416,7 +416,9 @@ function M.malp(inst, opts)
   local sol = solve(mm, opts)
   if not sol.ok then return result(sol, {message = sol.message}) end
   local alloc, js = allocation(sol, x, m)
-  return result(sol, {covered = sol.objective, x = alloc, sites = js, names = names_of(inst, js), b = b,
+  local k, covered = servers_near(N, alloc), 0     -- exact, from the rounded allocation
+  for _, i in ipairs(I) do if k[i] >= b[i] then covered = covered + w[i] end end
+  return result(sol, {covered = covered, solver_objective = sol.objective, x = alloc, sites = js, names = names_of(inst, js), b = b,
     q = q, rho = rho, version = version, message = sol.message})
 end
 
@@ -440,7 +442,9 @@ function M.lr_mexclp(inst, opts)
     end
     gains[i] = g
   end
-  local r = expected_model("lr_mexclp", inst, N, gains, P, opts)
+  opts = setmetatable({solver = opts.solver or "cbc"}, {__index = opts})  -- lp_solve: minutes at 10
+  local r = expected_model("lr_mexclp", inst, N, gains, P, opts,
+    function(x) return M.lr_value(inst, x, radius, rho) end)
   r.rho = rho
   return r
 end

@@ -2,7 +2,7 @@
 -- neighbourhood loads) instead of one global q; with the fleet-size curve and a comparison
 -- against the global-q MEXCLP allocation evaluated under the same local model.
 -- Run: emsopt models/lr_mexclp.lua [ambulances=20] [rate=10] [service=0.75] [curve_from=10]
-local cov, data = require "coverage", require "coverage.data"
+local cov, data, creport = require "coverage", require "coverage.data", require "coverage.report"
 
 local P = params {
   instance = "utrecht",    -- utrecht or sf
@@ -14,11 +14,14 @@ local P = params {
   q = 0.6,                 -- the global busy fraction of the MEXCLP compared against
   curve_from = 15,         -- fleet-size curve from ...
   curve_to = 25,           -- ... to (none when curve_to < curve_from)
-  solver = "lp_solve",     -- lp_solve or cbc
+  solver = "cbc",          -- cbc or lp_solve (lp_solve needs minutes for small fleets)
+  report = "",             -- write an HTML report (map, fleet-size curve, tables) to this file
+  geojson = "",            -- write demand points and bases as GeoJSON to this file
 }
 
 -- Data
 local inst = assert(data.instance(P.instance, P.dir))
+creport.check(inst, P)
 
 -- Model and Solve
 local function solve(n)
@@ -50,5 +53,9 @@ if #curve > 0 then
   print("fleet size curve (ambulances, expected coverage):")
   for _, c in ipairs(curve) do print(string.format("  %3d  %.6f", c.ambulances, c.expected)) end
 end
+creport.write(inst, {model = "LR-MEXCLP", sites = r.sites, radius = P.radius, x = r.x, curve = curve,
+  summary = {string.format("%g calls/h x %g h, radius %g %s, %d ambulances: expected coverage %.6f; the MEXCLP (q = %g) "
+    .. "allocation scores %.6f under local busy fractions.", P.rate, P.service, P.radius, inst.unit or "", P.ambulances,
+    r.objective, P.q, mx_local)}}, P)
 return {model = "lr_mexclp", instance = P.instance, objective = r.objective, x = r.x, names = r.names,
         rho = r.rho, mexclp_x = mx.x, mexclp_local = mx_local, curve = curve}

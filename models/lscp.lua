@@ -1,6 +1,6 @@
 -- LSCP (Toregas et al. 1971): the fewest sites so that every demand point has one within the radius.
 -- Run: emsopt models/lscp.lua [instance=sf|utrecht|pmedN] [radius=5000] [fixed=Store_1,Store_2]
-local cov, data = require "coverage", require "coverage.data"
+local cov, data, creport = require "coverage", require "coverage.data", require "coverage.report"
 
 local P = params {
   instance = "sf",         -- sf (spopt San Francisco, metres), utrecht (minutes) or pmed1..pmed40
@@ -8,10 +8,13 @@ local P = params {
   radius = 5000.0,         -- coverage radius, in the instance's unit (m for sf, min for utrecht)
   fixed = "",              -- sites forced open, comma-separated names or indices
   solver = "lp_solve",     -- lp_solve or cbc
+  report = "",             -- write an HTML report (map or charts, tables) to this file
+  geojson = "",            -- write demand points and sites as GeoJSON to this file (sf, utrecht)
 }
 
 -- Data
 local inst = assert(data.instance(P.instance, P.dir))
+creport.check(inst, P)
 
 -- Model and Solve
 local r = cov.lscp(inst, {radius = P.radius, fixed = data.list(P.fixed), solver = P.solver})
@@ -20,4 +23,6 @@ assert(r.ok, r.message)
 -- Report
 print(string.format("LSCP %s, radius %g: %d sites: %s (%s)", P.instance, P.radius, r.count,
   table.concat(r.names, " "), r.message))
+creport.write(inst, {model = "LSCP", sites = r.sites, radius = P.radius, summary = {string.format(
+  "%d sites cover every demand point within %g %s.", r.count, P.radius, inst.unit or "")}}, P)
 return {model = "lscp", instance = P.instance, radius = P.radius, count = r.count, sites = r.sites, names = r.names}

@@ -1,7 +1,7 @@
 -- MALP (ReVelle & Hogan 1989): maximise the demand that finds an ambulance within the radius
 -- with probability alpha; I with a global busy fraction, II with local busy fractions.
 -- Run: emsopt models/malp.lua [version=1|2] [alpha=0.9] [ambulances=20] [rate=10] [service=0.75]
-local cov, data = require "coverage", require "coverage.data"
+local cov, data, creport = require "coverage", require "coverage.data", require "coverage.report"
 
 local P = params {
   instance = "utrecht",    -- utrecht or sf
@@ -14,11 +14,14 @@ local P = params {
   service = 0.75,          -- hours an ambulance is busy per call
   q = params.optional "number", -- MALP I busy fraction (default rate * service / ambulances)
   fixed = "",              -- bases that keep at least one ambulance
-  solver = "lp_solve",     -- lp_solve or cbc
+  solver = "cbc",          -- cbc or lp_solve (lp_solve needs minutes for version 2 on utrecht)
+  report = "",             -- write an HTML report (map, tables) to this file
+  geojson = "",            -- write demand points and bases as GeoJSON to this file
 }
 
 -- Data
 local inst = assert(data.instance(P.instance, P.dir))
+creport.check(inst, P)
 
 -- Model and Solve
 local r = cov.malp(inst, {version = P.version, alpha = P.alpha, radius = P.radius, ambulances = P.ambulances,
@@ -37,5 +40,8 @@ print(string.format("servers needed per demand point: %d..%d", bmin, bmax))
 for j, k in ipairs(r.x) do
   if k > 0 then print(string.format("  base %-8s %d", tostring(inst.sites[j]), k)) end
 end
+creport.write(inst, {model = "MALP " .. (P.version == 1 and "I" or "II"), sites = r.sites, radius = P.radius, x = r.x,
+  summary = {string.format("alpha %g, %d ambulances: %.6f of %.6f covered reliably; %d..%d servers needed per point.",
+    P.alpha, P.ambulances, r.covered, total, bmin, bmax)}}, P)
 return {model = "malp", version = P.version, instance = P.instance, alpha = P.alpha, covered = r.covered,
         total = total, q = r.q, x = r.x, names = r.names}

@@ -1,7 +1,7 @@
 -- MEXCLP (Daskin 1983): where to station N ambulances to maximise the expected demand covered
 -- when every ambulance is busy with the same probability q; also the fleet-size curve.
 -- Run: emsopt models/mexclp.lua [q=0.6] [radius=12] [ambulances=20] [curve_from=10] [curve_to=30]
-local cov, data = require "coverage", require "coverage.data"
+local cov, data, creport = require "coverage", require "coverage.data", require "coverage.report"
 
 local P = params {
   instance = "utrecht",    -- utrecht (population shares, siren minutes) or sf
@@ -14,10 +14,13 @@ local P = params {
   curve_to = 30,           -- ... to this many (no curve when curve_to < curve_from)
   curve_csv = "",          -- write the curve to this CSV file
   solver = "lp_solve",     -- lp_solve or cbc
+  report = "",             -- write an HTML report (map, fleet-size curve, tables) to this file
+  geojson = "",            -- write demand points and bases as GeoJSON to this file
 }
 
 -- Data
 local inst = assert(data.instance(P.instance, P.dir))
+creport.check(inst, P)
 local fixed = data.list(P.fixed)
 
 -- Model and Solve
@@ -46,5 +49,8 @@ if #curve > 0 then
     assert(require("csv").write(P.curve_csv, {"ambulances", "expected", "bases"}, curve))
   end
 end
+creport.write(inst, {model = "MEXCLP", sites = r.sites, radius = P.radius, x = r.x, curve = curve,
+  summary = {string.format("q = %g, radius %g %s, %d ambulances: expected coverage %.8f at %d bases.", P.q, P.radius,
+    inst.unit or "", P.ambulances, r.objective, #r.sites)}}, P)
 return {model = "mexclp", instance = P.instance, q = P.q, radius = P.radius, ambulances = P.ambulances,
         objective = r.objective, x = r.x, names = r.names, curve = curve}

@@ -1,6 +1,6 @@
 -- p-median (ReVelle & Swain 1970): p sites minimising the weighted distance to the nearest site.
 -- Run: emsopt models/pmedian.lua [instance=sf|pmedN] [p=4] [solver=lp_solve|cbc]
-local cov, data = require "coverage", require "coverage.data"
+local cov, data, creport = require "coverage", require "coverage.data", require "coverage.report"
 
 local P = params {
   instance = "sf",                 -- sf (weights POP2000, metres) or pmed1..pmed40 (OR-Library)
@@ -9,10 +9,13 @@ local P = params {
   fixed = "",                      -- sites forced open, comma-separated names or indices
   solver = "lp_solve",             -- lp_solve or cbc
   timeout = 600.0,                 -- seconds
+  report = "",                     -- write an HTML report (map or charts, tables) to this file
+  geojson = "",                    -- write demand points and sites as GeoJSON to this file (sf, utrecht)
 }
 
 -- Data
 local inst = assert(data.instance(P.instance, P.dir))
+creport.check(inst, P)
 local p = P.p or inst.p or 4
 
 -- Model and Solve
@@ -25,5 +28,7 @@ for _, w in ipairs(inst.w) do total = total + w end
 print(string.format("p-median %s, p = %d: %.4f (mean %.10g per unit of demand), %s",
   P.instance, p, r.cost, r.cost / total, r.message))
 print("sites: " .. table.concat(r.names, " "))
+creport.write(inst, {model = "p-median", sites = r.sites, summary = {string.format(
+  "p = %d sites: total weighted distance %.4f, mean %.10g per unit of demand (%s).", p, r.cost, r.cost / total, r.message)}}, P)
 return {model = "pmedian", instance = P.instance, p = p, objective = r.cost, mean = r.cost / total,
         sites = r.sites, names = r.names, optimal = r.optimal, time = r.time}

@@ -20,6 +20,18 @@ local function subsets(m, k, f)
   rec(1, 1)
 end
 
+-- the MEXCLP value of an allocation, computed here (not by the module): sum_i w_i (1 - q^k_i),
+-- k_i the ambulances at bases within the radius of i, coverage read d[i][j] (demand row, base column)
+local function mexclp_value(inst, x, radius, q)
+  local v = 0
+  for i, row in ipairs(inst.d) do
+    local k = 0
+    for j, t in ipairs(row) do if t <= radius then k = k + (x[j] or 0) end end
+    v = v + inst.w[i] * (1 - q ^ k)
+  end
+  return v
+end
+
 local function set_of(list) local t = {} for _, v in ipairs(list) do t[#t + 1] = tostring(v) end table.sort(t) return table.concat(t, "+") end
 
 describe("coverage: modules", function()
@@ -58,6 +70,45 @@ describe("coverage: loaders", function()
     local ok, err = data.pmed(p .. ".none")
     assert.is_nil(ok); assert.matches("No such file", err)
   end)
+  it("names the file and line of a bad OR-Library edge (blank lines counted)", function()
+    local p = spec.tmpname(".txt")
+    spec.write(p, " 4 3 1\n\n 1 2 10\n 2 3 5\n\n 3 4 -2\n")
+    assert.fails(function() return data.pmed(p) end, p .. ":6: edge 3-4 has cost -2 (costs must be finite and >= 0)")
+    spec.write(p, " 4 3 1\n 1 2 10\n 2 x 5\n 3 4 2\n")
+    assert.fails(function() return data.pmed(p) end, p .. ":3: expected 'i j cost' with 1 <= i, j <= 4")
+    spec.write(p, " 4 3 1\n 1 2 10\n 2 9 5\n 3 4 2\n")
+    assert.fails(function() return data.pmed(p) end, p .. ":3: expected 'i j cost' with 1 <= i, j <= 4")
+  end)
+  it("places San Francisco and Utrecht on the map (lon/lat), pmed nowhere", function()
+    local sf = assert(data.sf(SF))
+    -- tract 060750479.01 and Store_1 by name in the coordinate files
+    local k = 0
+    for i, t in ipairs(sf.demand) do if t == "060750479.01" then k = i end end
+    local c = require("csv").read(SF .. "/SF_demand_205_centroid_uniform_weight.csv", {types = {NAME = "string"}})
+    for r, nm in ipairs(c.NAME) do
+      if nm == "060750479.01" then assert.equals(tonumber(c.long[r]), sf.lon[k]); assert.equals(tonumber(c.lat[r]), sf.lat[k]) end
+    end
+    assert.near(-122.510018182, sf.site_lon[1], 1e-9); assert.near(37.7723636370001, sf.site_lat[1], 1e-9)
+    -- RD New -> WGS84: Amersfoort's reference point; distances between postal-code points on the
+    -- sphere agree with the RD plane (a conformal projection, scale 0.9999 here) to the ~0.3% of a
+    -- spherical earth; north is +y
+    local lon, lat = data.rd_to_wgs84(155000, 463000)
+    assert.near(5.38720621, lon, 1e-9); assert.near(52.15517440, lat, 1e-9)
+    local u = assert(data.utrecht(UT))
+    local geo, worst = require "geo", 0
+    for i = 1, #u.x, 7 do
+      for k = i + 3, #u.x, 11 do
+        local e = math.sqrt((u.x[i] - u.x[k]) ^ 2 + (u.y[i] - u.y[k]) ^ 2)
+        if e > 1000 then worst = math.max(worst, math.abs(geo.haversine(u.lat[i], u.lon[i], u.lat[k], u.lon[k]) * 1000 - e) / e) end
+        if math.abs(u.y[i] - u.y[k]) > 2000 then assert.equals(u.y[i] < u.y[k], u.lat[i] < u.lat[k]) end
+      end
+    end
+    assert.truthy(worst < 0.005, "distance distortion " .. worst)
+    assert.equals(231, #u.lon); assert.equals(21, #u.site_lon)
+    for i = 1, #u.lon do assert.truthy(u.lon[i] > 4.7 and u.lon[i] < 5.7 and u.lat[i] > 51.8 and u.lat[i] < 52.35) end
+    local pm = assert(data.pmed(OR .. "/pmed1.txt"))
+    assert.is_nil(pm.lon)
+  end)
   it("reads Utrecht with coverage time[demand row][base column] (asymmetric)", function()
     local u = assert(data.utrecht(UT))
     assert.equals(231, #u.demand); assert.equals(21, #u.sites)
@@ -90,8 +141,22 @@ describe("coverage: San Francisco (spopt), radius 5000 m, p = 4", function()
     assert.equals(8, r.count)
     local _, n = cov.covered(sf, r.sites, 5000)
     assert.equals(205, n)
-    local any7 = false
-    subsets(m, 7, function(c) if not any7 then local _, k = cov.covered(sf, c, 5000); any7 = k == 205 end end)
+    -- no 7 sites cover every tract: each tract's covering sites as a bit mask, every 7-subset tried
+    local masks = {}
+    for i, row in ipairs(sf.d) do
+      local mk = 0
+      for j, v in ipairs(row) do if v <= 5000 then mk = mk | (1 << (j - 1)) end end
+      masks[i] = mk
+    end
+    local any7, tried = false, 0
+    subsets(m, 7, function(c)
+      local s = 0
+      for _, j in ipairs(c) do s = s | (1 << (j - 1)) end
+      tried = tried + 1
+      for i = 1, #masks do if masks[i] & s == 0 then return end end
+      any7 = true
+    end)
+    assert.equals(11440, tried)
     assert.is_false(any7)
   end)
 
@@ -168,9 +233,11 @@ describe("coverage: Utrecht MEXCLP (q = 0.6, 12 min)", function()
       local total = 0
       for _, v in ipairs(r.x) do total = total + v end
       assert.equals(n, total)
-      local v = cov.expected_coverage(u, r.x, 12, 0.6)
-      assert.near(r.objective, v, 1e-8)
+      local v = mexclp_value(u, r.x, 12, 0.6)
+      assert.near(v, r.objective, 1e-12)
+      assert.near(r.solver_objective, v, 1e-8)
       assert.near(cov.expected_coverage(u, pub, 12, 0.6), v, 1e-9)
+      assert.near(mexclp_value(u, pub, 12, 0.6), v, 1e-9)
       if n == 20 then
         assert.near(0.85208932, v, 5e-9)
         assert.same(pub, r.x)
@@ -192,6 +259,8 @@ describe("coverage: Utrecht MEXCLP (q = 0.6, 12 min)", function()
       if k >= m1.b[i] then check = check + u.w[i] end
     end
     assert.near(check, m1.covered, 1e-9)
+    assert.near(m1.solver_objective, m1.covered, 1e-6)
+    assert.equals("cbc", m1.backend)             -- the default for MALP and LR-MEXCLP
     opts.version = 2
     local m2 = cov.malp(u, opts)
     assert.is_true(m2.optimal)
@@ -203,11 +272,25 @@ describe("coverage: Utrecht MEXCLP (q = 0.6, 12 min)", function()
       if m2.b[i] then assert.truthy(cov.local_avail(m2.rho[i], m2.b[i]) >= 0.9 - 1e-12) end
     end
     assert.near(check, m2.covered, 1e-9)
+    assert.near(m2.solver_objective, m2.covered, 1e-6)
+    opts.ambulances = 25                          -- (CBC: ~0.3 s at 25, seconds at 20, minutes on lp_solve)
     local lr = cov.lr_mexclp(u, opts)
     assert.is_true(lr.optimal)
-    assert.near(lr.objective, cov.lr_value(u, lr.x, 12, lr.rho), 1e-8)
+    local fleet = 0
+    for _, k in ipairs(lr.x) do fleet = fleet + k end
+    assert.equals(25, fleet)
+    -- LR value recomputed here: best availability 1 - (rho/c)^c over c = 1..k_i servers within 12 min
+    local v = 0
+    for i, s in ipairs(N) do
+      local k, best = 0, 0
+      for _, j in ipairs(s) do k = k + lr.x[j] end
+      for c = 1, k do if lr.rho[i] < c then best = math.max(best, 1 - (lr.rho[i] / c) ^ c) end end
+      v = v + u.w[i] * best
+    end
+    assert.near(v, lr.objective, 1e-12)
+    assert.near(lr.solver_objective, v, 1e-6)
     -- the MEXCLP allocation is feasible for LR-MEXCLP, so it cannot be better there
-    local mx = cov.mexclp(u, {radius = 12, q = 0.6, ambulances = 20})
+    local mx = cov.mexclp(u, {radius = 12, q = 0.6, ambulances = 25})
     assert.truthy(cov.lr_value(u, mx.x, 12, lr.rho) <= lr.objective + 1e-9)
   end)
 end)
@@ -227,6 +310,105 @@ describe("coverage: OR-Library pmed1-pmed5", function()
   end
 end)
 
+-- ---- reports: the page parses as XHTML, every inline SVG renders (rsvg-convert, Debian
+-- librsvg2-bin) to a PNG of the SVG's size (at zoom 1/4) that is not blank; GeoJSON has the
+-- RFC 7946 shape with lon/lat inside the study area ----
+local CHECK_PY = [[
+import sys, zlib, struct, json, re, subprocess, tempfile, os
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+path, zoom = sys.argv[1], float(sys.argv[2])
+s = open(path, encoding='utf-8').read()
+errors = []
+try: ET.fromstring(s.encode('utf-8'))
+except ET.ParseError as e: errors.append('not well-formed XML: %s' % e)
+VOID = {'meta', 'br', 'hr', 'img', 'link', 'input'}
+class Strict(HTMLParser):
+    def __init__(self): super().__init__(convert_charrefs=True); self.stack = []
+    def handle_starttag(self, tag, attrs):
+        if tag in VOID: errors.append('void <%s> not self-closed' % tag)
+        else: self.stack.append(tag)
+    def handle_startendtag(self, tag, attrs): pass
+    def handle_endtag(self, tag):
+        if not self.stack or self.stack[-1] != tag: errors.append('</%s> closes <%s>' % (tag, self.stack[-1] if self.stack else 'nothing'))
+        else: self.stack.pop()
+h = Strict(); h.feed(s); h.close()
+if h.stack: errors.append('unclosed: ' + ' '.join(h.stack))
+def png(data):
+    assert data[:8] == b'\x89PNG\r\n\x1a\n', 'not a PNG'
+    pos, idat = 8, []
+    while pos < len(data):
+        n, = struct.unpack('>I', data[pos:pos+4]); t = data[pos+4:pos+8]
+        if t == b'IHDR': w, hh, depth, ctype = struct.unpack('>IIBB', data[pos+8:pos+18])
+        elif t == b'IDAT': idat.append(data[pos+8:pos+8+n])
+        pos += 12 + n
+    assert depth == 8 and ctype in (2, 6), 'expected 8-bit RGB(A)'
+    bpp = 4 if ctype == 6 else 3
+    raw, stride = zlib.decompress(b''.join(idat)), w * bpp
+    prev, p, drawn = bytearray(stride), 0, 0
+    for y in range(hh):
+        f, cur = raw[p], bytearray(raw[p+1:p+1+stride]); p += 1 + stride
+        for i in range(stride):
+            a = cur[i-bpp] if i >= bpp else 0; b = prev[i]; c = prev[i-bpp] if i >= bpp else 0
+            if f == 1: cur[i] = (cur[i] + a) & 255
+            elif f == 2: cur[i] = (cur[i] + b) & 255
+            elif f == 3: cur[i] = (cur[i] + ((a + b) >> 1)) & 255
+            elif f == 4:
+                pa, pb, pc = abs(b - c), abs(a - c), abs(a + b - 2 * c)
+                cur[i] = (cur[i] + (a if pa <= pb and pa <= pc else (b if pb <= pc else c))) & 255
+        for x in range(0, stride, bpp):
+            px = cur[x:x+bpp]
+            if not (px[0] == px[1] == px[2] == 255 or (bpp == 4 and px[3] == 0)): drawn += 1
+        prev = cur
+    return w, hh, drawn / (w * hh)
+svgs, tmp = [], tempfile.mkdtemp()
+for k, m in enumerate(re.finditer(r'<svg\b.*?</svg>', s, re.S)):
+    t = m.group(0)
+    W, H = (float(v) for v in re.search(r'<svg[^>]*?width="([\d.]+)"[^>]*?height="([\d.]+)"', t).groups())
+    f = os.path.join(tmp, '%d.svg' % k); open(f, 'w', encoding='utf-8').write(t)
+    r = subprocess.run(['rsvg-convert', '-z', str(zoom), f, '-o', f + '.png'], capture_output=True, text=True)
+    if r.returncode != 0: errors.append('rsvg-convert: ' + r.stderr.strip()); continue
+    w, hh, share = png(open(f + '.png', 'rb').read())
+    svgs.append({'width': w, 'height': hh, 'want_width': W * zoom, 'want_height': H * zoom, 'drawn': share})
+    os.remove(f); os.remove(f + '.png')
+os.rmdir(tmp)
+print(json.dumps({'errors': errors, 'svgs': svgs, 'text': re.sub(r'\s+', ' ', re.sub(r'<[^>]*>', ' ', s))}))
+]]
+local check_py
+-- checks report FILE; returns its text (tags stripped) and the number of SVGs
+local function check_report(path)
+  if not check_py then check_py = spec.tmpname(".py"); spec.write(check_py, CHECK_PY) end
+  local p = io.popen("python3 " .. spec.shquote(check_py) .. " " .. spec.shquote(path) .. " 0.25 2>&1")
+  local out = p:read("a")
+  assert.is_true(p:close(), out)
+  local r = assert(json.decode(out))
+  assert.equals(0, #r.errors, table.concat(r.errors, "; "))
+  for _, g in ipairs(r.svgs) do
+    assert.truthy(math.abs(g.width - g.want_width) <= 1 and math.abs(g.height - g.want_height) <= 1,
+      string.format("PNG %dx%d for an SVG of %gx%g", g.width, g.height, g.want_width, g.want_height))
+    assert.truthy(g.drawn > 0.03, string.format("blank picture: %.3f drawn", g.drawn))
+  end
+  return r.text, #r.svgs
+end
+
+-- RFC 7946: a FeatureCollection of Points at [lon, lat] inside box {w, s, e, n}; properties objects
+local function check_geojson(path, box)
+  local text = assert(spec.read(path))
+  local fc = assert(json.decode(text))
+  assert.equals("FeatureCollection", fc.type)
+  assert.is_nil(text:find('"properties":%['))
+  local kinds = {}
+  for _, f in ipairs(fc.features) do
+    assert.equals("Feature", f.type)
+    assert.equals("Point", f.geometry.type)
+    local c = f.geometry.coordinates
+    assert.equals(2, #c)
+    assert.truthy(c[1] >= box[1] and c[1] <= box[3] and c[2] >= box[2] and c[2] <= box[4], "outside the area: " .. c[1] .. "," .. c[2])
+    kinds[f.properties.kind] = (kinds[f.properties.kind] or 0) + 1
+  end
+  return fc, kinds
+end
+
 describe("coverage: model scripts", function()
   local function run(script, args)
     local out = spec.tmpname(".json")
@@ -242,27 +424,67 @@ describe("coverage: model scripts", function()
     local r = run("models/lscp.lua")
     assert.equals(8, r.count)
     assert.equals(205, select(2, cov.covered(sf, r.sites, 5000)))
-    r = run("models/mclp.lua", {"p=4"})
-    assert.equals(875247, r.covered)
-    assert.equals(875247, (cov.covered(sf, r.sites, 5000)))
     r = run("models/pmedian.lua")
     assert.near(2848268129.7145104, cov.cost(sf, r.sites), 3)
     r = run("models/pcenter.lua")
     assert.near(7403.063810849859, cov.radius_of(sf, r.sites), 1e-6)
-    r = run("models/pmedian.lua", {"instance=pmed4"})
-    assert.equals(3034, r.objective)
   end)
-  it("models/mexclp.lua, malp.lua, lr_mexclp.lua on Utrecht", function()
+  it("models/mclp.lua writes a map report and GeoJSON (San Francisco)", function()
+    local html, gj = spec.tmpname(".html"), spec.tmpname(".geojson")
+    local r, stdout = run("models/mclp.lua", {"p=4", "report=" .. html, "geojson=" .. gj})
+    assert.equals(875247, r.covered)
+    assert.matches("report: " .. html:gsub("%p", "%%%0"), stdout)
+    local text, nsvg = check_report(html)
+    assert.equals(1, nsvg)
+    assert.matches("demand points by covering site", text)
+    for _, nm in ipairs(r.names) do assert.matches("served by " .. nm, text) end
+    local fc, kinds = check_geojson(gj, {-122.55, 37.60, -122.30, 37.85})
+    assert.equals(205, kinds.demand); assert.equals(16, kinds.site)
+    local cw, open = 0, 0
+    for _, f in ipairs(fc.features) do
+      if f.properties.kind == "demand" and f.properties.covered then cw = cw + f.properties.weight end
+      if f.properties.kind == "site" and f.properties.open then open = open + 1 end
+    end
+    assert.equals(875247, cw); assert.equals(4, open)
+  end)
+  it("models/pmedian.lua on pmed4: no coordinates, so charts and tables, and geojson= is refused", function()
+    local html = spec.tmpname(".html")
+    local r = run("models/pmedian.lua", {"instance=pmed4", "report=" .. html})
+    assert.equals(3034, r.objective)
+    local text, nsvg = check_report(html)
+    assert.equals(2, nsvg)
+    assert.matches("pmed4 has no coordinates", text)
+    local gj = spec.tmpname(".geojson")
+    local code, _, stderr = spec.run({"models/pmedian.lua", "instance=pmed4", "geojson=" .. gj})
+    assert.equals(1, code)
+    assert.matches("instance pmed4 has no coordinates", stderr)
+    assert.is_false(require("sys").exists(gj))
+  end)
+  it("models/mexclp.lua, malp.lua, lr_mexclp.lua on Utrecht, with maps and fleet-size curves", function()
     local u = assert(data.utrecht(UT))
-    local r, stdout = run("models/mexclp.lua", {"curve_from=18", "curve_to=20"})
-    assert.near(0.85208932, cov.expected_coverage(u, r.x, 12, 0.6), 5e-9)
+    local html, gj = spec.tmpname(".html"), spec.tmpname(".geojson")
+    local r, stdout = run("models/mexclp.lua", {"curve_from=18", "curve_to=20", "report=" .. html, "geojson=" .. gj})
+    assert.near(0.85208932, mexclp_value(u, r.x, 12, 0.6), 5e-9)
     assert.equals(3, #r.curve)
     assert.near(r.objective, r.curve[3].expected, 1e-8)
     assert.truthy(r.curve[1].expected < r.curve[2].expected)
     assert.matches("0%.8520893", stdout)
-    r = run("models/malp.lua", {"version=2"})
+    local text, nsvg = check_report(html)
+    assert.equals(2, nsvg)                      -- the map and the fleet-size curve
+    assert.matches("Fleet%-size curve", text)
+    local fc, kinds = check_geojson(gj, {4.7, 51.8, 5.7, 52.35})
+    assert.equals(231, kinds.demand); assert.equals(21, kinds.site)
+    local amb = 0
+    for _, f in ipairs(fc.features) do amb = amb + (f.properties.ambulances or 0) end
+    assert.equals(20, amb)
+    html = spec.tmpname(".html")
+    r = run("models/malp.lua", {"version=2", "report=" .. html})
     assert.truthy(r.covered > 0 and r.covered <= 1)
-    r = run("models/lr_mexclp.lua", {"curve_from=19"})
-    assert.near(r.objective, cov.lr_value(u, r.x, 12, r.rho), 1e-8)
+    assert.equals(1, select(2, check_report(html)))
+    html = spec.tmpname(".html")
+    r = run("models/lr_mexclp.lua", {"ambulances=25", "curve_from=24", "curve_to=25", "report=" .. html})
+    assert.near(r.objective, cov.lr_value(u, r.x, 12, r.rho), 1e-12)
+    assert.equals(2, #r.curve)
+    assert.equals(2, select(2, check_report(html)))
   end)
 end)

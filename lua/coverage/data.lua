@@ -15,6 +15,9 @@
 --   data.list(s)            "a,b,c" -> {"a", "b", "c"} (integers where they parse), for params
 --
 -- inst.dd[i][k], when present, is the distance/time from demand point i to demand point k.
+-- inst.lon/lat[i] and inst.site_lon/site_lat[j] (WGS84 degrees), when present, place the demand
+-- points and sites on a map (sf: the tract centroids and store sites; utrecht: the postal-code
+-- points converted from RD New by data.rd_to_wgs84(x, y) -> lon, lat; pmedN: none, abstract graphs).
 -- Loaders return the instance, or nil, message for a missing or malformed file.
 local csv = require "csv"
 local graph = require "graph"
@@ -51,16 +54,50 @@ function M.sf(dir)
       if not d[i][j] then return nil, fmt("%s: no distance from %s to %s", path, stores[j], tracts[i]) end
     end
   end
-  return {name = "sf", demand = tracts, sites = stores, w = weights, d = d, unit = "m"}
+  local inst = {name = "sf", demand = tracts, sites = stores, w = weights, d = d, unit = "m"}
+  -- coordinates (for maps): tract centroids and store sites, by name
+  local dc = csv.read(join(dir, "SF_demand_205_centroid_uniform_weight.csv"),
+    {columns = {"NAME", "long", "lat"}, types = {NAME = "string", long = "number", lat = "number"}})
+  local sc = csv.read(join(dir, "SF_store_site_16_longlat.csv"),
+    {columns = {"NAME", "long", "lat"}, types = {NAME = "string", long = "number", lat = "number"}})
+  if dc and sc then
+    local at = {}
+    for k, nm in ipairs(dc.NAME) do at[nm] = k end
+    for k, nm in ipairs(sc.NAME) do at["site " .. nm] = k end
+    local lon, lat, slon, slat = {}, {}, {}, {}
+    for i, t in ipairs(tracts) do local k = at[t]; if k then lon[i], lat[i] = dc.long[k], dc.lat[k] end end
+    for j, st in ipairs(stores) do local k = at["site " .. st]; if k then slon[j], slat[j] = sc.long[k], sc.lat[k] end end
+    if #lon == #tracts and #slon == #stores then
+      inst.lon, inst.lat, inst.site_lon, inst.site_lat = lon, lat, slon, slat
+    end
+  end
+  return inst
 end
 
--- Rows of a small headerless file, each a list of fields (split on commas and blanks).
+-- Dutch RD New (EPSG:28992, metres) to WGS84 lon/lat in degrees, by the polynomial
+-- approximation of Schreutelkamp & Strang van Hees (2001), good to about a metre.
+local RD_K = {{0, 1, 3235.65389}, {2, 0, -32.58297}, {0, 2, -0.24750}, {2, 1, -0.84978}, {0, 3, -0.06550},
+  {2, 2, -0.01709}, {1, 0, -0.00738}, {4, 0, 0.00530}, {2, 3, -0.00039}, {4, 1, 0.00033}, {1, 1, -0.00012}}
+local RD_L = {{1, 0, 5260.52916}, {1, 1, 105.94684}, {1, 2, 2.45656}, {3, 0, -0.81885}, {1, 3, 0.05594},
+  {3, 1, -0.05607}, {0, 1, 0.01199}, {3, 2, -0.00256}, {1, 4, 0.00128}, {0, 2, 0.00022}, {2, 0, -0.00022},
+  {5, 0, 0.00026}}
+function M.rd_to_wgs84(x, y)
+  local dx, dy = (x - 155000) * 1e-5, (y - 463000) * 1e-5
+  local phi, lam = 0, 0
+  for _, t in ipairs(RD_K) do phi = phi + t[3] * dx ^ t[1] * dy ^ t[2] end
+  for _, t in ipairs(RD_L) do lam = lam + t[3] * dx ^ t[1] * dy ^ t[2] end
+  return 5.38720621 + lam / 3600, 52.15517440 + phi / 3600
+end
+
+-- Rows of a small headerless file, each a list of fields (split on commas and blanks) with
+-- row.line its line number in the file (blank lines are skipped).
 function M.lines(path)
   local f, err = io.open(path, "r")
   if not f then return nil, err end
-  local rows = {}
+  local rows, ln = {}, 0
   for line in f:lines() do
-    local r = {}
+    ln = ln + 1
+    local r = {line = ln}
     for tok in line:gmatch("[^,%s]+") do r[#r + 1] = tok end
     if #r > 0 then rows[#rows + 1] = r end
   end
@@ -77,14 +114,18 @@ function M.pmed(path, opts)
   local rows, err = M.lines(path)
   if not rows then return nil, err end
   local n, m, p = tonumber(rows[1] and rows[1][1]), tonumber(rows[1] and rows[1][2]), tonumber(rows[1] and rows[1][3])
-  if not (n and m and p) then return nil, path .. ":1: expected 'n m p'" end
+  if not (n and m and p) then return nil, fmt("%s:%d: expected 'n m p'", path, rows[1] and rows[1].line or 1) end
   if #rows - 1 < m then return nil, fmt("%s: %d edge lines, header says %d", path, #rows - 1, m) end
   local cost, order = {}, {}
   local dups = 0
   for k = 2, m + 1 do
     local a, b, c = tonumber(rows[k][1]), tonumber(rows[k][2]), tonumber(rows[k][3])
     if not (a and b and c) or a < 1 or b < 1 or a > n or b > n then
-      return nil, fmt("%s:%d: expected 'i j cost' with 1 <= i, j <= %d", path, k, n)
+      return nil, fmt("%s:%d: expected 'i j cost' with 1 <= i, j <= %d", path, rows[k].line, n)
+    end
+    if c < 0 or c ~= c or c == math.huge then
+      return nil, fmt("%s:%d: edge %s-%s has cost %s (costs must be finite and >= 0)", path, rows[k].line,
+        rows[k][1], rows[k][2], rows[k][3])
     end
     if a > b then a, b = b, a end
     local key = a * (n + 1) + b
@@ -170,8 +211,16 @@ function M.utrecht(dir, opts)
     dd[i] = row
   end
   local hosp = csv.read(join(dir, "Hospital_Postal_Codes_Utrecht_2021.csv"))
+  local lon, lat, slon, slat, at = {}, {}, {}, {}, {}
+  for i, pc in ipairs(demand) do lon[i], lat[i] = M.rd_to_wgs84(nodes.x[i], nodes.y[i]); at[pc] = i end
+  for j, b in ipairs(base) do
+    local i = at[b]
+    if not i then return nil, fmt("%s: base %s is not a postal code of the nodes file", join(dir, "RAVU_base_locations_Utrecht_2021.csv"), b) end
+    slon[j], slat[j] = lon[i], lat[i]
+  end
   return {name = "utrecht", demand = demand, sites = {table.unpack(base)}, w = w, d = d,
-          dd = dd, x = nodes.x, y = nodes.y, hospitals = hosp and hosp.Hospital, unit = "min"}
+          dd = dd, x = nodes.x, y = nodes.y, lon = lon, lat = lat, site_lon = slon, site_lat = slat,
+          hospitals = hosp and hosp.Hospital, unit = "min"}
 end
 
 -- A published allocation (Ambulance, Base): counts per base, in the order of inst.sites.
