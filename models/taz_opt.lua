@@ -2,7 +2,7 @@
 -- ambulances each needs (Erlang loss), by goal programming over coverage probabilities from the
 -- road network; existing stations (hospitals) against the optimised set, and global-q MEXCLP.
 -- Run: emsopt models/taz_opt.lua [hour=12] [day=week] [satellites=8] [fleet=30] [blocking=0.05]
-local taz = require "coverage.taz"
+local taz, creport = require "coverage.taz", require "coverage.report"
 
 local P = params {
   day = "week",            -- travel times of: week, sat or sun
@@ -25,15 +25,17 @@ local P = params {
   existing = "hospitals",  -- existing stations: "hospitals" (Manhattan general acute care) or "none"
   solver = "cbc",          -- cbc or lp_solve
   timeout = 120.0,         -- seconds per solve
+  report = "",             -- write an HTML report (grid maps, existing vs proposed, busyness) to this file
+  geojson = "",            -- write cells, satellites and hospitals as GeoJSON to this file
 }
 
 -- Data
 local area = assert(taz.manhattan{day = P.day, hour = P.hour, target_min = P.target_min, cell_km = P.cell_km,
   high_share = P.high_share, p_min = P.p_min, sample_fraction = P.sample_fraction, period_days = P.period_days})
-local existing = {}
+local existing, hosp = {}, nil
 if P.existing == "hospitals" then
-  local h = assert(taz.manhattan_hospitals())
-  existing = taz.cells_of(area, h.lat, h.lon)
+  hosp = assert(taz.manhattan_hospitals())
+  existing = taz.cells_of(area, hosp.lat, hosp.lon)
 end
 
 -- Model and Solve
@@ -94,6 +96,11 @@ local function strip(r)
     expected_local = r.expected_local, expected_global = r.expected_global, q_global = r.q_global,
     max_busy = r.max_busy, d0_under = r.d0_under, d1_over = r.d1_over, status = r.status}
 end
+creport.taz_write(area, {proposed = proposed, existing = current, mexclp = mx_eval, hospitals = hosp,
+  subtitle = string.format("Manhattan, %s %02d:00, target %g min, blocking <= %g", P.day, P.hour, P.target_min, P.blocking),
+  summary = {string.format("%d cells with road nodes, %d high-demand cells; %.2f calls/h.", #area.cells, #area.high,
+    area.lambda), string.format("Proposed: %d satellites, %d ambulances, expected coverage %.4f (local busy fractions).",
+    #proposed.open, proposed.fleet, proposed.expected_local)}}, P)
 local cells = {}
 for _, c in ipairs(area.cells) do
   local hi = false

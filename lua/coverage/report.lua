@@ -13,6 +13,12 @@
 -- squares. Instances without coordinates (OR-Library pmedN are abstract graphs) get no map: the
 -- page says so and shows the demand and distance per open site as bar charts and tables instead.
 -- The fleet-size curve (mexclp, lr_mexclp) is a line chart.
+--
+-- TAZ_OPT (models/taz_opt.lua):
+--   creport.taz_write(area, {proposed =, existing =, mexclp =, hospitals =, summary =}, P)
+--   grid maps of the cells coloured by demand and by expected coverage (local busy fractions) with
+--   the proposed satellites and their ambulance counts, the existing-vs-proposed table and the
+--   busy fraction of every satellite as bars; GeoJSON: cells (polygons), satellites, hospitals.
 local report = require "report"
 
 local M = {}
@@ -169,6 +175,134 @@ local function the_geojson(inst, o, P)
       open = isopen[j] ~= nil, ambulances = o.x and o.x[j] or nil})
   end
   return report.geojson{features = f, path = P.geojson, name = o.model}
+end
+
+-- ---- TAZ_OPT -----------------------------------------------------------------------------------
+
+local geo = require "geo"
+
+-- cell bounds {lon0, lat0, lon1, lat1} from the grid's centres (cells are cell_km square)
+local function cell_boxes(area)
+  local g = area.grid
+  local dlat = g.cell_km / (geo.earth_radius_km * math.pi / 180)
+  local dlon
+  if g.cols >= 2 then
+    local _, lo1 = g:centre(1); local _, lo2 = g:centre(2)
+    dlon = lo2 - lo1
+  else
+    local la = g:centre(1)
+    dlon = dlat / math.cos(math.rad(la))
+  end
+  local boxes = {}
+  for k, c in ipairs(area.cells) do
+    local ct = area.centre[c]
+    boxes[k] = {lon0 = ct.lon - dlon / 2, lat0 = ct.lat - dlat / 2, lon1 = ct.lon + dlon / 2, lat1 = ct.lat + dlat / 2}
+  end
+  return boxes
+end
+
+-- expected coverage of each high-demand cell under plan r with local busy fractions
+function M.taz_cell_coverage(area, r)
+  local cv = {}
+  for _, i in ipairs(area.high) do
+    local miss = 1
+    for _, s in ipairs(r.satellites) do
+      local p = area.Y[s.cell][i] and area.p[s.cell][i] or 0
+      if p > 0 then miss = miss * (1 - p * (1 - s.busy ^ s.ambulances)) end
+    end
+    cv[i] = 1 - miss
+  end
+  return cv
+end
+
+local function taz_page(area, o, P)
+  local boxes = cell_boxes(area)
+  local pr = o.proposed
+  local demand, cover, titles, ishigh = {}, {}, {}, {}
+  for _, i in ipairs(area.high) do ishigh[i] = true end
+  local cv = M.taz_cell_coverage(area, pr)
+  for k, c in ipairs(area.cells) do
+    demand[k] = area.rate[c] * 24
+    cover[k] = cv[c] or false
+    titles[k] = fmt("cell %d: %.2f calls/day (%.2f%% of demand), %d road nodes%s", c, area.rate[c] * 24,
+      100 * area.share[c], #area.members[c], cv[c] and fmt(", expected coverage %.3f", cv[c]) or ", not high-demand")
+  end
+  local pts, names = {}, {}
+  for k, s in ipairs(pr.satellites) do
+    pts[k] = {s.lon, s.lat}
+    names[k] = fmt("%d: %d amb", s.cell, s.ambulances)
+  end
+  local note = fmt("%.1f km cells; diamonds: proposed satellites (cell: ambulances).", area.grid.cell_km)
+  local dmap = report.grid_map{title = "Demand per cell and the proposed satellites", cells = boxes, values = demand,
+    label = "demand", unit = "calls/day", titles = titles, points = pts, point_names = names,
+    point_label = "proposed satellite (cell: ambulances)", note = note}
+  local cmap = report.grid_map{title = "Expected coverage of the high-demand cells (local busy fractions)", cells = boxes,
+    values = cover, label = "expected coverage", unit = "share", titles = titles, points = pts,
+    point_names = names, point_label = "proposed satellite (cell: ambulances)",
+    note = note .. " Grey: cells below the high-demand share (not in the goal program)."}
+  local plans = {{"proposed", pr}, {"existing (hospital cells)", o.existing}, {"global-q MEXCLP", o.mexclp}}
+  local rows = {}
+  for _, pl in ipairs(plans) do
+    local r = pl[2]
+    if r then
+      rows[#rows + 1] = {plan = pl[1], sats = #r.open, fleet = r.fleet, gp = r.covered_gp, loc = r.expected_local,
+        glob = r.expected_global, q = r.q_global, maxbusy = r.max_busy}
+    end
+  end
+  local cmp = {caption = "Existing vs proposed (expected coverage: share of all demand)", rows = rows, columns = {
+    {"plan", "plan"}, {"satellites", "sats", "%d"}, {"ambulances", "fleet", "%d"}, {"coverage (goal program)", "gp", "%.4f"},
+    {"expected, local busy", "loc", "%.4f"}, {"expected, global q", "glob", "%.4f"}, {"global q", "q", "%.3f"},
+    {"max busy fraction", "maxbusy", "%.3f"}}}
+  local sections = {{heading = "Summary", text = o.summary or {}}, {heading = "Demand", svg = dmap},
+    {heading = "Coverage", svg = cmap}, {heading = "Existing vs proposed", table = cmp}}
+  for _, pl in ipairs(plans) do
+    local r = pl[2]
+    if r and #r.satellites > 0 then
+      local cats, busy, blk = {}, {}, {}
+      for k, s in ipairs(r.satellites) do
+        cats[k] = fmt("cell %d (%d amb)", s.cell, s.ambulances); busy[k] = 100 * s.busy; blk[k] = 100 * s.blocking
+      end
+      sections[#sections + 1] = {heading = "Busyness: " .. pl[1],
+        svg = report.bar_chart{title = "Busy fraction per satellite: " .. pl[1], categories = cats,
+          series = {{name = "busy fraction", values = busy}, {name = "blocking (all busy)", values = blk}},
+          ylabel = "share of time", unit = "%", xlabel = "satellite (ambulances)"},
+        table = {columns = {{"cell", "cell", "%d"}, {"lat", "lat", "%.5f"}, {"lon", "lon", "%.5f"},
+          {"load (erlangs)", "load", "%.3f"}, {"ambulances", "ambulances", "%d"}, {"blocking", "blocking", "%.4f"},
+          {"busy", "busy", "%.3f"}}, rows = r.satellites}}
+    end
+  end
+  return report.page{path = P.report, title = "TAZ_OPT: ambulance satellites", subtitle = o.subtitle, sections = sections}
+end
+
+local function taz_geojson(area, o, P)
+  local boxes = cell_boxes(area)
+  local cv = M.taz_cell_coverage(area, o.proposed)
+  local sat = {}
+  for _, s in ipairs(o.proposed.satellites) do sat[s.cell] = s.ambulances end
+  local f = {}
+  for k, c in ipairs(area.cells) do
+    f[#f + 1] = report.cell(boxes[k], {kind = "cell", cell = c, calls_per_hour = area.rate[c], share = area.share[c],
+      nodes = #area.members[c], high = cv[c] ~= nil, expected_coverage = cv[c], satellite = sat[c] ~= nil,
+      ambulances = sat[c]})
+  end
+  for _, pl in ipairs{{"proposed", o.proposed}, {"existing", o.existing}} do
+    for _, s in ipairs(pl[2] and pl[2].satellites or {}) do
+      f[#f + 1] = report.point(s.lon, s.lat, {kind = "satellite", plan = pl[1], cell = s.cell, ambulances = s.ambulances,
+        load = s.load, busy = s.busy, blocking = s.blocking})
+    end
+  end
+  for k, nm in ipairs(o.hospitals and o.hospitals.names or {}) do
+    f[#f + 1] = report.point(o.hospitals.lon[k], o.hospitals.lat[k], {kind = "hospital", name = nm})
+  end
+  return report.geojson{features = f, path = P.geojson, name = "taz_opt"}
+end
+
+function M.taz_write(area, o, P)
+  local done = {}
+  if P.report ~= "" then assert(taz_page(area, o, P)); done[#done + 1] = "report: " .. P.report end
+  if P.geojson ~= "" then assert(taz_geojson(area, o, P)); done[#done + 1] = "geojson: " .. P.geojson end
+  for _, line in ipairs(done) do print(line) end
+  return done
 end
 
 function M.write(inst, o, P)
