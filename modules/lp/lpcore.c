@@ -716,10 +716,9 @@ static int solve_cbc(lpc_model *m, const lpc_opts *o) {
     Cbc_setParameter(cb, "slog", "0");
   }
   if (o->timeout > 0) {
-    char buf[32];
-    snprintf(buf, sizeof buf, "%.3f", o->timeout);
-    Cbc_setParameter(cb, "timeMode", "elapsed");
-    Cbc_setParameter(cb, "sec", buf);
+    /* CBC 2.10 crashes when its time limit expires inside preprocessing (CglPreProcess): with a
+     * limit, preprocessing is off. The cut callback below also enforces the wall clock. */
+    Cbc_setParameter(cb, "preprocess", "off");
     Cbc_setMaximumSeconds(cb, o->timeout);
   }
   if (o->gap_abs >= 0) Cbc_setAllowableGap(cb, o->gap_abs);
