@@ -20,6 +20,8 @@
 --                                                    -> {covered, x, b (servers needed per i)}
 --   cov.lr_mexclp(inst, {radius, ambulances, rate, service})  Sorensen & Church: MEXCLP whose
 --     k-th-server gains come from the local busy fraction (rho_i / k)^k of each neighbourhood
+--   (the MEXCLP family's objective and MALP's covered are the exact value of the rounded
+--   allocation by the evaluators below; the solver's own figure is solver_objective)
 --   cov.pmedian(inst, {p})                           -> {objective, sites, assign}
 --   cov.pcenter(inst, {p})                           -> {radius, sites, solves}: bisection over
 --     the sorted distinct distances, each step an LSCP feasibility check (count <= p)

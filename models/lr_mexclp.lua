@@ -20,7 +20,7 @@ local P = params {
 }
 
 -- Data
-local inst = assert(data.instance(P.instance, P.dir))
+local inst = data.load(P.instance, P.dir)
 creport.check(inst, P)
 
 -- Model and Solve

@@ -38,7 +38,7 @@ describe("coverage: modules", function()
   it("load without adding globals", function()
     local before = {}
     for k in pairs(_G) do before[k] = true end
-    for _, name in ipairs{"coverage", "coverage.data", "coverage.taz"} do
+    for _, name in ipairs{"coverage", "coverage.data", "coverage.taz", "coverage.report"} do
       package.loaded[name] = nil
       assert.equals("table", type(require(name)))
     end
@@ -446,6 +446,14 @@ describe("coverage: model scripts", function()
       if f.properties.kind == "site" and f.properties.open then open = open + 1 end
     end
     assert.equals(875247, cw); assert.equals(4, open)
+  end)
+  it("a bad data file stops a script with FILE:LINE and no traceback", function()
+    local d = spec.tmpname("")
+    os.execute("mkdir -p " .. spec.shquote(d))
+    spec.write(d .. "/pmed2.txt", "4 3 2\n1 2 5\n\n3 4 -7\n2 3 1\n")
+    local code, _, stderr = spec.run({"models/pmedian.lua", "instance=pmed2", "dir=" .. d})
+    assert.equals(1, code)
+    assert.equals("emsopt: " .. d .. "/pmed2.txt:4: edge 3-4 has cost -7 (costs must be finite and >= 0)\n", stderr)
   end)
   it("models/pmedian.lua on pmed4: no coordinates, so charts and tables, and geojson= is refused", function()
     local html = spec.tmpname(".html")

@@ -12,6 +12,7 @@
 --   data.lines(path)        rows of a headerless text file split on commas/blanks (small files)
 --   data.dir(rel)           a folder of the shared data ($EMSOPT_DATA, default ../shared/data)
 --   data.instance(name [, dir])  "sf" | "utrecht" | "pmedN" by name (dir overrides the folder)
+--   data.load(name [, dir])      the same, raising the loader's message for the user (scripts)
 --   data.list(s)            "a,b,c" -> {"a", "b", "c"} (integers where they parse), for params
 --
 -- inst.dd[i][k], when present, is the distance/time from demand point i to demand point k.
@@ -247,6 +248,14 @@ function M.instance(name, dir)
   if name == "utrecht" then return M.utrecht(pick("utrecht_mexclp")) end
   if name:match("^pmed%d+$") then return M.pmed(join(pick("pmedian_orlib"), name .. ".txt")) end
   return nil, "unknown instance '" .. name .. "' (sf, utrecht, pmed1..pmed40)"
+end
+
+-- data.load(name [, dir]): data.instance for scripts: a missing or malformed file is a message for
+-- the user (raised at level 0: FILE:LINE: what, no traceback)
+function M.load(name, dir)
+  local inst, err = M.instance(name, dir)
+  if not inst then error(err, 0) end
+  return inst
 end
 
 function M.list(s)
