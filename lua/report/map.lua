@@ -82,39 +82,75 @@ function M.map(o)
   -- legend
   local entries = {}
   for _, e in ipairs(o.legend or {}) do entries[#entries + 1] = e end
-  local W = o.width or 900
-  local left, top, bottom = 64, 44, colorbar and 96 or 70
+  -- room left of the frame for the widest latitude label and the rotated axis title
+  local deg_w = 0
+  do
+    local at0, _, _, step0 = scale.nice_ticks(pr.lat0 + ymin, pr.lat0 + ymax, 5)
+    for _, v in ipairs(at0) do deg_w = math.max(deg_w, svg.text_width(scale.label(math.abs(v), step0) .. "°N", 10)) end
+  end
+  local left, top = math.max(64, math.ceil(30 + deg_w)), 44
   -- a short legend goes right of the map; a long one (more than 20 entries) below it, in columns
   local colw = chart.legend_width(entries, nil)
   local below = #entries > 20
-  local lw, rows, cols, legend_h = 0, #entries, 1, 0
-  if #entries > 0 then
-    if below then
-      cols = math.max(1, math.floor((W - left - 20) / colw))
-      rows = math.ceil(#entries / cols)
-      legend_h = rows * 16 + 24 + (o.legend_title and 18 or 0)
-    else
-      lw = colw + 10
+  -- Under the frame: tick labels, axis title, scale bar and projection note (down to fy1 + 50),
+  -- then the colour bar with its tick labels (down to fy1 + 86), the long legend, and last the
+  -- note, wrapped to the picture's width in lines 13 px apart, its last baseline 8 px above the
+  -- bottom edge. With a colour bar the note starts 14 px lower, clear of the tick labels.
+  local function layout(nlines)
+    local L = {W = o.width or 900, lw = 0, rows = #entries, cols = 1, legend_h = 0}
+    L.bottom = (colorbar and 96 or 70) + ((colorbar and nlines > 0) and 14 or 0) + 13 * math.max(0, nlines - 1)
+    if #entries > 0 then
+      if below then
+        L.cols = math.max(1, math.floor((L.W - left - 20) / colw))
+        L.rows = math.ceil(#entries / L.cols)
+        L.legend_h = L.rows * 16 + 24 + (o.legend_title and 18 or 0)
+      else
+        L.lw = colw + 10
+      end
     end
+    L.pw = L.W - left - L.lw - 20
+    L.ph = o.height and (o.height - top - L.bottom - L.legend_h)
+      or math.max(280, math.min(760, L.pw * (ymax - ymin) / (xmax - xmin)))
+    L.H = o.height or (L.ph + top + L.bottom + L.legend_h)
+    L.s = math.min(L.pw / (xmax - xmin), L.ph / (ymax - ymin))
+    if not o.width then -- the frame fits the content
+      L.pw = L.s * (xmax - xmin)
+      L.W = below and L.W or left + L.pw + 20 + L.lw
+    end
+    if not o.height then L.ph = L.s * (ymax - ymin); L.H = L.ph + top + L.bottom + L.legend_h end
+    if not below then L.H = math.max(L.H, top + 30 + #entries * 16 + (o.legend_title and 18 or 0)) end
+    return L
   end
-  local pw = W - left - lw - 20
-  local ph = o.height and (o.height - top - bottom - legend_h)
-    or math.max(280, math.min(760, pw * (ymax - ymin) / (xmax - xmin)))
-  local H = o.height or (ph + top + bottom + legend_h)
-  local s = math.min(pw / (xmax - xmin), ph / (ymax - ymin))
-  if not o.width then -- the frame fits the content
-    pw = s * (xmax - xmin)
-    W = below and W or left + pw + 20 + lw
+  local function wrap(text, width)
+    local lines, cur = {}, nil
+    for word in tostring(text):gmatch("%S+") do
+      local t = cur and cur .. " " .. word or word
+      if cur and svg.text_width(t, 10) > width then lines[#lines + 1] = cur; cur = word else cur = t end
+    end
+    lines[#lines + 1] = cur
+    return lines
   end
-  if not o.height then ph = s * (ymax - ymin); H = ph + top + bottom + legend_h end
-  if not below then H = math.max(H, top + 30 + #entries * 16 + (o.legend_title and 18 or 0)) end
+  -- the picture's width decides the note's lines, which (with a fixed height) can change the width
+  local note = o.note and wrap(o.note, (o.width or 900) - 16) or {}
+  local L = layout(#note)
+  for _ = 1, 3 do
+    local again = o.note and wrap(o.note, L.W - 16) or {}
+    if #again == #note then note = again break end
+    note = again
+    L = layout(#note)
+  end
+  local W, H, pw, ph, s, lw = L.W, L.H, L.pw, L.ph, L.s, L.lw
+  local rows, cols, under = L.rows, L.cols, colorbar and 96 or 70
   local ox = left + (pw - s * (xmax - xmin)) / 2
   local oy = top + (ph - s * (ymax - ymin)) / 2
   local function P(lon, lat)
     local x, y = pr.fwd(lon, lat)
     return ox + (x - xmin) * s, oy + (ymax - y) * s
   end
-  local c = chart.start(W, H, o.title, o.note)
+  local c = chart.start(W, H, o.title)
+  for i, line in ipairs(note) do
+    c:text(8, H - 8 - 13 * (#note - i), line, {["font-size"] = 10, fill = "#555"})
+  end
   local fx0, fy0, fx1, fy1 = left, top, left + pw, top + ph
   c:rect{x = fx0, y = fy0, width = pw, height = ph, fill = "#f7f9fb", stroke = "none"}
   -- graticule: lon/lat lines at nice degree steps, labelled on the frame
@@ -200,8 +236,11 @@ function M.map(o)
           c:titled("circle", a, tip)
         end
         if l.labels and l.labels[i] then
-          c:text(x + r + 2, y - r - 1, l.labels[i], {["font-size"] = 9, fill = "#111", stroke = "#ffffff",
-            ["stroke-width"] = 2.5, ["paint-order"] = "stroke"})
+          -- right of the marker, or left of it where the label would leave the frame
+          local tw = svg.text_width(l.labels[i], 9)
+          local flip = x + r + 2 + tw > fx1 and x - r - 2 - tw >= fx0
+          c:text(flip and x - r - 2 or x + r + 2, y - r - 1, l.labels[i], {["font-size"] = 9, fill = "#111",
+            stroke = "#ffffff", ["stroke-width"] = 2.5, ["paint-order"] = "stroke", ["text-anchor"] = flip and "end" or nil})
         end
       end
     end
@@ -223,7 +262,8 @@ function M.map(o)
     pr.lat0 >= 0 and "N" or "S"), {["text-anchor"] = "end", ["font-size"] = 9, fill = "#555"})
   -- colour bar for a valued cell layer
   if colorbar then
-    local bx, by, bw = fx0 + 180, fy1 + 58, 220
+    local bx, by = fx0 + 180, fy1 + 58
+    local bw = math.max(80, math.min(220, fx1 - bx)) -- within the frame's width where it can
     for i = 0, 39 do
       c:rect{x = bx + i * bw / 40, y = by, width = bw / 40 + 0.6, height = 10, fill = color.sequential((i + 0.5) / 40)}
     end
@@ -242,7 +282,7 @@ function M.map(o)
   -- legend
   if #entries > 0 then
     local lx, y = W - lw, top + 8
-    if below then lx, y = left, fy1 + bottom + 4 end
+    if below then lx, y = left, fy1 + under + 4 end
     if o.legend_title then c:text(lx, y + 4, o.legend_title, {["font-weight"] = "bold"}); y = y + 18 end
     for k = 1, cols do
       local part = {}
