@@ -449,26 +449,30 @@ static void fast_row(csv_reader *r, size_t rs, size_t e) {
 #undef SCAN_TARGET
 #undef SCAN_AVX2
 
-static int (*fast_next)(csv_reader *r);
+typedef int (*scanner_fn)(csv_reader *r);
 
-static void pick_scanner(void) {
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt") && __builtin_cpu_supports("bmi") &&
-      __builtin_cpu_supports("pclmul"))
-    fast_next = fast_next_avx2;
-  else
-    fast_next = fast_next_base;
+static scanner_fn pick_scanner(void) {
+  static scanner_fn chosen; /* set once; every thread would choose the same */
+  scanner_fn f = __atomic_load_n(&chosen, __ATOMIC_RELAXED);
+  if (!f) {
+    __builtin_cpu_init();
+    f = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt") && __builtin_cpu_supports("bmi") &&
+                __builtin_cpu_supports("pclmul")
+            ? fast_next_avx2
+            : fast_next_base;
+    __atomic_store_n(&chosen, f, __ATOMIC_RELAXED);
+  }
+  return f;
 }
 #else
-static int (*fast_next)(csv_reader *r) = fast_next_base;
-static void pick_scanner(void) {}
+typedef int (*scanner_fn)(csv_reader *r);
+static scanner_fn pick_scanner(void) { return fast_next_base; }
 #endif
 
 int csv_next(csv_reader *r) {
   if (!r->sel_on) return general_next(r);
   if (r->fd < 0 && r->pos >= r->len) return 0;
-  if (!fast_next) pick_scanner();
-  return fast_next(r);
+  return pick_scanner()(r);
 }
 
 static char detect_delim(const char *p, const char *end) {
