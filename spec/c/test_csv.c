@@ -1,5 +1,6 @@
 /* C core tests for modules/csv: the reader at many block sizes (rows and fields straddling
  * blocks), numbers, date-times and bins, the grouped count, quoting. */
+#include "check.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,19 +8,6 @@
 #include <unistd.h>
 
 #include "csv.h"
-
-static int passed, failed;
-
-#define CHECK(cond, ...)                                                                          \
-  do {                                                                                            \
-    if (cond) passed++;                                                                           \
-    else {                                                                                        \
-      failed++;                                                                                   \
-      printf("FAIL %s:%d: ", __FILE__, __LINE__);                                                 \
-      printf(__VA_ARGS__);                                                                        \
-      printf("\n");                                                                               \
-    }                                                                                             \
-  } while (0)
 
 static char dir[64];
 
@@ -161,7 +149,7 @@ static void select_case(const char *name, const char *path, size_t block, int de
     char *want = dump_sel(path, block, delim, sel, ns, 0, e1, sizeof e1);
     char *got = dump_sel(path, block, delim, sel, ns, 1, e2, sizeof e2);
     nselcases++;
-    CHECK((!want && !got && strcmp(e1, e2) == 0) || (want && got && strcmp(want, got) == 0 && strcmp(e1, e2) == 0),
+    CHECKF((!want && !got && strcmp(e1, e2) == 0) || (want && got && strcmp(want, got) == 0 && strcmp(e1, e2) == 0),
           "%s (block %zu, selection %zu): scanner [%s] err [%s], row parser [%s] err [%s]", name, block, s,
           got ? got : "(null)", e2, want ? want : "(null)", e1);
     free(want);
@@ -174,7 +162,7 @@ static void reader_case(const char *name, const char *data, size_t n, int delim,
   for (size_t b = 0; b < sizeof BLOCKS / sizeof *BLOCKS; b++) {
     char err[CSV_ERRLEN] = "";
     char *got = dump(path, BLOCKS[b], delim, err, sizeof err);
-    CHECK(got && strcmp(got, expect) == 0, "%s (block %zu): got [%s] err [%s], want [%s]", name, BLOCKS[b],
+    CHECKF(got && strcmp(got, expect) == 0, "%s (block %zu): got [%s] err [%s], want [%s]", name, BLOCKS[b],
           got ? got : "(null)", err, expect);
     free(got);
     select_case(name, path, BLOCKS[b], delim);
@@ -252,24 +240,24 @@ static void test_errors(void) {
   csv_init(&r);
   char path[128];
   snprintf(path, sizeof path, "%s/missing.csv", dir);
-  CHECK(csv_open(&r, path, 0, 0) == -1, "missing file opens");
+  CHECKF(csv_open(&r, path, 0, 0) == -1, "missing file opens");
   char want[256];
   snprintf(want, sizeof want, "%s: No such file or directory", path);
-  CHECK(strcmp(r.err, want) == 0, "missing: %s", r.err);
+  CHECKF(strcmp(r.err, want) == 0, "missing: %s", r.err);
   csv_close(&r);
   const char *p = write_tmp("empty.csv", "", 0);
-  CHECK(csv_open(&r, p, 0, 0) == -1, "empty file opens");
+  CHECKF(csv_open(&r, p, 0, 0) == -1, "empty file opens");
   snprintf(want, sizeof want, "%s: empty file", p);
-  CHECK(strcmp(r.err, want) == 0, "empty: %s", r.err);
+  CHECKF(strcmp(r.err, want) == 0, "empty: %s", r.err);
   csv_close(&r);
-  CHECK(csv_open(&r, dir, 0, 0) == -1, "directory opens");
+  CHECKF(csv_open(&r, dir, 0, 0) == -1, "directory opens");
   snprintf(want, sizeof want, "%s: Is a directory", dir);
-  CHECK(strcmp(r.err, want) == 0, "directory: %s", r.err);
+  CHECKF(strcmp(r.err, want) == 0, "directory: %s", r.err);
   csv_close(&r);
   p = write_tmp("badhdr.csv", "a,\"b\n", 5);
-  CHECK(csv_open(&r, p, 0, 8) == -1, "unterminated header opens");
+  CHECKF(csv_open(&r, p, 0, 8) == -1, "unterminated header opens");
   snprintf(want, sizeof want, "%s:1:3: unterminated quoted field", p);
-  CHECK(strcmp(r.err, want) == 0, "bad header: %s", r.err);
+  CHECKF(strcmp(r.err, want) == 0, "bad header: %s", r.err);
   csv_close(&r);
   csv_close(&r); /* idempotent */
 }
@@ -296,7 +284,7 @@ static void test_numbers(void) {
   for (size_t i = 0; i < sizeof ints / sizeof *ints; i++) {
     int64_t v = 0;
     int st = csv_parse_int(ints[i].s, strlen(ints[i].s), &v);
-    CHECK(st == ints[i].st && (st != 0 || v == ints[i].v), "int '%s': st %d v %lld", ints[i].s, st, (long long)v);
+    CHECKF(st == ints[i].st && (st != 0 || v == ints[i].v), "int '%s': st %d v %lld", ints[i].s, st, (long long)v);
   }
   static const struct {
     const char *s;
@@ -309,7 +297,7 @@ static void test_numbers(void) {
   for (size_t i = 0; i < sizeof nums / sizeof *nums; i++) {
     double v = -1;
     int st = csv_parse_num(nums[i].s, strlen(nums[i].s), &v);
-    CHECK(st == nums[i].st && (st != 0 || v == nums[i].v), "num '%s': st %d v %.17g", nums[i].s, st, v);
+    CHECKF(st == nums[i].st && (st != 0 || v == nums[i].v), "num '%s': st %d v %.17g", nums[i].s, st, v);
   }
 }
 
@@ -352,17 +340,17 @@ static void test_datetime(void) {
     int64_t s = 0;
     double fr = 0;
     int st = csv_parse_datetime(dts[i].s, strlen(dts[i].s), dts[i].fmt, &s, &fr);
-    CHECK((st == 0) == dts[i].ok && (!dts[i].ok || s == dts[i].secs), "datetime '%s': st %d secs %lld", dts[i].s,
+    CHECKF((st == 0) == dts[i].ok && (!dts[i].ok || s == dts[i].secs), "datetime '%s': st %d secs %lld", dts[i].s,
           st, (long long)s);
   }
   int64_t s;
   double fr;
   csv_parse_datetime("2016-03-01 12:00:00.250Z", 24, 2, &s, &fr);
-  CHECK(fr == 0.25, "fraction %g", fr);
+  CHECKF(fr == 0.25, "fraction %g", fr);
 
   /* bins against an independent day count: walk every day from 1899 to 2101 */
   int64_t day = csv_days_from_civil(1899, 12, 31);
-  CHECK(day == -25568, "days 1899-12-31: %lld", (long long)day);
+  CHECKF(day == -25568, "days 1899-12-31: %lld", (long long)day);
   int wd = 7; /* 1899-12-31 was a Sunday */
   int y = 1899, m = 12, d = 31;
   static const int md[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -385,10 +373,10 @@ static void test_datetime(void) {
       }
     }
   }
-  CHECK(bad == 0, "bins disagree on %d days", bad);
+  CHECKF(bad == 0, "bins disagree on %d days", bad);
   csv_bins b;
   csv_epoch_bins(-1, &b);
-  CHECK(b.year == 1969 && b.month == 12 && b.day == 31 && b.hour == 23 && b.weekday == 3, "epoch -1");
+  CHECKF(b.year == 1969 && b.month == 12 && b.day == 31 && b.hour == 23 && b.weekday == 3, "epoch -1");
 }
 
 static void test_count(void) {
@@ -405,7 +393,7 @@ static void test_count(void) {
     csv_count c;
     csv_init(&r);
     csv_count_init(&c);
-    CHECK(csv_open(&r, path, 0, BLOCKS[bi]) == 0, "open: %s", r.err);
+    CHECKF(csv_open(&r, path, 0, BLOCKS[bi]) == 0, "open: %s", r.err);
     csv_key keys[2] = {{.col = 0}, {.col = 2, .bin = CSV_BIN_HOUR_OF_WEEK}};
     c.keys = malloc(sizeof keys);
     memcpy(c.keys, keys, sizeof keys);
@@ -415,27 +403,27 @@ static void test_count(void) {
     c.nsums = 1;
     c.skip_bad = 1;
     c.empty_skip = 1;
-    CHECK(csv_count_run(&c, &r) == 0, "count: %s", r.err);
-    CHECK(c.rows == 6 && c.bad == 2 && c.matched == 4 && c.ngroups == 3, "rows %lld bad %lld matched %lld groups %zu",
+    CHECKF(csv_count_run(&c, &r) == 0, "count: %s", r.err);
+    CHECKF(c.rows == 6 && c.bad == 2 && c.matched == 4 && c.ngroups == 3, "rows %lld bad %lld matched %lld groups %zu",
           (long long)c.rows, (long long)c.bad, (long long)c.matched, c.ngroups);
-    CHECK(c.nbad_lines == 2 && c.bad_lines[0] == 6 && c.bad_lines[1] == 7, "bad lines %ld %ld", c.bad_lines[0],
+    CHECKF(c.nbad_lines == 2 && c.bad_lines[0] == 6 && c.bad_lines[1] == 7, "bad lines %ld %ld", c.bad_lines[0],
           c.bad_lines[1]);
     char want[256];
     snprintf(want, sizeof want, "%s:6:12: invalid date-time 'bad' in column 'when'", path);
-    CHECK(strcmp(c.first_bad, want) == 0, "first bad: %s", c.first_bad);
+    CHECKF(strcmp(c.first_bad, want) == 0, "first bad: %s", c.first_bad);
     const char *s;
     size_t n;
     int64_t iv;
-    CHECK(c.ngroups >= 1 && csv_count_key(&c, 0, 0, &s, &n, &iv) == 0 && n == 5 && memcmp(s, "10001", 5) == 0,
+    CHECKF(c.ngroups >= 1 && csv_count_key(&c, 0, 0, &s, &n, &iv) == 0 && n == 5 && memcmp(s, "10001", 5) == 0,
           "group 0 key 0");
-    CHECK(c.ngroups >= 1 && csv_count_key(&c, 0, 1, &s, &n, &iv) == 1 && iv == 0, "group 0 hour of week %lld",
+    CHECKF(c.ngroups >= 1 && csv_count_key(&c, 0, 1, &s, &n, &iv) == 1 && iv == 0, "group 0 hour of week %lld",
           (long long)iv);
-    CHECK(c.ngroups >= 1 && c.groups[0].count == 2 && c.sumv[0] == 30 && c.sumn[0] == 2, "group 0 count/sum");
-    CHECK(c.ngroups >= 2 && csv_count_key(&c, 1, 0, &s, &n, &iv) == 0 && n == 5 && memcmp(s, "10002", 5) == 0,
+    CHECKF(c.ngroups >= 1 && c.groups[0].count == 2 && c.sumv[0] == 30 && c.sumn[0] == 2, "group 0 count/sum");
+    CHECKF(c.ngroups >= 2 && csv_count_key(&c, 1, 0, &s, &n, &iv) == 0 && n == 5 && memcmp(s, "10002", 5) == 0,
           "group 1 key 0");
-    CHECK(c.ngroups >= 2 && csv_count_key(&c, 1, 1, &s, &n, &iv) == 1 && iv == 167, "group 1 how %lld",
+    CHECKF(c.ngroups >= 2 && csv_count_key(&c, 1, 1, &s, &n, &iv) == 1 && iv == 167, "group 1 how %lld",
           (long long)iv);
-    CHECK(c.ngroups >= 3 && csv_count_key(&c, 2, 1, &s, &n, &iv) == 1 && iv == 25 && c.sumn[2] == 0,
+    CHECKF(c.ngroups >= 3 && csv_count_key(&c, 2, 1, &s, &n, &iv) == 1 && iv == 25 && c.sumn[2] == 0,
           "group 2 how %lld", (long long)iv);
     csv_count_free(&c);
     csv_close(&r);
@@ -451,10 +439,10 @@ static void test_count(void) {
   c.sums = malloc(sizeof(long));
   c.sums[0] = 3;
   c.nsums = 1;
-  CHECK(csv_count_run(&c, &r) == -1, "strict count fails");
+  CHECKF(csv_count_run(&c, &r) == -1, "strict count fails");
   char want[256];
   snprintf(want, sizeof want, "%s:5:35: empty value in number column 'secs'", path);
-  CHECK(strcmp(r.err, want) == 0, "strict: %s", r.err);
+  CHECKF(strcmp(r.err, want) == 0, "strict: %s", r.err);
   csv_count_free(&c);
   csv_close(&r);
 
@@ -470,7 +458,7 @@ static void test_count(void) {
   csv_open(&r, path, 0, 0);
   c.keys = calloc(1, sizeof *c.keys);
   c.nkeys = 1;
-  CHECK(csv_count_run(&c, &r) == 0, "many: %s", r.err);
+  CHECKF(csv_count_run(&c, &r) == 0, "many: %s", r.err);
   int ok = c.ngroups == 20000;
   for (size_t g = 0; ok && g < c.ngroups; g++) {
     const char *s;
@@ -481,7 +469,7 @@ static void test_count(void) {
     snprintf(want2, sizeof want2, "key%zu", g);
     ok = n == strlen(want2) && memcmp(s, want2, n) == 0 && c.groups[g].count == (g < 10000 ? 3 : 2);
   }
-  CHECK(ok, "many groups: %zu", c.ngroups);
+  CHECKF(ok, "many groups: %zu", c.ngroups);
   csv_count_free(&c);
   csv_close(&r);
 }
@@ -555,7 +543,7 @@ static void count_case(const char *name, const char *path, size_t block, const c
   for (int skip = 0; skip <= 1; skip++) {
     char *want = count_dump(path, block, 1, skip, keys, nkeys, sumcol);
     char *got = count_dump(path, block, 0, skip, keys, nkeys, sumcol);
-    CHECK(strcmp(want, got) == 0, "%s (block %zu, skip_bad %d): scanner\n%s\nrow parser\n%s", name, block, skip, got,
+    CHECKF(strcmp(want, got) == 0, "%s (block %zu, skip_bad %d): scanner\n%s\nrow parser\n%s", name, block, skip, got,
           want);
     free(want);
     free(got);
@@ -671,7 +659,7 @@ static void test_fast_datetime(void) {
     c.keys[1].bin = bins[bi];
     c.nkeys = 2;
     c.skip_bad = 1;
-    CHECK(csv_count_run(&c, &r) == 0, "dates: %s", r.err);
+    CHECKF(csv_count_run(&c, &r) == 0, "dates: %s", r.err);
     int wrong = 0;
     for (size_t g = 0; g < c.ngroups; g++) {
       const char *ks;
@@ -697,7 +685,7 @@ static void test_fast_datetime(void) {
         wrong++;
       }
     }
-    CHECK(wrong == 0 && (int)c.ngroups <= ngood && c.bad == nbad && c.matched == ngood,
+    CHECKF(wrong == 0 && (int)c.ngroups <= ngood && c.bad == nbad && c.matched == ngood,
           "fast date-times, bin %d: %d wrong, %zu groups, %lld bad (want %d), %lld counted (want %d)", bins[bi], wrong,
           c.ngroups, (long long)c.bad, nbad, (long long)c.matched, ngood);
     csv_count_free(&c);
@@ -716,9 +704,9 @@ static void test_quote(void) {
     FILE *f = fmemopen(buf, sizeof buf, "w");
     csv_put_field(f, q[i].in, strlen(q[i].in), ',');
     fclose(f);
-    CHECK(strcmp(buf, q[i].out) == 0, "quote '%s' -> '%s'", q[i].in, buf);
+    CHECKF(strcmp(buf, q[i].out) == 0, "quote '%s' -> '%s'", q[i].in, buf);
   }
-  CHECK(csv_needs_quote("a;b", 3, ';'), "other delimiter");
+  CHECKF(csv_needs_quote("a;b", 3, ';'), "other delimiter");
 }
 
 int main(void) {
@@ -738,6 +726,5 @@ int main(void) {
   char cmd[128];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
   if (system(cmd) != 0) printf("warning: could not remove %s\n", dir);
-  printf("%d passed, %d failed\n", passed, failed);
-  return failed ? 1 : 0;
+  return check_done();
 }
