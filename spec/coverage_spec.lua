@@ -310,103 +310,14 @@ describe("coverage: OR-Library pmed1-pmed5", function()
   end
 end)
 
--- ---- reports: the page parses as XHTML, every inline SVG renders (rsvg-convert, Debian
--- librsvg2-bin) to a PNG of the SVG's size (at zoom 1/4) that is not blank; GeoJSON has the
--- RFC 7946 shape with lon/lat inside the study area ----
-local CHECK_PY = [[
-import sys, zlib, struct, json, re, subprocess, tempfile, os
-import xml.etree.ElementTree as ET
-from html.parser import HTMLParser
-path, zoom = sys.argv[1], float(sys.argv[2])
-s = open(path, encoding='utf-8').read()
-errors = []
-try: ET.fromstring(s.encode('utf-8'))
-except ET.ParseError as e: errors.append('not well-formed XML: %s' % e)
-VOID = {'meta', 'br', 'hr', 'img', 'link', 'input'}
-class Strict(HTMLParser):
-    def __init__(self): super().__init__(convert_charrefs=True); self.stack = []
-    def handle_starttag(self, tag, attrs):
-        if tag in VOID: errors.append('void <%s> not self-closed' % tag)
-        else: self.stack.append(tag)
-    def handle_startendtag(self, tag, attrs): pass
-    def handle_endtag(self, tag):
-        if not self.stack or self.stack[-1] != tag: errors.append('</%s> closes <%s>' % (tag, self.stack[-1] if self.stack else 'nothing'))
-        else: self.stack.pop()
-h = Strict(); h.feed(s); h.close()
-if h.stack: errors.append('unclosed: ' + ' '.join(h.stack))
-def png(data):
-    assert data[:8] == b'\x89PNG\r\n\x1a\n', 'not a PNG'
-    pos, idat = 8, []
-    while pos < len(data):
-        n, = struct.unpack('>I', data[pos:pos+4]); t = data[pos+4:pos+8]
-        if t == b'IHDR': w, hh, depth, ctype = struct.unpack('>IIBB', data[pos+8:pos+18])
-        elif t == b'IDAT': idat.append(data[pos+8:pos+8+n])
-        pos += 12 + n
-    assert depth == 8 and ctype in (2, 6), 'expected 8-bit RGB(A)'
-    bpp = 4 if ctype == 6 else 3
-    raw, stride = zlib.decompress(b''.join(idat)), w * bpp
-    prev, p, drawn = bytearray(stride), 0, 0
-    for y in range(hh):
-        f, cur = raw[p], bytearray(raw[p+1:p+1+stride]); p += 1 + stride
-        for i in range(stride):
-            a = cur[i-bpp] if i >= bpp else 0; b = prev[i]; c = prev[i-bpp] if i >= bpp else 0
-            if f == 1: cur[i] = (cur[i] + a) & 255
-            elif f == 2: cur[i] = (cur[i] + b) & 255
-            elif f == 3: cur[i] = (cur[i] + ((a + b) >> 1)) & 255
-            elif f == 4:
-                pa, pb, pc = abs(b - c), abs(a - c), abs(a + b - 2 * c)
-                cur[i] = (cur[i] + (a if pa <= pb and pa <= pc else (b if pb <= pc else c))) & 255
-        for x in range(0, stride, bpp):
-            px = cur[x:x+bpp]
-            if not (px[0] == px[1] == px[2] == 255 or (bpp == 4 and px[3] == 0)): drawn += 1
-        prev = cur
-    return w, hh, drawn / (w * hh)
-svgs, tmp = [], tempfile.mkdtemp()
-for k, m in enumerate(re.finditer(r'<svg\b.*?</svg>', s, re.S)):
-    t = m.group(0)
-    W, H = (float(v) for v in re.search(r'<svg[^>]*?width="([\d.]+)"[^>]*?height="([\d.]+)"', t).groups())
-    f = os.path.join(tmp, '%d.svg' % k); open(f, 'w', encoding='utf-8').write(t)
-    r = subprocess.run(['rsvg-convert', '-z', str(zoom), f, '-o', f + '.png'], capture_output=True, text=True)
-    if r.returncode != 0: errors.append('rsvg-convert: ' + r.stderr.strip()); continue
-    w, hh, share = png(open(f + '.png', 'rb').read())
-    svgs.append({'width': w, 'height': hh, 'want_width': W * zoom, 'want_height': H * zoom, 'drawn': share})
-    os.remove(f); os.remove(f + '.png')
-os.rmdir(tmp)
-print(json.dumps({'errors': errors, 'svgs': svgs, 'text': re.sub(r'\s+', ' ', re.sub(r'<[^>]*>', ' ', s))}))
-]]
-local check_py
--- checks report FILE; returns its text (tags stripped) and the number of SVGs
-local function check_report(path)
-  if not check_py then check_py = spec.tmpname(".py"); spec.write(check_py, CHECK_PY) end
-  local p = io.popen("python3 " .. spec.shquote(check_py) .. " " .. spec.shquote(path) .. " 0.25 2>&1")
-  local out = p:read("a")
-  assert.is_true(p:close(), out)
-  local r = assert(json.decode(out))
-  assert.equals(0, #r.errors, table.concat(r.errors, "; "))
-  for _, g in ipairs(r.svgs) do
-    assert.truthy(math.abs(g.width - g.want_width) <= 1 and math.abs(g.height - g.want_height) <= 1,
-      string.format("PNG %dx%d for an SVG of %gx%g", g.width, g.height, g.want_width, g.want_height))
-    assert.truthy(g.drawn > 0.03, string.format("blank picture: %.3f drawn", g.drawn))
-  end
-  return r.text, #r.svgs
-end
+-- ---- reports (spec/support/report_check.lua): the page parses as XHTML, every inline SVG renders
+-- (rsvg-convert) to a PNG of the SVG's size (at zoom 1/4) that is not blank; GeoJSON has the
+-- RFC 7946 shape, Points at [lon, lat] inside the study area ----
+local rc = dofile("spec/support/report_check.lua")
 
--- RFC 7946: a FeatureCollection of Points at [lon, lat] inside box {w, s, e, n}; properties objects
-local function check_geojson(path, box)
-  local text = assert(spec.read(path))
-  local fc = assert(json.decode(text))
-  assert.equals("FeatureCollection", fc.type)
-  assert.is_nil(text:find('"properties":%['))
-  local kinds = {}
-  for _, f in ipairs(fc.features) do
-    assert.equals("Feature", f.type)
-    assert.equals("Point", f.geometry.type)
-    local c = f.geometry.coordinates
-    assert.equals(2, #c)
-    assert.truthy(c[1] >= box[1] and c[1] <= box[3] and c[2] >= box[2] and c[2] <= box[4], "outside the area: " .. c[1] .. "," .. c[2])
-    kinds[f.properties.kind] = (kinds[f.properties.kind] or 0) + 1
-  end
-  return fc, kinds
+-- checks report FILE with n SVGs; returns its text
+local function check_report(path, n)
+  return rc.page(path, {svgs = n, render = true, scale = 0.25}).text
 end
 
 describe("coverage: model scripts", function()
@@ -434,11 +345,10 @@ describe("coverage: model scripts", function()
     local r, stdout = run("models/mclp.lua", {"p=4", "report=" .. html, "geojson=" .. gj})
     assert.equals(875247, r.covered)
     assert.matches("report: " .. html:gsub("%p", "%%%0"), stdout)
-    local text, nsvg = check_report(html)
-    assert.equals(1, nsvg)
+    local text = check_report(html, 1)
     assert.matches("demand points by covering site", text)
     for _, nm in ipairs(r.names) do assert.matches("served by " .. nm, text) end
-    local fc, kinds = check_geojson(gj, {-122.55, 37.60, -122.30, 37.85})
+    local fc, kinds = rc.geojson(gj, {box = {-122.55, 37.60, -122.30, 37.85}, types = "Point", dims = 2})
     assert.equals(205, kinds.demand); assert.equals(16, kinds.site)
     local cw, open = 0, 0
     for _, f in ipairs(fc.features) do
@@ -459,8 +369,7 @@ describe("coverage: model scripts", function()
     local html = spec.tmpname(".html")
     local r = run("models/pmedian.lua", {"instance=pmed4", "report=" .. html})
     assert.equals(3034, r.objective)
-    local text, nsvg = check_report(html)
-    assert.equals(2, nsvg)
+    local text = check_report(html, 2)
     assert.matches("pmed4 has no coordinates", text)
     local gj = spec.tmpname(".geojson")
     local code, _, stderr = spec.run({"models/pmedian.lua", "instance=pmed4", "geojson=" .. gj})
@@ -477,10 +386,9 @@ describe("coverage: model scripts", function()
     assert.near(r.objective, r.curve[3].expected, 1e-8)
     assert.truthy(r.curve[1].expected < r.curve[2].expected)
     assert.matches("0%.8520893", stdout)
-    local text, nsvg = check_report(html)
-    assert.equals(2, nsvg)                      -- the map and the fleet-size curve
+    local text = check_report(html, 2)          -- the map and the fleet-size curve
     assert.matches("Fleet%-size curve", text)
-    local fc, kinds = check_geojson(gj, {4.7, 51.8, 5.7, 52.35})
+    local fc, kinds = rc.geojson(gj, {box = {4.7, 51.8, 5.7, 52.35}, types = "Point", dims = 2})
     assert.equals(231, kinds.demand); assert.equals(21, kinds.site)
     local amb = 0
     for _, f in ipairs(fc.features) do amb = amb + (f.properties.ambulances or 0) end
@@ -488,11 +396,11 @@ describe("coverage: model scripts", function()
     html = spec.tmpname(".html")
     r = run("models/malp.lua", {"version=2", "report=" .. html})
     assert.truthy(r.covered > 0 and r.covered <= 1)
-    assert.equals(1, select(2, check_report(html)))
+    check_report(html, 1)
     html = spec.tmpname(".html")
     r = run("models/lr_mexclp.lua", {"ambulances=25", "curve_from=24", "curve_to=25", "report=" .. html})
     assert.near(r.objective, cov.lr_value(u, r.x, 12, r.rho), 1e-12)
     assert.equals(2, #r.curve)
-    assert.equals(2, select(2, check_report(html)))
+    check_report(html, 2)
   end)
 end)

@@ -3,9 +3,10 @@
 -- Every assignment a method returns is re-checked here from the raw CSV files (not with the
 -- library's own checker): each tract once, station populations within the window, bed
 -- capacities, each station and hospital used. Time limits are short (a few seconds in all).
--- report= is checked as a person looks at it: the page parses as XHTML (python3 xml.etree and a
--- strict tag-balance check), its map renders (rsvg-convert, at a quarter of its size) to a PNG of
--- the expected size that is not blank; geojson= has the RFC 7946 shape and the plan's links.
+-- report= is checked as a person looks at it (spec/support/report_check.lua): the page parses as
+-- XHTML (python3 xml.etree and a strict tag-balance check), its map renders (rsvg-convert, at a
+-- quarter of its size) to a PNG of the expected size that is not blank; geojson= has the RFC 7946
+-- shape and the plan's links.
 local clusters = require "clusters"
 local data = require "clusters.data"
 local stage = require "clusters.stage"
@@ -374,113 +375,8 @@ end)
 
 -- ---- the model scripts ---------------------------------------------------------------------------
 
--- ---- outside checkers (the same as spec/report_spec.lua's) -------------------------------------
-
--- XHTML: parses as XML and passes a strict tag-balance check; prints JSON: svg count, text, errors
-local HTML_PY = [=[
-import sys, json, re
-import xml.etree.ElementTree as ET
-from html.parser import HTMLParser
-s = open(sys.argv[1], encoding='utf-8').read()
-root = ET.fromstring(s.encode('utf-8'))
-VOID = {'meta', 'br', 'hr', 'img', 'link', 'input'}
-class Strict(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True); self.stack = []; self.errors = []
-    def handle_starttag(self, tag, attrs):
-        if tag in VOID: self.errors.append('void element <%s> not self-closed' % tag)
-        else: self.stack.append(tag)
-    def handle_startendtag(self, tag, attrs): pass
-    def handle_endtag(self, tag):
-        if not self.stack or self.stack[-1] != tag:
-            self.errors.append('</%s> closes <%s>' % (tag, self.stack[-1] if self.stack else 'nothing'))
-        else: self.stack.pop()
-h = Strict(); h.feed(s); h.close()
-if h.stack: h.errors.append('unclosed: ' + ' '.join(h.stack))
-svgs = list(root.iter('{http://www.w3.org/2000/svg}svg'))
-ext = [u for u in re.findall(r'(?:href|src)\s*=\s*"([^"]*)"', s) if not u.startswith('#')]
-print(json.dumps({'svgs': len(svgs), 'text': ' '.join(root.itertext()), 'errors': h.errors, 'external': ext}))
-]=]
-
--- PNG (8-bit RGB/RGBA, as rsvg-convert writes): size and pixels off the white background
-local PNG_PY = [=[
-import sys, zlib, struct, json
-data = open(sys.argv[1], 'rb').read()
-assert data[:8] == b'\x89PNG\r\n\x1a\n', 'not a PNG'
-pos, idat, ihdr = 8, [], None
-while pos < len(data):
-    n, = struct.unpack('>I', data[pos:pos+4]); typ = data[pos+4:pos+8]
-    if typ == b'IHDR': ihdr = struct.unpack('>IIBBBBB', data[pos+8:pos+8+n])
-    elif typ == b'IDAT': idat.append(data[pos+8:pos+8+n])
-    elif typ == b'IEND': break
-    pos += 12 + n
-w, h, depth, ctype, _, _, interlace = ihdr
-assert depth == 8 and ctype in (2, 6) and interlace == 0
-bpp = 4 if ctype == 6 else 3
-raw = zlib.decompress(b''.join(idat)); stride = w * bpp
-prev = bytearray(stride); p = 0; drawn = 0
-for y in range(h):
-    f = raw[p]; line = bytearray(raw[p+1:p+1+stride]); p += 1 + stride
-    for i in range(stride):
-        a = line[i-bpp] if i >= bpp else 0; b = prev[i]; c = prev[i-bpp] if i >= bpp else 0
-        if f == 1: line[i] = (line[i] + a) & 255
-        elif f == 2: line[i] = (line[i] + b) & 255
-        elif f == 3: line[i] = (line[i] + ((a + b) >> 1)) & 255
-        elif f == 4:
-            pa, pb, pc = abs(b - c), abs(a - c), abs(a + b - 2 * c)
-            line[i] = (line[i] + (a if pa <= pb and pa <= pc else (b if pb <= pc else c))) & 255
-    for x in range(w):
-        px = line[x*bpp:x*bpp+bpp]
-        if bpp == 4 and px[3] == 0: continue
-        if px[0] != 255 or px[1] != 255 or px[2] != 255: drawn += 1
-    prev = line
-print(json.dumps({'width': w, 'height': h, 'drawn': drawn}))
-]=]
-
-local function python(script, ...)
-  local cmd = {"python3", spec.shquote(spec.write(spec.tmpname(".py"), script))}
-  for _, a in ipairs{...} do cmd[#cmd + 1] = spec.shquote(a) end
-  local p = io.popen(table.concat(cmd, " ") .. " 2>&1")
-  local out = p:read("a")
-  assert(p:close(), out)
-  return assert(json.decode(out))
-end
-
--- an SVG rendered by rsvg-convert at a quarter of its size: the PNG's size follows the SVG's and
--- at least min_share of its pixels are drawn
-local function renders(svg_text, min_share)
-  local svgf, pngf = spec.write(spec.tmpname(".svg"), svg_text), spec.tmpname(".png")
-  local p = io.popen(fmt("rsvg-convert -z 0.25 %s -o %s 2>&1", spec.shquote(svgf), spec.shquote(pngf)))
-  local msg = p:read("a")
-  assert(p:close(), "rsvg-convert failed (librsvg2-bin installed?): " .. msg)
-  local r = python(PNG_PY, pngf)
-  local w, h = svg_text:match('<svg[^>]-width="([%d.]+)"[^>]-height="([%d.]+)"')
-  assert.is_true(math.abs(r.width - tonumber(w) / 4) <= 1 and math.abs(r.height - tonumber(h) / 4) <= 1,
-    fmt("PNG %dx%d for an SVG of %sx%s", r.width, r.height, w, h))
-  assert.is_true(r.drawn >= (min_share or 0.03) * r.width * r.height, fmt("only %d pixels drawn", r.drawn))
-end
-
--- RFC 7946: FeatureCollection of Features, [lon, lat] positions, closed counter-clockwise rings
-local function geojson_ok(fc)
-  assert.equals("FeatureCollection", fc.type)
-  local function pos(q) assert.is_true(type(q[1]) == "number" and math.abs(q[1]) <= 180 and math.abs(q[2]) <= 90) end
-  for _, f in ipairs(fc.features) do
-    assert.equals("Feature", f.type)
-    assert.equals("table", type(f.properties))
-    local g = f.geometry
-    if g.type == "Point" then pos(g.coordinates)
-    elseif g.type == "LineString" then for _, q in ipairs(g.coordinates) do pos(q) end
-    else
-      assert.equals("Polygon", g.type)
-      local r = g.coordinates[1]
-      assert.is_true(#r >= 4)
-      assert.same(r[1], r[#r])
-      local a = 0
-      for i = 1, #r - 1 do pos(r[i]); a = a + r[i][1] * r[i + 1][2] - r[i + 1][1] * r[i][2] end
-      assert.is_true(a > 0, "exterior ring counter-clockwise")
-    end
-  end
-end
+-- the report checks shared by every spec of a report (rsvg-convert, python3 standard library)
+local rc = dofile("spec/support/report_check.lua")
 
 local function run_model(args)
   local out = spec.tmpname(".json")
@@ -512,11 +408,9 @@ describe("models/ems_clusters.lua", function()
 
   it("writes report=: well-formed XHTML with the maps, charts and tables, a map that renders", function()
     assert.truthy(demo, "the demo run above")
-    local r = python(HTML_PY, html)
-    assert.same({}, r.errors)
-    assert.same({}, r.external)
-    -- tracts map, population bars, stations -> hospitals map, hospital bars, two annealing charts
-    assert.equals(6, r.svgs)
+    -- tracts map, population bars, stations -> hospitals map, hospital bars, two annealing charts;
+    -- the tracts map renders at a quarter of its size with more than 5% of it drawn
+    local r = rc.page(html, {svgs = 6, render = {1}, scale = 0.25, min_share = 0.05})
     for _, s in ipairs(demo.sites.name) do assert.truthy(r.text:find(s, 1, true), "station " .. s) end
     for _, h in ipairs(demo.hospitals) do assert.truthy(r.text:find(h.hospital, 1, true), "hospital " .. h.hospital) end
     for _, phrase in ipairs{"Stage 1: census tracts by EMS station", fmt("V + β_ub = %.0f", demo.hi),
@@ -524,13 +418,12 @@ describe("models/ems_clusters.lua", function()
         "acceptance probability (moving average)", "Methods compared", "BIP lp_solve"} do
       assert.truthy(r.text:find(phrase, 1, true), phrase)
     end
-    renders(assert(spec.read(html):match("<svg.-</svg>")), 0.05) -- the tracts map
   end)
 
   it("writes geojson=: tracts -> stations and stations -> hospitals as the run assigned them", function()
     assert.truthy(demo, "the demo run above")
-    local fc = assert(json.decode(spec.read(gj)))
-    geojson_ok(fc)
+    local fc = rc.geojson(gj, {types = {tract = "Point", cluster = "Polygon", station = "Point", hospital = "Point",
+      route = "LineString"}})
     local t = assert(data.tracts(DEMO_TRACTS))
     local kinds, routes = {}, {}
     local tract_station = {}
@@ -635,9 +528,7 @@ describe("models/ems_clusters_sweep.lua", function()
     assert.matches("stage 1 objective, annealing", text)
     assert.matches("largest difference between station populations", text)
     assert.matches("alpha = 30", text)
-    local page = python(HTML_PY, h)
-    assert.same({}, page.errors)
-    assert.equals(2, page.svgs) -- stage-1 gap and population difference by cell
+    local page = rc.page(h, {svgs = 2, render = true, scale = 0.25}) -- stage-1 gap and population difference by cell
     assert.truthy(page.text:find("Stage 1: annealing gap to the best BIP bound", 1, true))
     for i = 1, 4 do assert.truthy(page.text:find(fmt("%.4g", rows.s1_sa[i]), 1, true), "row " .. i .. " in the page") end
   end)

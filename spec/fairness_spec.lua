@@ -131,135 +131,8 @@ local function assert_valid(raw, r, s, delta)
   assert.equals("", table.concat(bad, "; "))
 end
 
--- ---- the report checkers of spec/report_spec.lua (rsvg-convert, python3 standard library) ------
-
--- decodes a PNG written by rsvg-convert; prints JSON: width, height, pixels off the white background
-local PNG_PY = [[
-import sys, zlib, struct, json
-from itertools import accumulate
-from array import array
-data = open(sys.argv[1], 'rb').read()
-assert data[:8] == b'\x89PNG\r\n\x1a\n', 'not a PNG'
-pos, idat, ihdr = 8, [], None
-while pos < len(data):
-    n, = struct.unpack('>I', data[pos:pos+4]); typ = data[pos+4:pos+8]
-    if typ == b'IHDR': ihdr = struct.unpack('>IIBBBBB', data[pos+8:pos+8+n])
-    elif typ == b'IDAT': idat.append(data[pos+8:pos+8+n])
-    elif typ == b'IEND': break
-    pos += 12 + n
-w, h, depth, ctype, _, _, interlace = ihdr
-assert depth == 8 and ctype in (2, 6) and interlace == 0, 'expected 8-bit RGB(A), got %r' % (ihdr,)
-bpp = 4 if ctype == 6 else 3
-raw = zlib.decompress(b''.join(idat))
-stride = w * bpp
-assert len(raw) == h * (stride + 1), 'truncated image data'
-M7, M8 = int.from_bytes(b'\x7f' * stride, 'little'), int.from_bytes(b'\x80' * stride, 'little')
-def add(x, y):  # bytewise (x + y) mod 256, all bytes at once
-    a, b = int.from_bytes(x, 'little'), int.from_bytes(y, 'little')
-    return (((a & M7) + (b & M7)) ^ ((a ^ b) & M8)).to_bytes(stride, 'little')
-and255 = (255).__and__
-prev = bytes(stride)
-pixels = array('I')
-opaque = b'\xff' * w
-p = 0
-for y in range(h):
-    f = raw[p]; cur = raw[p+1:p+1+stride]; p += 1 + stride
-    if f == 0: line = cur
-    elif f == 2: line = add(cur, prev)
-    elif f == 1:
-        out = bytearray(stride)
-        for c in range(bpp): out[c::bpp] = bytes(map(and255, accumulate(cur[c::bpp])))
-        line = bytes(out)
-    elif f in (3, 4):
-        line = bytearray(cur)
-        for i in range(stride):
-            a = line[i-bpp] if i >= bpp else 0
-            b = prev[i]
-            if f == 3: line[i] = (line[i] + ((a + b) >> 1)) & 255
-            else:
-                c = prev[i-bpp] if i >= bpp else 0
-                pa, pb, pc = abs(b - c), abs(a - c), abs(a + b - 2 * c)
-                line[i] = (line[i] + (a if pa <= pb and pa <= pc else (b if pb <= pc else c))) & 255
-        line = bytes(line)
-    else: raise SystemExit('bad filter type %d in row %d' % (f, y))
-    if bpp == 3:
-        rgba = bytearray(w * 4)
-        for k in range(3): rgba[k::4] = line[k::3]
-        rgba[3::4] = opaque
-        pixels.frombytes(bytes(rgba))
-    else: pixels.frombytes(line)
-    prev = line
-if sys.byteorder != 'little': pixels.byteswap()
-def word(hx): return int(hx[1:3], 16) | int(hx[3:5], 16) << 8 | int(hx[5:7], 16) << 16 | 255 << 24
-background = pixels.count(word('#ffffff')) + pixels.count(0)
-print(json.dumps({'width': w, 'height': h, 'nonwhite': w * h - background,
-  'colors': dict((hx, pixels.count(word(hx))) for hx in sys.argv[2:])}))
-]]
-
--- parses an XHTML page strictly (xml.etree and a tag-balance check); prints JSON
-local HTML_PY = [[
-import sys, json, re
-import xml.etree.ElementTree as ET
-from html.parser import HTMLParser
-s = open(sys.argv[1], encoding='utf-8').read()
-root = ET.fromstring(s.encode('utf-8'))
-VOID = {'meta', 'br', 'hr', 'img', 'link', 'input'}
-class Strict(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True); self.stack = []; self.errors = []
-    def handle_starttag(self, tag, attrs):
-        if tag in VOID: self.errors.append('void element <%s> not self-closed' % tag)
-        else: self.stack.append(tag)
-    def handle_startendtag(self, tag, attrs): pass
-    def handle_endtag(self, tag):
-        if not self.stack or self.stack[-1] != tag:
-            self.errors.append('</%s> closes <%s>' % (tag, self.stack[-1] if self.stack else 'nothing'))
-        else: self.stack.pop()
-h = Strict(); h.feed(s); h.close()
-if h.stack: h.errors.append('unclosed: ' + ' '.join(h.stack))
-ns = '{http://www.w3.org/2000/svg}'
-svgs = root.iter(ns + 'svg')
-ext = [u for u in re.findall(r'(?:href|src)\s*=\s*"([^"]*)"', s) if not u.startswith('#')]
-ext += re.findall(r'url\((?!#)[^)]*\)', s)
-print(json.dumps({'root': root.tag, 'svgs': len(list(svgs)), 'text': ' '.join(root.itertext()),
-  'errors': h.errors, 'external': ext, 'scripts': len(re.findall('<script', s))}))
-]]
-
-local function py(script, args)
-  local cmd = "python3 " .. spec.shquote(script)
-  for _, a in ipairs(args) do cmd = cmd .. " " .. spec.shquote(a) end
-  local p = io.popen(cmd .. " 2>&1")
-  local out = p:read("a")
-  local ok = p:close()
-  return ok, out
-end
-
--- the page is well-formed XHTML without external references; returns the parse summary
-local function check_html(path)
-  local ok, out = py(spec.write(spec.tmpname(".py"), HTML_PY), {path})
-  assert.is_true(ok, out)
-  local r = assert(json.decode(out))
-  assert.equals("", table.concat(r.errors, "; "))
-  assert.equals(0, #r.external)
-  assert.equals(0, r.scripts)
-  return r
-end
-
--- an SVG renders to a PNG of its size that is not blank
-local function check_renders(svg)
-  local svgf, pngf = spec.tmpname(".svg"), spec.tmpname(".png")
-  spec.write(svgf, '<?xml version="1.0" encoding="UTF-8"?>\n' .. svg)
-  local p = io.popen("rsvg-convert " .. spec.shquote(svgf) .. " -o " .. spec.shquote(pngf) .. " 2>&1")
-  local msg = p:read("a")
-  assert.is_true(p:close() and true or false, "rsvg-convert failed (librsvg2-bin installed?): " .. msg)
-  local ok, out = py(spec.write(spec.tmpname(".py"), PNG_PY), {pngf})
-  assert.is_true(ok, out)
-  local r = assert(json.decode(out))
-  local w, h = svg:match('<svg[^>]-width="([%d.]+)"[^>]-height="([%d.]+)"')
-  assert.equals(math.floor(tonumber(w) + 0.5), r.width)
-  assert.equals(math.floor(tonumber(h) + 0.5), r.height)
-  assert.is_true(r.nonwhite > 0.03 * r.width * r.height, "the picture is blank")
-end
+-- the report checks shared by every spec of a report (rsvg-convert, python3 standard library)
+local rc = dofile("spec/support/report_check.lua")
 
 -- ---- specs ---------------------------------------------------------------------------------------
 
@@ -497,19 +370,11 @@ describe("fairness", function()
     local raw = raw_synthetic("50-3004-6-7-35", "quartile", 1)
     assert_valid(raw, r, r.consistency, 2)
     for _, w in ipairs(r.sweep) do assert_valid(raw, r, w.schedule, w.delta) end
-    -- the report: well-formed, self-contained, one chart per section, the numbers of the run
-    local page = check_html(html)
-    assert.equals(4, page.svgs)              -- coverage, allocation, moves, price of stability
-    for _, h in ipairs{"Coverage", "Allocation", "Moves", "Price of stability", "Comparison", "(c) consistency"} do
-      assert.is_true(page.text:find(h, 1, true) ~= nil, h)
-    end
+    -- the report: well-formed, self-contained, one chart per section (coverage, allocation,
+    -- moves, price of stability), the numbers of the run; the first and last charts render
+    local page = rc.page(html, {svgs = 4, render = {1, 4},
+      contains = {"Coverage", "Allocation", "Moves", "Price of stability", "Comparison", "(c) consistency"}})
     assert.matches("gap " .. r.consistency.gap .. ", bound " .. r.consistency.bound, page.text)
-    local text = spec.read(html)
-    local svgs = {}
-    for svg in text:gmatch("<svg.-</svg>") do svgs[#svgs + 1] = svg end
-    assert.equals(4, #svgs)
-    check_renders(svgs[1])
-    check_renders(svgs[4])
     os.remove(out); os.remove(html)
   end)
 

@@ -146,84 +146,8 @@ describe("taz_opt: Manhattan study area", function()
 end)
 
 -- ---- reports: XHTML that parses, SVGs that render to non-blank PNGs (rsvg-convert), RFC 7946 GeoJSON
--- (the same checks as spec/coverage_spec.lua) ----
-local CHECK_PY = [[
-import sys, zlib, struct, json, re, subprocess, tempfile, os
-import xml.etree.ElementTree as ET
-from html.parser import HTMLParser
-path, zoom = sys.argv[1], float(sys.argv[2])
-s = open(path, encoding='utf-8').read()
-errors = []
-try: ET.fromstring(s.encode('utf-8'))
-except ET.ParseError as e: errors.append('not well-formed XML: %s' % e)
-VOID = {'meta', 'br', 'hr', 'img', 'link', 'input'}
-class Strict(HTMLParser):
-    def __init__(self): super().__init__(convert_charrefs=True); self.stack = []
-    def handle_starttag(self, tag, attrs):
-        if tag in VOID: errors.append('void <%s> not self-closed' % tag)
-        else: self.stack.append(tag)
-    def handle_startendtag(self, tag, attrs): pass
-    def handle_endtag(self, tag):
-        if not self.stack or self.stack[-1] != tag: errors.append('</%s> closes <%s>' % (tag, self.stack[-1] if self.stack else 'nothing'))
-        else: self.stack.pop()
-h = Strict(); h.feed(s); h.close()
-if h.stack: errors.append('unclosed: ' + ' '.join(h.stack))
-def png(data):
-    assert data[:8] == b'\x89PNG\r\n\x1a\n', 'not a PNG'
-    pos, idat = 8, []
-    while pos < len(data):
-        n, = struct.unpack('>I', data[pos:pos+4]); t = data[pos+4:pos+8]
-        if t == b'IHDR': w, hh, depth, ctype = struct.unpack('>IIBB', data[pos+8:pos+18])
-        elif t == b'IDAT': idat.append(data[pos+8:pos+8+n])
-        pos += 12 + n
-    assert depth == 8 and ctype in (2, 6), 'expected 8-bit RGB(A)'
-    bpp = 4 if ctype == 6 else 3
-    raw, stride = zlib.decompress(b''.join(idat)), w * bpp
-    prev, p, drawn = bytearray(stride), 0, 0
-    for y in range(hh):
-        f, cur = raw[p], bytearray(raw[p+1:p+1+stride]); p += 1 + stride
-        for i in range(stride):
-            a = cur[i-bpp] if i >= bpp else 0; b = prev[i]; c = prev[i-bpp] if i >= bpp else 0
-            if f == 1: cur[i] = (cur[i] + a) & 255
-            elif f == 2: cur[i] = (cur[i] + b) & 255
-            elif f == 3: cur[i] = (cur[i] + ((a + b) >> 1)) & 255
-            elif f == 4:
-                pa, pb, pc = abs(b - c), abs(a - c), abs(a + b - 2 * c)
-                cur[i] = (cur[i] + (a if pa <= pb and pa <= pc else (b if pb <= pc else c))) & 255
-        for x in range(0, stride, bpp):
-            px = cur[x:x+bpp]
-            if not (px[0] == px[1] == px[2] == 255 or (bpp == 4 and px[3] == 0)): drawn += 1
-        prev = cur
-    return w, hh, drawn / (w * hh)
-svgs, tmp = [], tempfile.mkdtemp()
-for k, m in enumerate(re.finditer(r'<svg\b.*?</svg>', s, re.S)):
-    t = m.group(0)
-    W, H = (float(v) for v in re.search(r'<svg[^>]*?width="([\d.]+)"[^>]*?height="([\d.]+)"', t).groups())
-    f = os.path.join(tmp, '%d.svg' % k); open(f, 'w', encoding='utf-8').write(t)
-    r = subprocess.run(['rsvg-convert', '-z', str(zoom), f, '-o', f + '.png'], capture_output=True, text=True)
-    if r.returncode != 0: errors.append('rsvg-convert: ' + r.stderr.strip()); continue
-    w, hh, share = png(open(f + '.png', 'rb').read())
-    svgs.append({'width': w, 'height': hh, 'want_width': W * zoom, 'want_height': H * zoom, 'drawn': share})
-    os.remove(f); os.remove(f + '.png')
-os.rmdir(tmp)
-print(json.dumps({'errors': errors, 'svgs': svgs, 'text': re.sub(r'\s+', ' ', re.sub(r'<[^>]*>', ' ', s))}))
-]]
-local check_py
--- checks report FILE; returns its text (tags stripped) and the number of SVGs
-local function check_report(path)
-  if not check_py then check_py = spec.tmpname(".py"); spec.write(check_py, CHECK_PY) end
-  local p = io.popen("python3 " .. spec.shquote(check_py) .. " " .. spec.shquote(path) .. " 0.25 2>&1")
-  local out = p:read("a")
-  assert.is_true(p:close(), out)
-  local r = assert(json.decode(out))
-  assert.equals(0, #r.errors, table.concat(r.errors, "; "))
-  for _, g in ipairs(r.svgs) do
-    assert.truthy(math.abs(g.width - g.want_width) <= 1 and math.abs(g.height - g.want_height) <= 1,
-      string.format("PNG %dx%d for an SVG of %gx%g", g.width, g.height, g.want_width, g.want_height))
-    assert.truthy(g.drawn > 0.03, string.format("blank picture: %.3f drawn", g.drawn))
-  end
-  return r.text, #r.svgs
-end
+-- (spec/support/report_check.lua, the same checks as every other report) ----
+local rc = dofile("spec/support/report_check.lua")
 
 describe("taz_opt: model script", function()
   it("runs end to end and reports cells, coverage, busyness and allocations", function()
@@ -242,30 +166,13 @@ describe("taz_opt: model script", function()
     assert.matches("existing %(hospital cells%)", stdout)
     assert.matches("global%-q MEXCLP", stdout)
     -- the report: two grid maps, the comparison table, busyness bars for each plan
-    local text, nsvg = check_report(html)
-    assert.equals(2 + 3, nsvg)
+    local text = rc.page(html, {svgs = 2 + 3, render = true, scale = 0.25}).text
     assert.matches("Existing vs proposed", text)
     for _, s in ipairs(r.proposed.satellites) do assert.matches(string.format("%d: %d amb", s.cell, s.ambulances), text) end
-    -- GeoJSON: every cell a closed counter-clockwise polygon, satellites and hospitals as points
-    local fc = assert(json.decode(assert(spec.read(gj))))
-    assert.equals("FeatureCollection", fc.type)
-    local n = {}
-    for _, f in ipairs(fc.features) do
-      local kind = f.properties.kind
-      n[kind] = (n[kind] or 0) + 1
-      local g = f.geometry
-      if kind == "cell" then
-        assert.equals("Polygon", g.type)
-        local ring, area2 = g.coordinates[1], 0
-        assert.same(ring[1], ring[#ring])
-        for k = 1, #ring - 1 do area2 = area2 + ring[k][1] * ring[k + 1][2] - ring[k + 1][1] * ring[k][2] end
-        assert.truthy(area2 > 0, "exterior ring not counter-clockwise")
-        for _, q in ipairs(ring) do assert.truthy(q[1] > -74.1 and q[1] < -73.8 and q[2] > 40.6 and q[2] < 40.95) end
-      else
-        assert.equals("Point", g.type)
-        assert.truthy(g.coordinates[1] > -74.1 and g.coordinates[1] < -73.8 and g.coordinates[2] > 40.6 and g.coordinates[2] < 40.95)
-      end
-    end
+    -- GeoJSON: every cell a closed counter-clockwise polygon, satellites and hospitals as points,
+    -- all in Manhattan
+    local _, n = rc.geojson(gj, {box = {-74.1, 40.6, -73.8, 40.95}, dims = 2,
+      types = {cell = "Polygon", satellite = "Point", hospital = "Point"}})
     assert.equals(#r.cells, n.cell)
     assert.equals(#r.proposed.satellites + #r.existing.satellites, n.satellite)
     assert.truthy(n.hospital >= 5)
