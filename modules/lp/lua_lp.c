@@ -52,6 +52,7 @@
 
 #include "lpcore.h"
 #include "lua_lp.h"
+#include "mps.h"
 
 #define MT "lp.model"
 
@@ -88,8 +89,15 @@ static int read_common(lua_State *L, int mps) {
     return 2;
   }
   fclose(f);
-  lp = mps ? read_MPS((char *)path, NORMAL | MPS_FREE) : read_LP((char *)path, 1, NULL);
-  if (!lp && mps) lp = read_MPS((char *)path, NORMAL);
+  if (mps) {   /* our reader (mps.c): lp_solve's MPS reader corrupts the heap on bad input */
+    char err[512];
+    lp = mps_read(path, MPSR_AUTO, err, sizeof err);
+    if (!lp) {
+      luaL_pushfail(L);
+      lua_pushstring(L, err);
+      return 2;
+    }
+  } else lp = read_LP((char *)path, 1, NULL);
   if (!lp) {
     luaL_pushfail(L);
     lua_pushfstring(L, "%s: cannot read %s file (syntax error?)", path, mps ? "MPS" : "LP");

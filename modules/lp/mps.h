@@ -1,0 +1,37 @@
+/* mps: a reader of fixed and free MPS files that builds an lp_solve lprec through its API
+ * (lp_solve's own MPS reader corrupts the heap on some malformed inputs). No Lua in here.
+ *
+ * Sections: NAME, OBJSENSE (MAX/MAXIMIZE/MIN/MINIMIZE, on the header line or the next line),
+ * ROWS (N, L, G, E; the first N row is the objective, further N rows and their entries are
+ * dropped), COLUMNS (one or two (row, value) pairs a line; MARKER INTORG/INTEND blocks make
+ * columns integer), RHS (an RHS on the objective row is minus the objective constant), RANGES
+ * (E row: R > 0 gives [rhs, rhs + R], R < 0 gives [rhs + R, rhs]; L row [rhs - |R|, rhs];
+ * G row [rhs, rhs + |R|]), BOUNDS (UP, LO, FX, FR, MI, PL, BV, LI, UI; SC is not supported),
+ * ENDATA. Only the first RHS, RANGES and BOUNDS set is used; later sets are ignored.
+ * Like lp_solve: an UP (or UI) bound below zero on a column whose lower bound is 0 at that
+ * point sets the lower bound to -infinity; a column first named in BOUNDS (lp_solve's writer
+ * omits columns without coefficients) is added as an empty column.
+ *
+ * Format: MPSR_FREE splits fields at blanks; MPSR_FIXED takes them from the fixed columns
+ * 2-3, 5-12, 15-22, 25-36, 40-47, 50-61 (names may contain spaces); MPSR_AUTO tries free, then
+ * fixed, and reports the error of the attempt that got further (the free one on a tie).
+ *
+ * Errors: NULL, with "FILE:LINE:COL: what" in err. Never crashes, never leaks. */
+#ifndef EMSOPT_MPS_H
+#define EMSOPT_MPS_H
+
+#include <stddef.h>
+
+#include <lp_lib.h>
+
+enum { MPSR_AUTO = 0, MPSR_FREE = 1, MPSR_FIXED = 2 };
+
+#define MPSR_NAME_MAX 255   /* longest name accepted (bytes) */
+
+/* Reads the file at path. */
+lprec *mps_read(const char *path, int format, char *err, size_t errlen);
+/* Reads len bytes at data; name is used in error messages. */
+lprec *mps_read_buf(const char *name, const char *data, size_t len, int format, char *err,
+                    size_t errlen);
+
+#endif
