@@ -119,7 +119,6 @@ deps:
 
 demo: deps emsopt
 	./emsopt models/er_routing.lua report=er_routing.html
-	@echo "report written to $(CURDIR)/er_routing.html"
 
 bench: emsopt
 	@for b in bench/*.lua; do echo "== $$b"; ./emsopt $$b || exit 1; done
