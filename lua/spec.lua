@@ -5,6 +5,8 @@
 --   assert.near(expected, actual, tol)  assert.is_true/is_false/is_nil/is_not_nil/truthy/falsy(v)
 --   assert.has_error(fn [, message])  assert.error_matches(fn, pattern)  assert.matches(pat, s)
 --   assert.fails(fn, message): fn returns nil, message (the nil-plus-message convention)
+--   assert.raises(fn, message): the error, less lauxlib's "file:line: " position, is message
+--   assert.rel(want, got [, tol = 1e-9]): relative closeness
 -- Helpers for specs: spec.data(rel) (a file under the shared data directory), spec.tmpname(),
 -- spec.run(args) (the emsopt binary as a subprocess: code, stdout, stderr).
 -- spec.main(files) runs spec files and ends with the line "N passed, N failed".
@@ -86,6 +88,20 @@ function A.fails(fn, expected)
     fail(string.format("expected message %q, got %q", expected, tostring(r[2])))
   end
   return r[2]
+end
+-- the error's message, less the "file:line: " position lauxlib puts in front
+function A.raises(fn, expected)
+  local ok, e = pcall(fn)
+  if ok then fail("expected an error, none raised") end
+  local msg = errtext(e):gsub("^[^\n]-:%d+: ", "", 1)
+  if msg ~= expected then fail(string.format("expected error %q, got %q", expected, errtext(e))) end
+end
+-- relative closeness: |want - got| <= tol * |want| (tol defaults to 1e-9)
+function A.rel(want, got, tol)
+  tol = tol or 1e-9
+  if type(got) ~= "number" or math.abs(want - got) > tol * math.abs(want) then
+    fail(string.format("want %.17g (rel %g), got %s", want, tol, tostring(got)))
+  end
 end
 A.are = A
 A.is = A

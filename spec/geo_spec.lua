@@ -3,18 +3,6 @@
 -- digits on the same double inputs, Earth radius 6371.0088 km (IUGG mean radius R1).
 local geo = require "geo"
 
--- exact error message, without the "file:line: " position lauxlib prefixes
-local function raises(fn, msg)
-  local ok, e = pcall(fn)
-  assert.is_false(ok, "expected an error")
-  assert.equals(msg, (tostring(e):gsub("^[^\n]-:%d+: ", "", 1)))
-end
-
-local function rel(want, got, tol)
-  assert.is_true(math.abs(want - got) <= tol * math.abs(want),
-    string.format("want %.17g, got %.17g", want, got))
-end
-
 describe("geo module", function()
   it("adds no globals when required", function()
     local before = {}
@@ -40,9 +28,9 @@ describe("point distances", function()
   }
   for i, c in ipairs(cases) do
     it("case " .. i .. ": haversine and equirectangular", function()
-      rel(c[5], geo.haversine(c[1], c[2], c[3], c[4]), 1e-12)
-      rel(c[6], geo.equirect(c[1], c[2], c[3], c[4]), 1e-12)
-      rel(c[5], geo.haversine(c[3], c[4], c[1], c[2]), 1e-12)
+      assert.rel(c[5], geo.haversine(c[1], c[2], c[3], c[4]), 1e-12)
+      assert.rel(c[6], geo.equirect(c[1], c[2], c[3], c[4]), 1e-12)
+      assert.rel(c[5], geo.haversine(c[3], c[4], c[1], c[2]), 1e-12)
     end)
   end
   it("is zero from a point to itself", function()
@@ -68,7 +56,7 @@ describe("point distances", function()
      "bad argument #4 to 'haversine' (number expected, got no value)"},
   }
   for i, c in ipairs(bad) do
-    it("rejects bad coordinates (" .. i .. ")", function() raises(c[1], c[2]) end)
+    it("rejects bad coordinates (" .. i .. ")", function() assert.raises(c[1], c[2]) end)
   end
 end)
 
@@ -85,7 +73,7 @@ describe("distance matrices", function()
     assert.equals(4, r); assert.equals(2, c)
     assert.equals(4, #m)
     for i = 1, 4 do
-      for j = 1, 2 do rel(geo.haversine(lat[i], lon[i], blat[j], blon[j]), m:get(i, j), 1e-15) end
+      for j = 1, 2 do assert.rel(geo.haversine(lat[i], lon[i], blat[j], blon[j]), m:get(i, j), 1e-15) end
     end
   end)
   it("is square and zero on the diagonal without a second point set", function()
@@ -132,7 +120,7 @@ describe("distance matrices", function()
      "bad argument #1 to 'euclid_matrix' (array expected, got number)"},
   }
   for i, c in ipairs(bad) do
-    it("rejects bad input (" .. i .. ")", function() raises(c[1], c[2]) end)
+    it("rejects bad input (" .. i .. ")", function() assert.raises(c[1], c[2]) end)
   end
 end)
 
@@ -234,7 +222,7 @@ describe("geo.matrix", function()
      "bad argument #1 to 'matrix_from' (number expected at [1][2], got boolean)"},
   }
   for i, c in ipairs(bad) do
-    it("rejects misuse (" .. i .. ")", function() raises(c[1], c[2]) end)
+    it("rejects misuse (" .. i .. ")", function() assert.raises(c[1], c[2]) end)
   end
 end)
 
@@ -317,7 +305,7 @@ describe("geo.grid", function()
      "bad argument #1 to 'cell' (latitude is NaN)"},
   }
   for i, c in ipairs(bad) do
-    it("rejects misuse (" .. i .. ")", function() raises(c[1], c[2]) end)
+    it("rejects misuse (" .. i .. ")", function() assert.raises(c[1], c[2]) end)
   end
 end)
 
