@@ -186,3 +186,154 @@ describe("lp.model bulk rows", function()
       errmsg(function() lp.new(2, 1):load_rows({{1, 1}}, {"<"}, {1}) end))
   end)
 end)
+
+-- lp.read_mps: our reader (modules/lp/mps.c), never lp_solve's (which corrupts the heap on
+-- malformed files: fuzz/crashes/lp-crash-*).
+describe("lp.read_mps", function()
+  local function file(text) return spec.write(spec.tmpname(".mps"), text) end
+  -- a fixed-format line: code in 2-3, names in 5-12, 15-22 and 40-47, numbers in 25-36, 50-61
+  local function fx(code, a, b, x, c, y)
+    local s = string.format(" %-2s %-8s  %-8s  %12s", code or "", a or "", b or "", x or "")
+    if c then s = s .. string.format("   %-8s  %12s", c, y) end
+    return (s:gsub("%s+$", ""))
+  end
+  local function lines(t) return table.concat(t, "\n") .. "\n" end
+
+  local TINY = "NAME          TINY\nROWS\n N  COST\n L  LIM1\nCOLUMNS\n%sRHS\n    RHS       LIM1         7.0\nENDATA\n"
+  local function tiny(columns) return file(TINY:format(columns)) end
+
+  it("round-trips a model written by write_mps (integers, all bound kinds, maximise) on both backends", function()
+    local H = math.huge
+    local m = lp.new(8)
+    m:set_cols{lb = {0, -5, 1, -H, 0, 2, -H, 0}, ub = {4, H, 1, H, 1, 2, 3, 6},
+               int = {false, true, false, false, true, false, true, true},
+               names = {"x", "y", "z", "w", "b", "f", "mi", "li"}}
+    m:set_objective("max", {1, 1, 2, 2, 3, -1, 4, 1, 5, 3, 7, 1, 8, 0.5})
+    m:add_row({1, 1, 2, 1, 8, 1}, "<=", 10.5)
+    m:add_row({1, 1, 4, 1, 7, -1}, ">=", -3)
+    m:add_row({2, 1, 3, 1, 4, -1}, "=", 2)
+    m:add_row({4, 1, 7, 1}, "<=", 4)
+    m:set_row_names({"r1", "r2", "r3", "r4"})
+    local path = spec.tmpname(".mps")
+    assert.is_true(m:write_mps(path))
+    local c = assert(lp.read_mps(path))
+    assert.equals(8, c:ncols())
+    assert.equals(4, c:nrows())
+    -- write_mps leaves out f (no coefficients) from COLUMNS: it comes back last, from BOUNDS
+    local at = {}
+    for j = 1, 8 do at[c:col_name(j)] = j end
+    assert.equals(8, at.f)
+    for i = 1, 4 do assert.equals(m:row_name(i), c:row_name(i)) end
+    -- (each model solved once per backend: a second lp_solve solve of this MIP reports INFEASIBLE)
+    for _, solver in ipairs{"lp_solve", "cbc"} do
+      local a, b = m:solve{solver = solver}, c:solve{solver = solver}
+      assert.equals("OPTIMAL", b.status)
+      assert.near(26.5, a.objective, 1e-9)
+      assert.near(a.objective, b.objective, 1e-9)
+      for j = 1, 8 do assert.near(a.values[j], b.values[at[m:col_name(j)]], 1e-9, m:col_name(j)) end
+      assert.near(1, b.values[at.z], 1e-12)   -- FX
+      assert.near(2, b.values[at.f], 1e-12)   -- FX on a column without coefficients
+    end
+  end)
+
+  it("reads the sensitivity example in fixed MPS with spaces in names", function()
+    local p = file(lines{
+      "NAME          SENS", "ROWS", " N  R0", " G  THIS ROW", " L  THATROW", " G  LASTROW", "COLUMNS",
+      fx(nil, "COL ONE", "R0", "1.0", "THATROW", "0.24"), fx(nil, "COL ONE", "LASTROW", "12.68"),
+      fx(nil, "COL TWO", "R0", "3.0", "THIS ROW", "78.26"),
+      fx(nil, "COLTHREE", "R0", "6.24", "THATROW", "11.31"), fx(nil, "COLTHREE", "LASTROW", "0.08"),
+      fx(nil, "COLFOUR", "R0", "0.1", "THIS ROW", "2.9"), fx(nil, "COLFOUR", "LASTROW", "0.9"),
+      "RHS", fx(nil, "RHS", "THIS ROW", "92.3", "THATROW", "14.8"), fx(nil, "RHS", "LASTROW", "4"),
+      "BOUNDS", fx("LO", "BND", "COL ONE", "28.6"), fx("LO", "BND", "COLFOUR", "18"),
+      fx("UP", "BND", "COLFOUR", "48.98"), "ENDATA"})
+    local m = assert(lp.read_mps(p))
+    assert.equals("THIS ROW", m:row_name(1))
+    assert.equals("COL ONE", m:col_name(1))
+    local r = m:solve()
+    assert.near(31.78275862069, r.objective, 1e-9)
+    assert.near(0.03448276, r.duals[1], 1e-8)
+    assert.near(52.2, r.dual_from[1], 1e-9)
+    assert.near(142.042, r.dual_till[1], 1e-9)
+    assert.near(0.3013793, r.reduced[2], 1e-7)
+    assert.near(31.78275862069, m:solve{solver = "cbc"}.objective, 1e-9)
+  end)
+
+  it("applies RANGES by row type and sign, OBJSENSE both ways, and the objective constant", function()
+    local body = lines{
+      "ROWS", " N  obj", " N  spare", " E  e1", " E  e2", " L  l1", " G  g1", "COLUMNS",
+      " x1 obj 1 e1 1", " x1 spare 5", " x2 obj 1 e2 1", " x3 obj 1 l1 1", " x4 obj 1 g1 1",
+      "RHS", " RHS e1 4 e2 4", " RHS l1 4 g1 4", " RHS obj -3", " RHS spare 100",
+      "RANGES", " RNG e1 3 e2 -3", " RNG l1 3 g1 -3",
+      "BOUNDS", " FR BND x1", " FR BND x2", " FR BND x3", " FR BND x4", "ENDATA"}
+    local hi = assert(lp.read_mps(file("NAME R\nOBJSENSE\n    MAX\n" .. body))):solve()
+    local lo = assert(lp.read_mps(file("NAME R\nOBJSENSE MIN\n" .. body))):solve()
+    assert.same({7, 4, 4, 7}, hi.values)
+    assert.same({4, 1, 1, 4}, lo.values)
+    assert.near(22 + 3, hi.objective, 1e-12)   -- RHS on the objective row is minus the constant
+    assert.near(10 + 3, lo.objective, 1e-12)
+    local max1 = assert(lp.read_mps(file("NAME\nOBJSENSE MAX\n" .. body)))
+    assert.equals(4, max1:nrows())             -- the second N row is dropped
+  end)
+
+  it("lets a negative UP bound on a column with lower bound 0 make the lower bound -infinity", function()
+    local function obj(bounds)
+      return assert(lp.read_mps(file(lines{"ROWS", " N obj", " G c", "COLUMNS", " x obj 1 c 1",
+        "RHS", " RHS c -10", "BOUNDS", bounds, "ENDATA"}))):solve{solver = "cbc"}
+    end
+    assert.near(-10, obj(" UP BND x -2").objective, 1e-12)        -- lp_solve: lb becomes -inf
+    assert.equals("INFEASIBLE", obj(" LO BND x 1\n UP BND x -2").status)   -- lb 1 stays
+    assert.near(-3, obj(" MI BND x\n UP BND x 5\n LO BND x -3").objective, 1e-12)
+  end)
+
+  it("gives FILE:LINE:COL for every error", function()
+    local function err(text, msg)
+      local p = file(text)
+      assert.fails(function() return lp.read_mps(p) end, p .. ":" .. msg)
+    end
+    local head = "NAME T\nROWS\n N  COST\n L  LIM1\nCOLUMNS\n"
+    err(head .. "    X2 COST 2.0 LIM1 1.0\n    X2 COST 2.0\nENDATA\n", "7:8: duplicate entry for (X2, COST)")
+    err(head .. "    X2 COST 2.0\n    X2 LIM1 2.0\n IM1         4.0   LIM1         1.0\nENDATA\n",
+        "8:2: COLUMNS line needs 3 or 5 fields (column, row, value [, row, value]), got 4")
+    err(head .. "    X1 COST 1\n    X1 LIM9 1\nENDATA\n", "7:8: unknown row LIM9")
+    err(head .. "    X1 COST 1\n    X2 COST 1\n    X1 LIM1 1\nENDATA\n", "8:5: column X1 reappears after other columns")
+    err(head .. "    X1 COST 1e\nENDATA\n", "6:13: bad number '1e'")
+    err(head .. "    X1 COST nan\nENDATA\n", "6:13: bad number 'nan'")
+    err(head .. "    X1 COST 1\n", "7:1: missing ENDATA")
+    err("NAME T\nROWS\n N  COST\nENDATA\n", "4:1: missing COLUMNS section before ENDATA")
+    err("NAME T\nCOLUMNS\n", "2:1: missing ROWS section before COLUMNS")
+    err("", "1:1: missing ROWS section")
+    err("NAME T\nROWS\n N " .. string.rep("r", 256) .. "\n", "3:4: row name too long (more than 255 characters)")
+    err("NAME T\nROWS\n N  CO\1ST\n", "3:7: control character (byte 1) in a row name")
+    err("NAME T\nROWS\n X  COST\n", "3:2: unknown row type 'X'")
+    err("NAME T\nROWS\n N  COST\n L  COST\n", "4:5: duplicate row COST")
+    err(head .. "    X1 COST 1\nBOUNDS\n SC BND X1 4\nENDATA\n", "8:2: SC bounds are not supported")
+    err(head .. "    X1 COST 1\nBOUNDS\n UP BND X1\nENDATA\n", "8:2: UP bound needs 4 fields (type, set, column, value), got 3")
+    err(head .. "    X1 COST 1\nBOUNDS\n XX BND X1 4\nENDATA\n", "8:2: unknown bound type 'XX'")
+    err(head .. "    X1 COST 1\nRHS\n    RHS LIM1\nENDATA\n", "8:5: RHS line needs 3 or 5 fields (set, row, value [, row, value]), got 2")
+    err(head .. "    M 'MARKER' 'INTORG'\n    X1 COST 1\nENDATA\n", "8:1: INTORG marker without INTEND")
+    err(head .. "    X1 COST 1\nRHS\nCOLUMNS\n", "8:1: section COLUMNS out of order")
+    err("NAME T\nROWS\n N  COST\nFOO\n", "4:1: unknown section 'FOO'")
+    err("NAME T\nOBJSENSE\n    UP\n", "3:5: unknown objective sense 'UP' (MAX or MIN)")
+  end)
+
+  it("replays the fuzzers' reproducers as errors, not crashes", function()
+    local head = "NAME          TINY\nROWS\n N  COST\n L  LIM1\nCOLUMNS\n"
+    local cases = {
+      {head .. "    X2        COST         2.0   LIM1         1.0\n    X2        COST         2.0\nRHS\n    RHS       LIM1         7.0\nENDATA\n",
+       "7:15: duplicate entry for (X2, COST)"},
+      {head .. "    X2        COST         2.0\n    X2        LIM1         2.0\n IM1         4.0   LIM1         1.0\nRHS\n    RHS       LIM1         7.0\nENDATA\n",
+       "8:2: COLUMNS line needs 3 or 5 fields (column, row, value [, row, value]), got 4"},
+    }
+    for f in io.popen("ls fuzz/crashes/lp-crash-* 2>/dev/null"):lines() do
+      cases[#cases + 1] = {assert(spec.read(f)):sub(2), false}
+    end
+    assert.truthy(#cases >= 3)
+    for _, c in ipairs(cases) do
+      local p = file(c[1])
+      local m, msg = lp.read_mps(p)
+      assert.is_nil(m)
+      if c[2] then assert.equals(p .. ":" .. c[2], msg)
+      else assert.matches("^" .. p:gsub("%p", "%%%0") .. ":%d+:%d+: ", msg) end
+    end
+  end)
+end)

@@ -506,7 +506,9 @@ static lprec *build(parser *p) {
     double lo = p->lb[j], hi = p->ub[j];
     if (lo <= -inf) lo = -inf;
     if (hi >= inf) hi = inf;
-    if (!set_col_name(lp, j + 1, (char *)name_at(&p->cols, j)) || !set_bounds(lp, j + 1, lo, hi))
+    /* one at a time: set_bounds refuses lo > hi, which is a model (infeasible), not an error */
+    if (!set_col_name(lp, j + 1, (char *)name_at(&p->cols, j)) || !set_upbo(lp, j + 1, hi) ||
+        !set_lowbo(lp, j + 1, lo))
       goto fail;
     if (p->isint[j] && !set_int(lp, j + 1, TRUE)) goto fail;
   }
@@ -520,7 +522,7 @@ fail:
   free(rowno);
   free(val);
   delete_lp(lp);
-  oom(p);
+  perr(p, 1, "lp_solve could not build the model (out of memory?)");
   return NULL;
 }
 
