@@ -2,7 +2,9 @@
  *
  *   local lp = require "lp"
  *   local m = lp.new(ncols [, nrows])       -- an lp.model with ncols columns (and nrows empty rows)
- *   lp.read_lp(path) / lp.read_mps(path)    -- lp.model | nil, message
+ *   lp.read_lp(path) / lp.read_mps(path)    -- lp.model | nil, message (read_lp: lp_solve's LP
+ *                                              reader; read_mps: our reader mps.c, fixed or free
+ *                                              MPS, errors as "FILE:LINE:COL: what")
  *   lp.status_name(code)                    -- "OPTIMAL", "INFEASIBLE", ...
  *
  *   m:ncols(), m:nrows()
