@@ -482,7 +482,7 @@ static lprec *build(parser *p) {
   REAL inf = get_infinite(lp);
   for (int j = 0; j < nc; j++) {
     int a = p->cstart[j], n = p->cstart[j + 1] - a;
-    qsort(p->ent + a, (size_t)n, sizeof *p->ent, cmp_entry);
+    if (n > 1) qsort(p->ent + a, (size_t)n, sizeof *p->ent, cmp_entry);   /* ent is NULL when empty */
     for (int t = 0; t < n; t++) { rowno[t] = p->ent[a + t].row; val[t] = p->ent[a + t].val; }
     if (!add_columnex(lp, n, val, rowno)) goto fail;
   }

@@ -108,6 +108,17 @@ static void test_errors(void) {
   }
 }
 
+static void test_empty(void) {
+  /* no coefficients at all (found by the fuzzer: qsort on an empty, NULL entry array) */
+  char err[512];
+  lprec *lp = rd("NAME\nROWS\n N obj\nCOLUMNS\nBOUNDS\n UP B x 3\n MI B x\nENDATA\n", MPSR_AUTO, err);
+  CHECKF(lp != NULL, "%s", err);
+  if (!lp) return;
+  CHECK(get_Ncolumns(lp) == 1 && get_Nrows(lp) == 0 && get_upbo(lp, 1) == 3);
+  CHECK(get_lowbo(lp, 1) <= -get_infinite(lp));
+  delete_lp(lp);
+}
+
 static void test_many(void) {
   /* a larger model through the bulk path: n columns, each in two of n rows */
   enum { N = 2000 };
@@ -136,6 +147,7 @@ int main(void) {
   test_sensitivity();
   test_free();
   test_errors();
+  test_empty();
   test_many();
   return check_done();
 }
