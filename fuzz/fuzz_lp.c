@@ -4,8 +4,6 @@
 #include "fuzz_util.h"
 #include "lpcore.h"
 #include "mps.h"
-/* the Makefile links only lpcore.c into this harness (FUZZ_SRC_lp): the reader comes in here */
-#include "../modules/lp/mps.c"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -104,5 +104,11 @@ int luaopen_sys(lua_State *L) {
   luaL_newlib(L, sys_funcs);
   lua_pushliteral(L, EMSOPT_VERSION);
   lua_setfield(L, -2, "version");
+#if defined(__SANITIZE_ADDRESS__)
+  lua_pushboolean(L, 1); /* built with AddressSanitizer (make check): address-space limits fail */
+#else
+  lua_pushboolean(L, 0);
+#endif
+  lua_setfield(L, -2, "asan");
   return 1;
 }
