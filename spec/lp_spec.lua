@@ -224,8 +224,9 @@ describe("lp.read_mps", function()
     for j = 1, 8 do at[c:col_name(j)] = j end
     assert.equals(8, at.f)
     for i = 1, 4 do assert.equals(m:row_name(i), c:row_name(i)) end
-    -- (each model solved once per backend: a second lp_solve solve of this MIP reports INFEASIBLE)
-    for _, solver in ipairs{"lp_solve", "cbc"} do
+    -- each backend twice: lp_solve used to start the second solve from the first one's basis
+    -- and report INFEASIBLE
+    for _, solver in ipairs{"lp_solve", "cbc", "lp_solve", "cbc"} do
       local a, b = m:solve{solver = solver}, c:solve{solver = solver}
       assert.equals("OPTIMAL", b.status)
       assert.near(26.5, a.objective, 1e-9)

@@ -501,6 +501,10 @@ static int solve_lpsolve(lpc_model *m, const lpc_opts *o) {
   c.mip = is_mip(s);
   c.t0 = now_sec();
   lps_options(s, o);
+  /* lp_solve keeps the last basis and starts from it; after a MIP that basis can make the next
+   * solve of the same model report INFEASIBLE (every second solve, seen with free and negative
+   * bounds). Each solve starts from the default basis. */
+  default_basis(s);
   put_abortfunc(s, lps_abort, &c);
   put_msgfunc(s, lps_msg, &c, MSG_MILPBETTER | MSG_MILPFEASIBLE);
   code = solve(s);
