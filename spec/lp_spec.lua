@@ -237,6 +237,17 @@ describe("lp.read_mps", function()
     end
   end)
 
+  it("keeps the objective constant of an LP file on both backends", function()
+    local p = file("/* objective with a constant */\nmax: 2x + 3;\nc1: x <= 4.5;\nint x;\n")
+    local m = assert(lp.read_lp(p))
+    for _, solver in ipairs{"lp_solve", "cbc"} do
+      local r = m:solve{solver = solver}
+      assert.equals("OPTIMAL", r.status)
+      assert.near(11, r.objective, 1e-9, solver)
+      assert.near(11, r.bound, 1e-9, solver)
+    end
+  end)
+
   it("reads the sensitivity example in fixed MPS with spaces in names", function()
     local p = file(lines{
       "NAME          SENS", "ROWS", " N  R0", " G  THIS ROW", " L  THATROW", " G  LASTROW", "COLUMNS",

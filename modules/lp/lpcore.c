@@ -688,7 +688,7 @@ static int solve_clp(lpc_model *m, const lpc_opts *o, csc *a) {
     for (int j = 0; j < a->nc; j++) { r->values[j] = x[j]; r->redcost[j] = dj ? dj[j] : 0; }
     for (int i = 0; i < a->nr; i++) { r->activity[i] = ra[i]; r->duals[i] = y ? y[i] : 0; }
     r->has_duals = y && dj;
-    r->objective = Clp_objectiveValue(s);
+    r->objective = Clp_objectiveValue(s) + get_rh(m->lp, 0); /* Clp has no objective constant */
     r->bound = r->objective;
   }
   Clp_deleteModel(s);
@@ -727,7 +727,7 @@ static int solve_cbc(lpc_model *m, const lpc_opts *o) {
   }
   if (o->gap_abs >= 0) Cbc_setAllowableGap(cb, o->gap_abs);
   if (o->gap_rel >= 0) Cbc_setAllowableFractionGap(cb, o->gap_rel);
-  if (o->has_cutoff) Cbc_setCutoff(cb, o->cutoff);
+  if (o->has_cutoff) Cbc_setCutoff(cb, o->cutoff - get_rh(m->lp, 0));
   if (o->start) {
     int *ix = malloc(((size_t)nc + 1) * sizeof(int));
     if (!ix) { Cbc_deleteModel(cb); csc_free(&a); return fail(m, "out of memory"); }
@@ -761,8 +761,8 @@ static int solve_cbc(lpc_model *m, const lpc_opts *o) {
     const double *ra = Cbc_getRowActivity(cb);
     for (int j = 0; j < nc; j++) r->values[j] = best[j];
     for (int i = 0; i < nr; i++) r->activity[i] = ra ? ra[i] : 0;
-    r->objective = Cbc_getObjValue(cb);
-    r->bound = lp_inf(Cbc_getBestPossibleObjValue(cb));
+    r->objective = Cbc_getObjValue(cb) + get_rh(m->lp, 0); /* CBC has no objective constant */
+    r->bound = lp_inf(Cbc_getBestPossibleObjValue(cb)) + get_rh(m->lp, 0);
     if (r->code == OPTIMAL && fabs(r->bound - r->objective) > 1e-6 * (1 + fabs(r->objective)) &&
         (is_maxim(m->lp) ? r->bound < r->objective : r->bound > r->objective))
       r->bound = r->objective;
