@@ -62,6 +62,9 @@ const char *lpc_status_name(int code) {
   case PROCBREAK: return "PROCBREAK";
   case FEASFOUND: return "FEASFOUND";
   case NOFEASFOUND: return "NOFEASFOUND";
+  case ACCURACYERROR: return "ACCURACYERROR";
+  case NOBFP: return "NOBFP";
+  case DATAIGNORED: return "DATAIGNORED";
   default: return "UNKNOWN";
   }
 }
@@ -508,6 +511,9 @@ static int solve_lpsolve(lpc_model *m, const lpc_opts *o) {
   put_abortfunc(s, lps_abort, &c);
   put_msgfunc(s, lps_msg, &c, MSG_MILPBETTER | MSG_MILPFEASIBLE);
   code = solve(s);
+  if (code == ACCURACYERROR) /* what lp_solve says of a column whose lower bound exceeds its upper */
+    for (int j = 1; j <= get_Ncolumns(s); j++)
+      if (get_lowbo(s, j) > get_upbo(s, j)) { code = INFEASIBLE; break; }
   put_abortfunc(s, NULL, NULL);
   put_msgfunc(s, NULL, NULL, 0);
   if (c.printed) { fprintf(stderr, "\r\033[K"); fflush(stderr); }
