@@ -82,8 +82,10 @@ local function addto(e, b, s, op)
   if mt == Var then
     local n = #e
     e[n + 1] = b[1]; e[n + 2] = s
+    if not e.m then e.m = b[2] end -- the model, for printing
   elseif mt == Expr then
     local n = #e
+    if not e.m then e.m = b.m end
     if s == 1 then
       for i = 1, #b do e[n + i] = b[i] end
     else
@@ -99,7 +101,7 @@ local function addto(e, b, s, op)
 end
 
 local function add(a, b)
-  if getmetatable(a) == Var and getmetatable(b) == Var then return setmetatable({a[1], 1, b[1], 1, k = 0}, Expr) end
+  if getmetatable(a) == Var and getmetatable(b) == Var then return setmetatable({a[1], 1, b[1], 1, k = 0, m = a[2]}, Expr) end
   return addto(addto(newexpr(), a, 1, "add"), b, 1, "add")
 end
 local function sub(a, b) return addto(addto(newexpr(), a, 1, "subtract"), b, -1, "subtract") end
@@ -112,10 +114,10 @@ local function scale(a, s, op)
 end
 local function mul(a, b)
   if type(a) == "number" then
-    if getmetatable(b) == Var then return setmetatable({b[1], a, k = 0}, Expr) end
+    if getmetatable(b) == Var then return setmetatable({b[1], a, k = 0, m = b[2]}, Expr) end
     return scale(b, a, "multiply")
   end
-  if type(b) == "number" and getmetatable(a) == Var then return setmetatable({a[1], b, k = 0}, Expr) end
+  if type(b) == "number" and getmetatable(a) == Var then return setmetatable({a[1], b, k = 0, m = a[2]}, Expr) end
   return scale(a, b, "multiply")
 end
 local function div(a, b)
@@ -224,10 +226,12 @@ function M.sum(set, fn)
       local mt = getmetatable(t)
       if mt == Var then
         e[n + 1] = t[1]; e[n + 2] = 1; n = n + 2
+        e.m = t[2]
       elseif mt == Expr then
         for q = 1, #t do e[n + q] = t[q] end
         n = n + #t
         e.k = e.k + t.k
+        e.m = e.m or t.m
       elseif type(t) == "number" then
         e.k = e.k + t
       else
@@ -529,6 +533,13 @@ local function expr_text(m, e, maxterms)
   if #out == 0 then return "0" end
   local s = concat(out, " ")
   return (s:gsub("^%+ ", ""):gsub("^%- ", "-"))
+end
+
+-- In the REPL and in messages, variables, expressions and constraints print as formulas.
+Var.__tostring = function(v) return v[2].names[v[1]] end
+Expr.__tostring = function(e) return e.m and expr_text(e.m, e, 20) or num(e.k) end
+Con.__tostring = function(c)
+  return fmt("%s %s %s", tostring(c.lhs), c.rel, tostring(c.rhs))
 end
 
 function Model:describe(limit)

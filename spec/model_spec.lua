@@ -267,6 +267,16 @@ end)
 -- ---- the layer itself ------------------------------------------------------------------------
 
 describe("model layer", function()
+  it("prints variables, expressions and constraints as formulas (the REPL shows them so)", function()
+    local m = model.new()
+    local x = m:var("x", {{"a", "b"}, {1, 2}}, {ub = 1})
+    assert.equals("x[a,1]", tostring(x.a[1]))
+    assert.equals("3 x[a,1] + x[b,2] - 1", tostring(x.a[1] * 3 + x.b[2] - 1))
+    assert.equals("x[a,1] + 2 x[a,2]", tostring(sum({1, 2}, function(j) return j * x.a[j] end)))
+    assert.equals("x[a,1] + 2 <= x[b,1]", tostring((x.a[1] + 2):le(x.b[1])))
+    assert.equals("{a = {x[a,1], x[a,2]}, b = {x[b,1], x[b,2]}}", require("pp").format(x))
+  end)
+
   it("names family members after the set elements", function()
     local m = model.new()
     local x = m:var("x", {{"h1", "h2"}, {"cardiac"}, {10005}}, {ub = 1, int = true})
