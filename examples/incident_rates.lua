@@ -5,7 +5,7 @@
 local csv, stats = require "csv", require "stats"
 
 local P = params {
-  incidents = "examples/data/ems_incidents_demo.csv", -- incidents in the NYC EMS dispatch format
+  incidents = "examples/data/incidents.csv", -- incidents in the NYC EMS dispatch format
   fraction = 0.2,                 -- sampling fraction of the file (0.2 for the NYC samples)
   column = "INCIDENT_DATETIME",   -- date-time column
 }

@@ -2,16 +2,16 @@
 --   emsopt examples/make_demo.lua [dir=examples/data] [seed=2016]
 -- Every file has exactly the header and formats of the real files it stands in for, so the same
 -- code reads both:
---   ems_incidents_demo.csv   like nyc_ems_incidents/ems_incidents_2013_2016_sampleA.csv (a 20% sample;
+--   incidents.csv   like nyc_ems_incidents/ems_incidents_2013_2016_sampleA.csv (a 20% sample;
 --                            "MM/DD/YYYY hh:mm:ss AM/PM" times; real call-type codes, plus 5 rows with
 --                            the made-up code XDEMO to exercise the unknown-code report; some rows
 --                            without ZIP and with a ZIP that has no centroid, as in the real sample)
---   hifld_hospitals_demo.csv like hospitals/hifld_hospitals_nyc5boroughs.csv (32 HIFLD columns;
+--   hospitals.csv like hospitals/hifld_hospitals_nyc5boroughs.csv (32 HIFLD columns;
 --                            TYPE, STATUS, BEDS with one -999, TRAUMA levels, a children's hospital,
 --                            a psychiatric and a closed hospital that are not ERs)
---   zcta_demo.tsv            like zcta_centroids/zcta_nyc_area.tsv (TAB separated, INTPTLONG before
+--   zcta.tsv            like zcta_centroids/zcta_nyc_area.tsv (TAB separated, INTPTLONG before
 --                            INTPTLAT); ZIP-like zone codes 99101..99116 (no real ZCTA uses 991xx)
---   cenpop_tracts_demo.csv   like census_tracts/cenpop2010_tracts_jefferson_ky_21111.csv (STATEFP 99:
+--   tracts.csv   like census_tracts/cenpop2010_tracts_jefferson_ky_21111.csv (STATEFP 99:
 --                            no such state)
 -- Deterministic: the seeded generator of the stats module; regenerating gives identical files.
 local csv = require "csv"
@@ -157,10 +157,10 @@ end
 
 local dir = P.dir
 local function check(ok, err) if not ok then error(err, 0) end end
-check(csv.write(dir .. "/ems_incidents_demo.csv", ICOLS, irows))
-check(csv.write(dir .. "/hifld_hospitals_demo.csv", HCOLS, hrows))
-check(csv.write(dir .. "/zcta_demo.tsv", {"GEOID", "ALAND", "AWATER", "ALAND_SQMI", "AWATER_SQMI", "INTPTLONG", "INTPTLAT"},
+check(csv.write(dir .. "/incidents.csv", ICOLS, irows))
+check(csv.write(dir .. "/hospitals.csv", HCOLS, hrows))
+check(csv.write(dir .. "/zcta.tsv", {"GEOID", "ALAND", "AWATER", "ALAND_SQMI", "AWATER_SQMI", "INTPTLONG", "INTPTLAT"},
   zrows, {delimiter = "\t"}))
-check(csv.write(dir .. "/cenpop_tracts_demo.csv", {"STATEFP", "COUNTYFP", "TRACTCE", "POPULATION", "LATITUDE", "LONGITUDE"}, trows))
+check(csv.write(dir .. "/tracts.csv", {"STATEFP", "COUNTYFP", "TRACTCE", "POPULATION", "LATITUDE", "LONGITUDE"}, trows))
 print(fmt("demo region in %s: %d incidents, %d hospitals, %d zones, %d tracts (seed %d)", dir, #irows, #hrows, #zrows, #trows, P.seed))
 return {incidents = #irows, hospitals = #hrows, zones = #zrows, tracts = #trows, unknown = extra_unknown, dir = dir, seed = P.seed}

@@ -5,9 +5,9 @@
 local er = require "er_routing"
 
 local P = params {
-  incidents = "examples/data/ems_incidents_demo.csv", -- incidents in the NYC EMS dispatch format
-  hospitals = "examples/data/hifld_hospitals_demo.csv", -- HIFLD hospitals (TYPE, STATUS, BEDS, TRAUMA, LATITUDE, LONGITUDE)
-  zcta = "examples/data/zcta_demo.tsv",          -- ZIP centroids (GEOID, INTPTLAT, INTPTLONG; read by name)
+  incidents = "examples/data/incidents.csv", -- incidents in the NYC EMS dispatch format
+  hospitals = "examples/data/hospitals.csv", -- HIFLD hospitals (TYPE, STATUS, BEDS, TRAUMA, LATITUDE, LONGITUDE)
+  zcta = "examples/data/zcta.tsv",          -- ZIP centroids (GEOID, INTPTLAT, INTPTLONG; read by name)
   fraction = 0.2,              -- sampling fraction of the incident file (0.2 for the NYC samples)
   days = "1-5",                -- time-of-week window: ISO weekdays (Monday = 1)
   hours = "8-20",              -- time-of-week window: hours, end exclusive

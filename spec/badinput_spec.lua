@@ -108,7 +108,7 @@ describe("bad input: files", function()
   it("an unreadable hospital file (a directory) and an unreadable ZCTA file", function()
     local d = mkdir()
     er({"hospitals=" .. d}, "hospitals: " .. d .. ": Is a directory")
-    local p = write(".tsv", assert(spec.read(D .. "zcta_demo.tsv")))
+    local p = write(".tsv", assert(spec.read(D .. "zcta.tsv")))
     os.execute("chmod 000 " .. spec.shquote(p))
     if io.open(p) then -- running as root: permissions do not stop reading
       os.execute("chmod 644 " .. spec.shquote(p))
@@ -128,36 +128,36 @@ end)
 
 describe("bad input: delimiters, columns and rows", function()
   it("a delimiter that is not detected (':' instead of ',')", function()
-    local p = edit(D .. "ems_incidents_demo.csv", ",", function(f) return table.concat(f, ":") end)
+    local p = edit(D .. "incidents.csv", ",", function(f) return table.concat(f, ":") end)
     er({"incidents=" .. p}, "incidents: " .. p .. ":1: unknown column 'INITIAL_CALL_TYPE'")
   end)
 
   it("a missing hospital column", function()
-    local src = D .. "hifld_hospitals_demo.csv"
+    local src = D .. "hospitals.csv"
     local k = header_index(src, ",", "LATITUDE")
     local p = edit(src, ",", function(f) table.remove(f, k) end)
     er({"hospitals=" .. p}, "hospitals: " .. p .. ":1: unknown column 'LATITUDE'")
   end)
 
   it("a column named by a parameter that the file lacks", function()
-    er({"code_column=CALL_TYPE"}, "incidents: " .. D .. "ems_incidents_demo.csv:1: unknown column 'CALL_TYPE'")
-    er({"capacity_column=ER_BEDS"}, "hospitals: " .. D .. "hifld_hospitals_demo.csv:1: unknown column 'ER_BEDS'")
+    er({"code_column=CALL_TYPE"}, "incidents: " .. D .. "incidents.csv:1: unknown column 'CALL_TYPE'")
+    er({"capacity_column=ER_BEDS"}, "hospitals: " .. D .. "hospitals.csv:1: unknown column 'ER_BEDS'")
   end)
 
   it("a ragged row", function()
-    local p, l = edit(D .. "ems_incidents_demo.csv", ",", function(f, n) if n == 5 then f[#f + 1] = "extra" end end)
+    local p, l = edit(D .. "incidents.csv", ",", function(f, n) if n == 5 then f[#f + 1] = "extra" end end)
     local c = #l[5] - #"extra" + 1
     er({"incidents=" .. p}, string.format("incidents: %s:5:%d: row has 18 fields, header has 17", p, c))
   end)
 
   it("an unterminated quoted field", function()
-    local p, l = edit(D .. "ems_incidents_demo.csv", ",", function(f, n) if n == 5 then f[3] = '"' .. f[3] end end)
+    local p, l = edit(D .. "incidents.csv", ",", function(f, n) if n == 5 then f[3] = '"' .. f[3] end end)
     er({"incidents=" .. p}, string.format("incidents: %s:5:%d: unterminated quoted field", p, col_of(l[5], ",", 3)))
   end)
 end)
 
 describe("bad input: values", function()
-  local H = D .. "hifld_hospitals_demo.csv"
+  local H = D .. "hospitals.csv"
   local function hosp(name, value, row)
     local k = header_index(H, ",", name)
     local p, l = edit(H, ",", function(f, n) if n == (row or 3) then f[k] = value end end)
@@ -178,7 +178,7 @@ describe("bad input: values", function()
     er({"hospitals=" .. p}, "hospitals: " .. p .. ": row 1 (DEMO GENERAL HOSPITAL): LONGITUDE -200.25 is not in [-180, 180]")
   end)
 
-  local Z = D .. "zcta_demo.tsv"
+  local Z = D .. "zcta.tsv"
   it("ZCTA centroids: NaN, not a number, out of range", function()
     local kl = header_index(Z, "\t", "INTPTLAT")
     local p, l = edit(Z, "\t", function(f, n) if n == 3 then f[kl] = "NaN" end end, ".tsv")
@@ -216,16 +216,16 @@ describe("bad input: values", function()
   end)
 
   it("an invalid date-time", function()
-    local p, l = edit(D .. "ems_incidents_demo.csv", ",", function(f, n) if n == 4 then f[2] = "13/45/2016 99:00:00 AM" end end)
+    local p, l = edit(D .. "incidents.csv", ",", function(f, n) if n == 4 then f[2] = "13/45/2016 99:00:00 AM" end end)
     er({"incidents=" .. p}, string.format("incidents: %s:4:%d: invalid date-time '13/45/2016 99:00:00 AM' in column 'INCIDENT_DATETIME'",
       p, col_of(l[4], ",", 2)))
   end)
 
   it("incidents whose ZIP codes are all unknown", function()
-    local k = header_index(D .. "ems_incidents_demo.csv", ",", "ZIPCODE")
-    local p = edit(D .. "ems_incidents_demo.csv", ",", function(f, n) if n > 1 then f[k] = "00000" end end)
+    local k = header_index(D .. "incidents.csv", ",", "ZIPCODE")
+    local p = edit(D .. "incidents.csv", ",", function(f, n) if n > 1 then f[k] = "00000" end end)
     er({"incidents=" .. p}, "incidents: no incident in the window has a ZIP found in zcta=" .. D ..
-      "zcta_demo.tsv (1 ZIPs without a centroid: 00000)")
+      "zcta.tsv (1 ZIPs without a centroid: 00000)")
   end)
 
   it("a disconnected road network (OR-Library file) and a negative edge weight", function()
@@ -242,7 +242,7 @@ describe("bad input: values", function()
   end)
 
   it("census tracts with a negative population and a NaN coordinate", function()
-    local T = D .. "cenpop_tracts_demo.csv"
+    local T = D .. "tracts.csv"
     local kp = header_index(T, ",", "POPULATION")
     local p = edit(T, ",", function(f, n) if n == 3 then f[kp] = "-40" end end)
     check("models/ems_clusters.lua", {"region=demo", "tracts=" .. p},

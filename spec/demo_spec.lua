@@ -3,7 +3,7 @@
 local spec = require "spec"
 local csv = require "csv"
 
-local FILES = {"ems_incidents_demo.csv", "hifld_hospitals_demo.csv", "zcta_demo.tsv", "cenpop_tracts_demo.csv"}
+local FILES = {"incidents.csv", "hospitals.csv", "zcta.tsv", "tracts.csv"}
 
 local function header(path)
   local f = assert(io.open(path))
@@ -30,21 +30,21 @@ describe("demo region", function()
     local dir = spec.tmpname("")
     assert.is_true(os.execute("mkdir -p " .. spec.shquote(dir)))
     assert.equals(0, (spec.run({"examples/make_demo.lua", "dir=" .. dir, "seed=7"})))
-    assert.is_true(spec.read("examples/data/ems_incidents_demo.csv") ~= spec.read(dir .. "/ems_incidents_demo.csv"))
+    assert.is_true(spec.read("examples/data/incidents.csv") ~= spec.read(dir .. "/incidents.csv"))
   end)
 
   it("has exactly the headers and formats of the real files", function()
     local pairs_ = {
-      {"ems_incidents_demo.csv", "nyc_ems_incidents/ems_incidents_2013_2016_sampleA.csv"},
-      {"hifld_hospitals_demo.csv", "hospitals/hifld_hospitals_nyc5boroughs.csv"},
-      {"zcta_demo.tsv", "zcta_centroids/zcta_nyc_area.tsv"},
-      {"cenpop_tracts_demo.csv", "census_tracts/cenpop2010_tracts_jefferson_ky_21111.csv"},
+      {"incidents.csv", "nyc_ems_incidents/ems_incidents_2013_2016_sampleA.csv"},
+      {"hospitals.csv", "hospitals/hifld_hospitals_nyc5boroughs.csv"},
+      {"zcta.tsv", "zcta_centroids/zcta_nyc_area.tsv"},
+      {"tracts.csv", "census_tracts/cenpop2010_tracts_jefferson_ky_21111.csv"},
     }
     for _, p in ipairs(pairs_) do
       assert.equals(header(spec.data(p[2])), header("examples/data/" .. p[1]))
     end
     -- NYC date-time format, real call-type codes (except the deliberate XDEMO), a -999 bed count
-    local inc = assert(csv.read("examples/data/ems_incidents_demo.csv", {columns = {"INCIDENT_DATETIME", "INITIAL_CALL_TYPE"}}))
+    local inc = assert(csv.read("examples/data/incidents.csv", {columns = {"INCIDENT_DATETIME", "INITIAL_CALL_TYPE"}}))
     local codes = assert(csv.read(spec.data("nyc_ems_incidents/call_type_descriptions.csv")))
     local known = {}
     for _, c in ipairs(codes.CALL_TYPE_CODE) do known[c] = true end
@@ -54,7 +54,7 @@ describe("demo region", function()
       local c = inc.INITIAL_CALL_TYPE[i]
       assert.is_true(known[c] or c == "XDEMO", "code " .. c)
     end
-    local h = assert(csv.read("examples/data/hifld_hospitals_demo.csv", {columns = {"TYPE", "BEDS", "TRAUMA"}}))
+    local h = assert(csv.read("examples/data/hospitals.csv", {columns = {"TYPE", "BEDS", "TRAUMA"}}))
     local seen = {}
     for i = 1, #h.TYPE do
       seen[h.TYPE[i]] = true

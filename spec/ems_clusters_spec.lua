@@ -18,8 +18,8 @@ local fmt = string.format
 
 local LOU_TRACTS = spec.data("census_tracts/cenpop2010_tracts_jefferson_ky_21111.csv")
 local LOU_HOSP = spec.data("hospitals/hifld_hospitals_jefferson_ky.csv")
-local DEMO_TRACTS = "examples/data/cenpop_tracts_demo.csv"
-local DEMO_HOSP = "examples/data/hifld_hospitals_demo.csv"
+local DEMO_TRACTS = "examples/data/tracts.csv"
+local DEMO_HOSP = "examples/data/hospitals.csv"
 
 -- ---- independent checks ----------------------------------------------------------------------
 

@@ -112,7 +112,7 @@ describe("er_routing on the demo region", function()
   local res, hosp
   setup(function()
     res = run()
-    hosp = hospitals("examples/data/hifld_hospitals_demo.csv")
+    hosp = hospitals("examples/data/hospitals.csv")
   end)
 
   it("returns a plan that routes every type x ZIP within mu and only to capable ERs", function()
@@ -175,7 +175,7 @@ describe("er_routing on the demo region", function()
 
   it("counts every incident: window, unknown codes, excluded, missing ZIPs", function()
     -- independent counts from the file
-    local g = assert(csv.count("examples/data/ems_incidents_demo.csv", {by = {"INITIAL_CALL_TYPE", "ZIPCODE",
+    local g = assert(csv.count("examples/data/incidents.csv", {by = {"INITIAL_CALL_TYPE", "ZIPCODE",
       {column = "INCIDENT_DATETIME", bin = "hour_of_week"}}}))
     local window, xdemo, nozip = 0, 0, 0
     for _, r in ipairs(g) do

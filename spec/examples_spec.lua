@@ -12,7 +12,7 @@ end
 describe("examples", function()
   it("incident_rates: hourly counts add up to the file's rows, intervals contain the rates", function()
     local res = run({"examples/incident_rates.lua"})
-    local h = io.popen("tail -n +2 examples/data/ems_incidents_demo.csv | wc -l")
+    local h = io.popen("tail -n +2 examples/data/incidents.csv | wc -l")
     local rows = tonumber(h:read("a"))
     h:close()
     local total = 0

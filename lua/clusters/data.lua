@@ -52,8 +52,8 @@ M.REGIONS = {
   },
   demo = {
     name = "demo region (synthetic)",
-    tracts = "examples/data/cenpop_tracts_demo.csv",
-    hospitals = "examples/data/hifld_hospitals_demo.csv",
+    tracts = "examples/data/tracts.csv",
+    hospitals = "examples/data/hospitals.csv",
     hospital_set = "hifld", stations = 12, beta = 4000,
   },
 }
