@@ -1,6 +1,7 @@
-/* libFuzzer harness: the LP/MPS reading path of lp.read_lp / lp.read_mps (lp_solve's LP-format
- * reader; our MPS reader modules/lp/mps.c, free-then-fixed or fixed only; then the model wrapper). The first byte picks the reader; small
- * models that were read are solved with a short time limit, and written back as LP. */
+/* libFuzzer harness: the reading path of lp.read_lp / lp.read_mps. The first byte picks the
+ * reader: lpc_read_lp (lp_solve's LP parser in a child process, the model handed back through
+ * our MPS reader), or our MPS reader modules/lp/mps.c (free-then-fixed, or fixed only). Small
+ * models that were read are solved with a short time limit and written back as LP. */
 #include "fuzz_util.h"
 #include "lpcore.h"
 #include "mps.h"
@@ -12,13 +13,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   int mode = data[0] % 3; /* 0 LP, 1 free MPS then fixed, 2 fixed MPS */
   const char *path = fuzz_file("lp", data + 1, size - 1);
   lprec *lp;
+  char err[640] = "";
   if (mode == 0)
-    lp = read_LP((char *)path, 1, NULL);
-  else {
-    char err[512];
+    lp = lpc_read_lp(path, err, sizeof err);
+  else
     lp = mps_read(path, mode == 1 ? MPSR_AUTO : MPSR_FIXED, err, sizeof err);
-    if (!lp && !err[0]) abort();   /* every failure has a message */
-  }
+  if (!lp && !err[0]) abort(); /* every failure has a message */
   unlink(path);
   if (!lp) return 0;
   lpc_model *m = lpc_wrap(lp);

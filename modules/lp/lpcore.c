@@ -4,6 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -17,6 +20,7 @@
 
 #include "interrupt.h"
 #include "lpcore.h"
+#include "mps.h"
 
 #define LPC_INF 1e30
 
@@ -782,4 +786,76 @@ int lpc_solve(lpc_model *m, const lpc_opts *o) {
   if (lpc_end_rows(m)) return -1;
   if (o->backend == LPC_CBC) return solve_cbc(m, o);
   return solve_lpsolve(m, o);
+}
+
+/* ---- LP files, read in a child process --------------------------------------------------- */
+
+static void first_line(const char *path, char *out, size_t n) {
+  FILE *f = fopen(path, "r");
+  out[0] = '\0';
+  if (!f) return;
+  while (fgets(out, (int)n, f)) {
+    size_t l = strcspn(out, "\r\n");
+    out[l] = '\0';
+    if (l > 0) break;
+  }
+  fclose(f);
+}
+
+lprec *lpc_read_lp(const char *path, char *err, size_t errlen) {
+  char mps[] = "/tmp/emsopt-lp-XXXXXX", log[] = "/tmp/emsopt-lplog-XXXXXX", msg[256];
+  int fm = mkstemp(mps), fl = fm >= 0 ? mkstemp(log) : -1, st = 0, pipefd[2];
+  double constant = 0;
+  lprec *lp = NULL;
+  pid_t pid;
+  if (fm < 0 || fl < 0 || pipe(pipefd) != 0) {
+    snprintf(err, errlen, "%s: %s", path, strerror(errno));
+    if (fm >= 0) { close(fm); unlink(mps); }
+    if (fl >= 0) { close(fl); unlink(log); }
+    return NULL;
+  }
+  close(fm);
+  fflush(stdout);
+  fflush(stderr);
+  pid = fork();
+  if (pid == 0) { /* child: lp_solve's parser, its messages into the log, the model out as MPS */
+    lprec *c;
+    close(pipefd[0]);
+    dup2(fl, STDERR_FILENO);
+    dup2(fl, STDOUT_FILENO);
+    c = read_LP((char *)path, NORMAL, NULL);
+    if (!c) _exit(2);
+    constant = get_rh(c, 0); /* the MPS writer and reader disagree on its sign: pass it aside */
+    set_rh(c, 0, 0);
+    if (write(pipefd[1], &constant, sizeof constant) != (ssize_t)sizeof constant) _exit(3);
+    _exit(write_freemps(c, mps) ? 0 : 3);
+  }
+  close(pipefd[1]);
+  close(fl);
+  if (pid < 0) {
+    snprintf(err, errlen, "%s: cannot start the LP reader (%s)", path, strerror(errno));
+  } else {
+    ssize_t got;
+    while ((got = read(pipefd[0], &constant, sizeof constant)) < 0 && errno == EINTR) {}
+    if (got != (ssize_t)sizeof constant) constant = 0;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
+    first_line(log, msg, sizeof msg);
+    if (WIFSIGNALED(st))
+      snprintf(err, errlen, "%s: lp_solve's LP reader crashed on this file (signal %d)%s%s", path,
+               WTERMSIG(st), msg[0] ? ": " : "", msg);
+    else if (WEXITSTATUS(st) == 2)
+      snprintf(err, errlen, "%s: %s", path, msg[0] ? msg : "cannot read LP file (syntax error?)");
+    else if (WEXITSTATUS(st) != 0)
+      snprintf(err, errlen, "%s: cannot convert the LP file", path);
+    else {
+      char e2[512];
+      lp = mps_read(mps, MPSR_FREE, e2, sizeof e2);
+      if (lp) set_rh(lp, 0, constant);
+      else snprintf(err, errlen, "%s: %s", path, e2);
+    }
+  }
+  close(pipefd[0]);
+  unlink(mps);
+  unlink(log);
+  return lp;
 }

@@ -98,6 +98,10 @@ typedef struct lpc_model {
 /* Allocation: NULL on out-of-memory. */
 lpc_model *lpc_new(int ncols, int nrows);   /* nrows empty rows (for lpc_load_rows) */
 lpc_model *lpc_wrap(lprec *lp);         /* takes ownership */
+/* Reads an LP-format file. lp_solve's LP parser can overrun its stack on malformed input, so it
+ * runs in a child process that hands the model back as free MPS (read by mps.c); a crash there
+ * is an error message, not a crash here. NULL with "FILE: what" in err on failure. */
+lprec *lpc_read_lp(const char *path, char *err, size_t errlen);
 void lpc_free(lpc_model *m);
 
 const char *lpc_status_name(int code);  /* "OPTIMAL", ...; "UNKNOWN" for others */

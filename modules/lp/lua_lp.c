@@ -83,7 +83,9 @@ static int l_new(lua_State *L) {
 
 static int read_common(lua_State *L, int mps) {
   const char *path = luaL_checkstring(L, 1);
+  char err[640];
   FILE *f = fopen(path, "r");
+  ud_model *u;
   lprec *lp;
   if (!f) {
     luaL_pushfail(L);
@@ -91,29 +93,26 @@ static int read_common(lua_State *L, int mps) {
     return 2;
   }
   fclose(f);
-  if (mps) {   /* our reader (mps.c): lp_solve's MPS reader corrupts the heap on bad input */
-    char err[512];
-    lp = mps_read(path, MPSR_AUTO, err, sizeof err);
-    if (!lp) {
-      luaL_pushfail(L);
-      lua_pushstring(L, err);
-      return 2;
-    }
-  } else lp = read_LP((char *)path, 1, NULL);
+  u = lua_newuserdatauv(L, sizeof *u, 0); /* closed first: nothing leaks if this raises */
+  u->m = NULL;
+  luaL_setmetatable(L, MT);
+  /* Neither of lp_solve's parsers reads untrusted files here: its MPS reader corrupts the heap
+   * on some bad input (ours, mps.c, replaces it), its LP parser can overrun its stack (it runs
+   * in a child process, lpc_read_lp). */
+  lp = mps ? mps_read(path, MPSR_AUTO, err, sizeof err) : lpc_read_lp(path, err, sizeof err);
   if (!lp) {
     luaL_pushfail(L);
-    lua_pushfstring(L, "%s: cannot read %s file (syntax error?)", path, mps ? "MPS" : "LP");
+    lua_pushstring(L, err);
     return 2;
   }
-  {
-    ud_model *u = lua_newuserdatauv(L, sizeof *u, 0);
-    u->m = NULL;
-    luaL_setmetatable(L, MT);
-    u->m = lpc_wrap(lp);
-    if (!u->m) return luaL_error(L, "not enough memory");
+  u->m = lpc_wrap(lp);
+  if (!u->m) {
+    delete_lp(lp);
+    return luaL_error(L, "not enough memory");
   }
   return 1;
 }
+
 static int l_read_lp(lua_State *L) { return read_common(L, 0); }
 static int l_read_mps(lua_State *L) { return read_common(L, 1); }
 
