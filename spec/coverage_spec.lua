@@ -299,15 +299,32 @@ describe("coverage: OR-Library pmed1-pmed5", function()
   local opt = assert(data.pmedopt(OR .. "/pmedopt.txt"))
   assert.equals(5819, opt.pmed1)
   for k = 1, 5 do
-    it("pmed" .. k .. " reaches the listed optimum", function()
+    it("pmed" .. k .. " reaches the listed optimum on both backends", function()
       local inst = assert(data.pmed(OR .. "/pmed" .. k .. ".txt"))
-      local r = cov.pmedian(inst, {p = inst.p})
-      assert.is_true(r.optimal)
-      assert.equals(inst.p, #r.sites)
-      assert.equals(opt["pmed" .. k], r.cost)
-      assert.near(opt["pmed" .. k], r.objective, 1e-6)
+      for _, solver in ipairs{"lp_solve", "cbc"} do
+        local r = cov.pmedian(inst, {p = inst.p, solver = solver})
+        assert.equals(solver, r.backend)
+        assert.is_true(r.optimal, solver)
+        assert.equals(inst.p, #r.sites)
+        assert.equals(opt["pmed" .. k], r.cost, solver)
+        assert.near(opt["pmed" .. k], r.objective, 1e-6, solver)
+      end
     end)
   end
+end)
+
+describe("coverage: San Francisco on CBC (the same references as lp_solve above)", function()
+  local sf = assert(data.sf(SF))
+  it("LSCP 8, MCLP 875,247, p-median 2,848,268,129.7145", function()
+    local l = cov.lscp(sf, {radius = 5000, solver = "cbc"})
+    local c = cov.mclp(sf, {radius = 5000, p = 4, solver = "cbc"})
+    local pm = cov.pmedian(sf, {p = 4, solver = "cbc"})
+    assert.same({"cbc", "cbc", "cbc"}, {l.backend, c.backend, pm.backend})
+    assert.equals(8, l.count)
+    assert.equals(875247, c.covered)
+    local exp = 2848268129.7145104
+    assert.near(exp, pm.cost, exp * 1e-9)
+  end)
 end)
 
 -- ---- reports (spec/support/report_check.lua): the page parses as XHTML, every inline SVG renders
