@@ -7,7 +7,7 @@
 --   assert.fails(fn, message): fn returns nil, message (the nil-plus-message convention)
 --   assert.raises(fn, message): the error, less lauxlib's "file:line: " position, is message
 --   assert.rel(want, got [, tol = 1e-9]): relative closeness
--- Helpers for specs: spec.data(rel) (a file under the shared data directory), spec.tmpname(),
+-- Helpers for specs: spec.error_of(fn) (the message fn raises, less its position), spec.data(rel) (a file under the shared data directory), spec.tmpname(),
 -- spec.run(args) (the emsopt binary as a subprocess: code, stdout, stderr).
 -- spec.main(files) runs spec files and ends with the line "N passed, N failed".
 local sys = require "sys"
@@ -89,12 +89,15 @@ function A.fails(fn, expected)
   end
   return r[2]
 end
--- the error's message, less the "file:line: " position lauxlib puts in front
-function A.raises(fn, expected)
+-- The message of the error fn raises, less the "file:line: " position lauxlib puts in front.
+function M.error_of(fn)
   local ok, e = pcall(fn)
   if ok then fail("expected an error, none raised") end
-  local msg = errtext(e):gsub("^[^\n]-:%d+: ", "", 1)
-  if msg ~= expected then fail(string.format("expected error %q, got %q", expected, errtext(e))) end
+  return (errtext(e):gsub("^[^:\n]+:%d+: ", "", 1))
+end
+function A.raises(fn, expected)
+  local msg = M.error_of(fn)
+  if msg ~= expected then fail(string.format("expected error %q, got %q", expected, msg)) end
 end
 -- relative closeness: |want - got| <= tol * |want| (tol defaults to 1e-9)
 function A.rel(want, got, tol)

@@ -35,12 +35,7 @@ local function opts(inst, extra)
   return o
 end
 
--- the message of an error, without the position prefix luaL_error adds
-local function errmsg(fn)
-  local ok, e = pcall(fn)
-  assert.is_false(ok, "expected an error")
-  return (tostring(e):gsub("^[^:]*:%d+: ", ""))
-end
+local errmsg = spec.error_of
 
 local function bound(b, g) if type(b) == "table" then return b[g] end return b end
 

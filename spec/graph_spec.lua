@@ -37,12 +37,7 @@ local function bellman_ford(ids, from, to, w, src)
   return d
 end
 
--- The message of the error fn raises, without the "file:line: " position lauxlib puts first.
-local function error_of(fn)
-  local ok, e = pcall(fn)
-  assert.is_false(ok, "expected an error")
-  return (tostring(e):gsub("^[^:\n]+:%d+: ", ""))
-end
+local error_of = spec.error_of
 
 local function haversine(lat1, lon1, lat2, lon2)
   local r = math.pi / 180

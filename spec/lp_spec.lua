@@ -1,11 +1,7 @@
 -- lp: the C binding over lp_solve 5.5 (and CBC), used directly.
 local lp = require "lp"
 
-local function errmsg(fn)
-  local ok, e = pcall(fn)
-  assert.is_false(ok, "expected an error")
-  return (tostring(e):gsub("^[^:\n]+:%d+: ", ""))
-end
+local errmsg = spec.error_of
 
 -- the lp_solve sensitivity example, built through the raw API
 local function sens()

@@ -5,12 +5,7 @@ local sum = model.sum
 
 local BACKENDS = {"lp_solve", "cbc"}
 
--- the message of an error raised by fn, without the "file:line: " position prefix
-local function errmsg(fn)
-  local ok, e = pcall(fn)
-  assert.is_false(ok, "expected an error")
-  return (tostring(e):gsub("^[^:\n]+:%d+: ", ""))
-end
+local errmsg = spec.error_of
 
 -- ---- helpers --------------------------------------------------------------------------------
 

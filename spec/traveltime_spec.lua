@@ -14,11 +14,7 @@ local function haversine(lat1, lon1, lat2, lon2)
   return 2 * 6371.0088 * math.asin(math.sqrt(a))
 end
 
-local function error_of(fn)
-  local ok, e = pcall(fn)
-  assert.is_false(ok, "expected an error")
-  return (tostring(e):gsub("^[^:\n]+:%d+: ", ""))
-end
+local error_of = spec.error_of
 
 -- A small square road net with coordinates: 1 -(60 s)-> 2 -(60 s)-> 3, 3 -(600 s)-> 1, and 2 <-> 4.
 local function square()
