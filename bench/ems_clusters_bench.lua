@@ -1,8 +1,10 @@
 -- Benchmark: EMS clusters stage 1 on Louisville (191 tracts x 26 k-means stations, Ploeg 2010),
 -- beta = 4,000 and 6,000 (both sides). Prints the SA / lp_solve / CBC / bound table:
 --   greedy     the anneal module's greedy baseline (nearest station, repaired)
---   SA         the model's default annealing (k = 2000, 2 restarts on 2 threads), over `seeds`
---              seeds: best / median / worst cost, gap to the reference, wall seconds, moves/s
+--   SA         the model's default annealing (k = 2000, 2 restarts on 2 threads), chain descent
+--              and neighbourhood search (lns = 4 stations per small BIP), over `seeds` seeds:
+--              best / median / worst cost, gap to the reference, wall seconds, moves/s
+--   SA no lns  the same annealing and chain descent without the neighbourhood search (baseline)
 --   lp_solve   BIP, `lp_timeout` s, started from the SA solution (cutoff) with reduced-cost fixing
 --   CBC plain  BIP, `cbc_timeout` s, no start (the exact baseline)
 --   CBC+SA     BIP, `cbc_timeout` s, SA solution as MIP start and cutoff, reduced-cost fixing
@@ -22,6 +24,7 @@ local P = params {
   lp_timeout = 30.0,     -- seconds per lp_solve run
   k = 2000,              -- annealing moves per temperature
   restarts = 2,          -- annealing restarts (on 2 threads)
+  lns = 4,               -- stations per neighbourhood of the search after the annealing
   betas = "4000,6000",   -- population windows (beta_ub = beta_lb)
   exact = true,          -- run the BIPs (false: the annealing rows only)
   known = "4000=450.00433711394,6000=422.03608386863", -- optima CBC proved in 600-s runs here
@@ -42,15 +45,20 @@ for b in P.betas:gmatch("[^,]+") do
   local rows = {}
   local g = anneal.greedy{cost = Pr.cost, weight = Pr.weight, lo = Pr.lo, hi = Pr.hi, every_group = true}
   -- annealing over seeds
-  local runs = {}
+  local runs, plain = {}, {}
   for seed = 1, P.seeds do
-    local t0 = sys.clock()
-    local r = stage.sa(Pr, {k = P.k, restarts = P.restarts, threads = 2, seed = seed, trace = false})
-    r.wall = sys.clock() - t0
-    assert(stage.check(Pr, r.assign), "annealing returned an infeasible clustering")
-    runs[#runs + 1] = r
+    for _, lns in ipairs{P.lns, 0} do
+      local t0 = sys.clock()
+      local r = stage.sa(Pr, {k = P.k, restarts = P.restarts, threads = 2, seed = seed, trace = false, lns = lns})
+      r.wall = sys.clock() - t0
+      assert(stage.check(Pr, r.assign), "annealing returned an infeasible clustering")
+      local list = lns == 0 and plain or runs
+      list[#list + 1] = r
+    end
   end
-  table.sort(runs, function(a, c) return a.cost < c.cost end)
+  local function by_cost(a, c) return a.cost < c.cost end
+  table.sort(runs, by_cost)
+  table.sort(plain, by_cost)
   local best_sa = runs[1]
   local walls, mps = {}, {}
   for i, r in ipairs(runs) do walls[i], mps[i] = r.wall, r.moves_per_sec end
@@ -83,10 +91,26 @@ for b in P.betas:gmatch("[^,]+") do
       bound > -math.huge and string.format("%.2f%%", 100 * (r.cost - bound) / r.cost) or "-", r.wall,
       string.format("seed %d; %.1fM moves/s", r.schedule.seed, r.moves_per_sec / 1e6)))
   end
-  local within = 0
-  for _, r in ipairs(runs) do if r.cost <= 1.01 * ref then within = within + 1 end end
-  print(string.format("SA: %d of %d seeds within 1%% of the reference; wall median %.3f s, max %.3f s; moves/s median %.1fM (target >= 20M, < 1 s)",
-    within, #runs, walls[(#walls + 1) // 2], walls[#walls], mps[(#mps + 1) // 2] / 1e6))
+  local pw = {}
+  for i, r in ipairs(plain) do pw[i] = r.wall end
+  table.sort(pw)
+  for _, x in ipairs{{"no lns best", plain[1]}, {"no lns med.", plain[(#plain + 1) // 2]}, {"no lns worst", plain[#plain]}} do
+    local r = x[2]
+    print(string.format("%-12s %11.4f %9s %9s %9.3f  %s", x[1], r.cost, pct(r.cost, ref),
+      bound > -math.huge and string.format("%.2f%%", 100 * (r.cost - bound) / r.cost) or "-", r.wall,
+      string.format("seed %d (baseline: annealing and chain descent only)", r.schedule.seed)))
+  end
+  local function within(list)
+    local k = 0
+    for _, r in ipairs(list) do if r.cost <= 1.01 * ref then k = k + 1 end end
+    return k
+  end
+  local ls = {}
+  for i, r in ipairs(runs) do ls[i] = r.lns_seconds end
+  table.sort(ls)
+  print(string.format("SA: %d of %d seeds within 1%% of the reference (without the search: %d); wall median %.3f s, max %.3f s (without: %.3f s); search median %.3f s; moves/s median %.1fM (target >= 20M, < 1 s)",
+    within(runs), #runs, within(plain), walls[(#walls + 1) // 2], walls[#walls], pw[(#pw + 1) // 2],
+    ls[(#ls + 1) // 2], mps[(#mps + 1) // 2] / 1e6))
   for _, r in ipairs(exact) do
     print(string.format("%-12s %11s %9s %9s %9.2f  %s; bound %.4f (LP %.4f); %s nodes; %d columns fixed%s", r.name,
       r.cost and string.format("%.4f", r.cost) or "none", r.cost and pct(r.cost, ref) or "-",

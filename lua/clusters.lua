@@ -23,7 +23,8 @@
 -- solve opts: beta_ub, beta_lb, alpha, weighted, method ("both" | "sa" | "bip"), solver
 --   ("lp_solve" | "cbc"), timeout (s per BIP), fixing (reduced-cost fixing), and the annealing
 --   schedule c0, c_stop, eps, k (stage 1), k2 (stage 2), sigma (km, stage 1), seed, restarts,
---   threads; progress = function(line) (told before each annealing and BIP, e.g. clusters.say);
+--   threads, lns (groups per neighbourhood of the search after the annealing; 0: none);
+--   progress = function(line) (told before each annealing and BIP, e.g. clusters.say);
 --   stage1 = the 4th result of an earlier solve (reuses its stage 1, e.g. for another alpha).
 --   Returns the result table, the two stage problems and the raw stage-1 results.
 local data = require "clusters.data"
@@ -81,7 +82,7 @@ local function run_stage(P, o, seed_off, k)
     say(fmt("%s: annealing %d %ss -> %d %ss", P.label, #P.items, P.item_kind, #P.groups, P.group_kind))
     out.sa = stage.sa(P, {c0 = o.c0, c_stop = o.c_stop, eps = o.eps, k = k, sigma = seed_off == 0 and o.sigma or nil,
                           seed = (o.seed or 1) + (seed_off or 0), restarts = o.restarts,
-                          threads = o.threads, trace = o.trace})
+                          threads = o.threads, trace = o.trace, lns = o.lns})
     local ok = stage.check(P, out.sa.assign)
     out.sa.feasible = ok
   end
@@ -137,7 +138,7 @@ local function summary(x)
   if not x then return nil end
   local r = {}
   for _, k in ipairs{"cost", "feasible", "seconds", "moves", "moves_per_sec", "bound", "gap",
-                     "from_greedy", "chain_gain", "status", "message", "backend", "source", "lp_bound", "time",
+                     "from_greedy", "chain_gain", "lns_gain", "lns_solves", "lns_seconds", "status", "message", "backend", "source", "lp_bound", "time",
                      "lp_time", "nodes", "fixed", "columns", "rows", "proven", "threads", "steps",
                      "candidates_added"} do
     r[k] = x[k]
@@ -271,8 +272,9 @@ function M.method_rows(st)
     local a = st.sa
     rows[#rows + 1] = {"annealing", a.feasible and num(a.cost, "%.3f") or "infeasible", num(a.bound, "%.3f"),
       a.gap and fmt("%.2f%%", 100 * a.gap) or "-", num(a.seconds, "%.3f"),
-      fmt("greedy %s, %.1fM moves/s, chain descent -%.3f", a.greedy_feasible and num(a.greedy_cost, "%.3f") or "infeasible",
-          (a.moves_per_sec or 0) / 1e6, a.chain_gain or 0)}
+      fmt("greedy %s, %.1fM moves/s, chain descent -%.3f, neighbourhood search -%.3f (%d BIPs, %.2fs)",
+          a.greedy_feasible and num(a.greedy_cost, "%.3f") or "infeasible",
+          (a.moves_per_sec or 0) / 1e6, a.chain_gain or 0, a.lns_gain or 0, a.lns_solves or 0, a.lns_seconds or 0)}
   end
   if st.bip then
     local b = st.bip

@@ -27,6 +27,7 @@ local P = params {
   seed = 1,                       -- annealing seed
   restarts = 2,                   -- annealing restarts (best kept), run on the threads
   threads = 2,                    -- annealing threads
+  lns = 4,                        -- after the annealing: groups re-optimised together by small BIPs (0: no search)
   report = "",                    -- write the HTML report (maps, annealing and population charts, tables) here
   geojson = "",                   -- write tracts -> stations and stations -> hospitals as GeoJSON here (QGIS)
   quiet = false,                  -- nothing on stdout (files are still written)
@@ -42,7 +43,7 @@ local beta_lb = P.beta_lb or beta_ub
 local r = clusters.solve(inst, {beta_ub = beta_ub, beta_lb = beta_lb, alpha = P.alpha,
   weighted = P.weighted, method = P.method, solver = P.solver, timeout = P.timeout,
   fixing = P.fixing, c0 = P.c0, c_stop = P.c_stop, eps = P.eps, k = P.k, k2 = P.k2, sigma = P.sigma,
-  seed = P.seed, restarts = P.restarts, threads = P.threads, progress = not P.quiet and clusters.say or nil})
+  seed = P.seed, restarts = P.restarts, threads = P.threads, lns = P.lns, progress = not P.quiet and clusters.say or nil})
 
 -- Report: the tables on stdout, report= and geojson= (lua/clusters/report.lua)
 if not P.quiet then print(clusters.report(r)) end

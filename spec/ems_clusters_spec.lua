@@ -362,6 +362,63 @@ describe("clusters.stage", function()
     assert.near(cost, again, 1e-9)
   end)
 
+  it("neighbourhood search: optimal within each neighbourhood (checked by enumeration)", function()
+    -- a random instance: 16 items, 6 groups, tight population windows
+    local rng = require("stats").rng(11)
+    local n, m = 16, 6
+    local Q = {name = "toy", items = {}, groups = {}, cost = {}, weight = {}, every_group = true}
+    local total = 0
+    for i = 1, n do
+      Q.items[i], Q.weight[i], Q.cost[i] = "t" .. i, 50 + math.floor(rng:uniform() * 100), {}
+      total = total + Q.weight[i]
+      for g = 1, m do Q.cost[i][g] = rng:uniform() * 10 end
+    end
+    for g = 1, m do Q.groups[g] = "s" .. g end
+    Q.lo, Q.hi = total / m - 60, total / m + 60
+    local g0 = require("anneal").greedy{cost = Q.cost, weight = Q.weight, lo = Q.lo, hi = Q.hi, every_group = true}
+    assert.is_true(g0.feasible)
+    local a, cost, solves, _, hoods = stage.lns(Q, g0.assign, {size = 3, limit = 30})
+    local ok, problems, c = stage.check(Q, a)
+    assert.is_true(ok, problems[1])
+    assert.near(c, cost, 1e-9)
+    assert.is_true(cost <= g0.cost + 1e-9)
+    assert.equals(m, #hoods)
+    assert.is_true(solves >= m)
+    -- no rearrangement of a neighbourhood's items among its groups is feasible and cheaper
+    for _, S in ipairs(hoods) do
+      assert.equals(3, #S)
+      local I, inS = {}, {}
+      for _, h in ipairs(S) do inS[h] = true end
+      for i = 1, n do if inS[a[i]] then I[#I + 1] = i end end
+      local b = {}
+      for i = 1, n do b[i] = a[i] end
+      local best = math.huge
+      local function rec(k)
+        if k > #I then
+          local fine, _, cc = stage.check(Q, b)
+          if fine and cc < best then best = cc end
+          return
+        end
+        for _, h in ipairs(S) do b[I[k]] = h; rec(k + 1) end
+      end
+      rec(1)
+      assert.is_true(best >= cost - 1e-9, string.format("neighbourhood %s: %.6f < %.6f", table.concat(S, ","), best, cost))
+    end
+    -- a fixed point: a second search finds nothing
+    local _, again = stage.lns(Q, a, {size = 3, limit = 30})
+    assert.near(cost, again, 1e-9)
+  end)
+
+  it("the annealing's neighbourhood search improves Louisville and keeps it feasible", function()
+    local plain = stage.sa(P, {seed = 3, k = 300, lns = 0})
+    local r = stage.sa(P, {seed = 3, k = 300})
+    assert.equals(0, plain.lns_solves)
+    assert.is_true(r.lns_solves >= #P.groups)
+    assert.is_true(stage.check(P, r.assign))
+    assert.near(plain.cost - r.lns_gain, r.cost, 1e-6) -- same annealing and chains, then the search
+    assert.is_true(r.lns_gain > 0, "the search improves a short annealing run")
+  end)
+
   it("bounds Louisville: LP bound <= best bound <= every incumbent", function()
     local a = stage.sa(P, {seed = 1, k = 300})
     local r = stage.bip(P, {solver = "cbc", timeout = 0.5, start = a.assign, fixing = true})

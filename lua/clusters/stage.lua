@@ -14,7 +14,10 @@
 --       moves_per_sec, seconds, greedy = {cost, feasible}, from_greedy (the greedy baseline was
 --       better and is returned instead), restarts, scale, schedule
 --       opts: c0, c_stop, eps, k, sigma (km; the sigma-neighbourhood, nil = all groups), seed,
---             restarts, threads, moves, trace, scale
+--             restarts, threads, moves, trace, scale, chains (false: no chain descent),
+--             lns (neighbourhood size of the search that follows, default 4; 0 or false: none),
+--             lns_limit (seconds, default 2); the result adds chain_gain, lns_gain, lns_solves,
+--             lns_seconds
 --   stage.bip(P, opts)     -> {status, message, backend, assign, cost (incumbent), source
 --       ("solver" | "start": the incumbent came from the given start), bound (best of the LP
 --       relaxation and the solver's bound), lp_bound, gap, time, lp_time, nodes, fixed (columns
@@ -31,8 +34,8 @@
 -- "interrupted during stage 1 annealing (best so far 451.6 km)", "terminated during stage 1 BIP
 -- (cbc: incumbent 458.4 km, LP bound 429.1 km)"; P.label names the stage (default P.name).
 --   stage.chains(P, assign [, {limit = s}]) -> assign, cost, passes   (improving ejection chains)
---   stage.polish(P, assign [, {near = 6, timeout = 0.5}]) -> assign, cost, status, seconds
---       (CBC on the BIP restricted to each item's nearest groups: a matheuristic)
+--   stage.lns(P, assign [, {size = 4, limit = 1, solve_limit = 0.25, strengthen = false, solver_opts}])
+--       -> assign, cost, solves, seconds, hoods   (neighbourhood search: small BIPs over nearby groups)
 local model = require "model"
 local anneal = require "anneal"
 local sys = require "sys"
@@ -135,6 +138,19 @@ function M.sa(P, opts)
     local a2, c2 = M.chains(P, out.assign, {limit = opts.chain_limit or 0.5})
     if c2 and c2 < out.cost then
       out.chain_gain = out.cost - c2
+      out.assign, out.cost = a2, c2
+      local _, _, _, loads, counts = M.check(P, a2)
+      out.loads, out.counts = loads, counts
+    end
+  end
+  -- the neighbourhood search from there
+  out.lns_gain, out.lns_solves, out.lns_seconds = 0, 0, 0
+  local size = opts.lns == nil and 4 or opts.lns
+  if size and size >= 2 and out.feasible then
+    local a2, c2, solves, secs = M.lns(P, out.assign, {size = size, limit = opts.lns_limit or 2})
+    out.lns_solves, out.lns_seconds = solves, secs
+    if c2 and c2 < out.cost then
+      out.lns_gain = out.cost - c2
       out.assign, out.cost = a2, c2
       local _, _, _, loads, counts = M.check(P, a2)
       out.loads, out.counts = loads, counts
@@ -425,61 +441,117 @@ function M.chains(P, assign, opts)
   return assign, cost, passes
 end
 
--- Polishing (a matheuristic, not an exact method): the BIP restricted to each item's current
--- group and its `near` nearest groups (by P.dist or the cost), solved by CBC from the given
--- assignment for at most `timeout` seconds. Returns the better assignment, its cost, the
--- solver status and the seconds spent; the input is returned when nothing better is found.
-function M.polish(P, assign, opts)
+-- Neighbourhood search (a matheuristic, exact within each neighbourhood): for each group g, the
+-- items of g and of the `size` - 1 groups that most often compete with g for the same items (both
+-- among an item's four cheapest groups) are reassigned optimally among those groups by a small
+-- BIP (lp_solve, cutoff at their current cost; the other groups keep their items). Passes
+-- repeat until one finds no improvement or `limit` seconds pass (each BIP gets at most
+-- `solve_limit` seconds, default 0.25, and its incumbent is taken). Unlike single moves, swaps
+-- and length-2 chains, a neighbourhood rebalances several tight groups at once.
+-- Returns assign, cost, solves, seconds, hoods (the neighbourhoods: lists of groups); the input
+-- assignment is returned when it is not feasible or nothing better is found.
+function M.lns(P, assign, opts)
   opts = opts or {}
   local t0 = sys.clock()
-  local n, m = #P.items, #P.groups
   local ok, _, cost = M.check(P, assign)
-  if not ok then return assign, nil, "INFEASIBLE START", 0 end
-  local D = P.dist or P.cost
-  local near
-  if type(D) == "table" then
-    near = {}
-    for i = 1, n do
-      local idx = {}
-      for g = 1, m do idx[g] = g end
-      table.sort(idx, function(a, b) return D[i][a] < D[i][b] or (D[i][a] == D[i][b] and a < b) end)
-      near[i] = idx
-    end
-  else
-    near = D:nearest(m)
-  end
-  local kk = math.min(m, opts.near or 6)
-  local allowed = {}
+  if not ok then return assign, nil, 0, 0, {} end
+  local n, m = #P.items, #P.groups
+  -- (neighbourhoods of more than half the groups are close to the whole problem: the BIP's job)
+  local size, limit = math.min(m // 2, opts.size or 4), opts.limit or 1
+  if size < 2 then return assign, cost, 0, sys.clock() - t0, {} end
+  local c, w = getc(P), P.weight
+  local C, rank = {}, {}
   for i = 1, n do
-    local a = {}
-    a[assign[i]] = true
-    for q = 1, kk do a[near[i][q]] = true end
-    allowed[i] = a
+    local row, idx = {}, {}
+    for g = 1, m do row[g], idx[g] = c(i, g), g end
+    table.sort(idx, function(a, b) return row[a] < row[b] or (row[a] == row[b] and a < b) end)
+    C[i], rank[i] = row, idx
   end
-  local mdl, x = build(P, {allowed = allowed})
-  local vals = {}
-  for g = 1, m do
-    for i = 1, n do
-      local v = x[g][i]
-      if v then vals[v[1]] = (assign[i] == g) and 1 or 0 end
-    end
-  end
-  local sol = mdl:solve{solver = "cbc", timeout = opts.timeout or 0.5, explain = false, start = vals,
-                        cutoff = cost - 1e-9 * math.max(1, math.abs(cost))}
-  local best, bcost = assign, cost
-  if sol.ok then
-    local out, v = {}, sol:value(x)
-    for g = 1, m do
-      for i = 1, n do
-        local val = v[g] and v[g][i]
-        if val and val > 0.5 then out[i] = g end
+  -- competition between groups: how many items have both among their four cheapest
+  local A = {}
+  for g = 1, m do A[g] = {} for h = 1, m do A[g][h] = 0 end end
+  local top = math.min(4, m)
+  for i = 1, n do
+    for p = 1, top do
+      for q = 1, top do
+        if p ~= q then local a, b = rank[i][p], rank[i][q]; A[a][b] = A[a][b] + 1 end
       end
     end
-    local ok2, _, c2 = M.check(P, out)
-    if ok2 and c2 < cost then best, bcost = out, c2 end
   end
-  mdl:close()
-  return best, bcost, sol.status, sys.clock() - t0
+  local hoods = {}
+  for g = 1, m do
+    local idx = {}
+    for h = 1, m do if h ~= g then idx[#idx + 1] = h end end
+    table.sort(idx, function(a, b) return A[g][a] > A[g][b] or (A[g][a] == A[g][b] and a < b) end)
+    local S = {g}
+    for q = 1, size - 1 do S[q + 1] = idx[q] end
+    hoods[g] = S
+  end
+  local a = {}
+  for i = 1, n do a[i] = assign[i] end
+  -- a neighbourhood is solved again only when one of its groups changed since its last solve
+  local stamp, seen, clock = {}, {}, 1
+  for g = 1, m do stamp[g] = 1 end
+  local solves = 0
+  local improved = true
+  while improved and sys.clock() - t0 < limit do
+    improved = false
+    for g = 1, m do
+      if sys.clock() - t0 >= limit then break end
+      local S = hoods[g]
+      local latest = 0
+      for _, h in ipairs(S) do latest = math.max(latest, stamp[h]) end
+      if seen[g] and seen[g] >= latest then goto next end
+      seen[g] = clock
+      local inS = {}
+      for k, h in ipairs(S) do inS[h] = k end
+      local I, cur = {}, 0
+      for i = 1, n do if inS[a[i]] then I[#I + 1] = i; cur = cur + C[i][a[i]] end end
+      local sub = {name = "neighbourhood", items = {}, groups = {}, cost = {}, weight = {},
+                   lo = P.lo and {} or nil, hi = P.hi and {} or nil, every_group = P.every_group}
+      for k, i in ipairs(I) do
+        local row = {}
+        for j, h in ipairs(S) do row[j] = C[i][h] end
+        sub.items[k], sub.cost[k], sub.weight[k] = i, row, w[i]
+      end
+      for j, h in ipairs(S) do
+        sub.groups[j] = h
+        if P.lo then sub.lo[j] = bound_of(P.lo, h) end
+        if P.hi then sub.hi[j] = bound_of(P.hi, h) end
+      end
+      local mdl, x = build(sub, {strengthen = opts.strengthen or false})
+      local cut = cur - 1e-9 * math.max(1, math.abs(cur))
+      local left = limit - (sys.clock() - t0)
+      local so = {solver = "lp_solve", timeout = math.max(0.01, math.min(left, opts.solve_limit or 0.25)), explain = false,
+                  cutoff = cut, sensitivity = false}
+      for k, v in pairs(opts.solver_opts or {}) do so[k] = v end
+      local sol = mdl:solve(so)
+      solves = solves + 1
+      if sol.interrupted or sol.status == "USERABORT" then
+        mdl:close()
+        local _, _, best = M.check(P, a)
+        stopped(P, "neighbourhood search", fmt("best so far %.1f %s", best, P.unit or ""))
+      end
+      if sol.ok and sol.objective < cut then
+        local v = sol:value(x)
+        local b = {}
+        for k, i in ipairs(I) do
+          for j = 1, #S do if v[j][k] and v[j][k] > 0.5 then b[i] = S[j] end end
+        end
+        clock = clock + 1
+        for i, h in pairs(b) do
+          if a[i] ~= h then stamp[a[i]], stamp[h], a[i] = clock, clock, h end
+        end
+        seen[g] = clock
+        improved = true
+      end
+      mdl:close()
+      ::next::
+    end
+  end
+  local ok2, _, c2 = M.check(P, a)
+  if ok2 and c2 < cost - 1e-12 then return a, c2, solves, sys.clock() - t0, hoods end
+  return assign, cost, solves, sys.clock() - t0, hoods
 end
 
 return M
