@@ -225,10 +225,10 @@ describe("lp.read_mps", function()
     local c = assert(lp.read_mps(path))
     assert.equals(8, c:ncols())
     assert.equals(4, c:nrows())
-    -- write_mps leaves out f (no coefficients) from COLUMNS: it comes back last, from BOUNDS
+    -- the columns keep their order, f (no coefficients) included
     local at = {}
     for j = 1, 8 do at[c:col_name(j)] = j end
-    assert.equals(8, at.f)
+    for j = 1, 8 do assert.equals(m:col_name(j), c:col_name(j)) end
     for i = 1, 4 do assert.equals(m:row_name(i), c:row_name(i)) end
     -- each backend twice: lp_solve used to start the second solve from the first one's basis
     -- and report INFEASIBLE
@@ -241,6 +241,47 @@ describe("lp.read_mps", function()
       assert.near(1, b.values[at.z], 1e-12)   -- FX
       assert.near(2, b.values[at.f], 1e-12)   -- FX on a column without coefficients
     end
+  end)
+
+  it("write_mps keeps every digit, ranges and the objective constant", function()
+    -- lp_solve's own MPS writer keeps 12 significant digits (and copies overlapping strings
+    -- when it shortens a number); the writer here keeps 17, so the model read back is the same
+    -- model bit for bit
+    local third, big = 1 / 3, 5555555555555.25
+    local m = lp.new(2)
+    m:set_objective("min", {1, third, 2, 1 / big})
+    m:add_row({1, third, 2, 1}, ">=", 1)
+    m:add_row({1, 1, 2, -1}, "<=", big)
+    local path = spec.tmpname(".mps")
+    assert.is_true(m:write_mps(path))
+    local c = assert(lp.read_mps(path))
+    for _, solver in ipairs{"lp_solve", "cbc"} do
+      local a, b = m:solve{solver = solver}, c:solve{solver = solver}
+      assert.equals("OPTIMAL", a.status)
+      assert.equals(a.objective, b.objective) -- bit for bit
+    end
+    -- ranges and the objective constant, from an LP file (read through the same writer)
+    local p = file("min: 2x + 3y + 2.5;\nc1: x + y >= 1;\nc2: -3 <= x - y <= 0.5;\nx <= 40;\n")
+    local q = assert(lp.read_lp(p))
+    local qpath = spec.tmpname(".mps")
+    assert.is_true(q:write_mps(qpath))
+    assert.truthy(spec.read(qpath):find("RNG", 1, true), "a RANGES entry for c2")
+    local q2 = assert(lp.read_mps(qpath))
+    for _, solver in ipairs{"lp_solve", "cbc"} do
+      local a, b = q:solve{solver = solver}, q2:solve{solver = solver}
+      assert.near(2.5 + 1.5 + 0.75, a.objective, 1e-12) -- x = 0.75, y = 0.25 (c2 binds at 0.5)
+      assert.equals(a.objective, b.objective)
+    end
+    -- a row the writer cannot name in MPS (names are made blank-free, but may be too long) is an
+    -- error, and no file is left
+    local bad = lp.new(1)
+    bad:add_row({1, 1}, "<=", 1)
+    bad:set_row_names({string.rep("r", 300)})
+    local out = spec.tmpname(".mps")
+    local ok, err = bad:write_mps(out)
+    assert.is_nil(ok)
+    assert.equals(out .. ": row 1: its name '" .. string.rep("r", 40) .. "' cannot be written in MPS (empty, blank or over 255 bytes)", err)
+    assert.is_nil(io.open(out))
   end)
 
   it("keeps the objective constant of an LP file on both backends", function()

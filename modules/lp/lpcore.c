@@ -18,6 +18,7 @@
 #include <Clp_C_Interface.h>
 #pragma GCC diagnostic pop
 
+#include "atomic.h"
 #include "interrupt.h"
 #include "lpcore.h"
 #include "mps.h"
@@ -346,15 +347,25 @@ int lpc_load_rows(lpc_model *m, int nrows) {
   return 0;
 }
 
+/* Both writers go through a temporary file renamed into place (atomic.h). */
+static int __WINAPI put_text(void *ud, char *buf) { return fputs(buf, (FILE *)ud) >= 0; }
+
 int lpc_write_lp(lpc_model *m, const char *path) {
+  AtomicFile a;
   if (lpc_end_rows(m)) return -1;
-  if (!write_lp(m->lp, (char *)path)) return fail(m, "cannot write the LP file");
+  if (atomic_open(&a, path) != 0) return fail(m, strerror(errno));
+  if (!write_lpex(m->lp, a.f, put_text)) { atomic_abort(&a); return fail(m, "cannot write the LP file"); }
+  if (atomic_commit(&a) != 0) return fail(m, strerror(errno));
   return 0;
 }
 
 int lpc_write_mps(lpc_model *m, const char *path) {
+  AtomicFile a;
+  char err[200];
   if (lpc_end_rows(m)) return -1;
-  if (!write_freemps(m->lp, (char *)path)) return fail(m, "cannot write the MPS file");
+  if (atomic_open(&a, path) != 0) return fail(m, strerror(errno));
+  if (mps_write(m->lp, a.f, err, sizeof err) != 0) { atomic_abort(&a); return fail(m, err); }
+  if (atomic_commit(&a) != 0) return fail(m, strerror(errno));
   return 0;
 }
 
@@ -804,40 +815,38 @@ static void first_line(const char *path, char *out, size_t n) {
 
 lprec *lpc_read_lp(const char *path, char *err, size_t errlen) {
   char mps[] = "/tmp/emsopt-lp-XXXXXX", log[] = "/tmp/emsopt-lplog-XXXXXX", msg[256];
-  int fm = mkstemp(mps), fl = fm >= 0 ? mkstemp(log) : -1, st = 0, pipefd[2];
-  double constant = 0;
+  int fm = mkstemp(mps), fl = fm >= 0 ? mkstemp(log) : -1, st = 0;
   lprec *lp = NULL;
   pid_t pid;
-  if (fm < 0 || fl < 0 || pipe(pipefd) != 0) {
+  if (fm < 0 || fl < 0) {
     snprintf(err, errlen, "%s: %s", path, strerror(errno));
     if (fm >= 0) { close(fm); unlink(mps); }
     if (fl >= 0) { close(fl); unlink(log); }
     return NULL;
   }
-  close(fm);
   fflush(stdout);
   fflush(stderr);
   pid = fork();
   if (pid == 0) { /* child: lp_solve's parser, its messages into the log, the model out as MPS */
+    FILE *f;
+    char e[200] = "cannot write the converted model";
     lprec *c;
-    close(pipefd[0]);
     dup2(fl, STDERR_FILENO);
     dup2(fl, STDOUT_FILENO);
     c = read_LP((char *)path, NORMAL, NULL);
     if (!c) _exit(2);
-    constant = get_rh(c, 0); /* the MPS writer and reader disagree on its sign: pass it aside */
-    set_rh(c, 0, 0);
-    if (write(pipefd[1], &constant, sizeof constant) != (ssize_t)sizeof constant) _exit(3);
-    _exit(write_freemps(c, mps) ? 0 : 3);
+    f = fdopen(fm, "w");
+    if (!f || mps_write(c, f, e, sizeof e) != 0 || fclose(f) != 0) {
+      fprintf(stderr, "%s\n", e);
+      _exit(3);
+    }
+    _exit(0);
   }
-  close(pipefd[1]);
+  close(fm);
   close(fl);
   if (pid < 0) {
     snprintf(err, errlen, "%s: cannot start the LP reader (%s)", path, strerror(errno));
   } else {
-    ssize_t got;
-    while ((got = read(pipefd[0], &constant, sizeof constant)) < 0 && errno == EINTR) {}
-    if (got != (ssize_t)sizeof constant) constant = 0;
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
     first_line(log, msg, sizeof msg);
     if (WIFSIGNALED(st))
@@ -846,15 +855,13 @@ lprec *lpc_read_lp(const char *path, char *err, size_t errlen) {
     else if (WEXITSTATUS(st) == 2)
       snprintf(err, errlen, "%s: %s", path, msg[0] ? msg : "cannot read LP file (syntax error?)");
     else if (WEXITSTATUS(st) != 0)
-      snprintf(err, errlen, "%s: cannot convert the LP file", path);
+      snprintf(err, errlen, "%s: cannot convert the LP file%s%s", path, msg[0] ? ": " : "", msg);
     else {
       char e2[512];
       lp = mps_read(mps, MPSR_FREE, e2, sizeof e2);
-      if (lp) set_rh(lp, 0, constant);
-      else snprintf(err, errlen, "%s: %s", path, e2);
+      if (!lp) snprintf(err, errlen, "%s: %s", path, e2);
     }
   }
-  close(pipefd[0]);
   unlink(mps);
   unlink(log);
   return lp;

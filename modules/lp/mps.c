@@ -675,3 +675,86 @@ lprec *mps_read(const char *path, int format, char *err, size_t errlen) {
   free(data);
   return lp;
 }
+
+/* ---- writer --------------------------------------------------------------------------------- */
+
+static int name_ok(const char *s, char *err, size_t errlen, const char *what, int i) {
+  size_t n = s ? strlen(s) : 0;
+  if (n == 0 || n > MPSR_NAME_MAX || strpbrk(s, " \t\r\n")) {
+    snprintf(err, errlen, "%s %d: its name '%.40s' cannot be written in MPS (empty, blank or over %d bytes)",
+             what, i, s ? s : "", MPSR_NAME_MAX);
+    return 0;
+  }
+  return 1;
+}
+
+int mps_write(lprec *lp, FILE *f, char *err, size_t errlen) {
+  int nr = get_Nrows(lp), nc = get_Ncolumns(lp), intblock = 0, rc = -1;
+  REAL inf = get_infinite(lp);
+  REAL *val = malloc(((size_t)nr + 1) * sizeof *val);
+  int *idx = malloc(((size_t)nr + 1) * sizeof *idx);
+  if (errlen) err[0] = 0;
+  if (!val || !idx) { snprintf(err, errlen, "out of memory"); goto done; }
+  for (int i = 0; i <= nr; i++)
+    if (!name_ok(get_row_name(lp, i), err, errlen, "row", i)) goto done;
+  for (int j = 1; j <= nc; j++)
+    if (!name_ok(get_col_name(lp, j), err, errlen, "column", j)) goto done;
+  char obj[MPSR_NAME_MAX + 1];
+  snprintf(obj, sizeof obj, "%s", get_row_name(lp, 0));
+  fprintf(f, "NAME %s\n", get_lp_name(lp) && *get_lp_name(lp) && !strpbrk(get_lp_name(lp), " \t") ? get_lp_name(lp) : "model");
+  if (is_maxim(lp)) fprintf(f, "OBJSENSE\n    MAX\n");
+  fprintf(f, "ROWS\n N  %s\n", obj);
+  for (int i = 1; i <= nr; i++) {
+    int t = get_constr_type(lp, i) & ROWTYPE_CONSTRAINT;
+    fprintf(f, " %c  %s\n", t == EQ ? 'E' : t == GE ? 'G' : 'L', get_row_name(lp, i));
+  }
+  fprintf(f, "COLUMNS\n");
+  for (int j = 1; j <= nc; j++) {
+    int n = get_columnex(lp, j, val, idx);
+    char cn[MPSR_NAME_MAX + 1]; /* lp_solve builds default names in one static buffer */
+    snprintf(cn, sizeof cn, "%s", get_col_name(lp, j));
+    if (n < 0) { snprintf(err, errlen, "column %d: lp_solve cannot give its coefficients", j); goto done; }
+    if (is_int(lp, j) != intblock) {
+      fprintf(f, "    MARKER  'MARKER'  '%s'\n", intblock ? "INTEND" : "INTORG");
+      intblock = !intblock;
+    }
+    if (n == 0) fprintf(f, "    %s  %s  0\n", cn, obj);
+    for (int k = 0; k < n; k++) fprintf(f, "    %s  %s  %.17g\n", cn, get_row_name(lp, idx[k]), val[k]);
+  }
+  if (intblock) fprintf(f, "    MARKER  'MARKER'  'INTEND'\n");
+  fprintf(f, "RHS\n");
+  if (get_rh(lp, 0) != 0) fprintf(f, "    RHS  %s  %.17g\n", obj, -get_rh(lp, 0));
+  for (int i = 1; i <= nr; i++) {
+    int t = get_constr_type(lp, i) & ROWTYPE_CONSTRAINT;
+    REAL rhs = t == GE ? get_rh_lower(lp, i) : t == LE ? get_rh_upper(lp, i) : get_rh(lp, i);
+    if (rhs != 0) fprintf(f, "    RHS  %s  %.17g\n", get_row_name(lp, i), rhs);
+  }
+  fprintf(f, "RANGES\n");
+  for (int i = 1; i <= nr; i++) {
+    int t = get_constr_type(lp, i) & ROWTYPE_CONSTRAINT;
+    REAL lo = get_rh_lower(lp, i), hi = get_rh_upper(lp, i);
+    if (t != EQ && lo > -inf && hi < inf)
+      fprintf(f, "    RNG  %s  %.17g\n", get_row_name(lp, i), hi - lo);
+  }
+  fprintf(f, "BOUNDS\n");
+  for (int j = 1; j <= nc; j++) {
+    REAL lo = get_lowbo(lp, j), hi = get_upbo(lp, j);
+    char cn[MPSR_NAME_MAX + 1];
+    snprintf(cn, sizeof cn, "%s", get_col_name(lp, j));
+    if (lo <= -inf && hi >= inf) fprintf(f, " FR BND  %s\n", cn);
+    else if (lo == hi) fprintf(f, " FX BND  %s  %.17g\n", cn, lo);
+    else {
+      /* UP before LO/MI: a negative UP read while the lower bound is 0 makes it -infinity */
+      if (hi < inf) fprintf(f, " UP BND  %s  %.17g\n", cn, hi);
+      if (lo <= -inf) fprintf(f, " MI BND  %s\n", cn);
+      else if (lo != 0 || hi < 0) fprintf(f, " LO BND  %s  %.17g\n", cn, lo);
+    }
+  }
+  fprintf(f, "ENDATA\n");
+  if (fflush(f) != 0 || ferror(f)) { snprintf(err, errlen, "write error: %s", strerror(errno)); goto done; }
+  rc = 0;
+done:
+  free(val);
+  free(idx);
+  return rc;
+}

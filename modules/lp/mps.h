@@ -16,11 +16,19 @@
  * 2-3, 5-12, 15-22, 25-36, 40-47, 50-61 (names may contain spaces); MPSR_AUTO tries free, then
  * fixed, and reports the error of the attempt that got further (the free one on a tie).
  *
- * Errors: NULL, with "FILE:LINE:COL: what" in err. Never crashes, never leaks. */
+ * Errors: NULL, with "FILE:LINE:COL: what" in err. Never crashes, never leaks.
+ *
+ * The writer produces free MPS that this reader turns back into the same model: every number
+ * with 17 significant digits (lp_solve's own writer keeps 12, and its number formatting copies
+ * overlapping strings), OBJSENSE MAX when maximising, the objective constant as minus the RHS of
+ * the objective row, ranged rows through RANGES, integer columns between MARKER lines, bounds
+ * in an order the reader's UP rule cannot misread, and columns without coefficients kept by a
+ * zero objective entry. */
 #ifndef EMSOPT_MPS_H
 #define EMSOPT_MPS_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include <lp_lib.h>
 
@@ -33,5 +41,9 @@ lprec *mps_read(const char *path, int format, char *err, size_t errlen);
 /* Reads len bytes at data; name is used in error messages. */
 lprec *mps_read_buf(const char *name, const char *data, size_t len, int format, char *err,
                     size_t errlen);
+
+/* Writes lp to f as free MPS. 0 on success; -1 with a message in err (a name the format cannot
+ * carry: empty, with a blank, or longer than MPSR_NAME_MAX; or a write error). */
+int mps_write(lprec *lp, FILE *f, char *err, size_t errlen);
 
 #endif
