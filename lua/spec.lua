@@ -8,7 +8,8 @@
 --   assert.raises(fn, message): the error, less lauxlib's "file:line: " position, is message
 --   assert.rel(want, got [, tol = 1e-9]): relative closeness
 -- Helpers for specs: spec.error_of(fn) (the message fn raises, less its position), spec.data(rel) (a file under the shared data directory), spec.tmpname(),
--- spec.run(args) (the emsopt binary as a subprocess: code, stdout, stderr).
+-- spec.run(args) (the emsopt binary as a subprocess: code, stdout, stderr), spec.t(seconds) (a wait
+-- or a time limit scaled by EMSOPT_TIME_SCALE, e.g. 20 under valgrind; default 1).
 -- spec.main(files) runs spec files and ends with the line "N passed, N failed".
 local sys = require "sys"
 local pp = require "pp"
@@ -121,6 +122,11 @@ function M.data(rel)
   if not sys.exists(p) then error("shared data missing: " .. p .. " (set EMSOPT_DATA)", 2) end
   return p
 end
+
+-- Waits and time limits of specs that drive processes by the clock (signals, terminals) scale
+-- with the environment's EMSOPT_TIME_SCALE: memory checkers run the same specs many times slower.
+M.time_scale = tonumber(os.getenv("EMSOPT_TIME_SCALE") or "") or 1
+function M.t(seconds) return seconds * M.time_scale end
 
 local tmpdir
 function M.tmpname(suffix)

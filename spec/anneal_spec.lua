@@ -423,10 +423,10 @@ print("after")
 ]])
     -- wait until the script is about to anneal, then let it run a little and press Ctrl-C
     local cmd = string.format("%s %s >%s 2>/dev/null & pid=$!; i=0; "
-      .. "while [ ! -s %s ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done; sleep 0.5; "
+      .. "while [ ! -s %s ] && [ $i -lt %d ]; do sleep 0.05; i=$((i+1)); done; sleep %g; "
       .. "kill -INT $pid; wait $pid; echo $?",
       spec.shquote(os.getenv("EMSOPT") or "./emsopt"), spec.shquote(script), spec.shquote(out),
-      spec.shquote(marker))
+      spec.shquote(marker), math.ceil(spec.t(200)), spec.t(0.5))
     local p = io.popen(cmd)
     local code = p:read("a")
     p:close()

@@ -513,17 +513,17 @@ describe("models/ems_clusters.lua", function()
       table.concat(args, " "), spec.shquote(outf), spec.shquote(errf), spec.shquote(pidf), spec.shquote(rcf))))
     local t0 = sys.clock()
     while not (spec.read(outf) or ""):find("stage 1: BIP", 1, true) do
-      assert.is_true(sys.clock() - t0 < 30, "no BIP within 30 s: " .. (spec.read(errf) or ""))
+      assert.is_true(sys.clock() - t0 < spec.t(30), "no BIP within 30 s: " .. (spec.read(errf) or ""))
       os.execute("sleep 0.05")
     end
-    os.execute("sleep 0.5")
+    os.execute(fmt("sleep %g", spec.t(0.5)))
     os.execute("kill -INT " .. spec.read(pidf):match("%d+"))
     t0 = sys.clock()
     while not (spec.read(rcf) or ""):match("%d+") do
-      assert.is_true(sys.clock() - t0 < 5, "still running 5 s after SIGINT")
+      assert.is_true(sys.clock() - t0 < spec.t(5), "still running 5 s after SIGINT")
       os.execute("sleep 0.02")
     end
-    assert.is_true(sys.clock() - t0 < 1.5, fmt("stopped %.2f s after SIGINT", sys.clock() - t0))
+    assert.is_true(sys.clock() - t0 < spec.t(1.5), fmt("stopped %.2f s after SIGINT", sys.clock() - t0))
     assert.equals("130", spec.read(rcf):match("%d+"))
     assert.matches("^emsopt: interrupted during stage 1 BIP %(lp_solve", spec.read(errf))
     local p = io.popen("ls -A " .. spec.shquote(dir))

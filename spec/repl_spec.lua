@@ -29,7 +29,7 @@ end
 
 -- Waits until the screen matches the pattern (or times out) and returns the screen.
 local function wait_for(pattern, seconds)
-  local deadline = sys.clock() + (seconds or 5)
+  local deadline = sys.clock() + spec.t(seconds or 5)
   local s
   repeat
     s = screen()
@@ -106,7 +106,7 @@ describe("REPL in a terminal", function()
   it("interrupts a running computation with Ctrl-C and returns to the prompt", function()
     clear()
     keys("while true do end", "Enter")
-    sh("sleep 0.3")
+    sh(string.format("sleep %g", spec.t(0.3)))
     keys("C-c")
     wait_for("interrupted")
     keys("1 + 2", "Enter")
@@ -123,7 +123,7 @@ describe("REPL in a terminal", function()
 
   it("keeps a history across sessions and exits on Ctrl-D", function()
     keys("C-d")
-    sh("sleep 0.3")
+    sh(string.format("sleep %g", spec.t(0.3)))
     local h = spec.read(hist) or ""
     assert.truthy(h:find("6 * 7", 1, true), "history holds the typed lines")
     assert.matches("no server running", sh("tmux has-session -t " .. session))

@@ -200,8 +200,8 @@ describe("errors", function()
     local out = spec.tmpname(".json")
     local bin = os.getenv("EMSOPT") or "./emsopt"
     local errf = spec.tmpname(".err")
-    local h = io.popen(string.format("%s %s out=%s 2>%s & pid=$!; sleep 0.5; kill -INT $pid; wait $pid; echo $?",
-      spec.shquote(bin), spec.shquote(p), spec.shquote(out), spec.shquote(errf)))
+    local h = io.popen(string.format("%s %s out=%s 2>%s & pid=$!; sleep %g; kill -INT $pid; wait $pid; echo $?",
+      spec.shquote(bin), spec.shquote(p), spec.shquote(out), spec.shquote(errf), spec.t(0.5)))
     local code = tonumber(h:read("a"))
     h:close()
     assert.equals(130, code)
@@ -286,8 +286,8 @@ describe("interrupts", function()
     local p = script("local i = 0\nwhile true do i = i + 1 end\n")
     local bin = os.getenv("EMSOPT") or "./emsopt"
     local errf = spec.tmpname(".err")
-    local cmd = string.format("%s %s 2>%s & pid=$!; sleep 0.5; kill -INT $pid; wait $pid; echo $?",
-      spec.shquote(bin), spec.shquote(p), spec.shquote(errf))
+    local cmd = string.format("%s %s 2>%s & pid=$!; sleep %g; kill -INT $pid; wait $pid; echo $?",
+      spec.shquote(bin), spec.shquote(p), spec.shquote(errf), spec.t(0.5))
     local h = io.popen(cmd)
     local code = tonumber(h:read("a"))
     h:close()
@@ -298,8 +298,8 @@ describe("interrupts", function()
   it("SIGTERM stops a running script with exit 143", function()
     local p = script("while true do end\n")
     local bin = os.getenv("EMSOPT") or "./emsopt"
-    local h = io.popen(string.format("%s %s 2>/dev/null & pid=$!; sleep 0.5; kill -TERM $pid; wait $pid; echo $?",
-      spec.shquote(bin), spec.shquote(p)))
+    local h = io.popen(string.format("%s %s 2>/dev/null & pid=$!; sleep %g; kill -TERM $pid; wait $pid; echo $?",
+      spec.shquote(bin), spec.shquote(p), spec.t(0.5)))
     local code = tonumber(h:read("a"))
     h:close()
     assert.equals(143, code)
