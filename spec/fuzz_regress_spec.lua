@@ -1,13 +1,16 @@
--- Replays the fuzzers' crash reproducers (fuzz/crashes/NAME-*) and any committed corpus
--- (fuzz/corpus/NAME/*) through the Lua API that reads the same input (csv.read / csv.count /
--- csv.datetime, graph.load_csv, graph.read_dimacs, lp.read_lp / lp.read_mps), each in its own
--- emsopt process so that a crash, a sanitizer report (make check) or a hang fails the spec. The
--- first byte of each input is the harness's mode byte, as in fuzz/fuzz_NAME.c.
+-- Replays the fuzzers' crash reproducers (fuzz/crashes/NAME-*, each in its own emsopt process)
+-- and their minimised corpora (fuzz/corpus/NAME/*, one process per harness) through the Lua API
+-- that reads the same input (csv.read / csv.count / csv.datetime, graph.load_csv,
+-- graph.read_dimacs, lp.read_lp / lp.read_mps), so that a crash, a sanitizer report (make check,
+-- make valgrind) or a hang fails the spec. The first byte of each input is the harness's mode
+-- byte, as in fuzz/fuzz_NAME.c.
 local spec = require "spec"
 
 local REPLAY = [[
 local csv, graph, lp = require "csv", require "graph", require "lp"
-local kind, path, tmp = arg[1], arg[2], arg[3]
+local kind, tmp = arg[1], arg[2]
+for n = 3, #arg do
+local path = arg[n]
 local f = assert(io.open(path, "rb")); local data = f:read("a"); f:close()
 local mode, body = data:byte(1) or 0, data:sub(2)
 local function put(p, s) local o = assert(io.open(p, "wb")); o:write(s); o:close(); return p end
@@ -40,7 +43,8 @@ elseif kind == "lp" then
   local p = put(tmp, body)
   if mode % 3 == 0 then try(lp.read_lp, p) else try(lp.read_mps, p) end
 end
-print("replayed")
+end
+print("replayed " .. (#arg - 2))
 ]]
 
 local function list(cmd)
@@ -60,7 +64,7 @@ local function kind_of(path)
 end
 
 describe("fuzz regressions", function()
-  local files = list("ls -d fuzz/crashes/* fuzz/corpus/*/*")
+  local files = list("ls -d fuzz/crashes/*")
   local script = spec.write(spec.tmpname(".lua"), REPLAY)
 
   it("every reproducer names its harness", function()
@@ -115,14 +119,32 @@ describe("fuzz regressions", function()
     end
   end
 
+  -- lp_solve's LP reader leaks a name on some inputs (fuzz/lsan.supp): third-party, suppressed
+  local function replay(kind, paths)
+    local args = {script, kind, spec.tmpname(".in")}
+    for _, p in ipairs(paths) do args[#args + 1] = p end
+    local code, out, err = spec.run(args, {env = "LSAN_OPTIONS=suppressions=fuzz/lsan.supp"})
+    assert.equals("", err:match("ERROR: %w+Sanitizer[^\n]*") or "")
+    assert.equals(0, code, err)
+    assert.equals("replayed " .. #paths .. "\n", out)
+  end
+
   for _, f in ipairs(files) do
-    if not f:match("%-oom%-") then it("replays " .. f, function()
-      -- lp_solve's LP reader leaks a name on some inputs (fuzz/lsan.supp): third-party, suppressed
-      local code, out, err = spec.run({script, kind_of(f), f, spec.tmpname(".in")},
-        {env = "LSAN_OPTIONS=suppressions=fuzz/lsan.supp"})
-      assert.equals("", err:match("ERROR: %w+Sanitizer[^\n]*") or "")
-      assert.equals(0, code, err)
-      assert.matches("replayed", out)
-    end) end
+    if not f:match("%-oom%-") then it("replays " .. f, function() replay(kind_of(f), {f}) end) end
+  end
+
+  it("has a minimised corpus for every harness", function()
+    for _, k in ipairs(KINDS) do
+      assert.truthy(#list("ls -d fuzz/corpus/" .. k .. "/*") >= 10, "fuzz/corpus/" .. k)
+    end
+  end)
+
+  for _, k in ipairs(KINDS) do
+    it("replays the corpus fuzz/corpus/" .. k, function()
+      local corpus = list("ls -d fuzz/corpus/" .. k .. "/*")
+      for i = 1, #corpus, 400 do -- (command lines stay short)
+        replay(k, table.move(corpus, i, math.min(i + 399, #corpus), 1, {}))
+      end
+    end)
   end
 end)
