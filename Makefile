@@ -11,6 +11,7 @@
 # Layout the rules rely on:
 #   modules/NAME/*.c   one Lua module per directory; lua_NAME.c is the binding and defines
 #                      luaopen_NAME, every other .c file is the plain C core
+#   modules/NAME/*.cpp C++ parts of a core (shims over C++ libraries, C API in a header)
 #   spec/c/test_NAME.c plain C test of a core, linked with modules/NAME minus its binding
 #   lua/**/*.lua       compiled into the binary; lua/a/b.lua is require "a.b"
 
@@ -33,6 +34,7 @@ LPSOLVE_LIBS = /usr/lib/liblpsolve55.a -lcolamd -ldl
 CPPFLAGS += -D_GNU_SOURCE -DEMSOPT_VERSION='"$(VERSION)"' -Iruntime $(LUA_CFLAGS) \
             -I/usr/include/lpsolve $(CBC_CFLAGS)
 CFLAGS   += -std=gnu11 $(OPT) $(WARN) $(SANITIZE) -pthread
+CXXFLAGS += -std=gnu++17 $(OPT) -Wall -Wextra -Werror $(SANITIZE) -pthread
 LDFLAGS  += $(SANITIZE) -pthread
 LDLIBS   += $(LUA_LIBS) $(LPSOLVE_LIBS) $(CBC_LIBS) -lcurl -lreadline -lm
 
@@ -44,11 +46,13 @@ DEB_PKGS = build-essential pkg-config liblua5.4-dev lua5.4 liblpsolve55-dev lp-s
 # ---- sources ----------------------------------------------------------------------------
 MODULES     := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard modules/*/*.c)))))
 MODULE_SRC  := $(sort $(wildcard modules/*/*.c))
+MODULE_CXX  := $(sort $(wildcard modules/*/*.cpp))
 RUNTIME_SRC := $(filter-out runtime/embed.c,$(sort $(wildcard runtime/*.c)))
 LUA_SRC     := $(sort $(shell find lua -name '*.lua' 2>/dev/null))
 CTESTS      := $(sort $(wildcard spec/c/test_*.c))
 
-OBJ = $(patsubst %.c,$(BUILD)/%.o,$(RUNTIME_SRC) $(MODULE_SRC)) \
+CXX_OBJ = $(patsubst %.cpp,$(BUILD)/%.o,$(MODULE_CXX))
+OBJ = $(patsubst %.c,$(BUILD)/%.o,$(RUNTIME_SRC) $(MODULE_SRC)) $(CXX_OBJ) \
       $(BUILD)/gen/preload.o $(BUILD)/gen/embedded.o
 
 .PHONY: all deps test ctest spec check demo bench install uninstall clean
@@ -58,11 +62,15 @@ emsopt: $(BUILD)/emsopt
 	@if [ "$(BUILD)" = build ]; then ln -sf $(BUILD)/emsopt emsopt; fi
 
 $(BUILD)/emsopt: $(OBJ)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/%.o: %.c $(wildcard runtime/*.h) $(wildcard modules/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/%.o: %.cpp $(wildcard runtime/*.h) $(wildcard modules/*/*.h)
+	@mkdir -p $(dir $@)
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c -o $@ $<
 
 # package.preload table for every modules/NAME
 $(BUILD)/gen/preload.c: $(MAKEFILE_LIST) $(wildcard modules/*/lua_*.c) | $(BUILD)/gen
@@ -88,11 +96,13 @@ $(BUILD)/gen:
 # ---- tests ------------------------------------------------------------------------------
 test: ctest spec
 
-# each spec/c/test_NAME.c links with the core files of modules/NAME
+# each spec/c/test_NAME.c links with the core files of modules/NAME (and its C++ objects)
 $(BUILD)/ctest/test_%: spec/c/test_%.c $(BUILD)/emsopt
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Imodules/$* $(CFLAGS) $(LDFLAGS) -o $@ $< \
-	  $(filter-out modules/$*/lua_$*.c,$(wildcard modules/$*/*.c)) runtime/interrupt.c runtime/atomic.c $(LDLIBS)
+	  $(filter-out modules/$*/lua_$*.c,$(wildcard modules/$*/*.c)) \
+	  $(filter $(BUILD)/modules/$*/%,$(CXX_OBJ)) runtime/interrupt.c runtime/atomic.c $(LDLIBS) \
+	  $(if $(filter $(BUILD)/modules/$*/%,$(CXX_OBJ)),-lstdc++)
 
 ctest: $(patsubst spec/c/%.c,$(BUILD)/ctest/%,$(CTESTS))
 	@fail=0; for t in $^; do echo "== $$t"; $$t || fail=1; done; exit $$fail
@@ -150,15 +160,15 @@ FUZZ_SRC_csv       = modules/csv/csv.c
 FUZZ_SRC_datetime  = modules/csv/csv.c
 FUZZ_SRC_graph_csv = modules/csv/csv.c modules/graph/graph.c modules/graph/graph_io.c
 FUZZ_SRC_dimacs    = modules/graph/graph.c modules/graph/graph_io.c
-FUZZ_SRC_lp        = modules/lp/lpcore.c modules/lp/mps.c
-FUZZ_LIBS_lp       = $(LPSOLVE_LIBS) $(CBC_LIBS)
+FUZZ_SRC_lp        = modules/lp/lpcore.c modules/lp/mps.c modules/lp/cbc_stop.cpp runtime/atomic.c
+FUZZ_LIBS_lp       = $(LPSOLVE_LIBS) $(CBC_LIBS) -fsanitize-link-c++-runtime -lstdc++
 SPECS        ?=
 VALGRIND_FLAGS ?= --tool=memcheck --leak-check=full --show-leak-kinds=definite,indirect \
                   --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
                   --suppressions=spec/valgrind.supp --num-callers=40
 
 .PHONY: fuzz fuzz-build valgrind
-build/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_util.h $(wildcard modules/*/*.h) $(wildcard modules/*/*.c) runtime/interrupt.c
+build/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_util.h $(wildcard modules/*/*.h) $(wildcard modules/*/*.c) $(wildcard modules/*/*.cpp) runtime/interrupt.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRC_$*) runtime/interrupt.c $(FUZZ_LIBS_$*) -lm -pthread
 

@@ -116,11 +116,10 @@ return {status = sol.status, objective = sol.objective}
         local took = h.stop(sig)
         h.kill()
         local code, _, err = h.finish()
-        -- lp_solve polls its abort hook all the time; CBC's C interface has none, and the cut
-        -- callback that stops it is not called inside root heuristics: it can take seconds.
-        local limit = solver == "cbc" and 4.0 or 1.0
-        assert.truthy(took < limit, string.format("stopped %.2f s after SIG%s", took, sig))
+        assert.truthy(took < 1.0, string.format("stopped %.2f s after SIG%s", took, sig))
         assert.matches("status USERABORT interrupted true", err) -- the solver reported the stop
+        -- CBC has an incumbent after a second, and must still hand it back after the stop
+        if solver == "cbc" then assert.matches("USERABORT: best solution %d+, gap ", err) end
         assert.truthy(code ~= 0)
         assert.same({}, server.ls(dir))
       end)

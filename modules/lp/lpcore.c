@@ -15,6 +15,7 @@
 #pragma GCC diagnostic ignored "-Wundef"
 #pragma GCC diagnostic ignored "-Wstrict-prototypes"
 #include <Cbc_C_Interface.h>
+#include "cbc_stop.h"
 #include <Clp_C_Interface.h>
 #pragma GCC diagnostic pop
 
@@ -660,22 +661,44 @@ static void __WINAPI quiet_cb(Cbc_Model *model, int msgno, int ndouble, const do
   (void)cvec;
 }
 
-/* CBC has no abort hook in its C interface: a cut callback runs at every node, and when the
- * interrupt flag is set (or our wall-clock limit has passed) it adds a cut no point satisfies
- * (x0 <= lb0 - 1), so every open node is pruned and CBC returns with its incumbent. */
+/* CBC's C interface has no abort hook: cbc_stop.cpp gives the model event handlers that poll
+ * cbc_stop at every simplex iteration (in every LP CBC solves) and at every node, so an interrupt
+ * or our wall-clock limit ends the solve within milliseconds; CBC keeps its incumbent. */
 typedef struct cbc_ctx {
   double t0, timeout;
   int interrupted, timed_out;
 } cbc_ctx;
 
-static void __WINAPI cbc_cut(void *osi, void *cuts, void *ud) {
+static int cbc_stop(void *ud) {
   cbc_ctx *c = ud;
-  int idx = 0;
-  double one = 1.0;
-  if (!c->interrupted && emsopt_interrupted()) { c->interrupted = 1; emsopt_interrupt_consume(); }
-  if (!c->interrupted && c->timeout > 0 && now_sec() - c->t0 > c->timeout) c->timed_out = 1;
-  if ((c->interrupted || c->timed_out) && Osi_getNumCols(osi) > 0)
-    OsiCuts_addRowCut(cuts, 1, &idx, &one, 'L', Osi_getColLower(osi)[0] - 1.0);
+  if (c->interrupted || c->timed_out) return 1;
+  if (emsopt_interrupted()) { c->interrupted = 1; emsopt_interrupt_consume(); return 1; }
+  if (c->timeout > 0 && now_sec() - c->t0 > c->timeout) c->timed_out = 1;
+  return c->timed_out;
+}
+
+/* A stop in CBC's first milliseconds can come before it has taken in the MIP start; the start
+ * is then our incumbent if it satisfies the model (bounds, integrality, rows; tolerance 1e-6).
+ * Fills values, activity and objective (without the constant); returns 1 when it does. */
+static int cbc_start_incumbent(lpc_model *m, const csc *a, const double *x, lpc_result *r) {
+  const double tol = 1e-6;
+  double obj = 0;
+  for (int i = 0; i < a->nr; i++) r->activity[i] = 0;
+  for (int j = 0; j < a->nc; j++) {
+    if (!isfinite(x[j]) || x[j] < a->collb[j] - tol * (1 + fabs(a->collb[j])) ||
+        x[j] > a->colub[j] + tol * (1 + fabs(a->colub[j])))
+      return 0;
+    if (is_int(m->lp, j + 1) && fabs(x[j] - floor(x[j] + 0.5)) > tol) return 0;
+    obj += a->obj[j] * x[j];
+    for (int k = a->start[j]; k < a->start[j + 1]; k++) r->activity[a->index[k]] += a->value[k] * x[j];
+  }
+  for (int i = 0; i < a->nr; i++)
+    if (r->activity[i] < a->rowlb[i] - tol * (1 + fabs(a->rowlb[i])) ||
+        r->activity[i] > a->rowub[i] + tol * (1 + fabs(a->rowub[i])))
+      return 0;
+  for (int j = 0; j < a->nc; j++) r->values[j] = x[j];
+  r->objective = obj;
+  return 1;
 }
 
 static int solve_clp(lpc_model *m, const lpc_opts *o, csc *a) {
@@ -742,7 +765,7 @@ static int solve_cbc(lpc_model *m, const lpc_opts *o) {
   }
   if (o->timeout > 0) {
     /* CBC 2.10 crashes when its time limit expires inside preprocessing (CglPreProcess): with a
-     * limit, preprocessing is off. The cut callback below also enforces the wall clock. */
+     * limit, preprocessing is off. cbc_stop below also enforces the wall clock. */
     Cbc_setParameter(cb, "preprocess", "off");
     Cbc_setMaximumSeconds(cb, o->timeout);
   }
@@ -756,11 +779,10 @@ static int solve_cbc(lpc_model *m, const lpc_opts *o) {
     Cbc_setMIPStartI(cb, nc, ix, o->start);
     free(ix);
   }
-  csc_free(&a);
   memset(&cc, 0, sizeof cc);
   cc.t0 = t0;
   cc.timeout = o->timeout;
-  Cbc_addCutCallback(cb, cbc_cut, "emsopt_stop", &cc);
+  if (cbc_stop_attach(cb, cbc_stop, &cc)) { Cbc_deleteModel(cb); csc_free(&a); return fail(m, "out of memory"); }
   Cbc_solve(cb);
   r->seconds = now_sec() - t0;
   r->nodes = Cbc_getNodeCount(cb);
@@ -768,8 +790,9 @@ static int solve_cbc(lpc_model *m, const lpc_opts *o) {
   best = Cbc_bestSolution(cb);
   if (emsopt_interrupted()) { emsopt_interrupt_consume(); cc.interrupted = 1; }
   r->interrupted = cc.interrupted;
-  if (r->interrupted || Cbc_status(cb) == 5) { r->interrupted = 1; r->code = USERABORT; }
+  if (r->interrupted) r->code = USERABORT;
   else if (cc.timed_out) r->code = best ? SUBOPTIMAL : TIMEOUT;
+  else if (Cbc_status(cb) == 5) { r->interrupted = 1; r->code = USERABORT; }
   else if (Cbc_isProvenOptimal(cb)) r->code = OPTIMAL;
   else if (Cbc_isProvenInfeasible(cb)) r->code = INFEASIBLE;
   else if (Cbc_isContinuousUnbounded(cb)) r->code = UNBOUNDED;
@@ -778,7 +801,16 @@ static int solve_cbc(lpc_model *m, const lpc_opts *o) {
   else r->code = Cbc_isInitialSolveProvenPrimalInfeasible(cb) ? INFEASIBLE : NUMFAILURE;
   r->has_solution = best != NULL && r->code != INFEASIBLE && r->code != UNBOUNDED;
   r->improved = best ? 1 : 0;
-  if (r->has_solution) {
+  if (!best && o->start && (r->code == USERABORT || r->code == TIMEOUT) &&
+      cbc_start_incumbent(m, &a, o->start, r)) {
+    r->has_solution = 1;
+    if (r->code == TIMEOUT) r->code = SUBOPTIMAL;
+    r->objective += get_rh(m->lp, 0);
+    r->bound = is_maxim(m->lp) ? LPC_INF : -LPC_INF; /* stopped before any bound was known */
+    r->gap = rel_gap(r->objective, r->bound);
+  }
+  csc_free(&a);
+  if (best && r->has_solution) {
     const double *ra = Cbc_getRowActivity(cb);
     for (int j = 0; j < nc; j++) r->values[j] = best[j];
     for (int i = 0; i < nr; i++) r->activity[i] = ra ? ra[i] : 0;
