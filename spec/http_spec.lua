@@ -206,13 +206,19 @@ describe("http", function()
     -- the download does not swallow Ctrl-C: the script stops
     it("stops the script on Ctrl-C, leaving no file", function()
       local path = dir .. "/int.csv"
+      -- the script marks the start of the download (outside dir); Ctrl-C comes 0.5 s later,
+      -- well inside the server's 10-s pause
+      local mark = spec.tmpname(".mark")
       local script = spec.write(dir .. "/int.lua", string.format([[
         local http = require "http"
+        local m = assert(io.open(%q, "w")); m:write("go"); m:close()
         local ok, err = pcall(http.download, %q, %q, {retries = 0, progress = false})
         io.stderr:write("download: ", tostring(err), "\n")
-      ]], srv.url("/slow/" .. REL), path))
-      local cmd = string.format("%s %s 2>%s & p=$!; sleep %g; kill -INT $p; wait $p",
-        spec.shquote(os.getenv("EMSOPT") or "./emsopt"), spec.shquote(script), spec.shquote(dir .. "/err"), spec.t(1))
+      ]], mark, srv.url("/slow/" .. REL), path))
+      local cmd = string.format("%s %s 2>%s & p=$!; i=0; while [ ! -s %s ] && [ $i -lt %d ]; do sleep 0.05; "
+        .. "i=$((i+1)); done; sleep 0.5; kill -INT $p; wait $p",
+        spec.shquote(os.getenv("EMSOPT") or "./emsopt"), spec.shquote(script), spec.shquote(dir .. "/err"),
+        spec.shquote(mark), math.ceil(spec.t(200)))
       local t0 = sys.clock()
       local _, _, code = os.execute(cmd)
       assert.is_true(sys.clock() - t0 < spec.t(5), "stopped promptly")
