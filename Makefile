@@ -160,7 +160,7 @@ FUZZ_SRC_csv       = modules/csv/csv.c
 FUZZ_SRC_datetime  = modules/csv/csv.c
 FUZZ_SRC_graph_csv = modules/csv/csv.c modules/graph/graph.c modules/graph/graph_io.c
 FUZZ_SRC_dimacs    = modules/graph/graph.c modules/graph/graph_io.c
-FUZZ_SRC_lp        = modules/lp/lpcore.c modules/lp/mps.c modules/lp/cbc_stop.cpp runtime/atomic.c
+FUZZ_SRC_lp        = modules/lp/lpcore.c modules/lp/mps.c modules/lp/cbc_stop.cpp modules/lp/clp_stop.cpp runtime/atomic.c
 FUZZ_LIBS_lp       = $(LPSOLVE_LIBS) $(CBC_LIBS) -fsanitize-link-c++-runtime -lstdc++
 SPECS        ?=
 VALGRIND_FLAGS ?= --tool=memcheck --leak-check=full --show-leak-kinds=definite,indirect \

@@ -17,6 +17,7 @@
 #include <Cbc_C_Interface.h>
 #include "cbc_stop.h"
 #include <Clp_C_Interface.h>
+#include "clp_stop.h"
 #pragma GCC diagnostic pop
 
 #include "atomic.h"
@@ -663,7 +664,8 @@ static void __WINAPI quiet_cb(Cbc_Model *model, int msgno, int ndouble, const do
 
 /* CBC's C interface has no abort hook: cbc_stop.cpp gives the model event handlers that poll
  * cbc_stop at every simplex iteration (in every LP CBC solves) and at every node, so an interrupt
- * or our wall-clock limit ends the solve within milliseconds; CBC keeps its incumbent. */
+ * or our wall-clock limit ends the solve within milliseconds; CBC keeps its incumbent. An LP
+ * goes to Clp alone, with the same poll through clp_stop.cpp. */
 typedef struct cbc_ctx {
   double t0, timeout;
   int interrupted, timed_out;
@@ -704,19 +706,38 @@ static int cbc_start_incumbent(lpc_model *m, const csc *a, const double *x, lpc_
 static int solve_clp(lpc_model *m, const lpc_opts *o, csc *a) {
   lpc_result *r = &m->res;
   Clp_Simplex *s = Clp_newModel();
+  Clp_Solve *so = ClpSolve_new();
   int st;
   double t0 = now_sec();
-  if (!s) return fail(m, "out of memory");
+  cbc_ctx cc;
+  if (!s || !so) {
+    if (s) Clp_deleteModel(s);
+    if (so) ClpSolve_delete(so);
+    return fail(m, "out of memory");
+  }
   Clp_loadProblem(s, a->nc, a->nr, a->start, a->index, a->value, a->collb, a->colub, a->obj,
                   a->rowlb, a->rowub);
   Clp_setOptimizationDirection(s, is_maxim(m->lp) ? -1 : 1);
   Clp_setLogLevel(s, o->verbose >= 4 ? 1 : 0);
   if (o->timeout > 0) Clp_setMaximumSeconds(s, o->timeout);
-  Clp_initialSolve(s);
+  memset(&cc, 0, sizeof cc);
+  cc.t0 = t0;
+  cc.timeout = o->timeout;
+  if (clp_stop_attach(s, cbc_stop, &cc)) {
+    Clp_deleteModel(s);
+    ClpSolve_delete(so);
+    return fail(m, "out of memory");
+  }
+  /* special option 2: Clp would otherwise take SIGINT over during the solve (and only end it) */
+  ClpSolve_setSpecialOption(so, 2, 1, -1);
+  Clp_initialSolveWithOptions(s, so);
+  ClpSolve_delete(so);
   st = Clp_status(s);
   r->seconds = now_sec() - t0;
   r->iterations = Clp_numberIterations(s);
-  if (emsopt_interrupted()) { emsopt_interrupt_consume(); r->interrupted = 1; st = 5; }
+  if (emsopt_interrupted()) { emsopt_interrupt_consume(); cc.interrupted = 1; }
+  if (cc.interrupted) { r->interrupted = 1; st = 5; }
+  else if (cc.timed_out && st == 5) st = 3;
   switch (st) {
   case 0: r->code = OPTIMAL; break;
   case 1: r->code = INFEASIBLE; break;
