@@ -163,6 +163,8 @@ FUZZ_SRC_dimacs    = modules/graph/graph.c modules/graph/graph_io.c
 FUZZ_SRC_lp        = modules/lp/lpcore.c modules/lp/mps.c modules/lp/cbc_stop.cpp modules/lp/clp_stop.cpp runtime/atomic.c
 FUZZ_LIBS_lp       = $(LPSOLVE_LIBS) $(CBC_LIBS) -fsanitize-link-c++-runtime -lstdc++
 SPECS        ?=
+# specs that drive processes by the clock wait and allow this many times longer (spec.t)
+VALGRIND_TIME_SCALE ?= 20
 VALGRIND_FLAGS ?= --tool=memcheck --leak-check=full --show-leak-kinds=definite,indirect \
                   --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
                   --suppressions=spec/valgrind.supp --num-callers=40
@@ -199,7 +201,7 @@ valgrind: $(BUILD)/emsopt $(if $(SPECS),,$(patsubst spec/c/%.c,$(BUILD)/ctest/%,
 	@fail=0; \
 	if [ -z "$(SPECS)" ]; then for t in $(patsubst spec/c/%.c,$(BUILD)/ctest/%,$(CTESTS)); do \
 	  echo "== valgrind $$t"; valgrind $(VALGRIND_FLAGS) -q $$t >/dev/null || fail=1; done; fi; \
-	EMSOPT=build/valgrind/emsopt build/valgrind/emsopt spec/run.lua $(SPECS) || fail=1; \
+	EMSOPT=build/valgrind/emsopt EMSOPT_TIME_SCALE=$(VALGRIND_TIME_SCALE) build/valgrind/emsopt spec/run.lua $(SPECS) || fail=1; \
 	bad=$$(grep -l -E 'ERROR SUMMARY: [1-9]|definitely lost: [1-9]|indirectly lost: [1-9]' build/valgrind/log.* 2>/dev/null); \
 	if [ -n "$$bad" ]; then echo "valgrind: errors or leaks in: $$bad"; fail=1; \
 	else echo "valgrind: no errors, no definite or indirect leaks in $$(ls build/valgrind/log.* | wc -l) processes"; fi; \

@@ -31,19 +31,19 @@ local function start(args)
       local s = (spec.read(errf) or "") .. (spec.read(outf) or "")
       if s:find(marker, 1, true) then return true end
       if not h.alive() then error("the process ended before '" .. marker .. "': " .. s) end
-      if sys.clock() - t > (limit or 60) then error("no '" .. marker .. "' within " .. (limit or 60) .. " s") end
+      if sys.clock() - t > spec.t(limit or 60) then error("no '" .. marker .. "' within " .. spec.t(limit or 60) .. " s") end
       os.execute("sleep 0.05")
     end
   end
   function h.stop(sig)
     os.execute("kill -" .. sig .. " " .. h.pid)
     local t = sys.clock()
-    while h.alive() and sys.clock() - t < 20 do os.execute("sleep 0.02") end
+    while h.alive() and sys.clock() - t < spec.t(20) do os.execute("sleep 0.02") end
     return sys.clock() - t
   end
   function h.finish()
     local t = sys.clock()
-    while not (spec.read(rcf) or ""):match("%d+") and sys.clock() - t < 20 do os.execute("sleep 0.02") end
+    while not (spec.read(rcf) or ""):match("%d+") and sys.clock() - t < spec.t(20) do os.execute("sleep 0.02") end
     return tonumber(spec.read(rcf):match("%d+")), spec.read(outf) or "", spec.read(errf) or ""
   end
   function h.kill() if h.alive() then os.execute("kill -9 " .. h.pid) end end
@@ -62,7 +62,7 @@ local WORD = {INT = "interrupted", TERM = "terminated"}
 -- the common checks after a stop
 local function stopped(h, sig, took, dir, where)
   local code, _, err = h.finish()
-  assert.truthy(took < 1.0, string.format("stopped %.2f s after SIG%s", took, sig))
+  assert.truthy(took < spec.t(1.0), string.format("stopped %.2f s after SIG%s", took, sig))
   assert.equals(CODE[sig], code)
   assert.matches(where .. ":%d+: " .. WORD[sig], err)
   assert.same({}, server.ls(dir))
@@ -74,7 +74,7 @@ describe("signals", function()
       local dir = mkdir()
       local h = start({"models/er_routing.lua", "mc_periods=100000000", "quiet=false",
         "out=" .. dir .. "/result.json", "routes=" .. dir .. "/routes.csv", "ers=" .. dir .. "/ers.csv"})
-      os.execute("sleep 2.5") -- data and LP take well under a second; then the simulation runs
+      os.execute(string.format("sleep %g", spec.t(2.5))) -- data and LP take well under a second; then the simulation runs
       assert.is_true(h.alive(), "the run should still be simulating")
       local took = h.stop(sig)
       h.kill()
@@ -111,12 +111,12 @@ return {status = sol.status, objective = sol.objective}
         local dir = mkdir()
         local h = start({script, "solver=" .. solver, "out=" .. dir .. "/result.json"})
         h.wait_for("solving")
-        os.execute("sleep 1")
+        os.execute(string.format("sleep %g", spec.t(1)))
         assert.is_true(h.alive(), "the solve should still be running")
         local took = h.stop(sig)
         h.kill()
         local code, _, err = h.finish()
-        assert.truthy(took < 1.0, string.format("stopped %.2f s after SIG%s", took, sig))
+        assert.truthy(took < spec.t(1.0), string.format("stopped %.2f s after SIG%s", took, sig))
         assert.matches("status USERABORT interrupted true", err) -- the solver reported the stop
         -- CBC has an incumbent after a second, and must still hand it back after the stop
         if solver == "cbc" then assert.matches("USERABORT: best solution %d+, gap ", err) end
@@ -133,11 +133,11 @@ return {status = sol.status, objective = sol.objective}
     local dir = mkdir()
     local h = start({script, "out=" .. dir .. "/result.json"})
     h.wait_for("solving")
-    os.execute("sleep 1")
+    os.execute(string.format("sleep %g", spec.t(1)))
     local took = h.stop("INT")
     h.kill()
     local code = h.finish()
-    assert.truthy(took < 1.0)
+    assert.truthy(took < spec.t(1.0))
     assert.same({}, server.ls(dir))
     assert.equals(130, code)
   end)
@@ -148,12 +148,12 @@ return {status = sol.status, objective = sol.objective}
       local h = start({"models/ems_clusters.lua", "region=demo", "method=sa", "k=5000000", "restarts=1", "threads=1",
         "out=" .. dir .. "/result.json", "report=" .. dir .. "/report.html", "geojson=" .. dir .. "/plan.geojson"})
       h.wait_for("stage 1: annealing") -- printed (and flushed) just before the kernel starts
-      os.execute("sleep 0.3")
+      os.execute(string.format("sleep %g", spec.t(0.3)))
       assert.is_true(h.alive(), "the annealing should still be running")
       local took = h.stop(sig)
       h.kill()
       local code, out, err = h.finish()
-      assert.truthy(took < 1.0, string.format("stopped %.2f s after SIG%s", took, sig))
+      assert.truthy(took < spec.t(1.0), string.format("stopped %.2f s after SIG%s", took, sig))
       assert.equals(CODE[sig], code)
       assert.matches("^emsopt: " .. WORD[sig] .. " during stage 1 annealing %(best so far [%d.]+ km%)\n$", err)
       assert.is_nil(out:find("stage 2", 1, true), "no stage 2 after the stop")
@@ -179,7 +179,7 @@ return {bytes = info.bytes}
         local h = start({script, "url=" .. srv.url("/slow/census_tracts/SOURCE.md"), "path=" .. dir .. "/tracts.md",
           "out=" .. dir .. "/result.json"})
         h.wait_for("downloading")
-        os.execute("sleep 1")
+        os.execute("sleep 1") -- (not scaled: the server pauses for 10 s whatever the speed)
         assert.is_true(h.alive(), "the download should still be waiting")
         local took = h.stop(sig)
         h.kill()
