@@ -132,16 +132,20 @@ function M.sa(P, opts)
     out.assign, out.cost, out.feasible, out.loads, out.counts = g.assign, g.cost, true, g.loads, g.counts
     out.from_greedy = true
   end
-  -- the chain descent (compound moves) from the annealing result
-  out.chain_gain = 0
-  if opts.chains ~= false and out.feasible then
-    local a2, c2 = M.chains(P, out.assign, {limit = opts.chain_limit or 0.5})
+  -- a cheaper assignment from a local search replaces the result; its gain goes to out[gain]
+  local function take(gain, a2, c2)
+    out[gain] = 0
     if c2 and c2 < out.cost then
-      out.chain_gain = out.cost - c2
+      out[gain] = out.cost - c2
       out.assign, out.cost = a2, c2
       local _, _, _, loads, counts = M.check(P, a2)
       out.loads, out.counts = loads, counts
     end
+  end
+  -- the chain descent (compound moves) from the annealing result
+  out.chain_gain = 0
+  if opts.chains ~= false and out.feasible then
+    take("chain_gain", M.chains(P, out.assign, {limit = opts.chain_limit or 0.5}))
   end
   -- the neighbourhood search from there
   out.lns_gain, out.lns_solves, out.lns_seconds = 0, 0, 0
@@ -149,12 +153,7 @@ function M.sa(P, opts)
   if size and size >= 2 and out.feasible then
     local a2, c2, solves, secs = M.lns(P, out.assign, {size = size, limit = opts.lns_limit or 2})
     out.lns_solves, out.lns_seconds = solves, secs
-    if c2 and c2 < out.cost then
-      out.lns_gain = out.cost - c2
-      out.assign, out.cost = a2, c2
-      local _, _, _, loads, counts = M.check(P, a2)
-      out.loads, out.counts = loads, counts
-    end
+    take("lns_gain", a2, c2)
   end
   out.seconds = sys.clock() - t0
   return out
