@@ -781,7 +781,7 @@ function Model:solve(opts)
     s.message = "UNBOUNDED: the objective can improve without limit (a missing bound or constraint?)"
   elseif s.ok then
     s.message = fmt("%s: best solution %.10g%s after %.3g s (%s)", r.status, s.objective,
-      s.gap and fmt(", gap %.3g%%", 100 * s.gap) or "", r.time, r.backend)
+      s.gap and (s.gap == math.huge and ", no bound known" or fmt(", gap %.3g%%", 100 * s.gap)) or "", r.time, r.backend)
   else
     s.message = fmt("%s: no solution (%s, %.3g s)", r.status, r.backend, r.time)
   end

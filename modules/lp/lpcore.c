@@ -403,6 +403,7 @@ static int is_mip(lprec *lp) {
 
 static double rel_gap(double inc, double bound) {
   double d = fabs(inc - bound), s = fabs(inc);
+  if (!isfinite(bound)) return HUGE_VAL; /* no bound known */
   return d / (s > 1 ? s : 1);
 }
 
@@ -827,7 +828,7 @@ static int solve_cbc(lpc_model *m, const lpc_opts *o) {
     r->has_solution = 1;
     if (r->code == TIMEOUT) r->code = SUBOPTIMAL;
     r->objective += get_rh(m->lp, 0);
-    r->bound = is_maxim(m->lp) ? LPC_INF : -LPC_INF; /* stopped before any bound was known */
+    r->bound = is_maxim(m->lp) ? HUGE_VAL : -HUGE_VAL; /* stopped before any bound was known */
     r->gap = rel_gap(r->objective, r->bound);
   }
   csc_free(&a);
@@ -840,6 +841,12 @@ static int solve_cbc(lpc_model *m, const lpc_opts *o) {
     if (r->code == OPTIMAL && fabs(r->bound - r->objective) > 1e-6 * (1 + fabs(r->objective)) &&
         (is_maxim(m->lp) ? r->bound < r->objective : r->bound > r->objective))
       r->bound = r->objective;
+    /* After our stop, the LPs cut short count as dropped nodes: a bound that closes the gap
+     * (CBC saying "optimal" when it was only stopped) is not known to hold. */
+    if ((cc.interrupted || cc.timed_out) &&
+        (is_maxim(m->lp) ? r->bound <= r->objective + 1e-9 * (1 + fabs(r->objective))
+                         : r->bound >= r->objective - 1e-9 * (1 + fabs(r->objective))))
+      r->bound = is_maxim(m->lp) ? HUGE_VAL : -HUGE_VAL;
     r->gap = rel_gap(r->objective, r->bound);
   }
   Cbc_deleteModel(cb);
