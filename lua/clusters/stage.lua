@@ -34,7 +34,7 @@
 -- "interrupted during stage 1 annealing (best so far 451.6 km)", "terminated during stage 1 BIP
 -- (cbc: incumbent 458.4 km, LP bound 429.1 km)"; P.label names the stage (default P.name).
 --   stage.chains(P, assign [, {limit = s}]) -> assign, cost, passes   (improving ejection chains)
---   stage.lns(P, assign [, {size = 4, limit = 1, solve_limit = limit / 8, strengthen = false, solver_opts}])
+--   stage.lns(P, assign [, {size = 4, limit = 1, solve_limit = limit / 20, strengthen = false, solver_opts}])
 --       -> assign, cost, solves, seconds, hoods   (neighbourhood search: small BIPs over nearby groups)
 local model = require "model"
 local anneal = require "anneal"
@@ -445,7 +445,7 @@ end
 -- among an item's four cheapest groups) are reassigned optimally among those groups by a small
 -- BIP (lp_solve, cutoff at their current cost; the other groups keep their items). Passes
 -- repeat until one finds no improvement or `limit` seconds pass (each BIP gets at most
--- `solve_limit` seconds, default limit / 8, and its incumbent is taken). The search is
+-- `solve_limit` seconds, default limit / 20, and its incumbent is taken). The search is
 -- deterministic unless a limit cuts it short. Unlike single moves, swaps
 -- and length-2 chains, a neighbourhood rebalances several tight groups at once.
 -- Returns assign, cost, solves, seconds, hoods (the neighbourhoods: lists of groups); the input
@@ -522,7 +522,7 @@ function M.lns(P, assign, opts)
       local mdl, x = build(sub, {strengthen = opts.strengthen or false})
       local cut = cur - 1e-9 * math.max(1, math.abs(cur))
       local left = limit - (sys.clock() - t0)
-      local so = {solver = "lp_solve", timeout = math.max(0.01, math.min(left, opts.solve_limit or limit / 8)), explain = false,
+      local so = {solver = "lp_solve", timeout = math.max(0.01, math.min(left, opts.solve_limit or limit / 20)), explain = false,
                   cutoff = cut, sensitivity = false}
       for k, v in pairs(opts.solver_opts or {}) do so[k] = v end
       local sol = mdl:solve(so)
