@@ -37,7 +37,9 @@
 --   sol.optimal   proven optimal
 --   sol.status    "OPTIMAL", "SUBOPTIMAL", "INFEASIBLE", "UNBOUNDED", "TIMEOUT", "USERABORT", ...
 --   sol.code, sol.message (one readable line; for INFEASIBLE it carries the explanation)
---   sol.objective, sol.backend, sol.time, and for MIPs sol.bound, sol.gap, sol.nodes
+--   sol.objective, sol.backend, sol.time, and for MIPs sol.bound, sol.gap, sol.nodes (bound
+--   -inf for a minimisation, +inf for a maximisation, and gap inf when no bound is known: a
+--   CBC solve stopped before it had one, or whose bound after a stop cannot be trusted)
 --   sol:value(v)  a variable, an expression, or a whole family (a nested table of values)
 --   sol:dual("cap[h1]"), sol:range("cap[h1]") -> dual, from, till (rhs ranging)
 --   sol:reduced_cost(v), sol:obj_range(v) -> from, till, fromvalue

@@ -43,7 +43,8 @@
  * Result: status, code, backend ("lp_solve"|"cbc"), has_solution, mip, objective, bound, gap,
  *   nodes, iterations, time, improved, interrupted, values[j], activity[i], and when available
  *   duals[i], dual_from[i], dual_till[i] (rows), reduced[j], reduced_from[j], reduced_till[j],
- *   obj_from[j], obj_till[j], obj_fromvalue[j] (objective ranging; lp_solve only). */
+ *   obj_from[j], obj_till[j], obj_fromvalue[j] (objective ranging; lp_solve only).
+ *   bound is -inf (minimising) or +inf (maximising), and gap inf, when no bound is known. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
