@@ -152,6 +152,21 @@ local function cols_by_zone(inst, pool)
   return by
 end
 
+-- The extract function of a model that chooses how many periods each configuration k gets
+-- (count(k), an expression): the multiset, put in order by M.sequence, as a schedule.
+local function multiset_extract(inst, pool, m, kind, count)
+  return function(sol, t0)
+    local mult = {}
+    for k = 1, #pool do
+      local v = math.floor(sol:value(count(k)) + 0.5)
+      if v > 0 then mult[#mult + 1] = {k, v} end
+    end
+    local periods = {}
+    for t, k in ipairs(M.sequence(pool, mult)) do periods[t] = {config = k, alloc = pool[k].alloc} end
+    return M.schedule(inst, pool, periods, {model = kind, multiset = mult, solve = M.stats_of(m, sol, t0)})
+  end
+end
+
 function M.base(inst, pool, T, relax)
   local K = range(1, #pool)
   local m = model.new(relax and "base-lp" or "base")
@@ -159,19 +174,8 @@ function M.base(inst, pool, T, relax)
   local by = cols_by_zone(inst, pool)
   local U, L = fairness_rows(m, inst, function(i) return sum(by[i], function(k) return q[k] end) end)
   m:st("time", sum(K, function(k) return q[k] end), "==", T)
-  local r = {model = m, kind = "base", q = q, U = U, L = L}
-  function r.extract(sol, t0)
-    local mult = {}
-    for _, k in ipairs(K) do
-      local v = math.floor(sol:value(q[k]) + 0.5)
-      if v > 0 then mult[#mult + 1] = {k, v} end
-    end
-    local seq = M.sequence(pool, mult)
-    local periods = {}
-    for t, k in ipairs(seq) do periods[t] = {config = k, alloc = pool[k].alloc} end
-    return M.schedule(inst, pool, periods, {model = "base", multiset = mult, solve = M.stats_of(m, sol, t0)})
-  end
-  return r
+  return {model = m, kind = "base", q = q, U = U, L = L,
+          extract = multiset_extract(inst, pool, m, "base", function(k) return q[k] end)}
 end
 
 function M.unary(inst, pool, T)
@@ -183,19 +187,7 @@ function M.unary(inst, pool, T)
   local U, L = fairness_rows(m, inst, function(i) return sum(by[i], q) end)
   m:st("one", K, function(k) return sum(Ms, function(c) return z[k][c] end), "==", 1 end)
   m:st("time", sum(K, q), "==", T)
-  local r = {model = m, kind = "unary", z = z}
-  function r.extract(sol, t0)
-    local mult = {}
-    for _, k in ipairs(K) do
-      local v = math.floor(sol:value(q(k)) + 0.5)
-      if v > 0 then mult[#mult + 1] = {k, v} end
-    end
-    local seq = M.sequence(pool, mult)
-    local periods = {}
-    for t, k in ipairs(seq) do periods[t] = {config = k, alloc = pool[k].alloc} end
-    return M.schedule(inst, pool, periods, {model = "unary", multiset = mult, solve = M.stats_of(m, sol, t0)})
-  end
-  return r
+  return {model = m, kind = "unary", z = z, extract = multiset_extract(inst, pool, m, "unary", q)}
 end
 
 --- P: {T, M, cap, delta, moves = "full"|"aggregate"}
