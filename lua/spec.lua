@@ -8,7 +8,9 @@
 --   assert.raises(fn, message): the error, less lauxlib's "file:line: " position, is message
 --   assert.rel(want, got [, tol = 1e-9]): relative closeness
 -- Helpers for specs: spec.error_of(fn) (the message fn raises, less its position), spec.data(rel) (a file under the shared data directory), spec.tmpname(),
--- spec.run(args) (the emsopt binary as a subprocess: code, stdout, stderr), spec.t(seconds) (a wait
+-- spec.run(args) (the emsopt binary as a subprocess: code, stdout, stderr), spec.mkdir([path]) (a new
+-- directory, by default a fresh temporary one), spec.ls(dir) (its entries, sorted: to check that
+-- no output or temporary file is left behind), spec.t(seconds) (a wait
 -- or a time limit scaled by EMSOPT_TIME_SCALE, e.g. 20 under valgrind; default 1).
 -- spec.main(files) runs spec files and ends with the line "N passed, N failed".
 local sys = require "sys"
@@ -141,6 +143,21 @@ end
 
 local function shquote(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
 M.shquote = shquote
+
+function M.mkdir(path)
+  path = path or M.tmpname(".d")
+  assert(os.execute("mkdir -p " .. shquote(path)), "cannot create " .. path)
+  return path
+end
+
+function M.ls(dir)
+  local p = io.popen("ls -A " .. shquote(dir) .. " 2>/dev/null")
+  local t = {}
+  for l in p:lines() do t[#t + 1] = l end
+  p:close()
+  table.sort(t)
+  return t
+end
 
 -- Runs the emsopt binary; args is a list (quoted for the shell) or a string (used as is).
 -- Returns exit code, stdout, stderr. opts.stdin: text fed to standard input; opts.env: prefix.

@@ -50,24 +50,10 @@ end
 
 local function write(suffix, text) return spec.write(spec.tmpname(suffix), text) end
 
-local function mkdir()
-  local d = spec.tmpname(".d")
-  assert(os.execute("mkdir -p " .. spec.shquote(d)))
-  return d
-end
-
-local function ls(dir)
-  local p = io.popen("ls -A " .. spec.shquote(dir))
-  local t = {}
-  for l in p:lines() do t[#t + 1] = l end
-  p:close()
-  return t
-end
-
 -- Runs script with args plus output files in a fresh directory; checks exit 1, the first stderr
 -- line and that the output directory is still empty.
 local function check(script, args, expected, outputs)
-  local dir = mkdir()
+  local dir = spec.mkdir()
   local full = {script}
   for _, a in ipairs(args) do full[#full + 1] = a end
   for _, o in ipairs(outputs or {"out=result.json"}) do
@@ -79,7 +65,7 @@ local function check(script, args, expected, outputs)
   if type(expected) == "table" then assert.matches(expected.pattern, first) -- a list that grows
   else assert.equals("emsopt: " .. expected, first) end
   assert.equals(1, code)
-  assert.same({}, ls(dir))
+  assert.same({}, spec.ls(dir))
 end
 
 local ER = "models/er_routing.lua"
@@ -106,7 +92,7 @@ describe("bad input: files", function()
   end)
 
   it("an unreadable hospital file (a directory) and an unreadable ZCTA file", function()
-    local d = mkdir()
+    local d = spec.mkdir()
     er({"hospitals=" .. d}, "hospitals: " .. d .. ": Is a directory")
     local p = write(".tsv", assert(spec.read(D .. "zcta.tsv")))
     os.execute("chmod 000 " .. spec.shquote(p))
@@ -229,7 +215,7 @@ describe("bad input: values", function()
   end)
 
   it("a disconnected road network (OR-Library file) and a negative edge weight", function()
-    local d = mkdir()
+    local d = spec.mkdir()
     spec.write(d .. "/pmed1.txt", "4 2 2\n1 2 5\n3 4 7\n")
     check("models/pmedian.lua", {"instance=pmed1", "dir=" .. d},
       d .. "/pmed1.txt: vertex 3 cannot reach vertex 1")
@@ -308,11 +294,11 @@ return {objective = sol.objective}
 
   it("a script that returns no result table with out=", function()
     local s = write(".lua", "local P = params { n = 1 }\nreturn P.n\n")
-    local dir = mkdir()
+    local dir = spec.mkdir()
     local code, _, err = spec.run({s, "out=" .. dir .. "/r.json"})
     assert.equals("emsopt: out=" .. dir .. "/r.json: the script returned no result table", err:match("^[^\n]*"))
     assert.equals(1, code)
-    assert.same({}, ls(dir))
+    assert.same({}, spec.ls(dir))
   end)
 
   it("out= into a directory that does not exist", function()

@@ -15,6 +15,7 @@ local csv = require "csv"
 local geo = require "geo"
 local sys = require "sys"
 local fmt = string.format
+local start = dofile("spec/support/process.lua").start
 
 local LOU_TRACTS = spec.data("census_tracts/cenpop2010_tracts_jefferson_ky_21111.csv")
 local LOU_HOSP = spec.data("hospitals/hifld_hospitals_jefferson_ky.csv")
@@ -503,34 +504,18 @@ describe("models/ems_clusters.lua", function()
   end)
 
   it("stops on Ctrl-C during the BIP, saying where, with no output files", function()
-    local dir = spec.tmpname(".d")
-    assert(os.execute("mkdir -p " .. spec.shquote(dir)))
-    local bin = os.getenv("EMSOPT") or "./emsopt"
-    local pidf, outf, errf, rcf = spec.tmpname(".pid"), spec.tmpname(".out"), spec.tmpname(".err"), spec.tmpname(".rc")
-    local args = {bin, "models/ems_clusters.lua", "method=bip", "solver=lp_solve", "timeout=60", "out=" .. dir .. "/r.json",
-      "report=" .. dir .. "/r.html", "geojson=" .. dir .. "/r.geojson"}
-    for i, a in ipairs(args) do args[i] = spec.shquote(a) end
-    assert(os.execute(fmt("( %s >%s 2>%s </dev/null & echo $! >%s; wait $!; echo $? >%s ) >/dev/null 2>&1 &",
-      table.concat(args, " "), spec.shquote(outf), spec.shquote(errf), spec.shquote(pidf), spec.shquote(rcf))))
-    local t0 = sys.clock()
-    while not (spec.read(outf) or ""):find("stage 1: BIP", 1, true) do
-      assert.is_true(sys.clock() - t0 < spec.t(30), "no BIP within 30 s: " .. (spec.read(errf) or ""))
-      os.execute("sleep 0.05")
-    end
+    local dir = spec.mkdir()
+    local h = start({"models/ems_clusters.lua", "method=bip", "solver=lp_solve", "timeout=60",
+      "out=" .. dir .. "/r.json", "report=" .. dir .. "/r.html", "geojson=" .. dir .. "/r.geojson"})
+    h.wait_for("stage 1: BIP", 30)
     os.execute(fmt("sleep %g", spec.t(0.5)))
-    os.execute("kill -INT " .. spec.read(pidf):match("%d+"))
-    t0 = sys.clock()
-    while not (spec.read(rcf) or ""):match("%d+") do
-      assert.is_true(sys.clock() - t0 < spec.t(5), "still running 5 s after SIGINT")
-      os.execute("sleep 0.02")
-    end
-    assert.is_true(sys.clock() - t0 < spec.t(1.5), fmt("stopped %.2f s after SIGINT", sys.clock() - t0))
-    assert.equals("130", spec.read(rcf):match("%d+"))
-    assert.matches("^emsopt: interrupted during stage 1 BIP %(lp_solve", spec.read(errf))
-    local p = io.popen("ls -A " .. spec.shquote(dir))
-    local left = p:read("a")
-    p:close()
-    assert.equals("", left)
+    local took = h.stop("INT")
+    h.kill()
+    local code, _, err = h.finish()
+    assert.is_true(took < spec.t(1.5), fmt("stopped %.2f s after SIGINT", took))
+    assert.equals(130, code)
+    assert.matches("^emsopt: interrupted during stage 1 BIP %(lp_solve", err)
+    assert.same({}, spec.ls(dir))
   end)
 
   it("runs both stages on Louisville with CBC and reports incumbent, bound and gap", function()

@@ -30,7 +30,7 @@ describe("fetch", function()
     srv = support.start(spec)
   end)
   teardown(function() if srv then srv.stop() end end)
-  before_each(function() dir = support.mkdir(spec.tmpname(".d")) end)
+  before_each(function() dir = spec.mkdir(spec.tmpname(".d")) end)
 
   describe("command line", function()
     it("lists the sources and their parameters", function()
@@ -113,7 +113,7 @@ describe("fetch", function()
       end
       assert.equals(719, compared) -- the overlap SOURCE.md reports for sample A
       assert.equals(compared, same)
-      assert.same({"ems.csv"}, support.ls(dir))
+      assert.same({"ems.csv"}, spec.ls(dir))
     end)
 
     it("filters by borough and ZIP code", function()
@@ -140,7 +140,7 @@ describe("fetch", function()
       assert.equals(1, code)
       assert.matches("HTTP 500 Internal Server Error %(8000 rows kept in [^\n]*ems%.csv%.part; run the same command again to resume%)", err)
       assert.is_false(sys.exists(out))
-      assert.same({"ems.csv.part", "ems.csv.progress"}, support.ls(dir))
+      assert.same({"ems.csv.part", "ems.csv.progress"}, spec.ls(dir))
       -- the second run asks only for the pages that are missing
       srv.clear_log()
       code, _, err = run(args)
@@ -149,7 +149,7 @@ describe("fetch", function()
       local offsets = {}
       for _, l in ipairs(srv.log()) do offsets[#offsets + 1] = tonumber(l:match("%$offset=(%d+)")) end
       assert.same({8000, 12000, 16000}, offsets)
-      assert.same({"ems.csv"}, support.ls(dir))
+      assert.same({"ems.csv"}, spec.ls(dir))
       -- and the file equals a fetch in one go
       local whole = dir .. "/whole.csv"
       assert.equals(0, (run({"ems", "from=2013-01-01", "to=2013-01-05", "limit=4000", "out=" .. whole})))
@@ -224,8 +224,8 @@ describe("fetch", function()
         "retries=0", "cache=none"})
       assert.equals(1, code)
       assert.matches("bytes remaining to read\n$", err)
-      assert.same({"cache"}, support.ls(dir))
-      assert.same({}, support.ls(dir .. "/cache"))
+      assert.same({"cache"}, spec.ls(dir))
+      assert.same({}, spec.ls(dir .. "/cache"))
     end)
   end)
 

@@ -3,58 +3,8 @@
 -- process must stop within a second of the signal, say where it stopped, exit non-zero and leave
 -- no output file (nor a temporary one) behind.
 local spec = require "spec"
-local sys = require "sys"
 local server = dofile("spec/support/server.lua")
-
-local q = spec.shquote
-
--- Starts emsopt with args in the background; returns a handle with pid, stop(sig) -> seconds
--- until the process was gone, and finish() -> exit code, stdout, stderr.
-local function start(args)
-  local bin = os.getenv("EMSOPT") or "./emsopt"
-  local pidf, rcf, outf, errf = spec.tmpname(".pid"), spec.tmpname(".rc"), spec.tmpname(".out"), spec.tmpname(".err")
-  local cmd = {q(bin)}
-  for _, a in ipairs(args) do cmd[#cmd + 1] = q(a) end
-  assert(os.execute(string.format("( %s >%s 2>%s </dev/null & echo $! >%s; wait $!; echo $? >%s ) >/dev/null 2>&1 &",
-    table.concat(cmd, " "), q(outf), q(errf), q(pidf), q(rcf))))
-  local t0 = sys.clock()
-  while not (spec.read(pidf) or ""):match("%d+") do
-    assert(sys.clock() - t0 < 10, "the process did not start")
-    os.execute("sleep 0.02")
-  end
-  local h = {pid = spec.read(pidf):match("%d+")}
-  function h.alive() return os.execute("kill -0 " .. h.pid .. " 2>/dev/null") == true end
-  -- waits until stderr (or stdout) contains marker (the run reached its long phase)
-  function h.wait_for(marker, limit)
-    local t = sys.clock()
-    while true do
-      local s = (spec.read(errf) or "") .. (spec.read(outf) or "")
-      if s:find(marker, 1, true) then return true end
-      if not h.alive() then error("the process ended before '" .. marker .. "': " .. s) end
-      if sys.clock() - t > spec.t(limit or 60) then error("no '" .. marker .. "' within " .. spec.t(limit or 60) .. " s") end
-      os.execute("sleep 0.05")
-    end
-  end
-  function h.stop(sig)
-    os.execute("kill -" .. sig .. " " .. h.pid)
-    local t = sys.clock()
-    while h.alive() and sys.clock() - t < spec.t(20) do os.execute("sleep 0.02") end
-    return sys.clock() - t
-  end
-  function h.finish()
-    local t = sys.clock()
-    while not (spec.read(rcf) or ""):match("%d+") and sys.clock() - t < spec.t(20) do os.execute("sleep 0.02") end
-    return tonumber(spec.read(rcf):match("%d+")), spec.read(outf) or "", spec.read(errf) or ""
-  end
-  function h.kill() if h.alive() then os.execute("kill -9 " .. h.pid) end end
-  return h
-end
-
-local function mkdir()
-  local d = spec.tmpname(".d")
-  assert(os.execute("mkdir -p " .. q(d)))
-  return d
-end
+local start = dofile("spec/support/process.lua").start
 
 local CODE = {INT = 130, TERM = 143}
 local WORD = {INT = "interrupted", TERM = "terminated"}
@@ -65,13 +15,13 @@ local function stopped(h, sig, took, dir, where)
   assert.truthy(took < spec.t(1.0), string.format("stopped %.2f s after SIG%s", took, sig))
   assert.equals(CODE[sig], code)
   assert.matches(where .. ":%d+: " .. WORD[sig], err)
-  assert.same({}, server.ls(dir))
+  assert.same({}, spec.ls(dir))
 end
 
 describe("signals", function()
   for _, sig in ipairs({"INT", "TERM"}) do
     it("SIG" .. sig .. " during the ER routing model's simulation", function()
-      local dir = mkdir()
+      local dir = spec.mkdir()
       local h = start({"models/er_routing.lua", "mc_periods=100000000", "quiet=false",
         "out=" .. dir .. "/result.json", "routes=" .. dir .. "/routes.csv", "ers=" .. dir .. "/ers.csv"})
       os.execute(string.format("sleep %g", spec.t(2.5))) -- data and LP take well under a second; then the simulation runs
@@ -108,7 +58,7 @@ return {status = sol.status, objective = sol.objective}
     for _, sig in ipairs({"INT", "TERM"}) do
       it("SIG" .. sig .. " during a long MIP solve (" .. solver .. ")", function()
         local script = spec.write(spec.tmpname(".lua"), SOLVE)
-        local dir = mkdir()
+        local dir = spec.mkdir()
         local h = start({script, "solver=" .. solver, "out=" .. dir .. "/result.json"})
         h.wait_for("solving")
         os.execute(string.format("sleep %g", spec.t(1)))
@@ -121,7 +71,7 @@ return {status = sol.status, objective = sol.objective}
         -- CBC has an incumbent after a second, and must still hand it back after the stop
         if solver == "cbc" then assert.matches("USERABORT: best solution %d+, [gn][ao]", err) end -- (gap or no bound known)
         assert.truthy(code ~= 0)
-        assert.same({}, server.ls(dir))
+        assert.same({}, spec.ls(dir))
       end)
     end
   end
@@ -130,7 +80,7 @@ return {status = sol.status, objective = sol.objective}
   -- as if the run had completed, and must exit non-zero (needs a host change: see the report).
   it("SIGINT during a solve whose script ignores the status writes no out= file", function()
     local script = spec.write(spec.tmpname(".lua"), (SOLVE:gsub("assert%(sol%.optimal, sol%.message%)\n", "")))
-    local dir = mkdir()
+    local dir = spec.mkdir()
     local h = start({script, "out=" .. dir .. "/result.json"})
     h.wait_for("solving")
     os.execute(string.format("sleep %g", spec.t(1)))
@@ -138,13 +88,13 @@ return {status = sol.status, objective = sol.objective}
     h.kill()
     local code = h.finish()
     assert.truthy(took < spec.t(1.0))
-    assert.same({}, server.ls(dir))
+    assert.same({}, spec.ls(dir))
     assert.equals(130, code)
   end)
 
   for _, sig in ipairs({"INT", "TERM"}) do
     it("SIG" .. sig .. " during an annealing run (ems_clusters, method=sa)", function()
-      local dir = mkdir()
+      local dir = spec.mkdir()
       local h = start({"models/ems_clusters.lua", "region=demo", "method=sa", "k=5000000", "restarts=1", "threads=1",
         "out=" .. dir .. "/result.json", "report=" .. dir .. "/report.html", "geojson=" .. dir .. "/plan.geojson"})
       h.wait_for("stage 1: annealing") -- printed (and flushed) just before the kernel starts
@@ -157,7 +107,7 @@ return {status = sol.status, objective = sol.objective}
       assert.equals(CODE[sig], code)
       assert.matches("^emsopt: " .. WORD[sig] .. " during stage 1 annealing %(best so far [%d.]+ km%)\n$", err)
       assert.is_nil(out:find("stage 2", 1, true), "no stage 2 after the stop")
-      assert.same({}, server.ls(dir))
+      assert.same({}, spec.ls(dir))
     end)
   end
 
@@ -168,7 +118,7 @@ return {status = sol.status, objective = sol.objective}
 
     for _, sig in ipairs({"INT", "TERM"}) do
       it("SIG" .. sig .. " stops it and leaves no partial file", function()
-        local dir = mkdir()
+        local dir = spec.mkdir()
         local script = spec.write(spec.tmpname(".lua"), [[
 local http = require "http"
 local P = params { url = "", path = "" }

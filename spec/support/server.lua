@@ -37,19 +37,4 @@ function M.start(spec)
   return srv
 end
 
--- The files in a directory (to check that no temporary file is left behind).
-function M.ls(dir)
-  local p = io.popen("ls -A " .. q(dir) .. " 2>/dev/null")
-  local t = {}
-  for l in p:lines() do t[#t + 1] = l end
-  p:close()
-  table.sort(t)
-  return t
-end
-
-function M.mkdir(dir)
-  assert(os.execute("mkdir -p " .. q(dir)))
-  return dir
-end
-
 return M
