@@ -1,4 +1,4 @@
--- report.color: palettes. categorical(i, n) for groups (Tableau 10 up to 10 groups, then hues
+-- report.color: palettes. categorical(i, n) (palette(n): all n of them) for groups (Tableau 10 up to 10 groups, then hues
 -- spread by the golden angle with alternating lightness), sequential(t) for t in [0, 1] (viridis),
 -- diverging(t) for t in [-1, 1] (blue - white - red).
 local M = {}
@@ -38,6 +38,13 @@ local function ramp(stops, t)
   local a, b = stops[i + 1], stops[i + 2]
   return fmt("#%02x%02x%02x", math.floor(a[1] + f * (b[1] - a[1]) + 0.5),
     math.floor(a[2] + f * (b[2] - a[2]) + 0.5), math.floor(a[3] + f * (b[3] - a[3]) + 0.5))
+end
+
+-- the n categorical colours, in order
+function M.palette(n)
+  local t = {}
+  for i = 1, n do t[i] = M.categorical(i, n) end
+  return t
 end
 
 function M.sequential(t) return ramp(VIRIDIS, t) end

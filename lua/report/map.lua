@@ -304,8 +304,7 @@ function M.clusters_map(o)
   assert(type(pts) == "table" and type(ctr) == "table" and type(asg) == "table",
     "report.clusters_map: points, centres and assign are required")
   local k = #ctr
-  local colors = {}
-  for i = 1, k do colors[i] = color.categorical(i, k) end
+  local colors = color.palette(k)
   local layers = {}
   local members = {}
   for i = 1, k do members[i] = {} end
@@ -374,8 +373,7 @@ function M.flow_map(o)
   assert(type(src) == "table" and type(tgt) == "table" and type(flows) == "table",
     "report.flow_map: sources, targets and flows are required")
   local k = #tgt
-  local colors = {}
-  for i = 1, k do colors[i] = color.categorical(i, k) end
+  local colors = color.palette(k)
   local vmax = 0
   for _, f in ipairs(flows) do vmax = math.max(vmax, f.value or 0) end
   if vmax <= 0 then vmax = 1 end
