@@ -701,7 +701,8 @@ int mps_write(lprec *lp, FILE *f, char *err, size_t errlen) {
     if (!name_ok(get_col_name(lp, j), err, errlen, "column", j)) goto done;
   char obj[MPSR_NAME_MAX + 1];
   snprintf(obj, sizeof obj, "%s", get_row_name(lp, 0));
-  fprintf(f, "NAME %s\n", get_lp_name(lp) && *get_lp_name(lp) && !strpbrk(get_lp_name(lp), " \t") ? get_lp_name(lp) : "model");
+  const char *name = get_lp_name(lp);
+  fprintf(f, "NAME %s\n", name && *name && !strpbrk(name, " \t") ? name : "model");
   if (is_maxim(lp)) fprintf(f, "OBJSENSE\n    MAX\n");
   fprintf(f, "ROWS\n N  %s\n", obj);
   for (int i = 1; i <= nr; i++) {
