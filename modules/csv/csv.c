@@ -451,13 +451,16 @@ static void fast_row(csv_reader *r, size_t rs, size_t e) {
 
 typedef int (*scanner_fn)(csv_reader *r);
 
+/* EMSOPT_CSV_SCANNER=base in the environment keeps to the portable scanner (its tests run it on
+ * machines that have AVX2) */
 static scanner_fn pick_scanner(void) {
   static scanner_fn chosen; /* set once; every thread would choose the same */
   scanner_fn f = __atomic_load_n(&chosen, __ATOMIC_RELAXED);
   if (!f) {
     __builtin_cpu_init();
-    f = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt") && __builtin_cpu_supports("bmi") &&
-                __builtin_cpu_supports("pclmul")
+    const char *want = getenv("EMSOPT_CSV_SCANNER");
+    f = !(want && strcmp(want, "base") == 0) && __builtin_cpu_supports("avx2") &&
+                __builtin_cpu_supports("popcnt") && __builtin_cpu_supports("bmi") && __builtin_cpu_supports("pclmul")
             ? fast_next_avx2
             : fast_next_base;
     __atomic_store_n(&chosen, f, __ATOMIC_RELAXED);
@@ -468,6 +471,8 @@ static scanner_fn pick_scanner(void) {
 typedef int (*scanner_fn)(csv_reader *r);
 static scanner_fn pick_scanner(void) { return fast_next_base; }
 #endif
+
+const char *csv_scanner(void) { return pick_scanner() == fast_next_base ? "base" : "avx2"; }
 
 int csv_next(csv_reader *r) {
   if (!r->sel_on) return general_next(r);
