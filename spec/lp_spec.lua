@@ -131,6 +131,44 @@ describe("lp.model", function()
     assert.near(8, m:solve().objective, 1e-9)
   end)
 
+  it("keeps a CBC MIP start as the incumbent when CBC stops before taking it in", function()
+    -- a 30-item knapsack; a time limit of 1e-9 s stops CBC at its first check, before it has read
+    -- the start: the start is then the answer if it satisfies the model, else there is none
+    local n, w, obj, row, ub, int = 30, {}, {}, {}, {}, {}
+    for j = 1, n do
+      w[j] = 3 + (j * 37) % 97
+      obj[2 * j - 1], obj[2 * j] = j, -(5 + (j * 53) % 89)
+      row[2 * j - 1], row[2 * j] = j, w[j]
+      ub[j], int[j] = 1, true
+    end
+    local m = lp.new(n)
+    m:set_cols{ub = ub, int = int}
+    m:set_objective("min", obj)
+    m:add_row(row, "<=", 700)
+    local start, expect = {}, 0
+    for j = 1, n do start[j] = j <= 10 and 1 or 0 end -- the first ten items
+    local used = 0
+    for j = 1, 10 do used, expect = used + w[j], expect + obj[2 * j] end
+    assert.is_true(used <= 700)
+    local r = m:solve{solver = "cbc", timeout = 1e-9, start = start}
+    assert.equals("SUBOPTIMAL", r.status)
+    assert.is_true(r.has_solution)
+    assert.equals(0, r.improved)           -- CBC found nothing itself
+    assert.same(start, r.values)
+    assert.near(expect, r.objective, 1e-9)
+    assert.near(used, r.activity[1], 1e-9)
+    assert.equals(-math.huge, r.bound)     -- no bound was known when it stopped
+    assert.equals(math.huge, r.gap)
+    -- a start that breaks the row (every item: too heavy) or an integrality is not an answer
+    local heavy, half = {}, {}
+    for j = 1, n do heavy[j], half[j] = 1, j == 1 and 0.5 or 0 end
+    for _, bad in ipairs{heavy, half} do
+      local rb = m:solve{solver = "cbc", timeout = 1e-9, start = bad}
+      assert.equals("TIMEOUT", rb.status)
+      assert.is_false(rb.has_solution)
+    end
+  end)
+
   it("rejects misuse with exact messages", function()
     local m = sens()
     m:close()
