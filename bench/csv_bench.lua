@@ -318,9 +318,6 @@ for _, F in ipairs(files) do
     count.gbps >= 1 and "met" or "NOT met", count.gbps, rk >= 0.7 and "met" or "NOT met", rk,
     py and (count.gbps / py.gbps >= 13 and string.format("met (%.1f)", count.gbps / py.gbps)
       or string.format("NOT met (%.1f)", count.gbps / py.gbps)) or "not run"))
-  io.write(string.format("floors (the least any reader does): read(2) + line feeds %.2f x cat, mmap + line "
-    .. "feeds %.2f x cat\n", median(fc.read) > 0 and median(cc) / median(fc.read) or 0,
-    median(fc.mmap) > 0 and median(cc) / median(fc.mmap) or 0))
   local res = {bytes = F.bytes, rows = nrows, groups = ngroups, count_over_cat = rk, columnar_over_cat = median(lratios)}
   for _, r in ipairs(rows) do res[r.name] = {wall = r.wall, cpu = r.cpu, gbps = r.gbps, peak_mb = r.mem} end
   results[F.name] = res
