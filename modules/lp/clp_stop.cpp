@@ -1,4 +1,6 @@
-/* See clp_stop.h. Clp 1.17 as packaged by Debian 12. */
+/* See clp_stop.h. Clp 1.17 as packaged by Debian 12. A file of its own, apart from cbc_stop.cpp
+ * and its handler: Coin_C_defines.h shows C++ the layout of Clp_Simplex or of Cbc_Model, never
+ * both in one translation unit (each define hides the other's callback types). */
 #include "ClpEventHandler.hpp"
 #include "ClpSimplex.hpp"
 #define CLP_EXTERN_C /* Coin_C_defines.h then shows C++ the layout of Clp_Simplex */
