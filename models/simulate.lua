@@ -1,0 +1,91 @@
+-- Simulation: what response times does a plan (ambulances at bases) really give? Calls, dispatch
+-- of the closest free ambulance (returning ones from where they are), queue, scene, hospital and
+-- the drive back, under ELASPY's rules (see modules/sim/sim.h); promised vs simulated coverage.
+-- Run: emsopt models/simulate.lua instance=utrecht replay=DIR allocation=FILE calls=N patients=OUT.csv
+--      emsopt models/simulate.lua [allocation=FILE] [hours=8760] [replications=10] [report=FILE.html]
+local E, plan, data, sys = require "sim.elaspy", require "sim.plan", require "coverage.data", require "sys"
+
+local P = params {
+  instance = "utrecht",   -- utrecht (ELASPY's region: postal codes, siren minutes, km)
+  dir = "",               -- data folder (default: the shared data folder of the instance)
+  allocation = "",        -- ELASPY base-location file (Ambulance,Base); default: MEXCLP, 20 ambulances
+  replay = "",            -- folder with ELASPY's five input streams: replay them instead of generating
+  calls = 0,              -- replay: the first N calls (0: all)
+  patients = "",          -- replay: one row per patient, ELASPY's columns, to this CSV
+  rate = 60 / 7.75,       -- generated: calls per hour in the region (ELASPY: one per 7.75 min)
+  hours = 8760.0,         -- generated: hours per replication (8760: a year)
+  replications = 10,      -- generated: independent replications (95% intervals over them)
+  seed = 1,               -- generated: seed of replication 1 (replication r: a stream of its own)
+  threads = 0,            -- generated: threads (0: all cores); the answer does not depend on it
+  target = 12.0,          -- minutes: response target (simulated coverage = share within it)
+  q = 0.6,                -- busy fraction the promised (MEXCLP) coverage assumes
+  no_siren = 0.95,        -- speed factor driving back to base without siren
+  report = "",            -- HTML report: response times, mean response per zone, busy per base
+}
+
+-- Data (every parameter and file checked before the simulation)
+if P.instance ~= "utrecht" then error(string.format("instance=%s: only utrecht is available (ELASPY's region)", P.instance), 0) end
+for _, k in ipairs{"calls", "replications"} do if P[k] < 0 then error(string.format("%s=%d: must be >= 0", k, P[k]), 0) end end
+if P.replications < 1 then error("replications=0: must be >= 1", 0) end
+if not (P.hours > 0) then error("hours: must be > 0", 0) end
+if not (P.rate >= 0) then error("rate: must be >= 0 (calls per hour)", 0) end
+if not (P.q >= 0 and P.q < 1) then error("q: must be in [0, 1)", 0) end
+if not (P.no_siren > 0 and P.no_siren <= 1) then error("no_siren: must be in (0, 1]", 0) end
+if not (P.target > 0) then error("target: must be > 0 (minutes)", 0) end
+if P.threads < 0 then error("threads: must be >= 0", 0) end
+if P.patients ~= "" and P.replay == "" then error("patients= needs replay=DIR (one row per replayed patient)", 0) end
+if P.replay ~= "" and sys.exists(P.replay) ~= "directory" then error(string.format("replay=%s: not a folder", P.replay), 0) end
+local dir = P.dir ~= "" and P.dir or data.dir("utrecht_mexclp")
+local reg = E.region(dir, {no_siren = P.no_siren})
+local allocation = P.allocation ~= "" and P.allocation or (dir .. "/Base_Locations_Ambulances_MEXCLP_21_22_20.csv")
+local bases = E.allocation(allocation, reg)
+local calls = P.replay ~= "" and E.replay(P.replay, reg, P.calls) or nil
+local promised = plan.promised(reg, bases, P.q, P.target)
+
+-- Simulate and Report
+local result = {model = "simulate", instance = P.instance, allocation = allocation, ambulances = #bases,
+  target = P.target, unit = "min", q = P.q, promised = promised}
+print(string.format("%d ambulances (%s); promised coverage (MEXCLP, q = %g, %g min): %.6f", #bases, allocation,
+  P.q, P.target, promised))
+if calls then
+  local r = reg.R:run{bases = bases, calls = calls}
+  local n, within, sum = #calls.time, 0, 0
+  for i = 1, n do
+    sum = sum + r.calls.response[i]
+    if r.calls.response[i] <= P.target then within = within + 1 end
+  end
+  print(string.format("replayed %d calls from %s: mean response %.3f min, within %g min %.4f, %d waited (queue up to %d)",
+    n, P.replay, sum / n, P.target, within / n, r.queued, r.max_queue))
+  if P.patients ~= "" then
+    assert(E.patients(P.patients, reg, calls, r))
+    print("patients: " .. P.patients)
+  end
+  result.calls, result.mean_response, result.within, result.queued = n, sum / n, within / n, r.queued
+  result.ambulance_busy_minutes, result.ambulance_km = r.ambulances.busy, r.ambulances.km
+  return result
+end
+local res = plan.generated(reg, bases, {rate = P.rate, hours = P.hours, replications = P.replications,
+  seed = P.seed, threads = P.threads > 0 and P.threads or sys.cpus(), target = P.target})
+local s = res.summary
+local function ci(c, f) return string.format(f .. " [" .. f .. ", " .. f .. "]", c.mean, c.lo, c.hi) end
+local lines = {
+  string.format("%d replication(s) of %g h at %.3f calls/h (seed %d, %.2f s on %d thread(s)):", P.replications,
+    P.hours, P.rate, P.seed, res.seconds, res.threads),
+  string.format("calls %s; mean response %s min; median %s, 90%% %s, 95%% %s min.", ci(s.calls, "%.0f"),
+    ci(s.mean_response, "%.3f"), ci(s.p50, "%.2f"), ci(s.p90, "%.2f"), ci(s.p95, "%.2f")),
+  string.format("within %g min: simulated %s vs promised %.4f (gap %+.4f).", P.target, ci(s.within, "%.4f"),
+    promised, s.within.mean - promised),
+  string.format("busy fraction: simulated %s per ambulance vs q = %g.", ci(s.busy, "%.4f"), P.q),
+}
+for _, l in ipairs(lines) do print(l) end
+print("base      ambulances  busy")
+for _, b in ipairs(res.per_base) do print(string.format("  %-8d %4d     %.4f", b.base, b.ambulances, b.busy)) end
+if P.report ~= "" then
+  assert(plan.report(P.report, reg, res, {lines = lines, replications = P.replications, target = P.target, q = P.q,
+    subtitle = string.format("Utrecht, %d ambulances", #bases)}))
+  print("report: " .. P.report)
+end
+result.replications, result.hours, result.rate, result.seed = P.replications, P.hours, P.rate, P.seed
+result.summary, result.per_base, result.busy = s, res.per_base, res.per_amb.busy
+result.within, result.gap = s.within.mean, s.within.mean - promised
+return result
