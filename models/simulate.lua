@@ -47,6 +47,7 @@ local result = {model = "simulate", instance = P.instance, allocation = allocati
   target = P.target, unit = "min", q = P.q, promised = promised}
 print(string.format("%d ambulances (%s); promised coverage (MEXCLP, q = %g, %g min): %.6f", #bases, allocation,
   P.q, P.target, promised))
+io.stdout:flush()
 if calls then
   local r = reg.R:run{bases = bases, calls = calls}
   local n, within, sum = #calls.time, 0, 0

@@ -448,6 +448,10 @@ size_t sim_generate(const SimGen *G, uint64_t seed, SimCall **buf, size_t *cap) 
       continue;
     }
     t += gap;
+    if ((n & 0xffff) == 0xffff && emsopt_interrupted()) {
+      free(cum);
+      return SIM_GEN_INTERRUPTED;
+    }
     double v = xoshiro_unit(&r) * total;
     const double *c = cum + (size_t)p * Z;
     int lo = 0, hi = Z - 1;
@@ -539,6 +543,12 @@ static void *worker(void *arg) {
     pthread_mutex_unlock(&S->lock);
     if (r >= B->reps) break;
     size_t n = sim_generate(S->G, sim_rep_seed(B->seed, r), &calls, &cap);
+    if (n == SIM_GEN_INTERRUPTED) {
+      pthread_mutex_lock(&S->lock);
+      B->interrupted = 1;
+      pthread_mutex_unlock(&S->lock);
+      break;
+    }
     if (n == (size_t)-1) goto oom;
     if (n > ocap) {
       SimCallOut *no = realloc(out, sizeof(SimCallOut) * n);

@@ -104,7 +104,8 @@ typedef struct SimGen {
 } SimGen;
 
 /* Generates the calls of one replication into *buf (grown with realloc; *cap entries).
- * Returns the number of calls, or (size_t)-1 when out of memory. */
+ * Returns the number of calls, (size_t)-1 when out of memory, SIM_GEN_INTERRUPTED on Ctrl-C. */
+#define SIM_GEN_INTERRUPTED ((size_t)-2)
 size_t sim_generate(const SimGen *G, uint64_t seed, SimCall **buf, size_t *cap);
 
 /* Replications: per replication r, calls from seed mix(seed, r), then a run. */
