@@ -29,8 +29,8 @@ static int by_x(const void *a, const void *b) {
 
 void sim_region_free(SimRegion *R) {
   if (!R) return;
-  free(R->time), free(R->dist), free(R->x), free(R->y), free(R->hosp), free(R->closest_hosp);
-  free(R->xorder), free(R->xsorted);
+  free(R->time), free(R->time_to), free(R->dist), free(R->x), free(R->y), free(R->hosp), free(R->closest_hosp);
+  free(R->xorder), free(R->xsorted), free(R->gstart), free(R->glist);
   memset(R, 0, sizeof *R);
 }
 
@@ -41,6 +41,57 @@ __attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen, 
   if (err && errlen) vsnprintf(err, errlen, msg, ap);
   va_end(ap);
   return SIM_EINVAL;
+}
+
+static double sq(double v) { return v * v; }
+
+/* Per cell (expanded by a hair against rounding at its edges): U = the least over locations of
+ * the farthest distance to the cell; a location can be nearest to a point of the cell only if its
+ * least distance to the cell is <= U. Those candidates, compared exactly, give the exhaustive
+ * scan's answer (ties included: a tied location is as near, so also within U). */
+static int build_grid(SimRegion *R) {
+  int n = R->n;
+  double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
+  for (int i = 0; i < n; i++) {
+    x0 = fmin(x0, R->x[i]), x1 = fmax(x1, R->x[i]), y0 = fmin(y0, R->y[i]), y1 = fmax(y1, R->y[i]);
+  }
+  int G = (int)ceil(2 * sqrt((double)n));
+  if (G > 256) G = 256;
+  double w = (x1 - x0) / G, h = (y1 - y0) / G;
+  if (!(w > 0)) w = 1;
+  if (!(h > 0)) h = 1;
+  R->G = G, R->gx0 = x0, R->gy0 = y0, R->gw = w, R->gh = h;
+  size_t cells = (size_t)G * G, cap = cells * 4, len = 0;
+  R->gstart = malloc(sizeof(int) * (cells + 1));
+  R->glist = malloc(sizeof(int) * cap);
+  if (!R->gstart || !R->glist) return SIM_ENOMEM;
+  for (int cy = 0; cy < G; cy++)
+    for (int cx = 0; cx < G; cx++) {
+      double ax = x0 + cx * w - 1e-6 * w, bx = x0 + (cx + 1) * w + 1e-6 * w;
+      double ay = y0 + cy * h - 1e-6 * h, by = y0 + (cy + 1) * h + 1e-6 * h;
+      double U = INFINITY;
+      for (int i = 0; i < n; i++) {
+        double fx = fmax(fabs(R->x[i] - ax), fabs(R->x[i] - bx));
+        double fy = fmax(fabs(R->y[i] - ay), fabs(R->y[i] - by));
+        U = fmin(U, sqrt(sq(fx) + sq(fy)));
+      }
+      U = U * (1 + 1e-9) + 1e-9 * (w + h);
+      R->gstart[(size_t)cy * G + cx] = (int)len;
+      for (int i = 0; i < n; i++) {
+        double dx = R->x[i] < ax ? ax - R->x[i] : R->x[i] > bx ? R->x[i] - bx : 0;
+        double dy = R->y[i] < ay ? ay - R->y[i] : R->y[i] > by ? R->y[i] - by : 0;
+        if (sqrt(sq(dx) + sq(dy)) <= U) {
+          if (len == cap) {
+            int *nl = realloc(R->glist, sizeof(int) * cap * 2);
+            if (!nl) return SIM_ENOMEM;
+            R->glist = nl, cap *= 2;
+          }
+          R->glist[len++] = i;
+        }
+      }
+    }
+  R->gstart[cells] = (int)len;
+  return SIM_OK;
 }
 
 int sim_region_init(SimRegion *R, int n, const double *time, const double *dist, const double *x,
@@ -67,11 +118,14 @@ int sim_region_init(SimRegion *R, int n, const double *time, const double *dist,
   R->no_siren = no_siren;
   R->nhosp = nhosp;
   R->time = malloc(sizeof(double) * nn);
+  R->time_to = malloc(sizeof(double) * nn);
   R->dist = dist ? malloc(sizeof(double) * nn) : NULL;
   R->hosp = malloc(sizeof(int) * (size_t)(nhosp > 0 ? nhosp : 1));
   R->closest_hosp = malloc(sizeof(int) * (size_t)n);
-  if (!R->time || (dist && !R->dist) || !R->hosp || !R->closest_hosp) goto nomem;
+  if (!R->time || !R->time_to || (dist && !R->dist) || !R->hosp || !R->closest_hosp) goto nomem;
   memcpy(R->time, time, sizeof(double) * nn);
+  for (int i = 0; i < n; i++)
+    for (int j = 0; j < n; j++) R->time_to[(size_t)j * n + i] = time[(size_t)i * n + j];
   if (dist) memcpy(R->dist, dist, sizeof(double) * nn);
   if (nhosp > 0) memcpy(R->hosp, hosp, sizeof(int) * (size_t)nhosp);
   for (int i = 0; i < n; i++) {
@@ -102,6 +156,7 @@ int sim_region_init(SimRegion *R, int n, const double *time, const double *dist,
     sort_region = NULL;
     pthread_mutex_unlock(&sort_lock);
     for (int k = 0; k < n; k++) R->xsorted[k] = R->x[R->xorder[k]];
+    if (build_grid(R) != SIM_OK) goto nomem;
   }
   return SIM_OK;
 nomem:
@@ -128,6 +183,21 @@ int sim_nearest_plain(const SimRegion *R, double px, double py) {
 /* Locations sorted by x: walk outwards from px while |x - px| <= the best distance (the distance
  * is never below |dx|, also in floating point), keeping the least (distance, index). */
 int sim_nearest(const SimRegion *R, double px, double py) {
+  double fx = (px - R->gx0) / R->gw, fy = (py - R->gy0) / R->gh;
+  if (fx >= 0 && fy >= 0 && fx <= R->G && fy <= R->G) { /* inside the grid */
+    int cx = (int)fx, cy = (int)fy;
+    if (cx == R->G) cx--;
+    if (cy == R->G) cy--;
+    size_t c = (size_t)cy * R->G + cx;
+    int best = -1;
+    double bd = INFINITY;
+    for (int k = R->gstart[c]; k < R->gstart[c + 1]; k++) {
+      int i = R->glist[k];
+      double d = euclid(R, i, px, py);
+      if (d < bd || (d == bd && i < best)) bd = d, best = i;
+    }
+    return best;
+  }
   int n = R->n, lo = 0, hi = n;
   while (lo < hi) {
     int mid = (lo + hi) / 2;
@@ -290,11 +360,12 @@ static int arrival(Run *S, size_t c) {
   const SimCall *k = &S->calls[c];
   int best = -1, bfrom = -1, avail = 0;
   double bt = INFINITY;
+  const double *to = S->R->time_to + (size_t)k->loc * S->R->n;
   for (int j = 0; j < S->namb; j++) {
     if (S->a[j].state == BUSY) continue;
     avail++;
     int from = position(S, j, k->t);
-    double t = T(S->R, from, k->loc);
+    double t = to[from];
     if (best < 0 || t < bt) best = j, bfrom = from, bt = t;
   }
   if (best >= 0) {
@@ -399,14 +470,29 @@ int sim_run(const SimRegion *R, int namb, const int *base, const SimCall *calls,
 
 static double unit_open(Xoshiro *r) { return 1.0 - xoshiro_unit(r); } /* (0, 1] */
 
-static double normal(Xoshiro *r) {
-  double u1 = unit_open(r), u2 = xoshiro_unit(r);
-  return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+/* Box-Muller, both values used: the sine one is kept for the next draw */
+typedef struct Normal {
+  Xoshiro *r;
+  int has;
+  double spare;
+} Normal;
+
+static double normal(Normal *g) {
+  if (g->has) {
+    g->has = 0;
+    return g->spare;
+  }
+  double u1 = unit_open(g->r), u2 = xoshiro_unit(g->r);
+  double m = sqrt(-2.0 * log(u1)), a = 6.283185307179586 * u2;
+  g->spare = m * sin(a);
+  g->has = 1;
+  return m * cos(a);
 }
 
-static double service(Xoshiro *r, const double p[4]) {
+static double service(Normal *r, const double p[4]) {
+  double lscale = log(p[2]);
   for (int tries = 0; tries < 1000000; tries++) {
-    double v = exp(log(p[2]) + p[0] * normal(r)) + p[1];
+    double v = exp(lscale + p[0] * normal(r)) + p[1];
     if (v >= 0 && v <= p[3]) return v;
   }
   return p[3] > 0 ? p[3] : 0;
@@ -420,6 +506,7 @@ uint64_t sim_rep_seed(uint64_t seed, int rep) {
 size_t sim_generate(const SimGen *G, uint64_t seed, SimCall **buf, size_t *cap) {
   Xoshiro r;
   xoshiro_seed(&r, seed);
+  Normal nr = {.r = &r};
   int P = G->nperiods > 0 ? G->nperiods : 1, Z = G->nzones;
   double *cum = malloc(sizeof(double) * (size_t)P * (size_t)(Z > 0 ? Z : 1));
   if (!cum) return (size_t)-1;
@@ -471,8 +558,8 @@ size_t sim_generate(const SimGen *G, uint64_t seed, SimCall **buf, size_t *cap) 
     }
     SimCall *k = &(*buf)[n++];
     k->t = t, k->loc = G->zone_loc[lo], k->hospital = -1;
-    k->onsite = service(&r, G->onsite);
-    k->dropoff = service(&r, G->dropoff);
+    k->onsite = service(&nr, G->onsite);
+    k->dropoff = service(&nr, G->dropoff);
     k->to_hospital = xoshiro_unit(&r) < G->p_hospital;
   }
   free(cum);

@@ -31,6 +31,7 @@ enum { SIM_OK = 0, SIM_ENOMEM = 1, SIM_EINVAL = 2, SIM_EINTR = 3 };
 typedef struct SimRegion {
   int n;              /* locations */
   double *time;       /* n x n, from-major, minutes with siren */
+  double *time_to;    /* the same, to-major (dispatch reads one scene's column) */
   double *dist;       /* n x n km, or NULL */
   double *x, *y;      /* n coordinates, or NULL */
   int nhosp;
@@ -39,6 +40,9 @@ typedef struct SimRegion {
   double no_siren;    /* speed factor when driving back (0.95) */
   int *xorder;        /* locations sorted by x (nearest-location search) */
   double *xsorted;
+  int G;              /* grid of G x G cells over the locations' bounding box; per cell the */
+  double gx0, gy0, gw, gh; /* locations that can be the nearest to a point in it */
+  int *gstart, *glist;
 } SimRegion;
 
 /* Copies the data. Returns SIM_OK, SIM_ENOMEM, or SIM_EINVAL with a message in err. */
