@@ -259,3 +259,61 @@ describe("Ctrl-C", function()
     assert.same({}, spec.ls(dir))
   end)
 end)
+
+describe("models/simulate.lua with generated calls", function()
+  it("reports promised vs simulated coverage with intervals, a report and the JSON result", function()
+    local dir = spec.mkdir()
+    local code, out, err = spec.run({"models/simulate.lua", "hours=300", "replications=3", "threads=2",
+      "report=" .. dir .. "/r.html", "out=" .. dir .. "/r.json"})
+    assert.equals(0, code, err)
+    assert.matches("promised coverage %(MEXCLP, q = 0%.6, 12 min%): 0%.852089", out)
+    assert.matches("within 12 min: simulated 0%.%d+ %[0%.%d+, 0%.%d+%] vs promised 0%.8521", out)
+    local r = require("json").decode(spec.read(dir .. "/r.json"))
+    assert.rel(0.85208932, r.promised, 1e-8)
+    assert.equals(20, r.ambulances)
+    local s = r.summary
+    assert.is_true(s.within.lo <= s.within.mean and s.within.mean <= s.within.hi)
+    assert.is_true(s.busy.mean > 0.2 and s.busy.mean < 0.6, "busy " .. s.busy.mean)
+    assert.is_true(s.calls.mean > 300 * 7.74 * 0.8 and s.calls.mean < 300 * 7.74 * 1.2)
+    assert.matches("Mean response per zone", spec.read(dir .. "/r.html"))
+    -- the same seed gives the same numbers with one thread
+    local code2, out2 = spec.run({"models/simulate.lua", "hours=300", "replications=3", "threads=1"})
+    assert.equals(0, code2)
+    assert.equals(out:match("within 12 min[^\n]*"), out2:match("within 12 min[^\n]*"))
+  end)
+end)
+
+describe("busy=simulated in the location models", function()
+  it("mexclp: rounds of simulation and re-optimisation, promised vs simulated each round", function()
+    local dir = spec.mkdir()
+    local code, out, err = spec.run({"models/mexclp.lua", "busy=simulated", "curve_to=0", "sim_hours=400",
+      "sim_replications=1", "rounds=3", "out=" .. dir .. "/m.json"})
+    assert.equals(0, code, err)
+    assert.matches("round 0: promised 0%.8521, simulated", out)
+    local r = require("json").decode(spec.read(dir .. "/m.json"))
+    local L = r.loop
+    assert.is_true(#L.rounds >= 2 and #L.rounds <= 4)
+    assert.rel(0.85208932, L.rounds[1].promised, 1e-8)
+    for _, rd in ipairs(L.rounds) do
+      assert.rel(rd.simulated - rd.promised, rd.gap, 1e-12)
+      local n = 0
+      for _, k in ipairs(rd.x) do n = n + k end
+      assert.equals(20, n)
+    end
+    assert.is_true(L.status == "converged" or L.status == "cycle" or L.status == "rounds")
+    if L.status == "cycle" then assert.is_true(L.cycle_from < #L.rounds) end
+  end)
+
+  it("lr_mexclp takes busy=simulated too; bad values are named", function()
+    local code, out, err = spec.run({"models/lr_mexclp.lua", "busy=simulated", "curve_to=0", "sim_hours=200",
+      "sim_replications=1", "rounds=1"})
+    assert.equals(0, code, err)
+    assert.matches("round 1: promised", out)
+    code, _, err = spec.run({"models/mexclp.lua", "busy=sometimes"})
+    assert.equals(1, code)
+    assert.matches("busy=sometimes: expected q %(the given busy fraction%) or simulated", err)
+    code, _, err = spec.run({"models/mexclp.lua", "instance=sf", "busy=simulated", "radius=5000"})
+    assert.equals(1, code)
+    assert.matches("busy=simulated: instance=sf has no simulation region", err)
+  end)
+end)
