@@ -12,7 +12,8 @@ local P = params {
   replay = "",            -- folder with ELASPY's five input streams: replay them instead of generating
   calls = 0,              -- replay: the first N calls (0: all)
   patients = "",          -- replay: one row per patient, ELASPY's columns, to this CSV
-  rate = 60 / 7.75,       -- generated: calls per hour in the region (ELASPY: one per 7.75 min)
+  rate = 60 / 7.75,       -- generated: calls per hour in the region (ELASPY: one per 7.75 min), by population
+  rates = "",             -- generated: CSV zone,hour,rate (calls per hour per postal code and hour of day)
   hours = 8760.0,         -- generated: hours per replication (8760: a year)
   replications = 10,      -- generated: independent replications (95% intervals over them)
   seed = 1,               -- generated: seed of replication 1 (replication r: a stream of its own)
@@ -40,6 +41,7 @@ local reg = E.region(dir, {no_siren = P.no_siren})
 local allocation = P.allocation ~= "" and P.allocation or (dir .. "/Base_Locations_Ambulances_MEXCLP_21_22_20.csv")
 local bases = E.allocation(allocation, reg)
 local calls = P.replay ~= "" and E.replay(P.replay, reg, P.calls) or nil
+local rates = P.replay == "" and P.rates ~= "" and E.rates(P.rates, reg) or nil
 local promised = plan.promised(reg, bases, P.q, P.target)
 
 -- Simulate and Report
@@ -65,13 +67,14 @@ if calls then
   result.ambulance_busy_minutes, result.ambulance_km = r.ambulances.busy, r.ambulances.km
   return result
 end
-local res = plan.generated(reg, bases, {rate = P.rate, hours = P.hours, replications = P.replications,
+local res = plan.generated(reg, bases, {rate = P.rate, rates = rates, hours = P.hours, replications = P.replications,
   seed = P.seed, threads = P.threads > 0 and P.threads or sys.cpus(), target = P.target})
 local s = res.summary
 local function ci(c, f) return string.format(f .. " [" .. f .. ", " .. f .. "]", c.mean, c.lo, c.hi) end
 local lines = {
-  string.format("%d replication(s) of %g h at %.3f calls/h (seed %d, %.2f s on %d thread(s)):", P.replications,
-    P.hours, P.rate, P.seed, res.seconds, res.threads),
+  string.format("%d replication(s) of %g h at %s (seed %d, %.2f s on %d thread(s)):", P.replications,
+    P.hours, rates and ("the rates of " .. P.rates) or string.format("%.3f calls/h", P.rate), P.seed, res.seconds,
+    res.threads),
   string.format("calls %s; mean response %s min; median %s, 90%% %s, 95%% %s min.", ci(s.calls, "%.0f"),
     ci(s.mean_response, "%.3f"), ci(s.p50, "%.2f"), ci(s.p90, "%.2f"), ci(s.p95, "%.2f")),
   string.format("within %g min: simulated %s vs promised %.4f (gap %+.4f).", P.target, ci(s.within, "%.4f"),

@@ -212,8 +212,11 @@ end
 describe("models/simulate.lua on bad input", function()
   local function fails(args, pattern)
     local out = spec.mkdir()
-    local a = {"models/simulate.lua", "instance=utrecht", "patients=" .. out .. "/p.csv"}
-    for _, x in ipairs(args) do a[#a + 1] = x end
+    local a = {"models/simulate.lua", "instance=utrecht", "out=" .. out .. "/r.json"}
+    for _, x in ipairs(args) do
+      a[#a + 1] = x
+      if x:match("^replay=") then a[#a + 1] = "patients=" .. out .. "/p.csv" end
+    end
     local code, _, err = spec.run(a)
     assert.equals(1, code)
     assert.matches(pattern, err)
@@ -234,6 +237,13 @@ describe("models/simulate.lua on bad input", function()
   it("an allocation naming an unknown base: FILE:LINE", function()
     local f = spec.write(spec.tmpname(".csv"), "Ambulance,Base\n0,3645\n1,3584\n")
     fails({"replay=" .. DES .. "/diesel_3", "allocation=" .. f, "calls=100"}, "%.csv:3: base 3584 is not one of the region's bases")
+  end)
+
+  it("a rates file with an hour out of range or an unknown zone: FILE:LINE", function()
+    local f = spec.write(spec.tmpname(".csv"), "zone,hour,rate\n3511,8,5\n3511,24,5\n")
+    fails({"rates=" .. f}, "%.csv:3: hour 24 is not in 0%.%.23")
+    f = spec.write(spec.tmpname(".csv"), "zone,hour,rate\n3511,8,5\n9999,8,1\n")
+    fails({"rates=" .. f}, "%.csv:3: zone 9999 is not a location of the region")
   end)
 
   it("too few calls in the streams, unknown parameters", function()
@@ -280,6 +290,20 @@ describe("models/simulate.lua with generated calls", function()
     local code2, out2 = spec.run({"models/simulate.lua", "hours=300", "replications=3", "threads=1"})
     assert.equals(0, code2)
     assert.equals(out:match("within 12 min[^\n]*"), out2:match("within 12 min[^\n]*"))
+  end)
+end)
+
+describe("generated calls from a rates file", function()
+  it("follows the zone and hour rates", function()
+    local f = spec.write(spec.tmpname(".csv"), "zone,hour,rate\n3511,8,5\n3511,9,5\n3435,8,2\n")
+    local dir = spec.mkdir()
+    local code, out, err = spec.run({"models/simulate.lua", "rates=" .. f, "hours=2400", "replications=4",
+      "out=" .. dir .. "/r.json"})
+    assert.equals(0, code, err)
+    assert.matches("at the rates of", out)
+    local r = require("json").decode(spec.read(dir .. "/r.json"))
+    -- 100 days x (5 + 5 + 2) calls
+    assert.is_true(math.abs(r.summary.calls.mean - 1200) < 4 * math.sqrt(1200 / 4), "calls " .. r.summary.calls.mean)
   end)
 end)
 

@@ -170,6 +170,28 @@ function M.replay(dir, reg, n)
   return {time = time, loc = loc, onsite = onsite, dropoff = dropoff, to_hospital = toh}
 end
 
+-- Call rates per zone and hour of day: a CSV with columns zone (postal code), hour (0-23) and
+-- rate (calls per hour), e.g. from csv.count over a call log divided by the days it covers.
+-- Pairs not listed have rate 0. Returns rate[k] = {24 rates} for every location k.
+function M.rates(path, reg)
+  local c, info = csv.read(path, {columns = {"zone", "hour", "rate"},
+    types = {zone = "integer", hour = "integer", rate = "number"}})
+  if not c then fail("%s", info) end
+  local rate, seen = {}, {}
+  for k = 1, #reg.ids do rate[k] = {}; for h = 1, 24 do rate[k][h] = 0 end end
+  for r = 1, info.rows do
+    local z, h, v, line = c.zone[r], c.hour[r], c.rate[r], r + 1
+    local k = reg.index[z]
+    if not k then fail("%s:%d: zone %d is not a location of the region", path, line, z) end
+    if h < 0 or h > 23 then fail("%s:%d: hour %d is not in 0..23", path, line, h) end
+    if not (v >= 0 and v < math.huge) then fail("%s:%d: rate %s is not a number >= 0", path, line, tostring(v)) end
+    if seen[z * 24 + h] then fail("%s:%d: zone %d, hour %d listed twice (first on line %d)", path, line, z, h, seen[z * 24 + h]) end
+    seen[z * 24 + h] = line
+    rate[k][h + 1] = v
+  end
+  return rate
+end
+
 M.PATIENT_COLUMNS = {"patient_ID", "response_time", "arrival_time", "location_ID", "nr_ambulances_available",
   "nr_ambulances_not_assignable", "assigned_to_ambulance_nr", "waiting_time_before_assigned",
   "driving_time_to_patient", "ambulance_arrival_time", "on_site_aid_time", "to_hospital", "hospital_ID",

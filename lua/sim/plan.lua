@@ -104,6 +104,16 @@ function M.report(path, reg, res, o)
     title = "Response time over " .. o.replications .. " replication(s)", categories = {"mean", "median", "90%", "95%"},
     series = {{name = "response", values = {s.mean_response.mean, s.p50.mean, s.p90.mean, s.p95.mean}}},
     ylabel = "response time", unit = "min", hlines = {{y = o.target, label = "target"}}}}
+  local hist, cats, total = {}, {}, 0
+  for _, c in ipairs(res.raw.hist) do total = total + c end
+  for k, c in ipairs(res.raw.hist) do
+    hist[k] = total > 0 and c / total or 0
+    cats[k] = k < #res.raw.hist and tostring(k - 1) or ((k - 1) .. "+")
+  end
+  sections[#sections + 1] = {heading = "Response-time distribution", svg = report.bar_chart{
+    title = "Share of calls per minute of response time", categories = cats,
+    series = {{name = "share of calls", values = hist}}, ylabel = "share of calls", unit = "",
+    xlabel = "response time (min, from)"}}
   local pts, groups, names = {}, {}, {}
   local to_wgs84 = require("coverage.data").rd_to_wgs84
   for i = 1, #reg.ids do
@@ -119,7 +129,8 @@ function M.report(path, reg, res, o)
   for k, band in ipairs(BANDS) do gnames[k] = band[2] end
   sections[#sections + 1] = {heading = "Mean response per zone", svg = report.points_map{title = "Mean response time per postal code",
     points = pts, groups = groups, group_names = gnames, names = names}}
-  local cats, vals = {}, {}
+  local vals = {}
+  cats = {}
   for k, p in ipairs(res.per_base) do cats[k] = tostring(p.base); vals[k] = p.busy end
   sections[#sections + 1] = {heading = "Busy fraction per base", svg = report.bar_chart{
     title = "Busy fraction per base (mean of its ambulances)", categories = cats,

@@ -29,7 +29,8 @@
  *   b.reps[r] = {calls, mean_response, mean_wait, within, p50, p90, p95, max_response,
  *                busy_fraction, events}
  *   b.amb_busy[r][k], b.amb_back, b.amb_km, b.amb_calls; b.zone_resp[z], b.zone_n[z],
- *   b.zone_within[z] summed over replications; b.seconds, b.cpu_seconds, b.threads,
+ *   b.zone_within[z] summed over replications; b.hist[k] calls with response in [k-1, k)
+ *   minutes (b.hist[61]: 60 or more), summed over replications; b.seconds, b.cpu_seconds, b.threads,
  *   b.interrupted. Same options and seed -> the same numbers whatever the thread count.
  *
  * A Ctrl-C stops the run: r.interrupted is true and the host's hook raises "interrupted" at the
@@ -443,6 +444,8 @@ static int l_replicate(lua_State *L) {
   double *ab = buffer(L, sizeof(double) * (4 * an + 3 * zn));
   B.amb_busy = ab, B.amb_back = ab + an, B.amb_km = ab + 2 * an, B.amb_calls = ab + 3 * an;
   B.zone_resp = ab + 4 * an, B.zone_n = B.zone_resp + zn, B.zone_within = B.zone_n + zn;
+  B.nbins = 61, B.bin_width = 1.0;
+  B.hist = buffer(L, sizeof(double) * (size_t)reps * (size_t)B.nbins);
   int rc = sim_replicate(R, (int)namb, base, &G, &B);
   if (rc == SIM_ENOMEM) return luaL_error(L, "not enough memory");
   if (rc == SIM_EINVAL) return argfail(L, 2, "invalid bases or zones");
@@ -479,6 +482,8 @@ static int l_replicate(lua_State *L) {
   lua_setfield(L, -2, "zone_n");
   push_zone_sums(L, B.zone_within, rows, (int)Z);
   lua_setfield(L, -2, "zone_within");
+  push_zone_sums(L, B.hist, rows, B.nbins);
+  lua_setfield(L, -2, "hist");
   set_num(L, "seconds", B.seconds);
   set_num(L, "cpu_seconds", B.cpu_seconds);
   set_int(L, "threads", B.threads < B.reps ? B.threads : B.reps);

@@ -659,8 +659,13 @@ static void *worker(void *arg) {
     int Z = S->G->nzones;
     double *zr = B->zone_resp + (size_t)r * Z, *zn = B->zone_n + (size_t)r * Z,
            *zw = B->zone_within + (size_t)r * Z;
+    double *hist = B->hist ? B->hist + (size_t)r * B->nbins : NULL;
     for (size_t c = 0; c < n; c++) {
       double v = out[c].response;
+      if (hist) {
+        double fb = v / B->bin_width;
+        hist[fb < B->nbins - 1 ? (int)fb : B->nbins - 1] += 1;
+      }
       sr += v, sw += out[c].wait;
       resp[c] = v;
       if (v > mx) mx = v;
@@ -721,6 +726,11 @@ int sim_replicate(const SimRegion *R, int namb, const int *base, const SimGen *G
   memset(B->zone_resp, 0, sizeof(double) * zn);
   memset(B->zone_n, 0, sizeof(double) * zn);
   memset(B->zone_within, 0, sizeof(double) * zn);
+  if (B->hist && (B->nbins < 1 || !(B->bin_width > 0))) {
+    free(zone_of);
+    return SIM_EINVAL;
+  }
+  if (B->hist) memset(B->hist, 0, sizeof(double) * (size_t)B->reps * B->nbins);
   B->interrupted = 0;
   Shared S = {.R = R, .namb = namb, .base = base, .G = G, .B = B, .zone_of = zone_of};
   pthread_mutex_init(&S.lock, NULL);
