@@ -60,5 +60,11 @@ local cpus = sys.cpus()
 local b = batch(P.reps, cpus, false)
 local calls = totals(b)
 print(string.format("%d replications on %d threads: %.2f s wall, %.1f replications/s, %.2f M calls/s; " ..
-  "speed-up over one core %.2fx (ideal %d)", P.reps, b.threads, b.seconds, P.reps / b.seconds,
-  calls / b.seconds / 1e6, f1 * P.reps / b.seconds, math.min(cpus, P.reps)))
+  "speed-up over one core %.2fx (ideal %d); %.1f ms CPU per replication", P.reps, b.threads, b.seconds,
+  P.reps / b.seconds, calls / b.seconds / 1e6, f1 * P.reps / b.seconds, math.min(cpus, P.reps),
+  1000 * b.cpu_seconds / P.reps))
+local f = io.open("/proc/loadavg")
+if f then
+  print("load average while measuring (other processes share the cores): " .. (f:read("l") or ""):match("^(%S+ %S+ %S+)"))
+  f:close()
+end
