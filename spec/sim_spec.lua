@@ -176,6 +176,21 @@ describe("generated calls", function()
     assert.is_true(c.reps[1].mean_response ~= a.reps[1].mean_response)
   end)
 
+  it("split into batches (first =) gives the same replications", function()
+    local whole = R:replicate{bases = {1, 4}, zones = {1, 2, 3, 4}, rate = {0.5, 0.5, 0.5, 0.5}, hours = 500,
+      replications = 6, seed = 3, threads = 2}
+    local a = R:replicate{bases = {1, 4}, zones = {1, 2, 3, 4}, rate = {0.5, 0.5, 0.5, 0.5}, hours = 500,
+      replications = 2, seed = 3, threads = 1}
+    local b = R:replicate{bases = {1, 4}, zones = {1, 2, 3, 4}, rate = {0.5, 0.5, 0.5, 0.5}, hours = 500,
+      replications = 4, seed = 3, threads = 2, first = 2}
+    assert.same(whole.reps, {a.reps[1], a.reps[2], b.reps[1], b.reps[2], b.reps[3], b.reps[4]})
+    local n = 0
+    for _, c in ipairs(whole.hist) do n = n + c end
+    local calls = 0
+    for _, r in ipairs(whole.reps) do calls = calls + r.calls end
+    assert.equals(calls, n)
+  end)
+
   it("follows the rate per zone and period", function()
     local z = R:replicate{bases = {1}, zones = {1, 2}, rate = {{1, 0}, {0, 3}}, hours = 4000, p_hospital = 0,
       onsite = {0, 0, 1, 5}, threads = 1}

@@ -12,9 +12,11 @@
 --          ambulances =, busy =}}, zones = {mean_response[z], within[z], calls[z]}, raw = kernel
 --   plan.report(path, reg, res, o)  HTML: response-time percentiles, zone map, busy per base
 local report = require "report"
+local sys = require "sys"
 
 local M = {}
 local fmt = string.format
+local CHUNK = 16
 
 local T975 = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160,
   2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048,
@@ -52,8 +54,30 @@ function M.generated(reg, bases, o)
     zones[i] = i
     rate[i] = o.rates and o.rates[i] or o.rate * reg.w[i]
   end
-  local b = reg.R:replicate{bases = bases, zones = zones, rate = rate, hours = o.hours,
-    replications = o.replications, seed = o.seed, threads = o.threads, target = o.target, plain = o.plain}
+  -- batches of CHUNK replications (the same split whatever the threads): progress between them
+  local b
+  local reps, done = o.replications, 0
+  local tty = o.progress ~= false and sys.isatty("stderr")
+  while done < reps do
+    local n = math.min(CHUNK, reps - done)
+    local c = reg.R:replicate{bases = bases, zones = zones, rate = rate, hours = o.hours, replications = n,
+      seed = o.seed, threads = o.threads, target = o.target, plain = o.plain, first = done}
+    if not b then b = c
+    else
+      for _, k in ipairs{"reps", "amb_busy", "amb_back", "amb_km", "amb_calls"} do
+        for _, v in ipairs(c[k]) do table.insert(b[k], v) end
+      end
+      for _, k in ipairs{"zone_resp", "zone_n", "zone_within", "hist"} do
+        for i, v in ipairs(c[k]) do b[k][i] = b[k][i] + v end
+      end
+      b.seconds, b.cpu_seconds, b.interrupted = b.seconds + c.seconds, b.cpu_seconds + c.cpu_seconds, c.interrupted
+      b.threads = math.max(b.threads, c.threads)
+    end
+    if c.interrupted then break end
+    done = done + n
+    if tty and reps > CHUNK then io.stderr:write(fmt("\r  replications %d/%d", done, reps)) end
+  end
+  if tty and reps > CHUNK then io.stderr:write("\n") end
   local res = {raw = b, interrupted = b.interrupted, seconds = b.seconds, threads = b.threads}
   if b.interrupted then return res end
   local cols = {}

@@ -24,6 +24,7 @@
  *   local b = R:replicate {
  *     bases =, zones = {locations}, rate = {{per period}, ...} per zone (calls per hour),
  *     hours =, replications = 1, seed = 1, threads = cpus, target = 12, plain = false,
+ *     first = 0,           -- this batch's replications are replications first+1.. of the run
  *     onsite = {sigma, loc, scale, cutoff}, dropoff = {...}, p_hospital = 0.63,
  *   }
  *   b.reps[r] = {calls, mean_response, mean_wait, within, p50, p90, p95, max_response,
@@ -373,7 +374,7 @@ static void push_zone_sums(lua_State *L, const double *v, int reps, int Z) {
 static int l_replicate(lua_State *L) {
   static const char *const keys[] = {"bases", "zones", "rate", "hours", "replications", "seed",
                                      "threads", "target", "plain", "onsite", "dropoff",
-                                     "p_hospital", NULL};
+                                     "p_hospital", "first", NULL};
   SimRegion *R = check_region(L);
   luaL_checktype(L, 2, LUA_TTABLE);
   check_keys(L, 2, keys);
@@ -435,7 +436,11 @@ static int l_replicate(lua_State *L) {
   B.target = luaL_optnumber(L, -1, 12.0);
   lua_getfield(L, 2, "plain");
   B.plain = lua_toboolean(L, -1);
-  lua_pop(L, 5);
+  lua_getfield(L, 2, "first");
+  lua_Integer first = luaL_optinteger(L, -1, 0);
+  lua_pop(L, 6);
+  if (first < 0 || first > 1000000000) argfail(L, 2, "field 'first' must be in 0..1000000000");
+  B.first = (int)first;
   if (reps < 1 || reps > 10000000) argfail(L, 2, "field 'replications' must be in 1..10000000");
   if (threads < 1 || threads > 1024) argfail(L, 2, "field 'threads' must be in 1..1024");
   B.reps = (int)reps, B.seed = (uint64_t)seed, B.threads = (int)threads;

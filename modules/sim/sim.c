@@ -629,7 +629,7 @@ static void *worker(void *arg) {
     int r = (S->failed || B->interrupted) ? B->reps : S->next++;
     pthread_mutex_unlock(&S->lock);
     if (r >= B->reps) break;
-    size_t n = sim_generate(S->G, sim_rep_seed(B->seed, r), &calls, &cap);
+    size_t n = sim_generate(S->G, sim_rep_seed(B->seed, B->first + r), &calls, &cap);
     if (n == SIM_GEN_INTERRUPTED) {
       pthread_mutex_lock(&S->lock);
       B->interrupted = 1;

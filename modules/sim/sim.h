@@ -112,7 +112,8 @@ typedef struct SimGen {
 #define SIM_GEN_INTERRUPTED ((size_t)-2)
 size_t sim_generate(const SimGen *G, uint64_t seed, SimCall **buf, size_t *cap);
 
-/* Replications: per replication r, calls from seed mix(seed, r), then a run. */
+/* Replications: per replication r, calls from seed mix(seed, first + r), then a run; a run may
+ * be split into batches (first = 0, k, 2k, ...) with the same per-replication answers. */
 typedef struct SimRepOut {
   size_t calls;
   double mean_response, mean_wait, within, p50, p90, p95, max_response;
@@ -123,6 +124,7 @@ typedef struct SimRepOut {
 
 typedef struct SimBatch {
   int reps, threads, plain;
+  int first;             /* replication r of this batch is replication first + r of the run */
   uint64_t seed;
   double target;         /* response target, minutes */
   SimRepOut *rep;        /* reps */
