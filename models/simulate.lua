@@ -36,6 +36,7 @@ if not (P.target > 0) then error("target: must be > 0 (minutes)", 0) end
 if P.threads < 0 then error("threads: must be >= 0", 0) end
 if P.patients ~= "" and P.replay == "" then error("patients= needs replay=DIR (one row per replayed patient)", 0) end
 if P.replay ~= "" and sys.exists(P.replay) ~= "directory" then error(string.format("replay=%s: not a folder", P.replay), 0) end
+plan.check_outputs(P, {"patients", "report", "out"})
 local dir = P.dir ~= "" and P.dir or data.dir("utrecht_mexclp")
 local reg = E.region(dir, {no_siren = P.no_siren})
 local allocation = P.allocation ~= "" and P.allocation or (dir .. "/Base_Locations_Ambulances_MEXCLP_21_22_20.csv")
@@ -60,7 +61,8 @@ if calls then
   print(string.format("replayed %d calls from %s: mean response %.3f min, within %g min %.4f, %d waited (queue up to %d)",
     n, P.replay, sum / n, P.target, within / n, r.queued, r.max_queue))
   if P.patients ~= "" then
-    assert(E.patients(P.patients, reg, calls, r))
+    local ok, err = E.patients(P.patients, reg, calls, r)
+    if not ok then error(err, 0) end
     print("patients: " .. P.patients)
   end
   result.calls, result.mean_response, result.within, result.queued = n, sum / n, within / n, r.queued
@@ -85,8 +87,9 @@ for _, l in ipairs(lines) do print(l) end
 print("base      ambulances  busy")
 for _, b in ipairs(res.per_base) do print(string.format("  %-8d %4d     %.4f", b.base, b.ambulances, b.busy)) end
 if P.report ~= "" then
-  assert(plan.report(P.report, reg, res, {lines = lines, replications = P.replications, target = P.target, q = P.q,
-    subtitle = string.format("Utrecht, %d ambulances", #bases)}))
+  local ok, err = plan.report(P.report, reg, res, {lines = lines, replications = P.replications, target = P.target,
+    q = P.q, subtitle = string.format("Utrecht, %d ambulances", #bases)})
+  if not ok then error(err, 0) end
   print("report: " .. P.report)
 end
 result.replications, result.hours, result.rate, result.seed = P.replications, P.hours, P.rate, P.seed

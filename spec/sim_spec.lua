@@ -261,6 +261,14 @@ describe("models/simulate.lua on bad input", function()
     fails({"rates=" .. f}, "%.csv:3: zone 9999 is not a location of the region")
   end)
 
+  it("an output folder that does not exist is named before any work", function()
+    fails({"report=/nonexistent-folder/r.html"}, "report=/nonexistent%-folder/r%.html: folder /nonexistent%-folder does not exist")
+    local code, _, err = spec.run({"models/simulate.lua", "replay=" .. DES .. "/diesel_3", "allocation=" .. alloc(23),
+      "patients=/nonexistent-folder/p.csv"})
+    assert.equals(1, code)
+    assert.matches("patients=/nonexistent%-folder/p%.csv: folder /nonexistent%-folder does not exist", err)
+  end)
+
   it("too few calls in the streams, unknown parameters", function()
     fails({"replay=" .. DES .. "/diesel_3", "allocation=" .. alloc(23), "calls=5000"}, "interarrival_times%.csv: 1400 values, 5000 calls asked for")
     fails({"replay=" .. DES .. "/diesel_3", "colour=red"}, "unknown parameter 'colour'")

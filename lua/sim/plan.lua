@@ -36,6 +36,19 @@ function M.ci(v)
   return {mean = mean, lo = mean - h, hi = mean + h, sd = sd, n = n}
 end
 
+-- output parameters (key = path) checked before any work: the folder must exist
+function M.check_outputs(P, keys)
+  for _, k in ipairs(keys) do
+    local path = P[k]
+    if path and path ~= "" then
+      local dir = path:match("^(.*)/[^/]*$") or "."
+      if dir == "" then dir = "/" end
+      if sys.exists(dir) ~= "directory" then error(fmt("%s=%s: folder %s does not exist", k, path, dir), 0) end
+      if sys.exists(path) == "directory" then error(fmt("%s=%s: is a folder", k, path), 0) end
+    end
+  end
+end
+
 function M.promised(reg, bases, q, radius)
   local at = {}
   for _, b in ipairs(bases) do at[b] = (at[b] or 0) + 1 end
