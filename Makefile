@@ -25,10 +25,14 @@ WARN      = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 SANITIZE ?=
 VERSION   = 0.1.0
 
-LUA_CFLAGS := $(shell pkg-config --cflags lua5.4 2>/dev/null)
-LUA_LIBS   := $(shell pkg-config --libs lua5.4 2>/dev/null || echo -llua5.4)
-CBC_CFLAGS := $(shell pkg-config --cflags cbc 2>/dev/null)
-CBC_LIBS   := $(shell pkg-config --libs cbc 2>/dev/null)
+# Flags from pkg-config are looked up when first used (in a recipe), not when the Makefile is
+# read: on a fresh machine `make demo` installs the packages (deps) before anything compiles.
+# lazy(VAR,command): VAR runs command once, at first expansion, and keeps its output.
+lazy = $(eval $1 = $$(eval $1 := $$$$(shell $2))$$($1))
+$(call lazy,LUA_CFLAGS,pkg-config --cflags lua5.4 2>/dev/null)
+$(call lazy,LUA_LIBS,pkg-config --libs lua5.4 2>/dev/null || echo -llua5.4)
+$(call lazy,CBC_CFLAGS,pkg-config --cflags cbc 2>/dev/null)
+$(call lazy,CBC_LIBS,pkg-config --libs cbc 2>/dev/null)
 LPSOLVE_LIBS = /usr/lib/liblpsolve55.a -lcolamd -ldl
 
 CPPFLAGS += -D_GNU_SOURCE -DEMSOPT_VERSION='"$(VERSION)"' -Iruntime $(LUA_CFLAGS) \
@@ -38,10 +42,12 @@ CXXFLAGS += -std=gnu++17 $(OPT) -Wall -Wextra -Werror $(SANITIZE) -pthread
 LDFLAGS  += $(SANITIZE) -pthread
 LDLIBS   += $(LUA_LIBS) $(LPSOLVE_LIBS) $(CBC_LIBS) -lcurl -lreadline -lm
 
-# Debian packages: build and run time, then test and bench tools.
+# Debian packages: build and run time (CBC's link line: zlib, bzip2, LAPACK, BLAS), then the
+# tools the tests and benchmarks use. `make deps` installs what is missing.
 DEB_PKGS = build-essential pkg-config liblua5.4-dev lua5.4 liblpsolve55-dev lp-solve \
-           libcolamd2 libsuitesparse-dev coinor-libcbc-dev libcurl4-openssl-dev \
-           libreadline-dev ca-certificates tmux python3 gawk unzip librsvg2-bin clang libclang-rt-14-dev valgrind
+           libcolamd2 libsuitesparse-dev coinor-libcbc-dev zlib1g-dev libbz2-dev \
+           liblapack-dev libblas-dev libcurl4-openssl-dev libreadline-dev ca-certificates \
+           man-db tmux python3 gawk unzip librsvg2-bin clang libclang-rt-14-dev valgrind
 
 # ---- sources ----------------------------------------------------------------------------
 MODULES     := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard modules/*/*.c)))))
@@ -130,7 +136,10 @@ deps:
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-demo: deps emsopt
+# deps first, then the build in a new make that sees what deps installed
+demo:
+	$(MAKE) deps
+	$(MAKE) emsopt
 	./emsopt models/er_routing.lua report=er_routing.html
 
 bench: emsopt
