@@ -56,6 +56,9 @@ MODULE_CXX  := $(sort $(wildcard modules/*/*.cpp))
 RUNTIME_SRC := $(filter-out runtime/embed.c,$(sort $(wildcard runtime/*.c)))
 LUA_SRC     := $(sort $(shell find lua -name '*.lua' 2>/dev/null))
 CTESTS      := $(sort $(wildcard spec/c/test_*.c))
+# the API reference's one source: each module's header comment (runtime/apidoc.awk)
+APIDOC_SRC  := $(sort $(wildcard modules/*/lua_*.c)) runtime/lsys.c $(LUA_SRC)
+APIDOC      := $(BUILD)/gen/lua/emsopt/apidoc.lua
 
 CXX_OBJ = $(patsubst %.cpp,$(BUILD)/%.o,$(MODULE_CXX))
 OBJ = $(patsubst %.c,$(BUILD)/%.o,$(RUNTIME_SRC) $(MODULE_SRC)) $(CXX_OBJ) \
@@ -87,8 +90,17 @@ $(BUILD)/gen/preload.c: $(MAKEFILE_LIST) $(wildcard modules/*/lua_*.c) | $(BUILD
 	   for m in $(MODULES); do echo "  {\"$$m\", luaopen_$$m},"; done; \
 	   echo '  {NULL, NULL}'; echo '};'; } > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/gen/embedded.c: $(BUILD)/embed $(LUA_SRC) | $(BUILD)/gen
-	$(BUILD)/embed lua $(LUA_SRC) > $@.tmp && mv $@.tmp $@
+$(BUILD)/gen/embedded.c: $(BUILD)/embed $(LUA_SRC) $(APIDOC) | $(BUILD)/gen
+	$(BUILD)/embed lua $(LUA_SRC) $(APIDOC) > $@.tmp && mv $@.tmp $@
+
+$(APIDOC): runtime/apidoc.awk $(APIDOC_SRC)
+	@mkdir -p $(dir $@)
+	awk -f runtime/apidoc.awk $(APIDOC_SRC) > $@.tmp && mv $@.tmp $@
+
+# the API reference as text, for share/doc (the REPL's help() reads the same source)
+$(BUILD)/doc/api.txt: $(BUILD)/emsopt
+	@mkdir -p $(dir $@)
+	$(BUILD)/emsopt -e 'io.write(require("emsopt.help").reference())' > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/gen/%.o: $(BUILD)/gen/%.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
@@ -145,14 +157,19 @@ demo:
 bench: emsopt
 	@for b in bench/*.lua; do echo "== $$b"; ./emsopt $$b || exit 1; done
 
-install: $(BUILD)/emsopt
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/emsopt
+# bin/emsopt; share/emsopt: the models, examples and demo region (scripts' default files resolve
+# there); the man page; share/doc/emsopt: README and the API reference
+install: $(BUILD)/emsopt $(BUILD)/doc/api.txt
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/emsopt \
+	  $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/doc/emsopt
 	install -m 755 $(BUILD)/emsopt $(DESTDIR)$(PREFIX)/bin/emsopt
 	cp -R models examples $(DESTDIR)$(PREFIX)/share/emsopt/
+	install -m 644 runtime/emsopt.1 $(DESTDIR)$(PREFIX)/share/man/man1/emsopt.1
+	install -m 644 README.md $(BUILD)/doc/api.txt $(DESTDIR)$(PREFIX)/share/doc/emsopt/
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/emsopt
-	rm -rf $(DESTDIR)$(PREFIX)/share/emsopt
+	rm -f $(DESTDIR)$(PREFIX)/bin/emsopt $(DESTDIR)$(PREFIX)/share/man/man1/emsopt.1
+	rm -rf $(DESTDIR)$(PREFIX)/share/emsopt $(DESTDIR)$(PREFIX)/share/doc/emsopt
 
 clean:
 	rm -rf build emsopt
