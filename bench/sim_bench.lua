@@ -20,7 +20,7 @@ local P = params {
   ambulances = 24,   -- 20, 23 or 24: the published MEXCLP allocation
 }
 
-local dir = "../shared/data/utrecht_mexclp"
+local dir = require("coverage.data").dir("utrecht_mexclp")
 if not sys.exists(dir) then print("sim bench: no data folder " .. dir .. ", skipped"); return end
 local reg = E.region(dir)
 local bases = E.allocation(string.format("%s/Base_Locations_Ambulances_MEXCLP_21_22_%d.csv", dir, P.ambulances), reg)
