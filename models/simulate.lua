@@ -43,6 +43,11 @@ local allocation = P.allocation ~= "" and P.allocation or (dir .. "/Base_Locatio
 local bases = E.allocation(allocation, reg)
 local calls = P.replay ~= "" and E.replay(P.replay, reg, P.calls) or nil
 local rates = P.replay == "" and P.rates ~= "" and E.rates(P.rates, reg) or nil
+if calls == nil then
+  local total = 0
+  for k = 1, #reg.ids do for _, v in ipairs(rates and rates[k] or {P.rate * reg.w[k]}) do total = total + v end end
+  if not (total > 0) then error(rates and ("rates=" .. P.rates .. ": every rate is 0 (no calls)") or "rate=0: no calls", 0) end
+end
 local promised = plan.promised(reg, bases, P.q, P.target)
 
 -- Simulate and Report
