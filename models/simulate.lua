@@ -14,6 +14,7 @@ local P = params {
   patients = "",          -- replay: one row per patient, ELASPY's columns, to this CSV
   rate = 60 / 7.75,       -- generated: calls per hour in the region (ELASPY: one per 7.75 min), by population
   rates = "",             -- generated: CSV zone,hour,rate (calls per hour per postal code and hour of day)
+  priorities = "",        -- generated: shares of priorities 1, 2, ... (e.g. 0.6,0.4; queue order); "" = one
   hours = 8760.0,         -- generated: hours per replication (8760: a year)
   replications = 10,      -- generated: independent replications (95% intervals over them)
   seed = 1,               -- generated: seed of replication 1 (replication r: a stream of its own)
@@ -43,6 +44,16 @@ local allocation = P.allocation ~= "" and P.allocation or (dir .. "/Base_Locatio
 local bases = E.allocation(allocation, reg)
 local calls = P.replay ~= "" and E.replay(P.replay, reg, P.calls) or nil
 local rates = P.replay == "" and P.rates ~= "" and E.rates(P.rates, reg) or nil
+local prio = nil
+if P.priorities ~= "" then
+  prio = {}
+  for k, tok in ipairs(data.list(P.priorities)) do
+    local v = tonumber(tok)
+    if not v or v ~= v or v < 0 or v == math.huge then error(string.format("priorities=%s: share %d is not a number >= 0", P.priorities, k), 0) end
+    prio[k] = v + 0.0
+  end
+  if #prio < 1 or #prio > 8 then error(string.format("priorities=%s: 1 to 8 shares expected", P.priorities), 0) end
+end
 if calls == nil then
   local total = 0
   for k = 1, #reg.ids do for _, v in ipairs(rates and rates[k] or {P.rate * reg.w[k]}) do total = total + v end end
@@ -74,7 +85,7 @@ if calls then
   result.ambulance_busy_minutes, result.ambulance_km = r.ambulances.busy, r.ambulances.km
   return result
 end
-local res = plan.generated(reg, bases, {rate = P.rate, rates = rates, hours = P.hours, replications = P.replications,
+local res = plan.generated(reg, bases, {rate = P.rate, rates = rates, priorities = prio, hours = P.hours, replications = P.replications,
   seed = P.seed, threads = P.threads > 0 and P.threads or sys.cpus(), target = P.target})
 local s = res.summary
 local function ci(c, f) return string.format(f .. " [" .. f .. ", " .. f .. "]", c.mean, c.lo, c.hi) end
@@ -88,6 +99,10 @@ local lines = {
     promised, s.within.mean - promised),
   string.format("busy fraction: simulated %s per ambulance vs q = %g.", ci(s.busy, "%.4f"), P.q),
 }
+for _, bp in ipairs(res.by_priority or {}) do
+  lines[#lines + 1] = string.format("priority %d: mean response %s min, within %g min %s.", bp.priority,
+    ci(bp.mean_response, "%.3f"), P.target, ci(bp.within, "%.4f"))
+end
 for _, l in ipairs(lines) do print(l) end
 print("base      ambulances  busy")
 for _, b in ipairs(res.per_base) do print(string.format("  %-8d %4d     %.4f", b.base, b.ambulances, b.busy)) end
@@ -99,5 +114,6 @@ if P.report ~= "" then
 end
 result.replications, result.hours, result.rate, result.seed = P.replications, P.hours, P.rate, P.seed
 result.summary, result.per_base, result.busy = s, res.per_base, res.per_amb.busy
+result.by_priority = res.by_priority
 result.within, result.gap = s.within.mean, s.within.mean - promised
 return result

@@ -138,6 +138,16 @@ describe("a hand-checked 3-ambulance case", function()
     assert.same(r.ambulances, p.ambulances)
   end)
 
+  it("serves waiting calls by priority, first-come-first-served within one", function()
+    local q = R:run{bases = {1}, calls = {time = {0, 1, 2, 3}, loc = {1, 1, 1, 1}, onsite = {10, 1, 1, 1},
+      dropoff = {0, 0, 0, 0}, to_hospital = {false, false, false, false}, priority = {1, 2, 1, 2}}}
+    -- free at 10: call 3 (priority 1) first, then calls 2 and 4 in arrival order
+    assert.same({0, 11 - 1, 10 - 2, 12 - 3}, q.calls.wait)
+    assert.same({10, 12, 11, 13}, q.calls.finish)
+    assert.raises(function() R:run{bases = {1}, calls = {time = {0}, loc = {1}, onsite = {1}, dropoff = {0},
+      to_hospital = {false}, priority = {9}}} end, "bad argument #1 to 'run' (field 'priority'[1] must be an integer in 1..8)")
+  end)
+
   it("goes to the closest hospital and hands over before it is free", function()
     local q = R:run{bases = {1}, calls = {time = {0, 1}, loc = {2, 2}, onsite = {3, 1}, dropoff = {4, 0},
       to_hospital = {true, false}}}
@@ -189,6 +199,16 @@ describe("generated calls", function()
     local calls = 0
     for _, r in ipairs(whole.reps) do calls = calls + r.calls end
     assert.equals(calls, n)
+  end)
+
+  it("draws priorities by their shares; urgent calls wait less", function()
+    local z = R:replicate{bases = {1}, zones = {1, 2, 3, 4}, rate = {0.6, 0.6, 0.6, 0.6}, hours = 3000,
+      priorities = {0.25, 0.75}, threads = 1, p_hospital = 0}
+    local bp = z.reps[1].by_priority
+    local n = bp[1].calls + bp[2].calls
+    assert.equals(z.reps[1].calls, n)
+    assert.is_true(math.abs(bp[1].calls / n - 0.25) < 0.03)
+    assert.is_true(bp[1].mean_response < bp[2].mean_response)
   end)
 
   it("follows the rate per zone and period", function()
@@ -262,6 +282,7 @@ describe("models/simulate.lua on bad input", function()
     f = spec.write(spec.tmpname(".csv"), "zone,hour,rate\n3511,8,0\n")
     fails({"rates=" .. f}, "%.csv: every rate is 0 %(no calls%)")
     fails({"rate=0"}, "rate=0: no calls")
+    fails({"priorities=0.3,x"}, "priorities=0%.3,x: share 2 is not a number >= 0")
   end)
 
   it("an output folder that does not exist is named before any work", function()
@@ -327,6 +348,11 @@ describe("generated calls from a rates file", function()
       "out=" .. dir .. "/r.json"})
     assert.equals(0, code, err)
     assert.matches("at the rates of", out)
+    code, out, err = spec.run({"models/simulate.lua", "rates=" .. f, "hours=2400", "replications=2",
+      "priorities=0.5,0.5"})
+    assert.equals(0, code, err)
+    assert.matches("priority 1: mean response [%d.]+ %[", out)
+    assert.matches("priority 2: mean response [%d.]+ %[", out)
     local r = require("json").decode(spec.read(dir .. "/r.json"))
     -- 100 days x (5 + 5 + 2) calls
     assert.is_true(math.abs(r.summary.calls.mean - 1200) < 4 * math.sqrt(1200 / 4), "calls " .. r.summary.calls.mean)

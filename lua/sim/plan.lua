@@ -5,11 +5,13 @@
 --   plan.promised(reg, bases, q, radius)  MEXCLP's expected coverage of the allocation:
 --       sum_i w_i (1 - q^k_i), k_i = ambulances at bases b with time[i][b] <= radius
 --   plan.generated(reg, bases, o)  replications of generated calls; o = {rate = calls per hour,
---       hours =, replications =, seed =, threads =, target = minutes, rates = nil | {per zone}}
+--       hours =, replications =, seed =, threads =, target = minutes, rates = nil | {per zone},
+--       priorities = nil | {shares of priority 1, 2, ...}}
 --       -> summary {calls, mean_response, within, p50, p90, p95, mean_wait, busy} each
 --          {mean =, lo =, hi =, sd =} (95% t interval over replications; lo = hi = mean for one),
 --          per_amb = {busy = mean fraction per ambulance, calls =, km =}, per_base = {{base =,
---          ambulances =, busy =}}, zones = {mean_response[z], within[z], calls[z]}, raw = kernel
+--          ambulances =, busy =}}, zones = {mean_response[z], within[z], calls[z]}, raw = kernel,
+--          by_priority = {{priority =, mean_response = ci, within = ci}, ...} with priorities
 --   plan.report(path, reg, res, o)  HTML: response-time percentiles, zone map, busy per base
 local report = require "report"
 local sys = require "sys"
@@ -74,7 +76,8 @@ function M.generated(reg, bases, o)
   while done < reps do
     local n = math.min(CHUNK, reps - done)
     local c = reg.R:replicate{bases = bases, zones = zones, rate = rate, hours = o.hours, replications = n,
-      seed = o.seed, threads = o.threads, target = o.target, plain = o.plain, first = done}
+      seed = o.seed, threads = o.threads, target = o.target, plain = o.plain, first = done,
+      priorities = o.priorities}
     if not b then b = c
     else
       for _, k in ipairs{"reps", "amb_busy", "amb_back", "amb_km", "amb_calls"} do
@@ -102,6 +105,17 @@ function M.generated(reg, bases, o)
   cols.busy = cols.busy_fraction
   cols.busy_fraction = nil
   res.summary = cols
+  if o.priorities then -- per priority: mean response and share within the target (intervals)
+    res.by_priority = {}
+    for p = 1, #o.priorities do
+      local m, w = {}, {}
+      for _, rep in ipairs(b.reps) do
+        local bp = rep.by_priority[p]
+        if bp then m[#m + 1] = bp.mean_response; w[#w + 1] = bp.within end
+      end
+      if #m > 0 then res.by_priority[#res.by_priority + 1] = {priority = p, mean_response = M.ci(m), within = M.ci(w)} end
+    end
+  end
   local R, A = #b.reps, #bases
   local busy, calls, km = {}, {}, {}
   for j = 1, A do

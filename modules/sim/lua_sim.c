@@ -11,8 +11,10 @@
  *   R.n, R.hospitals
  *   local r = R:run {
  *     bases = {...},       -- each ambulance's base location (1-based; ambulance k = bases[k])
- *     calls = {time =, loc =, onsite =, dropoff =, to_hospital = {bools}, hospital = nil|{...}},
- *                          -- arrival times in minutes (non-decreasing), hospital 0 = closest
+ *     calls = {time =, loc =, onsite =, dropoff =, to_hospital = {bools}, hospital = nil|{...},
+ *              priority = nil|{...}},
+ *                          -- arrival times in minutes (non-decreasing), hospital 0 = closest,
+ *                          -- priority 1 (most urgent, the default) .. 8: the queue order
  *     plain = false,       -- the baseline event loop (linear scans), same answers
  *   }
  *   r.calls = {amb =, from =, hospital =, available =, wait =, drive =, response =, at_scene =,
@@ -25,10 +27,11 @@
  *     bases =, zones = {locations}, rate = {{per period}, ...} per zone (calls per hour),
  *     hours =, replications = 1, seed = 1, threads = cpus, target = 12, plain = false,
  *     first = 0,           -- this batch's replications are replications first+1.. of the run
+ *     priorities = nil,    -- shares of priorities 1, 2, ... among generated calls (nil: all 1)
  *     onsite = {sigma, loc, scale, cutoff}, dropoff = {...}, p_hospital = 0.63,
  *   }
  *   b.reps[r] = {calls, mean_response, mean_wait, within, p50, p90, p95, max_response,
- *                busy_fraction, events}
+ *                busy_fraction, events, by_priority = {[p] = {calls, mean_response, within}}}
  *   b.amb_busy[r][k], b.amb_back, b.amb_km, b.amb_calls; b.zone_resp[z], b.zone_n[z],
  *   b.zone_within[z] summed over replications; b.hist[k] calls with response in [k-1, k)
  *   minutes (b.hist[61]: 60 or more), summed over replications; b.seconds, b.cpu_seconds, b.threads,
@@ -223,7 +226,8 @@ static double wall(void) {
 
 static int l_run(lua_State *L) {
   static const char *const keys[] = {"bases", "calls", "plain", NULL};
-  static const char *const ckeys[] = {"time", "loc", "onsite", "dropoff", "to_hospital", "hospital", NULL};
+  static const char *const ckeys[] = {"time", "loc", "onsite", "dropoff", "to_hospital", "hospital",
+                                      "priority", NULL};
   SimRegion *R = check_region(L);
   luaL_checktype(L, 2, LUA_TTABLE);
   check_keys(L, 2, keys);
@@ -249,6 +253,10 @@ static int l_run(lua_State *L) {
   int *loc = indices(L, 2, ct, "loc", nc, 1, R->n, NULL);
   double *on = numbers(L, 2, ct, "onsite", nc, NULL);
   double *off = numbers(L, 2, ct, "dropoff", nc, NULL);
+  int *prio = NULL;
+  if (lua_getfield(L, ct, "priority") != LUA_TNIL)
+    prio = (lua_pop(L, 1), indices(L, 2, ct, "priority", nc, 1, SIM_PRIORITIES, NULL));
+  else lua_pop(L, 1);
   int *hosp = NULL;
   if (lua_getfield(L, ct, "hospital") != LUA_TNIL)
     hosp = (lua_pop(L, 1), indices(L, 2, ct, "hospital", nc, 0, R->n, NULL));
@@ -262,6 +270,7 @@ static int l_run(lua_State *L) {
     k->t = t[c], k->loc = loc[c] - 1, k->onsite = on[c], k->dropoff = off[c];
     k->to_hospital = lua_toboolean(L, -1);
     k->hospital = hosp ? hosp[c] - 1 : -1;
+    k->priority = prio ? prio[c] - 1 : 0;
     lua_pop(L, 1);
     if (!(k->t >= 0 && isfinite(k->t))) argfail(L, 2, "call %d: time %f is negative or not finite", (int)c + 1, k->t);
     if (c > 0 && k->t < calls[c - 1].t) argfail(L, 2, "call %d: arrives before call %d", (int)c + 1, (int)c);
@@ -374,7 +383,7 @@ static void push_zone_sums(lua_State *L, const double *v, int reps, int Z) {
 static int l_replicate(lua_State *L) {
   static const char *const keys[] = {"bases", "zones", "rate", "hours", "replications", "seed",
                                      "threads", "target", "plain", "onsite", "dropoff",
-                                     "p_hospital", "first", NULL};
+                                     "p_hospital", "first", "priorities", NULL};
   SimRegion *R = check_region(L);
   luaL_checktype(L, 2, LUA_TTABLE);
   check_keys(L, 2, keys);
@@ -425,6 +434,19 @@ static int l_replicate(lua_State *L) {
   lua_pop(L, 1);
   if (!(G.p_hospital >= 0 && G.p_hospital <= 1)) argfail(L, 2, "field 'p_hospital' must be in [0, 1]");
   if (G.p_hospital > 0 && R->nhosp == 0) argfail(L, 2, "transports need hospitals (the region has none)");
+  if (lua_getfield(L, 2, "priorities") != LUA_TNIL) {
+    lua_pop(L, 1);
+    lua_Integer np;
+    double *ps = numbers(L, 2, 2, "priorities", -1, &np);
+    double tot = 0;
+    if (np < 1 || np > SIM_PRIORITIES) argfail(L, 2, "field 'priorities' must hold 1 to %d shares", SIM_PRIORITIES);
+    for (lua_Integer p = 0; p < np; p++) {
+      if (!(ps[p] >= 0 && isfinite(ps[p]))) argfail(L, 2, "field 'priorities'[%d] must be a share >= 0", (int)p + 1);
+      tot += ps[p];
+    }
+    if (!(tot > 0)) argfail(L, 2, "field 'priorities' sums to 0");
+    G.npriorities = (int)np, G.priority_share = ps;
+  } else lua_pop(L, 1);
   SimBatch B = {0};
   lua_getfield(L, 2, "replications");
   lua_Integer reps = luaL_optinteger(L, -1, 1);
@@ -469,6 +491,16 @@ static int l_replicate(lua_State *L) {
     set_num(L, "max_response", o->max_response);
     set_num(L, "busy_fraction", o->busy_fraction);
     set_int(L, "events", (lua_Integer)o->events);
+    lua_newtable(L);
+    for (int p = 0; p < SIM_PRIORITIES; p++) {
+      if (o->calls_p[p] == 0) continue;
+      lua_createtable(L, 0, 3);
+      set_int(L, "calls", (lua_Integer)o->calls_p[p]);
+      set_num(L, "mean_response", o->mean_response_p[p]);
+      set_num(L, "within", o->within_p[p]);
+      lua_rawseti(L, -2, p + 1);
+    }
+    lua_setfield(L, -2, "by_priority");
     lua_rawseti(L, -2, r + 1);
   }
   lua_setfield(L, -2, "reps");

@@ -243,7 +243,7 @@ typedef struct Run {
   SimAmbOut *amb;
   Amb *a;
   int namb, plain;
-  size_t *queue, qhead, qlen, ncalls;
+  size_t *next, head[SIM_PRIORITIES], tail[SIM_PRIORITIES], qlen, ncalls; /* FIFO per priority */
   int *heap, hn; /* busy ambulances, by (fin, number) */
   SimInfo *info;
 } Run;
@@ -344,8 +344,11 @@ static void finish(Run *S, int j) {
   S->info->done++;
   if (m->fin > S->info->end) S->info->end = m->fin;
   if (S->qlen > 0) {
-    size_t c = S->queue[S->qhead];
-    S->qhead = (S->qhead + 1) % S->ncalls;
+    int p = 0;
+    while (S->head[p] == SIZE_MAX) p++;
+    size_t c = S->head[p];
+    S->head[p] = S->next[c];
+    if (S->head[p] == SIZE_MAX) S->tail[p] = SIZE_MAX;
     S->qlen--;
     assign(S, j, m->loc, m->fin, c, -1);
     return;
@@ -372,7 +375,11 @@ static int arrival(Run *S, size_t c) {
     assign(S, best, bfrom, k->t, c, avail);
     return best;
   }
-  S->queue[(S->qhead + S->qlen) % S->ncalls] = c;
+  int p = k->priority;
+  S->next[c] = SIZE_MAX;
+  if (S->tail[p] != SIZE_MAX) S->next[S->tail[p]] = c;
+  else S->head[p] = c;
+  S->tail[p] = c;
   S->qlen++;
   S->info->queued++;
   if (S->qlen > S->info->max_queue) S->info->max_queue = S->qlen;
@@ -443,7 +450,8 @@ int sim_run(const SimRegion *R, int namb, const int *base, const SimCall *calls,
   for (size_t c = 0; c < ncalls; c++) {
     const SimCall *k = &calls[c];
     if (k->loc < 0 || k->loc >= R->n || !(k->t >= 0) || !(k->onsite >= 0) || !(k->dropoff >= 0) ||
-        (c > 0 && k->t < calls[c - 1].t) || !isfinite(k->t) || !isfinite(k->onsite) ||
+        (c > 0 && k->t < calls[c - 1].t) || !isfinite(k->t) || k->priority < 0 ||
+        k->priority >= SIM_PRIORITIES || !isfinite(k->onsite) ||
         !isfinite(k->dropoff) || (k->to_hospital && k->hospital < 0 && R->nhosp == 0) ||
         k->hospital >= R->n)
       return SIM_EINVAL;
@@ -452,9 +460,10 @@ int sim_run(const SimRegion *R, int namb, const int *base, const SimCall *calls,
            .ncalls = ncalls, .info = info};
   S.a = calloc((size_t)namb, sizeof(Amb));
   S.heap = malloc(sizeof(int) * (size_t)namb);
-  S.queue = malloc(sizeof(size_t) * (ncalls > 0 ? ncalls : 1));
-  if (!S.a || !S.heap || !S.queue) {
-    free(S.a), free(S.heap), free(S.queue);
+  S.next = malloc(sizeof(size_t) * (ncalls > 0 ? ncalls : 1));
+  for (int p = 0; p < SIM_PRIORITIES; p++) S.head[p] = S.tail[p] = SIZE_MAX;
+  if (!S.a || !S.heap || !S.next) {
+    free(S.a), free(S.heap), free(S.next);
     return SIM_ENOMEM;
   }
   for (int j = 0; j < namb; j++) S.a[j].state = IDLE, S.a[j].loc = S.a[j].base = base[j];
@@ -462,7 +471,7 @@ int sim_run(const SimRegion *R, int namb, const int *base, const SimCall *calls,
   if (rc == SIM_OK)
     for (int j = 0; j < namb; j++)
       if (S.a[j].state == BACK) arrive_base(&S, j);
-  free(S.a), free(S.heap), free(S.queue);
+  free(S.a), free(S.heap), free(S.next);
   return rc;
 }
 
@@ -519,7 +528,8 @@ size_t sim_generate(const SimGen *G, uint64_t seed, SimCall **buf, size_t *cap) 
     }
   }
   size_t n = 0;
-  double end = G->hours * 60.0, t = 0;
+  double end = G->hours * 60.0, t = 0, ptotal = 0;
+  for (int p = 0; p < G->npriorities; p++) ptotal += G->priority_share[p];
   while (t < end && Z > 0) {
     double hour = floor(t / 60.0);
     int p = (int)fmod(hour, (double)P);
@@ -561,6 +571,13 @@ size_t sim_generate(const SimGen *G, uint64_t seed, SimCall **buf, size_t *cap) 
     k->onsite = service(&nr, G->onsite);
     k->dropoff = service(&nr, G->dropoff);
     k->to_hospital = xoshiro_unit(&r) < G->p_hospital;
+    k->priority = 0;
+    if (G->npriorities > 1) {
+      double u = xoshiro_unit(&r) * ptotal, acc = 0;
+      int pr = 0;
+      while (pr < G->npriorities - 1 && u >= (acc += G->priority_share[pr])) pr++;
+      k->priority = pr;
+    }
   }
   free(cum);
   return n;
@@ -660,8 +677,12 @@ static void *worker(void *arg) {
     double *zr = B->zone_resp + (size_t)r * Z, *zn = B->zone_n + (size_t)r * Z,
            *zw = B->zone_within + (size_t)r * Z;
     double *hist = B->hist ? B->hist + (size_t)r * B->nbins : NULL;
+    double sp[SIM_PRIORITIES] = {0}, wp[SIM_PRIORITIES] = {0};
+    size_t np[SIM_PRIORITIES] = {0};
     for (size_t c = 0; c < n; c++) {
       double v = out[c].response;
+      int pr = calls[c].priority;
+      sp[pr] += v, wp[pr] += v <= B->target, np[pr]++;
       if (hist) {
         double fb = v / B->bin_width;
         hist[fb < B->nbins - 1 ? (int)fb : B->nbins - 1] += 1;
@@ -673,6 +694,11 @@ static void *worker(void *arg) {
       int in = v <= B->target;
       within += in;
       if (z >= 0) zr[z] += v, zn[z] += 1, zw[z] += in;
+    }
+    for (int p = 0; p < SIM_PRIORITIES; p++) {
+      o->calls_p[p] = np[p];
+      o->mean_response_p[p] = np[p] ? sp[p] / (double)np[p] : NAN;
+      o->within_p[p] = np[p] ? wp[p] / (double)np[p] : NAN;
     }
     o->calls = n;
     o->mean_response = n ? sr / (double)n : NAN;

@@ -11,8 +11,9 @@
  *    of its origin and its base by the fraction of the (non-siren) drive done, then snapped to
  *    the nearest location (Euclidean, first location on a tie); it is dispatched from there.
  *    Without coordinates, a returning ambulance counts from its origin until it reaches base.
- *  - No ambulance free: the call waits in a first-come-first-served queue. An ambulance that
- *    finishes a call takes the head of the queue at once from where it finished.
+ *  - No ambulance free: the call waits in a first-come-first-served queue per priority. An
+ *    ambulance that finishes a call takes at once, from where it finished, the call that has
+ *    waited longest among the most urgent waiting (priority 0 first; ELASPY: one priority).
  *  - A call: drive to the scene, on-site time, then (when transported) drive to the hospital and
  *    hand-over time; the ambulance is then free and drives back to base at time / no_siren
  *    (0.95 in ELASPY), where it stays until dispatched.
@@ -27,6 +28,7 @@
 #include <stdint.h>
 
 enum { SIM_OK = 0, SIM_ENOMEM = 1, SIM_EINVAL = 2, SIM_EINTR = 3 };
+#define SIM_PRIORITIES 8
 
 typedef struct SimRegion {
   int n;              /* locations */
@@ -61,6 +63,7 @@ typedef struct SimCall {
   int hospital;     /* hospital location, or -1: the closest */
   double onsite;    /* minutes on scene */
   double dropoff;   /* minutes of hand-over */
+  int priority;     /* 0 (most urgent) .. SIM_PRIORITIES - 1 */
 } SimCall;
 
 typedef struct SimCallOut {
@@ -105,6 +108,8 @@ typedef struct SimGen {
   double onsite[4];      /* sigma, loc, scale, cutoff */
   double dropoff[4];
   double p_hospital;     /* probability of transport */
+  int npriorities;       /* 0 or 1: every call priority 0; else shares of priorities 0.. */
+  const double *priority_share;
 } SimGen;
 
 /* Generates the calls of one replication into *buf (grown with realloc; *cap entries).
@@ -118,6 +123,8 @@ typedef struct SimRepOut {
   size_t calls;
   double mean_response, mean_wait, within, p50, p90, p95, max_response;
   double busy_fraction;  /* mean over ambulances */
+  size_t calls_p[SIM_PRIORITIES];                    /* per priority */
+  double mean_response_p[SIM_PRIORITIES], within_p[SIM_PRIORITIES];
   double end;
   uint64_t events;
 } SimRepOut;

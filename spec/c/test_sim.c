@@ -77,6 +77,7 @@ static SimCall *random_calls(const SimRegion *R, size_t n, double gap) {
     t += -log(1 - urand()) * gap;
     c[i].t = t, c[i].loc = (int)(urand() * R->n), c[i].onsite = 5 + 30 * urand();
     c[i].dropoff = 10 + 20 * urand(), c[i].to_hospital = urand() < 0.6, c[i].hospital = -1;
+    c[i].priority = urand() < 0.3 ? 0 : 1;
   }
   return c;
 }
@@ -103,16 +104,21 @@ static void test_fast_equals_plain(void) {
     CHECK(a[i].response >= a[i].wait && a[i].finish >= a[i].at_scene);
   }
   CHECKF(redirected > 100, "redirected %zu", redirected);
-  /* FIFO: among the calls that waited, ambulances are assigned in arrival order */
-  double last = -1;
+  /* FIFO per priority: among the calls of a priority that waited, assignment in arrival order;
+   * and urgent calls wait less on average */
+  double last[2] = {-1, -1}, wsum[2] = {0, 0}, wn[2] = {0, 0};
   int fifo = 1;
-  for (size_t i = 0; i < n; i++)
+  for (size_t i = 0; i < n; i++) {
+    int p = c[i].priority;
+    wsum[p] += a[i].wait, wn[p] += 1;
     if (a[i].available < 0) {
       double assigned = c[i].t + a[i].wait;
-      if (assigned < last) fifo = 0;
-      last = assigned;
+      if (assigned < last[p]) fifo = 0;
+      last[p] = assigned;
     }
+  }
   CHECK(fifo);
+  CHECKF(wsum[0] / wn[0] < 0.5 * wsum[1] / wn[1], "mean wait %g (urgent) vs %g", wsum[0] / wn[0], wsum[1] / wn[1]);
   free(a), free(b), free(c);
   sim_region_free(&R);
 }
