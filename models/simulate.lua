@@ -82,7 +82,11 @@ if calls then
     print("patients: " .. P.patients)
   end
   result.calls, result.mean_response, result.within, result.queued = n, sum / n, within / n, r.queued
-  result.ambulance_busy_minutes, result.ambulance_km = r.ambulances.busy, r.ambulances.km
+  result.per_ambulance = {}
+  for a, b in ipairs(bases) do
+    result.per_ambulance[a] = {ambulance = a - 1, base = reg.ids[b], busy_minutes = r.ambulances.busy[a],
+      back_minutes = r.ambulances.back[a], calls = r.ambulances.calls[a], km = r.ambulances.km[a]}
+  end
   return result
 end
 local res = plan.generated(reg, bases, {rate = P.rate, rates = rates, priorities = prio, hours = P.hours, replications = P.replications,
@@ -115,5 +119,10 @@ end
 result.replications, result.hours, result.rate, result.seed = P.replications, P.hours, P.rate, P.seed
 result.summary, result.per_base, result.busy = s, res.per_base, res.per_amb.busy
 result.by_priority = res.by_priority
+result.per_ambulance = {}
+for a, b in ipairs(bases) do
+  result.per_ambulance[a] = {ambulance = a - 1, base = reg.ids[b], busy = res.per_amb.busy[a], calls = res.per_amb.calls[a],
+    km = res.per_amb.km[a]}
+end
 result.within, result.gap = s.within.mean, s.within.mean - promised
 return result

@@ -67,6 +67,27 @@ describe("agreement with ELASPY's diesel runs", function()
     end)
   end
 
+  it("kilometres per ambulance: the distances of ELASPY's driving events (partial drives back included)", function()
+    local r0 = region()
+    for _, case in ipairs{{"diesel_3", 1400, 23}, {"diesel_4", 3500, 24}} do
+      local dir = DES .. "/" .. case[1]
+      local bases = E.allocation(alloc(case[3]), r0)
+      local r = r0.R:run{bases = bases, calls = E.replay(dir, r0, case[2])}
+      local ev = csv.read(dir .. "/expected_ambulance_events.csv", {empty = "nil", types = {ambulance_ID = "number",
+        source_location_ID = "number", target_location_ID = "number", idle_or_driving_decrease = "number"}})
+      local km = {}
+      for i = 1, #ev.ambulance_ID do
+        if ev.idle_or_driving_decrease[i] == 1 then
+          local a = math.tointeger(ev.ambulance_ID[i]) + 1
+          local from = r0.index[math.tointeger(ev.source_location_ID[i])]
+          local to = r0.index[math.tointeger(ev.target_location_ID[i])]
+          km[a] = (km[a] or 0) + r0.D[from][to]
+        end
+      end
+      for a = 1, case[3] do assert.rel(km[a], r.ambulances.km[a], 1e-9) end
+    end
+  end)
+
   it("models/simulate.lua replay: the patients file holds ELASPY's columns and values", function()
     local out = spec.tmpname(".csv")
     local code, stdout, err = spec.run({"models/simulate.lua", "instance=utrecht", "replay=" .. DES .. "/diesel_3",
