@@ -73,6 +73,7 @@ if P.busy == "simulated" then
     rounds = P.rounds, dir = P.dir})
   print(L.status == "cycle" and string.format("the allocation cycles back to round %d", L.cycle_from)
     or L.status == "converged" and "the allocation no longer changes" or "stopped after rounds=" .. P.rounds)
+  print(string.format("best simulated coverage: round %d (%.4f)", L.best, L.rounds[L.best + 1].simulated))
 end
 return {model = "lr_mexclp", instance = P.instance, objective = r.objective, x = r.x, names = r.names,
         rho = r.rho, mexclp_x = mx.x, mexclp_local = mx_local, curve = curve, loop = L}

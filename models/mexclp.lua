@@ -69,6 +69,7 @@ if P.busy == "simulated" then
     rounds = P.rounds, dir = P.dir})
   print(L.status == "cycle" and string.format("the allocation cycles back to round %d", L.cycle_from)
     or L.status == "converged" and "the allocation no longer changes" or "stopped after rounds=" .. P.rounds)
+  print(string.format("best simulated coverage: round %d (%.4f)", L.best, L.rounds[L.best + 1].simulated))
 end
 return {model = "mexclp", instance = P.instance, q = P.q, radius = P.radius, ambulances = P.ambulances,
         objective = r.objective, x = r.x, names = r.names, curve = curve, loop = L}

@@ -14,6 +14,7 @@
 --   re-optimises MEXCLP with those q_i. It stops when the allocation does not change
 --   (status "converged"), comes back to an earlier one ("cycle", cycle_from = that round) or
 --   after o.rounds rounds ("rounds").
+--   L.best = the round whose allocation simulated best (L.best_x its allocation)
 --   L.rounds[k] = {round, x, promised (the model's own value of x), promised_measured (MEXCLP
 --     value of x under the measured q_i), simulated (share of calls within the radius, mean over
 --     replications, with lo/hi), gap (simulated - promised), busy (mean busy fraction)}
@@ -104,7 +105,10 @@ function M.run(inst, first, o)
     end
     x, promised = nx.x, nx.objective
   end
-  return {rounds = rounds, status = status, cycle_from = cycle_from, x = x}
+  local best = 1
+  for k, r in ipairs(rounds) do if r.simulated > rounds[best].simulated then best = k end end
+  return {rounds = rounds, status = status, cycle_from = cycle_from, x = x, best = rounds[best].round,
+          best_x = rounds[best].x}
 end
 
 return M
