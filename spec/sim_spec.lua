@@ -398,6 +398,7 @@ describe("busy=simulated in the location models", function()
       assert.equals(20, n)
     end
     assert.is_true(L.status == "converged" or L.status == "cycle" or L.status == "rounds")
+    assert.is_true(L.best >= 0 and L.best < #L.rounds)
     if L.status == "cycle" then assert.is_true(L.cycle_from < #L.rounds) end
   end)
 
