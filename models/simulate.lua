@@ -14,6 +14,7 @@ local P = params {
   patients = "",          -- replay: one row per patient, ELASPY's columns, to this CSV
   rate = 60 / 7.75,       -- generated: calls per hour in the region (ELASPY: one per 7.75 min), by population
   rates = "",             -- generated: CSV zone,hour,rate (calls per hour per postal code and hour of day)
+  hospitals = "",         -- generated: CSV zone,hospital,share (an ER-routing plan); "" = the closest
   priorities = "",        -- generated: shares of priorities 1, 2, ... (e.g. 0.6,0.4; queue order); "" = one
   hours = 8760.0,         -- generated: hours per replication (8760: a year)
   replications = 10,      -- generated: independent replications (95% intervals over them)
@@ -44,6 +45,7 @@ local allocation = P.allocation ~= "" and P.allocation or (dir .. "/Base_Locatio
 local bases = E.allocation(allocation, reg)
 local calls = P.replay ~= "" and E.replay(P.replay, reg, P.calls) or nil
 local rates = P.replay == "" and P.rates ~= "" and E.rates(P.rates, reg) or nil
+local hshares = P.replay == "" and P.hospitals ~= "" and E.hospital_shares(P.hospitals, reg) or nil
 local prio = nil
 if P.priorities ~= "" then
   prio = {}
@@ -89,7 +91,7 @@ if calls then
   end
   return result
 end
-local res = plan.generated(reg, bases, {rate = P.rate, rates = rates, priorities = prio, hours = P.hours, replications = P.replications,
+local res = plan.generated(reg, bases, {rate = P.rate, rates = rates, priorities = prio, hospital_shares = hshares, hours = P.hours, replications = P.replications,
   seed = P.seed, threads = P.threads > 0 and P.threads or sys.cpus(), target = P.target})
 local s = res.summary
 local function ci(c, f) return string.format(f .. " [" .. f .. ", " .. f .. "]", c.mean, c.lo, c.hi) end

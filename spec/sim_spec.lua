@@ -232,6 +232,28 @@ describe("generated calls", function()
     assert.is_true(bp[1].mean_response < bp[2].mean_response)
   end)
 
+  it("sends transported patients to hospitals by the plan's shares", function()
+    local T = {}
+    for a = 1, 4 do T[a] = {}; for b = 1, 4 do T[a][b] = 5 * math.abs(a - b) end end
+    local R2 = sim.region{time = T, dist = T, x = {0, 10, 20, 30}, y = {0, 0, 0, 0}, hospitals = {1, 4}}
+    local o2 = {bases = {1}, zones = {2}, rate = {0.02}, hours = 20000, p_hospital = 1, threads = 1}
+    local function km_per_call(b)
+      local km, n = 0, 0
+      for r, row in ipairs(b.amb_km) do km, n = km + row[1], n + b.amb_calls[r][1] end
+      return km / n
+    end
+    local closest = R2:replicate(o2)              -- location 2 -> hospital 1: 5 there, 5 back, 5 home... 10 km
+    o2.hospital_shares = {{4, 1}}                 -- all to hospital 4: 5 + 10 + 15 = 30 km
+    local planned = R2:replicate(o2)
+    assert.is_true(math.abs(km_per_call(closest) - 10) < 0.5, "closest " .. km_per_call(closest))
+    assert.is_true(math.abs(km_per_call(planned) - 30) < 1.5, "planned " .. km_per_call(planned))
+    o2.hospital_shares = {{4, 1, 1, 1}}           -- half and half: 20 km
+    assert.is_true(math.abs(km_per_call(R2:replicate(o2)) - 20) < 1.5)
+    o2.hospital_shares = {{4, 0}}
+    assert.raises(function() R2:replicate(o2) end,
+      "bad argument #1 to 'replicate' (field 'hospital_shares'[1]: the shares sum to 0)")
+  end)
+
   it("follows the rate per zone and period", function()
     local z = R:replicate{bases = {1}, zones = {1, 2}, rate = {{1, 0}, {0, 3}}, hours = 4000, p_hospital = 0,
       onsite = {0, 0, 1, 5}, threads = 1}
@@ -304,6 +326,8 @@ describe("models/simulate.lua on bad input", function()
     fails({"rates=" .. f}, "%.csv: every rate is 0 %(no calls%)")
     fails({"rate=0"}, "rate=0: no calls")
     fails({"priorities=0.3,x"}, "priorities=0%.3,x: share 2 is not a number >= 0")
+    f = spec.write(spec.tmpname(".csv"), "zone,hospital,share\n3511,3584,0.5\n3511,3511,0.5\n")
+    fails({"hospitals=" .. f}, "%.csv:3: 3511 is not one of the region's hospitals")
   end)
 
   it("an output folder that does not exist is named before any work", function()

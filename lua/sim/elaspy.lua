@@ -192,6 +192,34 @@ function M.rates(path, reg)
   return rate
 end
 
+-- Hospital shares per zone (an ER-routing plan): a CSV with columns zone, hospital (postal
+-- codes) and share (>= 0; a zone's shares are normalised). Zones not listed go to the closest
+-- hospital. Returns shares[k] = {hospital location, share, ...} for every location k.
+function M.hospital_shares(path, reg)
+  local c, info = csv.read(path, {columns = {"zone", "hospital", "share"},
+    types = {zone = "integer", hospital = "integer", share = "number"}})
+  if not c then fail("%s", info) end
+  local hosp = {}
+  for _, h in ipairs(reg.hospitals) do hosp[h] = true end
+  local shares, sum = {}, {}
+  for k = 1, #reg.ids do shares[k] = {} end
+  for r = 1, info.rows do
+    local z, h, v, line = c.zone[r], c.hospital[r], c.share[r], r + 1
+    local k = reg.index[z]
+    if not k then fail("%s:%d: zone %d is not a location of the region", path, line, z) end
+    if not hosp[h] then fail("%s:%d: %d is not one of the region's hospitals", path, line, h) end
+    if not (v >= 0 and v < math.huge) then fail("%s:%d: share %s is not a number >= 0", path, line, tostring(v)) end
+    local t = shares[k]
+    t[#t + 1] = reg.index[h]
+    t[#t + 1] = v
+    sum[k] = (sum[k] or 0) + v
+  end
+  for k, s in pairs(sum) do
+    if not (s > 0) then fail("%s: the shares of zone %d sum to 0", path, reg.ids[k]) end
+  end
+  return shares
+end
+
 M.PATIENT_COLUMNS = {"patient_ID", "response_time", "arrival_time", "location_ID", "nr_ambulances_available",
   "nr_ambulances_not_assignable", "assigned_to_ambulance_nr", "waiting_time_before_assigned",
   "driving_time_to_patient", "ambulance_arrival_time", "on_site_aid_time", "to_hospital", "hospital_ID",

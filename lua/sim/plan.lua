@@ -6,7 +6,8 @@
 --       sum_i w_i (1 - q^k_i), k_i = ambulances at bases b with time[i][b] <= radius
 --   plan.generated(reg, bases, o)  replications of generated calls; o = {rate = calls per hour,
 --       hours =, replications =, seed =, threads =, target = minutes, rates = nil | {per zone},
---       priorities = nil | {shares of priority 1, 2, ...}}
+--       priorities = nil | {shares of priority 1, 2, ...}, hospital_shares = nil | per zone
+--       {hospital location, share, ...}}
 --       -> summary {calls, mean_response, within, p50, p90, p95, mean_wait, busy} each
 --          {mean =, lo =, hi =, sd =} (95% t interval over replications; lo = hi = mean for one),
 --          per_amb = {busy = mean fraction per ambulance, calls =, km =}, per_base = {{base =,
@@ -77,7 +78,7 @@ function M.generated(reg, bases, o)
     local n = math.min(CHUNK, reps - done)
     local c = reg.R:replicate{bases = bases, zones = zones, rate = rate, hours = o.hours, replications = n,
       seed = o.seed, threads = o.threads, target = o.target, plain = o.plain, first = done,
-      priorities = o.priorities}
+      priorities = o.priorities, hospital_shares = o.hospital_shares}
     if not b then b = c
     else
       for _, k in ipairs{"reps", "amb_busy", "amb_back", "amb_km", "amb_calls"} do

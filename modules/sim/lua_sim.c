@@ -28,6 +28,8 @@
  *     hours =, replications = 1, seed = 1, threads = cpus, target = 12, plain = false,
  *     first = 0,           -- this batch's replications are replications first+1.. of the run
  *     priorities = nil,    -- shares of priorities 1, 2, ... among generated calls (nil: all 1)
+ *     hospital_shares = nil, -- per zone {hospital location, share, ...} (an ER-routing plan);
+ *                          -- nil or an empty list: the closest hospital
  *     onsite = {sigma, loc, scale, cutoff}, dropoff = {...}, p_hospital = 0.63,
  *   }
  *   b.reps[r] = {calls, mean_response, mean_wait, within, p50, p90, p95, max_response,
@@ -383,7 +385,7 @@ static void push_zone_sums(lua_State *L, const double *v, int reps, int Z) {
 static int l_replicate(lua_State *L) {
   static const char *const keys[] = {"bases", "zones", "rate", "hours", "replications", "seed",
                                      "threads", "target", "plain", "onsite", "dropoff",
-                                     "p_hospital", "first", "priorities", NULL};
+                                     "p_hospital", "first", "priorities", "hospital_shares", NULL};
   SimRegion *R = check_region(L);
   luaL_checktype(L, 2, LUA_TTABLE);
   check_keys(L, 2, keys);
@@ -446,6 +448,45 @@ static int l_replicate(lua_State *L) {
     }
     if (!(tot > 0)) argfail(L, 2, "field 'priorities' sums to 0");
     G.npriorities = (int)np, G.priority_share = ps;
+  } else lua_pop(L, 1);
+  if (lua_getfield(L, 2, "hospital_shares") != LUA_TNIL) {
+    /* per zone: an array {hospital location, share, hospital location, share, ...} (may be empty) */
+    int ht = lua_gettop(L);
+    if (!lua_istable(L, ht) || (lua_Integer)lua_rawlen(L, ht) != Z)
+      argfail(L, 2, "field 'hospital_shares' must hold one array per zone (%d)", (int)Z);
+    size_t total = 0;
+    for (lua_Integer z = 1; z <= Z; z++) {
+      if (lua_rawgeti(L, ht, z) != LUA_TTABLE || lua_rawlen(L, -1) % 2 != 0)
+        argfail(L, 2, "field 'hospital_shares'[%d] must be an array of hospital, share pairs", (int)z);
+      total += lua_rawlen(L, -1) / 2;
+      lua_pop(L, 1);
+    }
+    int *hs = buffer(L, sizeof(int) * (size_t)(Z + 1));
+    int *hl = buffer(L, sizeof(int) * (total > 0 ? total : 1));
+    double *hw = buffer(L, sizeof(double) * (total > 0 ? total : 1));
+    size_t k = 0;
+    for (lua_Integer z = 1; z <= Z; z++) {
+      lua_rawgeti(L, ht, z);
+      hs[z - 1] = (int)k;
+      int m = (int)lua_rawlen(L, -1) / 2;
+      double zt = 0;
+      for (int i = 0; i < m; i++) {
+        lua_rawgeti(L, -1, 2 * i + 1);
+        lua_rawgeti(L, -2, 2 * i + 2);
+        int i1, i2;
+        double h = lua_tonumberx(L, -2, &i1), w = lua_tonumberx(L, -1, &i2);
+        if (!i1 || h != floor(h) || h < 1 || h > R->n)
+          argfail(L, 2, "field 'hospital_shares'[%d]: hospital %d must be a location in 1..%d", (int)z, i + 1, R->n);
+        if (!i2 || !(w >= 0) || !isfinite(w))
+          argfail(L, 2, "field 'hospital_shares'[%d]: share %d must be a number >= 0", (int)z, i + 1);
+        hl[k] = (int)h - 1, hw[k] = w, k++, zt += w;
+        lua_pop(L, 2);
+      }
+      if (m > 0 && !(zt > 0)) argfail(L, 2, "field 'hospital_shares'[%d]: the shares sum to 0", (int)z);
+      lua_pop(L, 1);
+    }
+    hs[Z] = (int)k;
+    G.hosp_start = hs, G.hosp_loc = hl, G.hosp_share = hw;
   } else lua_pop(L, 1);
   SimBatch B = {0};
   lua_getfield(L, 2, "replications");

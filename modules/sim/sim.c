@@ -568,9 +568,19 @@ size_t sim_generate(const SimGen *G, uint64_t seed, SimCall **buf, size_t *cap) 
     }
     SimCall *k = &(*buf)[n++];
     k->t = t, k->loc = G->zone_loc[lo], k->hospital = -1;
+    int zone = lo;
     k->onsite = service(&nr, G->onsite);
     k->dropoff = service(&nr, G->dropoff);
     k->to_hospital = xoshiro_unit(&r) < G->p_hospital;
+    if (k->to_hospital && G->hosp_start && G->hosp_start[zone + 1] > G->hosp_start[zone]) {
+      int a = G->hosp_start[zone], b = G->hosp_start[zone + 1];
+      double tot = 0, acc = 0;
+      for (int h = a; h < b; h++) tot += G->hosp_share[h];
+      double u = xoshiro_unit(&r) * tot;
+      int h = a;
+      while (h < b - 1 && u >= (acc += G->hosp_share[h])) h++;
+      k->hospital = G->hosp_loc[h];
+    }
     k->priority = 0;
     if (G->npriorities > 1) {
       double u = xoshiro_unit(&r) * ptotal, acc = 0;

@@ -110,6 +110,11 @@ typedef struct SimGen {
   double p_hospital;     /* probability of transport */
   int npriorities;       /* 0 or 1: every call priority 0; else shares of priorities 0.. */
   const double *priority_share;
+  /* hospitals by shares (an ER-routing plan), or NULL: the closest. Zone z's choices are
+   * hosp_loc[k] with share hosp_share[k] for k in hosp_start[z] .. hosp_start[z + 1] - 1;
+   * a zone without choices uses the closest. */
+  const int *hosp_start, *hosp_loc;
+  const double *hosp_share;
 } SimGen;
 
 /* Generates the calls of one replication into *buf (grown with realloc; *cap entries).
