@@ -64,19 +64,75 @@ local function site_rows(inst, open, site, dist, x)
   return rows
 end
 
-local function the_map(inst, o, open, site, dist)
+-- the model's own quantity per demand point, or nil: expected coverage (MEXCLP: 1 - q^k with k the
+-- ambulances within the radius; LR-MEXCLP: the best local availability 1 - (rho/c)^c, c <= k),
+-- reliability (MALP: the chance that one of the k ambulances within the radius is free, global q
+-- (I) or local rho (II)); -> {label =, values =, servers =, needed =}
+function M.quantity(inst, o)
+  if not (o.radius and o.x and (o.q or o.rho)) then return nil end
+  local cov = require "coverage"
+  local N = cov.cover_sets(inst, o.radius)
+  local k = {}
+  for i, s in ipairs(N) do
+    local c = 0
+    for _, j in ipairs(s) do c = c + (o.x[j] or 0) end
+    k[i] = c
+  end
+  local v = {}
+  local malp = o.model:match("^MALP") ~= nil
+  for i = 1, #inst.d do
+    if o.rho and not (malp and o.q) then
+      if malp then v[i] = cov.local_avail(o.rho[i], k[i])
+      else
+        local best = 0
+        for c = 1, k[i] do best = math.max(best, cov.local_avail(o.rho[i], c)) end
+        v[i] = best
+      end
+    else
+      v[i] = 1 - o.q ^ k[i]
+    end
+  end
+  return {label = malp and "reliability" or "expected coverage", key = malp and "reliability" or "expected_coverage",
+    values = v, servers = k, needed = o.b}
+end
+
+-- demand colours: by the model's quantity (0..1), else by site while a palette separates the open
+-- sites, else by the distance to the assigned site; -> colours, legend entries, colour bar or nil
+local function demand_colors(inst, o, open, site, dist, qty)
+  local n, colors = #open, {}
+  local unit = inst.unit and (" " .. inst.unit) or ""
+  if qty then
+    for i, v in ipairs(qty.values) do colors[i] = report.color.sequential(v) end
+    return colors, {}, {label = qty.label, unit = "share", min = 0, max = 1}, "colour: " .. qty.label .. " (0 to 1)"
+  end
+  if n <= report.map_max_categories then
+    local legend = {}
+    for i = 1, #inst.d do colors[i] = site[i] and report.color.categorical(site[i], n) or "#bbbbbb" end
+    return colors, legend, nil, o.radius and fmt("colour: the nearest open site within %g%s", o.radius, unit)
+      or "colour: the nearest open site"
+  end
+  local dmax = 0
+  for i = 1, #inst.d do if site[i] then dmax = math.max(dmax, dist[i]) end end
+  if dmax <= 0 then dmax = 1 end
+  for i = 1, #inst.d do colors[i] = site[i] and report.color.sequential(dist[i] / dmax) or "#bbbbbb" end
+  return colors, {}, {label = "distance to the assigned site", unit = inst.unit, min = 0, max = dmax},
+    fmt("colour: the distance to the assigned site (%d open sites, too many for one colour each)", n)
+end
+
+local function the_map(inst, o, open, site, dist, qty)
   local n = #open
-  local pts, colors, radii, titles = {}, {}, {}, {}
+  local pts, radii, titles = {}, {}, {}
   local wmax = 0
   for i = 1, #inst.d do wmax = math.max(wmax, inst.w and inst.w[i] or 1) end
   local unit = inst.unit and (" " .. inst.unit) or ""
+  local colors, _, cbar, how = demand_colors(inst, o, open, site, dist, qty)
   for i = 1, #inst.d do
     local w = inst.w and inst.w[i] or 1
     pts[i] = {inst.lon[i], inst.lat[i]}
-    colors[i] = site[i] and report.color.categorical(site[i], n) or "#bbbbbb"
     radii[i] = 2 + 5 * math.sqrt(w / wmax)
-    titles[i] = fmt("%s: weight %.6g, %s (%.5g%s)", tostring(inst.demand[i]), w,
-      site[i] and ("site " .. label_of(inst, open[site[i]])) or "not covered", dist[i], unit)
+    titles[i] = fmt("%s: weight %.6g, %s (%.5g%s)%s", tostring(inst.demand[i]), w,
+      site[i] and ("site " .. label_of(inst, open[site[i]])) or "not covered", dist[i], unit,
+      qty and fmt(", %s %.3f", qty.label, qty.values[i]) or "")
   end
   local isopen, cand, opts, onames = {}, {}, {}, {}
   for _, j in ipairs(open) do isopen[j] = true end
@@ -84,10 +140,11 @@ local function the_map(inst, o, open, site, dist)
     if not isopen[j] then cand[#cand + 1] = {inst.site_lon[j], inst.site_lat[j]} end
   end
   local ocolors = {}
+  local by_site = not cbar
   for k, j in ipairs(open) do
     opts[k] = {inst.site_lon[j], inst.site_lat[j]}
     onames[k] = label_of(inst, j) .. ((o.x and o.x[j]) and fmt(" (%d)", o.x[j]) or "")
-    ocolors[k] = report.color.categorical(k, n)
+    ocolors[k] = by_site and report.color.categorical(k, n) or "#d62728"
   end
   local layers = {{kind = "points", points = pts, colors = colors, radii = radii, titles = titles, stroke = "#ffffff",
     name = "demand points"}}
@@ -96,17 +153,77 @@ local function the_map(inst, o, open, site, dist)
       name = "candidate sites"}
   end
   layers[#layers + 1] = {kind = "points", points = opts, colors = ocolors, radius = 7, shape = "diamond", stroke = "#000000",
-    labels = onames, titles = onames, name = "open sites"}
+    labels = n <= 30 and onames or nil, titles = onames, name = "open sites"}
   local legend = {}
-  for k = 1, n do legend[k] = {label = "served by " .. onames[k], color = ocolors[k], kind = "circle"} end
-  if o.radius then legend[#legend + 1] = {label = fmt("not within %g%s", o.radius, unit), color = "#bbbbbb", kind = "circle"} end
-  legend[#legend + 1] = {label = "open site" .. (o.x and " (ambulances)" or ""), color = "#666666", kind = "rect", stroke = "#000000"}
+  if by_site then
+    for k = 1, n do legend[k] = {label = "served by " .. onames[k], color = ocolors[k], kind = "circle"} end
+  end
+  if o.radius and not qty then legend[#legend + 1] = {label = fmt("not within %g%s", o.radius, unit), color = "#bbbbbb", kind = "circle"} end
+  legend[#legend + 1] = {label = "open site" .. (o.x and " (ambulances)" or ""), color = by_site and "#666666" or "#d62728", kind = "rect", stroke = "#000000"}
   if #cand > 0 then legend[#legend + 1] = {label = "closed candidate site", color = "#ffffff", kind = "rect", stroke = "#555555"} end
-  return report.map{title = fmt("%s on %s: demand points by %s site", o.model, tostring(inst.name),
-      o.radius and "covering" or "assigned"),
-    layers = layers, legend = legend,
-    note = "Circle area ~ demand weight; " .. (o.radius and fmt("colour: the nearest open site within %g%s.", o.radius, unit)
-      or "colour: the nearest open site.")}
+  return report.map{title = fmt("%s on %s: demand points by %s", o.model, tostring(inst.name),
+      qty and qty.label or (o.radius and "covering site" or "assigned site")),
+    layers = layers, legend = legend, colorbar = cbar,
+    note = "Circle area ~ demand weight; " .. how .. "."}
+end
+
+-- the interactive map: demand points (coloured as on the static map; popups with the model's
+-- quantities), open sites (ambulances), closed candidates
+local function the_webmap(inst, o, open, site, dist, qty)
+  local n = #open
+  local unit = inst.unit or "distance units"
+  local colors, _, cbar, how = demand_colors(inst, o, open, site, dist, qty)
+  local wmax = 0
+  for i = 1, #inst.d do wmax = math.max(wmax, inst.w and inst.w[i] or 1) end
+  local dem, radii, sites, scol, cand = {}, {}, {}, {}, {}
+  local isopen = {}
+  for k, j in ipairs(open) do isopen[j] = k end
+  for i = 1, #inst.d do
+    local w = inst.w and inst.w[i] or 1
+    local p = {name = tostring(inst.demand[i]), weight = w, site = site[i] and label_of(inst, open[site[i]]) or nil,
+      distance = dist[i], covered = o.radius and site[i] ~= nil or nil}
+    if qty then p.value = qty.values[i]; p.servers = qty.servers[i]; p.needed = qty.needed and qty.needed[i] end
+    dem[i] = report.point(inst.lon[i], inst.lat[i], p)
+    radii[i] = 3 + 6 * math.sqrt(w / math.max(wmax, 1e-300))
+  end
+  for j = 1, #inst.site_lon do
+    local p = {name = label_of(inst, j), ambulances = o.x and o.x[j] or nil}
+    if isopen[j] then
+      sites[#sites + 1] = report.point(inst.site_lon[j], inst.site_lat[j], p)
+      scol[#scol + 1] = cbar and "#d62728" or report.color.categorical(isopen[j], n)
+    else
+      cand[#cand + 1] = report.point(inst.site_lon[j], inst.site_lat[j], p)
+    end
+  end
+  local fields = {{"demand weight", "weight", "%.4g"}, {(o.radius and "nearest open site within the radius" or "assigned site"), "site"},
+    {"distance to it (" .. unit .. ")", "distance", "%.1f"}}
+  if o.radius then fields[#fields + 1] = {"covered", "covered"} end
+  if qty then
+    fields[#fields + 1] = {"ambulances within the radius", "servers", "%d"}
+    if qty.needed then fields[#fields + 1] = {"ambulances needed for the reliability target", "needed", "%d"} end
+    fields[#fields + 1] = {qty.label .. " (%)", "value", "pct"}
+  end
+  local legend = {}
+  if not cbar then
+    for k, j in ipairs(open) do legend[k] = {label = "served by " .. label_of(inst, j), color = report.color.categorical(k, n), kind = "circle"} end
+    if o.radius then legend[#legend + 1] = {label = "not within the radius", color = "#bbbbbb", kind = "circle"} end
+  end
+  legend[#legend + 1] = {label = "open site", color = cbar and "#d62728" or "#666666", kind = "circle", stroke = "#000000"}
+  if #cand > 0 then legend[#legend + 1] = {label = "closed candidate site", color = "#ffffff", kind = "circle", stroke = "#555555"} end
+  local layers = {
+    {name = "demand points", features = dem, colors = colors, radii = radii, stroke = "#ffffff", weight = 0.8, label = "name",
+      fields = fields},
+  }
+  if #cand > 0 then
+    layers[#layers + 1] = {name = "closed candidate sites", features = cand, color = "#ffffff", radius = 4, stroke = "#555555",
+      label = "name", fields = {{"site", "name"}}}
+  end
+  layers[#layers + 1] = {name = "open sites", features = sites, colors = scol, radius = 8, stroke = "#000000", weight = 1.5,
+    label = "name", fields = {{"site", "name"}, {"ambulances", "ambulances", "%d"}}}
+  return report.webmap{title = fmt("%s on %s", o.model, tostring(inst.name)), layers = layers, legend = legend,
+    colorbar = cbar and {label = cbar.label, unit = cbar.unit == "share" and "%" or cbar.unit, min = cbar.unit == "share" and 0 or cbar.min,
+      max = cbar.unit == "share" and 100 or cbar.max, format = "%.0f"} or nil,
+    note = "Circle area ~ demand weight; " .. how .. ". Click a point for its values."}
 end
 
 local function the_page(inst, o, P)
@@ -116,7 +233,9 @@ local function the_page(inst, o, P)
   local sections = {{heading = "Summary", text = o.summary or {}}}
   local unit = inst.unit or "distance units"
   if M.has_coords(inst) then
-    sections[#sections + 1] = {heading = "Map", svg = the_map(inst, o, open, site, dist)}
+    local qty = M.quantity(inst, o)
+    sections[#sections + 1] = {heading = "Map", webmap = the_webmap(inst, o, open, site, dist, qty),
+      static_svg = the_map(inst, o, open, site, dist, qty)}
   else
     local cats, wts, dm = {}, {}, {}
     for k, r in ipairs(rows) do cats[k], wts[k], dm[k] = r.site, r.weight, r.dmean end
@@ -161,20 +280,34 @@ end
 local function the_geojson(inst, o, P)
   local open = o.sites
   local site, dist = M.assignment(inst, open, o.radius)
+  local qty = M.quantity(inst, o)
   local isopen = {}
   for k, j in ipairs(open) do isopen[j] = k end
-  local f = {}
+  local dem, sites = {}, {}
   for i = 1, #inst.d do
     local k = site[i]
-    f[#f + 1] = report.point(inst.lon[i], inst.lat[i], {kind = "demand", name = tostring(inst.demand[i]),
-      weight = inst.w and inst.w[i] or 1, site = k and label_of(inst, open[k]) or nil, covered = k ~= nil,
-      distance = dist[i]})
+    local p = {kind = "demand", name = tostring(inst.demand[i]), weight = inst.w and inst.w[i] or 1,
+      site = k and label_of(inst, open[k]) or nil, covered = k ~= nil, distance = dist[i]}
+    if qty then
+      p[qty.key] = qty.values[i]
+      p.ambulances_within_radius = qty.servers[i]
+      if qty.needed then p.ambulances_needed = qty.needed[i] end
+    end
+    dem[#dem + 1] = report.point(inst.lon[i], inst.lat[i], p)
   end
   for j = 1, #inst.site_lon do
-    f[#f + 1] = report.point(inst.site_lon[j], inst.site_lat[j], {kind = "site", name = label_of(inst, j),
+    sites[#sites + 1] = report.point(inst.site_lon[j], inst.site_lat[j], {kind = "site", name = label_of(inst, j),
       open = isopen[j] ~= nil, ambulances = o.x and o.x[j] or nil})
   end
-  return report.geojson{features = f, path = P.geojson, name = o.model}
+  local units = {distance = inst.unit or "distance units", weight = "demand weight"}
+  if qty then units[qty.key] = "probability (0..1)" end
+  local all = {}
+  for _, f in ipairs(dem) do all[#all + 1] = f end
+  for _, f in ipairs(sites) do all[#all + 1] = f end
+  local ok, err = report.geojson{features = all, path = P.geojson, name = o.model, units = units}
+  if not ok then return nil, err end
+  return report.geojson_layers{path = P.geojson, name = o.model:gsub("[^%w]", ""):lower(), units = units,
+    layers = {{name = "demand", features = dem}, {name = "sites", features = sites}}}
 end
 
 -- ---- TAZ_OPT -----------------------------------------------------------------------------------
@@ -313,8 +446,8 @@ function M.write(inst, o, P)
   end
   if P.geojson and P.geojson ~= "" then
     M.check(inst, P)
-    assert(the_geojson(inst, o, P))
-    done[#done + 1] = "geojson: " .. P.geojson
+    local files = assert(the_geojson(inst, o, P))
+    done[#done + 1] = "geojson: " .. P.geojson .. " (layers for QGIS: " .. table.concat(files, ", ") .. ")"
   end
   for _, line in ipairs(done) do print(line) end
   return done
