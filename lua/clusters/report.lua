@@ -73,6 +73,96 @@ local function method_table(r)
       {"bound", "bound", nil, "r"}, {"gap", "gap", nil, "r"}, {"seconds", "seconds", nil, "r"}, {"notes", "notes"}}}
 end
 
+-- the interactive map: tracts (area ~ population), the stations' clusters as hulls, stations,
+-- hospitals and station -> hospital lines. Up to 10 stations: a colour per station; more: tracts
+-- and hulls coloured by their station's population against V (the load), the station named on
+-- hover, its tracts highlighted
+local function clusters_webmap(r, inst)
+  local t, s, hg, h = inst.tracts, inst.sites, inst.groups, inst.hospitals
+  local a1 = r.stage1.assign
+  local a2 = r.stage2 and r.stage2.assign
+  local pop = r.stage1.population
+  local by_value = s.n > report.map_max_categories
+  local scol = {}
+  local lo, hi = math.huge, -math.huge
+  for g = 1, s.n do lo, hi = math.min(lo, pop[g]), math.max(hi, pop[g]) end
+  if hi <= lo then hi = lo + 1 end
+  for g = 1, s.n do
+    scol[g] = by_value and report.color.sequential((pop[g] - lo) / (hi - lo)) or report.color.categorical(g, s.n)
+  end
+  local tracts, tcol, trad, tlink, tlabel = {}, {}, {}, {}, {}
+  local pmax = 0
+  for i = 1, t.n do pmax = math.max(pmax, t.pop[i]) end
+  for i = 1, t.n do
+    local g = a1[i]
+    tracts[i] = report.point(t.lon[i], t.lat[i], {tract = t.name[i], population = t.pop[i], station = g and s.name[g] or nil,
+      km = g and geo.haversine(t.lat[i], t.lon[i], s.lat[g], s.lon[g]) or nil})
+    tcol[i] = g and scol[g] or "#999999"
+    trad[i] = 2.5 + 5 * math.sqrt(t.pop[i] / math.max(pmax, 1))
+    tlink[i] = g and s.name[g] or ""
+    tlabel[i] = fmt("tract %s → %s", t.name[i], g and s.name[g] or "unassigned")
+  end
+  local members, hulls, hcol, hlink = {}, {}, {}, {}
+  for g = 1, s.n do members[g] = {{s.lon[g], s.lat[g]}} end
+  for i, g in ipairs(a1) do local m = members[g]; m[#m + 1] = {t.lon[i], t.lat[i]} end
+  for g = 1, s.n do
+    local ring = report.hull(members[g])
+    if #ring >= 3 then
+      hulls[#hulls + 1] = report.polygon(ring, {station = s.name[g], tracts = #members[g] - 1, population = pop[g],
+        vs_V = pop[g] - r.V})
+      hcol[#hcol + 1], hlink[#hlink + 1] = scol[g], s.name[g]
+    end
+  end
+  local stations, slink = {}, {}
+  for g = 1, s.n do
+    local k = a2 and a2[g]
+    stations[g] = report.point(s.lon[g], s.lat[g], {station = s.name[g], population = pop[g], vs_V = pop[g] - r.V,
+      tracts = #members[g] - 1, hospital = k and hg.name[k] or nil})
+    slink[g] = s.name[g]
+  end
+  local hos = {}
+  for i = 1, h.n do
+    local k = hg.of[i]
+    hos[i] = report.point(h.lon[i], h.lat[i], {name = h.name[i], beds = h.beds[i], group = hg.name[k],
+      load = r.stage2 and r.stage2.load and r.stage2.load[k] or nil, capacity = r.stage2 and r.stage2.capacity and r.stage2.capacity[k] or nil})
+  end
+  local routes = {}
+  for g, k in ipairs(a2 or {}) do
+    routes[#routes + 1] = report.linestring({{s.lon[g], s.lat[g]}, {hg.lon[k], hg.lat[k]}}, {station = s.name[g],
+      hospital = hg.name[k], population = pop[g], km = geo.haversine(s.lat[g], s.lon[g], hg.lat[k], hg.lon[k])})
+  end
+  local layers = {
+    {name = "station clusters (hulls)", features = hulls, colors = hcol, fill_opacity = 0.18, weight = 1.2, opacity = 0.8,
+      label = "station", link = hlink, link_to = "tracts",
+      fields = {{"tracts", "tracts", "%d"}, {"population (people)", "population", "%.0f"}, {"against V (people)", "vs_V", "%+.0f"}}},
+    {name = "tracts", features = tracts, colors = tcol, radii = trad, stroke = "#ffffff", weight = 0.6, label = tlabel, link = tlink,
+      fields = {{"population (people)", "population", "%.0f"}, {"station", "station"}, {"distance to it (km)", "km", "%.2f"}}},
+  }
+  if #routes > 0 then
+    layers[#layers + 1] = {name = "station → hospital", features = routes, color = "#444444", weight = 2, opacity = 0.6, dash = "5 4",
+      label = (function() local l = {} for k, f in ipairs(routes) do l[k] = f.properties.station .. " → " .. f.properties.hospital end return l end)(),
+      fields = {{"population (people)", "population", "%.0f"}, {"distance (km)", "km", "%.2f"}}}
+  end
+  layers[#layers + 1] = {name = "hospitals", features = hos, color = "#ffffff", stroke = "#d62728", radius = 6, weight = 2.5,
+    label = "name", fields = {{"beds", "beds", "%d"}, {"merged group", "group"}, {"group's load (people)", "load", "%.0f"},
+      {"group's capacity (people)", "capacity", "%.0f"}}}
+  layers[#layers + 1] = {name = "stations", features = stations, colors = scol, radius = 6, stroke = "#000000", weight = 1.5,
+    label = "station", link = slink, link_to = "tracts",
+    fields = {{"population served (people)", "population", "%.0f"}, {"against V (people)", "vs_V", "%+.0f"},
+      {"tracts", "tracts", "%d"}, {"hospital", "hospital"}}}
+  local legend = {{label = "tract (area ~ population)", color = "#888888", kind = "circle"},
+    {label = "station", color = "#888888", kind = "circle", stroke = "#000000"},
+    {label = "hospital", color = "#ffffff", kind = "circle", stroke = "#d62728"}}
+  if not by_value then
+    for g = 1, s.n do legend[#legend + 1] = {label = s.name[g], color = scol[g], kind = "rect"} end
+  end
+  return report.webmap{title = "Tracts → stations → hospitals", height = 620, layers = layers, legend = legend,
+    colorbar = by_value and {label = "station population", unit = "people", min = lo, max = hi, format = "%.0f"} or nil,
+    note = by_value and fmt("%d stations: tracts, hulls and stations coloured by the station's population (V = %.0f); hover a station "
+      .. "or a hull to highlight its tracts, click for values.", s.n, r.V)
+      or "Colour: the station; hover a station or a hull to highlight its tracts, click for values."}
+end
+
 function M.html(r, inst, path)
   local t, s, hg = inst.tracts, inst.sites, inst.groups
   local sections = {}
@@ -114,10 +204,10 @@ function M.html(r, inst, path)
         dv = r.stage1.population[g] - r.V, lat = s.lat[g], lon = s.lon[g],
         hospital = r.stage2 and r.stage2.assign and hg.name[r.stage2.assign[g]] or ""}
     end
-    sections[#sections + 1] = {heading = "Stage 1: tracts → stations", svg = map1}
+    sections[#sections + 1] = {heading = "Stage 1: tracts → stations", webmap = clusters_webmap(r, inst), static_svg = map1}
     sections[#sections + 1] = {heading = "Population per station", svg = bars, table = {caption = "Stations",
-      rows = srows, columns = {{"station", "name"}, {"tracts", "tracts", "%d"}, {"population", "pop", "%.0f"},
-        {"vs V", "dv", "%+.0f"}, {"lat", "lat", "%.5f"}, {"lon", "lon", "%.5f"}, {"hospital", "hospital"}}}}
+      rows = srows, columns = {{"station", "name"}, {"tracts", "tracts", "%d"}, {"population (people)", "pop", "%.0f"},
+        {"against V (people)", "dv", "%+.0f"}, {"latitude (°)", "lat", "%.5f"}, {"longitude (°)", "lon", "%.5f"}, {"hospital", "hospital"}}}}
   end
 
   local a2 = r.stage2 and r.stage2.assign
@@ -153,14 +243,14 @@ function M.html(r, inst, path)
     local hrows = {}
     for i, x in ipairs(r.hospitals) do
       hrows[i] = {name = x.hospital, hifld = x.hifld_name, group = x.group, beds = x.beds, pop = x.population,
-        cap = x.capacity, use = fmt("%.0f%%", 100 * x.population / x.capacity), stations = table.concat(x.stations, " "),
+        cap = x.capacity, use = report.pct(x.population / x.capacity), stations = table.concat(x.stations, " "),
         merged = #hg.members[x.group] > 1 and hg.name[x.group] or ""}
     end
     sections[#sections + 1] = {heading = "Stage 2: stations → hospitals", svg = map2, text = note}
     sections[#sections + 1] = {heading = "Hospital load", svg = hbars, table = {
       caption = "Hospitals (merged groups split back by beds)", rows = hrows, columns = {{"hospital", "name"},
         {"HIFLD name", "hifld"}, {"group", "group", "%d"}, {"merged with", "merged"}, {"beds", "beds", "%d"},
-        {"population", "pop", "%.0f"}, {"capacity", "cap", "%.0f"}, {"use", "use", nil, "r"}, {"stations", "stations"}}}}
+        {"population (people)", "pop", "%.0f"}, {"capacity (people)", "cap", "%.0f"}, {"use (%)", "use", nil, "r"}, {"stations", "stations"}}}}
   end
 
   for si, key in ipairs{"stage1", "stage2"} do

@@ -373,6 +373,61 @@ local function taz_page(area, o, P)
     values = cover, label = "expected coverage", unit = "share", titles = titles, points = pts,
     point_names = names, point_label = "proposed satellite (cell: ambulances)",
     note = note .. " Grey: cells below the high-demand share (not in the goal program)."}
+  -- the interactive map: cells coloured by demand (and, as a second overlay, by expected coverage),
+  -- the proposed satellites with their ambulances, the existing ones and the hospitals
+  local dmax = 0
+  for _, d in ipairs(demand) do dmax = math.max(dmax, d) end
+  if dmax <= 0 then dmax = 1 end
+  local cf, cc, cov_f, cov_c, sats, ex, hos = {}, {}, {}, {}, {}, {}, {}
+  for k, c in ipairs(area.cells) do
+    local props = {cell = c, demand = demand[k], share = area.share[c], nodes = #area.members[c], coverage = cv[c]}
+    cf[k] = report.cell(boxes[k], props)
+    cc[k] = report.color.sequential(demand[k] / dmax)
+    if cv[c] then
+      cov_f[#cov_f + 1] = report.cell(boxes[k], props)
+      cov_c[#cov_c + 1] = report.color.sequential(cv[c])
+    end
+  end
+  for _, sat in ipairs(pr.satellites) do
+    sats[#sats + 1] = report.point(sat.lon, sat.lat, {cell = sat.cell, ambulances = sat.ambulances, load = sat.load,
+      busy = sat.busy, blocking = sat.blocking, name = fmt("satellite in cell %d: %d ambulances", sat.cell, sat.ambulances)})
+  end
+  for _, sat in ipairs(o.existing and o.existing.satellites or {}) do
+    ex[#ex + 1] = report.point(sat.lon, sat.lat, {cell = sat.cell, ambulances = sat.ambulances, busy = sat.busy,
+      name = fmt("existing (hospital cell %d): %d ambulances", sat.cell, sat.ambulances)})
+  end
+  for k, nm in ipairs(o.hospitals and o.hospitals.names or {}) do
+    hos[#hos + 1] = report.point(o.hospitals.lon[k], o.hospitals.lat[k], {name = nm})
+  end
+  local cell_fields = {{"demand (calls/day)", "demand", "%.2f"}, {"share of all demand (%)", "share", "pct"},
+    {"road nodes", "nodes", "%d"}, {"expected coverage, local busy fractions (%)", "coverage", "pct"}}
+  local sat_fields = {{"ambulances", "ambulances", "%d"}, {"load (erlangs)", "load", "%.2f"},
+    {"busy fraction (%)", "busy", "pct"}, {"blocking, all busy (%)", "blocking", "pct"}}
+  local wlayers = {
+    {name = "cells by demand", features = cf, colors = cc, fill_opacity = 0.45, weight = 0.5, stroke = "#ffffff",
+      label = (function() local t = {} for k, c in ipairs(area.cells) do t[k] = fmt("cell %d", c) end return t end)(),
+      fields = cell_fields},
+    {name = "high-demand cells by expected coverage", features = cov_f, colors = cov_c, fill_opacity = 0.55, weight = 0.5,
+      stroke = "#ffffff", show = false, label = "cell", fields = cell_fields},
+  }
+  if #hos > 0 then
+    wlayers[#wlayers + 1] = {name = "hospitals", features = hos, color = "#ffffff", stroke = "#1f77b4", radius = 5, weight = 2,
+      label = "name", fields = {{"hospital", "name"}}}
+  end
+  if #ex > 0 then
+    wlayers[#wlayers + 1] = {name = "existing satellites (hospital cells)", features = ex, color = "#9e9e9e", radius = 6,
+      stroke = "#333333", show = false, label = "name", fields = sat_fields}
+  end
+  wlayers[#wlayers + 1] = {name = "proposed satellites", features = sats, color = "#d62728", stroke = "#000000", weight = 1.5,
+    radii = (function() local t = {} for k, sat in ipairs(pr.satellites) do t[k] = 5 + 1.5 * sat.ambulances end return t end)(),
+    label = "name", fields = sat_fields}
+  local wm = report.webmap{title = "Demand per cell and the proposed satellites", layers = wlayers,
+    colorbar = {label = "demand", unit = "calls/day", min = 0, max = dmax, format = "%.1f"},
+    legend = {{label = "proposed satellite (area ~ ambulances)", color = "#d62728", kind = "circle", stroke = "#000000"},
+      {label = "hospital", color = "#ffffff", kind = "circle", stroke = "#1f77b4"},
+      {label = "existing satellite (switched off at first)", color = "#9e9e9e", kind = "circle"}},
+    note = fmt("%.1f km cells coloured by demand; switch on the expected-coverage layer (same colours, 0 to 100 %%) at the top right. "
+      .. "Click a cell or a satellite for its values.", area.grid.cell_km)}
   local plans = {{"proposed", pr}, {"existing (hospital cells)", o.existing}, {"global-q MEXCLP", o.mexclp}}
   local rows = {}
   for _, pl in ipairs(plans) do
@@ -383,10 +438,10 @@ local function taz_page(area, o, P)
     end
   end
   local cmp = {caption = "Existing vs proposed (expected coverage: share of all demand)", rows = rows, columns = {
-    {"plan", "plan"}, {"satellites", "sats", "%d"}, {"ambulances", "fleet", "%d"}, {"coverage (goal program)", "gp", "%.4f"},
-    {"expected, local busy", "loc", "%.4f"}, {"expected, global q", "glob", "%.4f"}, {"global q", "q", "%.3f"},
-    {"max busy fraction", "maxbusy", "%.3f"}}}
-  local sections = {{heading = "Summary", text = o.summary or {}}, {heading = "Demand", svg = dmap},
+    {"plan", "plan"}, {"satellites", "sats", "%d"}, {"ambulances", "fleet", "%d"}, {"covered, goal program (%)", "gp", "pct"},
+    {"expected coverage, local busy fractions (%)", "loc", "pct"}, {"expected coverage, global q (%)", "glob", "pct"},
+    {"global busy fraction q (%)", "q", "pct"}, {"largest busy fraction (%)", "maxbusy", "pct"}}}
+  local sections = {{heading = "Summary", text = o.summary or {}}, {heading = "Map", webmap = wm, static_svg = dmap},
     {heading = "Coverage", svg = cmap}, {heading = "Existing vs proposed", table = cmp}}
   for _, pl in ipairs(plans) do
     local r = pl[2]
@@ -399,9 +454,9 @@ local function taz_page(area, o, P)
         svg = report.bar_chart{title = "Busy fraction per satellite: " .. pl[1], categories = cats,
           series = {{name = "busy fraction", values = busy}, {name = "blocking (all busy)", values = blk}},
           ylabel = "share of time", unit = "%", xlabel = "satellite (ambulances)"},
-        table = {columns = {{"cell", "cell", "%d"}, {"lat", "lat", "%.5f"}, {"lon", "lon", "%.5f"},
-          {"load (erlangs)", "load", "%.3f"}, {"ambulances", "ambulances", "%d"}, {"blocking", "blocking", "%.4f"},
-          {"busy", "busy", "%.3f"}}, rows = r.satellites}}
+        table = {columns = {{"cell", "cell", "%d"}, {"latitude (°)", "lat", "%.5f"}, {"longitude (°)", "lon", "%.5f"},
+          {"load (erlangs)", "load", "%.2f"}, {"ambulances", "ambulances", "%d"}, {"blocking, all busy (%)", "blocking", "pct"},
+          {"busy fraction (%)", "busy", "pct"}}, rows = r.satellites}}
     end
   end
   return report.page{path = P.report, title = "TAZ_OPT: ambulance satellites", subtitle = o.subtitle, sections = sections}
@@ -412,28 +467,39 @@ local function taz_geojson(area, o, P)
   local cv = M.taz_cell_coverage(area, o.proposed)
   local sat = {}
   for _, s in ipairs(o.proposed.satellites) do sat[s.cell] = s.ambulances end
-  local f = {}
+  local cells, sats, hos = {}, {}, {}
   for k, c in ipairs(area.cells) do
-    f[#f + 1] = report.cell(boxes[k], {kind = "cell", cell = c, calls_per_hour = area.rate[c], share = area.share[c],
+    cells[#cells + 1] = report.cell(boxes[k], {kind = "cell", cell = c, calls_per_hour = area.rate[c], share = area.share[c],
       nodes = #area.members[c], high = cv[c] ~= nil, expected_coverage = cv[c], satellite = sat[c] ~= nil,
       ambulances = sat[c]})
   end
   for _, pl in ipairs{{"proposed", o.proposed}, {"existing", o.existing}} do
     for _, s in ipairs(pl[2] and pl[2].satellites or {}) do
-      f[#f + 1] = report.point(s.lon, s.lat, {kind = "satellite", plan = pl[1], cell = s.cell, ambulances = s.ambulances,
+      sats[#sats + 1] = report.point(s.lon, s.lat, {kind = "satellite", plan = pl[1], cell = s.cell, ambulances = s.ambulances,
         load = s.load, busy = s.busy, blocking = s.blocking})
     end
   end
   for k, nm in ipairs(o.hospitals and o.hospitals.names or {}) do
-    f[#f + 1] = report.point(o.hospitals.lon[k], o.hospitals.lat[k], {kind = "hospital", name = nm})
+    hos[#hos + 1] = report.point(o.hospitals.lon[k], o.hospitals.lat[k], {kind = "hospital", name = nm})
   end
-  return report.geojson{features = f, path = P.geojson, name = "taz_opt"}
+  local units = {calls_per_hour = "calls/h", share = "fraction of all demand (0..1)", expected_coverage = "probability (0..1)",
+    load = "erlangs", busy = "fraction of time (0..1)", blocking = "probability (0..1)"}
+  local all = {}
+  for _, l in ipairs{cells, sats, hos} do for _, f in ipairs(l) do all[#all + 1] = f end end
+  local ok, err = report.geojson{features = all, path = P.geojson, name = "taz_opt", units = units}
+  if not ok then return nil, err end
+  local layers = {{name = "cells", features = cells}, {name = "satellites", features = sats}}
+  if #hos > 0 then layers[3] = {name = "hospitals", features = hos} end
+  return report.geojson_layers{path = P.geojson, name = "taz_opt", units = units, layers = layers}
 end
 
 function M.taz_write(area, o, P)
   local done = {}
   if P.report ~= "" then assert(taz_page(area, o, P)); done[#done + 1] = "report: " .. P.report end
-  if P.geojson ~= "" then assert(taz_geojson(area, o, P)); done[#done + 1] = "geojson: " .. P.geojson end
+  if P.geojson ~= "" then
+    local files = assert(taz_geojson(area, o, P))
+    done[#done + 1] = "geojson: " .. P.geojson .. " (layers for QGIS: " .. table.concat(files, ", ") .. ")"
+  end
   for _, line in ipairs(done) do print(line) end
   return done
 end
