@@ -761,9 +761,9 @@ function M.report(res, P, print_)
     say("report written to " .. P.report)
   end
   if P.geojson and P.geojson ~= "" then
-    local ok, err = M.write_geojson(res, P)
-    if not ok then error(err, 0) end
-    say("GeoJSON written to " .. P.geojson)
+    local files, err = M.write_geojson(res, P)
+    if not files then error(err, 0) end
+    say("GeoJSON written to " .. P.geojson .. "; one layer per file for QGIS: " .. table.concat(files, ", "))
   end
   if P.ers ~= "" then
     write_rows(P.ers, res.ers, {"id", "name", "type", "trauma", "beds", "beds_known", "capabilities", "capacity", "mu", "load",
@@ -961,25 +961,35 @@ function M.write_html(res, P)
     }}
 end
 
--- geojson=FILE.geojson: ZIP points, ER points and ZIP -> ER lines with their shares (for QGIS)
+-- geojson=FILE.geojson: ZIP points, ER points and ZIP -> ER lines with their shares, all in FILE
+-- (features told apart by kind) and one file per layer for QGIS: FILE.zips, FILE.ers, FILE.routes
+-- (.geojson), each one geometry type; a "units" member names the properties' units
 function M.write_geojson(res, P)
   local report = require "report"
   local flows, zip_total = zip_flows(res)
-  local f = {}
+  local zips, ers, routes = {}, {}, {}
   for z, zip in ipairs(res.travel.zips) do
     local p = res.travel.zip_points[z]
-    f[#f + 1] = report.point(p.lon, p.lat, {kind = "zip", zip = zip, patients = zip_total[z] or 0})
+    zips[#zips + 1] = report.point(p.lon, p.lat, {kind = "zip", zip = zip, patients = zip_total[z] or 0})
   end
   for _, e in ipairs(res.ers) do
-    f[#f + 1] = report.point(e.lon, e.lat, {kind = "er", id = e.id, name = e.name, capacity = e.capacity, mu = e.mu,
+    ers[#ers + 1] = report.point(e.lon, e.lat, {kind = "er", id = e.id, name = e.name, capacity = e.capacity, mu = e.mu,
       load = e.load, utilisation = e.utilisation, overflow = e.overflow})
   end
   for _, fl in ipairs(flows) do
     local p, e = res.travel.zip_points[fl.z], res.ers[fl.h]
-    f[#f + 1] = report.linestring({{p.lon, p.lat}, {e.lon, e.lat}}, {kind = "route", zip = res.travel.zips[fl.z],
+    routes[#routes + 1] = report.linestring({{p.lon, p.lat}, {e.lon, e.lat}}, {kind = "route", zip = res.travel.zips[fl.z],
       er = e.id, er_name = e.name, share = fl.share, patients = fl.patients, minutes = fl.minutes})
   end
-  return report.geojson{features = f, path = P.geojson, name = "er_routing"}
+  local per = fmt("patients per %g h period", res.period_hours)
+  local units = {patients = per, capacity = per, mu = per, load = per, utilisation = "load / capacity (0..1)",
+    overflow = "probability (0..1)", share = "fraction of the ZIP's patients (0..1)", minutes = "min"}
+  local all = {}
+  for _, l in ipairs{zips, ers, routes} do for _, f in ipairs(l) do all[#all + 1] = f end end
+  local ok, err = report.geojson{features = all, path = P.geojson, name = "er_routing", units = units}
+  if not ok then return nil, err end
+  return report.geojson_layers{path = P.geojson, name = "er_routing", units = units,
+    layers = {{name = "zips", features = zips}, {name = "ers", features = ers}, {name = "routes", features = routes}}}
 end
 
 return M

@@ -2,8 +2,9 @@
 -- models/ems_clusters.lua and the sweep), drawn with lua/report.lua.
 --
 --   local cr = require "clusters.report"
---   cr.html(r, inst, path)     one self-contained XHTML page: a map of the tracts coloured by
---       station with cluster hulls; population per station against [V - beta_lb, V + beta_ub];
+--   cr.html(r, inst, path)     one self-contained XHTML page: an interactive map (tracts, hulls,
+--       stations, hospitals, routes; coloured by station, or by station population when there are
+--       more than 10 stations) over the static map of the tracts coloured by station with hulls; population per station against [V - beta_lb, V + beta_ub];
 --       a map of stations -> hospitals (merged hospitals noted) and hospital use against
 --       capacity; the annealing trace of each stage (temperature on a log axis, moving-average
 --       acceptance probability); the annealing / BIP / bound table; the station and hospital
@@ -11,7 +12,9 @@
 --   cr.geojson(r, inst, path)  RFC 7946 FeatureCollection: tracts (Point, kind = "tract", with
 --       their station), station clusters (Polygon hulls, kind = "cluster"), stations (Point),
 --       hospitals (Point, with their merged group) and station -> hospital lines
---       (LineString, kind = "route") -> true | nil, message (without path: the text)
+--       (LineString, kind = "route"); and one file per layer beside it for QGIS
+--       (PATH.tracts.geojson, .clusters, .stations, .hospitals, .routes) -> the layer files |
+--       nil, message (without path: the text of the whole collection)
 --   cr.sweep_html(rows, title, path)  the sweep's table (and its stage-1 gap by cell) as a page
 local report = require "report"
 local clusters = require "clusters"
@@ -263,14 +266,15 @@ function M.html(r, inst, path)
     sections = sections}
 end
 
-function M.geojson(r, inst, path)
+-- the features by layer: tracts, clusters, stations, hospitals, routes
+local function geojson_layers(r, inst)
   local t, s, hg, h = inst.tracts, inst.sites, inst.groups, inst.hospitals
-  local f = {}
+  local L = {tracts = {}, clusters = {}, stations = {}, hospitals = {}, routes = {}}
   local a1 = r.stage1 and r.stage1.assign
   local a2 = r.stage2 and r.stage2.assign
   for i = 1, t.n do
     local g = a1 and a1[i]
-    f[#f + 1] = report.point(t.lon[i], t.lat[i], {kind = "tract", geoid = t.name[i], population = t.pop[i],
+    L.tracts[#L.tracts + 1] = report.point(t.lon[i], t.lat[i], {kind = "tract", geoid = t.name[i], population = t.pop[i],
       station = g and s.name[g] or nil})
   end
   if a1 then
@@ -280,40 +284,91 @@ function M.geojson(r, inst, path)
     for g = 1, s.n do
       local ring = report.hull(members[g])
       if #ring >= 3 then
-        f[#f + 1] = report.polygon(ring, {kind = "cluster", station = s.name[g], tracts = #members[g] - 1,
+        L.clusters[#L.clusters + 1] = report.polygon(ring, {kind = "cluster", station = s.name[g], tracts = #members[g] - 1,
           population = r.stage1.population[g]})
       end
     end
   end
   for g = 1, s.n do
     local k = a2 and a2[g]
-    f[#f + 1] = report.point(s.lon[g], s.lat[g], {kind = "station", station = s.name[g],
+    L.stations[#L.stations + 1] = report.point(s.lon[g], s.lat[g], {kind = "station", station = s.name[g],
       population = r.stage1 and r.stage1.population and r.stage1.population[g] or nil,
       hospital = k and hg.name[k] or nil})
   end
   for i = 1, h.n do
     local k = hg.of[i]
-    f[#f + 1] = report.point(h.lon[i], h.lat[i], {kind = "hospital", name = h.name[i], beds = h.beds[i],
+    L.hospitals[#L.hospitals + 1] = report.point(h.lon[i], h.lat[i], {kind = "hospital", name = h.name[i], beds = h.beds[i],
       group = k, group_name = hg.name[k], merged = #hg.members[k] > 1})
   end
   if a2 then
     for g, k in ipairs(a2) do
-      f[#f + 1] = report.linestring({{s.lon[g], s.lat[g]}, {hg.lon[k], hg.lat[k]}}, {kind = "route", station = s.name[g],
-        hospital = hg.name[k], population = r.stage1.population[g]})
+      L.routes[#L.routes + 1] = report.linestring({{s.lon[g], s.lat[g]}, {hg.lon[k], hg.lat[k]}}, {kind = "route",
+        station = s.name[g], hospital = hg.name[k], population = r.stage1.population[g],
+        km = geo.haversine(s.lat[g], s.lon[g], hg.lat[k], hg.lon[k])})
     end
   end
-  return report.geojson{features = f, path = path, name = "ems_clusters"}
+  return L
 end
 
-function M.sweep_html(rows, title, path)
-  local cols = {}
-  for _, c in ipairs(require("clusters.sweep").COLUMNS) do
-    cols[#cols + 1] = {c, function(row)
-      local v = row[c]
-      if type(v) == "number" then return math.type(v) == "integer" and tostring(v) or fmt("%.4g", v) end
-      return v == nil and "" or tostring(v)
-    end, nil, c == "error" and "l" or "r"}
+local GEO_UNITS = {population = "people", km = "km (great circle)", beds = "licensed beds"}
+
+-- path given: the FeatureCollection of every feature (told apart by kind) at path, and one file per
+-- layer for QGIS (path.tracts, .clusters, .stations, .hospitals, .routes .geojson) -> list of
+-- the layer files | nil, message; without path: the text of the whole collection
+function M.geojson(r, inst, path)
+  local L = geojson_layers(r, inst)
+  local order = {"tracts", "clusters", "stations", "hospitals", "routes"}
+  local f = {}
+  for _, name in ipairs(order) do for _, x in ipairs(L[name]) do f[#f + 1] = x end end
+  local ok, err = report.geojson{features = f, path = path, name = "ems_clusters", units = GEO_UNITS}
+  if not path or not ok then return ok, err end
+  local layers = {}
+  for _, name in ipairs(order) do
+    if #L[name] > 0 then layers[#layers + 1] = {name = name, features = L[name]} end
   end
+  return report.geojson_layers{path = path, name = "ems_clusters", units = GEO_UNITS, layers = layers}
+end
+
+-- the sweep table's columns: human titles with units, gaps as percentages (one decimal), objectives
+-- rounded for reading (the CSV keeps full precision); unit is stage 1's objective unit
+local function sweep_columns(unit)
+  local function r(v) return type(v) == "number" and report.readable(v) or v end
+  local function gap(v) return type(v) == "number" and report.pct(v, 2) or v end
+  local function sec(v) return type(v) == "number" and fmt("%.2f", v) or v end
+  local function people(v) return type(v) == "number" and fmt("%.0f", v) or v end
+  local u1 = unit or "km" -- the sweep runs the unweighted stage 1 (objective in km)
+  local spec = {
+    {"beta_ub", "β_ub (people above V)", people}, {"beta_lb", "β_lb (people below V)", people},
+    {"alpha", "α (people per bed)", r},
+    {"s1_sa", "stage 1 annealing (" .. u1 .. ")", r}, {"s1_bip", "stage 1 BIP (" .. u1 .. ")", r},
+    {"s1_bound", "stage 1 bound (" .. u1 .. ")", r}, {"s1_lp_bound", "stage 1 LP bound (" .. u1 .. ")", r},
+    {"s1_sa_gap", "stage 1 annealing gap to the bound (%)", gap}, {"s1_bip_status", "stage 1 BIP status"},
+    {"s1_sa_max_diff", "stage 1 annealing: largest population difference (people)", people},
+    {"s1_best_max_diff", "stage 1 best: largest population difference (people)", people},
+    {"s1_sa_seconds", "stage 1 annealing time (s)", sec}, {"s1_bip_seconds", "stage 1 BIP time (s)", sec},
+    {"s2_sa", "stage 2 annealing (km)", r}, {"s2_bip", "stage 2 BIP (km)", r}, {"s2_bound", "stage 2 bound (km)", r},
+    {"s2_sa_gap", "stage 2 annealing gap to the bound (%)", gap}, {"s2_bip_status", "stage 2 BIP status"},
+    {"s2_sa_seconds", "stage 2 annealing time (s)", sec}, {"s2_bip_seconds", "stage 2 BIP time (s)", sec},
+    {"s2_max_use", "largest hospital use (% of capacity)", function(v) return type(v) == "number" and report.pct(v) or v end},
+    {"error", "error"},
+  }
+  local by = {}
+  for _, c in ipairs(spec) do by[c[1]] = c end
+  local cols = {}
+  for _, key in ipairs(require("clusters.sweep").COLUMNS) do
+    local c = by[key] or {key, key}
+    cols[#cols + 1] = {c[2], function(row)
+      local v = row[key]
+      if v == nil then return "" end
+      if c[3] then return c[3](v) end
+      return tostring(v)
+    end, nil, key == "error" and "l" or (key:match("status$") and "l" or "r")}
+  end
+  return cols
+end
+
+function M.sweep_html(rows, title, path, unit)
+  local cols = sweep_columns(unit)
   -- stage 1 does not depend on alpha: one value per (beta_ub, beta_lb) cell
   local ubs, lbs, seen, at = {}, {}, {}, {}
   for _, r in ipairs(rows) do
@@ -345,7 +400,7 @@ function M.sweep_html(rows, title, path)
       rows = rl, cols = cl, values = grid("s1_best_max_diff", function(v) return v end), ylabel = "β_ub (people above V)",
       xlabel = "β_lb (people below V)", label = "difference", unit = "people", format = "%.0f", annotate = true, width = 600}}
   end
-  sections[#sections + 1] = {heading = "Cells", text = {"One row per β_ub × β_lb cell and α: objectives of both methods (s1 = stage 1, s2 = stage 2), the best bound, the annealing gap to it, the largest difference between station populations and the runtimes (s)."},
+  sections[#sections + 1] = {heading = "Cells", text = {"One row per β_ub × β_lb cell and α: objectives of both methods, the best bound, the annealing gap to it (as a percentage of the bound), the largest difference between station populations and the runtimes. Numbers are rounded for reading; the csv= file keeps full precision."},
     table = {caption = title, rows = rows, columns = cols}}
   return report.page{path = path, title = "EMS clusters sensitivity sweep", subtitle = title, sections = sections}
 end

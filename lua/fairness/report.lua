@@ -33,8 +33,8 @@ local function coverage_svg(report, r, s)
       vals[i] = v
     end
     return report.heatmap{title = "Sufficient coverage by zone and period", rows = rows, cols = periods,
-      values = vals, xlabel = "period", ylabel = "zone (requirement; periods covered)", label = "covered",
-      unit = "0/1", min = 0, max = 1, format = "%d", cell = 14, annotate = false,
+      values = vals, xlabel = "period", ylabel = "zone (requirement; periods covered)", label = "zone in the period",
+      binary = {"not sufficiently covered", "sufficiently covered"}, format = "%d", cell = 14, annotate = false,
       note = fmt("Gap = max - min of the periods covered = %d - %d = %d.", s.max, s.min, s.gap)}
   end
   local cats, vals = {}, {}
@@ -108,9 +108,9 @@ local function comparison(r)
     end
   end
   return {caption = "Models compared on this instance", rows = rows, columns = {
-    {"model", "model"}, {"gap", "gap", "%d"}, {"bound", "bound", "%d"}, {"optimal", "optimal"},
-    {"variables", "variables", "%d"}, {"integer", "integer", "%d"}, {"constraints", "constraints", "%d"},
-    {"status", "status"}, {"time s", "time", "%.2f"}}}
+    {"model", "model"}, {"fairness gap (periods)", "gap", "%d"}, {"lower bound (periods)", "bound", "%d"},
+    {"proven optimal", "optimal"}, {"variables", "variables", "%d"}, {"integer variables", "integer", "%d"},
+    {"constraints", "constraints", "%d"}, {"solver status", "status"}, {"time (s)", "time", "%.2f"}}}
 end
 
 local function sweep_table(r)
@@ -122,8 +122,9 @@ local function sweep_table(r)
       max_moves = mx, status = w.status or w.error, time = w.time}
   end
   return {caption = "Consistency model by movement limit", rows = rows, columns = {
-    {"delta", "delta", "%d"}, {"gap", "gap", "%d"}, {"bound", "bound", "%d"}, {"optimal", "optimal"},
-    {"max moves in a period", "max_moves", "%d"}, {"status", "status"}, {"time s", "time", "%.2f"}}}
+    {"movement limit δ (moves per period)", "delta", "%d"}, {"fairness gap (periods)", "gap", "%d"},
+    {"lower bound (periods)", "bound", "%d"}, {"proven optimal", "optimal"}, {"most moves in a period", "max_moves", "%d"},
+    {"solver status", "status"}, {"time (s)", "time", "%.2f"}}}
 end
 
 local function page(r, path)

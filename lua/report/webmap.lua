@@ -178,7 +178,7 @@ end
 -- markers are drawn as circles, so none of the images is used; the page loads nothing)
 function M.leaflet_css()
   local css = require("report.leaflet_assets").css
-  return (css:gsub("url%(images/[^)]*%)", "none"))
+  return (css:gsub("url%(images/[^)]*%)", "none"):gsub("/%*# sourceMappingURL=[^*]*%*/", ""))
 end
 
 -- Leaflet's script without its source-map comment (nothing for a browser to fetch)
@@ -204,8 +204,9 @@ details.static-map summary { cursor: pointer; color: #345; font-size: 13px; }
 @media print { .webmap, .webmap-note { display: none; } details.static-map > summary { display: none; } }
 ]]
 
--- draws every map of the page; records what happened on <body> (data-maps, data-js-errors) so a
--- headless browser's DOM shows it
+-- draws every map of the page; records what happened on <body> (data-maps: maps drawn,
+-- data-tiles-loaded: base-map tiles loaded; script errors on <html data-js-errors>) so a headless
+-- browser's DOM shows it
 M.JS = [==[
 (function () {
   function esc(s) {
@@ -245,6 +246,11 @@ M.JS = [==[
         var n = document.getElementById(m.id + '-offline');
         if (n) n.textContent = 'Base map tiles could not be loaded (offline?): the layers are drawn on a plain background.';
         if (n) n.className = 'webmap-note webmap-offline';
+      });
+      tiles.on('tileload', function (e) {
+        e.tile.className += ' emsopt-tile-ok';
+        tilesOk += 1;
+        document.body.setAttribute('data-tiles-loaded', String(tilesOk));
       });
       tiles.addTo(map);
       base['OpenStreetMap'] = tiles;
@@ -323,7 +329,7 @@ M.JS = [==[
       if (l.geoms.length && l.geoms[0].type === 'Point' && map.hasLayer(groups[l.name])) groups[l.name].bringToFront();
     });
   }
-  var drawn = 0;
+  var drawn = 0, tilesOk = 0;
   (window.EMSOPT_MAPS || []).forEach(function (m) { draw(m); drawn += 1; });
   document.body.setAttribute('data-maps', String(drawn));
   window.addEventListener('beforeprint', function () {
