@@ -801,7 +801,7 @@ local function pct(v) return fmt("%.1f %%", 100 * v) end
 -- the interactive map: routes (width by share; colour by the ER, or by the ER's utilisation when
 -- there are more ERs than a palette separates), ZIP centroids (area ~ patients), ERs; hovering an
 -- ER or a route highlights every route to that ER
-local function routing_webmap(res, flows, zip_total, colors, by_value, umax)
+local function routing_webmap(res, flows, zip_total, colors, by_value, umin, umax)
   local report = require "report"
   local routes, rcol, rw, rlink = {}, {}, {}, {}
   local zips, zr = {}, {}
@@ -826,7 +826,7 @@ local function routing_webmap(res, flows, zip_total, colors, by_value, umax)
   for z, zip in ipairs(res.travel.zips) do
     local p, n = res.travel.zip_points[z], zip_total[z] or 0
     zips[z] = report.point(p.lon, p.lat, {zip = zip, patients = n, minutes = n > 0 and zmin[z] / n or nil, ers = zers[z] or 0})
-    zr[z] = 2 + 6 * math.sqrt(n / math.max(wmax, 1e-300))
+    zr[z] = 1.5 + 4.5 * math.sqrt(n / math.max(wmax, 1e-300))
   end
   for h, e in ipairs(res.ers) do
     ers[h] = report.point(e.lon, e.lat, {name = e.name, beds = e.beds, capacity = e.capacity, mu = e.mu, load = e.load,
@@ -843,7 +843,7 @@ local function routing_webmap(res, flows, zip_total, colors, by_value, umax)
     for h, e in ipairs(res.ers) do legend[#legend + 1] = {label = e.name, color = colors[h], kind = "rect"} end
   end
   return report.webmap{title = "Routing plan: ZIP centroids to ERs", height = 600, legend = legend,
-    colorbar = by_value and {label = "ER utilisation (expected load / C)", unit = "%", min = 0, max = umax,
+    colorbar = by_value and {label = "ER utilisation (expected load / C)", unit = "%", min = umin, max = umax,
       format = function(v) return fmt("%.0f", v) end} or nil,
     note = by_value and fmt("%d ERs: routes and ERs coloured by the ER's utilisation; hover an ER or a route to "
       .. "highlight every route to that ER, click for its values.", #res.ers)
@@ -853,7 +853,7 @@ local function routing_webmap(res, flows, zip_total, colors, by_value, umax)
         label = (function() local t = {} for i, f in ipairs(routes) do t[i] = fmt("ZIP %s → %s", f.properties.zip, f.properties.er) end return t end)(),
         fields = {{"share of the ZIP's patients", "share", "pct"}, {"patients " .. per, "patients", "%.3f"},
           {"travel time (minutes)", "minutes", "%.1f"}}},
-      {name = "ZIP centroids", features = zips, color = "#555555", stroke = "#ffffff", radii = zr, weight = 0.8,
+      {name = "ZIP centroids", features = zips, color = "#666666", stroke = "#ffffff", radii = zr, weight = 0.8, fill_opacity = 0.7,
         label = (function() local t = {} for z, zip in ipairs(res.travel.zips) do t[z] = "ZIP " .. zip end return t end)(),
         fields = {{"patients " .. per, "patients", "%.3f"}, {"mean travel time (minutes)", "minutes", "%.1f"},
           {"ERs used", "ers", "%d"}}},
@@ -876,13 +876,9 @@ function M.write_html(res, P)
   local names, ers_pts, uvals = {}, {}, {}
   for h, e in ipairs(res.ers) do names[h] = e.name; ers_pts[h] = {lon = e.lon, lat = e.lat}; uvals[h] = 100 * e.utilisation end
   local by_value = #res.ers > report.map_max_categories
-  local colors, umax
+  local colors, umin, umax
   if by_value then
-    local _, hi = nil, 100
-    for _, u in ipairs(uvals) do hi = math.max(hi, u) end
-    umax = hi
-    colors = {}
-    for h, u in ipairs(uvals) do colors[h] = report.color.sequential(u / umax) end
+    colors, umin, umax = report.value_colors(uvals)
   else
     colors = report.color.palette(#res.ers)
   end
@@ -903,7 +899,7 @@ function M.write_html(res, P)
     target_values = uvals, value_label = "ER utilisation", value_unit = "%",
     note = by_value and "Line width: share of a ZIP's patients (all types) sent to the ER; colour: the ER's utilisation (expected load / C)."
       or "Line width: share of a ZIP's patients (all types) sent to the ER; colour: the ER."}
-  local wm = routing_webmap(res, flows, zip_total, colors, by_value, umax)
+  local wm = routing_webmap(res, flows, zip_total, colors, by_value, umin, umax)
   local ers = {}
   for _, e in ipairs(res.ers) do ers[#ers + 1] = e end
   table.sort(ers, function(a, b) return a.utilisation > b.utilisation or (a.utilisation == b.utilisation and a.id < b.id) end)

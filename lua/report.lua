@@ -1,6 +1,8 @@
 -- report: pictures for model runs — SVG charts and maps written as text (no external dependency),
--- one self-contained HTML page per run (inline SVG and CSS, no scripts, no network, XHTML-
--- compatible so XML parsers read it), and GeoJSON FeatureCollections (RFC 7946) for QGIS.
+-- one self-contained HTML page per run (inline SVG and CSS; where a section has an interactive
+-- map, Leaflet and the map's data inline too, so the page loads nothing but the base map's tiles and
+-- reads offline; XHTML-compatible so XML parsers read it), and GeoJSON FeatureCollections
+-- (RFC 7946) for QGIS, also one file per layer.
 -- Every chart function returns an SVG string; every chart has a title, axes with labels and
 -- units, and a legend or colour bar. Options tables are checked: an unknown key is an error.
 -- Points are {lon, lat} or {lon =, lat =} in degrees (lon first, as in GeoJSON). Maps use an
@@ -87,6 +89,7 @@ M.flow_map = map.flow_map
 M.grid_map = map.grid_map
 M.points_map = map.points_map
 M.map_max_categories = map.MAX_CATEGORIES
+M.value_colors = map.value_colors
 
 M.table = html.table
 M.readable = html.readable

@@ -376,10 +376,13 @@ local FLOW_OPTS = chart.set{"sources", "targets", "flows", "title", "source_labe
 -- more categories than a palette separates: colour by a quantity instead
 M.MAX_CATEGORIES = 10
 
--- colours of values on the sequential scale over [lo, hi] (lo = 0 unless a value is negative)
+-- colours of values on the sequential scale over [lo, hi]: from the smallest value rounded down to
+-- a multiple of 10 (so the colours spread over the values there are) to the largest
 function M.value_colors(values)
-  local lo, hi = 0, 0
+  local lo, hi = math.huge, -math.huge
   for _, v in ipairs(values) do lo, hi = math.min(lo, v), math.max(hi, v) end
+  if lo == math.huge then lo, hi = 0, 1 end
+  lo = math.floor(lo / 10) * 10
   if hi <= lo then hi = lo + 1 end
   local c = {}
   for i, v in ipairs(values) do c[i] = color.sequential((v - lo) / (hi - lo)) end
