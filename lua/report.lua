@@ -95,6 +95,7 @@ M.table = html.table
 M.readable = html.readable
 M.pct = html.pct
 M.webmap = webmap.webmap
+M.planar_point = webmap.planar_point
 
 M.point = gj.point
 M.linestring = gj.linestring

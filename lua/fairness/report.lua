@@ -95,6 +95,41 @@ local function sweep_svg(report, r)
     hlines = r.base and r.base.gap and {{y = r.base.gap, label = "(a) without moves constraint"}} or nil}
 end
 
+-- the interactive map (planar: the instances have x/y, no geography): zones coloured by the number
+-- of periods in which they are sufficiently covered (the quantity whose spread is the fairness
+-- gap), bases sized by their mean allocation, each with its allocation per period
+local function coverage_webmap(report, r, s)
+  if not (r.x and r.y and #r.x == r.n) then return nil end
+  local T = #s.periods
+  local zones, zcol = {}, {}
+  for i = 1, r.n do
+    zones[i] = report.planar_point(r.x[i], r.y[i], {zone = tostring(r.zone_id[i]), requirement = r.req[i],
+      covered = s.coverage[i], density = r.density and r.density[i] or nil})
+    zcol[i] = report.color.sequential(s.max > s.min and (s.coverage[i] - s.min) / (s.max - s.min) or 1)
+  end
+  local bases, brad = {}, {}
+  for b = 1, r.B do
+    local z = r.base_zone[b]
+    local al, sum = {}, 0
+    for t = 1, T do al[t] = s.periods[t].alloc[b]; sum = sum + al[t] end
+    bases[b] = report.planar_point(r.x[z], r.y[z], {base = r.bases[b], allocation = table.concat(al, ", "),
+      mean = T > 0 and sum / T or 0})
+    brad[b] = 5 + 2 * math.sqrt(T > 0 and sum / T or 0)
+  end
+  return report.webmap{title = "Zones by the periods they are sufficiently covered in", planar = true, height = 520,
+    layers = {
+      {name = "zones", features = zones, colors = zcol, radius = 6, stroke = "#ffffff", weight = 0.8, label = "zone",
+        fields = {{"zone", "zone"}, {"requirement (ambulances within reach)", "requirement", "%d"},
+          {fmt("periods sufficiently covered (of %d)", T), "covered", "%d"}}},
+      {name = "bases", features = bases, color = "#d62728", radii = brad, stroke = "#000000", weight = 1.5, label = "base",
+        fields = {{"base", "base"}, {"ambulances per period", "allocation"}, {"mean ambulances", "mean", "%.1f"}}},
+    },
+    colorbar = {label = "periods sufficiently covered", unit = "of " .. T, min = s.min, max = s.max, format = "%d"},
+    legend = {{label = "base (area ~ mean ambulances)", color = "#d62728", kind = "circle", stroke = "#000000"}},
+    note = fmt("The instance's own planar coordinates (no base map). Fairness gap = %d − %d = %d periods; click a zone or a base for its values.",
+      s.max, s.min, s.gap)}
+end
+
 local function comparison(r)
   local rows = {}
   for _, e in ipairs{{"(a) base", r.base}, {"(b) unary", r.unary}, {"(c) consistency", r.consistency}} do
@@ -147,7 +182,7 @@ local function page(r, path)
            c.colgen and fmt(", lower bound %d", c.colgen.lower_bound) or "")
   local sections = {
     {heading = "Summary", text = summary},
-    {heading = "Coverage", svg = coverage_svg(report, r, s)},
+    {heading = "Coverage", webmap = coverage_webmap(report, r, s), svg = coverage_svg(report, r, s)},
     {heading = "Allocation", svg = allocation_svg(report, r, s)},
     {heading = "Moves", svg = moves_svg(report, r, s)},
   }

@@ -22,6 +22,9 @@
 -- the property key to show. link / link_to: hovering feature i highlights the features of the
 -- layer named link_to whose link value equals link[i] (e.g. an ER and its routes).
 --
+-- planar = true: the features' coordinates are planar x/y (an instance without geography), drawn
+-- on a plain background without tiles; make their features with M.planar_point / M.planar_polygon.
+--
 -- The tile URL is EMSOPT_TILES (a Leaflet template such as http://127.0.0.1:8080/{z}/{x}/{y}.png;
 -- "none" for no base map) or else the OpenStreetMap standard tiles, attributed "© OpenStreetMap
 -- contributors". report.page{tiles = URL} overrides both for one page.
@@ -34,7 +37,7 @@ local fmt = string.format
 
 M.OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 
-local MAP_KEYS = chart.set{"title", "layers", "legend", "colorbar", "height", "note"}
+local MAP_KEYS = chart.set{"title", "layers", "legend", "colorbar", "height", "note", "planar"}
 local LAYER_KEYS = chart.set{"name", "features", "color", "colors", "radius", "radii", "weight", "weights", "opacity",
   "fill_opacity", "stroke", "fields", "label", "show", "dash", "link", "link_to"}
 
@@ -145,7 +148,13 @@ function M.webmap(o)
       max = format_value(cb.max, cb.format), stops = stops}
   end
   return {_webmap = true, title = o.title, height = o.height or 560, layers = layers, legend = legend,
-    colorbar = colorbar, note = o.note}
+    colorbar = colorbar, note = o.note, planar = o.planar and true or nil}
+end
+
+-- features in planar x/y (no lon/lat range check), for webmap{planar = true}
+function M.planar_point(x, y, props)
+  assert(type(x) == "number" and type(y) == "number", "report.webmap: a planar point needs x and y")
+  return {type = "Feature", geometry = {type = "Point", coordinates = {x, y}}, properties = props or {}}
 end
 
 -- JSON text safe inside a <script> in both HTML and XHTML: no "<", ">" (so no "</script" and no
@@ -161,8 +170,8 @@ function M.data_text(wm, id, tiles)
     local meta = json.encode(l.meta)
     parts[i] = meta:sub(1, -2) .. (meta == "{}" and "" or ",") .. '"geoms":[\n' .. table.concat(l.geoms, ",\n") .. "]}"
   end
-  local head = json.encode{id = id, title = wm.title, legend = wm.legend, colorbar = wm.colorbar, tiles = tiles or false,
-    note = wm.note}
+  local head = json.encode{id = id, title = wm.title, legend = wm.legend, colorbar = wm.colorbar,
+    tiles = (not wm.planar and tiles) or false, planar = wm.planar, note = wm.note}
   return script_json(head:sub(1, -2) .. ',"layers":[\n' .. table.concat(parts, ",\n") .. "]}")
 end
 
@@ -234,7 +243,7 @@ M.JS = [==[
   function draw(m) {
     var el = document.getElementById(m.id);
     el.textContent = '';
-    var map = L.map(el, {zoomSnap: 0.25, preferCanvas: false});
+    var map = L.map(el, m.planar ? {crs: L.CRS.Simple, zoomSnap: 0.25, minZoom: -20} : {zoomSnap: 0.25});
     var base = {}, over = {}, groups = {}, items = {}, bounds = null;
     if (m.tiles) {
       var tiles = L.tileLayer(m.tiles, {maxZoom: 19, crossOrigin: false,
@@ -311,7 +320,7 @@ M.JS = [==[
       }
     });
     L.control.layers(base, over, {collapsed: false}).addTo(map);
-    L.control.scale({imperial: false}).addTo(map);
+    if (!m.planar) L.control.scale({imperial: false}).addTo(map);
     if (m.legend.length || m.colorbar) {
       var lg = L.control({position: 'bottomleft'});
       lg.onAdd = function () {
