@@ -103,7 +103,7 @@ local function demand_colors(inst, o, open, site, dist, qty)
   local unit = inst.unit and (" " .. inst.unit) or ""
   if qty then
     for i, v in ipairs(qty.values) do colors[i] = report.color.sequential(v) end
-    return colors, {}, {label = qty.label, unit = "share", min = 0, max = 1}, "colour: " .. qty.label .. " (0 to 1)"
+    return colors, {}, {label = qty.label, unit = "share", min = 0, max = 1}, "colour: the model's " .. qty.label .. " of each point"
   end
   if n <= report.map_max_categories then
     local legend = {}
