@@ -60,7 +60,7 @@ end
 local function browse(pages, shot_only)
   local dir = spec.mkdir()
   local flags = "--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking "
-    .. "--disable-component-update --disable-sync --hide-scrollbars --virtual-time-budget=8000"
+    .. "--disable-component-update --disable-sync --disable-dev-shm-usage --hide-scrollbars --virtual-time-budget=8000"
   local script = dir .. "/run.sh"
   spec.write(script, table.concat({
     "set -u",
