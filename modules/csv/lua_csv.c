@@ -78,6 +78,7 @@
 
 #include "atomic.h"
 #include "csv.h"
+#include "interrupt.h"
 #include "lua_csv.h"
 
 #define PASS_MT "csv.reader"
@@ -205,6 +206,19 @@ static size_t opt_block(lua_State *L, int arg) {
   return (size_t)n;
 }
 
+static size_t opt_max_row(lua_State *L, int arg) {
+  if (opt_get(L, arg, "max_row") == LUA_TNIL) {
+    lua_pop(L, 1);
+    return 0;
+  }
+  int isint;
+  lua_Integer n = lua_tointegerx(L, -1, &isint);
+  if (!isint || n < 1 || n > ((lua_Integer)1 << 40))
+    luaL_argerror(L, arg, "option 'max_row': integer from 1 to 2^40 (bytes) expected");
+  lua_pop(L, 1);
+  return (size_t)n;
+}
+
 /* a list of strings at the top of the stack: check it */
 static void check_names(lua_State *L, int arg, const char *what) {
   if (!lua_istable(L, -1))
@@ -219,17 +233,12 @@ static void check_names(lua_State *L, int arg, const char *what) {
 
 /* "FILE:1: unknown column 'X'" and friends; pushes nil, message; returns 2 */
 static int header_fail(lua_State *L, Pass *ps, const char *name, long code) {
+  if (code == -3) return luaL_error(L, "not enough memory");
   lua_pushnil(L);
   if (code == -2)
     lua_pushfstring(L, "%s:%d: duplicate column '%s' in header", ps->r.path, 1, name);
   else
     lua_pushfstring(L, "%s:%d: unknown column '%s'", ps->r.path, 1, name);
-  return 2;
-}
-
-static int open_fail(lua_State *L, Pass *ps) {
-  lua_pushnil(L);
-  lua_pushstring(L, ps->r.err);
   return 2;
 }
 
@@ -267,7 +276,7 @@ static void push_info_common(lua_State *L, const csv_reader *r, int64_t bad, con
 /* ---- selection and typed fields (read, lines) ------------------------------------------- */
 
 static const char *const SEL_OPTS[] = {"columns", "types", "empty", "skip_bad", "compact", "delimiter",
-                                       "buffer_size", NULL};
+                                       "buffer_size", "max_row", NULL};
 
 /* Check read/lines options before opening: empty rule, types table shape. */
 static void sel_options(lua_State *L, int arg, Pass *ps) {
@@ -329,26 +338,31 @@ static int sel_resolve(lua_State *L, int arg, Pass *ps) {
     long c = csv_column(r, name, len);
     if (c < 0) return header_fail(L, ps, name, c);
     ps->idx[i] = c;
+    if ((i & 0xFFFF) == 0xFFFF && emsopt_interrupted()) return luaL_error(L, "interrupted");
     lua_rawseti(L, -2, (lua_Integer)i + 1);
   }
-  /* types */
+  /* types: header index -> position in the selection (the first one) */
   if (opt_get(L, arg, "types") != LUA_TNIL) {
+    size_t *where = malloc((r->nheader + 1) * sizeof *where);
+    if (!where) return luaL_error(L, "not enough memory");
+    for (size_t h = 0; h < r->nheader; h++) where[h] = n;
+    for (size_t j = n; j-- > 0;) where[ps->idx[j]] = j;
     lua_pushnil(L);
     while (lua_next(L, -2)) {
       size_t len;
       const char *name = lua_tolstring(L, -2, &len);
       const char *ty = lua_tostring(L, -1);
-      size_t j;
-      for (j = 0; j < n; j++)
-        if (strlen(r->header[ps->idx[j]]) == len && memcmp(r->header[ps->idx[j]], name, len) == 0) break;
+      long c = csv_column(r, name, len);
+      size_t j = c >= 0 ? where[c] : n;
       if (j == n) {
-        long c = csv_column(r, name, len);
+        free(where);
         if (c < 0) return header_fail(L, ps, name, c);
         luaL_argerror(L, arg, lua_pushfstring(L, "option 'types': column '%s' is not in 'columns'", name));
       }
       ps->type[j] = ty[0] == 'i' ? T_INTEGER : ty[0] == 'n' ? T_NUMBER : T_STRING;
       lua_pop(L, 1);
     }
+    free(where);
   }
   lua_pop(L, 1);
   lua_remove(L, cols_idx);
@@ -397,8 +411,13 @@ static int convert_row(Pass *ps) {
         return -1;
       }
     } else if (st < 0) {
-      csv_fail_at(r, fstart(r, ps->idx[j]), "invalid %s '%.*s' in column '%s'", tn,
-                  (int)(f->len > 40 ? 40 : f->len), f->p, r->header[ps->idx[j]]);
+      const char *z = memchr(f->p, 0, f->len);
+      char shown[200];
+      if (z)
+        csv_fail_at(r, z, "NUL byte in %s column '%s' (binary or UTF-16 data?)", tn, r->header[ps->idx[j]]);
+      else
+        csv_fail_at(r, fstart(r, ps->idx[j]), "invalid %s '%s' in column '%s'", tn,
+                    csv_show(shown, sizeof shown, f->p, f->len, 40), r->header[ps->idx[j]]);
       return -1;
     }
   }
@@ -577,8 +596,8 @@ static int l_read(lua_State *L) {
   Pass *ps = pass_new(L); /* 3 */
   sel_options(L, arg, ps);
   int delim = opt_delim(L, arg);
-  size_t block = opt_block(L, arg);
-  if (csv_open(&ps->r, path, delim, block) != 0) return open_fail(L, ps);
+  size_t block = opt_block(L, arg), max_row = opt_max_row(L, arg);
+  if (csv_open2(&ps->r, path, delim, block, max_row) != 0) return reader_fail(L, ps);
   ps->open = 1;
   int nr = sel_resolve(L, arg, ps); /* names at 4 */
   if (nr) return nr;
@@ -675,8 +694,9 @@ static int l_lines(lua_State *L) {
   sel_options(L, arg, ps);
   if (ps->compact) luaL_argerror(L, arg, "option 'compact' is for csv.read");
   int delim = opt_delim(L, arg);
-  size_t block = opt_block(L, arg);
-  if (csv_open(&ps->r, path, delim, block) != 0) {
+  size_t block = opt_block(L, arg), max_row = opt_max_row(L, arg);
+  if (csv_open2(&ps->r, path, delim, block, max_row) != 0) {
+    if (ps->r.interrupted) return luaL_error(L, "interrupted");
     lua_pushstring(L, ps->r.err);
     return lua_error(L);
   }
@@ -696,7 +716,7 @@ static int l_lines(lua_State *L) {
 /* ---- csv.count -------------------------------------------------------------------------- */
 
 static const char *const COUNT_OPTS[] = {"by", "sum", "where", "skip_bad", "delimiter", "empty",
-                                         "buffer_size", "columnar", NULL};
+                                         "buffer_size", "columnar", "max_row", "threads", NULL};
 static const char *const BINS[] = {"none", "hour", "weekday", "hour_of_week", "month", "year", "date", NULL};
 static const char *const DTFMT[] = {"auto", "mdy", "iso", NULL};
 
@@ -816,7 +836,15 @@ static int l_count(lua_State *L) {
   c->skip_bad = opt_bool(L, arg, "skip_bad");
   int columnar = opt_bool(L, arg, "columnar");
   int delim = opt_delim(L, arg);
-  size_t block = opt_block(L, arg);
+  size_t block = opt_block(L, arg), max_row = opt_max_row(L, arg);
+  int threads = 0;
+  if (opt_get(L, arg, "threads") != LUA_TNIL) {
+    int isint;
+    lua_Integer n = lua_tointegerx(L, -1, &isint);
+    if (!isint || n < 1 || n > 256) luaL_argerror(L, arg, "option 'threads': integer from 1 to 256 expected");
+    threads = (int)n;
+  }
+  lua_pop(L, 1);
   int t = opt_get(L, arg, "empty");
   if (t == LUA_TSTRING && strcmp(lua_tostring(L, -1), "nil") == 0) c->empty_skip = 1;
   else if (!(t == LUA_TNIL || (t == LUA_TSTRING && strcmp(lua_tostring(L, -1), "error") == 0)))
@@ -895,7 +923,7 @@ static int l_count(lua_State *L) {
   if (!c->filters) return luaL_error(L, "not enough memory");
 
   /* open and resolve */
-  if (csv_open(&ps->r, path, delim, block) != 0) return open_fail(L, ps);
+  if (csv_open2(&ps->r, path, delim, block, max_row) != 0) return reader_fail(L, ps);
   ps->open = 1;
   csv_reader *r = &ps->r;
   for (size_t k = 0; k < nkeys; k++) {
@@ -947,7 +975,7 @@ static int l_count(lua_State *L) {
     }
   }
 
-  if (csv_count_run(c, r) != 0) return reader_fail(L, ps);
+  if (csv_count_run_par(c, r, threads, 0) != 0) return reader_fail(L, ps);
 
   /* results: built with the collector paused (it would otherwise walk the growing result again
    * and again); a memory error still restarts it */
