@@ -527,6 +527,7 @@ int csv_open2(csv_reader *r, const char *path, int delim, size_t block, size_t m
     return -1;
   }
   if (block == 0) block = CSV_BLOCK_DEFAULT;
+  if (max_row && block > max_row + 1) block = max_row + 1; /* a longer row never fits: refill stops it */
   if (block < 4) block = 4;
   r->cap = block;
   r->buf = malloc(r->cap + CSV_PAD);
