@@ -1667,7 +1667,13 @@ static void shift_line(char *dst, size_t dsz, const char *src, const char *path,
 /* Add the groups of part p (in its order) to c. 0 or -1 out of memory. */
 static int merge_part(csv_count *c, const csv_count *p) {
   size_t ns = c->nsums;
+  /* room for every group at once (no growing on the way), then lookups with their slots
+   * prefetched a few groups ahead */
+  size_t need = c->nslots;
+  while ((c->ngroups + p->ngroups) * 10 > need * 7) need *= 2;
+  if (need != c->nslots && grow_table(c, need) != 0) return -1;
   for (size_t g = 0; g < p->ngroups; g++) {
+    if (g + 8 < p->ngroups) __builtin_prefetch(&c->slots[p->groups[g + 8].hash & (c->nslots - 1)], 1);
     const csv_group *gr = &p->groups[g];
     const char *key = p->arena + gr->koff;
     uint64_t w[2] = {0, 0};
