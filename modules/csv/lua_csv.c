@@ -18,6 +18,10 @@
  *                    first message in info.first_bad) instead of failing
  *     opts.delimiter one character; default: the most frequent of , TAB ; | in the header line
  *     opts.buffer_size bytes per read(2) (default 1 MiB; rows longer than it still work)
+ *     opts.max_row   the longest row (record, quoted line breaks included) in bytes, default
+ *                    64 MiB: a longer one is an error "FILE:LINE: row longer than N bytes (the
+ *                    limit; a file without line breaks?)", so /dev/zero or a runaway quote
+ *                    cannot grow memory without bound
  *   info = {rows = n, header = {...}, file = path, delimiter = ",", bad = n, bad_lines = {...},
  *           first_bad = "FILE:LINE:COL: what" or nil}
  *
@@ -30,7 +34,13 @@
  *     opts.where     {NAME = value | {value, ...}}: keep rows whose field text equals one of the
  *                    values (numbers are compared as their text: 1 matches "1", not "1.0")
  *     opts.empty     "error" (default) or "nil": an empty summed field is skipped
- *     opts.skip_bad, opts.delimiter, opts.buffer_size as for read
+ *     opts.skip_bad, opts.delimiter, opts.buffer_size, opts.max_row as for read
+ *     opts.threads   threads to count on (default: the cores this process may use). A regular
+ *                    file of more than 64 KiB per thread is cut into parts counted at once and
+ *                    merged in file order; the result (groups and their order, counts, sums,
+ *                    rows, bad rows, messages) is the same at every thread count. Sums are
+ *                    exact, then rounded once, for values from 2^-11 to 2^62 in magnitude;
+ *                    when others occur the count is done again on one thread.
  *     opts.columnar  true: return arrays instead of one table per group (below); for groupings
  *                    with many groups this is several times faster to build and smaller
  *   groups = { {keys = {k1, k2, ...}, count = n, sums = {NAME = s}, n = {NAME = values summed}}, ...}
@@ -64,8 +74,10 @@
  *   csv.bins(epoch) -> {year, month, day, hour, minute, second, weekday, hour_of_week, date}
  *
  * Errors: misuse raises (lauxlib wording; unknown option keys too). Expected failures return
- * nil, message: "FILE: No such file or directory", "FILE: empty file", "FILE:1: unknown column
- * 'X'", "FILE:LINE:COL: unterminated quoted field", "...: row has 3 fields, header has 5",
+ * nil, message: "FILE: No such file or directory", "FILE: empty file", "FILE: UTF-16 text
+ * (byte-order mark FF FE): convert it to UTF-8 ...", "FILE:1:COL: NUL byte in the header line
+ * (UTF-16 or binary data? ...)", "FILE:LINE:COL: NUL byte in number column 'X' (...)",
+ * "FILE:1: unknown column 'X'", "FILE:LINE:COL: unterminated quoted field", "...: row has 3 fields, header has 5",
  * "...: invalid integer 'x' in column 'X'", "...: empty value in integer column 'X'". Lines count
  * from 1 (the header), columns are 1-based bytes within the line. */
 #include <errno.h>
