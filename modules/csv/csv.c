@@ -123,6 +123,7 @@ static int refill(csv_reader *r) {
       return -1;
     }
     size_t ncap = r->cap * 2;
+    if (ncap > lim + 1) ncap = lim + 1 > r->cap ? lim + 1 : r->cap * 2; /* the limit is reached exactly */
     char *nb = realloc(r->buf, ncap + CSV_PAD);
     if (!nb) {
       fail(r, "out of memory (row longer than %zu bytes)", r->cap);
