@@ -1665,32 +1665,102 @@ static void shift_line(char *dst, size_t dsz, const char *src, const char *path,
   snprintf(dst, dsz, "%s", tmp);
 }
 
-/* Add the groups of part p (in its order) to c. 0 or -1 out of memory. */
-static int merge_part(csv_count *c, const csv_count *p) {
-  size_t ns = c->nsums;
-  /* room for every group at once (no growing on the way), then lookups with their slots
-   * prefetched a few groups ahead */
+/* The slot of a key, or NULL when it is not in the table (nothing is created). */
+static csv_slot *slot_find(const csv_count *c, const uint64_t w[2], const char *key, size_t klen, uint64_t h) {
+  size_t mask = c->nslots - 1, i = h & mask;
+  const uint32_t tag = (uint32_t)(h >> 32);
+  for (;; i = (i + 1) & mask) {
+    csv_slot *sl = &c->slots[i];
+    if (!sl->gi) return NULL;
+    if (sl->tag == tag && sl->key[0] == w[0] && sl->key[1] == w[1]) {
+      if (klen <= 16) return sl;
+      const csv_group *gr = &c->groups[sl->gi - 1];
+      if (gr->klen == klen && memcmp(c->arena + gr->koff, key, klen) == 0) return sl;
+    }
+  }
+}
+
+static inline void group_words(const csv_count *p, size_t g, uint64_t w[2]) {
+  const csv_group *gr = &p->groups[g];
+  w[0] = w[1] = 0;
+  memcpy(w, p->arena + gr->koff, gr->klen < 16 ? gr->klen : 16);
+}
+
+/* add group g of p to the group of slot sl of c */
+static inline void merge_into(csv_count *c, csv_slot *sl, const csv_count *p, size_t g, int *inexact) {
+  size_t ns = c->nsums, to = sl->gi - 1;
+  sl->count += p->groups[g].count;
+  for (size_t s = 0; s < ns; s++) {
+    __int128 *acc = &c->sumx[to * ns + s];
+    if (__builtin_add_overflow(*acc, p->sumx[g * ns + s], acc)) *inexact = 1;
+    c->sumr[to * ns + s] += p->sumr[g * ns + s];
+    c->sumn[to * ns + s] += p->sumn[g * ns + s];
+  }
+}
+
+typedef struct {
+  csv_count *c;
+  const csv_count *p;
+  size_t from, to;
+  unsigned char *isnew;
+  int inexact;
+} merge_job;
+
+/* The groups [from, to) of p already in c are added to theirs; the others are marked new. Jobs
+ * on other ranges may run at once: each group of p has its own slot in c, nothing is created. */
+static void *merge_lookups(void *arg) {
+  merge_job *j = arg;
+  const csv_count *p = j->p;
+  csv_count *c = j->c;
+  for (size_t g = j->from; g < j->to; g++) {
+    if (g + 8 < j->to) __builtin_prefetch(&c->slots[p->groups[g + 8].hash & (c->nslots - 1)], 1);
+    uint64_t w[2];
+    group_words(p, g, w);
+    csv_slot *sl = slot_find(c, w, p->arena + p->groups[g].koff, p->groups[g].klen, p->groups[g].hash);
+    if (sl) merge_into(c, sl, p, g, &j->inexact);
+    else
+      j->isnew[g] = 1;
+  }
+  return NULL;
+}
+
+/* Add the groups of part p to c: those c has, on up to nthreads threads; then the new ones in
+ * p's order (so groups stay in order of first appearance). 0 or -1 out of memory. */
+static int merge_part(csv_count *c, const csv_count *p, int nthreads) {
   size_t need = c->nslots;
   while ((c->ngroups + p->ngroups) * 10 > need * 7) need *= 2;
   if (need != c->nslots && grow_table(c, need) != 0) return -1;
-  for (size_t g = 0; g < p->ngroups; g++) {
-    if (g + 8 < p->ngroups) __builtin_prefetch(&c->slots[p->groups[g + 8].hash & (c->nslots - 1)], 1);
-    const csv_group *gr = &p->groups[g];
-    const char *key = p->arena + gr->koff;
-    uint64_t w[2] = {0, 0};
-    memcpy(w, key, gr->klen < 16 ? gr->klen : 16);
-    csv_slot *sl = slot_of(c, w, key, gr->klen, gr->hash);
-    if (!sl) return -1;
-    sl->count += gr->count;
-    size_t to = sl->gi - 1;
-    for (size_t s = 0; s < ns; s++) {
-      __int128 *acc = &c->sumx[to * ns + s];
-      if (__builtin_add_overflow(*acc, p->sumx[g * ns + s], acc)) c->inexact = 1;
-      c->sumr[to * ns + s] += p->sumr[g * ns + s];
-      c->sumn[to * ns + s] += p->sumn[g * ns + s];
-    }
+  unsigned char *isnew = calloc(p->ngroups + 1, 1);
+  if (!isnew) return -1;
+  size_t nj = (size_t)(nthreads > 1 ? nthreads : 1);
+  if (nj > 1 + p->ngroups / 16384) nj = 1 + p->ngroups / 16384;
+  if (nj > 64) nj = 64;
+  merge_job jobs[64];
+  pthread_t tid[64];
+  int started[64] = {0};
+  for (size_t k = 0; k < nj; k++)
+    jobs[k] = (merge_job){.c = c, .p = p, .from = p->ngroups * k / nj, .to = p->ngroups * (k + 1) / nj, .isnew = isnew};
+  for (size_t k = 1; k < nj; k++) started[k] = pthread_create(&tid[k], NULL, merge_lookups, &jobs[k]) == 0;
+  merge_lookups(&jobs[0]);
+  for (size_t k = 1; k < nj; k++) {
+    if (started[k]) pthread_join(tid[k], NULL);
+    else
+      merge_lookups(&jobs[k]);
+    jobs[0].inexact |= jobs[k].inexact;
   }
-  if (p->inexact) c->inexact = 1;
+  for (size_t g = 0; g < p->ngroups; g++) {
+    if (!isnew[g]) continue;
+    uint64_t w[2];
+    group_words(p, g, w);
+    csv_slot *sl = slot_of(c, w, p->arena + p->groups[g].koff, p->groups[g].klen, p->groups[g].hash);
+    if (!sl) {
+      free(isnew);
+      return -1;
+    }
+    merge_into(c, sl, p, g, &jobs[0].inexact);
+  }
+  free(isnew);
+  if (jobs[0].inexact || p->inexact) c->inexact = 1;
   c->matched += p->matched;
   return 0;
 }
@@ -1767,7 +1837,8 @@ int csv_count_run_cuts(csv_count *c, csv_reader *r, const int64_t *cuts, size_t 
       c->bad_lines[c->nbad_lines++] = pt->c.bad_lines[i] + add;
     c->bad += pt->c.bad;
     c->rows += pt->c.rows;
-    if (merge_part(c, &pt->c) != 0) {
+    int mr = merge_part(c, &pt->c, (int)np + 1);
+    if (mr != 0) {
       oom = 1;
       break;
     }

@@ -605,6 +605,22 @@ static void test_cuts(void) {
   }
 }
 
+/* Many groups in every part: the merge looks them up on several threads. */
+static void test_cuts_many(void) {
+  size_t cap = 8 << 20, n = 0;
+  char *data = malloc(cap);
+  n += (size_t)sprintf(data, "k,when,v\n");
+  for (unsigned i = 0; i < 120000; i++)
+    n += (size_t)sprintf(data + n, "key%u,\"01/%02u/2013 %02u:30:00 AM\",%u.%u\n", (i * 7919u) % 70001u, 1 + i % 28,
+                         1 + i % 12, i % 7, i % 10);
+  const char *path = write_tmp("many.csv", data, n);
+  csv_key keys[2] = {{.col = 0}, {.col = 1, .bin = CSV_BIN_HOUR_OF_WEEK}};
+  int64_t cuts[3] = {(int64_t)n / 4, (int64_t)n / 2, (int64_t)n * 3 / 4};
+  cuts_case("many groups, 2 parts", path, 0, keys, 2, 2, cuts + 1, 1);
+  cuts_case("many groups, 4 parts", path, 0, keys, 1, 2, cuts, 3);
+  free(data);
+}
+
 /* a field: plain, empty, quoted (with delimiters, doubled quotes, CR LF inside), a number, a date */
 static size_t gen_field(char *o, char delim) {
   static const char *const words[] = {"a", "bc", "10001", "CARD", " x ", "1.5", "-2", "x\ry", "01/07/2013 12:30:00 AM",
@@ -787,6 +803,7 @@ int main(void) {
   test_count();
   test_random();
   test_cuts();
+  test_cuts_many();
   test_fast_datetime();
   test_quote();
   char cmd[128];
