@@ -13,7 +13,8 @@
 --     args = {{"region", "demo"}},                                 -- fixed, for every point
 --     engine = "local", jobs = 2, dir = "RUN_DIR", hosts = FILE, wait = true, quiet = true}
 --   -> {dir =, keys =, points = {{name =, params = {k = v}, status = "done" | "failed" | "pending",
---       result = <the point's JSON>, exit =, signal =, message =}}, done =, failed =, pending =,
+--       result = <the point's JSON>, exit =, signal =, message = <its last line>, output = <the
+--       end of what it printed>}}, done =, failed =, pending =,
 --       job = <Slurm job id>}
 --   sweep.merge(dir) -> the same, and writes RUN_DIR/results.csv, results.json, summary.html
 --
@@ -181,7 +182,9 @@ local function finish_point(dir, p, ok, how, code)
     os.remove(fail)
     return true
   end
-  local rec = {point = p.name, params = p.params, log = log, message = last_line(log)}
+  local text = read(log) or ""
+  local rec = {point = p.name, params = p.params, log = log, message = last_line(log),
+    output = #text > 4000 and text:sub(-4000) or text}
   if how == "signal" then rec.signal = SIGNALS[code] or ("signal " .. code)
   else rec.exit = code end
   if ok then rec.exit, rec.message = 0, "exit 0 but no result written (does the script return a table?)" end
@@ -464,7 +467,7 @@ function M.merge(dir, o)
       end
     elseif pt.status == "failed" then
       local rec = json.decode(read(fail) or "") or {}
-      pt.exit, pt.signal, pt.message = rec.exit, rec.signal, rec.message
+      pt.exit, pt.signal, pt.message, pt.output = rec.exit, rec.signal, rec.message, rec.output
       row.exit, row.signal, row.message = rec.exit, rec.signal, rec.message
       run.failed = run.failed + 1
     else
