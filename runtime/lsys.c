@@ -176,7 +176,7 @@ static int sys_getpid(lua_State *L) {
  *   argv is a list of strings; argv[1] is looked up in PATH unless it holds a '/'. No shell is
  *   involved, so nothing in a value is ever interpreted. opts: stdin, stdout, stderr = path
  *   (stdout/stderr are truncated; stderr = "stdout" joins the two), append = true (open the
- *   outputs for appending), cwd = directory. The child runs in a process group of its own (a
+ *   outputs for appending), cwd = directory, env = {NAME = value} (added to the environment). The child runs in a process group of its own (a
  *   terminal's Ctrl-C reaches only emsopt, which stops its children itself), with SIGINT, SIGTERM
  *   and SIGPIPE at their defaults, and gets SIGTERM should emsopt die without stopping it.
  * process.pid, process:poll() -> nil while running | as wait; process:kill([sig]) signals the
@@ -294,7 +294,7 @@ static int push_interrupted(lua_State *L) {
 
 /* the child's side: never returns */
 static void child(const char *const *argv, const char *in, const char *out, const char *err,
-                  int append, const char *cwd, int report) {
+                  int append, const char *cwd, const char *const *env, int report) {
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);
@@ -305,6 +305,9 @@ static void child(const char *const *argv, const char *in, const char *out, cons
   prctl(PR_SET_PDEATHSIG, SIGTERM);
   const char *what = argv[0];
   int fd;
+  for (int i = 0; env && env[i]; i += 2) {
+    if (setenv(env[i], env[i + 1], 1) != 0) { what = env[i]; goto fail; }
+  }
   if (cwd && chdir(cwd) != 0) { what = cwd; goto fail; }
   if (in) {
     if ((fd = open(in, O_RDONLY)) < 0 || dup2(fd, 0) < 0) { what = in; goto fail; }
@@ -352,13 +355,14 @@ static int sys_spawn(lua_State *L) {
   luaL_argcheck(L, n >= 1, 1, "empty argument vector");
   const char *in = NULL, *out = NULL, *err = NULL, *cwd = NULL;
   int append = 0;
+  const char **env = NULL;
   if (!lua_isnoneornil(L, 2)) {
     luaL_checktype(L, 2, LUA_TTABLE);
     lua_pushnil(L);
     while (lua_next(L, 2)) {
       const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
       if (!k || (strcmp(k, "stdin") && strcmp(k, "stdout") && strcmp(k, "stderr") &&
-                 strcmp(k, "cwd") && strcmp(k, "append"))) {
+                 strcmp(k, "cwd") && strcmp(k, "append") && strcmp(k, "env"))) {
         lua_pushvalue(L, -2);
         return luaL_error(L, "bad argument #2 to 'spawn' (unknown option '%s')", luaL_tolstring(L, -1, NULL));
       }
@@ -371,6 +375,25 @@ static int sys_spawn(lua_State *L) {
     lua_getfield(L, 2, "append");
     append = lua_toboolean(L, -1);
     lua_pop(L, 1);
+    if (lua_getfield(L, 2, "env") != LUA_TNIL) { /* {NAME = value}: added to the environment */
+      if (!lua_istable(L, -1)) return luaL_error(L, "bad option 'env' to 'spawn' (table expected, got %s)", luaL_typename(L, -1));
+      int t = lua_gettop(L), m = 0;
+      lua_pushnil(L);
+      while (lua_next(L, t)) { m++; lua_pop(L, 1); }
+      env = lua_newuserdatauv(L, sizeof(char *) * (2 * (size_t)m + 1), 0);
+      luaL_checkstack(L, 2 * m + 8, "too many environment variables");
+      int i = 0;
+      lua_pushnil(L);
+      while (lua_next(L, t)) {
+        if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING)
+          return luaL_error(L, "bad option 'env' to 'spawn' (string keys and values expected)");
+        env[i++] = lua_tostring(L, -2);
+        env[i++] = lua_tostring(L, -1);
+        lua_pop(L, 1); /* both strings stay alive in the table, which stays on the stack */
+      }
+      env[i] = NULL;
+    }
+    /* the env table (or nil) and its vector stay on the stack until the exec */
   }
   /* the vector lives in a userdata (freed by the GC) so that no error leaks it; the strings
    * stay on the stack until the exec */
@@ -407,7 +430,7 @@ static int sys_spawn(lua_State *L) {
   }
   if (pid == 0) {
     close(pipefd[0]);
-    child(argv, in, out, err, append, cwd, pipefd[1]);
+    child(argv, in, out, err, append, cwd, env, pipefd[1]);
   }
   close(pipefd[1]);
   setpgid(pid, pid); /* also in the parent, so a kill right away reaches the group */
