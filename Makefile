@@ -47,7 +47,8 @@ LDLIBS   += $(LUA_LIBS) $(LPSOLVE_LIBS) $(CBC_LIBS) -lcurl -lreadline -lm
 DEB_PKGS = build-essential pkg-config liblua5.4-dev lua5.4 liblpsolve55-dev lp-solve \
            libcolamd2 libsuitesparse-dev coinor-libcbc-dev zlib1g-dev libbz2-dev \
            liblapack-dev libblas-dev libcurl4-openssl-dev libreadline-dev ca-certificates \
-           man-db tmux python3 gawk unzip librsvg2-bin clang libclang-rt-14-dev valgrind
+           man-db tmux python3 gawk unzip librsvg2-bin clang libclang-rt-14-dev valgrind \
+           parallel openssh-server openssh-client slurmctld slurmd slurm-client munge
 
 # ---- sources ----------------------------------------------------------------------------
 MODULES     := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard modules/*/*.c)))))

@@ -3,6 +3,7 @@
 -- tabulates mean travel, the extra minutes over the nearest capable ER, and the busiest ER's overflow.
 -- Run: emsopt examples/er_alpha_sweep.lua [alphas=0,0.2,0.1,0.05,0.01] [args="hospitals=... speed=30"]
 local sweep = require "sweep"
+local paths = require "emsopt.paths"
 
 local P = params {
   alphas = "0,0.2,0.1,0.05,0.01",  -- overflow probabilities to compare (0: capacity C itself)
@@ -34,7 +35,7 @@ for kv in P.args:gmatch("%S+") do
 end
 
 -- Solve: one model run per alpha
-local run = sweep.run{script = "models/er_routing.lua", grid = {{"alpha", alphas}}, args = fixed,
+local run = sweep.run{script = paths.home("models/er_routing.lua"), grid = {{"alpha", alphas}}, args = fixed,
   engine = P.engine, jobs = P.jobs > 0 and P.jobs or nil, dir = P.dir ~= "" and P.dir or nil,
   hosts = P.hosts ~= "" and P.hosts or nil, quiet = true}
 

@@ -237,6 +237,10 @@ local function engine_local(meta, todo, o)
   local jobs = o.jobs or sys.cpus()
   local running, procs = {}, {}
   local nexti, done, failed, total = 1, 0, 0, #todo
+  -- an error or a signal outside the wait (which stops them itself): no point keeps running
+  local guard <close> = setmetatable({}, {__close = function()
+    for _, proc in ipairs(procs) do proc:close() end
+  end})
   while nexti <= #todo or #running > 0 do
     while #running < jobs and nexti <= #todo do
       local p = todo[nexti]
