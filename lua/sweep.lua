@@ -202,7 +202,8 @@ end
 local function spawn_point(meta, p)
   local _, fail, log = paths(meta.dir, p.name)
   os.remove(fail)
-  local proc, err = sys.spawn(point_argv(meta, p), {cwd = meta.cwd, stdout = log, stderr = "stdout"})
+  local proc, err = sys.spawn(point_argv(meta, p), {cwd = meta.cwd, stdin = "/dev/null", stdout = log,
+    stderr = "stdout"})
   if not proc then error(fmt("cannot start %s: %s", meta.exe, err), 0) end
   return proc
 end
@@ -307,11 +308,10 @@ function M.job_script(meta)
     ""}, "\n")
 end
 
-local function slurm_pending(job)
-  local out = os.tmpname()
+local function slurm_pending(dir, job)
+  local out = dir .. "/slurm/squeue.out"
   local ok = sys.run({"squeue", "--noheader", "--jobs", job, "--format", "%i %T"}, {stdout = out, stderr = "/dev/null"})
   local text = read(out) or ""
-  os.remove(out)
   if not ok then return false end -- the job has left the queue (squeue no longer knows the id)
   return text:find("%S") ~= nil
 end
@@ -347,7 +347,7 @@ local function engine_slurm(meta, todo, o)
     if err ~= nil then sys.run({"scancel", job}, {stdout = "/dev/null", stderr = "/dev/null"}) end
   end})
   local pause = 0.2
-  while slurm_pending(job) do
+  while slurm_pending(dir, job) do
     sys.sleep(pause)
     pause = math.min(pause * 1.5, 5)
   end
