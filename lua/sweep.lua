@@ -524,14 +524,45 @@ local function check_opts(o)
   end
 end
 
+-- The script's parameters, as `emsopt SCRIPT --help` lists them (nil when it lists none): a key
+-- the script does not have is refused before any point runs.
+local function check_keys(exe, script, dir, given)
+  local out = dir .. "/help.txt"
+  local ok = sys.run({exe, script, "--help"}, {stdin = "/dev/null", stdout = out, stderr = "/dev/null"})
+  local text = read(out) or ""
+  os.remove(out)
+  local list = ok and text:match("\nparameters:\n(.*)$")
+  if not list then return end
+  local have, names = {}, {}
+  for k in list:gmatch("\n?  ([%a_][%w_%.]*)%s*=") do have[k] = true; names[#names + 1] = k end
+  if #names == 0 then return end
+  local keys = {}
+  for k in pairs(given) do keys[#keys + 1] = k end
+  table.sort(keys)
+  for _, k in ipairs(keys) do
+    if not have[k] then
+      usage("sweep: %s has no parameter '%s' (it has %s)", script:match("[^/]*$"), k, table.concat(names, ", "))
+    end
+  end
+end
+
 -- Plans the run directory: sweep.json with every point; returns meta.
 local function plan(o)
   local host = require "emsopt.host"
   local found = host.find_script(o.script)
-  local script, serr = sys.realpath(found)
+  local script = sys.realpath(found)
   if not script or sys.exists(script) ~= "file" then usage("sweep: %s: no such script", o.script) end
   local exe = assert(sys.realpath((sys.exe_dir() or ".") .. "/emsopt"))
+  local fixed, keys, params_set = {}, {}, {}
+  for _, kv in ipairs(o.args or {}) do
+    fixed[#fixed + 1] = kv[1] .. "=" .. kv[2]
+    params_set[kv[1]] = true
+  end
+  for _, g in ipairs(o.grid or {}) do keys[#keys + 1] = g[1]; params_set[g[1]] = true end
+  if params_set.out then usage("sweep: out= is set by the sweep for each point (RUN_DIR/points/NAME.json)") end
+  local grid = M.expand(o.grid or {})
   local dir = o.dir
+  local existed = sys.exists(dir)
   local ok, err = sys.mkdir(dir)
   if not ok then usage("dir=%s: %s", o.dir, err) end
   dir = assert(sys.realpath(dir))
@@ -540,15 +571,13 @@ local function plan(o)
   if old and old.script ~= script then
     usage("dir=%s holds a sweep of %s, not %s: choose another dir=", o.dir, old.script, script)
   end
-  local fixed, keys, params_set = {}, {}, {}
-  for _, kv in ipairs(o.args or {}) do
-    fixed[#fixed + 1] = kv[1] .. "=" .. kv[2]
-    params_set[kv[1]] = true
+  local kok, kerr = pcall(check_keys, exe, script, dir, params_set)
+  if not kok then
+    if not existed then sys.run({"rm", "-rf", "--", dir}) end -- nothing left of a refused sweep
+    error(kerr, 0)
   end
-  for _, g in ipairs(o.grid or {}) do keys[#keys + 1] = g[1]; params_set[g[1]] = true end
-  if params_set.out then usage("sweep: out= is set by the sweep for each point (RUN_DIR/points/NAME.json)") end
   local points, names = {}, {}
-  for i, vary in ipairs(M.expand(o.grid or {})) do
+  for i, vary in ipairs(grid) do
     local args, params = {}, {}
     for _, kv in ipairs(vary) do args[#args + 1] = kv[1] .. "=" .. kv[2]; params[kv[1]] = kv[2] end
     for _, kv in ipairs(o.args or {}) do params[kv[1]] = kv[2] end
@@ -639,7 +668,10 @@ options:
   dir=RUN_DIR        the run directory (needed for parallel and slurm: the same path on every
                      machine, as must be emsopt and the script); a rerun skips the points done
   replications=N     adds seed=1..N (seeds=LIST: the given seeds)
-  quiet=true         no table on stdout]]
+  quiet=true         no table on stdout
+Points run from the working directory, with stdin closed; each leaves NAME.json, or NAME.fail.json
+(exit code or signal, last line) and NAME.log. A rerun with the same dir= skips the points done
+and retries the failed ones. Exit status 0 when every point is done, 1 otherwise.]]
 
 local function bool(key, v)
   if v == "true" or v == "yes" or v == "1" or v == "on" then return true end
@@ -736,10 +768,8 @@ end
 -- emsopt sweep ... (argv[first] is the word after "sweep")
 function M.main(argv, first)
   local a = argv[first]
-  if a == nil or a == "--help" or a == "-h" then
-    print(M.USAGE)
-    return a == nil and 1 or 0
-  end
+  if a == nil then io.stderr:write(M.USAGE, "\n"); return 1 end
+  if a == "--help" or a == "-h" then print(M.USAGE); return 0 end
   local ok, res = pcall(function()
     if a == "--point" then
       if not argv[first + 1] or not argv[first + 2] then usage("usage: emsopt sweep --point RUN_DIR NAME|INDEX") end
