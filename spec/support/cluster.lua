@@ -116,8 +116,13 @@ function M.slurm(cpus)
     {stdout = d .. "/munged.out", stderr = "stdout"}))
   assert(wait_until(20, function() if sys.exists(sock) then return true end end),
     "munged did not start: " .. (spec.read(d .. "/munged.out") or "") .. (spec.read(d .. "/munged.log") or ""))
-  for _, sub in ipairs{"state", "spool", "log"} do assert(sys.mkdir(d .. "/" .. sub)) end
+  for _, sub in ipairs{"spool", "log"} do assert(sys.mkdir(d .. "/" .. sub)) end
   c.conf = d .. "/slurm.conf"
+  -- slurmd 22.05 starts its cgroup plugin even with proctrack/linuxproc and task/none, and stops
+  -- when no cgroup file system is mounted (a chroot has no /sys): cgroup v1 on a directory of a
+  -- tmpfs passes its check, and with nothing confined it never creates a group there
+  c.cgdir = assert(sys.mkdtemp("/dev/shm/emsopt-cgroup"))
+  spec.write(d .. "/cgroup.conf", "CgroupPlugin=cgroup/v1\nCgroupMountpoint=" .. c.cgdir .. "\nCgroupAutomount=no\n")
   c.env = {SLURM_CONF = c.conf}
   local function logs()
     return (spec.read(d .. "/log/slurmctld.log") or "") .. (spec.read(d .. "/log/slurmd.log") or "")
@@ -125,13 +130,15 @@ function M.slurm(cpus)
   end
   local up
   for attempt = 1, 4 do
+    local state = d .. "/state" .. attempt -- a fresh one: it remembers the cluster's name
+    assert(sys.mkdir(state))
     spec.write(c.conf, table.concat({
       "ClusterName=emsoptspec" .. attempt,
       fmt("SlurmctldHost=%s(127.0.0.1)", host),
       "SlurmctldPort=" .. port(attempt, 1), "SlurmdPort=" .. port(attempt, 2),
       "SlurmUser=root", "SlurmdUser=root",
       "AuthType=auth/munge", "CredType=cred/munge", "AuthInfo=socket=" .. sock,
-      "StateSaveLocation=" .. d .. "/state", "SlurmdSpoolDir=" .. d .. "/spool",
+      "StateSaveLocation=" .. state, "SlurmdSpoolDir=" .. d .. "/spool",
       "SlurmctldPidFile=" .. d .. "/slurmctld.pid", "SlurmdPidFile=" .. d .. "/slurmd.pid",
       "SlurmctldLogFile=" .. d .. "/log/slurmctld.log", "SlurmdLogFile=" .. d .. "/log/slurmd.log",
       "ProctrackType=proctrack/linuxproc", "TaskPlugin=task/none", "JobAcctGatherType=jobacct_gather/none",
@@ -159,6 +166,7 @@ function M.slurm(cpus)
       if c.procs[k] then c.procs[k]:close(); c.procs[k] = nil end
     end
     if c.sockdir then quiet({"rm", "-rf", "--", c.sockdir}); c.sockdir = nil end
+    if c.cgdir then quiet({"rm", "-rf", "--", c.cgdir}); c.cgdir = nil end
   end
   c.logs = logs
   return c
