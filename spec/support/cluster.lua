@@ -121,8 +121,12 @@ function M.slurm(cpus)
   -- slurmd 22.05 starts its cgroup plugin even with proctrack/linuxproc and task/none, and stops
   -- when no cgroup file system is mounted (a chroot has no /sys): cgroup v1 on a directory of a
   -- tmpfs passes its check, and with nothing confined it never creates a group there
-  c.cgdir = assert(sys.mkdtemp("/dev/shm/emsopt-cgroup"))
-  spec.write(d .. "/cgroup.conf", "CgroupPlugin=cgroup/v1\nCgroupMountpoint=" .. c.cgdir .. "\nCgroupAutomount=no\n")
+  if #spec.ls("/sys/fs/cgroup") == 0 then
+    local cgdir, err = sys.mkdtemp("/dev/shm/emsopt-cgroup")
+    assert(cgdir, "no cgroup file system at /sys/fs/cgroup, and no tmpfs at /dev/shm to stand in: " .. tostring(err))
+    c.cgdir = cgdir
+    spec.write(d .. "/cgroup.conf", "CgroupPlugin=cgroup/v1\nCgroupMountpoint=" .. cgdir .. "\nCgroupAutomount=no\n")
+  end
   c.env = {SLURM_CONF = c.conf}
   local function logs()
     return (spec.read(d .. "/log/slurmctld.log") or "") .. (spec.read(d .. "/log/slurmd.log") or "")
