@@ -15,7 +15,8 @@ local P = params {
   beta_lb = "2000,4000,6000",     -- people below V, comma-separated values
   alpha = "10,25,50",             -- people per bed added to population / beds, comma-separated
   solver = "cbc",                 -- BIP solver: cbc or lp_solve
-  timeout = 10.0,                 -- seconds per BIP (stage 1 and stage 2 each)
+  nodes = 10000,                  -- branch-and-bound nodes per BIP (the work bound: same table on any machine)
+  timeout = params.optional "number", -- seconds per BIP: a safety net only (a cell it cut short says limited_by = "time")
   k = 2000,                       -- annealing moves per temperature (stage 1)
   restarts = 1,                   -- annealing restarts per cell
   seed = 1,                       -- annealing seed
@@ -38,7 +39,7 @@ end
 
 -- Data
 local inst = assert(clusters.instance{region = P.region, stations = P.stations})
-local o = {solver = P.solver, timeout = P.timeout, k = P.k, restarts = P.restarts, seed = P.seed,
+local o = {solver = P.solver, nodes = P.nodes, timeout = P.timeout, k = P.k, restarts = P.restarts, seed = P.seed,
            threads = 1}
 
 -- A sweep point: one cell (stage 1 once, stage 2 per alpha), returned as {rows = ...} (out=JSON)
@@ -56,9 +57,10 @@ local function strings(s)
   return t
 end
 local args = {{"cell", "true"}, {"region", P.region}, {"alpha", P.alpha}, {"solver", P.solver},
-  {"timeout", tostring(P.timeout)}, {"k", tostring(P.k)}, {"restarts", tostring(P.restarts)},
+  {"nodes", tostring(P.nodes)}, {"k", tostring(P.k)}, {"restarts", tostring(P.restarts)},
   {"seed", tostring(P.seed)}, {"quiet", "true"}}
 if P.stations then args[#args + 1] = {"stations", tostring(P.stations)} end
+if P.timeout then args[#args + 1] = {"timeout", tostring(P.timeout)} end
 local t0 = sys.clock()
 local run = sweep.run{script = arg and arg[0] or "models/ems_clusters_sweep.lua",
   grid = {{"beta_ub", strings(P.beta_ub)}, {"beta_lb", strings(P.beta_lb)}}, args = args,
@@ -77,8 +79,9 @@ for _, pt in ipairs(run.points) do
 end
 
 -- Report
-local title = string.format("EMS clusters sensitivity: %s, %d stations (%s), BIP %s %gs, %d cells in %.1f s wall",
-  inst.region, inst.sites.n, inst.sites.method, P.solver, P.timeout, cells, wall)
+local title = string.format("EMS clusters sensitivity: %s, %d stations (%s), BIP %s at most %d nodes%s, %d cells in %.1f s wall",
+  inst.region, inst.sites.n, inst.sites.method, P.solver, P.nodes, P.timeout and string.format(" or %gs", P.timeout) or "",
+  cells, wall)
 local text = csweep.text(rows, title)
 if P.csv ~= "" then assert(csweep.csv(P.csv, rows)) end
 if P.txt ~= "" then assert(sys.write_atomic(P.txt, text .. "\n")) end

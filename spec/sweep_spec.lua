@@ -379,7 +379,7 @@ describe("models/ems_clusters_sweep.lua", function()
   it("runs its cells through the parallel engine too", function()
     local d = spec.mkdir()
     local code, _, err = run({"models/ems_clusters_sweep.lua", "region=demo", "beta_ub=3000,6000", "beta_lb=4000",
-      "alpha=15", "timeout=0.5", "k=200", "engine=parallel", "jobs=2", "dir=" .. d .. "/run", "csv=" .. d .. "/s.csv",
+      "alpha=15", "nodes=300", "k=200", "engine=parallel", "jobs=2", "dir=" .. d .. "/run", "csv=" .. d .. "/s.csv",
       "txt=", "quiet=true"})
     assert.equals(0, code, err)
     local rows = assert(csv.read(d .. "/s.csv", {types = {beta_ub = "number", s1_sa = "number"}, empty = "nil"}))

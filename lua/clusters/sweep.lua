@@ -51,7 +51,7 @@ function M.cell(inst, o, alphas)
       s2_bound = get(r, "stage2", "bip", "bound"), s2_sa_gap = get(r, "stage2", "sa", "gap"),
       s2_bip_status = get(r, "stage2", "bip", "status"),
       s2_sa_seconds = get(r, "stage2", "sa", "seconds"), s2_bip_seconds = bip2_s,
-      error = (not r.ok) and r.message or nil}
+      limited_by = r.limited_by, error = (not r.ok) and r.message or nil}
     -- when the BIP kept the annealing solution, the BIP objective is that incumbent
     if not row.s1_bip and get(r, "stage1", "bip", "cost") then row.s1_bip = get(r, "stage1", "bip", "cost") end
     if not row.s2_bip and get(r, "stage2", "bip", "cost") then row.s2_bip = get(r, "stage2", "bip", "cost") end
