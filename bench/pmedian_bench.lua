@@ -4,7 +4,7 @@
 -- same run, the classic one under a per-instance limit. Baseline: pmedopt.txt (Beasley 1990).
 -- Times are wall seconds and this process's CPU seconds (the fair figure on a loaded machine);
 -- peak memory is the process's high-water mark (VmHWM) after each instance.
--- Run: emsopt bench/pmedian_bench.lua [from=1] [to=40] [solver=lp_solve] [classic=60] [timeout=600]
+-- Run: emsopt bench/pmedian_bench.lua [from=1] [to=40] [only=N,N,...] [solver=lp_solve] [classic=60] [timeout=600]
 --   classic=0 skips the classic formulation. The full range costs a lot of CPU: run it in pieces.
 local cov, data = require "coverage", require "coverage.data"
 local pm = require "coverage.pmedian"
@@ -13,6 +13,7 @@ local sys = require "sys"
 local P = params {
   from = 1,                    -- first instance pmedN
   to = 40,                     -- last instance
+  only = "",                   -- or a comma-separated list of instance numbers (e.g. 16,21,26)
   solver = "lp_solve",         -- lp_solve or cbc (both formulations)
   classic = 60.0,              -- seconds allowed to the classic formulation per instance (0: skip it)
   timeout = 600.0,             -- safety net for the sorted formulation, seconds (reported when used)
@@ -28,11 +29,18 @@ local function hwm_mb()
 end
 
 local opt = assert(data.pmedopt(data.dir("pmedian_orlib") .. "/pmedopt.txt"))
+local list = {}
+for x in P.only:gmatch("[^,%s]+") do
+  local k = math.tointeger(tonumber(x))
+  if not k or k < 1 or k > 40 then error("only: '" .. x .. "' is not an instance number 1..40", 0) end
+  list[#list + 1] = k
+end
+if #list == 0 then for k = P.from, P.to do list[#list + 1] = k end end
 local rows, bad, slow = {}, 0, 0
 local fmt = string.format
 print(fmt("%-7s %4s %4s %7s %7s %9s %-10s %7s %7s %6s %6s %7s  %-22s", "inst", "n", "p", "optimum", "start",
   "Lagrange", "method", "wall s", "cpu s", "cols", "MB", "status", "classic (same backend)"))
-for k = P.from, P.to do
+for _, k in ipairs(list) do
   local name = "pmed" .. k
   local inst = assert(data.instance(name))
   local c0, t0 = os.clock(), sys.clock()
@@ -60,5 +68,5 @@ for k = P.from, P.to do
     start = r.start_cost, lagrangian = r.lagrangian, seconds = wall, cpu = cpu, peak_mb = mb, classic = crow}
 end
 print(fmt("baseline: pmedopt.txt (Beasley 1990); %d of %d not proven optimal, %d over 30 s wall",
-  bad, P.to - P.from + 1, slow))
+  bad, #list, slow))
 return {rows = rows, not_proven = bad, over_30s = slow}

@@ -169,12 +169,19 @@ function M.solve(inst, P)
     end
     local o = {}
     for k, v in pairs(sopts) do o[k] = v end
+    -- trace: {stage, time (seconds since this solve began), gap, bound} after every stage
+    local tc, trace = sys.clock(), {}
+    local function mark(stage, gap, bound)
+      trace[#trace + 1] = {stage = stage, time = sys.clock() - tc, gap = gap, bound = bound}
+    end
     -- start: (a)'s sequence, holding a configuration when too far, then the local search
     local periods = models.walk(pool, seq, delta)
+    mark("walk", models.schedule(inst, pool, periods).gap, lb or 0)
     local info
     if (P.search or 0) > 0 then
       periods, info = search.run(inst, pool, index, periods, {M = m, cap = cap, need = need, delta = delta,
         iters = P.search, rng = stats.rng(P.seed or 1), lb = lb})
+      mark("local search", models.schedule(inst, pool, periods).gap, lb or 0)
     end
     -- with every configuration listed and few allocations: the exact search over allocation
     -- sequences (fairness.exact), bounded by its node count; when it proves the gap, no MIP
@@ -183,9 +190,13 @@ function M.solve(inst, P)
     if exact and enodes > 0 then
       local te = sys.clock()
       ex = require("fairness.exact").run(inst, pool, index, {M = m, cap = cap, need = need, T = T, delta = delta,
-        lb = lb, best = periods, nodes = enodes})
+        lb = lb, best = periods, nodes = enodes, t0 = tc})
       if ex then
         ex.time = sys.clock() - te
+        for _, e in ipairs(ex.log) do
+          trace[#trace + 1] = {stage = "exact search", time = e.time, gap = math.min(e.gap, trace[#trace].gap),
+                               bound = math.max(e.bound, lb or 0), nodes = e.nodes}
+        end
         if ex.periods then periods = ex.periods end
         lb = math.max(lb or 0, ex.bound)
         if ex.proven then
@@ -193,7 +204,7 @@ function M.solve(inst, P)
             solve = {variables = ex.allocations * T, integer = ex.allocations * T, constraints = 0, nonzeros = 0,
                      status = "OPTIMAL", optimal = true, objective = ex.gap, bound = ex.bound, time = ex.time,
                      solver_time = ex.time, nodes = ex.nodes, method = "exact search"}})
-          s.search, s.start_gap, s.exact = info, start_gap, ex
+          s.search, s.start_gap, s.exact, s.trace = info, start_gap, ex, trace
           s.bound, s.proven = ex.bound, true
           return s
         end
@@ -215,6 +226,8 @@ function M.solve(inst, P)
     local cb = exact and math.ceil((s.solve.bound or 0) - 1e-6) or 0
     s.bound = math.max(cb, lb or 0)
     s.proven = s.gap == s.bound
+    mark("MIP", s.gap, s.bound)
+    s.trace = trace
     return s
   end
   local delta = P.delta or m

@@ -20,7 +20,8 @@
 -- schedule) it asks for g = best - 1, then lower, until a search fails (the gap is proven) or
 -- reaches the lower bound lb (from the base model (a), a relaxation). Work is bounded by the
 -- number of search nodes, never by time: over the limit, the best schedule found is returned
--- with the bound so far (proven = false).
+-- with the bound so far (proven = false). log: one entry per question asked, {time (seconds
+-- since o.t0), target g, found, limited, nodes so far, gap and bound after it}.
 local I = require "fairness.instance"
 local configs = require "fairness.configs"
 
@@ -205,18 +206,25 @@ function M.run(inst, pool, index, o)
   end
   local bound = lb
   local g = math.min(best_gap - 1, T)
+  local log, clock, t0 = {}, require("sys").clock, o.t0 or require("sys").clock()
   while g >= lb do
     for i = 1, n do C[i] = 0 end
-    if search(g) then
+    local found = search(g)
+    local entry = {time = clock() - t0, target = g, found = found, limited = limited, nodes = nodes}
+    log[#log + 1] = entry
+    if found then
       best_path = {table.unpack(path, 1, T)}
       local lo, hi = math.huge, -math.huge
       for i = 1, n do lo = math.min(lo, C[i]); hi = math.max(hi, C[i]) end
       best_gap = hi - lo
+      entry.gap, entry.bound = best_gap, bound
       g = best_gap - 1
     elseif limited then
+      entry.gap, entry.bound = best_gap, bound
       break
     else
       bound = g + 1                                  -- no schedule with gap <= g
+      entry.gap, entry.bound = best_gap, bound
       break
     end
   end
@@ -228,7 +236,7 @@ function M.run(inst, pool, index, o)
   end
   bound = math.min(bound, best_gap)
   return {periods = periods, gap = best_gap, bound = bound, proven = best_gap < math.huge and bound >= best_gap,
-          nodes = nodes, allocations = F, limited = limited}
+          nodes = nodes, allocations = F, limited = limited, log = log}
 end
 
 return M
