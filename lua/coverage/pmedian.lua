@@ -1,7 +1,12 @@
 -- coverage.pmedian: p-median, p-center and MCLP on each client's sorted distances.
 --
 --   local pm = require "coverage.pmedian"
---   pm.pmedian(inst, {p, fixed, solver, timeout, formulation = "sorted"|"classic", ...})
+--   pm.pmedian(inst, {p, fixed, solver, timeout, formulation = "sorted"|"classic", swaps = max
+--     interchange swaps, lagrangian = subgradient iterations (400), reduce = false (no reduction
+--     tests), gap_rel, gap_abs, verbose}) -> {ok, optimal, status, cost, sites, names, assign,
+--     bound (Lagrangian, or the solver's when better), lagrangian, greedy_cost, heuristic_cost,
+--     start_cost, method ("lagrangian": the bound met the start, no MIP; "mip"), columns, rows,
+--     fixed_open, fixed_closed, time, message}; classic: coverage.pmedian
 --   pm.pcenter(inst, {p, fixed, solver, timeout})     bisection over the sorted distinct distances
 --     between max_i min_j d_ij and the start's radius, covering checks with dominated rows removed
 --   pm.mclp(inst, {radius, p, fixed, solver, timeout}) clients with equal cover sets merged, greedy start
