@@ -7,7 +7,9 @@
 --
 -- P (see models/fairness.lua): M, T, cap, share, delta, configs ("auto"|"enumerate"|"colgen"),
 -- enum_limit, samples, pricing ("mip"|"greedy"), cg_iter, cg_time, solver, timeout, compare,
--- sweep ("auto", "" or "d1,d2,..."), moves ("auto"|"full"|"aggregate"), seed.
+-- sweep ("auto", "" or "d1,d2,..."), moves ("auto"|"full"|"aggregate"), seed, exact_nodes (node
+-- limit of the exact search over allocation sequences, fairness.exact, tried before the MIP of (c)
+-- when every configuration is listed; default 2e6, 0: off).
 --
 -- A schedule (r.base, r.unary, r.consistency, r.sweep[j].schedule) is a plain table:
 --   periods[t] = {config = k (index into r.pool), alloc = {ambulances per base}},
@@ -168,12 +170,46 @@ function M.solve(inst, P)
     end
     local o = {}
     for k, v in pairs(sopts) do o[k] = v end
+    -- trace: {stage, time (seconds since this solve began), gap, bound} after every stage
+    local tc, trace = sys.clock(), {}
+    local function mark(stage, gap, bound)
+      trace[#trace + 1] = {stage = stage, time = sys.clock() - tc, gap = gap, bound = bound}
+    end
     -- start: (a)'s sequence, holding a configuration when too far, then the local search
     local periods = models.walk(pool, seq, delta)
+    mark("walk", models.schedule(inst, pool, periods).gap, lb or 0)
     local info
     if (P.search or 0) > 0 then
       periods, info = search.run(inst, pool, index, periods, {M = m, cap = cap, need = need, delta = delta,
         iters = P.search, rng = stats.rng(P.seed or 1), lb = lb})
+      mark("local search", models.schedule(inst, pool, periods).gap, lb or 0)
+    end
+    -- with every configuration listed and few allocations: the exact search over allocation
+    -- sequences (fairness.exact), bounded by its node count; when it proves the gap, no MIP
+    local ex, start_gap = nil, models.schedule(inst, pool, periods).gap
+    local enodes = P.exact_nodes == nil and 2000000 or P.exact_nodes
+    if exact and enodes > 0 then
+      local te = sys.clock()
+      ex = require("fairness.exact").run(inst, pool, index, {M = m, cap = cap, need = need, T = T, delta = delta,
+        lb = lb, best = periods, nodes = enodes, t0 = tc})
+      if ex then
+        ex.time = sys.clock() - te
+        for _, e in ipairs(ex.log) do
+          trace[#trace + 1] = {stage = "exact search", time = e.time, gap = math.min(e.gap, trace[#trace].gap),
+                               bound = math.max(e.bound, lb or 0), nodes = e.nodes}
+        end
+        if ex.periods then periods = ex.periods end
+        lb = math.max(lb or 0, ex.bound)
+        if ex.proven then
+          local s = models.schedule(inst, pool, periods, {model = "consistency", delta = delta, moves_mode = mmode,
+            solve = {variables = ex.allocations * T, integer = ex.allocations * T, constraints = 0, nonzeros = 0,
+                     status = "OPTIMAL", optimal = true, objective = ex.gap, bound = ex.bound, time = ex.time,
+                     solver_time = ex.time, nodes = ex.nodes, method = "exact search"}})
+          s.search, s.start_gap, s.exact, s.trace = info, start_gap, ex, trace
+          s.bound, s.proven = ex.bound, true
+          return s
+        end
+      end
     end
     -- after the search: it may have added configurations to the pool
     local built = models.consistency(inst, pool, {T = T, M = m, cap = cap, delta = delta, moves = mmode, lb = lb})
@@ -186,11 +222,13 @@ function M.solve(inst, P)
       s = models.schedule(inst, pool, periods, {model = "consistency", delta = delta, moves_mode = mmode,
                                                  solve = st or s.solve})
     end
-    s.search, s.start_gap = info, start.gap
+    s.search, s.start_gap, s.exact = info, start_gap, ex
     -- (a) is a relaxation of (c): its bound holds; with every configuration listed so does (c)'s
     local cb = exact and math.ceil((s.solve.bound or 0) - 1e-6) or 0
     s.bound = math.max(cb, lb or 0)
     s.proven = s.gap == s.bound
+    mark("MIP", s.gap, s.bound)
+    s.trace = trace
     return s
   end
   local delta = P.delta or m

@@ -26,6 +26,7 @@ local P = params {
   sweep = "auto",                -- movement limits for the price-of-stability sweep: "auto", "" or "d1,d2,..."
   search = 20000,                -- local search steps for the consistency model's start (0: none)
   moves = "auto",                -- move variables: "full" (m[a,b,t]), "aggregate" or "auto" (full when small)
+  exact_nodes = 2000000,         -- exact search over allocation sequences (listed configurations only): node limit, 0: off
   seed = 1,                      -- seed of the sampling and of synthetic densities
   show = 1,                      -- 0: comparison only; 1: also the schedule tables
   report = "",                   -- write an HTML report (coverage, allocation, moves, delta sweep, comparison) to this file

@@ -1,6 +1,7 @@
 -- MCLP (Church & ReVelle 1974): p sites that cover the most demand within the radius.
--- Run: emsopt models/mclp.lua [instance=sf] [p=4] [radius=5000] [fixed=...]
+-- Run: emsopt models/mclp.lua [instance=sf] [p=4] [radius=5000] [fixed=...] [formulation=sorted|classic]
 local cov, data, creport = require "coverage", require "coverage.data", require "coverage.report"
+local pm = require "coverage.pmedian"
 
 local P = params {
   instance = "sf",         -- sf, utrecht or pmedN
@@ -9,16 +10,21 @@ local P = params {
   p = 4,                   -- number of sites
   fixed = "",              -- sites forced open, comma-separated names or indices
   solver = "lp_solve",     -- lp_solve or cbc
+  formulation = "sorted",  -- sorted (clients with equal cover sets merged, greedy start) or classic
   report = "",             -- write an HTML report (map or charts, tables) to this file
   geojson = "",            -- write demand points and sites as GeoJSON to this file (sf, utrecht)
 }
+
+if P.formulation ~= "sorted" and P.formulation ~= "classic" then
+  error("formulation: expected sorted or classic, got '" .. P.formulation .. "'", 0)
+end
 
 -- Data
 local inst = data.load(P.instance, P.dir)
 creport.check(inst, P)
 
 -- Model and Solve
-local r = cov.mclp(inst, {radius = P.radius, p = P.p, fixed = data.list(P.fixed), solver = P.solver})
+local r = (P.formulation == "sorted" and pm or cov).mclp(inst, {radius = P.radius, p = P.p, fixed = data.list(P.fixed), solver = P.solver})
 assert(r.ok, r.message)
 
 -- Report
