@@ -123,13 +123,13 @@ function M.solve(inst, P)
       -- the share may be out of reach of the greedy: one exact MIP for a first column
       local w = {}
       for i = 1, inst.n do w[i] = 0 end
-      local a = configs.price_mip(inst, m, cap, need, w, {timeout = P.timeout})
+      local a = configs.price_mip(inst, m, cap, need, w, {timeout = P.timeout, node_limit = P.nodes})
       if a then configs.add(pool, index, inst, a) end
     end
     if #pool == 0 then error(fmt("no configuration covers %d of %d zones (share %g)", need, inst.n, share), 0) end
     if mode ~= "sample" then
       local cg = colgen.run(inst, pool, index, {M = m, cap = cap, need = need, T = T, rng = rng,
-        pricing = P.pricing, max_iter = P.cg_iter, time = P.cg_time, mip_timeout = P.timeout})
+        pricing = P.pricing, max_iter = P.cg_iter, time = P.cg_time, mip_timeout = P.timeout, mip_nodes = P.nodes})
       r.configs.colgen = {iterations = cg.iterations, added = cg.added, lp = cg.lp, proven = cg.proven,
                           lower_bound = cg.lb, time = cg.time}
       lb = cg.lb
@@ -140,7 +140,7 @@ function M.solve(inst, P)
   r.pool = pool
   -- gaps are integers, so CBC may stop within 1 of its bound; lp_solve's absolute gap is not
   -- measured against the proven bound (it stopped pmed2 at 4105 "optimal", the optimum 4093)
-  local sopts = {solver = P.solver, timeout = P.timeout, progress = false, explain = false,
+  local sopts = {solver = P.solver, node_limit = P.nodes, timeout = P.timeout, progress = false, explain = false,
                  gap_abs = P.solver == "cbc" and 0.999 or nil}
   -- (a) base model
   local a, err = solve_model(models.base(inst, pool, T), sopts)
@@ -261,6 +261,13 @@ function M.solve(inst, P)
   chk("base", r.base); chk("unary", r.unary); chk("consistency", r.consistency, delta)
   for _, sw in ipairs(r.sweep) do chk("sweep delta=" .. sw.delta, sw.schedule, sw.delta) end
   r.time = sys.clock() - t0
+  -- a wall-clock safety net that cut a solve short makes the schedule depend on the machine
+  for _, s in ipairs{r.base, r.unary, r.consistency} do
+    if s and s.solve and s.solve.limited_by == "time" then r.limited_by = "time" end
+  end
+  for _, sw in ipairs(r.sweep) do
+    if sw.schedule and sw.schedule.solve and sw.schedule.solve.limited_by == "time" then r.limited_by = "time" end
+  end
   return r
 end
 
@@ -319,6 +326,9 @@ function M.report(r, P)
   line("fairness over time: %s (%d zones, %d bases), M = %d ambulances, T = %d periods, cap %d per base",
     r.instance, r.n, r.B, S.M, S.T, S.cap)
   line("requirement %s; a configuration covers at least %d zones (share %g)", r.requirement, S.need, S.share)
+  if r.limited_by == "time" then
+    line("LIMITED BY TIME: the timeout= safety net cut a solve short, so this schedule depends on the machine's speed and load")
+  end
   local c = r.configs
   if c.method == "enumerate" then
     line("configurations: exact enumeration, %d allocations (%d cover the share) in %d coverage patterns (%d capped vectors)",

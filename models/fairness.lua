@@ -19,9 +19,10 @@ local P = params {
   samples = 30,                  -- randomized greedy configurations seeding column generation
   pricing = "mip",               -- column generation pricing: "mip" (exact, gives the bound) or "greedy"
   cg_iter = 200,                 -- column generation iterations at most
-  cg_time = 120.0,               -- column generation time limit, seconds
+  cg_time = params.optional "number", -- column generation time limit, seconds: a safety net only (the iterations bound the work)
   solver = "cbc",                -- MIP solver: cbc or lp_solve
-  timeout = 60,                  -- time limit per MIP solve, seconds
+  nodes = 100000,                -- branch-and-bound nodes per MIP solve (the work bound: same schedule on any machine)
+  timeout = params.optional "number", -- time limit per MIP solve, seconds: a safety net only (a solve it cut short says limited_by = "time")
   compare = true,                -- also solve the unary model (b) for the comparison table
   sweep = "auto",                -- movement limits for the price-of-stability sweep: "auto", "" or "d1,d2,..."
   search = 20000,                -- local search steps for the consistency model's start (0: none)
