@@ -24,7 +24,10 @@
 --   allocation by the evaluators below; the solver's own figure is solver_objective)
 --   cov.pmedian(inst, {p})                           -> {objective, sites, assign}
 --   cov.pcenter(inst, {p})                           -> {radius, sites, solves}: bisection over
---     the sorted distinct distances, each step an LSCP feasibility check (count <= p)
+--     the sorted distinct distances, each step an LSCP feasibility check (count <= p). A check
+--     that neither proves nor refutes (a time limit) ends the bisection: status is that check's
+--     (TIMEOUT ...), optimal false, and the optimum is proven to lie in [lower, upper] (radius =
+--     upper, achieved by the sites returned). opts.lscp replaces the check (same contract as lscp).
 --
 -- Evaluators (independent of any solver; specs recompute results with them)
 --   cov.covered(inst, sites, radius)     -> weight covered, points covered
@@ -37,6 +40,7 @@
 --   cov.erlang_b(c, a), cov.erlang_servers(a, target)  Erlang loss and the smallest c for a target
 local model = require "model"
 local stats = require "stats"
+local progress = require "emsopt.progress"
 local sum = model.sum
 
 local M = {}
@@ -179,6 +183,8 @@ local function solve(m, opts)
   if opts.verbose then
     io.stderr:write(fmt("%s: %d vars, %d rows: %s\n", m.name, m.ncols, m.nrows, sol.message))
   end
+  -- a solve stopped by Ctrl-C or SIGTERM ends the run: its incumbent is not an answer
+  progress.stopped(sol, "the " .. m.name .. " solve")
   return sol
 end
 
@@ -495,6 +501,7 @@ end
 function M.pcenter(inst, opts)
   opts = opts or {}
   local p = assert(opts.p, "pcenter: p expected")
+  local check = opts.lscp or M.lscp
   local n, m, d = sizes(inst)
   local fixed = site_list(inst, opts.fixed)
   if #fixed > p then return {ok = false, status = "INFEASIBLE", message = "more fixed sites than p"} end
@@ -512,23 +519,44 @@ function M.pcenter(inst, opts)
   table.sort(vals)
   local a, b = 1, #vals                            -- the answer is vals[k] for some k in [a, b]
   while vals[a] < lo do a = a + 1 end
-  local solves, best = 0, nil
+  local solves, best, limited = 0, nil, nil
+  local pr = progress.new("p-center")
+  -- true: p sites cover within r (res); false: proven not; nil: unknown (a limit stopped the check)
   local function feasible(r)
     solves = solves + 1
-    local res = M.lscp(inst, {radius = r, fixed = fixed, solver = opts.solver, timeout = opts.timeout, explain = false})
-    if res.ok and res.count <= p then return res end
-    return nil
+    pr:update("LSCP check %d at radius %.10g; the answer is in [%.10g, %.10g]", solves, r, vals[a], vals[b])
+    local res = check(inst, {radius = r, fixed = fixed, solver = opts.solver, timeout = opts.timeout, explain = false})
+    if res.ok and res.count <= p then return true, res end
+    if res.status == "INFEASIBLE" or (res.optimal and res.count > p) then return false end
+    return nil, res
   end
-  best = feasible(vals[b])
-  if not best then return {ok = false, status = "INFEASIBLE", message = "no radius works", solves = solves} end
+  local ok, res = feasible(vals[b])
+  if ok == false then pr:done(); return {ok = false, status = "INFEASIBLE", message = "no radius works", solves = solves} end
+  if ok == nil then
+    pr:done()
+    return {ok = false, status = res.status, message = fmt("the LSCP check at the largest radius %.10g stopped: %s",
+      vals[b], res.message or res.status), solves = solves, lower = vals[a], upper = vals[b]}
+  end
+  best = res
   while a < b do
     local mid = (a + b) // 2
-    local r = feasible(vals[mid])
-    if r then b, best = mid, r else a = mid + 1 end
+    local r
+    ok, r = feasible(vals[mid])
+    if ok then b, best = mid, r
+    elseif ok == false then a = mid + 1
+    else limited = r; break end                  -- not proven either way: stop, report the interval
   end
+  pr:done()
   local js = best.sites                          -- best is the LSCP solution at vals[b]
-  return {ok = true, status = "OPTIMAL", optimal = true, radius = vals[b], sites = js,
-    names = names_of(inst, js), count = #js, solves = solves, distinct = #vals}
+  if limited then
+    return {ok = true, status = limited.status, optimal = false, radius = vals[b], lower = vals[a], upper = vals[b],
+      sites = js, names = names_of(inst, js), count = #js, solves = solves, distinct = #vals,
+      limited_by = limited.status == "TIMEOUT" and "time" or limited.status,
+      message = fmt("%s in an LSCP check: the optimal radius lies in [%.10g, %.10g]; the sites returned achieve %.10g",
+        limited.status, vals[a], vals[b], vals[b])}
+  end
+  return {ok = true, status = "OPTIMAL", optimal = true, radius = vals[b], lower = vals[b], upper = vals[b], sites = js,
+    names = names_of(inst, js), count = #js, solves = solves, distinct = #vals, message = "OPTIMAL"}
 end
 
 return M

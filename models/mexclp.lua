@@ -1,44 +1,48 @@
 -- MEXCLP (Daskin 1983): where to station N ambulances to maximise the expected demand covered
 -- when every ambulance is busy with the same probability q; also the fleet-size curve.
--- Run: emsopt models/mexclp.lua [q=0.6] [radius=12] [ambulances=20] [curve_from=10] [curve_to=30]
+-- Run: emsopt models/mexclp.lua [q=0.6] [radius=12min] [ambulances=20] [curve_from=10] [curve_to=30]
 local cov, data, creport = require "coverage", require "coverage.data", require "coverage.report"
 
 local P = params {
-  instance = "utrecht",    -- utrecht (population shares, siren minutes) or sf
+  instance = params.choice("utrecht", data.INSTANCES), -- utrecht (population shares, siren minutes), sf or pmedN
   dir = "",                -- data folder (default: the shared data folder of the instance)
-  q = 0.6,                 -- busy fraction of every ambulance
-  radius = 12.0,           -- coverage threshold (minutes for utrecht)
-  ambulances = 20,         -- fleet size for the main solve
+  q = params.num(0.6, "[0,1)"), -- busy fraction of every ambulance
+  radius = params.quantity(nil, "distance|time"), -- coverage threshold with its unit: 12min, 5km (default: utrecht 12min, sf 5000m)
+  ambulances = params.int(20, "[1,inf)"), -- fleet size for the main solve
   fixed = "",              -- bases that keep at least one ambulance (comma-separated)
-  curve_from = 10,         -- fleet-size curve: from this many ambulances ...
-  curve_to = 30,           -- ... to this many (no curve when curve_to < curve_from)
-  curve_csv = "",          -- write the curve to this CSV file
-  solver = "lp_solve",     -- lp_solve or cbc
-  report = "",             -- write an HTML report (map, fleet-size curve, tables) to this file
-  geojson = "",            -- write demand points and bases as GeoJSON to this file
+  curve_from = params.int(10, "[1,inf)"), -- fleet-size curve: from this many ambulances ...
+  curve_to = params.int(30, "[0,inf)"),   -- ... to this many (no curve when curve_to < curve_from)
+  curve_csv = params.output(),            -- write the curve to this CSV file
+  solver = params.choice("lp_solve", {"lp_solve", "cbc"}), -- lp_solve or cbc
+  report = params.output(),               -- write an HTML report (map, fleet-size curve, tables) to this file
+  geojson = params.output(),              -- write demand points and bases as GeoJSON to this file
 }
 
 -- Data
 local inst = data.load(P.instance, P.dir)
 creport.check(inst, P)
+local radius, rq = data.radius(P.radius, inst)
 local fixed = data.list(P.fixed)
 
 -- Model and Solve
 local function solve(n)
-  local r = cov.mexclp(inst, {radius = P.radius, q = P.q, ambulances = n, fixed = fixed, solver = P.solver})
+  local r = cov.mexclp(inst, {radius = radius, q = P.q, ambulances = n, fixed = fixed, solver = P.solver})
   assert(r.ok, r.message)
   return r
 end
 local r = solve(P.ambulances)
 local curve = {}
+local pr = require("emsopt.progress").new("MEXCLP fleet-size curve")
 for n = P.curve_from, P.curve_to do
+  pr:update("%d of %d ambulances", n, P.curve_to)
   local c = n == P.ambulances and r or solve(n)
   curve[#curve + 1] = {ambulances = n, expected = c.objective, bases = #c.sites}
 end
+pr:done()
 
 -- Report
-print(string.format("MEXCLP %s, q = %g, radius %g, %d ambulances: expected coverage %.8f (%s)",
-  P.instance, P.q, P.radius, P.ambulances, r.objective, r.message))
+print(string.format("MEXCLP %s, q = %g, radius %s, %d ambulances: expected coverage %.8f (%s)",
+  P.instance, P.q, data.with_unit(radius, inst), P.ambulances, r.objective, r.message))
 for j, k in ipairs(r.x) do
   if k > 0 then print(string.format("  base %-8s %d", tostring(inst.sites[j]), k)) end
 end
@@ -49,8 +53,8 @@ if #curve > 0 then
     assert(require("csv").write(P.curve_csv, {"ambulances", "expected", "bases"}, curve))
   end
 end
-creport.write(inst, {model = "MEXCLP", sites = r.sites, radius = P.radius, x = r.x, curve = curve,
-  summary = {string.format("q = %g, radius %g %s, %d ambulances: expected coverage %.8f at %d bases.", P.q, P.radius,
-    inst.unit or "", P.ambulances, r.objective, #r.sites)}}, P)
-return {model = "mexclp", instance = P.instance, q = P.q, radius = P.radius, ambulances = P.ambulances,
+creport.write(inst, {model = "MEXCLP", sites = r.sites, radius = radius, x = r.x, curve = curve,
+  summary = {string.format("q = %g, radius %s, %d ambulances: expected coverage %.8f at %d bases.", P.q,
+    data.with_unit(radius, inst), P.ambulances, r.objective, #r.sites)}}, P)
+return {model = "mexclp", instance = P.instance, q = P.q, radius = radius, unit = inst.unit or "", radius_given = tostring(rq), ambulances = P.ambulances,
         objective = r.objective, x = r.x, names = r.names, curve = curve}
