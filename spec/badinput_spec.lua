@@ -243,7 +243,7 @@ end)
 
 describe("bad input: parameters", function()
   local cases = {
-    {{"nosuch=1"}, {pattern = "^emsopt: models/er_routing%.lua: unknown parameter 'nosuch' %(parameters: incidents, hospitals, zcta, fraction, days, hours, [%w_, ]+, datetime_column, out%)$"}},
+    {{"nosuch=1"}, {pattern = "^emsopt: models/er_routing%.lua: unknown parameter 'nosuch' %(parameters: incidents, hospitals, zcta, fraction, days, hours, [%w_, ]+, datetime_column, lp, out%)$"}},
     {{"alpha=abc"}, "models/er_routing.lua: parameter 'alpha' expects a number, got 'abc'"},
     {{"speed=inf"}, "models/er_routing.lua: parameter 'speed' expects a number, got 'inf'"},
     {{"seed=1.5"}, "models/er_routing.lua: parameter 'seed' expects an integer, got '1.5'"},
@@ -305,7 +305,8 @@ return {objective = sol.objective}
     local dir = spec.tmpname(".missing")
     local code, _, err = spec.run({"models/er_routing.lua", "quiet=true", "mc_periods=0", "out=" .. dir .. "/r.json"})
     assert.equals(1, code)
-    assert.matches("^emsopt: out=" .. dir:gsub("%p", "%%%0") .. "/r%.json", err)
+    -- refused when the parameters are read, before any data
+    assert.matches("^emsopt: models/er_routing%.lua: parameter 'out': cannot write '" .. dir:gsub("%p", "%%%0") .. "/r%.json'", err)
     assert.falsy(sys.exists(dir))
   end)
 end)

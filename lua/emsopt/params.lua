@@ -90,8 +90,9 @@ function M.choice(default, choices)
   return setmetatable({type = "string", default = default, choices = choices}, SPEC)
 end
 
-function M.output()
-  return setmetatable({type = "string", default = "", output = true}, SPEC)
+function M.output(default)
+  if default == nil then default = "" elseif default == false then default = nil end
+  return setmetatable({type = "string", default = default, output = true}, SPEC)
 end
 
 -- kinds: "distance", "time" or "distance|time"; opts.bare: the unit of a number without one;
@@ -332,8 +333,8 @@ function M.binder(given, opts)
     if used then error("params: called twice", 2) end
     used = true
     if type(defs) ~= "table" then error("params: expects a table of defaults", 2) end
-    defs.out = defs.out or M.output()
-    defs.lp = defs.lp or M.output()
+    defs.out = defs.out or M.output(false)
+    defs.lp = defs.lp or M.output(false)
     local info = debug.getinfo(2, "Sl")
     local order, doc, header = source_doc(info.source, info.currentline)
     doc.out = doc.out ~= "" and doc.out or "write the result table as JSON (atomically)"
