@@ -23,6 +23,7 @@ local check = require "fairness.check"
 local search = require "fairness.search"
 local stats = require "stats"
 local sys = require "sys"
+local progress = require "emsopt.progress"
 
 local M = {}
 local fmt = string.format
@@ -51,9 +52,14 @@ function M.defaults(inst, P)
   return math.tointeger(m), math.tointeger(t), share
 end
 
+local pr                                         -- progress line of the current run
+
 local function solve_model(built, opts)
   local t0 = sys.clock()
+  if pr then pr:update("solving the %s model", built.model.name) end
   local sol = built.model:solve(opts)
+  -- Ctrl-C or SIGTERM: the run ends here (no report, no files), whatever the solver had
+  progress.stopped(sol, "the fairness " .. built.model.name .. " model")
   if not sol.ok then
     local st = models.stats_of(built.model, sol, t0)
     built.model:close()
@@ -85,6 +91,7 @@ end
 
 function M.solve(inst, P)
   local t0 = sys.clock()
+  pr = progress.new("fairness " .. tostring(inst.name))
   local m, T, share = M.defaults(inst, P)
   local cap = P.cap or m
   local need = configs.need(inst, share)
@@ -201,7 +208,9 @@ function M.solve(inst, P)
   local deltas = parse_sweep(P.sweep or "", m)
   table.sort(deltas, function(x, y) return x > y end)
   local lbd = a.bound
-  for _, d in ipairs(deltas) do
+  for k, d in ipairs(deltas) do
+    pr:update("movement-limit sweep %d of %d (delta = %d); base gap %s, bound %s", k, #deltas, d,
+      tostring(a.gap), tostring(a.bound))
     local s, e = consistency(d, lbd)
     if s and s.proven then lbd = s.gap end
     r.sweep[#r.sweep + 1] = s and {delta = d, gap = s.gap, bound = s.bound, proven = s.proven,
@@ -219,6 +228,7 @@ function M.solve(inst, P)
   chk("base", r.base); chk("unary", r.unary); chk("consistency", r.consistency, delta)
   for _, sw in ipairs(r.sweep) do chk("sweep delta=" .. sw.delta, sw.schedule, sw.delta) end
   r.time = sys.clock() - t0
+  pr:done()
   return r
 end
 

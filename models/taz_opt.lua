@@ -5,8 +5,8 @@
 local taz, creport = require "coverage.taz", require "coverage.report"
 
 local P = params {
-  day = "week",            -- travel times of: week, sat or sun
-  hour = 12,               -- hour of day of the travel times (0-23)
+  day = params.choice("week", {"week", "sat", "sun"}), -- travel times of: week, sat or sun
+  hour = params.int(12, "[0,23]"), -- hour of day of the travel times (0-23)
   target_min = 15.0,       -- response-time target, minutes
   cell_km = 2.2,           -- grid cell side, km (4.84 km^2 cells)
   high_share = 0.01,       -- high-demand cells hold at least this share of the demand
@@ -23,10 +23,10 @@ local P = params {
   P1 = 1.0,                -- weight of goal 2 over-attainment (busyness, erlangs above capacity)
   fleet_weight = 0.0001,   -- weight per ambulance used (prefers small fleets among ties)
   existing = "hospitals",  -- existing stations: "hospitals" (Manhattan general acute care) or "none"
-  solver = "cbc",          -- cbc or lp_solve
+  solver = params.choice("cbc", {"cbc", "lp_solve"}), -- cbc or lp_solve
   timeout = 120.0,         -- seconds per solve
-  report = "",             -- write an HTML report (grid maps, existing vs proposed, busyness) to this file
-  geojson = "",            -- write cells, satellites and hospitals as GeoJSON to this file
+  report = params.output(), -- write an HTML report (grid maps, existing vs proposed, busyness) to this file
+  geojson = params.output(), -- write cells, satellites and hospitals as GeoJSON to this file
 }
 
 -- Data

@@ -85,7 +85,8 @@ function M.num(default, range)
 end
 
 -- choices: a list of names; "pmed1..pmed40" stands for pmed1, pmed2, ..., pmed40. choices may be
--- a function returning such a list (called when the parameter is checked).
+-- a function of the command line's key=value texts returning such a list (called when the
+-- parameter is checked).
 function M.choice(default, choices)
   return setmetatable({type = "string", default = default, choices = choices}, SPEC)
 end
@@ -105,8 +106,8 @@ function M.quantity(default, kinds, opts)
     bare = opts.bare, positive = opts.positive ~= false}, SPEC)
 end
 
-local function expand(choices)
-  if type(choices) == "function" then choices = choices() end
+local function expand(choices, given)
+  if type(choices) == "function" then choices = choices(given or {}) end
   local out = {}
   for _, c in ipairs(choices) do
     local pre, a, pre2, b = c:match("^(.-)(%d+)%.%.(.-)(%d+)$")
@@ -198,13 +199,13 @@ local function check_output(key, path)
 end
 M.check_output = check_output
 
-local function check_spec(key, d, v)
+local function check_spec(key, d, v, given)
   if v == nil then return v end
   if d.range and not in_range(v, d.range) then
     usage("parameter '%s' must be %s, got %s", key, range_words(d.range), M.fmtnum(v))
   end
   if d.choices then
-    local list, shown = expand(d.choices)
+    local list, shown = expand(d.choices, given)
     local okv = false
     for _, c in ipairs(list) do if c == v then okv = true; break end end
     if not okv then
@@ -375,7 +376,7 @@ function M.binder(given, opts)
           local text = given[k] or d.default
           P[k] = text ~= nil and quantity(k, d, tostring(text)) or nil
         else
-          P[k] = check_spec(k, d, given[k] ~= nil and convert(k, typ, given[k]) or d.default)
+          P[k] = check_spec(k, d, given[k] ~= nil and convert(k, typ, given[k]) or d.default, given)
         end
       elseif given[k] ~= nil then P[k] = convert(k, typ, given[k])
       elseif getmetatable(d) == OPTIONAL then P[k] = d.default
