@@ -179,7 +179,7 @@ function M.erlang_servers(a, target) return stats.erlang_b_servers(a, target) en
 
 local function solve(m, opts)
   local sol = m:solve{solver = opts.solver, timeout = opts.timeout, gap_rel = opts.gap_rel,
-    gap_abs = opts.gap_abs, progress = false, sensitivity = false, explain = opts.explain}
+    gap_abs = opts.gap_abs, progress = progress.enabled(), sensitivity = false, explain = opts.explain}
   if opts.verbose then
     io.stderr:write(fmt("%s: %d vars, %d rows: %s\n", m.name, m.ncols, m.nrows, sol.message))
   end

@@ -21,6 +21,8 @@ local function enabled()
   return sys.isatty("stderr")
 end
 
+M.enabled = enabled
+
 function M.new(what, opts)
   opts = opts or {}
   return setmetatable({what = what, t0 = sys.clock(), last = -1, on = enabled(), delay = opts.delay or 2,
@@ -29,10 +31,18 @@ end
 
 function P:update(fmtstr, ...)
   if not self.on then return end
+  self.pending = string.format(fmtstr, ...)
+  self:tick()
+end
+
+-- shows the last update again (with the time) once the delay has passed: for callbacks of a
+-- long kernel (a solver's on_improve) between updates
+function P:tick()
+  if not self.on or not self.pending then return end
   local now = sys.clock()
   if now - self.t0 < self.delay or now - self.last < 0.2 then return end
   self.last = now
-  local line = string.format("%s [%.0f s]: " .. fmtstr, self.what, now - self.t0, ...)
+  local line = string.format("%s [%.0f s]: %s", self.what, now - self.t0, self.pending)
   if #line > 150 then line = line:sub(1, 147) .. "..." end
   io.stderr:write("\r", line, "\027[K")
   io.stderr:flush()
