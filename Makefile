@@ -41,7 +41,8 @@ LDLIBS   += $(LUA_LIBS) $(LPSOLVE_LIBS) $(CBC_LIBS) -lcurl -lreadline -lm
 # Debian packages: build and run time, then test and bench tools.
 DEB_PKGS = build-essential pkg-config liblua5.4-dev lua5.4 liblpsolve55-dev lp-solve \
            libcolamd2 libsuitesparse-dev coinor-libcbc-dev libcurl4-openssl-dev \
-           libreadline-dev ca-certificates tmux python3 gawk unzip librsvg2-bin clang libclang-rt-14-dev valgrind
+           libreadline-dev ca-certificates tmux python3 gawk unzip librsvg2-bin clang libclang-rt-14-dev valgrind \
+           coinor-cbc glpk-utils
 
 # ---- sources ----------------------------------------------------------------------------
 MODULES     := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard modules/*/*.c)))))

@@ -7,20 +7,20 @@ local sweep = require "clusters.sweep"
 local sys = require "sys"
 
 local P = params {
-  region = "louisville",          -- louisville or demo
+  region = params.choice("louisville", {"louisville", "demo"}), -- louisville or demo
   stations = params.optional "integer", -- station count (default: the region's)
   beta_ub = "2000,4000,6000",     -- people above V, comma-separated values
   beta_lb = "2000,4000,6000",     -- people below V, comma-separated values
   alpha = "10,25,50",             -- people per bed added to population / beds, comma-separated
-  solver = "cbc",                 -- BIP solver: cbc or lp_solve
+  solver = params.choice("cbc", {"cbc", "lp_solve"}), -- BIP solver: cbc or lp_solve
   timeout = 10.0,                 -- seconds per BIP (stage 1 and stage 2 each)
   k = 2000,                       -- annealing moves per temperature (stage 1)
   restarts = 1,                   -- annealing restarts per cell
   seed = 1,                       -- annealing seed
   jobs = 0,                       -- cells run at once (0: the number of cores)
-  csv = "ems_clusters_sweep.csv", -- table, one row per cell and alpha
-  txt = "ems_clusters_sweep.txt", -- the same as beta_ub x beta_lb matrices
-  report = "",                    -- the table as an HTML page
+  csv = params.output("ems_clusters_sweep.csv"), -- table, one row per cell and alpha
+  txt = params.output("ems_clusters_sweep.txt"), -- the same as beta_ub x beta_lb matrices
+  report = params.output(),       -- the table as an HTML page
   cell = "",                      -- internal: "beta_ub,beta_lb" runs one cell (a worker process)
   quiet = false,                  -- no table on stdout
 }
@@ -52,13 +52,16 @@ local exe = (sys.exe_dir() or ".") .. "/emsopt"
 local script = arg and arg[0] or "models/ems_clusters_sweep.lua"
 local q = sweep.quote
 local t0 = sys.clock()
+local pr = require("emsopt.progress").new("EMS clusters sweep")
+pr:update("%d cells on %d processes", #cells, P.jobs > 0 and P.jobs or sys.cpus())
 local rows = sweep.parallel(cells, function(c, json)
   local a = {q(exe), q(script), "region=" .. q(P.region), "cell=" .. c.beta_ub .. "," .. c.beta_lb,
     "alpha=" .. q(P.alpha), "solver=" .. q(P.solver), "timeout=" .. P.timeout, "k=" .. P.k,
     "restarts=" .. P.restarts, "seed=" .. P.seed, "quiet=true", "out=" .. q(json)}
   if P.stations then a[#a + 1] = "stations=" .. P.stations end
   return table.concat(a, " ")
-end, P.jobs > 0 and P.jobs or sys.cpus())
+end, P.jobs > 0 and P.jobs or sys.cpus(), function(k, n) pr:update("%d of %d cells done", k, n) end)
+pr:done()
 local wall = sys.clock() - t0
 
 -- Report

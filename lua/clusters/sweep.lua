@@ -5,7 +5,7 @@
 --   local sweep = require "clusters.sweep"
 --   rows = sweep.cell(inst, o, alphas)     one (beta_ub, beta_lb) cell: stage 1 once, stage 2 per
 --                                          alpha; o as clusters.solve takes it
---   rows = sweep.parallel(cells, command, jobs)
+--   rows = sweep.parallel(cells, command, jobs [, on_done(k, n)])  (on_done: after each cell)
 --       runs `command(cell, jsonpath)` (a shell command line) for every cell, at most `jobs` at a
 --       time (each a separate emsopt process), and returns the concatenated rows each wrote as
 --       JSON ({rows = {...}}), in cell order; a failed cell gives a row with its error
@@ -73,8 +73,9 @@ end
 local function q(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
 M.quote = q
 
-function M.parallel(cells, command, jobs)
+function M.parallel(cells, command, jobs, on_done)
   jobs = math.max(1, jobs or 1)
+  local done = 0
   local results, running, nexti = {}, {}, 1
   local function start(i)
     local path = os.tmpname()
@@ -102,6 +103,8 @@ function M.parallel(cells, command, jobs)
   while nexti <= #cells or #running > 0 do
     while #running < jobs and nexti <= #cells do start(nexti); nexti = nexti + 1 end
     finish()
+    done = done + 1
+    if on_done then on_done(done, #cells) end
   end
   local rows = {}
   for i = 1, #cells do for _, r in ipairs(results[i]) do rows[#rows + 1] = r end end
