@@ -137,6 +137,27 @@ describe("wrong answers: geography", function()
   end)
 end)
 
+describe("wrong answers: TAZ_OPT sites", function()
+  it("every proposed satellite stands on a road node", function()
+    local dir = spec.mkdir()
+    local code = run({"models/taz_opt.lua", "out=" .. dir .. "/t.json"})
+    assert.equals(0, code)
+    local r = json.decode(spec.read(dir .. "/t.json"))
+    local g = require("roads").manhattan(nil, {days = {"week"}, hours = {12}})
+    local ids = g:nodes()
+    local lat, lon = {}, {}
+    for k, id in ipairs(ids) do lat[k], lon[k] = g:coords(id) end
+    assert.truthy(#r.proposed.satellites > 0)
+    for _, s in ipairs(r.proposed.satellites) do
+      local best = math.huge
+      for k = 1, #ids do best = math.min(best, require("geo").haversine(s.lat, s.lon, lat[k], lon[k])) end
+      assert.truthy(best < 1e-6, string.format("satellite of cell %d is %.3f km from the nearest road node", s.cell, best))
+      local a, o = g:coords(s.node)
+      assert.near(a, s.lat, 1e-9); assert.near(o, s.lon, 1e-9)
+    end
+  end)
+end)
+
 describe("wrong answers: labels and limited runs in the clusters model", function()
   it("own tracts and hospitals are not labelled Louisville", function()
     local dir = spec.mkdir()
