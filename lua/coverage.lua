@@ -204,7 +204,10 @@ end
 
 local function result(sol, extra)
   extra.status, extra.ok, extra.optimal, extra.time = sol.status, sol.ok, sol.optimal, sol.time
-  extra.backend = sol.backend
+  extra.backend, extra.bound, extra.gap = sol.backend, sol.bound, sol.gap
+  -- a plan a limit stopped is marked as such (a safety net was used; the plan is not proven)
+  if sol.status == "TIMEOUT" then extra.limited_by = "time"
+  elseif sol.ok and not sol.optimal then extra.limited_by = sol.status end
   return extra
 end
 

@@ -30,13 +30,13 @@ local function solve(n)
   pr:update("solving for %d ambulances", n)
   local r = cov.lr_mexclp(inst, {radius = radius, ambulances = n, rate = P.rate, service = P.service,
     solver = P.solver})
-  assert(r.ok, r.message)
+  if not r.ok then error(r.message, 0) end -- a message for the user, no traceback
   return r
 end
 local r = solve(P.ambulances)
 pr:update("the MEXCLP (q = %g) to compare", P.q)
 local mx = cov.mexclp(inst, {radius = radius, q = P.q, ambulances = P.ambulances, solver = P.solver})
-assert(mx.ok, mx.message)
+if not mx.ok then error(mx.message, 0) end -- a message for the user, no traceback
 local curve = {}
 for n = P.curve_from, P.curve_to do
   local c = n == P.ambulances and r or solve(n)

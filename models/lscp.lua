@@ -19,7 +19,7 @@ local radius, rq = data.radius(P.radius, inst)
 
 -- Model and Solve
 local r = cov.lscp(inst, {radius = radius, fixed = data.list(P.fixed), solver = P.solver})
-assert(r.ok, r.message)
+if not r.ok then error(r.message, 0) end -- a message for the user, no traceback
 
 -- Report
 print(string.format("LSCP %s, radius %s: %d sites: %s (%s)", P.instance, data.with_unit(radius, inst), r.count,

@@ -27,7 +27,7 @@ local radius, rq = data.radius(P.radius, inst)
 -- Model and Solve
 local r = cov.malp(inst, {version = P.version, alpha = P.alpha, radius = radius, ambulances = P.ambulances,
   rate = P.rate, service = P.service, q = P.q, fixed = data.list(P.fixed), solver = P.solver})
-assert(r.ok, r.message)
+if not r.ok then error(r.message, 0) end -- a message for the user, no traceback
 
 -- Report
 local total = 0

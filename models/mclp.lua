@@ -21,7 +21,7 @@ local radius, rq = data.radius(P.radius, inst)
 
 -- Model and Solve
 local r = cov.mclp(inst, {radius = radius, p = P.p, fixed = data.list(P.fixed), solver = P.solver})
-assert(r.ok, r.message)
+if not r.ok then error(r.message, 0) end -- a message for the user, no traceback
 
 -- Report
 local total = 0

@@ -27,7 +27,7 @@ local fixed = data.list(P.fixed)
 -- Model and Solve
 local function solve(n)
   local r = cov.mexclp(inst, {radius = radius, q = P.q, ambulances = n, fixed = fixed, solver = P.solver})
-  assert(r.ok, r.message)
+  if not r.ok then error(r.message, 0) end -- a message for the user, no traceback
   return r
 end
 local r = solve(P.ambulances)

@@ -22,7 +22,7 @@ params.at_most("p", #inst.sites, string.format("the %s instance has %d candidate
 -- Model and Solve
 local t0 = require("sys").clock()
 local r = cov.pcenter(inst, {p = P.p, fixed = data.list(P.fixed), solver = P.solver, timeout = P.timeout})
-assert(r.ok, r.message)
+if not r.ok then error(r.message, 0) end -- a message for the user, no traceback
 if not r.optimal then -- a limit stopped the bisection: the proven interval, not an answer
   io.stderr:write(string.format("p-center %s, p = %d: NOT OPTIMAL (%s): the optimal radius lies in [%s, %s]\n",
     P.instance, P.p, r.status, data.with_unit(r.lower, inst), data.with_unit(r.upper, inst)))

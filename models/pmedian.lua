@@ -21,9 +21,13 @@ params.at_most("p", #inst.sites, string.format("the %s instance has %d candidate
 
 -- Model and Solve
 local r = cov.pmedian(inst, {p = p, fixed = data.list(P.fixed), solver = P.solver, timeout = P.timeout})
-assert(r.ok, r.message)
+if not r.ok then error(r.message, 0) end -- a message for the user, no traceback
 
 -- Report
+if not r.optimal then -- a limit stopped the solver: a plan with its bound, not a proven optimum
+  io.stderr:write(string.format("p-median %s, p = %d: NOT OPTIMAL (%s): best plan %.10g, bound %s\n", P.instance, p,
+    r.status, r.cost, r.bound and string.format("%.10g", r.bound) or "unknown"))
+end
 local total = 0
 for _, w in ipairs(inst.w) do total = total + w end
 print(string.format("p-median %s, p = %d: %.4f (mean %.10g per unit of demand), %s",
@@ -32,4 +36,5 @@ print("sites: " .. table.concat(r.names, " "))
 creport.write(inst, {model = "p-median", sites = r.sites, summary = {string.format(
   "p = %d sites: total weighted distance %.4f, mean %.10g per unit of demand (%s).", p, r.cost, r.cost / total, r.message)}}, P)
 return {model = "pmedian", instance = P.instance, p = p, unit = inst.unit or "", objective = r.cost, mean = r.cost / total,
-        sites = r.sites, names = r.names, optimal = r.optimal, time = r.time}
+        sites = r.sites, names = r.names, optimal = r.optimal, status = r.status, bound = r.bound, gap = r.gap,
+        limited_by = r.limited_by, time = r.time}

@@ -68,11 +68,11 @@ end)
 describe("wrong answers: units", function()
   it("a distance for a matrix of times (and a bare number where two units are possible) is an error", function()
     refused({"models/mclp.lua", "instance=utrecht", "radius=5000m"},
-      "models/mclp.lua: parameter 'radius' is a distance (5000 m), but the utrecht instance's matrix holds times (minutes): give a time, e.g. radius=...min")
+      "models/mclp.lua: parameter 'radius' is a distance (5000 m), but the utrecht instance's matrix holds times (minutes): give a time, e.g. radius=12min")
     refused({"models/mclp.lua", "instance=utrecht", "radius=5000"},
       "models/mclp.lua: radius=5000 needs a unit: the utrecht instance's matrix holds minutes (write e.g. radius=5000min)")
     refused({"models/mexclp.lua", "instance=sf", "radius=12min"},
-      "models/mexclp.lua: parameter 'radius' is a time (12 min), but the sf instance's matrix holds distances (metres): give a distance, e.g. radius=...m")
+      "models/mexclp.lua: parameter 'radius' is a time (12 min), but the sf instance's matrix holds distances (metres): give a distance, e.g. radius=5000m")
   end)
 
   it("the defaults follow the instance, and the unit is printed and stored", function()

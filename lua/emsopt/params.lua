@@ -148,8 +148,9 @@ function Quantity:to(unit, what)
   local from, to = UNITS[self.unit], UNITS[unit]
   if not to then error("params: unknown unit '" .. tostring(unit) .. "'", 2) end
   if from[1] ~= to[1] then
-    usage("%s is a %s (%s), but %s holds %ss (%s): give a %s, e.g. %s=...%s", name, from[1], tostring(self),
-      what, to[1], UNIT_NAME[unit], to[1], self.key or "value", unit)
+    local example = ({m = "5000m", km = "5km", mi = "3mi", s = "720s", sec = "720s", min = "12min", h = "0.2h"})[unit]
+    usage("%s is a %s (%s), but %s holds %ss (%s): give a %s, e.g. %s=%s", name, from[1], tostring(self),
+      what, to[1], UNIT_NAME[unit], to[1], self.key or "value", example)
   end
   return self.value * from[2] / to[2]
 end
