@@ -527,7 +527,8 @@ function M.pcenter(inst, opts)
   -- true: p sites cover within r (res); false: proven not; nil: unknown (a limit stopped the check)
   local function feasible(r)
     solves = solves + 1
-    pr:update("LSCP check %d at radius %.10g; the answer is in [%.10g, %.10g]", solves, r, vals[a], vals[b])
+    local say = solves == 1 and pr.phase or pr.update
+    say(pr, "LSCP check %d at radius %.10g; the answer is in [%.10g, %.10g]", solves, r, vals[a], vals[b])
     local res = check(inst, {radius = r, fixed = fixed, solver = opts.solver, timeout = opts.timeout, explain = false})
     if res.ok and res.count <= p then return true, res end
     if res.status == "INFEASIBLE" or (res.optimal and res.count > p) then return false end

@@ -56,7 +56,7 @@ local pr                                         -- progress line of the current
 
 local function solve_model(built, opts)
   local t0 = sys.clock()
-  if pr then pr:update("solving the %s model", built.model.name) end
+  if pr then pr:phase("solving the %s model", built.model.name) end
   local sol = built.model:solve(opts)
   -- Ctrl-C or SIGTERM: the run ends here (no report, no files), whatever the solver had
   progress.stopped(sol, "the fairness " .. built.model.name .. " model")
@@ -142,7 +142,7 @@ function M.solve(inst, P)
   end
   if #pool == 0 then error(fmt("no configuration covers %d of %d zones (share %g)", need, inst.n, share), 0) end
   r.pool = pool
-  local sopts = {solver = P.solver, timeout = P.timeout, progress = false, explain = false, gap_abs = 0.999}
+  local sopts = {solver = P.solver, timeout = P.timeout, progress = progress.enabled(), explain = false, gap_abs = 0.999}
   -- (a) base model
   local a, err = solve_model(models.base(inst, pool, T), sopts)
   if not a then error("base model: " .. err, 0) end

@@ -30,6 +30,8 @@ local P = params {
 }
 
 -- Data
+local pr = require("emsopt.progress").new("TAZ_OPT")
+pr:phase("road network, incidents and p_ij (%s %d:00)", P.day, P.hour)
 local area = assert(taz.manhattan{day = P.day, hour = P.hour, target_min = P.target_min, cell_km = P.cell_km,
   high_share = P.high_share, p_min = P.p_min, sample_fraction = P.sample_fraction, period_days = P.period_days})
 local existing, hosp = {}, nil
@@ -42,18 +44,22 @@ end
 local opts = {satellites = P.satellites, fleet = P.fleet, service = P.service, blocking = P.blocking,
   max_per_site = P.max_per_site, goal1 = P.goal1, P0 = P.P0, P1 = P.P1, fleet_weight = P.fleet_weight,
   solver = P.solver, timeout = P.timeout}
+pr:phase("the goal program (proposed satellites)")
 local proposed = taz.solve(area, opts)
 assert(proposed.ok, proposed.message)
 local current
 if #existing > 0 then
   opts.existing, opts.only_existing = existing, true
+  pr:phase("the goal program (existing stations)")
   current = taz.solve(area, opts)
   assert(current.ok, current.message)
   opts.existing, opts.only_existing = nil, nil
 end
 -- global-q MEXCLP special case: the same fleet, q = the proposed plan's system busy fraction
+pr:phase("the global-q MEXCLP compared")
 local mx = taz.mexclp(area, {q = proposed.q_global, fleet = proposed.fleet, max_per_site = P.max_per_site,
   solver = P.solver, timeout = P.timeout})
+pr:done()
 assert(mx.ok, mx.message)
 local mx_open, mx_assign = {}, {}
 for j in pairs(mx.by_cell) do mx_open[#mx_open + 1] = j end

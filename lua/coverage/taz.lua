@@ -304,7 +304,9 @@ function M.solve(area, opts)
   end)
   m:minimize((opts.P0 or 1000) * e0m + (opts.P1 or 1) * sum(J, function(j) return e1p[j] end)
     + (opts.fleet_weight or 1e-4) * sum({J, C}, function(j, c) return d[j][c] end))
-  local sol = m:solve{solver = opts.solver, timeout = opts.timeout, progress = false, sensitivity = false}
+  local sol = m:solve{solver = opts.solver, timeout = opts.timeout, progress = require("emsopt.progress").enabled(),
+    sensitivity = false}
+  require("emsopt.progress").stopped(sol, "the TAZ_OPT goal program")
   if not sol.ok then return {ok = false, status = sol.status, message = sol.message} end
   local open, assign, n = {}, {}, {}
   for _, j in ipairs(J) do

@@ -5,6 +5,7 @@
 --   local progress = require "emsopt.progress"
 --   local pr = progress.new("p-center")        -- silent until 2 s have passed
 --   pr:update("bisection %d/%d, radius in [%g, %g]", k, n, lo, hi)   -- phase, incumbent, bound
+--   pr:phase("reading the road network")        -- shown at once (a long single call follows)
 --   pr:done()                                   -- clears the line
 --   progress.stopped(sol, "the LSCP check at radius 7403")  -- raises when sol was interrupted
 --
@@ -43,6 +44,19 @@ function P:tick()
   if now - self.t0 < self.delay or now - self.last < 0.2 then return end
   self.last = now
   local line = string.format("%s [%.0f s]: %s", self.what, now - self.t0, self.pending)
+  if #line > 150 then line = line:sub(1, 147) .. "..." end
+  io.stderr:write("\r", line, "\027[K")
+  io.stderr:flush()
+  self.shown = true
+end
+
+-- a phase that may be long by itself (one kernel call): shown at once on a terminal, so a long
+-- call is never silent; the next update or done() replaces it
+function P:phase(fmtstr, ...)
+  if not self.on then return end
+  self.pending = string.format(fmtstr, ...)
+  self.last = sys.clock()
+  local line = string.format("%s: %s", self.what, self.pending)
   if #line > 150 then line = line:sub(1, 147) .. "..." end
   io.stderr:write("\r", line, "\027[K")
   io.stderr:flush()
