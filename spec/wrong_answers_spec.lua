@@ -264,6 +264,18 @@ describe("wrong answers: limits and interruptions in loops of solves", function(
   end)
 end)
 
+describe("wrong answers: progress", function()
+  it("shows the phase on a terminal and nothing otherwise", function()
+    local code, out, _, err = run({"models/pcenter.lua"}, {env = "EMSOPT_PROGRESS=1"})
+    assert.equals(0, code)
+    assert.matches("p%-center: LSCP check 1 at radius", err)
+    assert.matches("radius 7403%.06381%d* m", out)
+    code, out, _, err = run({"models/pcenter.lua"})  -- stderr is a file here: quiet
+    assert.equals(0, code)
+    assert.equals("", err)
+  end)
+end)
+
 describe("wrong answers: exports", function()
   local function have(cmd) return os.execute("command -v " .. cmd .. " >/dev/null 2>&1") == true end
 
