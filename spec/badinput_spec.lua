@@ -253,7 +253,7 @@ describe("bad input: parameters", function()
     {{"period_hours=0"}, "period_hours must be > 0"},
     {{"level=2"}, "level must be in (0, 1)"},
     {{"capacity_factor=-1"}, "capacity_factor must be >= 0 (ER patients per licensed bed per hour)"},
-    {{"solver=gurobi"}, "solver='gurobi': expected cbc or lp_solve"},
+    {{"solver=gurobi"}, "models/er_routing.lua: parameter 'solver' must be one of cbc, lp_solve, got 'gurobi'"},
     {{"days=9"}, "days='9': expected ISO weekdays like 1-5 or 1,6-7"},
     {{"hours=25-3"}, "hours='25-3': expected START-END like 8-20 (end exclusive)"},
     {{"network=osm"}, "network='osm': only 'manhattan' (the shared Manhattan road graph) or '' (haversine)"},
