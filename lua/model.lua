@@ -508,8 +508,9 @@ end
 -- the model's own coefficients. Names keep their look within the format's alphabet: x[h1,cardiac]
 -- is written x(h1,cardiac); other characters outside it become '_' (a clash gets a suffix ~2).
 -- The objective's constant is written as a term of a column fixed at 1 (named _const), which
--- every LP reader takes. m:write_lp_solve(path): lp_solve's own LP dialect. m:write_mps(path):
--- MPS. Both of these come from a fresh copy of the model, never from the solver's scaled one.
+-- every LP reader takes. m:write_lp_solve(path): lp_solve's own LP dialect, from a fresh copy of
+-- the model (never the solver's scaled one; the constant as in write_lp). m:write_mps(path): MPS,
+-- from the model's own coefficients.
 -- Numbers are the shortest text that reads back to the same double.
 
 local function shortest(x)
@@ -619,7 +620,21 @@ end
 -- a fresh lp.model of the formulation with names, for lp_solve's own writers
 local function fresh(m, writer, path)
   local c = build(m)
-  c:set_cols{names = m.names}
+  local names = m.names
+  local k = m.obj.k or 0
+  if k ~= 0 then           -- the objective's constant: a column fixed at 1, as in write_lp
+    c:add_cols(1)
+    c:set_bounds(m.ncols + 1, 1, 1)
+    local obj = {}
+    for q = 1, #m.obj do obj[q] = m.obj[q] end
+    obj[#obj + 1] = m.ncols + 1; obj[#obj + 1] = k
+    c:set_objective(m.sense, obj)
+    names = {table.unpack(m.names)}
+    local nm = "objconst"                  -- lp_solve's reader takes no leading '_'
+    while m.colnames[nm] do nm = nm .. "_" end
+    names[m.ncols + 1] = nm
+  end
+  c:set_cols{names = names}
   c:set_row_names(m.rname)
   local ok, a, b = pcall(c[writer], c, path)
   c:close()
