@@ -19,7 +19,7 @@ local P = params {
   solver = params.choice("cbc", {"cbc", "lp_solve"}), -- cbc or lp_solve (lp_solve needs minutes for small fleets)
   report = params.output(), -- write an HTML report (map, fleet-size curve, tables) to this file
   geojson = params.output(), -- write demand points and bases as GeoJSON to this file
-  busy = params.choice("q", {"q", "simulated"}), -- q (local loads from rate x service) or simulated (measured, re-optimised)
+  busy = "q",              -- q (local loads from rate x service) or simulated (measured, re-optimised)
   rounds = 10,             -- busy=simulated: at most this many re-optimisations
   sim_hours = 8760.0,      -- busy=simulated: hours simulated per replication (calls at rate=)
   sim_replications = 4,    -- busy=simulated: replications per round (the same seeds every round)
