@@ -25,6 +25,7 @@ local check = require "fairness.check"
 local search = require "fairness.search"
 local stats = require "stats"
 local sys = require "sys"
+local progress = require "emsopt.progress"
 
 local M = {}
 local fmt = string.format
@@ -53,9 +54,14 @@ function M.defaults(inst, P)
   return math.tointeger(m), math.tointeger(t), share
 end
 
+local pr                                         -- progress line of the current run
+
 local function solve_model(built, opts)
   local t0 = sys.clock()
+  if pr then pr:phase("solving the %s model", built.model.name) end
   local sol = built.model:solve(opts)
+  -- Ctrl-C or SIGTERM: the run ends here (no report, no files), whatever the solver had
+  progress.stopped(sol, "the fairness " .. built.model.name .. " model")
   if not sol.ok then
     local st = models.stats_of(built.model, sol, t0)
     built.model:close()
@@ -87,6 +93,7 @@ end
 
 function M.solve(inst, P)
   local t0 = sys.clock()
+  pr = progress.new("fairness " .. tostring(inst.name))
   local m, T, share = M.defaults(inst, P)
   local cap = P.cap or m
   local need = configs.need(inst, share)
@@ -140,8 +147,8 @@ function M.solve(inst, P)
   r.pool = pool
   -- gaps are integers, so CBC may stop within 1 of its bound; lp_solve's absolute gap is not
   -- measured against the proven bound (it stopped pmed2 at 4105 "optimal", the optimum 4093)
-  local sopts = {solver = P.solver, node_limit = P.nodes, timeout = P.timeout, progress = false, explain = false,
-                 gap_abs = P.solver == "cbc" and 0.999 or nil}
+  local sopts = {solver = P.solver, node_limit = P.nodes, timeout = P.timeout, progress = progress.enabled(),
+                 explain = false, gap_abs = P.solver == "cbc" and 0.999 or nil}
   -- (a) base model
   local a, err = solve_model(models.base(inst, pool, T), sopts)
   if not a then error("base model: " .. err, 0) end
@@ -243,7 +250,9 @@ function M.solve(inst, P)
   local deltas = parse_sweep(P.sweep or "", m)
   table.sort(deltas, function(x, y) return x > y end)
   local lbd = a.bound
-  for _, d in ipairs(deltas) do
+  for k, d in ipairs(deltas) do
+    pr:update("movement-limit sweep %d of %d (delta = %d); base gap %s, bound %s", k, #deltas, d,
+      tostring(a.gap), tostring(a.bound))
     local s, e = consistency(d, lbd)
     if s and s.proven then lbd = s.gap end
     r.sweep[#r.sweep + 1] = s and {delta = d, gap = s.gap, bound = s.bound, proven = s.proven,
@@ -268,6 +277,7 @@ function M.solve(inst, P)
   for _, sw in ipairs(r.sweep) do
     if sw.schedule and sw.schedule.solve and sw.schedule.solve.limited_by == "time" then r.limited_by = "time" end
   end
+  pr:done()
   return r
 end
 

@@ -404,7 +404,7 @@ describe("coverage.pmedian: sorted distances, heuristic start, Lagrangian bound"
       "pmedian: formulation must be 'sorted' or 'classic', got 'radius'")
     local code, _, stderr = spec.run({"models/pmedian.lua", "formulation=radius"})
     assert.equals(1, code)
-    assert.equals("emsopt: formulation: expected sorted or classic, got 'radius'\n", stderr)
+    assert.equals("emsopt: models/pmedian.lua: parameter 'formulation' must be one of sorted, classic, got 'radius'\n", stderr)
   end)
 end)
 

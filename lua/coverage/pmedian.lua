@@ -32,6 +32,7 @@
 -- and is handed to the solver (CBC), and the reduced model's optimum is the optimum. When L meets
 -- the start's cost no MIP is solved. All limits are counts of work (iterations, swaps), never time.
 local model = require "model"
+local progress = require "emsopt.progress"
 local sum = model.sum
 
 local M = {}
@@ -652,26 +653,38 @@ function M.pcenter(inst, opts)
     mm:minimize(sum(J, function(j) return y[j] end))
     local sol = mm:solve{solver = solver, timeout = opts.timeout, progress = false, sensitivity = false, explain = false}
     mm:close()
+    progress.stopped(sol, fmt("the covering check at radius %.10g", r))
     if not sol.optimal then
-      if sol.status == "INFEASIBLE" then return nil end
-      error(fmt("pcenter: the covering check at radius %.10g ended %s", r, sol.status), 0)
+      if sol.status == "INFEASIBLE" then return false end
+      return nil, sol                              -- not proven either way (a limit stopped it)
     end
     local js = {}
     for j = 1, m do if sol:value(y[j]) > 0.5 then js[#js + 1] = j end end
     if #js <= p then return js end
-    return nil
+    return false
   end
   local a, b = 1, #D                               -- D[b] = ub works (the start)
+  local limited
   while a < b do
     local mid = (a + b) // 2
-    local js = check(D[mid])
-    if js then b, best = mid, js else a = mid + 1 end
+    local js, sol = check(D[mid])
+    if js then b, best = mid, js
+    elseif js == false then a = mid + 1
+    else limited = sol; break end                  -- stop and report the proven interval
   end
   table.sort(best)
+  if limited then
+    return {ok = true, optimal = false, status = limited.status, radius = radius_of(best), sites = best,
+            names = names_of(inst, best), count = #best, solves = solves, distinct = #D, rows = rows_total,
+            start_radius = ub, lower = D[a], upper = D[b], limited_by = limited.limited_by or limited.status,
+            time = clock() - t0,
+            message = fmt("%s in a covering check: the optimal radius lies in [%.10g, %.10g]; the sites returned achieve %.10g",
+              limited.status, D[a], D[b], radius_of(best))}
+  end
   -- fewer than p sites may do: the extra ones are free to open (the radius cannot get worse)
   return {ok = true, optimal = true, status = "OPTIMAL", radius = radius_of(best), sites = best,
           names = names_of(inst, best), count = #best, solves = solves, distinct = #D, rows = rows_total,
-          start_radius = ub, lower = lo, time = clock() - t0}
+          start_radius = ub, lower = radius_of(best), upper = radius_of(best), time = clock() - t0}
 end
 
 -- ---- MCLP -----------------------------------------------------------------------------------

@@ -86,7 +86,7 @@ function M.run_script(path, args, first)
   if file == "-" then chunk, err = load(io.read("a"), "=stdin")
   else chunk, err = loadfile(file) end
   if not chunk then return "failed", err end
-  local binder, check_used = params.binder(given, {help = help, script = path})
+  local binder, check_used = params.binder(given, {help = help, script = path, positional = positional})
   rawset(_G, "params", binder)
   local script_arg = {[0] = path}
   for i = first, #args do script_arg[#script_arg + 1] = args[i] end

@@ -30,6 +30,7 @@ function M.run(inst, pool, index, o)
     it = it + 1
     local mb = models.base(inst, pool, T, true)
     local sol = mb.model:solve{solver = "lp_solve", progress = false, explain = false}
+    require("emsopt.progress").stopped(sol, "column generation (master LP)")
     if not sol.ok then error("column generation master: " .. sol.message) end
     lp_value = sol.objective
     local duals = sol.raw.duals

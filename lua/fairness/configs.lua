@@ -235,6 +235,7 @@ function M.price_mip(inst, m, cap, need, w, opts)
   end
   local sol = pm:solve{solver = opts.solver or "cbc", timeout = opts.timeout, node_limit = opts.node_limit, progress = false,
                        sensitivity = false, explain = false, start = start}
+  require("emsopt.progress").stopped(sol, "column generation (pricing MIP)")
   if not sol.ok then return nil, sol.message end
   local a = {}
   for b = 1, B do a[b] = math.floor(sol:value(x[b]) + 0.5) end
