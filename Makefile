@@ -30,18 +30,23 @@ LUA_LIBS   := $(shell pkg-config --libs lua5.4 2>/dev/null || echo -llua5.4)
 CBC_CFLAGS := $(shell pkg-config --cflags cbc 2>/dev/null)
 CBC_LIBS   := $(shell pkg-config --libs cbc 2>/dev/null)
 LPSOLVE_LIBS = /usr/lib/liblpsolve55.a -lcolamd -ldl
+PROJ_CFLAGS := $(shell pkg-config --cflags proj 2>/dev/null)
+PROJ_LIBS   := $(shell pkg-config --libs proj 2>/dev/null || echo -lproj)
+OSMIUM_LIBS  = -lz -lbz2 -lexpat
 
 CPPFLAGS += -D_GNU_SOURCE -DEMSOPT_VERSION='"$(VERSION)"' -Iruntime $(LUA_CFLAGS) \
-            -I/usr/include/lpsolve $(CBC_CFLAGS)
+            -I/usr/include/lpsolve $(CBC_CFLAGS) $(PROJ_CFLAGS)
 CFLAGS   += -std=gnu11 $(OPT) $(WARN) $(SANITIZE) -pthread
 CXXFLAGS += -std=gnu++17 $(OPT) -Wall -Wextra -Werror $(SANITIZE) -pthread
 LDFLAGS  += $(SANITIZE) -pthread
-LDLIBS   += $(LUA_LIBS) $(LPSOLVE_LIBS) $(CBC_LIBS) -lcurl -lreadline -lm
+LDLIBS   += $(LUA_LIBS) $(LPSOLVE_LIBS) $(CBC_LIBS) $(PROJ_LIBS) $(OSMIUM_LIBS) -lcurl -lreadline -lm
 
 # Debian packages: build and run time, then test and bench tools.
 DEB_PKGS = build-essential pkg-config liblua5.4-dev lua5.4 liblpsolve55-dev lp-solve \
            libcolamd2 libsuitesparse-dev coinor-libcbc-dev libcurl4-openssl-dev \
-           libreadline-dev ca-certificates tmux python3 gawk unzip librsvg2-bin clang libclang-rt-14-dev valgrind
+           libreadline-dev ca-certificates tmux python3 gawk unzip librsvg2-bin clang libclang-rt-14-dev valgrind \
+           libproj-dev proj-data libosmium2-dev libprotozero-dev zlib1g-dev libbz2-dev libexpat1-dev \
+           osmium-tool python3-networkx
 
 # ---- sources ----------------------------------------------------------------------------
 MODULES     := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard modules/*/*.c)))))
