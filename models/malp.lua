@@ -6,6 +6,13 @@ local cov, data, creport = require "coverage", require "coverage.data", require 
 local P = params {
   instance = "utrecht",    -- utrecht or sf
   dir = "",                -- data folder (default: the shared data folder of the instance)
+  demand = "",             -- own demand points: CSV (id, lat, lon [, weight]) or GeoJSON (replaces instance=)
+  sites = "",              -- own candidate sites: CSV (id, lat, lon) or GeoJSON
+  matrix = "",             -- travel times or distances: CSV from,to,value (demand id, site id) or wide
+  matrix_unit = "",        -- unit of the matrix values: min, s, h, m, km or mi
+  matrix_rows = "demand",  -- ids of the matrix's from column / rows: demand or sites
+  crs = "",                -- CRS of x, y columns (EPSG:28992, EPSG:32631, ...); empty: lat, lon (WGS84)
+  columns = "",            -- other column names, e.g. id:ZIP,weight:POP,sites.id:NAME
   version = 1,             -- 1: global busy fraction; 2: local busy fractions per neighbourhood
   alpha = 0.9,             -- required probability that an ambulance within the radius is free
   radius = 12.0,           -- coverage threshold (minutes for utrecht)
@@ -20,7 +27,7 @@ local P = params {
 }
 
 -- Data
-local inst = data.load(P.instance, P.dir)
+local inst = data.from_params(P)   -- own files (demand=, sites=, matrix=) or the bundled instance
 creport.check(inst, P)
 
 -- Model and Solve

@@ -1,10 +1,18 @@
 -- MCLP (Church & ReVelle 1974): p sites that cover the most demand within the radius.
--- Run: emsopt models/mclp.lua [instance=sf] [p=4] [radius=5000] [fixed=...]
+-- Run: emsopt models/mclp.lua [instance=sf] [p=4] [radius=5000m] [fixed=...]
+--   or: emsopt models/mclp.lua demand=D.csv sites=S.csv matrix=M.csv matrix_unit=m p=4 radius=5km
 local cov, data, creport = require "coverage", require "coverage.data", require "coverage.report"
 
 local P = params {
   instance = "sf",         -- sf, utrecht or pmedN
   dir = "",                -- data folder (default: the shared data folder of the instance)
+  demand = "",             -- own demand points: CSV (id, lat, lon [, weight]) or GeoJSON (replaces instance=)
+  sites = "",              -- own candidate sites: CSV (id, lat, lon) or GeoJSON
+  matrix = "",             -- travel times or distances: CSV from,to,value (demand id, site id) or wide
+  matrix_unit = "",        -- unit of the matrix values: min, s, h, m, km or mi
+  matrix_rows = "demand",  -- ids of the matrix's from column / rows: demand or sites
+  crs = "",                -- CRS of x, y columns (EPSG:28992, EPSG:32631, ...); empty: lat, lon (WGS84)
+  columns = "",            -- other column names, e.g. id:ZIP,weight:POP,sites.id:NAME
   radius = 5000.0,         -- coverage radius (m for sf, min for utrecht)
   p = 4,                   -- number of sites
   fixed = "",              -- sites forced open, comma-separated names or indices
@@ -14,7 +22,7 @@ local P = params {
 }
 
 -- Data
-local inst = data.load(P.instance, P.dir)
+local inst = data.from_params(P)   -- own files (demand=, sites=, matrix=) or the bundled instance
 creport.check(inst, P)
 
 -- Model and Solve

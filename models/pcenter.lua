@@ -6,6 +6,13 @@ local cov, data, creport = require "coverage", require "coverage.data", require 
 local P = params {
   instance = "sf",         -- sf, utrecht or pmedN
   dir = "",                -- data folder (default: the shared data folder of the instance)
+  demand = "",             -- own demand points: CSV (id, lat, lon [, weight]) or GeoJSON (replaces instance=)
+  sites = "",              -- own candidate sites: CSV (id, lat, lon) or GeoJSON
+  matrix = "",             -- travel times or distances: CSV from,to,value (demand id, site id) or wide
+  matrix_unit = "",        -- unit of the matrix values: min, s, h, m, km or mi
+  matrix_rows = "demand",  -- ids of the matrix's from column / rows: demand or sites
+  crs = "",                -- CRS of x, y columns (EPSG:28992, EPSG:32631, ...); empty: lat, lon (WGS84)
+  columns = "",            -- other column names, e.g. id:ZIP,weight:POP,sites.id:NAME
   p = 4,                   -- number of sites
   fixed = "",              -- sites forced open, comma-separated names or indices
   solver = "lp_solve",     -- lp_solve or cbc (for the LSCP checks)
@@ -14,7 +21,7 @@ local P = params {
 }
 
 -- Data
-local inst = data.load(P.instance, P.dir)
+local inst = data.from_params(P)   -- own files (demand=, sites=, matrix=) or the bundled instance
 creport.check(inst, P)
 
 -- Model and Solve
@@ -29,5 +36,5 @@ print("sites: " .. table.concat(r.names, " "))
 creport.write(inst, {model = "p-center", sites = r.sites, summary = {string.format(
   "p = %d sites: every demand point within %.10g %s of its nearest site (%d LSCP checks).", P.p, r.radius,
   inst.unit or "", r.solves)}}, P)
-return {model = "pcenter", instance = P.instance, p = P.p, radius = r.radius, sites = r.sites,
+return {model = "pcenter", instance = P.instance, p = P.p, radius = r.radius, objective = r.radius, sites = r.sites,
         names = r.names, solves = r.solves}

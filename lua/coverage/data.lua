@@ -18,7 +18,18 @@
 -- inst.dd[i][k], when present, is the distance/time from demand point i to demand point k.
 -- inst.lon/lat[i] and inst.site_lon/site_lat[j] (WGS84 degrees), when present, place the demand
 -- points and sites on a map (sf: the tract centroids and store sites; utrecht: the postal-code
--- points converted from RD New by data.rd_to_wgs84(x, y) -> lon, lat; pmedN: none, abstract graphs).
+-- points converted from RD New by data.rd_to_wgs84(x, y) -> lon, lat (PROJ); pmedN: none, abstract graphs).
+--
+-- The user's own files (the generic path every coverage script takes; see lua/input.lua):
+--   data.from_files{demand = PATH, sites = PATH, matrix = PATH, matrix_unit = "m", crs =,
+--     columns =, matrix_rows = "demand" | "sites"}  -> inst | nil, message
+--     demand and sites are point files (CSV or GeoJSON; demand weights from the weight column,
+--     1 when absent), the matrix holds d[i][j] looked up as (from = demand id, to = site id), or
+--     (from = site id, to = demand id) with matrix_rows = "sites". A missing pair is unreachable.
+--   data.from_params(P)     the scripts' Data section: P.demand set -> from_files, otherwise the
+--     bundled instance P.instance (P.dir); then every number parameter given with a unit
+--     (radius=5000m, radius=12min) is converted to the matrix's unit (a length against a time
+--     matrix is an error). Raises user errors (no traceback).
 -- Loaders return the instance, or nil, message for a missing or malformed file.
 local csv = require "csv"
 local graph = require "graph"
@@ -75,19 +86,14 @@ function M.sf(dir)
   return inst
 end
 
--- Dutch RD New (EPSG:28992, metres) to WGS84 lon/lat in degrees, by the polynomial
--- approximation of Schreutelkamp & Strang van Hees (2001), good to about a metre.
-local RD_K = {{0, 1, 3235.65389}, {2, 0, -32.58297}, {0, 2, -0.24750}, {2, 1, -0.84978}, {0, 3, -0.06550},
-  {2, 2, -0.01709}, {1, 0, -0.00738}, {4, 0, 0.00530}, {2, 3, -0.00039}, {4, 1, 0.00033}, {1, 1, -0.00012}}
-local RD_L = {{1, 0, 5260.52916}, {1, 1, 105.94684}, {1, 2, 2.45656}, {3, 0, -0.81885}, {1, 3, 0.05594},
-  {3, 1, -0.05607}, {0, 1, 0.01199}, {3, 2, -0.00256}, {1, 4, 0.00128}, {0, 2, 0.00022}, {2, 0, -0.00022},
-  {5, 0, 0.00026}}
+-- Dutch RD New (EPSG:28992, metres) to WGS84 lon/lat in degrees, by PROJ (the published
+-- Helmert transformation, good to about a metre). Lists of x and y give lists of lon and lat.
 function M.rd_to_wgs84(x, y)
-  local dx, dy = (x - 155000) * 1e-5, (y - 463000) * 1e-5
-  local phi, lam = 0, 0
-  for _, t in ipairs(RD_K) do phi = phi + t[3] * dx ^ t[1] * dy ^ t[2] end
-  for _, t in ipairs(RD_L) do lam = lam + t[3] * dx ^ t[1] * dy ^ t[2] end
-  return 5.38720621 + lam / 3600, 52.15517440 + phi / 3600
+  local proj = require "proj"
+  local one = type(x) == "number"
+  local lon, lat = assert(proj.to_lonlat("EPSG:28992", one and {x} or x, one and {y} or y))
+  if one then return lon[1], lat[1] end
+  return lon, lat
 end
 
 -- Rows of a small headerless file, each a list of fields (split on commas and blanks) with
@@ -212,8 +218,9 @@ function M.utrecht(dir, opts)
     dd[i] = row
   end
   local hosp = csv.read(join(dir, "Hospital_Postal_Codes_Utrecht_2021.csv"))
-  local lon, lat, slon, slat, at = {}, {}, {}, {}, {}
-  for i, pc in ipairs(demand) do lon[i], lat[i] = M.rd_to_wgs84(nodes.x[i], nodes.y[i]); at[pc] = i end
+  local slon, slat, at = {}, {}, {}
+  local lon, lat = M.rd_to_wgs84(nodes.x, nodes.y)
+  for i, pc in ipairs(demand) do at[pc] = i end
   for j, b in ipairs(base) do
     local i = at[b]
     if not i then return nil, fmt("%s: base %s is not a postal code of the nodes file", join(dir, "RAVU_base_locations_Utrecht_2021.csv"), b) end
@@ -255,6 +262,89 @@ end
 function M.load(name, dir)
   local inst, err = M.instance(name, dir)
   if not inst then error(err, 0) end
+  return inst
+end
+
+local function basename(path) return (path:match("([^/]+)$") or path):gsub("%.%w+$", "") end
+
+function M.from_files(o)
+  local input = require "input"
+  local popts = {columns = o.columns, crs = o.crs}
+  popts.what = "demand"
+  local dem, err = input.points(o.demand, popts)
+  if not dem then return nil, err end
+  popts.what, popts.weight = "sites", "none"
+  local sit, err2 = input.points(o.sites, popts)
+  if not sit then return nil, err2 end
+  if not o.matrix or o.matrix == "" then
+    return nil, "demand= and sites= need matrix=FILE with matrix_unit= (travel times or distances between them)"
+  end
+  local mat, err3 = input.matrix(o.matrix, {unit = o.matrix_unit})
+  if not mat then return nil, err3 end
+  local rows = o.matrix_rows or "demand"
+  local d, missing
+  if rows == "demand" then
+    d, missing = input.rows(mat, dem.id, sit.id)
+  elseif rows == "sites" then
+    local t
+    t, missing = input.rows(mat, sit.id, dem.id)
+    d = {}
+    for i = 1, dem.n do local r = {}; for j = 1, sit.n do r[j] = t[j][i] end; d[i] = r end
+  else
+    return nil, "matrix_rows must be demand or sites, got '" .. tostring(rows) .. "'"
+  end
+  if missing == dem.n * sit.n then
+    return nil, fmt("%s: no pair of a demand id (%s: %s, ...) and a site id (%s: %s, ...) is in the matrix%s", o.matrix,
+      o.demand, dem.id[1], o.sites, sit.id[1], rows == "demand" and " (rows are demand ids; matrix_rows=sites for the other way)" or "")
+  end
+  for i = 1, dem.n do
+    local any = false
+    for j = 1, sit.n do if d[i][j] < math.huge then any = true; break end end
+    if not any then
+      return nil, fmt("%s: demand point %s has no site it can reach (every pair is missing or unreachable)", o.matrix, dem.id[i])
+    end
+  end
+  -- demand-to-demand times when the matrix has every pair (neighbourhoods of MALP II, LR-MEXCLP)
+  local dd, ddm = input.rows(mat, dem.id, dem.id)
+  if ddm > 0 then dd = nil end
+  return {name = basename(o.demand), demand = dem.id, sites = sit.id, w = dem.weight, d = d, dd = dd,
+    lon = dem.lon, lat = dem.lat, site_lon = sit.lon, site_lat = sit.lat, x = dem.x, y = dem.y,
+    unit = mat.unit, missing = missing, files = {demand = o.demand, sites = o.sites, matrix = o.matrix}}
+end
+
+-- the number parameters that may carry a unit (converted to the instance's unit)
+M.UNIT_PARAMS = {"radius"}
+
+function M.from_params(P)
+  local params = require "emsopt.params"
+  local units = require "emsopt.units"
+  local function get(k) local ok, v = pcall(function() return P[k] end); return ok and v or nil end
+  local inst, err
+  local demand = get("demand")
+  if demand and demand ~= "" then
+    if get("sites") == nil or get("sites") == "" then error("demand= needs sites= (candidate sites)", 0) end
+    inst, err = M.from_files{demand = demand, sites = get("sites"), matrix = get("matrix"),
+      matrix_unit = get("matrix_unit"), crs = get("crs"), columns = get("columns"), matrix_rows = get("matrix_rows")}
+  else
+    for _, k in ipairs{"sites", "matrix"} do
+      local v = get(k)
+      if v and v ~= "" then error(k .. "= needs demand= (the demand points)", 0) end
+    end
+    inst, err = M.instance(P.instance, get("dir"))
+  end
+  if not inst then error(err, 0) end
+  if demand and demand ~= "" and get("instance") then P.instance = inst.name end  -- labels name the user's data
+  for _, k in ipairs(M.UNIT_PARAMS) do
+    local u = params.unit(P, k)
+    if u and get(k) then
+      local v, cerr = units.convert(P[k], u, inst.unit)
+      if not v then
+        error(fmt("parameter '%s' = %g%s: the %s matrix holds %s (%s)", k, P[k], u, tostring(inst.name),
+          units.dimension(inst.unit) == "time" and "times" or "distances", cerr), 0)
+      end
+      P[k] = v
+    end
+  end
   return inst
 end
 

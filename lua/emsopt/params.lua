@@ -37,7 +37,11 @@ end
 local TRUE = {["true"] = true, yes = true, on = true, ["1"] = true}
 local FALSE = {["false"] = true, no = true, off = true, ["0"] = true}
 
-local function convert(key, typ, text)
+local units = require "emsopt.units"
+
+-- A number may carry a unit of distance or time ("5000m", "12min"): the number is kept as given
+-- and its unit recorded (params.unit(P, key)); the script converts it to its data's unit.
+local function convert(key, typ, text, unit_of)
   if typ == "string" then return text end
   if typ == "boolean" then
     if TRUE[text:lower()] then return true end
@@ -48,6 +52,9 @@ local function convert(key, typ, text)
   elseif typ == "number" then
     local v = tonumber(text)
     if v and v == v then return v + 0.0 end
+    local u
+    v, u = units.parse(text)
+    if v then unit_of[key] = u; return v end
   end
   usage("parameter '%s' expects %s %s, got '%s'", key, typ == "integer" and "an" or "a", typ, text)
 end
@@ -93,11 +100,17 @@ local function show(v)
   return tostring(v)
 end
 
+-- params.unit(P, key): the unit given with a number parameter ("m" for radius=5000m), or nil
+function M.unit(P, key)
+  local mt = getmetatable(P)
+  return mt and type(mt.units) == "table" and mt.units[key] or nil
+end
+
 -- Returns the `params` callable for a script run with the given key=value pairs.
 -- given: {key = "text", ...}; opts.help: print the help and stop; opts.script: script path.
 function M.binder(given, opts)
   local used = false
-  local api = {optional = M.optional}
+  local api = {optional = M.optional, unit = M.unit}
   local function bind(defs)
     if used then error("params: called twice", 2) end
     used = true
@@ -132,14 +145,14 @@ function M.binder(given, opts)
         usage("unknown parameter '%s' (parameters: %s)", k, table.concat(names, ", "))
       end
     end
-    local P = {}
+    local P, unit_of = {}, {}
     for k, d in pairs(defs) do
       local typ = kind(d)
-      if given[k] ~= nil then P[k] = convert(k, typ, given[k])
+      if given[k] ~= nil then P[k] = convert(k, typ, given[k], unit_of)
       elseif getmetatable(d) == OPTIONAL then P[k] = d.default
       else P[k] = d end
     end
-    return setmetatable(P, {__index = function(_, k)
+    return setmetatable(P, {units = unit_of, __index = function(_, k)
       if defs[k] == nil then error(string.format("no parameter '%s'", tostring(k)), 2) end
     end})
   end
