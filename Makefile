@@ -144,7 +144,7 @@ bench: emsopt
 install: $(BUILD)/emsopt
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/emsopt
 	install -m 755 $(BUILD)/emsopt $(DESTDIR)$(PREFIX)/bin/emsopt
-	cp -R models examples $(DESTDIR)$(PREFIX)/share/emsopt/
+	cp -R models examples profiles $(DESTDIR)$(PREFIX)/share/emsopt/
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/emsopt

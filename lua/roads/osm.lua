@@ -55,20 +55,15 @@ function M.load(path, opts)
   end
   local prof = M.profile(opts.profile or "ambulance")
   local t0 = sys.clock()
-  local r, err = osm.read(path, {keys = prof.keys, way = prof.way, keep = opts.keep})
-  if not r then return nil, err end
-  local info = r.info
-  if info.arcs == 0 then
-    return nil, fmt("%s: no road the %s profile keeps (%d ways with its tags)", path, prof.name, info.ways_tagged)
-  end
-  local g = graph.new{nodes = r.ids, lat = r.lat, lon = r.lon, from = r.from, to = r.to,
-    weights = {time = r.time, length = r.length}, order = opts.order or "auto"}
+  local g, info, arcs = osm.graph(path, {keys = prof.keys, way = prof.way, keep = opts.keep,
+    order = opts.order or "auto", arcs = opts.arcs and true or false})
+  if not g then return nil, (info:gsub(" the profile keeps", " the " .. prof.name .. " profile keeps", 1)) end
   info.file, info.profile, info.seconds = path, prof.name, sys.clock() - t0
   info.summary = fmt("%s (%s profile): %d of %d ways, %d nodes, %d arcs; %s", path, prof.name, info.ways_kept,
     info.ways_tagged, info.nodes, info.arcs, (opts.keep == "all") and "every component kept" or
     fmt("largest of %d strongly connected components kept, %d nodes and %d arcs dropped", info.components,
       info.dropped_nodes, info.dropped_arcs))
-  if opts.arcs then info.arcs_table = {from = r.from, to = r.to, time = r.time, length = r.length, way = r.way} end
+  info.arcs_table = arcs
   return g, info
 end
 

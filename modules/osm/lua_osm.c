@@ -10,12 +10,18 @@
  *          time = {seconds}, length = {metres}, way = {OSM way id of the arc},
  *          info = {ways_tagged, ways_kept, way_nodes, combinations, missing_nodes, components,
  *                  dropped_nodes, dropped_arcs, nodes, arcs, bytes}}
+ *   g, info [, arcs] = osm.graph(path, {keys =, way =, keep =, order = "auto", arcs = false})
+ *     the same import straight into a graph.graph (no Lua tables in between): node ids are OSM
+ *     ids, coordinates set, weight sets "time" (s) and "length" (m); arcs (with arcs = true) is
+ *     {from, to, time, length, way} as read returns them.
  *   An error raised by the profile is re-raised (after the import has cleaned up); Ctrl-C stops
  *   the import with the error "interrupted". */
 #include <lauxlib.h>
 #include <lua.h>
 #include <string.h>
 
+#include "../graph/graph.h"
+#include "../graph/lua_graph.h"
 #include "osm_roads.h"
 
 int luaopen_osm(lua_State *L);
@@ -83,9 +89,47 @@ static void set_int(lua_State *L, const char *k, long long v) {
   lua_setfield(L, -2, k);
 }
 
-static const char *const OPTS[] = {"keys", "way", "keep", NULL};
+static const char *const OPTS[] = {"keys", "way", "keep", "order", "arcs", NULL};
 
-static int l_read(lua_State *L) {
+static void push_arrays(lua_State *L, const OsmRoads *r, int nodes) {
+  struct { const char *name; int kind; } cols[] = {
+    {"ids", 0}, {"lat", 1}, {"lon", 2}, {"from", 3}, {"to", 4}, {"time", 5}, {"length", 6}, {"way", 7}};
+  for (size_t k = nodes ? 0 : 3; k < sizeof cols / sizeof cols[0]; k++) {
+    int64_t m = cols[k].kind <= 2 ? r->nnodes : r->narcs;
+    lua_createtable(L, (int)m, 0);
+    for (int64_t i = 0; i < m; i++) {
+      switch (cols[k].kind) {
+      case 0: lua_pushinteger(L, (lua_Integer)r->ids[i]); break;
+      case 1: lua_pushnumber(L, r->lat[i]); break;
+      case 2: lua_pushnumber(L, r->lon[i]); break;
+      case 3: lua_pushinteger(L, (lua_Integer)r->ids[r->from[i]]); break;
+      case 4: lua_pushinteger(L, (lua_Integer)r->ids[r->to[i]]); break;
+      case 5: lua_pushnumber(L, r->time_s[i]); break;
+      case 6: lua_pushnumber(L, r->length_m[i]); break;
+      default: lua_pushinteger(L, (lua_Integer)r->way[i]); break;
+      }
+      lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    lua_setfield(L, -2, cols[k].name);
+  }
+}
+
+static void push_info(lua_State *L, const OsmRoads *r) {
+  lua_createtable(L, 0, 11);
+  set_int(L, "ways_tagged", r->ways_tagged);
+  set_int(L, "ways_kept", r->ways_kept);
+  set_int(L, "way_nodes", r->way_nodes);
+  set_int(L, "combinations", r->combinations);
+  set_int(L, "missing_nodes", r->missing_nodes);
+  set_int(L, "components", r->components);
+  set_int(L, "dropped_nodes", r->dropped_nodes);
+  set_int(L, "dropped_arcs", r->dropped_arcs);
+  set_int(L, "nodes", r->nnodes);
+  set_int(L, "arcs", r->narcs);
+  set_int(L, "bytes", r->bytes);
+}
+
+static int import(lua_State *L, int to_graph) {
   const char *path = luaL_checkstring(L, 1);
   luaL_checktype(L, 2, LUA_TTABLE);
   lua_pushnil(L);
@@ -99,6 +143,13 @@ static int l_read(lua_State *L) {
   static const char *const KEEP[] = {"largest", "all", NULL};
   lua_getfield(L, 2, "keep");
   int keep_all = lua_isnil(L, -1) ? 0 : luaL_checkoption(L, -1, NULL, KEEP);
+  lua_pop(L, 1);
+  static const char *const ORDER[] = {"auto", "none", "bfs", "hilbert", NULL};
+  lua_getfield(L, 2, "order");
+  GraphOrder order = (GraphOrder)(lua_isnil(L, -1) ? 0 : luaL_checkoption(L, -1, NULL, ORDER));
+  lua_pop(L, 1);
+  lua_getfield(L, 2, "arcs");
+  int want_arcs = lua_toboolean(L, -1);
   lua_pop(L, 1);
   Ctx c;
   memset(&c, 0, sizeof c);
@@ -136,46 +187,49 @@ static int l_read(lua_State *L) {
     lua_pushstring(L, err);
     return 2;
   }
-  lua_createtable(L, 0, 9);
-  struct { const char *name; int kind; } cols[] = {
-    {"ids", 0}, {"lat", 1}, {"lon", 2}, {"from", 3}, {"to", 4}, {"time", 5}, {"length", 6}, {"way", 7}};
-  for (size_t k = 0; k < sizeof cols / sizeof cols[0]; k++) {
-    int64_t m = cols[k].kind <= 2 ? r->nnodes : r->narcs;
-    lua_createtable(L, (int)m, 0);
-    for (int64_t i = 0; i < m; i++) {
-      switch (cols[k].kind) {
-      case 0: lua_pushinteger(L, (lua_Integer)r->ids[i]); break;
-      case 1: lua_pushnumber(L, r->lat[i]); break;
-      case 2: lua_pushnumber(L, r->lon[i]); break;
-      case 3: lua_pushinteger(L, (lua_Integer)r->ids[r->from[i]]); break;
-      case 4: lua_pushinteger(L, (lua_Integer)r->ids[r->to[i]]); break;
-      case 5: lua_pushnumber(L, r->time_s[i]); break;
-      case 6: lua_pushnumber(L, r->length_m[i]); break;
-      default: lua_pushinteger(L, (lua_Integer)r->way[i]); break;
-      }
-      lua_rawseti(L, -2, (lua_Integer)i + 1);
-    }
-    lua_setfield(L, -2, cols[k].name);
+  if (!to_graph) {
+    lua_createtable(L, 0, 9);
+    push_arrays(L, r, 1);
+    push_info(L, r);
+    lua_setfield(L, -2, "info");
+    osm_roads_free(r);
+    return 1;
   }
-  lua_createtable(L, 0, 11);
-  set_int(L, "ways_tagged", r->ways_tagged);
-  set_int(L, "ways_kept", r->ways_kept);
-  set_int(L, "way_nodes", r->way_nodes);
-  set_int(L, "combinations", r->combinations);
-  set_int(L, "missing_nodes", r->missing_nodes);
-  set_int(L, "components", r->components);
-  set_int(L, "dropped_nodes", r->dropped_nodes);
-  set_int(L, "dropped_arcs", r->dropped_arcs);
-  set_int(L, "nodes", r->nnodes);
-  set_int(L, "arcs", r->narcs);
-  set_int(L, "bytes", r->bytes);
-  lua_setfield(L, -2, "info");
+  if (r->narcs == 0) {
+    lua_pushnil(L);
+    lua_pushfstring(L, "%s: no road the profile keeps (%I ways with its tags)", path, (LUAI_UACINT)r->ways_tagged);
+    osm_roads_free(r);
+    return 2;
+  }
+  /* the graph: arcs by node id, in userdata buffers (nothing malloc'ed is held across a raise) */
+  size_t m = (size_t)(r->narcs ? r->narcs : 1);
+  int64_t *from = lua_newuserdatauv(L, m * sizeof *from, 0);
+  int64_t *to = lua_newuserdatauv(L, m * sizeof *to, 0);
+  for (int64_t e = 0; e < r->narcs; e++) {
+    from[e] = r->ids[r->from[e]];
+    to[e] = r->ids[r->to[e]];
+  }
+  const char *wnames[] = {"time", "length"};
+  const double *w[] = {r->time_s, r->length_m};
+  GraphSpec spec = {r->nnodes, r->ids, r->lat, r->lon, r->narcs, from, to, 2, wnames, w, order};
+  lgraph_build(L, &spec);
+  push_info(L, r);
+  int nret = 2;
+  if (want_arcs) {
+    lua_createtable(L, 0, 5);
+    push_arrays(L, r, 0);
+    nret = 3;
+  }
   osm_roads_free(r);
-  return 1;
+  return nret;
 }
+
+static int l_read(lua_State *L) { return import(L, 0); }
+static int l_graph(lua_State *L) { return import(L, 1); }
 
 static const luaL_Reg funcs[] = {
   {"read", l_read},
+  {"graph", l_graph},
   {NULL, NULL},
 };
 
