@@ -11,6 +11,8 @@ local P = params {
   matrix = "",             -- travel times or distances: CSV from,to,value (demand id, site id) or wide
   matrix_unit = "",        -- unit of the matrix values: min, s, h, m, km or mi
   matrix_rows = "demand",  -- ids of the matrix's from column / rows: demand or sites
+  network = "",            -- road network instead of matrix=: an OpenStreetMap file (.osm.pbf, .osm)
+  profile = "ambulance",   -- speed profile of network=: ambulance, car or a .lua file (minutes)
   crs = "",                -- CRS of x, y columns (EPSG:28992, EPSG:32631, ...); empty: lat, lon (WGS84)
   columns = "",            -- other column names, e.g. id:ZIP,weight:POP,sites.id:NAME
   q = 0.6,                 -- busy fraction of every ambulance

@@ -26,6 +26,8 @@
 --     demand and sites are point files (CSV or GeoJSON; demand weights from the weight column,
 --     1 when absent), the matrix holds d[i][j] looked up as (from = demand id, to = site id), or
 --     (from = site id, to = demand id) with matrix_rows = "sites". A missing pair is unreachable.
+--   data.from_files{demand =, sites =, network = "FILE.osm.pbf", profile = "ambulance"}: the same
+--     points timed on OpenStreetMap roads (minutes, site -> demand), see data.network_instance
 --   data.from_params(P)     the scripts' Data section: P.demand set -> from_files, otherwise the
 --     bundled instance P.instance (P.dir); then every number parameter given with a unit
 --     (radius=5000m, radius=12min) is converted to the matrix's unit (a length against a time
@@ -276,8 +278,14 @@ function M.from_files(o)
   popts.what, popts.weight = "sites", "none"
   local sit, err2 = input.points(o.sites, popts)
   if not sit then return nil, err2 end
-  if not o.matrix or o.matrix == "" then
-    return nil, "demand= and sites= need matrix=FILE with matrix_unit= (travel times or distances between them)"
+  local has_net = o.network and o.network ~= ""
+  if (not o.matrix or o.matrix == "") and not has_net then
+    return nil, "demand= and sites= need matrix=FILE with matrix_unit= (travel times or distances between them) "
+      .. "or network=FILE.osm.pbf (roads)"
+  end
+  if has_net then
+    if o.matrix and o.matrix ~= "" then return nil, "give matrix= or network=, not both" end
+    return M.network_instance(dem, sit, o)
   end
   local mat, err3 = input.matrix(o.matrix, {unit = o.matrix_unit})
   if not mat then return nil, err3 end
@@ -312,6 +320,40 @@ function M.from_files(o)
     unit = mat.unit, missing = missing, files = {demand = o.demand, sites = o.sites, matrix = o.matrix}}
 end
 
+-- Demand and sites timed on a road network (an OpenStreetMap file through a profile): d[i][j] is
+-- the travel time in minutes from site j to demand point i (base -> patient: one-way streets
+-- count), each point joined to its nearest road node by a straight access leg at 20 km/h. A point
+-- farther than o.max_access_km (default 1 km) from the network is an error.
+function M.network_instance(dem, sit, o)
+  local ro, tt = require "roads.osm", require "traveltime"
+  local kind = require("input").kind(o.network)
+  if kind ~= "pbf" and kind ~= "osm" then
+    return nil, fmt("network=%s: an OpenStreetMap file (.osm.pbf or .osm) is expected", o.network)
+  end
+  local g, info = ro.load(o.network, {profile = (o.profile and o.profile ~= "") and o.profile or "ambulance"})
+  if not g then return nil, info end
+  local maxkm = o.max_access_km or 1
+  local r = tt.matrix(sit, dem, {graph = g, weight = "time", weight_unit = "s", max_access_km = maxkm})
+  for _, side in ipairs{{"sites", sit, r.snap.from.km}, {"demand", dem, r.snap.to.km}} do
+    local n, worst, wk = 0, 0, nil
+    for k, km in ipairs(side[3]) do
+      if km > maxkm then n = n + 1; if km > worst then worst, wk = km, k end end
+    end
+    if n > 0 then
+      g:close()
+      return nil, fmt("%s: %d %s point(s) farther than %g km from the %s roads of %s (worst: %s at %.3f km)", side[2].file,
+        n, side[1], maxkm, info.profile, o.network, side[2].id[wk], worst)
+    end
+  end
+  local t = r.minutes:totable()
+  g:close()
+  local d = {}
+  for i = 1, dem.n do local row = {}; for j = 1, sit.n do row[j] = t[j][i] end; d[i] = row end
+  return {name = basename(o.demand), demand = dem.id, sites = sit.id, w = dem.weight, d = d,
+    lon = dem.lon, lat = dem.lat, site_lon = sit.lon, site_lat = sit.lat, x = dem.x, y = dem.y, unit = "min",
+    missing = 0, network = info, files = {demand = o.demand, sites = o.sites, network = o.network}}
+end
+
 -- the number parameters that may carry a unit (converted to the instance's unit)
 M.UNIT_PARAMS = {"radius"}
 
@@ -324,9 +366,10 @@ function M.from_params(P)
   if demand and demand ~= "" then
     if get("sites") == nil or get("sites") == "" then error("demand= needs sites= (candidate sites)", 0) end
     inst, err = M.from_files{demand = demand, sites = get("sites"), matrix = get("matrix"),
-      matrix_unit = get("matrix_unit"), crs = get("crs"), columns = get("columns"), matrix_rows = get("matrix_rows")}
+      matrix_unit = get("matrix_unit"), crs = get("crs"), columns = get("columns"), matrix_rows = get("matrix_rows"),
+      network = get("network"), profile = get("profile")}
   else
-    for _, k in ipairs{"sites", "matrix"} do
+    for _, k in ipairs{"sites", "matrix", "network"} do
       local v = get(k)
       if v and v ~= "" then error(k .. "= needs demand= (the demand points)", 0) end
     end
