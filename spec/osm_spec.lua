@@ -242,3 +242,73 @@ describe("osm: formats, profiles and errors", function()
     assert.error_matches(function() ro.profile("bicycle") end, "profile 'bicycle' not found")
   end)
 end)
+
+describe("osm: emsopt fetch osm against a local Overpass stand-in", function()
+  local dir, xml, servers = nil, nil, {}
+  local sys = require "sys"
+  -- starts spec/support/overpass_server.py on 127.0.0.1; returns base URL and a stop function
+  local function start(fail_after)
+    local portfile, pidfile = spec.tmpname(".port"), spec.tmpname(".pid")
+    assert(os.execute(string.format("python3 spec/support/overpass_server.py %s %s %s >/dev/null 2>&1 & echo $! > %s",
+      q(xml), q(portfile), fail_after or "-1", q(pidfile))))
+    local srv = {pid = assert(spec.read(pidfile)):match("%d+")}
+    servers[#servers + 1] = srv
+    local t0 = sys.clock()
+    while not sys.exists(portfile) do
+      assert(sys.clock() - t0 < spec.t(30), "the Overpass stand-in did not start")
+      os.execute("sleep 0.05")
+    end
+    srv.base = "http://127.0.0.1:" .. spec.read(portfile)
+    return srv
+  end
+  local function log(srv)
+    local t = {}
+    for l in assert(require("http").get(srv.base .. "/log", {progress = false})):gmatch("[^\n]+") do t[#t + 1] = l end
+    return t
+  end
+  setup(function()
+    dir = spec.mkdir()
+    xml = dir .. "/hw.osm"
+    sh("osmium tags-filter -O " .. q(PBF) .. " w/highway -o " .. q(xml))
+  end)
+  teardown(function()
+    for _, s in ipairs(servers) do os.execute("kill " .. s.pid .. " 2>/dev/null") end
+  end)
+
+  it("fetches the roads of a box in tiles, resumes after a failure, and the file imports", function()
+    local srv = start(2)
+    local out = dir .. "/monaco.osm"
+    local args = {"fetch", "osm", "bbox=7.40,43.72,7.44,43.76", "tile=0.02", "out=" .. out, "base=" .. srv.base,
+      "retries=0", "cache=none"}
+    local code, _, err = spec.run(args)
+    assert.equals(1, code)
+    assert.matches("HTTP 504 Gateway Timeout %(2 of 4 tiles kept in .*monaco%.osm%.tiles; run the same command again to resume%)", err)
+    assert.is_nil(spec.read(out))
+    assert.equals(3, #log(srv))
+    code, _, err = spec.run(args)
+    assert.equals(0, code, err)
+    assert.matches("fetch osm: 2 of 4 tiles were already in", err)
+    assert.matches("fetch osm: %d+ ways %-> ", err)
+    assert.equals(5, #log(srv))                    -- only the two missing tiles were asked again
+    assert.same({"monaco.osm"}, (function() local t = {} for _, f in ipairs(spec.ls(dir)) do if f:match("^monaco") then t[#t + 1] = f end end return t end)())
+    -- the same box in one tile gives the same file (ways across tile borders once)
+    local one = dir .. "/one.osm"
+    args[4], args[5] = "tile=1", "out=" .. one
+    code, _, err = spec.run(args)
+    assert.equals(0, code, err)
+    assert.equals(spec.read(one), spec.read(out))
+    -- and the roads import, each way once
+    local _, info = assert(ro.load(out, {profile = "car", keep = "all"}))
+    assert.truthy(info.ways_tagged > 500 and info.arcs > 5000)
+    local ways = 0
+    for _ in spec.read(out):gmatch("<way id=") do ways = ways + 1 end
+    assert.equals(ways, info.ways_tagged)
+  end)
+
+  it("checks the box", function()
+    for _, c in ipairs{{"bbox=7.4,43.7,7.3,43.8", "need %-180 <= W < E <= 180"}, {"bbox=7.4,43.7", "must be W,S,E,N"}} do
+      local code, _, err = spec.run{"fetch", "osm", c[1], "base=http://127.0.0.1:9", "out=" .. dir .. "/x.osm"}
+      assert.equals(1, code); assert.matches(c[2], err)
+    end
+  end)
+end)
