@@ -124,7 +124,7 @@ local function loadavg()
   return l:match("^(%S+)")
 end
 print(string.format("osm bench: %d run(s) per figure (median), %d cpus, load average %s", P.runs, sys.cpus(), loadavg()))
-bench("Monaco", (os.getenv("EMSOPT_DATA") or "../shared/data") .. "/osm_monaco/monaco.osm.pbf")
+bench("Monaco", require("emsopt.paths").data("osm_monaco/monaco.osm.pbf"))
 local tmp = P.keep == "" and os.tmpname() or nil
 local path = tmp and tmp .. ".osm.pbf" or P.keep
 synthetic(path)

@@ -8,9 +8,10 @@
 -- Run: emsopt examples/own_region.lua [osm=FILE.osm.pbf] [profile=ambulance] [seed=1] [out_dir=own_region]
 local ro, data, cov = require "roads.osm", require "coverage.data", require "coverage"
 local creport, csv, stats, units = require "coverage.report", require "csv", require "stats", require "emsopt.units"
+local paths = require "emsopt.paths"
 
 local P = params {
-  osm = "../shared/data/osm_monaco/monaco.osm.pbf", -- OpenStreetMap file (.osm.pbf or .osm) of the region
+  osm = paths.data "osm_monaco/monaco.osm.pbf", -- OpenStreetMap file (.osm.pbf or .osm) of the region
   profile = "ambulance",   -- speed profile: ambulance, car or a .lua file
   demand_points = 150,     -- synthetic demand points drawn on the roads
   sites = 12,              -- synthetic candidate sites drawn on the roads

@@ -14,8 +14,8 @@
 --           components, dropped_nodes, dropped_arcs, nodes, arcs, bytes, seconds, summary}
 --   ro.profile(name_or_path) -> profile table (raises when it cannot be found or is malformed):
 --     a name is looked up as profiles/NAME.lua like a script (current directory, EMSOPT_PATH,
---     the installed share directory), then beside the running script's folder (models/../profiles)
---     and the binary's (build/../profiles).
+--     the installed share directory), then in emsopt's home (emsopt.paths: the checkout or
+--     share/emsopt).
 local osm = require "osm"
 local graph = require "graph"
 local sys = require "sys"
@@ -32,13 +32,7 @@ function M.profile(p)
   if not p:find("/") and not p:find("%.lua$") then
     local rel = "profiles/" .. p .. ".lua"
     path = require("emsopt.host").find_script(rel)
-    -- next to the running script's folder (models/../profiles), or the binary's (build/../profiles)
-    local script = type(rawget(_G, "arg")) == "table" and rawget(_G, "arg")[0]
-    local near = {script and script:match("^(.*)/[^/]+/[^/]+$"), sys.exe_dir() and sys.exe_dir() .. "/.."}
-    for _, d in pairs(near) do
-      if sys.exists(path) == "file" then break end
-      path = d .. "/" .. rel
-    end
+    if sys.exists(path) ~= "file" then path = require("emsopt.paths").home(rel) end  -- the checkout or share/emsopt
   end
   if sys.exists(path) ~= "file" then
     error(fmt("profile '%s' not found (profiles/%s.lua; built in: ambulance, car; or a path to a .lua file)", p, p), 0)
