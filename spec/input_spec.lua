@@ -290,3 +290,105 @@ describe("input: the coverage models on one's own files", function()
     assert.equals(1, code); assert.matches("demand= needs sites=", err)
   end)
 end)
+
+describe("input: er_routing on the user's files", function()
+  local dir
+  setup(function()
+    dir = spec.mkdir()
+    local h = assert(csv.read("examples/data/hospitals.csv"))
+    local rows = {}
+    for r = 1, #h.ID do
+      if h.STATUS[r] == "OPEN" and (h.TYPE[r] == "GENERAL ACUTE CARE" or h.TYPE[r] == "CHILDREN") then
+        rows[#rows + 1] = {h.ID[r], h.NAME[r], h.TYPE[r], h.LATITUDE[r], h.LONGITUDE[r], h.BEDS[r], h.TRAUMA[r]}
+      end
+    end
+    assert(csv.write(dir .. "/hosp.csv", {"fac_id", "facility", "kind", "y", "x", "bedcount", "trauma_level"}, rows))
+    local inc, info = assert(csv.read("examples/data/incidents.csv"))
+    for r = 1, info.rows do
+      inc.INCIDENT_DATETIME[r] = os.date("!%Y-%m-%dT%H:%M:%S", assert(input.datetime(inc.INCIDENT_DATETIME[r])))
+    end
+    assert(csv.write(dir .. "/inc_iso.csv", info.header, inc, {columns = true}))
+  end)
+
+  local function er(args)
+    local out = spec.tmpname(".json")
+    local a = {"models/er_routing.lua", "mc_periods=0", "quiet=true", "out=" .. out}
+    for _, x in ipairs(args) do a[#a + 1] = x end
+    local code, _, err = spec.run(a)
+    assert.equals(0, code, err)
+    return assert(json.decode(spec.read(out)))
+  end
+
+  it("a hospital file with other column names and ISO date-times give the demo's answer", function()
+    local base = er{}
+    local own = er{"hospitals=" .. dir .. "/hosp.csv", "incidents=" .. dir .. "/inc_iso.csv",
+      "hospital_columns=ID:fac_id,NAME:facility,TYPE:kind,LATITUDE:y,LONGITUDE:x,BEDS:bedcount,TRAUMA:trauma_level"}
+    assert.equals(base.objective, own.objective); assert.same(base.counts, own.counts)
+    local code, _, err = spec.run{"models/er_routing.lua", "hospitals=" .. dir .. "/hosp.csv", "mc_periods=0"}
+    assert.equals(1, code); assert.matches("unknown column 'ID' %(other column names: hospital_columns=ID:...,BEDS:...%)", err)
+  end)
+
+  it("a call-type table replaces the built-in lists", function()
+    local seen, rows = {}, {}
+    for code in io.lines("examples/data/incidents.csv") do
+      local c = code:match("^[^,]*,[^,]*,([^,]*)")
+      if c and c ~= "INITIAL_CALL_TYPE" and not seen[c] then
+        seen[c] = true
+        rows[#rows + 1] = {c, c == "STNDBY" and "excluded" or (c == "CARD" and "cardiac" or "general_illness")}
+      end
+    end
+    assert(csv.write(dir .. "/types.csv", {"code", "type"}, rows))
+    local r = er{"call_types=" .. dir .. "/types.csv"}
+    assert.equals(0, r.counts.unknown)
+    local types = {}
+    for _, d in ipairs(r.demands) do types[d.type] = true end
+    assert.same({cardiac = true, general_illness = true}, types)
+    spec.write(dir .. "/bad.csv", "code,type\nCARD,cardio\n")
+    local code, _, err = spec.run{"models/er_routing.lua", "call_types=" .. dir .. "/bad.csv", "mc_periods=0"}
+    assert.equals(1, code); assert.matches("bad.csv:2: type 'cardio' is not one of cardiac, stroke", err)
+  end)
+
+  it("routes on OpenStreetMap roads (Monaco) with network=FILE.osm.pbf", function()
+    spec.write(dir .. "/mc_h.csv", "ID,NAME,LATITUDE,LONGITUDE,BEDS\nh1,CENTRE HOSPITALIER,43.7286,7.4156,400\nh2,EAST,43.7440,7.4300,300\n")
+    spec.write(dir .. "/mc_z.csv", "GEOID,INTPTLAT,INTPTLONG\n98000,43.7384,7.4246\n98001,43.7300,7.4200\n98002,43.7450,7.4280\n")
+    local lines = {"CAD_INCIDENT_ID,INCIDENT_DATETIME,INITIAL_CALL_TYPE,ZIPCODE"}
+    for k = 1, 60 do
+      lines[#lines + 1] = string.format("%d,2016-03-%02dT%02d:10:00,SICK,9800%d", k, 1 + k % 28, 8 + k % 12, k % 3)
+    end
+    spec.write(dir .. "/mc_i.csv", table.concat(lines, "\n") .. "\n")
+    local r = er{"hospitals=" .. dir .. "/mc_h.csv", "zcta=" .. dir .. "/mc_z.csv", "incidents=" .. dir .. "/mc_i.csv",
+      "network=" .. spec.data("osm_monaco/monaco.osm.pbf"), "days=1-7", "hours=0-24"}
+    assert.matches("road network .*monaco%.osm%.pbf %(ambulance profile%)", r.travel_method)
+    assert.equals("OPTIMAL", r.status)
+    assert.truthy(r.mean_minutes > 0 and r.mean_minutes < 15)
+  end)
+end)
+
+describe("input: ems_clusters with the user's stations", function()
+  it("fixed station sites in a file give the plan of the same sites placed by k-means", function()
+    local clusters = require "clusters"
+    local inst = assert(clusters.instance{region = "demo"})
+    local rows = {}
+    for c = 1, inst.sites.n do rows[c] = {inst.sites.name[c], inst.sites.lat[c], inst.sites.lon[c]} end
+    local dir = spec.mkdir()
+    assert(csv.write(dir .. "/stations.csv", {"id", "lat", "lon"}, rows))
+    local function run(extra)
+      local out = spec.tmpname(".json")
+      local a = {"models/ems_clusters.lua", "region=demo", "quiet=true", "out=" .. out}
+      for _, x in ipairs(extra) do a[#a + 1] = x end
+      local code, _, err = spec.run(a)
+      assert.equals(0, code, err)
+      return assert(json.decode(spec.read(out)))
+    end
+    local a, b = run{}, run{"station_sites=" .. dir .. "/stations.csv"}
+    assert.equals(a.stage1.cost, b.stage1.cost); assert.equals(a.stage2.cost, b.stage2.cost)
+    assert.same(a.stage1.assign, b.stage1.assign)
+    -- eight of them only (stage 2 needs a station per hospital group): the plan uses those eight
+    assert(csv.write(dir .. "/eight.csv", {"id", "lat", "lon"}, {table.unpack(rows, 1, 8)}))
+    local c = run{"station_sites=" .. dir .. "/eight.csv", "beta_ub=200000"}
+    assert.equals(8, c.stations)
+    for _, g in ipairs(c.stage1.assign) do assert.truthy(g >= 1 and g <= 8) end
+    local code, _, err = spec.run{"models/ems_clusters.lua", "region=demo", "stations=4", "station_sites=" .. dir .. "/eight.csv"}
+    assert.equals(1, code); assert.matches("give stations= %(a count for k%-means%) or station_sites= %(a file%), not both", err)
+  end)
+end)
