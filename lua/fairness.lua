@@ -28,6 +28,25 @@ local M = {}
 local fmt = string.format
 
 function M.load(P)
+  local function get(k) return rawget(P, k) end
+  local zones = get("zones") or ""
+  if zones ~= "" then
+    for _, k in ipairs{"bases", "matrix"} do
+      if (get(k) or "") == "" then error(fmt("zones= needs %s= (see --help)", k), 0) end
+    end
+    -- threshold given with a unit (threshold=15min) is converted to the matrix's unit
+    local threshold, u = P.threshold, require("emsopt.params").unit(P, "threshold")
+    if u then
+      local v, err = require("emsopt.units").convert(threshold, u, get("matrix_unit"))
+      if not v then error(fmt("parameter 'threshold' = %g%s: %s", threshold, u, err), 0) end
+      threshold = v
+    end
+    local inst, err = I.from_files{zones = zones, bases = get("bases"), matrix = get("matrix"),
+      matrix_unit = get("matrix_unit"), threshold = threshold, crs = get("crs"), columns = get("columns"),
+      requirement = P.requirement}
+    if not inst then error(err, 0) end
+    return inst
+  end
   return I.load{instance = P.instance, data = P.data, threshold = P.threshold,
                 requirement = P.requirement, seed = P.seed}
 end
@@ -39,7 +58,7 @@ end
 -- M = 15 and share 80%, the tightest setting that keeps both named 50-node instances feasible.
 function M.defaults(inst, P)
   local m, t, share = P.M, P.T, P.share
-  if inst.kind == "utrecht" then
+  if inst.kind == "utrecht" or inst.kind == "own" then
     m, t, share = m or 20, t or 30, share or 0.95
   else
     local a, c = inst.name:match("^%d+%-%d+%-(%d+)%-%d+%-(%d+)$")

@@ -392,3 +392,58 @@ describe("input: ems_clusters with the user's stations", function()
     assert.equals(1, code); assert.matches("give stations= %(a count for k%-means%) or station_sites= %(a file%), not both", err)
   end)
 end)
+
+describe("input: fairness on the user's zones, bases and matrix", function()
+  it("Utrecht written as zones, bases and a wide matrix is the bundled Utrecht instance", function()
+    local I = require "fairness.instance"
+    local dir = spec.mkdir()
+    local FD = spec.data("utrecht_fairness")
+    local nodes, info = assert(csv.read(FD .. "/demand_nodes.txt", {delimiter = "\t"}))
+    local zr, at = {}, {}
+    for i = 1, info.rows do
+      zr[i] = {nodes["postal code"][i], nodes.x[i], nodes.y[i], nodes.inhabitants[i]}
+      at[nodes["postal code"][i]] = i
+    end
+    assert(csv.write(dir .. "/zones.csv", {"pc4", "x", "y", "inhabitants"}, zr))
+    local br = {}
+    for k, pc in ipairs(I.UTRECHT_BASES) do local i = at[tostring(pc)]; br[k] = {pc, nodes.x[i], nodes.y[i]} end
+    assert(csv.write(dir .. "/bases.csv", {"pc4", "x", "y"}, br))
+    local n, vals = info.rows, {}
+    for v in spec.read(FD .. "/rijtijden_ravu_rivm2009.txt"):gmatch("[^,%s]+") do vals[#vals + 1] = v end
+    local header, rows = {"from"}, {}
+    for i = 1, n do header[i + 1] = nodes["postal code"][i] end
+    for i = 1, n do
+      local r = {nodes["postal code"][i]}
+      for j = 1, n do r[j + 1] = vals[(i - 1) * n + j] end
+      rows[i] = r
+    end
+    assert(csv.write(dir .. "/times.csv", header, rows))
+    local a = assert(I.load{instance = "utrecht", threshold = 900, requirement = "quartile"})
+    local b = assert(I.load{zones = dir .. "/zones.csv", bases = dir .. "/bases.csv", matrix = dir .. "/times.csv",
+      matrix_unit = "s", threshold = 900, crs = "EPSG:28992", columns = "id:pc4,weight:inhabitants", requirement = "quartile"})
+    assert.equals(a.n, b.n); assert.equals(a.B, b.B)
+    assert.same(a.reach, b.reach); assert.same(a.req, b.req); assert.same(a.base_zone, b.base_zone)
+    -- 15 minutes is 900 s
+    local fairness = require "fairness"
+    local P = setmetatable({zones = dir .. "/zones.csv", bases = dir .. "/bases.csv", matrix = dir .. "/times.csv",
+      matrix_unit = "s", threshold = 15, crs = "EPSG:28992", columns = "id:pc4,weight:inhabitants", requirement = "quartile"},
+      {units = {threshold = "min"}})
+    local c = fairness.load(P)
+    assert.same(a.reach, c.reach)
+    -- the model script on those files plans as on the bundled instance
+    local function run(extra)
+      local out = spec.tmpname(".json")
+      local args = {"models/fairness.lua", "M=20", "T=3", "requirement=one", "compare=false", "sweep=", "quiet=true",
+        "out=" .. out}
+      for _, x in ipairs(extra) do args[#args + 1] = x end
+      local code, _, err = spec.run(args)
+      assert.equals(0, code, err)
+      return assert(json.decode(spec.read(out)))
+    end
+    local ra = run{"instance=utrecht"}
+    local rb = run{"zones=" .. dir .. "/zones.csv", "bases=" .. dir .. "/bases.csv", "matrix=" .. dir .. "/times.csv",
+      "matrix_unit=s", "crs=EPSG:28992", "columns=id:pc4,weight:inhabitants"}
+    for _, k in ipairs{"gap", "coverage", "periods", "min", "max"} do assert.same(ra.consistency[k], rb.consistency[k], k) end
+    assert.same(ra.req, rb.req)
+  end)
+end)
