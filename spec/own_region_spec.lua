@@ -85,3 +85,42 @@ describe("own_region example", function()
     assert.matches("d.csv: 1 demand point%(s%) farther than 1 km from the ambulance roads of .* %(worst: sea at %d+%.%d+ km%)", err)
   end)
 end)
+
+describe("taz_opt on an OpenStreetMap region", function()
+  it("places satellites for calls with coordinates on any network, with the user's stations as the existing set", function()
+    local dir = spec.mkdir()
+    local small = dir .. "/small.osm.pbf"
+    assert(os.execute("osmium extract -O -b 7.405,43.725,7.435,43.745 " .. spec.shquote(PBF) .. " -o " .. spec.shquote(small)
+      .. " >/dev/null 2>&1"))
+    local ro, stats = require "roads.osm", require "stats"
+    local g = assert(ro.load(small))
+    local ids = g:nodes()
+    table.sort(ids)
+    local rng, rows = stats.rng(7), {}
+    for k = 1, 300 do
+      local lat, lon = g:coords(ids[rng:integer(#ids)])
+      rows[k] = {k, lat, lon}
+    end
+    rows[#rows + 1] = {301, 43.60, 7.60}                 -- at sea: not placed
+    rows[#rows + 1] = {302, "", ""}                      -- no coordinates: not placed
+    g:close()
+    assert(csv.write(dir .. "/calls.csv", {"id", "LATITUDE", "LONGITUDE"}, rows))
+    spec.write(dir .. "/stations.csv", "id,lat,lon\nA,43.7384,7.4246\nB,43.7300,7.4200\n")
+    local r, stdout = run{"models/taz_opt.lua", "network=" .. small, "incidents=" .. dir .. "/calls.csv",
+      "columns=lat:LATITUDE,lon:LONGITUDE", "cell_km=0.8", "satellites=3", "fleet=8", "target_min=5", "period_days=30",
+      "existing=" .. dir .. "/stations.csv"}
+    assert.equals("small", r.region)
+    assert.matches("small %(ambulance profile%), target 5 min", stdout)
+    assert.matches("from 302 calls %(2 not placed", stdout)
+    assert.near(300 / (30 * 24), r.lambda, 1e-9)          -- calls per hour of the placed calls
+    assert.truthy(#r.proposed.open >= 1 and #r.proposed.open <= 3)
+    assert.truthy(r.existing and #r.existing_cells >= 1 and #r.existing_cells <= 2)
+    assert.truthy(r.proposed.expected_local >= r.existing.expected_local - 1e-9)
+    local code, _, err = spec.run{"models/taz_opt.lua", "network=" .. small, "incidents=" .. dir .. "/calls.csv",
+      "columns=lat:LATITUDE,lon:LONGITUDE", "period_days=30"}
+    assert.equals(1, code); assert.matches("existing=hospitals is Manhattan's: give a stations file or existing=none", err)
+    code, _, err = spec.run{"models/taz_opt.lua", "network=" .. small, "incidents=" .. dir .. "/calls.csv",
+      "columns=lat:LATITUDE,lon:LONGITUDE", "existing=none"}
+    assert.equals(1, code); assert.matches("network= needs period_days= %(the days the incident file spans%)", err)
+  end)
+end)
