@@ -184,6 +184,10 @@ describe("input: units", function()
     local v, err = units.convert(5, "km", "min")
     assert.is_nil(v); assert.equals("km is a length, min is a time", err)
   end)
+  it("only parameters that convert their unit take one (none is dropped silently)", function()
+    local code, _, err = spec.run{"models/er_routing.lua", "speed=30km"}
+    assert.equals(1, code); assert.matches("parameter 'speed' expects a number, got '30km'", err)
+  end)
 end)
 
 describe("input: the coverage models on one's own files", function()

@@ -39,8 +39,11 @@ local FALSE = {["false"] = true, no = true, off = true, ["0"] = true}
 
 local units = require "emsopt.units"
 
--- A number may carry a unit of distance or time ("5000m", "12min"): the number is kept as given
--- and its unit recorded (params.unit(P, key)); the script converts it to its data's unit.
+-- A number parameter named in M.UNITS may carry a unit of distance or time ("5000m", "12min"):
+-- the number is kept as given and its unit recorded (params.unit(P, key)); the script converts it
+-- to its data's unit (coverage.data.from_params does for radius). Other parameters refuse units,
+-- so that no unit is silently dropped.
+M.UNITS = {radius = true, threshold = true}
 local function convert(key, typ, text, unit_of)
   if typ == "string" then return text end
   if typ == "boolean" then
@@ -54,7 +57,7 @@ local function convert(key, typ, text, unit_of)
     if v and v == v then return v + 0.0 end
     local u
     v, u = units.parse(text)
-    if v then unit_of[key] = u; return v end
+    if v and M.UNITS[key] then unit_of[key] = u; return v end
   end
   usage("parameter '%s' expects %s %s, got '%s'", key, typ == "integer" and "an" or "a", typ, text)
 end
