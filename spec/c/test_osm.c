@@ -11,14 +11,14 @@
 
 static int calls;
 
-/* highway=footway closed; oneway=yes forward only; 36 km/h = 10 m/s */
+/* highway=footway closed; oneway=yes forward only; 36 km/h = 10 m/s. ud: the number of keys */
 static int profile(void *ud, const char *const *vals, double *fwd, double *bwd) {
-  (void)ud;
+  int nkeys = *(const int *)ud;
   calls++;
   if (strcmp(vals[0], "footway") == 0) return 0;
   if (strcmp(vals[0], "fail") == 0) return 1;
   *fwd = 36;
-  *bwd = vals[1] && strcmp(vals[1], "yes") == 0 ? 0 : 36;
+  *bwd = nkeys > 1 && vals[1] && strcmp(vals[1], "yes") == 0 ? 0 : 36;
   return 0;
 }
 
@@ -39,7 +39,8 @@ static const char *OPL =
 
 static void test_roads(const char *path) {
   const char *keys[] = {"highway", "oneway"};
-  OsmProfile p = {2, keys, profile, NULL, 0};
+  static int nk = 2;
+  OsmProfile p = {2, keys, profile, &nk, 0};
   OsmRoads r;
   char err[256];
   calls = 0;
@@ -71,7 +72,8 @@ static void test_roads(const char *path) {
 
 static void test_errors(const char *path) {
   const char *keys[] = {"highway"};
-  OsmProfile p = {1, keys, profile, NULL, 0};
+  static int nk = 1;
+  OsmProfile p = {1, keys, profile, &nk, 0};
   OsmRoads r;
   char err[256];
   CHECK(osm_read_roads("/nonexistent/x.osm.pbf", &p, &r, err, sizeof err) == OSM_EIO);
