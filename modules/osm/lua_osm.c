@@ -211,7 +211,7 @@ static int import(lua_State *L, int to_graph) {
   }
   const char *wnames[] = {"time", "length"};
   const double *w[] = {r->time_s, r->length_m};
-  GraphSpec spec = {r->nnodes, r->ids, r->lat, r->lon, r->narcs, from, to, 2, wnames, w, order};
+  GraphSpec spec = {r->nnodes, r->ids, r->lat, r->lon, r->narcs, from, to, 2, wnames, w, order, r->from, r->to};
   lgraph_build(L, &spec);
   push_info(L, r);
   int nret = 2;

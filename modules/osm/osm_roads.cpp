@@ -3,6 +3,7 @@
 #include "osm_roads.h"
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -110,7 +111,7 @@ void read_roads(const char *path, const OsmProfile *p, OsmRoads *out) {
   std::vector<const char *> vals(p->nkeys);
   std::string key;
   {
-    osmium::io::Reader reader{osmium::io::File{path}, osmium::osm_entity_bits::way};
+    osmium::io::Reader reader{osmium::io::File{path}, osmium::osm_entity_bits::way, osmium::io::read_meta::no};
     while (osmium::memory::Buffer buffer = reader.read()) {
       if (emsopt_interrupted()) throw Interrupted();
       for (const auto &w : buffer.select<osmium::Way>()) {
@@ -162,12 +163,20 @@ void read_roads(const char *path, const OsmProfile *p, OsmRoads *out) {
 
   /* pass 2: node locations */
   if (!ids.empty()) {
-    osmium::io::Reader reader{osmium::io::File{path}, osmium::osm_entity_bits::node};
+    osmium::io::Reader reader{osmium::io::File{path}, osmium::osm_entity_bits::node, osmium::io::read_meta::no};
+    /* files sorted by id (PBF extracts are) are merged against ids with a cursor; a node id
+     * below the previous one falls back to a binary search */
+    auto cur = ids.begin();
+    int64_t prev = INT64_MIN;
     while (osmium::memory::Buffer buffer = reader.read()) {
       if (emsopt_interrupted()) throw Interrupted();
       for (const auto &nd : buffer.select<osmium::Node>()) {
-        auto pos = std::lower_bound(ids.begin(), ids.end(), nd.id());
-        if (pos == ids.end() || *pos != nd.id()) continue;
+        int64_t id = nd.id();
+        if (id < prev) cur = std::lower_bound(ids.begin(), ids.end(), id);
+        prev = id;
+        while (cur != ids.end() && *cur < id) ++cur;
+        auto pos = cur;
+        if (pos == ids.end() || *pos != id) continue;
         const osmium::Location loc = nd.location();
         if (!loc.valid()) continue;
         size_t k = (size_t)(pos - ids.begin());
@@ -182,11 +191,10 @@ void read_roads(const char *path, const OsmProfile *p, OsmRoads *out) {
   std::vector<int32_t> from, to;
   std::vector<double> len, tim;
   std::vector<int64_t> wid;
+  for (int64_t &r : refs) r = std::lower_bound(ids.begin(), ids.end(), r) - ids.begin(); /* ids -> indices */
   for (const KeptWay &kw : ways) {
     for (size_t i = 0; i + 1 < kw.count; i++) {
-      int64_t a = refs[kw.first + i], b = refs[kw.first + i + 1];
-      size_t ia = (size_t)(std::lower_bound(ids.begin(), ids.end(), a) - ids.begin());
-      size_t ib = (size_t)(std::lower_bound(ids.begin(), ids.end(), b) - ids.begin());
+      size_t ia = (size_t)refs[kw.first + i], ib = (size_t)refs[kw.first + i + 1];
       if (std::isnan(lat[ia]) || std::isnan(lat[ib])) {
         out->missing_nodes++;
         continue;

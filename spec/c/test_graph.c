@@ -39,7 +39,7 @@ static Graph *build(int64_t n, const int64_t *ids, int64_t m, const int64_t *fro
                     const double *w, char *err) {
   const double *wv[1] = {w};
   const char *wn[1] = {"w"};
-  GraphSpec s = {n, ids, NULL, NULL, m, from, to, 1, wn, wv, GRAPH_ORDER_AUTO};
+  GraphSpec s = {n, ids, NULL, NULL, m, from, to, 1, wn, wv, GRAPH_ORDER_AUTO, NULL, NULL};
   Graph *g = NULL;
   graph_build(&s, &g, err, GRAPH_ERRLEN);
   return g;
@@ -439,7 +439,7 @@ static void test_manhattan(void) {
   CHECKF(ids_ok, "weight rows follow the edge ids");
   const double *wv[2] = {w8, w18};
   const char *wn[2] = {"week_8", "week_18"};
-  GraphSpec s = {NP, ids, lat, lon, NE, from, to, 2, wn, wv, GRAPH_ORDER_AUTO};
+  GraphSpec s = {NP, ids, lat, lon, NE, from, to, 2, wn, wv, GRAPH_ORDER_AUTO, NULL, NULL};
   Graph *g;
   char err[GRAPH_ERRLEN];
   int rc = graph_build(&s, &g, err, sizeof err);
