@@ -391,6 +391,12 @@ int graph_build(const GraphSpec *s, Graph **out, char *err, size_t errlen) {
       fk[e] = graph_find(g, s->from[e]);
       tk[e] = graph_find(g, s->to[e]);
     }
+    if ((fk[e] < 0 || tk[e] < 0) && s->from_k && s->to_k && s->ids) {
+      seterr(err, errlen, "edge %ld (%lld -> %lld): from_k/to_k do not name these nodes", (long)e + 1,
+             (long long)s->from[e], (long long)s->to[e]);
+      rc = GRAPH_EINVAL;
+      goto fail;
+    }
     if (fk[e] < 0 || tk[e] < 0) {
       seterr(err, errlen, "edge %ld (%lld -> %lld): node %lld does not exist", (long)e + 1,
              (long long)s->from[e], (long long)s->to[e],
