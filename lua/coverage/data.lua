@@ -184,53 +184,31 @@ end
 -- opts.matrix = "siren_driving_matrix_2022.csv" (or the distance matrix).
 function M.utrecht(dir, opts)
   opts = opts or {}
-  local nodes, err = csv.read(join(dir, "nodes_Utrecht_2021.csv"),
-    {columns = {"postal code", "x", "y", "inhabitants"}, types = {["postal code"] = "string",
-     x = "number", y = "number", inhabitants = "number"}})
+  local input = require "input"
+  -- the user's path (lua/input.lua) with this instance's file and column names
+  local npath = join(dir, "nodes_Utrecht_2021.csv")
+  local nodes, err = input.points(npath, {columns = {id = "postal code", weight = "inhabitants"}, crs = "EPSG:28992",
+    what = "demand"})
   if not nodes then return nil, err end
-  local bases, err2 = csv.read(join(dir, "RAVU_base_locations_Utrecht_2021.csv"))
+  local bpath = join(dir, "RAVU_base_locations_Utrecht_2021.csv")
+  local bases, err2 = csv.read(bpath)
   if not bases then return nil, err2 end
   local mpath = join(dir, opts.matrix or "siren_driving_matrix_2022.csv")
-  local mat, info = csv.read(mpath)
+  local mat, info = input.matrix(mpath, {unit = "min"})
   if not mat then return nil, info end
-  local key = info.header[1]
-  local rowof = {}
-  for r, pc in ipairs(mat[key]) do rowof[pc] = r end
-  local demand, w, d = {}, {}, {}
   local base = bases["Base Locations"]
   for _, b in ipairs(base) do
-    if not mat[b] then return nil, fmt("%s: no column for base %s", mpath, b) end
+    if not nodes.index[b] then return nil, fmt("%s: base %s is not a postal code of the nodes file", bpath, b) end
   end
-  for i, pc in ipairs(nodes["postal code"]) do
-    local r = rowof[pc]
-    if not r then return nil, fmt("%s: no row for postal code %s", mpath, pc) end
-    demand[i] = pc; w[i] = nodes.inhabitants[i]
-    local row = {}
-    for j, b in ipairs(base) do
-      local v = tonumber(mat[b][r])
-      if not v then return nil, fmt("%s: bad time at row %s, column %s", mpath, pc, b) end
-      row[j] = v
-    end
-    d[i] = row
-  end
+  local d, missing = input.rows(mat, nodes.id, base)
+  if missing > 0 then return nil, fmt("%s: %d demand-base pairs without a time", mpath, missing) end
   -- demand-to-demand times (row i, column k: from i to k), for the neighbourhoods of MALP II
-  local dd = {}
-  for i, pc in ipairs(demand) do
-    local r, row = rowof[pc], {}
-    for k, pk in ipairs(demand) do row[k] = tonumber(mat[pk][r]) end
-    dd[i] = row
-  end
+  local dd = input.rows(mat, nodes.id, nodes.id)
+  local slon, slat = {}, {}
+  for j, b in ipairs(base) do local i = nodes.index[b]; slon[j], slat[j] = nodes.lon[i], nodes.lat[i] end
   local hosp = csv.read(join(dir, "Hospital_Postal_Codes_Utrecht_2021.csv"))
-  local slon, slat, at = {}, {}, {}
-  local lon, lat = M.rd_to_wgs84(nodes.x, nodes.y)
-  for i, pc in ipairs(demand) do at[pc] = i end
-  for j, b in ipairs(base) do
-    local i = at[b]
-    if not i then return nil, fmt("%s: base %s is not a postal code of the nodes file", join(dir, "RAVU_base_locations_Utrecht_2021.csv"), b) end
-    slon[j], slat[j] = lon[i], lat[i]
-  end
-  return {name = "utrecht", demand = demand, sites = {table.unpack(base)}, w = w, d = d,
-          dd = dd, x = nodes.x, y = nodes.y, lon = lon, lat = lat, site_lon = slon, site_lat = slat,
+  return {name = "utrecht", demand = nodes.id, sites = {table.unpack(base)}, w = nodes.weight, d = d,
+          dd = dd, x = nodes.x, y = nodes.y, lon = nodes.lon, lat = nodes.lat, site_lon = slon, site_lat = slat,
           hospitals = hosp and hosp.Hospital, unit = "min"}
 end
 
