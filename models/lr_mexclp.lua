@@ -62,7 +62,7 @@ if #curve > 0 then
   print("fleet size curve (ambulances, expected coverage):")
   for _, c in ipairs(curve) do print(string.format("  %3d  %.6f", c.ambulances, c.expected)) end
 end
-creport.write(inst, {model = "LR-MEXCLP", sites = r.sites, radius = P.radius, x = r.x, curve = curve,
+creport.write(inst, {model = "LR-MEXCLP", sites = r.sites, radius = P.radius, x = r.x, rho = r.rho,  curve = curve,
   summary = {string.format("%g calls/h x %g h, radius %g %s, %d ambulances: expected coverage %.6f; the MEXCLP (q = %g) "
     .. "allocation scores %.6f under local busy fractions.", P.rate, P.service, P.radius, inst.unit or "", P.ambulances,
     r.objective, P.q, mx_local)}}, P)

@@ -58,7 +58,7 @@ if #curve > 0 then
     assert(require("csv").write(P.curve_csv, {"ambulances", "expected", "bases"}, curve))
   end
 end
-creport.write(inst, {model = "MEXCLP", sites = r.sites, radius = P.radius, x = r.x, curve = curve,
+creport.write(inst, {model = "MEXCLP", sites = r.sites, radius = P.radius, x = r.x, q = P.q,  curve = curve,
   summary = {string.format("q = %g, radius %g %s, %d ambulances: expected coverage %.8f at %d bases.", P.q, P.radius,
     inst.unit or "", P.ambulances, r.objective, #r.sites)}}, P)
 return {model = "mexclp", instance = P.instance, q = P.q, radius = P.radius, ambulances = P.ambulances,
