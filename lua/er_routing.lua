@@ -111,7 +111,7 @@ function M.load_hospitals(path, P, CAPABILITY)
   if P.capacity_column ~= "" then cols[#cols + 1] = P.capacity_column end
   local c, info = csv.read(path, {columns = cols, types = {[map.LATITUDE or "LATITUDE"] = "number",
     [map.LONGITUDE or "LONGITUDE"] = "number"}})
-  if not c then error("hospitals: " .. info .. (next(map) and "" or " (other column names: hospital_columns=ID:...,BEDS:...)"), 0) end
+  if not c then error("hospitals: " .. info, 0) end
   for _, h in ipairs(HOSP_COLS) do
     if absent[h] then
       local v, col = HOSP_DEFAULT[h], {}
