@@ -25,7 +25,11 @@ describe("own_region example", function()
   end)
 
   it("writes the synthetic points, both reports and both GeoJSON layers", function()
-    assert.same({"demand.csv", "mclp.geojson", "mclp.html", "mexclp.geojson", "mexclp.html", "sites.csv"}, spec.ls(dir))
+    local files = {}
+    for _, f in ipairs(spec.ls(dir)) do files[f] = true end
+    for _, f in ipairs{"demand.csv", "sites.csv", "mclp.html", "mexclp.html", "mclp.geojson", "mexclp.geojson"} do
+      assert.truthy(files[f], f .. " written")
+    end
     local d, info = assert(csv.read(dir .. "/demand.csv", {types = {lat = "number", lon = "number", weight = "number"}}))
     assert.equals(150, info.rows)
     for k = 1, info.rows do
