@@ -52,7 +52,8 @@ DEB_PKGS = build-essential pkg-config liblua5.4-dev lua5.4 liblpsolve55-dev lp-s
            liblapack-dev libblas-dev libcurl4-openssl-dev libreadline-dev ca-certificates \
            man-db tmux python3 gawk unzip librsvg2-bin clang libclang-rt-14-dev valgrind \
            libjs-leaflet chromium \
-           libproj-dev proj-data libosmium2-dev libprotozero-dev libexpat1-dev osmium-tool python3-networkx
+           libproj-dev proj-data libosmium2-dev libprotozero-dev libexpat1-dev osmium-tool python3-networkx \
+           parallel openssh-server openssh-client slurmctld slurmd slurm-client munge
 
 # ---- sources ----------------------------------------------------------------------------
 MODULES     := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard modules/*/*.c)))))

@@ -175,7 +175,7 @@ describe("report pages in headless Chromium", function()
     {"p-median, San Francisco", {"models/pmedian.lua"}},
     {"p-center, San Francisco", {"models/pcenter.lua"}},
     {"TAZ_OPT, Manhattan", {"models/taz_opt.lua"}},
-    {"clusters, demo region", {"models/ems_clusters.lua", "region=demo", "timeout=0.5", "k=300", "seed=2"}},
+    {"clusters, demo region", {"models/ems_clusters.lua", "region=demo", "nodes=300", "k=300", "seed=2"}},
     {"fairness (planar, no base map)", {"models/fairness.lua", "delta=2", "timeout=1", "search=2000", "show=1"}},
   }
 

@@ -23,7 +23,7 @@
 --       ("solver" | "start": the incumbent came from the given start), bound (best of the LP
 --       relaxation and the solver's bound), lp_bound, gap, time, lp_time, nodes, fixed (columns
 --       removed by reduced-cost fixing), columns, rows}
---       opts: solver ("lp_solve" | "cbc"), nodes (branch-and-bound node limit, default 10,000: the
+--       opts: solver ("lp_solve" | "cbc"), nodes (branch-and-bound node limit, 0 for none, default 10,000: the
 --             work bound that decides the answer), timeout (s, a safety net; default none;
 --             res.limited_by says which limit stopped it), gap_rel, start = {assign} (a known
 --             solution: MIP start for CBC, cutoff for both), fixing = true (reduced-cost fixing
@@ -301,7 +301,7 @@ function M.bip(P, opts)
   lmdl:close()
   local mdl, x = build(P, {allowed = allowed, relax_use = opts.relax_use, strengthen = opts.strengthen})
   res.columns, res.rows = mdl.ncols, mdl.nrows
-  local sopts = {solver = opts.solver or "lp_solve", node_limit = opts.nodes or 10000,
+  local sopts = {solver = opts.solver or "lp_solve", node_limit = opts.nodes == nil and 10000 or opts.nodes,
                  timeout = opts.timeout, explain = false, gap_rel = opts.gap_rel}
   for k, v in pairs(opts.solver_opts or {}) do sopts[k] = v end
   local last_bound
