@@ -34,13 +34,16 @@ $(call lazy,LUA_LIBS,pkg-config --libs lua5.4 2>/dev/null || echo -llua5.4)
 $(call lazy,CBC_CFLAGS,pkg-config --cflags cbc 2>/dev/null)
 $(call lazy,CBC_LIBS,pkg-config --libs cbc 2>/dev/null)
 LPSOLVE_LIBS = /usr/lib/liblpsolve55.a -lcolamd -ldl
+$(call lazy,PROJ_CFLAGS,pkg-config --cflags proj 2>/dev/null)
+$(call lazy,PROJ_LIBS,pkg-config --libs proj 2>/dev/null || echo -lproj)
+OSMIUM_LIBS  = -lz -lbz2 -lexpat
 
 CPPFLAGS += -D_GNU_SOURCE -DEMSOPT_VERSION='"$(VERSION)"' -Iruntime $(LUA_CFLAGS) \
-            -I/usr/include/lpsolve $(CBC_CFLAGS)
+            -I/usr/include/lpsolve $(CBC_CFLAGS) $(PROJ_CFLAGS)
 CFLAGS   += -std=gnu11 $(OPT) $(WARN) $(SANITIZE) -pthread
 CXXFLAGS += -std=gnu++17 $(OPT) -Wall -Wextra -Werror $(SANITIZE) -pthread
 LDFLAGS  += $(SANITIZE) -pthread
-LDLIBS   += $(LUA_LIBS) $(LPSOLVE_LIBS) $(CBC_LIBS) -lcurl -lreadline -lm
+LDLIBS   += $(LUA_LIBS) $(LPSOLVE_LIBS) $(CBC_LIBS) $(PROJ_LIBS) $(OSMIUM_LIBS) -lcurl -lreadline -lm
 
 # Debian packages: build and run time (CBC's link line: zlib, bzip2, LAPACK, BLAS), then the
 # tools the tests and benchmarks use. `make deps` installs what is missing.
@@ -49,6 +52,7 @@ DEB_PKGS = build-essential pkg-config liblua5.4-dev lua5.4 liblpsolve55-dev lp-s
            liblapack-dev libblas-dev libcurl4-openssl-dev libreadline-dev ca-certificates \
            man-db tmux python3 gawk unzip librsvg2-bin clang libclang-rt-14-dev valgrind \
            libjs-leaflet chromium coinor-cbc glpk-utils \
+           libproj-dev proj-data libosmium2-dev libprotozero-dev libexpat1-dev osmium-tool python3-networkx \
            parallel openssh-server openssh-client slurmctld slurmd slurm-client munge
 
 # ---- sources ----------------------------------------------------------------------------
@@ -175,7 +179,7 @@ install: $(BUILD)/emsopt $(BUILD)/doc/api.txt
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/emsopt \
 	  $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/doc/emsopt
 	install -m 755 $(BUILD)/emsopt $(DESTDIR)$(PREFIX)/bin/emsopt
-	cp -R models examples $(DESTDIR)$(PREFIX)/share/emsopt/
+	cp -R models examples profiles $(DESTDIR)$(PREFIX)/share/emsopt/
 	install -m 644 runtime/emsopt.1 $(DESTDIR)$(PREFIX)/share/man/man1/emsopt.1
 	install -m 644 README.md $(BUILD)/doc/api.txt $(DESTDIR)$(PREFIX)/share/doc/emsopt/
 

@@ -53,9 +53,21 @@ function M.instance(o)
   local hset = (o.hospital_set and o.hospital_set ~= "") and o.hospital_set or reg.hospital_set or "hifld"
   local h, herr = data.hospitals(hpath, hset)
   if not h then return nil, herr end
-  local ns = o.stations or reg.stations or 26
-  if ns < 1 or ns > t.n then return nil, fmt("stations = %d: between 1 and the %d tracts", ns, t.n) end
-  local s = data.kmeans_sites(t, ns, o.site_seed or 1)
+  local s
+  local fixed = rawget(o, "station_sites")
+  if fixed and fixed ~= "" then
+    -- the user's stations (id, lat, lon; see lua/input.lua) instead of k-means sites
+    if o.stations then return nil, "give stations= (a count for k-means) or station_sites= (a file), not both" end
+    local pts, perr = require("input").points(fixed, {what = "stations", weight = "none",
+      columns = rawget(o, "columns"), crs = rawget(o, "crs")})
+    if not pts then return nil, perr end
+    if pts.n > t.n then return nil, fmt("%s: %d stations for %d tracts", fixed, pts.n, t.n) end
+    s = {n = pts.n, name = pts.id, lat = pts.lat, lon = pts.lon, method = fmt("the %d stations of %s", pts.n, fixed)}
+  else
+    local ns = o.stations or reg.stations or 26
+    if ns < 1 or ns > t.n then return nil, fmt("stations = %d: between 1 and the %d tracts", ns, t.n) end
+    s = data.kmeans_sites(t, ns, o.site_seed or 1)
+  end
   local rho = o.rho or 1.0
   local hg = data.merge(h, rho)
   -- the label names the data in use: the region's own files carry its name; the user's own tracts

@@ -487,11 +487,12 @@ function M.pmedian(inst, opts)
   local y, J = site_var(mm, "y", m, fixed)
   local I = {}
   for i = 1, n do I[i] = i end
-  local x = mm:var("x", {I, J}, {ub = 1})
+  -- an unreachable pair (math.huge: missing from the user's matrix) has no assignment variable
+  local x = mm:var("x", {I, J}, {ub = 1, where = function(i, j) return d[i][j] < huge end})
   mm:st("assign", I, function(i) return sum(J, function(j) return x[i][j] end):eq(1) end)
-  mm:st("open", {I, J}, function(i, j) return (x[i][j] - y[j]):le(0) end)
+  mm:st("open", {I, J}, function(i, j) if x[i][j] then return (x[i][j] - y[j]):le(0) end end)
   mm:st("sites", sum(J, function(j) return y[j] end), "==", p)
-  mm:minimize(sum({I, J}, function(i, j) return w[i] * d[i][j] * x[i][j] end))
+  mm:minimize(sum({I, J}, function(i, j) if x[i][j] then return w[i] * d[i][j] * x[i][j] end end))
   local sol = solve(mm, opts)
   if not sol.ok then return result(sol, {message = sol.message}) end
   local js = open_sites(sol, y, m)
@@ -517,10 +518,11 @@ function M.pcenter(inst, opts)
     for j = 1, m do
       local v = d[i][j]
       if v < best then best = v end
-      if not seen[v] then seen[v] = true; vals[#vals + 1] = v end
+      if not seen[v] and v < huge then seen[v] = true; vals[#vals + 1] = v end
     end
     if best > lo then lo = best end
   end
+  if lo == huge then return {ok = false, status = "INFEASIBLE", message = "a demand point reaches no site", solves = 0} end
   table.sort(vals)
   local a, b = 1, #vals                            -- the answer is vals[k] for some k in [a, b]
   while vals[a] < lo do a = a + 1 end

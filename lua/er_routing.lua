@@ -83,12 +83,44 @@ M.parse_trauma = parse_trauma
 
 local HOSP_COLS = {"ID", "NAME", "TYPE", "STATUS", "LATITUDE", "LONGITUDE", "BEDS", "TRAUMA"}
 
--- Reads a HIFLD hospital file; keeps OPEN rows whose TYPE is in P.er_types (comma list).
+-- Reads a hospital file (HIFLD column names, or others through P.hospital_columns, e.g.
+-- "ID:FAC_ID,NAME:FACILITY,LATITUDE:Y,LONGITUDE:X,BEDS:BEDCOUNT"); keeps OPEN rows whose TYPE is
+-- in P.er_types (comma list). A file without STATUS has every row open, without TYPE every row a
+-- GENERAL ACUTE CARE hospital, without TRAUMA no trauma levels, without NAME the ID as name.
+local HOSP_DEFAULT = {STATUS = "OPEN", TYPE = "GENERAL ACUTE CARE", TRAUMA = ""}
 function M.load_hospitals(path, P, CAPABILITY)
-  local cols = {table.unpack(HOSP_COLS)}
+  local input = require "input"
+  local map = assert(input.columns(rawget(P, "hospital_columns") or ""))
+  for k in pairs(map) do
+    local ok = false
+    for _, h in ipairs(HOSP_COLS) do ok = ok or h == k end
+    if not ok then error(fmt("hospital_columns: unknown key '%s' (%s)", k, table.concat(HOSP_COLS, ", ")), 0) end
+  end
+  local header = {}
+  do
+    local f = io.open(path, "r")
+    local line = f and f:read("l") or ""
+    if f then f:close() end
+    for h in (line:gsub("^\239\187\191", "") .. ","):gmatch('"?([^,"]*)"?,') do header[h] = true end
+  end
+  local cols, absent = {}, {}
+  for _, h in ipairs(HOSP_COLS) do
+    local name = map[h] or h
+    if header[name] or map[h] or not (HOSP_DEFAULT[h] or h == "NAME") then cols[#cols + 1] = name else absent[h] = true end
+  end
   if P.capacity_column ~= "" then cols[#cols + 1] = P.capacity_column end
-  local c, info = csv.read(path, {columns = cols, types = {LATITUDE = "number", LONGITUDE = "number"}})
+  local c, info = csv.read(path, {columns = cols, types = {[map.LATITUDE or "LATITUDE"] = "number",
+    [map.LONGITUDE or "LONGITUDE"] = "number"}})
   if not c then error("hospitals: " .. info, 0) end
+  for _, h in ipairs(HOSP_COLS) do
+    if absent[h] then
+      local v, col = HOSP_DEFAULT[h], {}
+      for r = 1, info.rows do col[r] = v or c[map.ID or "ID"][r] end
+      c[h] = col
+    elseif map[h] then
+      c[h] = c[map[h]]
+    end
+  end
   local keep = {}
   for t in P.er_types:gmatch("[^,]+") do keep[t:match("^%s*(.-)%s*$")] = true end
   local ers, known, seen = {}, {}, {}
@@ -127,6 +159,25 @@ function M.load_hospitals(path, P, CAPABILITY)
   return ers, median
 end
 
+-- A call-type table (CSV with columns code and type: a type key of TYPES, or "excluded") in
+-- place of the codes listed in the script; the types themselves (and what they need) stay.
+function M.call_types(path, TYPES)
+  local c, info = csv.read(path, {columns = {"code", "type"}})
+  if not c then error("call_types: " .. info .. " (columns code, type)", 0) end
+  local by, keys = {}, {}
+  for _, t in ipairs(TYPES) do by[t.key] = {}; keys[#keys + 1] = t.key end
+  local excl = {}
+  for r = 1, info.rows do
+    local code, t = c.code[r]:match("^%s*(.-)%s*$"), c.type[r]:match("^%s*(.-)%s*$")
+    if t == "excluded" then excl[#excl + 1] = code
+    elseif by[t] then table.insert(by[t], code)
+    else error(fmt("call_types: %s:%d: type '%s' is not one of %s, excluded", path, r + 1, t, table.concat(keys, ", ")), 0) end
+  end
+  local out = {excluded = table.concat(excl, " ")}
+  for i, t in ipairs(TYPES) do out[i] = {key = t.key, needs = t.needs, codes = table.concat(by[t.key], " ")} end
+  return out
+end
+
 -- ---- zones -----------------------------------------------------------------------------------
 
 -- Reads ZIP centroids by header name (the Gazetteer copy has longitude before latitude).
@@ -158,6 +209,7 @@ end
 -- Incident counts per type x ZIP in the time-of-week window, and Poisson rates per period.
 function M.rates(P, TYPES, zones)
   local code_type, excluded = {}, {}
+  if (rawget(P, "call_types") or "") ~= "" then TYPES = M.call_types(P.call_types, TYPES) end
   for _, t in ipairs(TYPES) do
     for code in t.codes:gmatch("%S+") do
       if code_type[code] then error(fmt("call-type code %s is listed under both %s and %s", code, code_type[code], t.key), 0) end
@@ -175,10 +227,11 @@ function M.rates(P, TYPES, zones)
   end
   local days, ndays = parse_days(P.days)
   local hours, nhours = parse_hours(P.hours)
-  local dt = {column = P.datetime_column, bin = "hour_of_week", format = "mdy"}
+  -- date-times: ISO 8601 or MM/DD/YYYY hh:mm:ss AM/PM, told apart per value
+  local dt = {column = P.datetime_column, bin = "hour_of_week", format = "auto"}
   local groups, info = csv.count(P.incidents, {by = {P.code_column, P.zip_column, dt}})
   if not groups then error("incidents: " .. info, 0) end
-  local span = csv.count(P.incidents, {by = {{column = P.datetime_column, bin = "date", format = "mdy"}}})
+  local span = csv.count(P.incidents, {by = {{column = P.datetime_column, bin = "date", format = "auto"}}})
   local first, last
   for _, g in ipairs(span) do
     local d = g.keys[1]
@@ -250,7 +303,8 @@ end
 -- t[h][z]: minutes from zone z to ER h (the patient travels to the ER: on a road network the
 -- search runs from the zones to the ERs, since one-way streets make the two directions differ),
 -- by the traveltime module: road network when P.network is set ("manhattan": the shared
--- Manhattan graph, weight set P.network_weight), else haversine x detour / speed. zlist: ZIPs in
+-- Manhattan graph, weight set P.network_weight; an OpenStreetMap file: its roads timed by the
+-- profile P.profile, weight "time"), else haversine x detour / speed. zlist: ZIPs in
 -- use. With a network, a zone or ER farther than P.access (default 1 km) from every road node is
 -- an error naming how many and the worst, unless P.far is "drop" (such zones are left out: their
 -- demand is reported, not routed) or "keep" (straight-line legs at 20 km/h, as they are).
@@ -262,14 +316,20 @@ function M.travel(ers, zones, zlist, P)
   for i, h in ipairs(ers) do to.lat[i], to.lon[i] = h.lat, h.lon end
   if #zlist == 0 then return geo.matrix(#ers, 0), "none", {} end
   local opts
+  local kind = P.network ~= "" and P.network ~= "manhattan" and require("input").kind(P.network)
   if P.network == "manhattan" then
     local roads = require "roads"
     local day, hour = P.network_weight:match("^(%a+)_(%d+)$")
     if not day then error(fmt("network_weight='%s': expected DAY_HOUR like week_12", P.network_weight), 0) end
     local g = roads.manhattan(nil, {days = {day}, hours = {tonumber(hour)}})
     opts = {graph = g, weight = P.network_weight}
+  elseif kind == "pbf" or kind == "osm" then
+    local g, info = require("roads.osm").load(P.network, {profile = (rawget(P, "profile") or "") ~= "" and P.profile or "ambulance"})
+    if not g then error(info, 0) end
+    opts = {graph = g, weight = "time", weight_unit = "s"}
   elseif P.network ~= "" then
-    error(fmt("network='%s': only 'manhattan' (the shared Manhattan road graph) or '' (haversine)", P.network), 0)
+    error(fmt("network='%s': 'manhattan' (the shared Manhattan road graph), an OpenStreetMap file (.osm.pbf, .osm) "
+      .. "or '' (haversine)", P.network), 0)
   else
     opts = {speed_kmh = P.speed, detour = P.detour}
   end
@@ -313,7 +373,8 @@ function M.travel(ers, zones, zlist, P)
   for h = 1, #ers do
     for k = 1, #zlist do T:set(h, k, M0:get(k, h)) end
   end
-  local how = r.method == "network" and fmt("road network %s (%s), zone -> ER", P.network, P.network_weight)
+  local how = r.method == "network" and (P.network == "manhattan" and fmt("road network %s (%s), zone -> ER", P.network, P.network_weight)
+      or fmt("road network %s (%s profile), zone -> ER", P.network, (rawget(P, "profile") or "") ~= "" and P.profile or "ambulance"))
     or fmt("haversine x %.3g / %.3g km/h", P.detour, P.speed)
   return T, how, dropped
 end

@@ -30,8 +30,29 @@ local progress = require "emsopt.progress"
 local M = {}
 local fmt = string.format
 
+-- a threshold in a unit: a quantity parameter (params.quantity) is converted; a plain number
+-- (the Lua API) is taken as already in that unit
+local function in_unit(v, unit, what)
+  if type(v) == "number" or v == nil then return v end
+  return v:to(unit, what)
+end
+
 function M.load(P)
-  return I.load{instance = P.instance, data = P.data, threshold = P.threshold,
+  local function get(k) return rawget(P, k) end
+  local zones = get("zones") or ""
+  if zones ~= "" then
+    for _, k in ipairs{"bases", "matrix"} do
+      if (get(k) or "") == "" then error(fmt("zones= needs %s= (see --help)", k), 0) end
+    end
+    -- the threshold (a quantity with its unit) in the matrix's unit
+    local threshold = in_unit(P.threshold, get("matrix_unit"), "matrix=" .. tostring(get("matrix")))
+    local inst, err = I.from_files{zones = zones, bases = get("bases"), matrix = get("matrix"),
+      matrix_unit = get("matrix_unit"), threshold = threshold, crs = get("crs"), columns = get("columns"),
+      requirement = P.requirement}
+    if not inst then error(err, 0) end
+    return inst
+  end
+  return I.load{instance = P.instance, data = P.data, threshold = in_unit(P.threshold, "s", "the Utrecht travel times (seconds)"),
                 requirement = P.requirement, seed = P.seed}
 end
 
@@ -42,7 +63,7 @@ end
 -- M = 15 and share 80%, the tightest setting that keeps both named 50-node instances feasible.
 function M.defaults(inst, P)
   local m, t, share = P.M, P.T, P.share
-  if inst.kind == "utrecht" then
+  if inst.kind == "utrecht" or inst.kind == "own" then
     m, t, share = m or 20, t or 30, share or 0.95
   else
     local a, c = inst.name:match("^%d+%-%d+%-(%d+)%-%d+%-(%d+)$")

@@ -614,6 +614,137 @@ Transform  columns picked by name; rows kept for state= and county=; coordinates
   end,
 }
 
+-- OpenStreetMap roads (Overpass API) -------------------------------------------------------------
+
+-- bbox "W,S,E,N" -> w, s, e, n (degrees), checked
+local function parse_bbox(v)
+  local t = {}
+  for x in (v or ""):gmatch("[^,]+") do t[#t + 1] = tonumber(x) end
+  if #t ~= 4 then error("parameter 'bbox' must be W,S,E,N in degrees (e.g. 7.40,43.72,7.44,43.76), got '" .. tostring(v) .. "'", 0) end
+  local w, s_, e, n = t[1], t[2], t[3], t[4]
+  if not (w >= -180 and e <= 180 and s_ >= -90 and n <= 90 and w < e and s_ < n) then
+    error(string.format("parameter 'bbox': need -180 <= W < E <= 180 and -90 <= S < N <= 90, got '%s'", v), 0)
+  end
+  return w, s_, e, n
+end
+
+-- the elements of an Overpass XML answer: nodes[id] and ways[id] = their text (one element each)
+local function osm_elements(text, nodes, ways, where)
+  if not text:find("<osm", 1, true) then return nil, where .. ": the answer is not OSM XML" end
+  local remark = text:match("<remark>%s*(.-)%s*</remark>")
+  if remark then return nil, where .. ": Overpass says: " .. remark end
+  local pos, count = 1, 0
+  while true do
+    local a, b, kind, id, rest = text:find('<(%a+) id="(%-?%d+)"([^>]*)>', pos)
+    if not a then break end
+    local elem
+    if rest:sub(-1) == "/" then
+      elem, pos = text:sub(a, b), b + 1
+    else
+      local c, d = text:find("</" .. kind .. ">", b + 1, true)
+      if not c then return nil, string.format("%s: unterminated <%s id=\"%s\">", where, kind, id) end
+      elem, pos = text:sub(a, d), d + 1
+    end
+    id = math.tointeger(tonumber(id))
+    if kind == "node" then nodes[id] = elem; count = count + 1
+    elseif kind == "way" then ways[id] = elem; count = count + 1 end
+  end
+  return count
+end
+
+source {
+  name = "osm",
+  title = "OpenStreetMap roads in a bounding box (Overpass API), as .osm XML",
+  doc = [[
+URL      https://overpass-api.de/api/interpreter?data=QUERY, one query per tile of the box:
+         [out:xml][timeout:T];way["highway"](S,W,N,E);(._;>;);out body;
+         (every way with a highway tag that has a node in the tile, and all its nodes). Any
+         Overpass instance works through base= (e.g. https://overpass.kumi.systems).
+Licence  OpenStreetMap data, (c) OpenStreetMap contributors, Open Database License 1.0:
+         attribution "(c) OpenStreetMap contributors" wherever maps or derived data are shown.
+Output   one .osm XML file (nodes, then ways, by id; ways crossing tile borders appear once),
+         read by every network= parameter and roads.osm (profiles decide which ways are roads).
+Split    boxes larger than tile= degrees are fetched tile by tile; complete tiles are kept in
+         OUT.tiles/ so that after a failure or Ctrl-C the same command fetches only the rest;
+         OUT appears when the last tile has arrived.]],
+  base = "https://overpass-api.de",
+  out = "region.osm",
+  params = {
+    {"bbox", nil, "W,S,E,N in degrees (required)"},
+    {"tile", "0.25", "largest tile side in degrees (Overpass answers big boxes slowly or not at all)"},
+    {"server_timeout", "180", "seconds the Overpass server may spend on a tile ([timeout:])"},
+  },
+  run = function(p)
+    local w, s_, e, n = parse_bbox(p.bbox)
+    local tile = number_param(p, "tile", 1e-6)
+    local st = math.floor(number_param(p, "server_timeout", 1))
+    local nx, ny = math.ceil((e - w) / tile - 1e-9), math.ceil((n - s_) / tile - 1e-9)
+    local dir = p.out .. ".tiles"
+    local ok = sys.exists(dir) or os.execute("mkdir -p '" .. dir:gsub("'", "'\\''") .. "'")
+    if not ok then return nil, dir .. ": cannot create the tile directory" end
+    -- a tile directory made for another box or tiling is not reused
+    local sig = string.format("bbox=%.7f,%.7f,%.7f,%.7f tile=%.7f base=%s\n", w, s_, e, n, tile, p.base)
+    local sigfile = dir .. "/QUERY"
+    if read_all(sigfile) ~= sig then
+      os.execute("rm -f '" .. dir:gsub("'", "'\\''") .. "'/tile_*.osm")
+      local wok, werr = sys.write_atomic(sigfile, sig)
+      if not wok then return nil, werr end
+    end
+    local t0, fetched, kept, bytes = sys.clock(), 0, 0, 0
+    local files = {}
+    for i = 0, nx - 1 do
+      for j = 0, ny - 1 do
+        local tw, ts = w + i * tile, s_ + j * tile
+        local te, tn = math.min(e, tw + tile), math.min(n, ts + tile)
+        local file = string.format("%s/tile_%d_%d.osm", dir, i, j)
+        files[#files + 1] = file
+        if sys.exists(file) == "file" then
+          kept = kept + 1
+        else
+          local query = string.format('[out:xml][timeout:%d];way["highway"](%.7f,%.7f,%.7f,%.7f);(._;>;);out body;',
+            st, ts, tw, tn, te)
+          local url = p.base .. "/api/interpreter?data=" .. urlencode(query)
+          local body, info = http.get(url, http_opts(p, {label = string.format("tile %d of %d", #files, nx * ny)}))
+          if not body then
+            return nil, string.format("%s (%d of %d tiles kept in %s; run the same command again to resume)", info,
+              fetched + kept, nx * ny, dir)
+          end
+          local cnt, err = osm_elements(body, {}, {}, url)
+          if not cnt then return nil, err end
+          local wok, werr = sys.write_atomic(file, body)
+          if not wok then return nil, werr end
+          fetched, bytes = fetched + 1, bytes + #body
+        end
+      end
+    end
+    if kept > 0 then note("fetch osm: %d of %d tiles were already in %s", kept, nx * ny, dir) end
+    local nodes, ways = {}, {}
+    for _, file in ipairs(files) do
+      local text, rerr = read_all(file)
+      if not text then return nil, rerr end
+      local cnt, err = osm_elements(text, nodes, ways, file)
+      if not cnt then return nil, err end
+    end
+    local out = {'<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6" generator="emsopt fetch osm">\n'}
+    local nways = 0
+    for _, set in ipairs{nodes, ways} do
+      local ids = {}
+      for id in pairs(set) do ids[#ids + 1] = id end
+      table.sort(ids)
+      for _, id in ipairs(ids) do out[#out + 1] = "  "; out[#out + 1] = set[id]; out[#out + 1] = "\n" end
+      if set == ways then nways = #ids end
+    end
+    out[#out + 1] = "</osm>\n"
+    local wok, werr = sys.write_atomic(p.out, table.concat(out))
+    if not wok then return nil, werr end
+    for _, file in ipairs(files) do os.remove(file) end
+    os.remove(sigfile)
+    os.remove(dir)
+    return {path = p.out, rows = nways, what = "ways", ways = nways, tiles = nx * ny, fetched = fetched, bytes = bytes,
+      seconds = sys.clock() - t0}
+  end,
+}
+
 -- ---- entry points ---------------------------------------------------------------------------------
 
 M.sources = SOURCES
@@ -687,7 +818,7 @@ function M.main(argv, first)
     io.stderr:write("emsopt fetch ", name, ": ", tostring(err), "\n")
     return 1
   end
-  note("fetch %s: %d rows -> %s%s", name, res.rows, res.path, res.cached and " (not modified since the last fetch)" or "")
+  note("fetch %s: %d %s -> %s%s", name, res.rows, res.what or "rows", res.path, res.cached and " (not modified since the last fetch)" or "")
   return 0
 end
 

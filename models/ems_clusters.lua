@@ -10,6 +10,7 @@ local P = params {
   hospital_set = "",              -- study (the 2010 study's nine) or hifld (open ERs with beds); default: the region's
   stations = params.optional "integer", -- station count (default: 26 Louisville, 12 demo)
   site_seed = 1,                  -- seed of the population-weighted k-means that places the stations
+  station_sites = "",             -- existing stations instead: CSV (id, lat, lon) or GeoJSON points
   beta_ub = params.optional "number", -- people a station may serve above V (default 4000)
   beta_lb = params.optional "number", -- people a station may serve below V (default: beta_ub)
   alpha = 25.0,                   -- people per bed added to total population / total beds

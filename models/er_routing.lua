@@ -16,11 +16,14 @@ local P = params {
   level = 0.95,                -- confidence level of the rate intervals (Garwood)
   speed = 30.0,                -- km/h, average ambulance speed
   detour = 1.3,                -- road distance / straight-line distance
-  network = "",                -- road network for travel times: "manhattan" (shared data), or "" = haversine
+  network = "",                -- road network for travel times: "manhattan" (shared data), an OpenStreetMap file (.osm.pbf, .osm), or "" = haversine
+  profile = "ambulance",       -- speed profile of an OpenStreetMap network: ambulance, car or a .lua file
   network_weight = "week_12",  -- weight set of the road network (DAY_HOUR)
   access = params.quantity("1km", "distance"), -- with a network: largest distance from a ZIP centroid or ER to the nearest road node
   far = params.choice("error", {"error", "drop", "keep"}), -- points beyond access: error, drop (ZIPs left out) or keep (straight-line legs)
   er_types = "GENERAL ACUTE CARE,CHILDREN", -- hospital TYPEs that have an ER
+  hospital_columns = "",       -- other hospital column names, e.g. ID:FAC_ID,LATITUDE:Y,LONGITUDE:X,BEDS:BEDCOUNT (no STATUS/TYPE/TRAUMA: open, general, none)
+  call_types = "",             -- CSV code,type mapping call-type codes to the types below (or excluded) instead of the built-in lists
   capacity_factor = 0.006,     -- ER patients per licensed bed per hour (C = ceil(beds x factor x period))
   capacity_column = "",        -- a hospitals column with C per period instead of the rule
   alpha = 0.05,                -- overflow probability per ER and period; 0 = mu is C itself
@@ -37,7 +40,7 @@ local P = params {
   quiet = false,               -- no report on screen (files are still written)
   code_column = "INITIAL_CALL_TYPE",      -- incidents: call-type code column
   zip_column = "ZIPCODE",                 -- incidents: ZIP column
-  datetime_column = "INCIDENT_DATETIME",  -- incidents: date-time column (MM/DD/YYYY hh:mm:ss AM/PM)
+  datetime_column = "INCIDENT_DATETIME",  -- incidents: date-time column (ISO 8601 or MM/DD/YYYY hh:mm:ss AM/PM)
 }
 
 -- Emergency types: call-type codes (call_type_descriptions.csv) -> type -> capability needed.

@@ -11,7 +11,13 @@ local P = params {
   T = params.optional "integer", -- periods (default: Utrecht 30; synthetic: the name's third field)
   cap = 10,                      -- maximum ambulances per base
   requirement = "quartile",      -- ambulances in reach a zone needs: "one", "quartile" (1-4 by density quartile) or k
-  threshold = 900,               -- Utrecht: seconds within which a base covers a zone
+  threshold = params.quantity("900s", "distance|time", {bare = "s"}), -- within which a base covers a zone: 900s, 15min (own matrix: in its unit's kind; a bare number is seconds)
+  zones = "",                    -- own zones: CSV (id, lat, lon, weight = population or density) or GeoJSON
+  bases = "",                    -- own bases: CSV (id, lat, lon) or GeoJSON; an id that is a zone id sits in that zone
+  matrix = "",                   -- travel times base -> zone: CSV from,to,value or wide (rows = bases)
+  matrix_unit = "",              -- unit of the matrix values: s, min, h (or m, km)
+  crs = "",                      -- CRS of x, y columns (EPSG:28992, ...); empty: lat, lon
+  columns = "",                  -- other column names, e.g. id:PC4,weight:inhabitants
   share = params.optional "number", -- share of zones every configuration must cover sufficiently (default 0.95; 0.8 on 50-node instances)
   delta = params.optional "integer", -- moves allowed between consecutive periods (default: M, no limit)
   configs = params.choice("auto", {"auto", "enumerate", "colgen", "sample"}),              -- "auto" (enumerate when small, else column generation), "enumerate", "colgen", "sample"

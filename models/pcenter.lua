@@ -7,6 +7,15 @@ local pm = require "coverage.pmedian"
 local P = params {
   instance = params.choice("sf", data.INSTANCES), -- sf (spopt San Francisco, metres), utrecht (minutes) or pmed1..pmed40
   dir = "",                -- data folder (default: the shared data folder of the instance)
+  demand = "",             -- own demand points: CSV (id, lat, lon [, weight]) or GeoJSON (replaces instance=)
+  sites = "",              -- own candidate sites: CSV (id, lat, lon) or GeoJSON
+  matrix = "",             -- travel times or distances: CSV from,to,value (demand id, site id) or wide
+  matrix_unit = "",        -- unit of the matrix values: min, s, h, m, km or mi
+  matrix_rows = "demand",  -- ids of the matrix's from column / rows: demand or sites
+  network = "",            -- road network instead of matrix=: an OpenStreetMap file (.osm.pbf, .osm)
+  profile = "ambulance",   -- speed profile of network=: ambulance, car or a .lua file (minutes)
+  crs = "",                -- CRS of x, y columns (EPSG:28992, EPSG:32631, ...); empty: lat, lon (WGS84)
+  columns = "",            -- other column names, e.g. id:ZIP,weight:POP,sites.id:NAME
   p = params.int(4, "[1,inf)"), -- number of sites (at most the candidate sites)
   fixed = "",              -- sites forced open, comma-separated names or indices
   solver = params.choice("lp_solve", {"lp_solve", "cbc"}), -- lp_solve or cbc (for the LSCP checks)
@@ -17,7 +26,7 @@ local P = params {
 }
 
 -- Data
-local inst = data.load(P.instance, P.dir)
+local inst = data.from_params(P)   -- own files (demand=, sites=, matrix=) or the bundled instance
 creport.check(inst, P)
 params.at_most("p", #inst.sites, string.format("the %s instance has %d candidate sites", P.instance, #inst.sites))
 
@@ -39,6 +48,6 @@ print("sites: " .. table.concat(r.names, " "))
 creport.write(inst, {model = "p-center", sites = r.sites, summary = {string.format(
   "p = %d sites: every demand point within %s of its nearest site (%d LSCP checks)%s.", P.p, data.with_unit(r.radius, inst),
   r.solves, r.optimal and "" or string.format("; NOT OPTIMAL (%s): the optimum lies in [%.10g, %.10g]", r.status, r.lower, r.upper))}}, P)
-return {model = "pcenter", instance = P.instance, p = P.p, radius = r.radius, unit = inst.unit or "", sites = r.sites,
+return {model = "pcenter", instance = P.instance, p = P.p, radius = r.radius, objective = r.radius, unit = inst.unit or "", sites = r.sites,
         names = r.names, solves = r.solves, status = r.status, optimal = r.optimal, lower = r.lower, upper = r.upper,
         limited_by = r.limited_by}

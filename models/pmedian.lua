@@ -6,6 +6,15 @@ local pm = require "coverage.pmedian"
 local P = params {
   instance = params.choice("sf", data.INSTANCES), -- sf (weights POP2000, metres), utrecht or pmed1..pmed40 (OR-Library)
   dir = "",                        -- data folder (default: the shared data folder of the instance)
+  demand = "",                     -- own demand points: CSV (id, lat, lon [, weight]) or GeoJSON (replaces instance=)
+  sites = "",                      -- own candidate sites: CSV (id, lat, lon) or GeoJSON
+  matrix = "",                     -- travel times or distances: CSV from,to,value (demand id, site id) or wide
+  matrix_unit = "",                -- unit of the matrix values: min, s, h, m, km or mi
+  matrix_rows = "demand",          -- ids of the matrix's from column / rows: demand or sites
+  network = "",                    -- road network instead of matrix=: an OpenStreetMap file (.osm.pbf, .osm)
+  profile = "ambulance",           -- speed profile of network=: ambulance, car or a .lua file (minutes)
+  crs = "",                        -- CRS of x, y columns (EPSG:28992, EPSG:32631, ...); empty: lat, lon (WGS84)
+  columns = "",                    -- other column names, e.g. id:ZIP,weight:POP,sites.id:NAME
   p = params.int(nil, "[1,inf)"), -- number of sites (default: 4 for sf, the file's p for pmedN)
   fixed = "",                      -- sites forced open, comma-separated names or indices
   solver = params.choice("lp_solve", {"lp_solve", "cbc"}), -- lp_solve or cbc
@@ -16,7 +25,7 @@ local P = params {
 }
 
 -- Data
-local inst = data.load(P.instance, P.dir)
+local inst = data.from_params(P)   -- own files (demand=, sites=, matrix=) or the bundled instance
 creport.check(inst, P)
 local p = P.p or inst.p or 4
 params.at_most("p", #inst.sites, string.format("the %s instance has %d candidate sites", P.instance, #inst.sites))

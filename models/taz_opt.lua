@@ -1,18 +1,22 @@
--- TAZ_OPT (Shuib & Zaharudin) on Manhattan: ambulance satellites on a 2.2 km grid and how many
+-- TAZ_OPT (Shuib & Zaharudin) on Manhattan or any region: ambulance satellites on a grid and how many
 -- ambulances each needs (Erlang loss), by goal programming over coverage probabilities from the
 -- road network; existing stations (hospitals) against the optimised set, and global-q MEXCLP.
 -- Run: emsopt models/taz_opt.lua [hour=12] [day=week] [satellites=8] [fleet=30] [blocking=0.05]
+--   or: emsopt models/taz_opt.lua network=region.osm.pbf incidents=calls.csv period_days=365 existing=stations.csv
 local taz, creport = require "coverage.taz", require "coverage.report"
 
 local P = params {
+  network = "manhattan",   -- manhattan (shared data, with day/hour), or an OpenStreetMap file (.osm.pbf, .osm) of any region
+  profile = "ambulance",   -- speed profile of an OpenStreetMap network: ambulance, car or a .lua file
+  columns = "",            -- other column names of incidents=, e.g. lat:LATITUDE,lon:LONGITUDE
   day = params.choice("week", {"week", "sat", "sun"}), -- travel times of: week, sat or sun
   hour = params.int(12, "[0,23]"), -- hour of day of the travel times (0-23)
   target_min = 15.0,       -- response-time target, minutes
   cell_km = 2.2,           -- grid cell side, km (4.84 km^2 cells)
   high_share = 0.01,       -- high-demand cells hold at least this share of the demand
   p_min = 0.10,            -- Y_ij = 1 when p_ij >= this (i in the 3x3 block of j)
-  sample_fraction = 0.2,   -- the incident file is this share of all incidents
-  period_days = 1277.0,    -- days the incident file spans (2013-01-01 .. 2016-06-30)
+  sample_fraction = params.optional "number", -- the incident file is this share of all incidents (Manhattan: 0.2; own: 1)
+  period_days = params.optional "number",     -- days the incident file spans (Manhattan: 1277, 2013-01-01 .. 2016-06-30; own: required)
   service = 0.75,          -- hours an ambulance is busy per call
   blocking = 0.05,         -- Erlang-loss target: probability that all of a satellite's ambulances are busy
   satellites = 8,          -- most satellites to open
@@ -22,7 +26,7 @@ local P = params {
   P0 = 1000.0,             -- weight of goal 1 under-attainment (coverage)
   P1 = 1.0,                -- weight of goal 2 over-attainment (busyness, erlangs above capacity)
   fleet_weight = 0.0001,   -- weight per ambulance used (prefers small fleets among ties)
-  existing = "hospitals",  -- existing stations: "hospitals" (Manhattan general acute care) or "none"
+  existing = "hospitals",  -- existing stations: "hospitals" (Manhattan general acute care), "none" or a points file (id, lat, lon)
   solver = params.choice("cbc", {"cbc", "lp_solve"}), -- cbc or lp_solve
   timeout = 120.0,         -- seconds per solve
   report = params.output(), -- write an HTML report (grid maps, existing vs proposed, busyness) to this file
@@ -30,13 +34,19 @@ local P = params {
 }
 
 -- Data
+  network = P.network, profile = P.profile, incidents = P.incidents ~= "" and P.incidents or nil, columns = P.columns}
 local pr = require("emsopt.progress").new("TAZ_OPT")
 pr:phase("road network, incidents and p_ij (%s %d:00)", P.day, P.hour)
 local area = assert(taz.manhattan{day = P.day, hour = P.hour, target_min = P.target_min, cell_km = P.cell_km,
   high_share = P.high_share, p_min = P.p_min, sample_fraction = P.sample_fraction, period_days = P.period_days})
 local existing, hosp = {}, nil
-if P.existing == "hospitals" then
+if P.existing == "hospitals" and not own then
   hosp = assert(taz.manhattan_hospitals())
+  existing = taz.cells_of(area, hosp.lat, hosp.lon)
+elseif P.existing ~= "none" and P.existing ~= "hospitals" then
+  local st, serr = require("input").points(P.existing, {what = "stations", weight = "none"})
+  if not st then error(serr, 0) end
+  hosp = {lat = st.lat, lon = st.lon, names = st.id}
   existing = taz.cells_of(area, hosp.lat, hosp.lon)
 end
 
@@ -77,10 +87,16 @@ local mx_eval = taz.evaluate(area, mx_open, mx_assign, {service = P.service, blo
 -- Report
 local hs = 0
 for _, c in ipairs(area.high) do hs = hs + area.share[c] end
-print(string.format("Manhattan, %s %02d:00, target %g min: %d nodes, %d cells with nodes, %d high-demand cells (%.1f%% of demand)",
-  P.day, P.hour, P.target_min, area.nodes, #area.cells, #area.high, 100 * hs))
-print(string.format("demand: %.2f calls/h from %d ZIPs (%d sample calls; %d not placed: ZIPs %s)", area.lambda,
-  area.zips, area.sample_calls, area.unplaced_calls, table.concat(area.unplaced_zips, " ")))
+print(string.format("%s, target %g min: %d nodes, %d cells with nodes, %d high-demand cells (%.1f%% of demand)",
+  own and area.label or string.format("Manhattan, %s %02d:00", P.day, P.hour), P.target_min, area.nodes, #area.cells,
+  #area.high, 100 * hs))
+if own then
+  print(string.format("demand: %.2f calls/h from %d calls (%d not placed: no coordinates or over 1 km from the roads)",
+    area.lambda, area.sample_calls, area.unplaced_calls))
+else
+  print(string.format("demand: %.2f calls/h from %d ZIPs (%d sample calls; %d not placed: ZIPs %s)", area.lambda,
+    area.zips, area.sample_calls, area.unplaced_calls, table.concat(area.unplaced_zips, " ")))
+end
 local function show(title, r, how)
   print(string.format("%s: %d satellites, %d ambulances (%s); %s", title, #r.open, r.fleet,
     how or string.format("Erlang loss, blocking <= %g", P.blocking), r.message or ""))
@@ -94,7 +110,7 @@ local function show(title, r, how)
   end
 end
 show("proposed", proposed)
-if current then show("existing (hospital cells)", current) end
+if current then show(own and "existing (station cells)" or "existing (hospital cells)", current) end
 show("global-q MEXCLP", mx_eval, string.format("MEXCLP allocation, objective %.4f with q = %.3f, 0-1 coverage Y_ij",
   mx.objective, proposed.q_global))
 local function strip(r)
@@ -103,7 +119,8 @@ local function strip(r)
     max_busy = r.max_busy, d0_under = r.d0_under, d1_over = r.d1_over, status = r.status}
 end
 creport.taz_write(area, {proposed = proposed, existing = current, mexclp = mx_eval, hospitals = hosp,
-  subtitle = string.format("Manhattan, %s %02d:00, target %g min, blocking <= %g", P.day, P.hour, P.target_min, P.blocking),
+  subtitle = string.format("%s, target %g min, blocking <= %g", own and area.label or
+    string.format("Manhattan, %s %02d:00", P.day, P.hour), P.target_min, P.blocking),
   summary = {string.format("%d cells with road nodes, %d high-demand cells; %.2f calls/h.", #area.cells, #area.high,
     area.lambda), string.format("Proposed: %d satellites, %d ambulances, expected coverage %.4f (local busy fractions).",
     #proposed.open, proposed.fleet, proposed.expected_local)}}, P)
@@ -114,6 +131,6 @@ for _, c in ipairs(area.cells) do
   cells[#cells + 1] = {cell = c, lat = area.centre[c].lat, lon = area.centre[c].lon, nodes = #area.members[c],
     rate = area.rate[c], share = area.share[c], high = hi}
 end
-return {model = "taz_opt", day = P.day, hour = P.hour, cells = cells, high = area.high, lambda = area.lambda,
+return {model = "taz_opt", region = own and area.name or "manhattan", day = P.day, hour = P.hour, cells = cells, high = area.high, lambda = area.lambda,
   existing_cells = existing, proposed = strip(proposed), existing = current and strip(current) or nil,
   mexclp = strip(mx_eval), mexclp_objective = mx.objective, mexclp_x = mx.by_cell}

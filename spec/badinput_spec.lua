@@ -256,7 +256,7 @@ describe("bad input: parameters", function()
     {{"solver=gurobi"}, "models/er_routing.lua: parameter 'solver' must be one of cbc, lp_solve, got 'gurobi'"},
     {{"days=9"}, "days='9': expected ISO weekdays like 1-5 or 1,6-7"},
     {{"hours=25-3"}, "hours='25-3': expected START-END like 8-20 (end exclusive)"},
-    {{"network=osm"}, "network='osm': only 'manhattan' (the shared Manhattan road graph) or '' (haversine)"},
+    {{"network=osm"}, "network='osm': 'manhattan' (the shared Manhattan road graph), an OpenStreetMap file (.osm.pbf, .osm) or '' (haversine)"},
     {{"unknown_type=flu"}, "unknown_type='flu' is not an emergency type of the table"},
   }
   for _, c in ipairs(cases) do

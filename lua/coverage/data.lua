@@ -18,7 +18,20 @@
 -- inst.dd[i][k], when present, is the distance/time from demand point i to demand point k.
 -- inst.lon/lat[i] and inst.site_lon/site_lat[j] (WGS84 degrees), when present, place the demand
 -- points and sites on a map (sf: the tract centroids and store sites; utrecht: the postal-code
--- points converted from RD New by data.rd_to_wgs84(x, y) -> lon, lat; pmedN: none, abstract graphs).
+-- points converted from RD New by data.rd_to_wgs84(x, y) -> lon, lat (PROJ); pmedN: none, abstract graphs).
+--
+-- The user's own files (the generic path every coverage script takes; see lua/input.lua):
+--   data.from_files{demand = PATH, sites = PATH, matrix = PATH, matrix_unit = "m", crs =,
+--     columns =, matrix_rows = "demand" | "sites"}  -> inst | nil, message
+--     demand and sites are point files (CSV or GeoJSON; demand weights from the weight column,
+--     1 when absent), the matrix holds d[i][j] looked up as (from = demand id, to = site id), or
+--     (from = site id, to = demand id) with matrix_rows = "sites". A missing pair is unreachable.
+--   data.from_files{demand =, sites =, network = "FILE.osm.pbf", profile = "ambulance"}: the same
+--     points timed on OpenStreetMap roads (minutes, site -> demand), see data.network_instance
+--   data.from_params(P)     the scripts' Data section: P.demand set -> from_files, otherwise the
+--     bundled instance P.instance (P.dir); then every number parameter given with a unit
+--     (radius=5000m, radius=12min) is converted to the matrix's unit (a length against a time
+--     matrix is an error). Raises user errors (no traceback).
 -- Loaders return the instance, or nil, message for a missing or malformed file.
 local csv = require "csv"
 local graph = require "graph"
@@ -76,19 +89,14 @@ function M.sf(dir)
   return inst
 end
 
--- Dutch RD New (EPSG:28992, metres) to WGS84 lon/lat in degrees, by the polynomial
--- approximation of Schreutelkamp & Strang van Hees (2001), good to about a metre.
-local RD_K = {{0, 1, 3235.65389}, {2, 0, -32.58297}, {0, 2, -0.24750}, {2, 1, -0.84978}, {0, 3, -0.06550},
-  {2, 2, -0.01709}, {1, 0, -0.00738}, {4, 0, 0.00530}, {2, 3, -0.00039}, {4, 1, 0.00033}, {1, 1, -0.00012}}
-local RD_L = {{1, 0, 5260.52916}, {1, 1, 105.94684}, {1, 2, 2.45656}, {3, 0, -0.81885}, {1, 3, 0.05594},
-  {3, 1, -0.05607}, {0, 1, 0.01199}, {3, 2, -0.00256}, {1, 4, 0.00128}, {0, 2, 0.00022}, {2, 0, -0.00022},
-  {5, 0, 0.00026}}
+-- Dutch RD New (EPSG:28992, metres) to WGS84 lon/lat in degrees, by PROJ (the published
+-- Helmert transformation, good to about a metre). Lists of x and y give lists of lon and lat.
 function M.rd_to_wgs84(x, y)
-  local dx, dy = (x - 155000) * 1e-5, (y - 463000) * 1e-5
-  local phi, lam = 0, 0
-  for _, t in ipairs(RD_K) do phi = phi + t[3] * dx ^ t[1] * dy ^ t[2] end
-  for _, t in ipairs(RD_L) do lam = lam + t[3] * dx ^ t[1] * dy ^ t[2] end
-  return 5.38720621 + lam / 3600, 52.15517440 + phi / 3600
+  local proj = require "proj"
+  local one = type(x) == "number"
+  local lon, lat = assert(proj.to_lonlat("EPSG:28992", one and {x} or x, one and {y} or y))
+  if one then return lon[1], lat[1] end
+  return lon, lat
 end
 
 -- Rows of a small headerless file, each a list of fields (split on commas and blanks) with
@@ -176,52 +184,31 @@ end
 -- opts.matrix = "siren_driving_matrix_2022.csv" (or the distance matrix).
 function M.utrecht(dir, opts)
   opts = opts or {}
-  local nodes, err = csv.read(join(dir, "nodes_Utrecht_2021.csv"),
-    {columns = {"postal code", "x", "y", "inhabitants"}, types = {["postal code"] = "string",
-     x = "number", y = "number", inhabitants = "number"}})
+  local input = require "input"
+  -- the user's path (lua/input.lua) with this instance's file and column names
+  local npath = join(dir, "nodes_Utrecht_2021.csv")
+  local nodes, err = input.points(npath, {columns = {id = "postal code", weight = "inhabitants"}, crs = "EPSG:28992",
+    what = "demand"})
   if not nodes then return nil, err end
-  local bases, err2 = csv.read(join(dir, "RAVU_base_locations_Utrecht_2021.csv"))
+  local bpath = join(dir, "RAVU_base_locations_Utrecht_2021.csv")
+  local bases, err2 = csv.read(bpath)
   if not bases then return nil, err2 end
   local mpath = join(dir, opts.matrix or "siren_driving_matrix_2022.csv")
-  local mat, info = csv.read(mpath)
+  local mat, info = input.matrix(mpath, {unit = "min"})
   if not mat then return nil, info end
-  local key = info.header[1]
-  local rowof = {}
-  for r, pc in ipairs(mat[key]) do rowof[pc] = r end
-  local demand, w, d = {}, {}, {}
   local base = bases["Base Locations"]
   for _, b in ipairs(base) do
-    if not mat[b] then return nil, fmt("%s: no column for base %s", mpath, b) end
+    if not nodes.index[b] then return nil, fmt("%s: base %s is not a postal code of the nodes file", bpath, b) end
   end
-  for i, pc in ipairs(nodes["postal code"]) do
-    local r = rowof[pc]
-    if not r then return nil, fmt("%s: no row for postal code %s", mpath, pc) end
-    demand[i] = pc; w[i] = nodes.inhabitants[i]
-    local row = {}
-    for j, b in ipairs(base) do
-      local v = tonumber(mat[b][r])
-      if not v then return nil, fmt("%s: bad time at row %s, column %s", mpath, pc, b) end
-      row[j] = v
-    end
-    d[i] = row
-  end
+  local d, missing = input.rows(mat, nodes.id, base)
+  if missing > 0 then return nil, fmt("%s: %d demand-base pairs without a time", mpath, missing) end
   -- demand-to-demand times (row i, column k: from i to k), for the neighbourhoods of MALP II
-  local dd = {}
-  for i, pc in ipairs(demand) do
-    local r, row = rowof[pc], {}
-    for k, pk in ipairs(demand) do row[k] = tonumber(mat[pk][r]) end
-    dd[i] = row
-  end
+  local dd = input.rows(mat, nodes.id, nodes.id)
+  local slon, slat = {}, {}
+  for j, b in ipairs(base) do local i = nodes.index[b]; slon[j], slat[j] = nodes.lon[i], nodes.lat[i] end
   local hosp = csv.read(join(dir, "Hospital_Postal_Codes_Utrecht_2021.csv"))
-  local lon, lat, slon, slat, at = {}, {}, {}, {}, {}
-  for i, pc in ipairs(demand) do lon[i], lat[i] = M.rd_to_wgs84(nodes.x[i], nodes.y[i]); at[pc] = i end
-  for j, b in ipairs(base) do
-    local i = at[b]
-    if not i then return nil, fmt("%s: base %s is not a postal code of the nodes file", join(dir, "RAVU_base_locations_Utrecht_2021.csv"), b) end
-    slon[j], slat[j] = lon[i], lat[i]
-  end
-  return {name = "utrecht", demand = demand, sites = {table.unpack(base)}, w = w, d = d,
-          dd = dd, x = nodes.x, y = nodes.y, lon = lon, lat = lat, site_lon = slon, site_lat = slat,
+  return {name = "utrecht", demand = nodes.id, sites = {table.unpack(base)}, w = nodes.weight, d = d,
+          dd = dd, x = nodes.x, y = nodes.y, lon = nodes.lon, lat = nodes.lat, site_lon = slon, site_lat = slat,
           hospitals = hosp and hosp.Hospital, unit = "min"}
 end
 
@@ -287,6 +274,117 @@ end
 
 -- the choices of instance= for the scripts
 M.INSTANCES = {"sf", "utrecht", "pmed1..pmed40"}
+
+local function basename(path) return (path:match("([^/]+)$") or path):gsub("%.%w+$", "") end
+
+function M.from_files(o)
+  local input = require "input"
+  local popts = {columns = o.columns, crs = o.crs}
+  popts.what = "demand"
+  local dem, err = input.points(o.demand, popts)
+  if not dem then return nil, err end
+  popts.what, popts.weight = "sites", "none"
+  local sit, err2 = input.points(o.sites, popts)
+  if not sit then return nil, err2 end
+  local has_net = o.network and o.network ~= ""
+  if (not o.matrix or o.matrix == "") and not has_net then
+    return nil, "demand= and sites= need matrix=FILE with matrix_unit= (travel times or distances between them) "
+      .. "or network=FILE.osm.pbf (roads)"
+  end
+  if has_net then
+    if o.matrix and o.matrix ~= "" then return nil, "give matrix= or network=, not both" end
+    return M.network_instance(dem, sit, o)
+  end
+  local mat, err3 = input.matrix(o.matrix, {unit = o.matrix_unit})
+  if not mat then return nil, err3 end
+  local rows = o.matrix_rows or "demand"
+  local d, missing
+  if rows == "demand" then
+    d, missing = input.rows(mat, dem.id, sit.id)
+  elseif rows == "sites" then
+    local t
+    t, missing = input.rows(mat, sit.id, dem.id)
+    d = {}
+    for i = 1, dem.n do local r = {}; for j = 1, sit.n do r[j] = t[j][i] end; d[i] = r end
+  else
+    return nil, "matrix_rows must be demand or sites, got '" .. tostring(rows) .. "'"
+  end
+  if missing == dem.n * sit.n then
+    return nil, fmt("%s: no pair of a demand id (%s: %s, ...) and a site id (%s: %s, ...) is in the matrix%s", o.matrix,
+      o.demand, dem.id[1], o.sites, sit.id[1], rows == "demand" and " (rows are demand ids; matrix_rows=sites for the other way)" or "")
+  end
+  for i = 1, dem.n do
+    local any = false
+    for j = 1, sit.n do if d[i][j] < math.huge then any = true; break end end
+    if not any then
+      return nil, fmt("%s: demand point %s has no site it can reach (every pair is missing or unreachable)", o.matrix, dem.id[i])
+    end
+  end
+  -- demand-to-demand times when the matrix has every pair (neighbourhoods of MALP II, LR-MEXCLP)
+  local dd, ddm = input.rows(mat, dem.id, dem.id)
+  if ddm > 0 then dd = nil end
+  return {name = basename(o.demand), demand = dem.id, sites = sit.id, w = dem.weight, d = d, dd = dd,
+    lon = dem.lon, lat = dem.lat, site_lon = sit.lon, site_lat = sit.lat, x = dem.x, y = dem.y,
+    unit = mat.unit, missing = missing, files = {demand = o.demand, sites = o.sites, matrix = o.matrix}}
+end
+
+-- Demand and sites timed on a road network (an OpenStreetMap file through a profile): d[i][j] is
+-- the travel time in minutes from site j to demand point i (base -> patient: one-way streets
+-- count), each point joined to its nearest road node by a straight access leg at 20 km/h. A point
+-- farther than o.max_access_km (default 1 km) from the network is an error.
+function M.network_instance(dem, sit, o)
+  local ro, tt = require "roads.osm", require "traveltime"
+  local kind = require("input").kind(o.network)
+  if kind ~= "pbf" and kind ~= "osm" then
+    return nil, fmt("network=%s: an OpenStreetMap file (.osm.pbf or .osm) is expected", o.network)
+  end
+  local g, info = ro.load(o.network, {profile = (o.profile and o.profile ~= "") and o.profile or "ambulance"})
+  if not g then return nil, info end
+  local maxkm = o.max_access_km or 1
+  local r = tt.matrix(sit, dem, {graph = g, weight = "time", weight_unit = "s", max_access_km = maxkm})
+  for _, side in ipairs{{"sites", sit, r.snap.from.km}, {"demand", dem, r.snap.to.km}} do
+    local n, worst, wk = 0, 0, nil
+    for k, km in ipairs(side[3]) do
+      if km > maxkm then n = n + 1; if km > worst then worst, wk = km, k end end
+    end
+    if n > 0 then
+      g:close()
+      return nil, fmt("%s: %d %s point(s) farther than %g km from the %s roads of %s (worst: %s at %.3f km)", side[2].file,
+        n, side[1], maxkm, info.profile, o.network, side[2].id[wk], worst)
+    end
+  end
+  local t = r.minutes:totable()
+  g:close()
+  local d = {}
+  for i = 1, dem.n do local row = {}; for j = 1, sit.n do row[j] = t[j][i] end; d[i] = row end
+  return {name = basename(o.demand), demand = dem.id, sites = sit.id, w = dem.weight, d = d,
+    lon = dem.lon, lat = dem.lat, site_lon = sit.lon, site_lat = sit.lat, x = dem.x, y = dem.y, unit = "min",
+    missing = 0, network = info, files = {demand = o.demand, sites = o.sites, network = o.network}}
+end
+
+-- data.from_params(P): the instance a coverage script's parameters name: the user's files
+-- (demand=, sites=, matrix= or network=) or a bundled instance (instance=, dir=). The radius is
+-- converted by data.radius (a quantity with its unit).
+function M.from_params(P)
+  local function get(k) local ok, v = pcall(function() return P[k] end); return ok and v or nil end
+  local inst, err
+  local demand = get("demand")
+  if demand and demand ~= "" then
+    if get("sites") == nil or get("sites") == "" then error("demand= needs sites= (candidate sites)", 0) end
+    inst, err = M.from_files{demand = demand, sites = get("sites"), matrix = get("matrix"),
+      matrix_unit = get("matrix_unit"), crs = get("crs"), columns = get("columns"), matrix_rows = get("matrix_rows"),
+      network = get("network"), profile = get("profile")}
+  else
+    for _, k in ipairs{"sites", "matrix", "network"} do
+      local v = get(k)
+      if v and v ~= "" then error(k .. "= needs demand= (the demand points)", 0) end
+    end
+    inst, err = M.instance(P.instance, get("dir"))
+  end
+  if not inst then error(err, 0) end
+  if demand and demand ~= "" and get("instance") then P.instance = inst.name end  -- labels name the user's data
+  return inst
+end
 
 function M.list(s)
   local t = {}

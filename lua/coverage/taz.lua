@@ -4,6 +4,7 @@
 --
 --   local taz = require "coverage.taz"
 --   local area = taz.manhattan{hour = 12, day = "week", ...}  -- network, demand, cells, p_ij, Y_ij
+--   local area = taz.manhattan{network = "FILE.osm.pbf", incidents = "calls.csv", ...}  -- any region
 --   local r = taz.solve(area, {satellites = 8, fleet = 30, ...})  -- goal program + evaluation
 --   taz.evaluate(area, open, assign, opts)                       -- independent of the solver
 --
@@ -46,8 +47,15 @@ local function dir_of(rel) return paths.data(rel) end
 -- opts: day ("week"|"sat"|"sun"), hour (0-23), target_min (15), cell_km (2.2), high_share (0.01),
 -- p_min (0.10), incidents (path), zcta (path), roads (dir), sample_fraction (0.2),
 -- period_days (1277: 2013-01-01 .. 2016-06-30), threads
+-- Any region (the user's own): opts.network = an OpenStreetMap file (.osm.pbf, .osm) timed by
+-- opts.profile (default ambulance; weight "time", seconds), opts.incidents = a CSV with one call
+-- per row and its coordinates (columns lat, lon, or others through opts.columns =
+-- "lat:LATITUDE,lon:LONGITUDE"); each call goes to its nearest road node (calls farther than
+-- opts.max_access_km, default 1 km, are counted as not placed). opts.period_days (required): the
+-- days the file spans; opts.sample_fraction: its share of all calls (default 1).
 function M.manhattan(opts)
   opts = opts or {}
+  if (opts.network or "") ~= "" and opts.network ~= "manhattan" then return M.region(opts) end
   local roads = require "roads"
   local day, hour = opts.day or "week", opts.hour or 12
   local g = roads.manhattan(opts.roads, {days = {day}, hours = {hour}})
@@ -93,6 +101,61 @@ function M.manhattan(opts)
     else unplaced = unplaced + zcount[q]; unplaced_zips[#unplaced_zips + 1] = zips[q] end
   end
 
+  local area = M.cells_area(g, weight, ids, lat, lon, node_rate, opts)
+  area.name, area.label, area.day, area.hour = "manhattan", "Manhattan", day, hour
+  area.zips, area.sample_calls, area.unplaced_calls, area.unplaced_zips = placed_zips, total, unplaced, unplaced_zips
+  return area
+end
+
+function M.region(opts)
+  local ro = require "roads.osm"
+  local g, info = ro.load(opts.network, {profile = (opts.profile or "") ~= "" and opts.profile or "ambulance"})
+  if not g then return nil, info end
+  local ids = g:nodes()
+  table.sort(ids)
+  local lat, lon = {}, {}
+  for k, id in ipairs(ids) do lat[k], lon[k] = g:coords(id) end
+  if (opts.incidents or "") == "" then g:close(); return nil, "network= needs incidents= (one call per row, with lat, lon)" end
+  local cols = assert(require("input").columns(opts.columns or "", "incidents"))
+  local la, lo = cols.lat or "lat", cols.lon or "lon"
+  local c, cinfo = csv.read(opts.incidents, {columns = {la, lo}, types = {[la] = "number", [lo] = "number"}, empty = "nil"})
+  if not c then g:close(); return nil, cinfo .. " (name the coordinate columns with columns=lat:NAME,lon:NAME)" end
+  local index = {}
+  for k, id in ipairs(ids) do index[id] = k end
+  local qlat, qlon, rows = {}, {}, {}
+  local missing = 0
+  for r = 1, cinfo.rows do
+    local a, b = c[la][r], c[lo][r]
+    if a and b and a >= -90 and a <= 90 and b >= -180 and b <= 180 then
+      qlat[#qlat + 1], qlon[#qlon + 1], rows[#rows + 1] = a, b, r
+    else
+      missing = missing + 1
+    end
+  end
+  local snapped, km = g:snap_many(qlat, qlon)
+  local maxkm = opts.max_access_km or 1
+  local count, unplaced = {}, missing
+  for q = 1, #qlat do
+    if km[q] <= maxkm then local k = index[snapped[q]]; count[k] = (count[k] or 0) + 1 else unplaced = unplaced + 1 end
+  end
+  if not opts.period_days then g:close(); return nil, "network= needs period_days= (the days the incident file spans)" end
+  local hours = opts.period_days * 24
+  local scale = 1 / (opts.sample_fraction or 1) / hours
+  local node_rate = {}
+  for k = 1, #ids do node_rate[k] = (count[k] or 0) * scale end
+  local area = M.cells_area(g, "time", ids, lat, lon, node_rate, opts)
+  local name = (opts.network:match("([^/]+)$") or opts.network):gsub("%.osm%.pbf$", ""):gsub("%.%w+$", "")
+  area.name, area.label, area.network = name, name .. " (" .. info.profile .. " profile)", info
+  area.zips, area.sample_calls, area.unplaced_calls, area.unplaced_zips = 0, cinfo.rows, unplaced, {}
+  area.placed_calls = cinfo.rows - unplaced
+  if area.placed_calls == 0 then
+    return nil, fmt("%s: no call within %g km of the roads of %s", opts.incidents, maxkm, opts.network)
+  end
+  return area
+end
+
+-- cells, rates, p_ij and Y_ij over a graph whose nodes ids (sorted) have the given rates; closes g
+function M.cells_area(g, weight, ids, lat, lon, node_rate, opts)
   -- grid cells
   local grid = geo.grid{cell_km = opts.cell_km or 2.2, lat = lat, lon = lon}
   local cellof = grid:cells(lat, lon)
@@ -153,10 +216,9 @@ function M.manhattan(opts)
     end
   end
   g:close()
-  return {name = "manhattan", day = day, hour = hour, weight = weight, target_min = opts.target_min or 15,
+  return {weight = weight, target_min = opts.target_min or 15,
     grid = grid, cells = cells, members = members, rate = rate, share = share, high = high, p = p, Y = Y,
-    centre = centre, site = site, lambda = lambda, nodes = #ids, zips = placed_zips, sample_calls = total,
-    unplaced_calls = unplaced, unplaced_zips = unplaced_zips, p_min = p_min}
+    centre = centre, site = site, lambda = lambda, nodes = #ids, p_min = p_min}
 end
 
 -- cells holding the given points (lat/lon lists), unique, ascending; points outside the grid or in

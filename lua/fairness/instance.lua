@@ -175,6 +175,47 @@ local function utrecht(opts)
   return finish(inst, opts)
 end
 
+--- The user's own region (lua/input.lua): zones (points with weight = population or density),
+-- bases (points; a base whose id is a zone id sits in that zone, others in their nearest zone)
+-- and a matrix of travel times from base to zone (long from,to,value or wide, rows = bases;
+-- matrix_unit); base b covers zone i when time[b][i] <= threshold (in the matrix's unit) or i is
+-- its own zone. opts: zones, bases, matrix, matrix_unit, threshold, crs, columns, requirement.
+function M.from_files(opts)
+  local input, geo = require "input", require "geo"
+  local z, err = input.points(opts.zones, {what = "zones", columns = opts.columns, crs = opts.crs})
+  if not z then return nil, err end
+  local b, berr = input.points(opts.bases, {what = "bases", columns = opts.columns, crs = opts.crs, weight = "none"})
+  if not b then return nil, berr end
+  local mat, merr = input.matrix(opts.matrix, {unit = opts.matrix_unit})
+  if not mat then return nil, merr end
+  local threshold = opts.threshold
+  local inst = {name = (opts.zones:match("([^/]+)$") or opts.zones):gsub("%.%w+$", ""), kind = "own", n = z.n,
+    zone_id = z.id, x = z.x or z.lon, y = z.y or z.lat, density = not z.unweighted and z.weight or nil,
+    base_zone = {}, base_label = {}, reach = {}, threshold = threshold, B = b.n, unit = mat.unit}
+  local d, missing = input.rows(mat, b.id, z.id)
+  if missing == b.n * z.n then
+    return nil, fmt("%s: no pair of a base id (%s, ...) and a zone id (%s, ...) is in the matrix (rows = bases)",
+      opts.matrix, b.id[1], z.id[1])
+  end
+  for k = 1, b.n do
+    local own = z.index[b.id[k]]
+    if not own then
+      local best = math.huge
+      for i = 1, z.n do
+        local km = geo.haversine(b.lat[k], b.lon[k], z.lat[i], z.lon[i])
+        if km < best then best, own = km, i end
+      end
+    end
+    inst.base_zone[k], inst.base_label[k] = own, b.id[k]
+    local r = {}
+    for i = 1, z.n do
+      if d[k][i] <= threshold or i == own then r[#r + 1] = i end
+    end
+    inst.reach[k] = r
+  end
+  return finish(inst, opts)
+end
+
 --- load(opts) -> instance | nil, message
 -- The instance names in a data folder: "utrecht" and every ambulance_fairness/csv/NAME.nodes.csv.
 function M.names(data)
@@ -200,6 +241,7 @@ end
 
 function M.load(opts)
   opts = opts or {}
+  if (opts.zones or "") ~= "" then return M.from_files(opts) end
   local name = opts.instance or "50-3004-6-7-35"
   if name == "utrecht" then return utrecht(opts) end
   return synthetic(name, opts)

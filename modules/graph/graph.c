@@ -383,8 +383,20 @@ int graph_build(const GraphSpec *s, Graph **out, char *err, size_t errlen) {
   tk = malloc(mm * sizeof *tk);
   if (!fk || !tk) goto nomem;
   for (int32_t e = 0; e < g->m; e++) {
-    fk[e] = graph_find(g, s->from[e]);
-    tk[e] = graph_find(g, s->to[e]);
+    if (s->from_k && s->to_k && s->ids) { /* the caller's indices, checked against the ids they name */
+      int32_t a = s->from_k[e], b = s->to_k[e];
+      fk[e] = a >= 0 && a < g->n && s->ids[a] == s->from[e] ? a : -1;
+      tk[e] = b >= 0 && b < g->n && s->ids[b] == s->to[e] ? b : -1;
+    } else {
+      fk[e] = graph_find(g, s->from[e]);
+      tk[e] = graph_find(g, s->to[e]);
+    }
+    if ((fk[e] < 0 || tk[e] < 0) && s->from_k && s->to_k && s->ids) {
+      seterr(err, errlen, "edge %ld (%lld -> %lld): from_k/to_k do not name these nodes", (long)e + 1,
+             (long long)s->from[e], (long long)s->to[e]);
+      rc = GRAPH_EINVAL;
+      goto fail;
+    }
     if (fk[e] < 0 || tk[e] < 0) {
       seterr(err, errlen, "edge %ld (%lld -> %lld): node %lld does not exist", (long)e + 1,
              (long long)s->from[e], (long long)s->to[e],

@@ -37,6 +37,8 @@ typedef struct {
   const char *const *wnames;  /* nw distinct names */
   const double *const *w;     /* nw arrays of m weights: >= 0 (INFINITY = closed), not NaN */
   GraphOrder order;
+  const int32_t *from_k, *to_k; /* optional, with ids: the edges' endpoints as positions in ids
+                                 * (saves the id lookups of big imports; must agree with from/to) */
 } GraphSpec;
 
 typedef struct Graph Graph;

@@ -234,7 +234,7 @@ int graph_read_dimacs(const char *gr, const char *co, const char *wname, GraphOr
   {
     const double *wv[1] = {w};
     const char *wn[1] = {wname ? wname : "weight"};
-    GraphSpec s = {n, ids, lat, lon, m, from, to, 1, wn, wv, order};
+    GraphSpec s = {n, ids, lat, lon, m, from, to, 1, wn, wv, order, NULL, NULL};
     rc = graph_build(&s, out, err, errlen);
   }
   free(ids);
@@ -333,7 +333,7 @@ int graph_generate(int32_t side, uint64_t seed, GraphOrder order, Graph **out, c
   {
     const double *wv[1] = {w};
     const char *wn[1] = {"time"};
-    GraphSpec s = {(int64_t)n, ids, lat, lon, (int64_t)m, from, to, 1, wn, wv, order};
+    GraphSpec s = {(int64_t)n, ids, lat, lon, (int64_t)m, from, to, 1, wn, wv, order, NULL, NULL};
     rc = graph_build(&s, out, err, errlen);
   }
 done:

@@ -28,6 +28,7 @@
 
 #include "../geo/geo_matrix.h"
 #include "graph.h"
+#include "lua_graph.h"
 
 #define GRAPH_TNAME "graph.graph"
 
@@ -168,6 +169,16 @@ static LGraph *push_closed_graph(lua_State *L) {
   lg->wk = NULL;
   luaL_setmetatable(L, GRAPH_TNAME);
   return lg;
+}
+
+/* for other modules' bindings (lua_graph.h) */
+int lgraph_build(lua_State *L, const GraphSpec *s) {
+  LGraph *lg = push_closed_graph(L);
+  char err[GRAPH_ERRLEN];
+  int rc = graph_build(s, &lg->g, err, sizeof err);
+  if (rc == GRAPH_ENOMEM) return luaL_error(L, "not enough memory");
+  if (rc != GRAPH_OK) return luaL_error(L, "%s", err);
+  return 1;
 }
 
 /* user index of the node id at stack idx; argument arg for messages */

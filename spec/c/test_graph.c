@@ -39,7 +39,7 @@ static Graph *build(int64_t n, const int64_t *ids, int64_t m, const int64_t *fro
                     const double *w, char *err) {
   const double *wv[1] = {w};
   const char *wn[1] = {"w"};
-  GraphSpec s = {n, ids, NULL, NULL, m, from, to, 1, wn, wv, GRAPH_ORDER_AUTO};
+  GraphSpec s = {n, ids, NULL, NULL, m, from, to, 1, wn, wv, GRAPH_ORDER_AUTO, NULL, NULL};
   Graph *g = NULL;
   graph_build(&s, &g, err, GRAPH_ERRLEN);
   return g;
@@ -439,7 +439,7 @@ static void test_manhattan(void) {
   CHECKF(ids_ok, "weight rows follow the edge ids");
   const double *wv[2] = {w8, w18};
   const char *wn[2] = {"week_8", "week_18"};
-  GraphSpec s = {NP, ids, lat, lon, NE, from, to, 2, wn, wv, GRAPH_ORDER_AUTO};
+  GraphSpec s = {NP, ids, lat, lon, NE, from, to, 2, wn, wv, GRAPH_ORDER_AUTO, NULL, NULL};
   Graph *g;
   char err[GRAPH_ERRLEN];
   int rc = graph_build(&s, &g, err, sizeof err);
@@ -521,7 +521,37 @@ static void test_interrupt(void) {
   graph_free(g);
 }
 
+/* endpoints given as positions in ids (the OSM import's path) build the same graph; positions
+ * that disagree with the ids are refused */
+static void test_positions(void) {
+  int64_t ids[] = {40, 10, 30, 20}, from[] = {10, 20, 30, 40}, to[] = {20, 30, 40, 10};
+  int32_t fk[] = {1, 3, 2, 0}, tk[] = {3, 2, 0, 1};
+  double w[] = {1, 2, 3, 4};
+  const double *wv[1] = {w};
+  const char *wn[1] = {"w"};
+  char err[GRAPH_ERRLEN];
+  GraphSpec s = {4, ids, NULL, NULL, 4, from, to, 1, wn, wv, GRAPH_ORDER_NONE, fk, tk};
+  Graph *g = NULL;
+  CHECKF(graph_build(&s, &g, err, sizeof err) == GRAPH_OK, "%s", err);
+  if (g) {
+    GraphWork *wk = graph_work_new(g);
+    int32_t src = graph_find(g, 10);
+    GraphQuery q = {&src, 1, 0, 0, INFINITY, NULL, 0, 0};
+    CHECK(wk && graph_search(g, wk, &q) == GRAPH_OK);
+    CHECK(graph_work_dist(g, wk, graph_find(g, 40)) == 6);  /* 10 -> 20 -> 30 -> 40 */
+    CHECK(graph_work_dist(g, wk, graph_find(g, 20)) == 1);
+    graph_work_free(wk);
+    graph_free(g);
+  }
+  int32_t bad[] = {3, 2, 0, 3};
+  s.to_k = bad;
+  g = NULL;
+  CHECK(graph_build(&s, &g, err, sizeof err) == GRAPH_EINVAL && g == NULL);
+  CHECK(strstr(err, "edge 4 (40 -> 10): from_k/to_k do not name these nodes") != NULL);
+}
+
 int main(void) {
+  test_positions();
   test_pgrouting();
   test_errors();
   test_generated();
