@@ -34,11 +34,14 @@ local P = params {
 }
 
 -- Data
-  network = P.network, profile = P.profile, incidents = P.incidents ~= "" and P.incidents or nil, columns = P.columns}
+local own = P.network ~= "manhattan"
+if own and P.existing == "hospitals" then error("existing=hospitals is Manhattan's: give a stations file or existing=none", 0) end
 local pr = require("emsopt.progress").new("TAZ_OPT")
 pr:phase("road network, incidents and p_ij (%s %d:00)", P.day, P.hour)
-local area = assert(taz.manhattan{day = P.day, hour = P.hour, target_min = P.target_min, cell_km = P.cell_km,
-  high_share = P.high_share, p_min = P.p_min, sample_fraction = P.sample_fraction, period_days = P.period_days})
+local area, aerr = taz.manhattan{day = P.day, hour = P.hour, target_min = P.target_min, cell_km = P.cell_km,
+  high_share = P.high_share, p_min = P.p_min, sample_fraction = P.sample_fraction, period_days = P.period_days,
+  network = P.network, profile = P.profile, incidents = P.incidents ~= "" and P.incidents or nil, columns = P.columns}
+if not area then error(aerr, 0) end
 local existing, hosp = {}, nil
 if P.existing == "hospitals" and not own then
   hosp = assert(taz.manhattan_hospitals())

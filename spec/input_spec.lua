@@ -201,8 +201,8 @@ describe("input: the coverage models on one's own files", function()
     local r = assert(json.decode(spec.read(out)))
     assert.equals(875247, r.covered); assert.equals(955113, r.total)
     assert.same({"Store_2", "Store_11", "Store_12", "Store_15"}, r.names)
-    -- the same radius in km, and the bare number in the matrix's unit
-    for _, rad in ipairs{"radius=5km", "radius=5000"} do
+    -- the same radius in km (a bare number is refused: which unit would it be?)
+    for _, rad in ipairs{"radius=5km"} do
       run_json{"models/mclp.lua", "demand=" .. dir .. "/D.csv", "sites=" .. dir .. "/S.csv", "matrix=" .. dir .. "/M.csv",
         "matrix_unit=m", "p=4", rad, "out=" .. out}
       assert.equals(875247, assert(json.decode(spec.read(out))).covered)
@@ -249,7 +249,7 @@ describe("input: the coverage models on one's own files", function()
     for _, m in ipairs{{"models/malp.lua", "version=2", "covered"}, {"models/lr_mexclp.lua", "curve_to=0", "objective"}} do
       local a, b = dir .. "/a.json", dir .. "/b.json"
       run_json{m[1], m[2], "dir=" .. UT, "out=" .. a}
-      run_json{m[1], m[2], files[1], files[2], files[3], files[4], files[5], "out=" .. b}
+      run_json{m[1], m[2], files[1], files[2], files[3], files[4], files[5], "radius=12min", "out=" .. b}
       local ra, rb = assert(json.decode(spec.read(a))), assert(json.decode(spec.read(b)))
       assert.near(ra[m[3]], rb[m[3]], 1e-9)
     end
@@ -278,10 +278,11 @@ describe("input: the coverage models on one's own files", function()
   it("says what is wrong: units, missing unit, ids that do not match, missing sites", function()
     local base = {"models/mclp.lua", "demand=" .. dir .. "/D.csv", "sites=" .. dir .. "/S.csv", "matrix=" .. dir .. "/M.csv"}
     local cases = {
-      {{"matrix_unit=m", "radius=12min"}, "parameter 'radius' = 12min: the D matrix holds distances (min is a time, m is a length)"},
+      {{"matrix_unit=m", "radius=12min"}, "parameter 'radius' is a time (12 min), but the D instance's matrix holds distances (metres): give a distance, e.g. radius=5000m"},
+      {{"matrix_unit=m", "radius=5000"}, "radius=5000 needs a unit: the D instance's matrix holds metres (write e.g. radius=5000m)"},
       {{}, "matrix " .. dir .. "/M.csv needs matrix_unit= (min, s, h, m, km or mi)"},
       {{"matrix_unit=m", "matrix_rows=sites"}, "no pair of a demand id"},
-      {{"matrix_unit=m", "radius=5parsecs"}, "parameter 'radius' expects a number, got '5parsecs'"},
+      {{"matrix_unit=m", "radius=5parsecs"}, "parameter 'radius': unknown unit 'parsecs'"},
     }
     for _, c in ipairs(cases) do
       local a = {table.unpack(base)}
@@ -429,9 +430,9 @@ describe("input: fairness on the user's zones, bases and matrix", function()
     assert.same(a.reach, b.reach); assert.same(a.req, b.req); assert.same(a.base_zone, b.base_zone)
     -- 15 minutes is 900 s
     local fairness = require "fairness"
-    local P = setmetatable({zones = dir .. "/zones.csv", bases = dir .. "/bases.csv", matrix = dir .. "/times.csv",
-      matrix_unit = "s", threshold = 15, crs = "EPSG:28992", columns = "id:pc4,weight:inhabitants", requirement = "quartile"},
-      {units = {threshold = "min"}})
+    local P = {zones = dir .. "/zones.csv", bases = dir .. "/bases.csv", matrix = dir .. "/times.csv",
+      matrix_unit = "s", threshold = require("emsopt.params").parse_quantity("threshold", "15min"), crs = "EPSG:28992",
+      columns = "id:pc4,weight:inhabitants", requirement = "quartile"}
     local c = fairness.load(P)
     assert.same(a.reach, c.reach)
     -- the model script on those files plans as on the bundled instance

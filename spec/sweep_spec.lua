@@ -247,7 +247,7 @@ describe("emsopt sweep, engine=local", function()
     assert.equals("emsopt: sweep: nothere.lua: no such script\n", err)
     code, _, err = run({"sweep", "m.lua", "a=1,2", "colour=red", "dir=run"}, {cwd = d})
     assert.equals(1, code)
-    assert.equals("emsopt: sweep: m.lua has no parameter 'colour' (it has a, b, tag, fail, gate, log, out)\n", err)
+    assert.equals("emsopt: sweep: m.lua has no parameter 'colour' (it has a, b, tag, fail, gate, log, lp, out)\n", err)
     assert.same({"m.lua"}, spec.ls(d))
   end)
 
