@@ -6,6 +6,7 @@
 local taz, creport = require "coverage.taz", require "coverage.report"
 
 local P = params {
+  incidents = "",          -- with an OpenStreetMap network: calls, one per row, with lat, lon (see columns=)
   network = "manhattan",   -- manhattan (shared data, with day/hour), or an OpenStreetMap file (.osm.pbf, .osm) of any region
   profile = "ambulance",   -- speed profile of an OpenStreetMap network: ambulance, car or a .lua file
   columns = "",            -- other column names of incidents=, e.g. lat:LATITUDE,lon:LONGITUDE
