@@ -43,11 +43,31 @@ local function convert(key, typ, text)
     if TRUE[text:lower()] then return true end
     if FALSE[text:lower()] then return false end
   elseif typ == "integer" then
-    local v = math.tointeger(tonumber(text))
+    -- Lua reads a hexadecimal integer modulo 2^64 (0xffffffffffffffff is -1): refuse one that
+    -- does not fit a signed 64-bit integer instead of letting it wrap.
+    local hex = text:match("^%s*[-+]?0[xX](%x+)%s*$")
+    if hex then
+      hex = hex:gsub("^0+", "")
+      if #hex > 16 or (#hex == 16 and tonumber(hex:sub(1, 1), 16) >= 8) then
+        usage("parameter '%s' expects an integer from %d to %d, got '%s' (out of range)",
+          key, math.mininteger + 1, math.maxinteger, text)
+      end
+    end
+    local n = tonumber(text)
+    local v = math.tointeger(n)
     if v then return v end
+    if n and n == n and n ~= math.huge and n ~= -math.huge and n == math.floor(n) then
+      usage("parameter '%s' expects an integer from %d to %d, got '%s' (out of range)",
+        key, math.mininteger + 1, math.maxinteger, text)
+    end
   elseif typ == "number" then
     local v = tonumber(text)
-    if v and v == v then return v + 0.0 end
+    if v and v == v then
+      if v == math.huge or v == -math.huge then
+        usage("parameter '%s' expects a finite number, got '%s'", key, text)
+      end
+      return v + 0.0
+    end
   end
   usage("parameter '%s' expects %s %s, got '%s'", key, typ == "integer" and "an" or "a", typ, text)
 end

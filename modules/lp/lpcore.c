@@ -853,8 +853,69 @@ static int solve_cbc(lpc_model *m, const lpc_opts *o) {
   return 0;
 }
 
+/* "nan", "inf", "-inf" or the number as %g: for messages */
+static const char *show_value(double v, char *buf, size_t n) {
+  if (isnan(v)) return "nan";
+  if (isinf(v)) return v > 0 ? "inf" : "-inf";
+  snprintf(buf, n, "%g", v);
+  return buf;
+}
+
+int lpc_check_values(lpc_model *m) {
+  lprec *lp = m->lp;
+  int nr = get_Nrows(lp), nc = get_Ncolumns(lp);
+  double lpinf = get_infinite(lp);
+  REAL *colv;
+  int *colr;
+  char b[40];
+  if (lpc_end_rows(m)) return -1;
+  colv = malloc(((size_t)nr + 2) * sizeof(REAL));
+  colr = malloc(((size_t)nr + 2) * sizeof(int));
+  if (!colv || !colr) { free(colv); free(colr); return fail(m, "out of memory"); }
+  for (int j = 1; j <= nc; j++) {
+    int cnt = get_columnex(lp, j, colv, colr);
+    double lb = get_lowbo(lp, j), ub = get_upbo(lp, j);
+    for (int t = 0; t < cnt; t++) {
+      double v = colv[t];
+      if (isfinite(v) && fabs(v) < LPC_MAX_VALUE) continue;
+      if (colr[t] == 0)
+        snprintf(m->err, sizeof m->err, "objective: coefficient of column #%d (%.60s) is %s (must be finite and below 1e20 in magnitude)",
+                 j, get_col_name(lp, j), show_value(v, b, sizeof b));
+      else
+        snprintf(m->err, sizeof m->err, "row #%d (%.60s): coefficient of column #%d (%.60s) is %s (must be finite and below 1e20 in magnitude)",
+                 colr[t], get_row_name(lp, colr[t]), j, get_col_name(lp, j), show_value(v, b, sizeof b));
+      free(colv); free(colr);
+      return -1;
+    }
+    if (isnan(lb) || isnan(ub) || (fabs(lb) >= LPC_MAX_VALUE && fabs(lb) < lpinf) ||
+        (fabs(ub) >= LPC_MAX_VALUE && fabs(ub) < lpinf) || lb >= lpinf || ub <= -lpinf) {
+      int low = isnan(lb) || (fabs(lb) >= LPC_MAX_VALUE && fabs(lb) < lpinf) || lb >= lpinf;
+      snprintf(m->err, sizeof m->err, "column #%d (%.60s): %s bound is %s (must be below 1e20 in magnitude, or infinite)",
+               j, get_col_name(lp, j), low ? "lower" : "upper", show_value(low ? lb : ub, b, sizeof b));
+      free(colv); free(colr);
+      return -1;
+    }
+  }
+  free(colv); free(colr);
+  for (int i = 0; i <= nr; i++) {
+    double rh = get_rh(lp, i);
+    if (i == 0 ? !(isfinite(rh) && fabs(rh) < LPC_MAX_VALUE)
+               : (isnan(rh) || (fabs(rh) >= LPC_MAX_VALUE && fabs(rh) < lpinf))) {
+      if (i == 0)
+        snprintf(m->err, sizeof m->err, "objective: constant is %s (must be finite and below 1e20 in magnitude)",
+                 show_value(rh, b, sizeof b));
+      else
+        snprintf(m->err, sizeof m->err, "row #%d (%.60s): right-hand side is %s (must be finite and below 1e20 in magnitude)",
+                 i, get_row_name(lp, i), show_value(rh, b, sizeof b));
+      return -1;
+    }
+  }
+  return 0;
+}
+
 int lpc_solve(lpc_model *m, const lpc_opts *o) {
   if (lpc_end_rows(m)) return -1;
+  if (lpc_check_values(m)) return -1;
   if (o->backend == LPC_CBC) return solve_cbc(m, o);
   return solve_lpsolve(m, o);
 }
