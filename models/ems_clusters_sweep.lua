@@ -66,7 +66,7 @@ local title = string.format("EMS clusters sensitivity: %s, %d stations (%s), BIP
   inst.region, inst.sites.n, inst.sites.method, P.solver, P.timeout, #cells, wall)
 local text = sweep.text(rows, title)
 if P.csv ~= "" then assert(sweep.csv(P.csv, rows)) end
-if P.txt ~= "" then assert(sys.write_atomic(P.txt, text .. "\n")) end
+if P.txt ~= "" then assert(require("emsopt.outputs").write(P.txt, text .. "\n")) end
 if P.report ~= "" then assert(require("clusters.report").sweep_html(rows, title, P.report)) end
 if not P.quiet then print(text) end
 return {model = "ems_clusters_sweep", rows = rows, wall = wall, cells = #cells, csv = P.csv, txt = P.txt, report = P.report}

@@ -159,6 +159,7 @@ function M.binder(given, opts)
       elseif getmetatable(d) == OPTIONAL then P[k] = d.default
       else P[k] = d end
     end
+    if opts.on_bound then opts.on_bound(P) end -- the host's checks before any work (output paths)
     return setmetatable(P, {__index = function(_, k)
       if defs[k] == nil then error(string.format("no parameter '%s'", tostring(k)), 2) end
     end})
