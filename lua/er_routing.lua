@@ -176,14 +176,27 @@ function M.rates(P, TYPES, zones)
   local days, ndays = parse_days(P.days)
   local hours, nhours = parse_hours(P.hours)
   local dt = {column = P.datetime_column, bin = "hour_of_week", format = "mdy"}
-  local groups, info = csv.count(P.incidents, {by = {P.code_column, P.zip_column, dt}})
-  if not groups then error("incidents: " .. info, 0) end
-  local span = csv.count(P.incidents, {by = {{column = P.datetime_column, bin = "date", format = "mdy"}}})
+  -- One pass over the file: a second one could read another file (replaced or truncated in
+  -- between, or a pipe that is empty the second time) and mix its dates with the first's counts.
+  local dk = {column = P.datetime_column, bin = "date", format = "mdy"}
+  local cols, info = csv.count(P.incidents, {by = {P.code_column, P.zip_column, dt, dk}, columnar = true})
+  if not cols then error("incidents: " .. info, 0) end
+  local K1, K2, K3, K4, C = cols.keys[1], cols.keys[2], cols.keys[3], cols.keys[4], cols.count
+  local groups, gindex = {}, {}
   local first, last
-  for _, g in ipairs(span) do
-    local d = g.keys[1]
+  for g = 1, info.groups do
+    local d = K4[g]
     if not first or d < first then first = d end
     if not last or d > last then last = d end
+    local code, zip, how = K1[g], K2[g], K3[g]
+    local key = code .. "\0" .. zip .. "\0" .. how
+    local i = gindex[key]
+    if i then groups[i].count = groups[i].count + C[g]
+    else
+      i = #groups + 1
+      gindex[key] = i
+      groups[i] = {keys = {code, zip, how}, count = C[g]}
+    end
   end
   if not first then error("incidents: no rows in " .. P.incidents, 0) end
   -- exposure: the window's hours between the first and the last date
@@ -674,7 +687,7 @@ local function write_rows(path, rows, keys)
     end
     out[r] = l
   end
-  local ok, err = csv.write(path, keys, out)
+  local ok, err = require("emsopt.outputs").csv(path, keys, out)
   if not ok then error(err, 0) end
 end
 
