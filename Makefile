@@ -36,12 +36,12 @@ CPPFLAGS += -D_GNU_SOURCE -DEMSOPT_VERSION='"$(VERSION)"' -Iruntime $(LUA_CFLAGS
 CFLAGS   += -std=gnu11 $(OPT) $(WARN) $(SANITIZE) -pthread
 CXXFLAGS += -std=gnu++17 $(OPT) -Wall -Wextra -Werror $(SANITIZE) -pthread
 LDFLAGS  += $(SANITIZE) -pthread
-LDLIBS   += $(LUA_LIBS) $(LPSOLVE_LIBS) $(CBC_LIBS) -lcurl -lreadline -lm
+LDLIBS   += $(LUA_LIBS) $(LPSOLVE_LIBS) $(CBC_LIBS) -lcurl -lz -lreadline -lm
 
 # Debian packages: build and run time, then test and bench tools.
 DEB_PKGS = build-essential pkg-config liblua5.4-dev lua5.4 liblpsolve55-dev lp-solve \
            libcolamd2 libsuitesparse-dev coinor-libcbc-dev libcurl4-openssl-dev \
-           libreadline-dev ca-certificates tmux python3 gawk unzip librsvg2-bin clang libclang-rt-14-dev valgrind
+           libreadline-dev zlib1g-dev ca-certificates tmux python3 gawk unzip librsvg2-bin clang libclang-rt-14-dev valgrind
 
 # ---- sources ----------------------------------------------------------------------------
 MODULES     := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard modules/*/*.c)))))
