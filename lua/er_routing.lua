@@ -274,7 +274,10 @@ function M.travel(ers, zones, zlist, P)
     local roads = require "roads"
     local day, hour = P.network_weight:match("^(%a+)_(%d+)$")
     if not day then error(fmt("network_weight='%s': expected DAY_HOUR like week_12", P.network_weight), 0) end
-    local g = roads.manhattan(nil, {days = {day}, hours = {tonumber(hour)}})
+    local gok, g = pcall(roads.manhattan, nil, {days = {day}, hours = {tonumber(hour)}})
+    if not gok then -- a day or hour the network does not have: the parameter's error, not the code's
+      error(fmt("network_weight='%s': %s", P.network_weight, (tostring(g):gsub("^[^\n]-%.lua:%d+: ", ""))), 0)
+    end
     opts = {graph = g, weight = P.network_weight}
   elseif P.network ~= "" then
     error(fmt("network='%s': only 'manhattan' (the shared Manhattan road graph) or '' (haversine)", P.network), 0)
@@ -292,6 +295,11 @@ end
 function M.capacity(ers, P)
   for _, h in ipairs(ers) do
     local c = h.capacity_given or math.ceil(h.beds * P.capacity_factor * P.period_hours - 1e-9)
+    if c ~= c or c >= 1e15 then -- beyond any ER, and beyond what a solver row takes exactly
+      error(fmt("ER %s: capacity %s patients a period (BEDS %s x capacity_factor=%s x period_hours=%s) must stay "
+        .. "below 1e15: check BEDS in hospitals= and capacity_factor", tostring(h.id), tostring(c), tostring(h.beds),
+        tostring(P.capacity_factor), tostring(P.period_hours)), 0)
+    end
     h.C = math.max(0, math.floor(c + 1e-9))
     if P.alpha > 0 then h.mu = stats.poisson_max_mean(h.C, P.alpha) else h.mu = h.C end
   end
