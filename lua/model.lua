@@ -496,7 +496,7 @@ end
 -- binding or core with row and column indices: the same message with this model's names, raised
 -- without a position (the cause is in the data or the parameters, not in the calling line).
 local function named_error(m, e)
-  e = tostring(e):gsub("^bad argument #%d+ to '[%w_]+' %((.*)%)$", "%1")
+  e = tostring(e):gsub("^[^\n]-:%d+: ", "", 1):gsub("^bad argument #%d+ to '[%w_]+' %((.*)%)$", "%1")
   e = e:gsub("row #?(%d+) %([^()]*%)", function(i) return "row " .. (m.rname[tonumber(i)] or i) end)
   e = e:gsub("row #?(%d+)", function(i) return "row " .. (m.rname[tonumber(i)] or i) end)
   e = e:gsub("column #?(%d+) %([^()]*%)", function(j) return "column " .. (m.names[tonumber(j)] or j) end)
