@@ -153,7 +153,7 @@ clean:
 #                fuzz/crashes/NAME-* (replayed by spec/fuzz_regress_spec.lua)
 #   make valgrind [SPECS="spec/csv_spec.lua ..."]   C core tests and specs under memcheck
 FUZZ_SECONDS ?= 600
-FUZZ         ?= csv datetime graph_csv dimacs lp
+FUZZ         ?= csv datetime graph_csv dimacs lp mps
 FUZZ_CC      ?= clang
 FUZZ_DATA    ?= ../shared/data
 FUZZ_CFLAGS   = -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
@@ -165,6 +165,8 @@ FUZZ_SRC_graph_csv = modules/csv/csv.c modules/graph/graph.c modules/graph/graph
 FUZZ_SRC_dimacs    = modules/graph/graph.c modules/graph/graph_io.c
 FUZZ_SRC_lp        = modules/lp/lpcore.c modules/lp/mps.c modules/lp/cbc_stop.cpp modules/lp/clp_stop.cpp runtime/atomic.c
 FUZZ_LIBS_lp       = $(LPSOLVE_LIBS) $(CBC_LIBS) -fsanitize-link-c++-runtime -lstdc++
+FUZZ_SRC_mps       = $(FUZZ_SRC_lp)
+FUZZ_LIBS_mps      = $(FUZZ_LIBS_lp)
 SPECS        ?=
 # specs that drive processes by the clock wait and allow this many times longer (spec.t)
 VALGRIND_TIME_SCALE ?= 20
