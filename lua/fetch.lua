@@ -99,7 +99,7 @@ local COMMON = {
   {"cache", nil, "directory for conditional requests (ETag/Last-Modified); 'none' = off; "
     .. "default $EMSOPT_CACHE or ~/.cache/emsopt"},
   {"retries", "3", "extra attempts after 5xx, 429 and timeouts"},
-  {"timeout", "0", "seconds per request (0 = no limit; a stalled transfer stops after 60 s)"},
+  {"timeout", "0", "seconds per request (0 = no limit; a transfer below 100 bytes/s for 60 s stops)"},
 }
 
 local function list(s)
