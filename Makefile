@@ -25,10 +25,14 @@ WARN      = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 SANITIZE ?=
 VERSION   = 0.1.0
 
-LUA_CFLAGS := $(shell pkg-config --cflags lua5.4 2>/dev/null)
-LUA_LIBS   := $(shell pkg-config --libs lua5.4 2>/dev/null || echo -llua5.4)
-CBC_CFLAGS := $(shell pkg-config --cflags cbc 2>/dev/null)
-CBC_LIBS   := $(shell pkg-config --libs cbc 2>/dev/null)
+# Flags from pkg-config are looked up when first used (in a recipe), not when the Makefile is
+# read: on a fresh machine `make demo` installs the packages (deps) before anything compiles.
+# lazy(VAR,command): VAR runs command once, at first expansion, and keeps its output.
+lazy = $(eval $1 = $$(eval $1 := $$$$(shell $2))$$($1))
+$(call lazy,LUA_CFLAGS,pkg-config --cflags lua5.4 2>/dev/null)
+$(call lazy,LUA_LIBS,pkg-config --libs lua5.4 2>/dev/null || echo -llua5.4)
+$(call lazy,CBC_CFLAGS,pkg-config --cflags cbc 2>/dev/null)
+$(call lazy,CBC_LIBS,pkg-config --libs cbc 2>/dev/null)
 LPSOLVE_LIBS = /usr/lib/liblpsolve55.a -lcolamd -ldl
 
 CPPFLAGS += -D_GNU_SOURCE -DEMSOPT_VERSION='"$(VERSION)"' -Iruntime $(LUA_CFLAGS) \
@@ -38,10 +42,12 @@ CXXFLAGS += -std=gnu++17 $(OPT) -Wall -Wextra -Werror $(SANITIZE) -pthread
 LDFLAGS  += $(SANITIZE) -pthread
 LDLIBS   += $(LUA_LIBS) $(LPSOLVE_LIBS) $(CBC_LIBS) -lcurl -lz -lreadline -lm
 
-# Debian packages: build and run time, then test and bench tools.
+# Debian packages: build and run time (CBC's link line: zlib, bzip2, LAPACK, BLAS), then the
+# tools the tests and benchmarks use. `make deps` installs what is missing.
 DEB_PKGS = build-essential pkg-config liblua5.4-dev lua5.4 liblpsolve55-dev lp-solve \
-           libcolamd2 libsuitesparse-dev coinor-libcbc-dev libcurl4-openssl-dev \
-           libreadline-dev zlib1g-dev ca-certificates tmux python3 gawk unzip librsvg2-bin clang libclang-rt-14-dev valgrind
+           libcolamd2 libsuitesparse-dev coinor-libcbc-dev zlib1g-dev libbz2-dev \
+           liblapack-dev libblas-dev libcurl4-openssl-dev libreadline-dev ca-certificates \
+           man-db tmux python3 gawk unzip librsvg2-bin clang libclang-rt-14-dev valgrind
 
 # ---- sources ----------------------------------------------------------------------------
 MODULES     := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard modules/*/*.c)))))
@@ -50,6 +56,9 @@ MODULE_CXX  := $(sort $(wildcard modules/*/*.cpp))
 RUNTIME_SRC := $(filter-out runtime/embed.c,$(sort $(wildcard runtime/*.c)))
 LUA_SRC     := $(sort $(shell find lua -name '*.lua' 2>/dev/null))
 CTESTS      := $(sort $(wildcard spec/c/test_*.c))
+# the API reference's one source: each module's header comment (runtime/apidoc.awk)
+APIDOC_SRC  := $(sort $(wildcard modules/*/lua_*.c)) runtime/lsys.c $(LUA_SRC)
+APIDOC      := $(BUILD)/gen/lua/emsopt/apidoc.lua
 
 CXX_OBJ = $(patsubst %.cpp,$(BUILD)/%.o,$(MODULE_CXX))
 OBJ = $(patsubst %.c,$(BUILD)/%.o,$(RUNTIME_SRC) $(MODULE_SRC)) $(CXX_OBJ) \
@@ -81,8 +90,17 @@ $(BUILD)/gen/preload.c: $(MAKEFILE_LIST) $(wildcard modules/*/lua_*.c) | $(BUILD
 	   for m in $(MODULES); do echo "  {\"$$m\", luaopen_$$m},"; done; \
 	   echo '  {NULL, NULL}'; echo '};'; } > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/gen/embedded.c: $(BUILD)/embed $(LUA_SRC) | $(BUILD)/gen
-	$(BUILD)/embed lua $(LUA_SRC) > $@.tmp && mv $@.tmp $@
+$(BUILD)/gen/embedded.c: $(BUILD)/embed $(LUA_SRC) $(APIDOC) | $(BUILD)/gen
+	$(BUILD)/embed lua $(LUA_SRC) $(APIDOC) > $@.tmp && mv $@.tmp $@
+
+$(APIDOC): runtime/apidoc.awk $(APIDOC_SRC)
+	@mkdir -p $(dir $@)
+	awk -f runtime/apidoc.awk $(APIDOC_SRC) > $@.tmp && mv $@.tmp $@
+
+# the API reference as text, for share/doc (the REPL's help() reads the same source)
+$(BUILD)/doc/api.txt: $(BUILD)/emsopt
+	@mkdir -p $(dir $@)
+	$(BUILD)/emsopt -e 'io.write(require("emsopt.help").reference())' > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/gen/%.o: $(BUILD)/gen/%.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
@@ -130,20 +148,28 @@ deps:
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-demo: deps emsopt
+# deps first, then the build in a new make that sees what deps installed
+demo:
+	$(MAKE) deps
+	$(MAKE) emsopt
 	./emsopt models/er_routing.lua report=er_routing.html
 
 bench: emsopt
 	@for b in bench/*.lua; do echo "== $$b"; ./emsopt $$b || exit 1; done
 
-install: $(BUILD)/emsopt
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/emsopt
+# bin/emsopt; share/emsopt: the models, examples and demo region (scripts' default files resolve
+# there); the man page; share/doc/emsopt: README and the API reference
+install: $(BUILD)/emsopt $(BUILD)/doc/api.txt
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/emsopt \
+	  $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/doc/emsopt
 	install -m 755 $(BUILD)/emsopt $(DESTDIR)$(PREFIX)/bin/emsopt
 	cp -R models examples $(DESTDIR)$(PREFIX)/share/emsopt/
+	install -m 644 runtime/emsopt.1 $(DESTDIR)$(PREFIX)/share/man/man1/emsopt.1
+	install -m 644 README.md $(BUILD)/doc/api.txt $(DESTDIR)$(PREFIX)/share/doc/emsopt/
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/emsopt
-	rm -rf $(DESTDIR)$(PREFIX)/share/emsopt
+	rm -f $(DESTDIR)$(PREFIX)/bin/emsopt $(DESTDIR)$(PREFIX)/share/man/man1/emsopt.1
+	rm -rf $(DESTDIR)$(PREFIX)/share/emsopt $(DESTDIR)$(PREFIX)/share/doc/emsopt
 
 clean:
 	rm -rf build emsopt

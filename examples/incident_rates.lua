@@ -3,9 +3,10 @@
 -- of the daily counts (Poisson has variance = mean).
 -- Run: emsopt examples/incident_rates.lua [incidents=FILE] [fraction=0.2]
 local csv, stats = require "csv", require "stats"
+local paths = require "emsopt.paths"
 
 local P = params {
-  incidents = "examples/data/incidents.csv", -- incidents in the NYC EMS dispatch format
+  incidents = paths.home "examples/data/incidents.csv", -- incidents in the NYC EMS dispatch format
   fraction = 0.2,                 -- sampling fraction of the file (0.2 for the NYC samples)
   column = "INCIDENT_DATETIME",   -- date-time column
 }

@@ -21,7 +21,8 @@
 -- instance opts: region ("louisville" | "demo"), tracts, hospitals (paths overriding the
 --   region's), hospital_set ("study" | "hifld"), stations (count), site_seed, rho (km)
 -- solve opts: beta_ub, beta_lb, alpha, weighted, method ("both" | "sa" | "bip"), solver
---   ("lp_solve" | "cbc"), timeout (s per BIP), fixing (reduced-cost fixing), and the annealing
+--   ("lp_solve" | "cbc"), nodes (branch-and-bound nodes per BIP: the work bound), timeout (s per
+--   BIP, a safety net; a result it cut short has limited_by = "time"), fixing (reduced-cost fixing), and the annealing
 --   schedule c0, c_stop, eps, k (stage 1), k2 (stage 2), sigma (km, stage 1), seed, restarts,
 --   threads, lns (groups per neighbourhood of the search after the annealing; 0: none);
 --   progress = function(line) (told before each annealing and BIP, e.g. clusters.say);
@@ -87,8 +88,9 @@ local function run_stage(P, o, seed_off, k)
     out.sa.feasible = ok
   end
   if method ~= "sa" then
-    say(fmt("%s: BIP (%s, at most %gs)", P.label, o.solver or "lp_solve", o.timeout or 60))
-    out.bip = stage.bip(P, {solver = o.solver, timeout = o.timeout, gap_rel = o.gap_rel,
+    say(fmt("%s: BIP (%s, at most %d nodes%s)", P.label, o.solver or "lp_solve", o.nodes or 10000,
+      o.timeout and fmt(" or %gs", o.timeout) or ""))
+    out.bip = stage.bip(P, {solver = o.solver, nodes = o.nodes, timeout = o.timeout, gap_rel = o.gap_rel,
                             start = out.sa and out.sa.feasible and out.sa.assign or nil,
                             fixing = o.fixing ~= false})
   end
@@ -138,7 +140,7 @@ local function summary(x)
   if not x then return nil end
   local r = {}
   for _, k in ipairs{"cost", "feasible", "seconds", "moves", "moves_per_sec", "bound", "gap",
-                     "from_greedy", "chain_gain", "lns_gain", "lns_solves", "lns_seconds", "status", "message", "backend", "source", "lp_bound", "time",
+                     "from_greedy", "chain_gain", "lns_gain", "lns_solves", "lns_seconds", "lns_limited_by", "limited_by", "status", "message", "backend", "source", "lp_bound", "time",
                      "lp_time", "nodes", "fixed", "columns", "rows", "proven", "threads", "steps",
                      "candidates_added"} do
     r[k] = x[k]
@@ -161,7 +163,7 @@ function M.solve(inst, o)
              sites = {method = s.method, name = s.name, lat = s.lat, lon = s.lon},
              params = {beta_ub = o.beta_ub, beta_lb = o.beta_lb, alpha = o.alpha, rho = inst.rho,
                        weighted = o.weighted or false, method = o.method or "both",
-                       solver = o.solver or "lp_solve", timeout = o.timeout},
+                       solver = o.solver or "lp_solve", nodes = o.nodes or 10000, timeout = o.timeout},
              V = P1.V, lo = P1.lo, hi = P1.hi, unit = P1.unit}
   r.stage1 = {sa = summary(s1.sa), bip = summary(s1.bip)}
   if s1.sa and s1.sa.trace then r.stage1.sa.trace = s1.sa.trace end
@@ -225,6 +227,12 @@ function M.solve(inst, o)
   for k = 1, hg.n do r.merged[k] = {name = hg.name[k], beds = hg.beds[k], members = #hg.members[k]} end
   r.ok = ok1 and ok2
   r.message = r.ok and "ok" or "a returned assignment failed its check"
+  -- a wall-clock safety net that cut a search short makes the plan depend on the machine: say so
+  for _, st in ipairs{r.stage1, r.stage2} do
+    if (st.bip and st.bip.limited_by == "time") or (st.sa and st.sa.lns_limited_by == "time") then
+      r.limited_by = "time"
+    end
+  end
   return r, P1, P2, s1
 end
 
@@ -280,7 +288,8 @@ function M.method_rows(st)
     local b = st.bip
     rows[#rows + 1] = {"BIP " .. (b.backend or ""), b.cost and num(b.cost, "%.3f") or "none", num(b.bound, "%.3f"),
       b.gap and fmt("%.2f%%", 100 * b.gap) or "-", num((b.time or 0) + (b.lp_time or 0), "%.3f"),
-      fmt("%s, LP bound %s, %s nodes, %d columns fixed%s", b.status or "?", num(b.lp_bound, "%.3f"),
+      fmt("%s, LP bound %s, %s nodes, %d columns fixed%s",
+          b.limited_by == "nodes" and "node limit" or b.limited_by == "time" and "TIME LIMIT" or b.status or "?", num(b.lp_bound, "%.3f"),
           tostring(b.nodes or 0), b.fixed or 0, b.source == "start" and ", incumbent = annealing start" or "")}
   end
   return rows
@@ -290,6 +299,9 @@ function M.report(r)
   local out = {}
   local function p(f, ...) out[#out + 1] = select("#", ...) > 0 and fmt(f, ...) or f end
   p("EMS-station and hospital clusters: %s, %d tracts, population %d, %d stations", r.region, r.tracts, r.population, r.stations)
+  if r.limited_by == "time" then
+    p("LIMITED BY TIME: the timeout= safety net cut a search short, so this plan depends on the machine's speed and load")
+  end
   p("station sites: %s (no public list of the study's sites exists)", r.sites.method)
   p("beta_ub = %g, beta_lb = %g: station population in [%.0f, %.0f] (V = %.1f); alpha = %g; rho = %g km; objective in %s",
     r.params.beta_ub, r.params.beta_lb, r.lo, r.hi, r.V, r.params.alpha, r.params.rho, r.unit)

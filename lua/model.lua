@@ -37,6 +37,7 @@
 --   sol.optimal   proven optimal
 --   sol.status    "OPTIMAL", "SUBOPTIMAL", "INFEASIBLE", "UNBOUNDED", "TIMEOUT", "USERABORT", ...
 --   sol.code, sol.message (one readable line; for INFEASIBLE it carries the explanation)
+--   sol.limited_by "time" | "nodes" when timeout or node_limit stopped the search, else nil
 --   sol.objective, sol.backend, sol.time, and for MIPs sol.bound, sol.gap, sol.nodes (bound
 --   -inf for a minimisation, +inf for a maximisation, and gap inf when no bound is known: a
 --   CBC solve stopped before it had one, or whose bound after a stop cannot be trusted)
@@ -807,7 +808,7 @@ function Model:solve(opts)
   end
   local s = setmetatable({model = self, raw = r, opts = opts, status = r.status, code = r.code,
     backend = r.backend, ok = r.has_solution, optimal = r.status == "OPTIMAL", time = r.time,
-    nodes = r.nodes, mip = r.mip, interrupted = r.interrupted}, Sol)
+    nodes = r.nodes, mip = r.mip, interrupted = r.interrupted, limited_by = r.limited_by}, Sol)
   if r.has_solution then
     s.objective = r.objective + self.obj.k
     if r.mip then s.bound = r.bound + self.obj.k; s.gap = r.gap end
@@ -825,10 +826,12 @@ function Model:solve(opts)
   elseif r.status == "UNBOUNDED" then
     s.message = "UNBOUNDED: the objective can improve without limit (a missing bound or constraint?)"
   elseif s.ok then
-    s.message = fmt("%s: best solution %.10g%s after %.3g s (%s)", r.status, s.objective,
-      s.gap and (s.gap == math.huge and ", no bound known" or fmt(", gap %.3g%%", 100 * s.gap)) or "", r.time, r.backend)
+    s.message = fmt("%s: best solution %.10g%s after %.3g s%s (%s)", r.status, s.objective,
+      s.gap and (s.gap == math.huge and ", no bound known" or fmt(", gap %.3g%%", 100 * s.gap)) or "", r.time,
+      r.limited_by == "nodes" and fmt(", node limit %d", opts.node_limit) or "", r.backend)
   else
-    s.message = fmt("%s: no solution (%s, %.3g s)", r.status, r.backend, r.time)
+    s.message = fmt("%s: no solution (%s, %.3g s%s)", r.status, r.backend, r.time,
+      r.limited_by == "nodes" and fmt(", node limit %d", opts.node_limit) or "")
   end
   return s
 end

@@ -10,8 +10,8 @@
 --     File trouble (missing file or column, a bad number, a negative weight) is nil, message.
 --
 --   roads.manhattan([dir] [, opts]) -> g
---     The 4,091-node Manhattan network (dir defaults to $EMSOPT_DATA or ../shared/data, then
---     road_network_manhattan; files without
+--     The 4,091-node Manhattan network (dir defaults to the shared data's
+--     road_network_manhattan, see emsopt.paths; files without
 --     headers: points id,lat,lon; edges id,source,sink; week/sat/sun id,t_0..t_23 in seconds).
 --     Weight sets are named "<day>_<hour>": week_0 .. week_23, sat_0 .., sun_0 .. (all 72 by
 --     default; opts.days = {"week"} and opts.hours = {8, 18} load a subset). opts.order as above.
@@ -105,7 +105,7 @@ function M.manhattan(dir, opts)
   if type(dir) == "table" and opts == nil then dir, opts = nil, dir end
   opts = opts or {}
   check_keys(opts, MH_KEYS, "manhattan")
-  if dir == nil then dir = (os.getenv("EMSOPT_DATA") or "../shared/data") .. "/road_network_manhattan" end
+  if dir == nil then dir = require("emsopt.paths").data("road_network_manhattan") end
   local days = opts.days or {"week", "sat", "sun"}
   local hours = opts.hours or {}
   if not opts.hours then for h = 0, 23 do hours[#hours + 1] = h end end

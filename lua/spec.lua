@@ -119,8 +119,7 @@ end})
 -- ---- helpers ---------------------------------------------------------------------------------
 
 function M.data(rel)
-  local root = os.getenv("EMSOPT_DATA") or "../shared/data"
-  local p = root .. "/" .. rel
+  local p = require("emsopt.paths").data(rel)
   if not sys.exists(p) then error("shared data missing: " .. p .. " (set EMSOPT_DATA)", 2) end
   return p
 end

@@ -16,7 +16,8 @@ local P = params {
   weighted = false,               -- stage 1 objective: population x km instead of km
   method = "both",                -- both (annealing, then the BIP started from it), sa or bip
   solver = "lp_solve",            -- BIP solver: lp_solve or cbc
-  timeout = 10.0,                 -- seconds per BIP
+  nodes = 10000,                  -- branch-and-bound nodes per BIP (the work bound: same plan on any machine)
+  timeout = params.optional "number", -- seconds per BIP: a safety net only (a plan it cut short says limited_by = "time")
   fixing = true,                  -- BIP: reduced-cost fixing against the annealing solution (exact)
   c0 = 1.0,                       -- annealing start temperature (x the mean |move delta|)
   c_stop = 0.001,                 -- annealing stop temperature (same unit)
@@ -41,7 +42,7 @@ local beta_lb = P.beta_lb or beta_ub
 
 -- Model and Solve (both stages: lua/clusters.lua, lua/clusters/stage.lua)
 local r = clusters.solve(inst, {beta_ub = beta_ub, beta_lb = beta_lb, alpha = P.alpha,
-  weighted = P.weighted, method = P.method, solver = P.solver, timeout = P.timeout,
+  weighted = P.weighted, method = P.method, solver = P.solver, nodes = P.nodes, timeout = P.timeout,
   fixing = P.fixing, c0 = P.c0, c_stop = P.c_stop, eps = P.eps, k = P.k, k2 = P.k2, sigma = P.sigma,
   seed = P.seed, restarts = P.restarts, threads = P.threads, lns = P.lns, progress = not P.quiet and clusters.say or nil})
 

@@ -3,11 +3,12 @@
 --   emsopt models/er_routing.lua                      (the synthetic demo region in examples/data)
 --   emsopt models/er_routing.lua incidents=../shared/data/nyc_ems_incidents/ems_incidents_2013_2016_sampleA.csv hospitals=../shared/data/hospitals/hifld_hospitals_nyc5boroughs.csv zcta=../shared/data/zcta_centroids/Gaz_zcta_national.txt
 local er = require "er_routing"
+local paths = require "emsopt.paths"
 
 local P = params {
-  incidents = "examples/data/incidents.csv", -- incidents in the NYC EMS dispatch format
-  hospitals = "examples/data/hospitals.csv", -- HIFLD hospitals (TYPE, STATUS, BEDS, TRAUMA, LATITUDE, LONGITUDE)
-  zcta = "examples/data/zcta.tsv",          -- ZIP centroids (GEOID, INTPTLAT, INTPTLONG; read by name)
+  incidents = paths.home "examples/data/incidents.csv", -- incidents in the NYC EMS dispatch format
+  hospitals = paths.home "examples/data/hospitals.csv", -- HIFLD hospitals (TYPE, STATUS, BEDS, TRAUMA, LATITUDE, LONGITUDE)
+  zcta = paths.home "examples/data/zcta.tsv",          -- ZIP centroids (GEOID, INTPTLAT, INTPTLONG; read by name)
   fraction = 0.2,              -- sampling fraction of the incident file (0.2 for the NYC samples)
   days = "1-5",                -- time-of-week window: ISO weekdays (Monday = 1)
   hours = "8-20",              -- time-of-week window: hours, end exclusive

@@ -6,7 +6,7 @@ local fairness = require "fairness"
 
 local P = params {
   instance = "50-3004-6-7-35",   -- a synthetic instance (ambulance_fairness/csv) or "utrecht"
-  data = "../shared/data",       -- the shared data directory
+  data = "",                     -- the shared data directory (default: $EMSOPT_DATA, else shared/data beside emsopt)
   M = params.optional "integer", -- ambulances (default: Utrecht 20; 50-node 15; other synthetic: the name's last field)
   T = params.optional "integer", -- periods (default: Utrecht 30; synthetic: the name's third field)
   cap = 10,                      -- maximum ambulances per base

@@ -1,5 +1,7 @@
 /* Build tool: writes a C file holding every lua/ source as a byte array (see preload.h).
- * usage: embed ROOT FILE.lua ... > embedded.c */
+ * usage: embed ROOT FILE.lua ... > embedded.c
+ * A file's module name is its path below ROOT (or below the last "/ROOT/" in its path, for
+ * generated sources such as build/gen/lua/emsopt/apidoc.lua), dots for slashes. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +10,9 @@ static void modname(const char *root, const char *path, char *out, size_t n) {
   size_t rl = strlen(root);
   const char *p = path;
   if (strncmp(p, root, rl) == 0 && p[rl] == '/') p += rl + 1;
+  else
+    for (const char *q = path; (q = strstr(q, root)) != NULL; q++)
+      if (q > path && q[-1] == '/' && q[rl] == '/') p = q + rl + 1;
   snprintf(out, n, "%s", p);
   char *dot = strrchr(out, '.');
   if (dot && strcmp(dot, ".lua") == 0) *dot = '\0';

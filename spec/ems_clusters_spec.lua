@@ -332,9 +332,10 @@ describe("clusters.stage", function()
   local P = clusters.stage1_problem(inst, {beta_ub = 4000, beta_lb = 4000})
 
   it("anneals Louisville reproducibly, feasibly and never worse than the greedy baseline", function()
-    -- (the neighbourhood search is deterministic unless its time limit cuts it short)
-    local a = stage.sa(P, {seed = 7, k = 300, restarts = 2, threads = 2, lns_limit = spec.t(2)})
-    local b = stage.sa(P, {seed = 7, k = 300, restarts = 2, threads = 1, lns_limit = spec.t(2)})
+    -- (every search is bounded by work, not by the clock: threads and load change nothing)
+    local a = stage.sa(P, {seed = 7, k = 300, restarts = 2, threads = 2})
+    local b = stage.sa(P, {seed = 7, k = 300, restarts = 2, threads = 1})
+    assert.is_nil(a.lns_limited_by)
     assert.same(a.assign, b.assign)
     assert.equals(a.cost, b.cost)
     assert.is_true(a.feasible)
@@ -379,7 +380,7 @@ describe("clusters.stage", function()
     Q.lo, Q.hi = total / m - 60, total / m + 60
     local g0 = require("anneal").greedy{cost = Q.cost, weight = Q.weight, lo = Q.lo, hi = Q.hi, every_group = true}
     assert.is_true(g0.feasible)
-    local a, cost, solves, _, hoods = stage.lns(Q, g0.assign, {size = 3, limit = spec.t(30)})
+    local a, cost, solves, _, hoods = stage.lns(Q, g0.assign, {size = 3})
     local ok, problems, c = stage.check(Q, a)
     assert.is_true(ok, problems[1])
     assert.near(c, cost, 1e-9)
@@ -407,13 +408,13 @@ describe("clusters.stage", function()
       assert.is_true(best >= cost - 1e-9, string.format("neighbourhood %s: %.6f < %.6f", table.concat(S, ","), best, cost))
     end
     -- a fixed point: a second search finds nothing
-    local _, again = stage.lns(Q, a, {size = 3, limit = spec.t(30)})
+    local _, again = stage.lns(Q, a, {size = 3})
     assert.near(cost, again, 1e-9)
   end)
 
   it("the annealing's neighbourhood search improves Louisville and keeps it feasible", function()
     local plain = stage.sa(P, {seed = 3, k = 300, lns = 0})
-    local r = stage.sa(P, {seed = 3, k = 300, lns_limit = spec.t(2)})
+    local r = stage.sa(P, {seed = 3, k = 300})
     assert.equals(0, plain.lns_solves)
     assert.is_true(r.lns_solves >= #P.groups)
     assert.is_true(stage.check(P, r.assign))
@@ -452,7 +453,7 @@ describe("models/ems_clusters.lua", function()
   local demo
 
   it("runs both stages on the demo region, both methods, and every assignment checks", function()
-    demo = run_model{"region=demo", "timeout=0.5", "k=300", "seed=2", "report=" .. html, "geojson=" .. gj}
+    demo = run_model{"region=demo", "nodes=300", "k=300", "seed=2", "report=" .. html, "geojson=" .. gj}
     local r = demo
     assert.is_true(r.ok, r.message)
     assert.equals(12, r.stations)
@@ -503,6 +504,35 @@ describe("models/ems_clusters.lua", function()
     end
   end)
 
+  it("gives the same plan for the same seed with both cores busy (work limits, not the clock)", function()
+    local args = {"beta_ub=6000", "seed=1", "k=500", "nodes=2000"}
+    local idle = run_model(args)
+    -- two busy loops in other processes, one per core, for the length of the second run
+    local hogs = {}
+    for i = 1, 2 do
+      local pidf = spec.tmpname(".pid")
+      assert(os.execute(fmt("( while :; do :; done ) >/dev/null 2>&1 & echo $! > %s", spec.shquote(pidf))))
+      hogs[i] = spec.read(pidf):match("%d+")
+    end
+    local ok, busy = pcall(run_model, args)
+    for _, pid in ipairs(hogs) do os.execute("kill " .. pid .. " 2>/dev/null") end
+    assert(ok, busy)
+    assert.is_nil(idle.limited_by)
+    assert.is_nil(busy.limited_by)
+    assert.same(idle.stage1.assign, busy.stage1.assign)
+    assert.same(idle.stage2.assign, busy.stage2.assign)
+    assert.equals(idle.stage1.cost, busy.stage1.cost)
+    assert.equals(idle.stage2.cost, busy.stage2.cost)
+    assert.equals(idle.stage1.sa.lns_solves, busy.stage1.sa.lns_solves)
+    assert.equals(idle.stage1.bip.nodes, busy.stage1.bip.nodes)
+  end)
+
+  it("says limited_by = time when the timeout= safety net cuts a search short", function()
+    local r = run_model{"beta_ub=6000", "seed=1", "k=300", "method=both", "nodes=100000000", "timeout=0.2"}
+    assert.equals("time", r.limited_by)
+    assert.equals("time", r.stage1.bip.limited_by)
+  end)
+
   it("stops on Ctrl-C during the BIP, saying where, with no output files", function()
     local dir = spec.mkdir()
     local h = start({"models/ems_clusters.lua", "method=bip", "solver=lp_solve", "timeout=60",
@@ -519,7 +549,7 @@ describe("models/ems_clusters.lua", function()
   end)
 
   it("runs both stages on Louisville with CBC and reports incumbent, bound and gap", function()
-    local r = run_model{"solver=cbc", "timeout=0.5", "k=300", "beta_ub=6000", "beta_lb=5000"}
+    local r = run_model{"solver=cbc", "nodes=300", "k=300", "beta_ub=6000", "beta_lb=5000"}
     assert.is_true(r.ok, r.message)
     assert.equals(191, r.tracts)
     assert.equals(26, r.stations)

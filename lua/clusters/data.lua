@@ -41,18 +41,18 @@ M.STUDY = {
   {label = "Norton Suburban", beds = 380, match = {"^NORTON SUBURBAN HOSPITAL$"}},
 }
 
-local SHARED = os.getenv("EMSOPT_DATA") or "../shared/data"
+local paths = require "emsopt.paths"
 
 M.REGIONS = {
   louisville = {
     name = "Louisville (Jefferson County KY)",
-    tracts = SHARED .. "/census_tracts/cenpop2010_tracts_jefferson_ky_21111.csv",
-    hospitals = SHARED .. "/hospitals/hifld_hospitals_jefferson_ky.csv",
-    hospital_set = "study", stations = 26, beta = 4000,
+    tracts = "census_tracts/cenpop2010_tracts_jefferson_ky_21111.csv",   -- in the shared data
+    hospitals = "hospitals/hifld_hospitals_jefferson_ky.csv",
+    hospital_set = "study", stations = 26, beta = 4000, shared = true,
   },
   demo = {
     name = "demo region (synthetic)",
-    tracts = "examples/data/tracts.csv",
+    tracts = "examples/data/tracts.csv",                 -- shipped with emsopt
     hospitals = "examples/data/hospitals.csv",
     hospital_set = "hifld", stations = 12, beta = 4000,
   },
@@ -66,7 +66,12 @@ function M.region(name)
     table.sort(names)
     return nil, fmt("unknown region '%s' (known: %s)", tostring(name), table.concat(names, ", "))
   end
-  return r
+  -- the files resolve against the shared data or emsopt's home, never the working directory
+  local at = r.shared and paths.data or paths.home
+  local out = {}
+  for k, v in pairs(r) do out[k] = v end
+  out.tracts, out.hospitals = at(r.tracts), at(r.hospitals)
+  return out
 end
 
 -- nil for a valid point, else what is wrong with it (naming the column)

@@ -91,6 +91,9 @@ function M.html(r, inst, path)
     summary[#summary + 1] = fmt("Stage 2 (%s): objective %.3f km; %.1f people per bed + α.", r.stage2.method, r.stage2.cost, r.stage2.ratio)
   end
   if not r.ok then summary[#summary + 1] = "NOT SOLVED: " .. tostring(r.message) end
+  if r.limited_by == "time" then
+    summary[#summary + 1] = "LIMITED BY TIME: the timeout= safety net cut a search short, so this plan depends on the machine's speed and load."
+  end
   sections[#sections + 1] = {heading = "Summary", text = summary}
 
   local a1 = r.stage1 and r.stage1.assign

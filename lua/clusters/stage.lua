@@ -16,13 +16,16 @@
 --       opts: c0, c_stop, eps, k, sigma (km; the sigma-neighbourhood, nil = all groups), seed,
 --             restarts, threads, moves, trace, scale, chains (false: no chain descent),
 --             lns (neighbourhood size of the search that follows, default 4; 0 or false: none),
---             lns_limit (seconds, default 2); the result adds chain_gain, lns_gain, lns_solves,
+--             lns_passes, lns_nodes (work bounds of the search, see stage.lns), chain_passes,
+--             lns_limit (seconds, a safety net: default none); the result adds chain_gain, lns_gain, lns_solves, lns_limited_by,
 --             lns_seconds
 --   stage.bip(P, opts)     -> {status, message, backend, assign, cost (incumbent), source
 --       ("solver" | "start": the incumbent came from the given start), bound (best of the LP
 --       relaxation and the solver's bound), lp_bound, gap, time, lp_time, nodes, fixed (columns
 --       removed by reduced-cost fixing), columns, rows}
---       opts: solver ("lp_solve" | "cbc"), timeout (s), gap_rel, start = {assign} (a known
+--       opts: solver ("lp_solve" | "cbc"), nodes (branch-and-bound node limit, default 10,000: the
+--             work bound that decides the answer), timeout (s, a safety net; default none;
+--             res.limited_by says which limit stopped it), gap_rel, start = {assign} (a known
 --             solution: MIP start for CBC, cutoff for both), fixing = true (reduced-cost fixing
 --             against the start's cost; exact), relax_use = true (drop "each group used" rows
 --             when the lower bound already implies them), strengthen = true (drop columns of
@@ -34,7 +37,7 @@
 -- "interrupted during stage 1 annealing (best so far 451.6 km)", "terminated during stage 1 BIP
 -- (cbc: incumbent 458.4 km, LP bound 429.1 km)"; P.label names the stage (default P.name).
 --   stage.chains(P, assign [, {limit = s}]) -> assign, cost, passes   (improving ejection chains)
---   stage.lns(P, assign [, {size = 4, limit = 1, solve_limit = limit / 20, strengthen = false, solver_opts}])
+--   stage.lns(P, assign [, {size = 4, passes = 50, node_limit = 20000, limit = nil, strengthen = false, solver_opts}])
 --       -> assign, cost, solves, seconds, hoods   (neighbourhood search: small BIPs over nearby groups)
 local model = require "model"
 local anneal = require "anneal"
@@ -145,14 +148,15 @@ function M.sa(P, opts)
   -- the chain descent (compound moves) from the annealing result
   out.chain_gain = 0
   if opts.chains ~= false and out.feasible then
-    take("chain_gain", M.chains(P, out.assign, {limit = opts.chain_limit or 0.5}))
+    take("chain_gain", M.chains(P, out.assign, {passes = opts.chain_passes}))
   end
   -- the neighbourhood search from there
   out.lns_gain, out.lns_solves, out.lns_seconds = 0, 0, 0
   local size = opts.lns == nil and 4 or opts.lns
   if size and size >= 2 and out.feasible then
-    local a2, c2, solves, secs = M.lns(P, out.assign, {size = size, limit = opts.lns_limit or 2})
-    out.lns_solves, out.lns_seconds = solves, secs
+    local a2, c2, solves, secs, _, limited = M.lns(P, out.assign, {size = size, limit = opts.lns_limit,
+      passes = opts.lns_passes, node_limit = opts.lns_nodes})
+    out.lns_solves, out.lns_seconds, out.lns_limited_by = solves, secs, limited
     take("lns_gain", a2, c2)
   end
   out.seconds = sys.clock() - t0
@@ -297,8 +301,8 @@ function M.bip(P, opts)
   lmdl:close()
   local mdl, x = build(P, {allowed = allowed, relax_use = opts.relax_use, strengthen = opts.strengthen})
   res.columns, res.rows = mdl.ncols, mdl.nrows
-  local sopts = {solver = opts.solver or "lp_solve", timeout = opts.timeout or 60, explain = false,
-                 gap_rel = opts.gap_rel}
+  local sopts = {solver = opts.solver or "lp_solve", node_limit = opts.nodes or 10000,
+                 timeout = opts.timeout, explain = false, gap_rel = opts.gap_rel}
   for k, v in pairs(opts.solver_opts or {}) do sopts[k] = v end
   local last_bound
   sopts.on_improve = function(info) last_bound = info.bound end
@@ -325,6 +329,7 @@ function M.bip(P, opts)
       inc and fmt("%.1f %s", inc, P.unit or "") or "none", res.lp_bound, P.unit or ""))
   end
   res.status, res.message, res.time, res.nodes = sol.status, sol.message, sol.time, sol.nodes
+  res.limited_by = sol.limited_by
   res.bound = res.lp_bound
   if sol.ok then
     local assign = {}
@@ -363,13 +368,14 @@ end
 
 -- Chain descent: from a feasible assignment, apply improving "ejection chains" of length 2 (item
 -- i from group a to b, then item j from b to c, c ~= a; c == a is a swap) and single moves, best
--- improvement per item, until none is left or `limit` seconds pass. These compound moves keep
--- tight windows feasible where the annealer's single moves cannot. Returns assign, cost, passes.
+-- improvement per item, until none is left or `passes` passes (default 100) are done. These
+-- compound moves keep tight windows feasible where the annealer's single moves cannot. Bounded
+-- by work, never by the clock: the same start gives the same result. Returns assign, cost, passes.
 function M.chains(P, assign, opts)
   opts = opts or {}
   local ok, _, cost, loads = M.check(P, assign)
   if not ok then return assign, nil, 0 end
-  local t0, limit = sys.clock(), opts.limit or 1
+  local max_passes = opts.passes or 100
   local n, m = #P.items, #P.groups
   local w = P.weight
   local C = {}
@@ -386,7 +392,7 @@ function M.chains(P, assign, opts)
   local tol = 1e-9
   local passes = 0
   local improved = true
-  while improved and sys.clock() - t0 < limit do
+  while improved and passes < max_passes do
     improved, passes = false, passes + 1
     for g = 1, m do members[g] = {} end
     for i = 1, n do local mm = members[a[i]]; mm[#mm + 1] = i end
@@ -444,12 +450,14 @@ end
 -- items of g and of the `size` - 1 groups that most often compete with g for the same items (both
 -- among an item's four cheapest groups) are reassigned optimally among those groups by a small
 -- BIP (lp_solve, cutoff at their current cost; the other groups keep their items). Passes
--- repeat until one finds no improvement or `limit` seconds pass (each BIP gets at most
--- `solve_limit` seconds, default limit / 20, and its incumbent is taken). The search is
--- deterministic unless a limit cuts it short. Unlike single moves, swaps
--- and length-2 chains, a neighbourhood rebalances several tight groups at once.
--- Returns assign, cost, solves, seconds, hoods (the neighbourhoods: lists of groups); the input
--- assignment is returned when it is not feasible or nothing better is found.
+-- repeat until one finds no improvement or `passes` passes (default 50) are done; each BIP
+-- explores at most `node_limit` branch-and-bound nodes (default 20,000) and its incumbent is
+-- taken. The search is bounded by work, so it is deterministic on any machine under any load;
+-- `limit` (seconds, default none) is only a safety net, and a search it cut short returns
+-- limited_by = "time". Unlike single moves, swaps and length-2 chains, a neighbourhood
+-- rebalances several tight groups at once.
+-- Returns assign, cost, solves, seconds, hoods (the neighbourhoods: lists of groups), limited_by;
+-- the input assignment is returned when it is not feasible or nothing better is found.
 function M.lns(P, assign, opts)
   opts = opts or {}
   local t0 = sys.clock()
@@ -457,8 +465,14 @@ function M.lns(P, assign, opts)
   if not ok then return assign, nil, 0, 0, {} end
   local n, m = #P.items, #P.groups
   -- (neighbourhoods of more than half the groups are close to the whole problem: the BIP's job)
-  local size, limit = math.min(m // 2, opts.size or 4), opts.limit or 1
+  local size, limit = math.min(m // 2, opts.size or 4), opts.limit
+  local max_passes, node_limit = opts.passes or 50, opts.node_limit or 20000
   if size < 2 then return assign, cost, 0, sys.clock() - t0, {} end
+  local limited_by
+  local function out_of_time()
+    if limit and sys.clock() - t0 >= limit then limited_by = "time" end
+    return limited_by ~= nil
+  end
   local c, w = getc(P), P.weight
   local C, rank = {}, {}
   for i = 1, n do
@@ -492,12 +506,12 @@ function M.lns(P, assign, opts)
   -- a neighbourhood is solved again only when one of its groups changed since its last solve
   local stamp, seen, clock = {}, {}, 1
   for g = 1, m do stamp[g] = 1 end
-  local solves = 0
+  local solves, passes = 0, 0
   local improved = true
-  while improved and sys.clock() - t0 < limit do
-    improved = false
+  while improved and passes < max_passes and not out_of_time() do
+    improved, passes = false, passes + 1
     for g = 1, m do
-      if sys.clock() - t0 >= limit then break end
+      if out_of_time() then break end
       local S = hoods[g]
       local latest = 0
       for _, h in ipairs(S) do latest = math.max(latest, stamp[h]) end
@@ -521,12 +535,12 @@ function M.lns(P, assign, opts)
       end
       local mdl, x = build(sub, {strengthen = opts.strengthen or false})
       local cut = cur - 1e-9 * math.max(1, math.abs(cur))
-      local left = limit - (sys.clock() - t0)
-      local so = {solver = "lp_solve", timeout = math.max(0.01, math.min(left, opts.solve_limit or limit / 20)), explain = false,
-                  cutoff = cut, sensitivity = false}
+      local so = {solver = "lp_solve", node_limit = node_limit, explain = false, cutoff = cut,
+                  sensitivity = false, timeout = limit and math.max(0.01, limit - (sys.clock() - t0)) or nil}
       for k, v in pairs(opts.solver_opts or {}) do so[k] = v end
       local sol = mdl:solve(so)
       solves = solves + 1
+      if sol.limited_by == "time" then limited_by = "time" end
       if sol.interrupted or sol.status == "USERABORT" then
         mdl:close()
         local _, _, best = M.check(P, a)
@@ -550,8 +564,8 @@ function M.lns(P, assign, opts)
     end
   end
   local ok2, _, c2 = M.check(P, a)
-  if ok2 and c2 < cost - 1e-12 then return a, c2, solves, sys.clock() - t0, hoods end
-  return assign, cost, solves, sys.clock() - t0, hoods
+  if ok2 and c2 < cost - 1e-12 then return a, c2, solves, sys.clock() - t0, hoods, limited_by end
+  return assign, cost, solves, sys.clock() - t0, hoods, limited_by
 end
 
 return M

@@ -10,7 +10,7 @@
 --   data.pmedopt(path)      {pmed1 = 5819, ...}
 --   data.utrecht(dir [, opts])  231 postal codes x 21 bases, siren minutes, population shares
 --   data.lines(path)        rows of a headerless text file split on commas/blanks (small files)
---   data.dir(rel)           a folder of the shared data ($EMSOPT_DATA, default ../shared/data)
+--   data.dir(rel)           a folder of the shared data (emsopt.paths.data: $EMSOPT_DATA, else beside the checkout)
 --   data.instance(name [, dir])  "sf" | "utrecht" | "pmedN" by name (dir overrides the folder)
 --   data.load(name [, dir])      the same, raising the loader's message for the user (scripts)
 --   data.list(s)            "a,b,c" -> {"a", "b", "c"} (integers where they parse), for params
@@ -22,6 +22,7 @@
 -- Loaders return the instance, or nil, message for a missing or malformed file.
 local csv = require "csv"
 local graph = require "graph"
+local paths = require "emsopt.paths"
 
 local M = {}
 local fmt = string.format
@@ -239,7 +240,7 @@ function M.utrecht_allocation(inst, path)
 end
 
 function M.dir(rel)
-  return (os.getenv("EMSOPT_DATA") or "../shared/data") .. "/" .. rel
+  return paths.data(rel)
 end
 
 function M.instance(name, dir)

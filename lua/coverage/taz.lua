@@ -35,7 +35,8 @@ local sum = model.sum
 local M = {}
 local fmt, huge = string.format, math.huge
 
-local function dir_of(rel) return (os.getenv("EMSOPT_DATA") or "../shared/data") .. "/" .. rel end
+local paths = require "emsopt.paths"
+local function dir_of(rel) return paths.data(rel) end
 
 -- ---- the study area -------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 local sys = require "sys"
 local strict = require "emsopt.strict"
 local params = require "emsopt.params"
+local paths = require "emsopt.paths"
 
 local M = {}
 
@@ -78,6 +79,7 @@ function M.run_script(path, args, first)
   local given, positional, help = split_pairs(args, first)
   if not given then return "failed", positional end
   local file = M.find_script(path)
+  paths.set_script(file)
   local chunk, err
   if file == "-" then chunk, err = load(io.read("a"), "=stdin")
   else chunk, err = loadfile(file) end
@@ -174,6 +176,7 @@ function M.main(argv)
     end
     if interactive then
       strict.relax(_G, "repl")
+      rawset(_G, "help", require("emsopt.help").help)
       rawset(_G, "result", res[2])
       if res[2] ~= nil then print("(the script's result is in 'result')") end
       return 0, true
@@ -182,6 +185,7 @@ function M.main(argv)
   end
   if interactive or (#actions == 0 and not show_version) then
     strict.enable(_G, "repl")
+    rawset(_G, "help", require("emsopt.help").help)
     return 0, true
   end
   return 0, false

@@ -2,7 +2,7 @@
 --
 --   local inst = require("fairness.instance").load{
 --     instance = "50-3004-6-7-35" | "utrecht",   -- a synthetic instance name, or the Utrecht data
---     data = "../shared/data",                    -- the shared data directory
+--     data = nil,                                 -- the shared data directory (default: emsopt.paths.data())
 --     threshold = 900,                            -- Utrecht: seconds within which a base covers a zone
 --     requirement = "one" | "quartile" | "2",     -- ambulances in reach a zone needs
 --     seed = 1,                                   -- synthetic + quartile: seed of the random densities
@@ -21,6 +21,7 @@
 -- Result: {name, kind = "synthetic"|"utrecht", n, zone_id[i], x[i], y[i], density[i] (or nil),
 --   req[i], maxreq, B, base_zone[b] (zone index of base b), base_label[b], reach[b] = {zones},
 --   cov[i] = {bases covering zone i}, threshold, requirement}. Zones and bases are 1-based.
+local paths = require "emsopt.paths"
 local csv = require "csv"
 local stats = require "stats"
 
@@ -71,7 +72,7 @@ local function finish(inst, opts)
 end
 
 local function synthetic(name, opts)
-  local dir = (opts.data or "../shared/data") .. "/ambulance_fairness/csv/"
+  local dir = ((opts.data or "") ~= "" and opts.data or paths.data()) .. "/ambulance_fairness/csv/"
   local nodes, err = csv.read(dir .. name .. ".nodes.csv",
     {types = {node_id = "integer", x = "number", y = "number", is_base = "integer", base_order = "integer"},
      empty = "nil"})
@@ -128,7 +129,7 @@ local function synthetic(name, opts)
 end
 
 local function utrecht(opts)
-  local dir = (opts.data or "../shared/data") .. "/utrecht_fairness/"
+  local dir = ((opts.data or "") ~= "" and opts.data or paths.data()) .. "/utrecht_fairness/"
   local nodes, err = csv.read(dir .. "demand_nodes.txt",
     {types = {["postal code"] = "integer", inhabitants = "number", x = "number", y = "number"}, delimiter = "\t"})
   if not nodes then return nil, err end

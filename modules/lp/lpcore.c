@@ -1,5 +1,6 @@
 /* lp core over lp_solve 5.5 and CBC/Clp (see lpcore.h). No Lua here. */
 #include <float.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -415,7 +416,7 @@ typedef struct solve_ctx {
   lprec *lp;
   int mip;
   double t0, last_print;
-  int printed, interrupted, hook_abort, timed_out, improved;
+  int printed, interrupted, hook_abort, timed_out, node_limited, improved;
   double incumbent;
 } solve_ctx;
 
@@ -440,6 +441,10 @@ static int __WINAPI lps_abort(lprec *lp, void *ud) {
     return TRUE;
   }
   if (c->hook_abort) return TRUE;
+  if (c->o->node_limit > 0 && c->mip && (long long)get_total_nodes(lp) > c->o->node_limit) {
+    c->node_limited = 1;
+    return TRUE;
+  }
   t = now_sec();
   if (c->o->timeout > 0 && t - c->t0 > c->o->timeout) { c->timed_out = 1; return TRUE; }
   if (c->o->progress && c->mip && t - c->t0 > 1.0 && t - c->last_print >= 0.5) {
@@ -543,7 +548,9 @@ static int solve_lpsolve(lpc_model *m, const lpc_opts *o) {
   r->interrupted = c.interrupted;
   r->hook_abort = c.hook_abort;
   if (c.interrupted || c.hook_abort) code = USERABORT;
-  else if (c.timed_out) code = c.improved ? SUBOPTIMAL : TIMEOUT;
+  else if (c.timed_out || c.node_limited) code = c.improved ? SUBOPTIMAL : TIMEOUT;
+  r->limited_by = c.interrupted || c.hook_abort ? LPC_LIMIT_NONE
+                : c.timed_out ? LPC_LIMIT_TIME : c.node_limited ? LPC_LIMIT_NODES : LPC_LIMIT_NONE;
   r->code = code;
   r->has_solution = code == OPTIMAL || code == PRESOLVED || code == SUBOPTIMAL ||
                     ((code == USERABORT || code == TIMEOUT) && c.improved > 0);
@@ -791,6 +798,7 @@ static int solve_cbc(lpc_model *m, const lpc_opts *o) {
     Cbc_setParameter(cb, "preprocess", "off");
     Cbc_setMaximumSeconds(cb, o->timeout);
   }
+  if (o->node_limit > 0) Cbc_setMaximumNodes(cb, o->node_limit > INT_MAX ? INT_MAX : (int)o->node_limit);
   if (o->gap_abs >= 0) Cbc_setAllowableGap(cb, o->gap_abs);
   if (o->gap_rel >= 0) Cbc_setAllowableFractionGap(cb, o->gap_rel);
   if (o->has_cutoff) Cbc_setCutoff(cb, o->cutoff - get_rh(m->lp, 0));
@@ -812,13 +820,15 @@ static int solve_cbc(lpc_model *m, const lpc_opts *o) {
   best = Cbc_bestSolution(cb);
   if (emsopt_interrupted()) { emsopt_interrupt_consume(); cc.interrupted = 1; }
   r->interrupted = cc.interrupted;
+  r->limited_by = LPC_LIMIT_NONE;
   if (r->interrupted) r->code = USERABORT;
-  else if (cc.timed_out) r->code = best ? SUBOPTIMAL : TIMEOUT;
+  else if (cc.timed_out) { r->code = best ? SUBOPTIMAL : TIMEOUT; r->limited_by = LPC_LIMIT_TIME; }
   else if (Cbc_status(cb) == 5) { r->interrupted = 1; r->code = USERABORT; }
   else if (Cbc_isProvenOptimal(cb)) r->code = OPTIMAL;
   else if (Cbc_isProvenInfeasible(cb)) r->code = INFEASIBLE;
   else if (Cbc_isContinuousUnbounded(cb)) r->code = UNBOUNDED;
   else if (Cbc_isSecondsLimitReached(cb)) r->code = best ? SUBOPTIMAL : TIMEOUT;
+  else if (Cbc_isNodeLimitReached(cb)) { r->code = best ? SUBOPTIMAL : TIMEOUT; r->limited_by = LPC_LIMIT_NODES; }
   else if (best) r->code = SUBOPTIMAL;
   else r->code = Cbc_isInitialSolveProvenPrimalInfeasible(cb) ? INFEASIBLE : NUMFAILURE;
   r->has_solution = best != NULL && r->code != INFEASIBLE && r->code != UNBOUNDED;

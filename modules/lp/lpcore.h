@@ -30,6 +30,7 @@ typedef int (*lpc_improve_fn)(void *ud, const lpc_progress *p);
 typedef struct lpc_opts {
   lpc_backend backend;
   double timeout;         /* seconds; <= 0: none */
+  long long node_limit;   /* branch-and-bound nodes; <= 0: none (a work bound: deterministic) */
   double gap_abs;         /* absolute MIP gap; < 0: solver default */
   double gap_rel;         /* relative MIP gap; < 0: solver default */
   int presolve;           /* 0/1 */
@@ -52,6 +53,8 @@ typedef struct lpc_opts {
 
 void lpc_opts_init(lpc_opts *o);
 
+enum { LPC_LIMIT_NONE = 0, LPC_LIMIT_TIME = 1, LPC_LIMIT_NODES = 2 };
+
 typedef struct lpc_result {
   int code;               /* lp_solve status code */
   lpc_backend backend;
@@ -59,6 +62,7 @@ typedef struct lpc_result {
   int is_mip;
   int interrupted;        /* stopped by Ctrl-C (code USERABORT) */
   int hook_abort;         /* stopped because the improve hook asked */
+  int limited_by;         /* LPC_LIMIT_NONE, _TIME (timeout) or _NODES (node_limit) */
   int ncols, nrows;
   double objective;
   double bound;           /* best bound (MIP), = objective for LPs */

@@ -36,6 +36,8 @@
  *
  * Solve options (unknown keys are errors):
  *   solver = "lp_solve" | "cbc"   timeout = seconds   gap_abs, gap_rel = MIP gaps
+ *   node_limit = n branch-and-bound nodes (a work bound: the same answer on any machine; a
+ *     timeout is a safety net whose result depends on the machine's speed and load)
  *   presolve = bool   epsilon = integrality tolerance   floor = "ceiling"|"floor"|"auto"
  *   rule = "first"|"gap"|"range"|"fraction"|"pseudocost"|"pseudononint"|"pseudoratio"
  *   depth_limit = n   improve = lp_solve IMPROVE_* flags   verbose = 0..6
@@ -47,7 +49,8 @@
  *     stops the solve and is raised after the solver returns.
  *
  * Result: status, code, backend ("lp_solve"|"cbc"), has_solution, mip, objective, bound, gap,
- *   nodes, iterations, time, improved, interrupted, values[j], activity[i], and when available
+ *   nodes, iterations, time, improved, interrupted, limited_by ("time" | "nodes" when a limit
+ *   stopped the search), values[j], activity[i], and when available
  *   duals[i], dual_from[i], dual_till[i] (rows), reduced[j], reduced_from[j], reduced_till[j],
  *   obj_from[j], obj_till[j], obj_fromvalue[j] (objective ranging; lp_solve only).
  *   bound is -inf (minimising) or +inf (maximising), and gap inf, when no bound is known. */
@@ -502,7 +505,7 @@ static int improve_hook(void *ud, const lpc_progress *p) {
 }
 
 static const char *const solve_keys[] = {
-  "solver", "timeout", "gap_abs", "gap_rel", "presolve", "epsilon", "floor", "rule",
+  "solver", "timeout", "node_limit", "gap_abs", "gap_rel", "presolve", "epsilon", "floor", "rule",
   "depth_limit", "improve", "verbose", "cutoff", "break_at", "sensitivity", "progress",
   "start", "on_improve", NULL};
 
@@ -579,6 +582,7 @@ static int m_solve(lua_State *L) {
   }
   o.backend = opt_choice(L, 2, "solver", solvers, 0) == 1 ? LPC_CBC : LPC_LPSOLVE;
   o.timeout = opt_number(L, 2, "timeout", 0);
+  o.node_limit = (long long)opt_number(L, 2, "node_limit", 0);
   o.gap_abs = opt_number(L, 2, "gap_abs", -1);
   o.gap_rel = opt_number(L, 2, "gap_rel", -1);
   o.presolve = opt_bool(L, 2, "presolve", 0);
@@ -633,6 +637,10 @@ static int m_solve(lua_State *L) {
   lua_pushinteger(L, (lua_Integer)r->iterations); lua_setfield(L, -2, "iterations");
   lua_pushnumber(L, r->seconds); lua_setfield(L, -2, "time");
   lua_pushinteger(L, r->improved); lua_setfield(L, -2, "improved");
+  if (r->limited_by != LPC_LIMIT_NONE) {
+    lua_pushstring(L, r->limited_by == LPC_LIMIT_TIME ? "time" : "nodes");
+    lua_setfield(L, -2, "limited_by");
+  }
   if (r->has_solution) {
     lua_pushnumber(L, r->objective); lua_setfield(L, -2, "objective");
     lua_pushnumber(L, r->bound); lua_setfield(L, -2, "bound");

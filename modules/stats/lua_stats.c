@@ -236,12 +236,14 @@ static int l_normal_quantile(lua_State *L) {
 
 /* ---- Erlang ------------------------------------------------------------------------------------ */
 
+/* erlang_b(c, a) -> the blocking probability of c servers offered a erlangs (M/M/c/c) */
 static int l_erlang_b(lua_State *L) {
   long c = check_servers(L, 1);
   lua_pushnumber(L, stats_erlang_b(c, check_load(L, 2)));
   return 1;
 }
 
+/* erlang_c(c, a) -> the probability that a call waits, c servers and a erlangs (M/M/c) */
 static int l_erlang_c(lua_State *L) {
   long c = check_servers(L, 1);
   lua_pushnumber(L, stats_erlang_c(c, check_load(L, 2)));
@@ -261,7 +263,9 @@ static int servers(lua_State *L, int waiting) {
   return 1;
 }
 
+/* erlang_b_servers(a, target) -> the fewest servers whose blocking probability is <= target */
 static int l_erlang_b_servers(lua_State *L) { return servers(L, 0); }
+/* erlang_c_servers(a, target) -> the fewest servers whose waiting probability is <= target */
 static int l_erlang_c_servers(lua_State *L) { return servers(L, 1); }
 
 /* ---- rng ------------------------------------------------------------------------------------- */
