@@ -314,6 +314,8 @@ function M.load(P, TYPES, CAPABILITY)
   if not (P.speed > 0 and P.detour >= 1) then error("speed must be > 0 and detour >= 1", 0) end
   if not (P.period_hours > 0) then error("period_hours must be > 0", 0) end
   if not (P.level > 0 and P.level < 1) then error("level must be in (0, 1)", 0) end
+  if not (P.k_nearest >= 1) then error(fmt("k_nearest=%s: must be at least 1", tostring(P.k_nearest)), 0) end
+  if not (P.mc_periods >= 0) then error(fmt("mc_periods=%s: must be 0 (no simulation) or more", tostring(P.mc_periods)), 0) end
   if not (P.capacity_factor >= 0) then error("capacity_factor must be >= 0 (ER patients per licensed bed per hour)", 0) end
   if P.solver ~= "cbc" and P.solver ~= "lp_solve" then error(fmt("solver='%s': expected cbc or lp_solve", P.solver), 0) end
   for _, t in ipairs(TYPES) do

@@ -148,6 +148,15 @@ describe("parameters are read as the numbers they say", function()
     assert.matches('"n": 9223372036854775807', spec.read(out))
   end)
 
+  it("k_nearest=-1 and mc_periods=-5 are refused, naming the parameter", function()
+    er_fails({"k_nearest=-1"}, "^emsopt: k_nearest=%-1: must be at least 1$")
+    local dir = spec.mkdir()
+    local code, err = run({ER, "quiet=true", "mc_periods=-5", "out=" .. dir .. "/r.json"})
+    assert.equals(1, code)
+    assert.equals("emsopt: mc_periods=-5: must be 0 (no simulation) or more", err)
+    assert.same({}, spec.ls(dir))
+  end)
+
   it("network_weight=week_25 names the parameter, without a traceback", function()
     er_fails({"network=manhattan", "network_weight=week_25"},
       "^emsopt: network_weight='week_25': manhattan: hours are integers 0%.%.23, got 25$")
