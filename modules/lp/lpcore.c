@@ -541,6 +541,9 @@ static int solve_lpsolve(lpc_model *m, const lpc_opts *o) {
   put_msgfunc(s, NULL, NULL, 0);
   if (c.printed) { fprintf(stderr, "\r\033[K"); fflush(stderr); }
 
+  /* an interrupt that came while the values were checked or after lp_solve's last poll is this
+   * solve's stop too (as for CBC): the run is stopped, not answered */
+  if (!c.interrupted && emsopt_interrupted()) { c.interrupted = 1; emsopt_interrupt_consume(); }
   r->backend = LPC_LPSOLVE;
   r->is_mip = c.mip;
   r->seconds = now_sec() - c.t0;
