@@ -97,6 +97,25 @@ describe("numbers entering a solver", function()
     assert.equals(q .. ":6:12: number '1e400' out of range (use 1e30 for infinity)", err)
   end)
 
+  it("an MPS row whose range sits on an infinite right-hand side is refused, not a Clp abort (fuzz_mps)", function()
+    -- fuzz/corpus/mps/mps-crash-d92f100a...: Clp asserted fabs(lowerValue) < 1e100 on row r2
+    local p = spec.write(spec.tmpname(".mps"), table.concat({"NAME fuzz", "OBJSENSE", "    MAX", "ROWS", " N obj",
+      " L r1", " L r2", "COLUMNS", "    x1 obj 0", "    x1 r2 1e19", "    x1 r1 1456.208",
+      "    M1 'MARKER' 'INTORG'", "    x2 r1 84.0", "    x3 obj 9.99e19", "    M2 'MARKER' 'INTEND'", "RHS",
+      "    rhs obj 1e19", "    rhs r1 0", "    rhs r2 123456789012345678901234567890123456789012345678901234567890",
+      "RANGES", "    rng r1 1e19", "    rng r2 1", "BOUNDS", " LO bnd x1 -1", "ENDATA", ""}, "\n"))
+    for _, solver in ipairs{"cbc", "lp_solve"} do
+      local m = assert(lp.read_mps(p))
+      assert.equals("row #2 (r2): range 1 on an infinite right-hand side (a range must be finite, below 1e20 in "
+        .. "magnitude, beside a finite right-hand side)", spec.error_of(function() return m:solve{solver = solver} end))
+      m:close()
+    end
+    local q = spec.write(spec.tmpname(".mps"), "NAME g\nROWS\n N obj\n G c\nCOLUMNS\n    x obj 1 c 1\nRHS\n    rhs c 1e30\nENDATA\n")
+    local m = assert(lp.read_mps(q))
+    assert.equals("row #1 (c): right-hand side is 1e+30, which the row's relation can never meet (must be finite and "
+      .. "below 1e20 in magnitude)", spec.error_of(function() return m:solve{solver = "cbc"} end))
+  end)
+
   it("er_routing detour=1e24 and speed=1e-300 stop before the solver (exit 1, no file, no abort)", function()
     er_fails({"detour=1e24"}, "^emsopt: model 'er_routing': objective: coefficient of column x%[[^]]+%] is [%d.e+]+ %(must be finite and below 1e20 in magnitude%)$")
     er_fails({"speed=1e-300"}, "^emsopt: model 'er_routing': objective: coefficient of column x%[[^]]+%] is [%d.e+]+ %(must be finite and below 1e20 in magnitude%)$")

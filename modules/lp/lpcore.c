@@ -922,6 +922,24 @@ int lpc_check_values(lpc_model *m) {
                  i, get_row_name(lp, i), show_value(rh, b, sizeof b));
       return -1;
     }
+    if (i == 0) continue;
+    /* An infinite right-hand side (1e30 and more: lp_solve's infinity) only where it leaves the row
+     * free: <= +inf, >= -inf, and no range beside it. Any other gives Clp a row bound of +-inf on
+     * the wrong side, on which it aborts the process. */
+    int t = get_constr_type(lp, i) & (LE | GE | EQ);
+    double rg = get_rh_range(lp, i);
+    int rinf = fabs(rh) >= lpinf;
+    if (rinf && !((t == LE && rh > 0) || (t == GE && rh < 0))) {
+      snprintf(m->err, sizeof m->err, "row #%d (%.60s): right-hand side is %s, which the row's relation can never meet "
+               "(must be finite and below 1e20 in magnitude)", i, get_row_name(lp, i), show_value(rh, b, sizeof b));
+      return -1;
+    }
+    if (isnan(rg) || (fabs(rg) >= LPC_MAX_VALUE && fabs(rg) < lpinf) || (rinf && fabs(rg) < lpinf)) {
+      snprintf(m->err, sizeof m->err, "row #%d (%.60s): range %s %s (a range must be finite, below 1e20 in magnitude, "
+               "beside a finite right-hand side)", i, get_row_name(lp, i), show_value(rg, b, sizeof b),
+               rinf ? "on an infinite right-hand side" : "out of bounds");
+      return -1;
+    }
   }
   return 0;
 }
