@@ -245,8 +245,12 @@ local function build(P, opts)
 end
 
 function M.lp_bound(P, opts)
-  local mdl, x = build(P, {relax = true, relax_use = opts and opts.relax_use,
-                            strengthen = opts and opts.strengthen})
+  local bok, mdl, x = pcall(build, P, {relax = true, relax_use = opts and opts.relax_use,
+                                      strengthen = opts and opts.strengthen})
+  if not bok then
+    if sys.signal() then stopped(P, "BIP", "lp_solve, LP relaxation: building the model") end
+    error(mdl, 0)
+  end
   local t0 = sys.clock()
   local sol = mdl:solve{solver = "lp_solve", explain = false}
   local t = sys.clock() - t0
@@ -299,7 +303,15 @@ function M.bip(P, opts)
     res.fixed = nfix
   end
   lmdl:close()
-  local mdl, x = build(P, {allowed = allowed, relax_use = opts.relax_use, strengthen = opts.strengthen})
+  -- a signal while the model is built (Lua code: the host's hook raises) is the same stop as one
+  -- during the solve
+  local bok, mdl, x = pcall(build, P, {allowed = allowed, relax_use = opts.relax_use, strengthen = opts.strengthen})
+  if not bok then
+    if sys.signal() then
+      stopped(P, "BIP", fmt("%s: building the model, LP bound %.1f %s", opts.solver or "lp_solve", res.lp_bound, P.unit or ""))
+    end
+    error(mdl, 0)
+  end
   res.columns, res.rows = mdl.ncols, mdl.nrows
   local sopts = {solver = opts.solver or "lp_solve", node_limit = opts.nodes or 10000,
                  timeout = opts.timeout, explain = false, gap_rel = opts.gap_rel}
