@@ -1,6 +1,8 @@
 -- csv benchmark: grouped count (ZIP x call type x hour of week) and a 3-column load on generated
--- files shaped like the NYC EMS dispatch export, side by side with cat, Python's csv and pure Lua.
---   emsopt bench/csv_bench.lua [size_mb=1024] [runs=3] [shape=both] [python=true] [lua_mb=32] [keep=false]
+-- files shaped like the NYC EMS dispatch export, side by side with cat, Python's csv, pure Lua and
+-- DuckDB, on one core and on all cores.
+--   emsopt bench/csv_bench.lua [size_mb=1024] [runs=3] [shape=both] [python=true] [lua_mb=32]
+--                              [duckdb=true] [threads=0] [keep=false]
 -- Two files are generated (bench/gen_dispatch.c) into a temporary directory, removed at the end
 -- unless keep=true:
 --   realistic  (ZIPCODE, INITIAL_CALL_TYPE) pairs drawn with the frequencies of the NYC EMS sample
@@ -11,7 +13,15 @@
 -- work, what the targets are about) and of wall seconds (the machine may be shared), and the ratio
 -- to cat measured in the same run. Two floors (bench/floor_scan.c) show the least any reader does
 -- with the file: bring its bytes in (read(2) into a 1 MiB buffer, or mmap) and look at each once
--- (count the line feeds). Quick run: emsopt bench/csv_bench.lua size_mb=128 runs=1 python=false
+-- (count the line feeds).
+-- All cores: csv.count with threads = 1 and threads = all cores (nproc, or threads=N), and DuckDB
+-- (npm @duckdb/node-api, installed by this bench with npm into the temporary directory; skipped
+-- with a message when node, npm or the registry is not there) running the same grouped count in
+-- SQL (strptime on the NYC date format, isodow and hour) at 1 thread and at all cores on the same
+-- file, in the same runs. Their groups are checked against csv.count's. These rows are in wall
+-- seconds (the time a user waits), the ratios taken run by run; csv.count returns its groups as
+-- columns there (columnar = true) at 1 and at all threads alike (DuckDB keeps them in a table).
+-- Quick run: emsopt bench/csv_bench.lua size_mb=128 runs=1 python=false
 local csv = require "csv"
 local sys = require "sys"
 
@@ -21,6 +31,8 @@ local P = params {
   shape = "both",   -- "both", "realistic" or "worst"
   lua_mb = 32,      -- MiB slice parsed by the pure-Lua parser (its time is extrapolated)
   python = true,    -- run Python's csv module once on each file
+  duckdb = true,    -- install DuckDB's Node.js client with npm and run it at 1 and all threads
+  threads = 0,      -- the "all cores" thread count (0: nproc)
   seed = 42,        -- generator seed
   keep = false,     -- keep the generated files and print their paths
 }
@@ -82,6 +94,49 @@ if P.shape ~= "worst" then
   files[#files + 1] = generate("realistic", P.size_mb, real_tables)
 end
 if P.shape ~= "realistic" then files[#files + 1] = generate("worst", P.size_mb) end
+
+local ncores = P.threads > 0 and P.threads or tonumber((slurp("nproc 2>/dev/null"):match("%d+"))) or 1
+
+-- DuckDB through its Node.js client, installed into the temporary directory
+local duck_script, duck_skip
+if P.duckdb then
+  local ddir = dir .. "/duckdb"
+  local have = os.execute("command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1")
+  if not have then
+    duck_skip = "node or npm not found"
+  else
+    io.write("installing @duckdb/node-api with npm into " .. ddir .. " ...\n")
+    local ok = os.execute(string.format("mkdir -p %s && cd %s && npm install --no-audit --no-fund --loglevel=error "
+      .. "--no-save @duckdb/node-api > %s 2>&1", sh(ddir), sh(ddir), sh(ddir .. "/npm.log")))
+    if not ok then
+      duck_skip = "npm install @duckdb/node-api failed: " .. (slurp("tail -3 " .. sh(ddir .. "/npm.log")):gsub("%s+$", ""))
+    else
+      duck_script = ddir .. "/count.mjs"
+      local f = assert(io.open(duck_script, "w"))
+      f:write([==[
+import { DuckDBInstance } from '@duckdb/node-api';
+const [file, threads] = [process.argv[2], process.argv[3]];
+const inst = await DuckDBInstance.create(':memory:', { threads: String(threads) });
+const con = await inst.connect();
+const sql = `CREATE TEMP TABLE g AS
+  SELECT ZIPCODE AS zip, INITIAL_CALL_TYPE AS call, (isodow(t) - 1) * 24 + hour(t) AS how, count(*) AS n
+  FROM (SELECT ZIPCODE, INITIAL_CALL_TYPE, strptime(INCIDENT_DATETIME, '%m/%d/%Y %I:%M:%S %p') AS t
+        FROM read_csv('${file.replace(/'/g, "''")}', header = true, all_varchar = true))
+  GROUP BY ALL`;
+const t0 = process.hrtime.bigint(), c0 = process.cpuUsage();
+await con.run(sql);
+const wall = Number(process.hrtime.bigint() - t0) / 1e9, cu = process.cpuUsage(c0);
+const tot = (await con.runAndReadAll('SELECT count(*), sum(n) FROM g')).getRows()[0];
+const ver = (await con.runAndReadAll('SELECT version()')).getRows()[0][0];
+console.log(`${tot[0]} ${tot[1]} ${wall} ${(cu.user + cu.system) / 1e6} ${ver}`);
+const rows = (await con.runAndReadAll(`SELECT zip, call, how, n FROM g WHERE hash(coalesce(zip, '') || '|' || coalesce(call, '') || '|' || how) % 97 = 0`)).getRows();
+for (const r of rows) console.log(`${r[0] ?? ''}|${r[1] ?? ''}|${r[2]}\t${r[3]}`);
+]==])
+      f:close()
+    end
+  end
+  if duck_skip then io.write("DuckDB: skipped (" .. duck_skip .. ")\n") end
+end
 
 -- ---- measuring -------------------------------------------------------------------------------
 local function reset_peak()
@@ -159,6 +214,7 @@ for _, F in ipairs(files) do
   local cw, cc, kw, kc, lw, lc, rw, rc = {}, {}, {}, {}, {}, {}, {}, {}
   local fw, fc, fmem, flines = {read = {}, mmap = {}}, {read = {}, mmap = {}}, {}, {}
   local cmem, kmem, lmem, rmem, knote, lnote, rnote
+  local pw, pc, pmem, pnote, duck, check_keep = {}, {}, nil, nil, {}, nil
   local nrows, ngroups, check
   for _ = 1, P.runs do
     local w, c, m = timed("sh -c " .. sh("cat " .. sh(F.path) .. " > /dev/null"))
@@ -171,20 +227,21 @@ for _, F in ipairs(files) do
       fmem[how], flines[how] = m, tonumber(out)
     end
     w, c, m, knote = stage(function()
-      local g, info = csv.count(F.path, {by = by})
+      local g, info = csv.count(F.path, {by = by, threads = 1})
       assert(g, info)
       nrows, ngroups = info.rows, info.groups
       return string.format("%d rows, %d groups", info.rows, info.groups)
     end)
     kw[#kw + 1], kc[#kc + 1], kmem = w, c, m
     w, c, m, lnote = stage(function()
-      local g, info = csv.count(F.path, {by = by, columnar = true})
+      local g, info = csv.count(F.path, {by = by, columnar = true, threads = 1})
       assert(g, info)
       if not check then
         check = {}
         for i = 1, info.groups do
           check[g.keys[1][i] .. "|" .. g.keys[2][i] .. "|" .. g.keys[3][i]] = g.count[i]
         end
+        check_keep = check
       end
       return string.format("%d groups", info.groups)
     end)
@@ -199,6 +256,32 @@ for _, F in ipairs(files) do
         cols.INCIDENT_RESPONSE_SECONDS_QY:sum() / rinfo.rows)
     end)
     rw[#rw + 1], rc[#rc + 1], rmem = w, c, m
+    -- all cores: csv.count on ncores threads, DuckDB on 1 and on ncores threads
+    w, c, m, pnote = stage(function()
+      local g, info = csv.count(F.path, {by = by, threads = ncores, columnar = true})
+      assert(g, info)
+      assert(info.rows == nrows and info.groups == ngroups, "threads disagree")
+      return string.format("%d rows, %d groups (the same as one thread)", info.rows, info.groups)
+    end)
+    pw[#pw + 1], pc[#pc + 1], pmem = w, c, m
+    if duck_script then
+      for _, th in ipairs {1, ncores} do
+        local _, _, dm, out = timed("node " .. sh(duck_script) .. " " .. sh(F.path) .. " " .. th)
+        local dg, dn, dwall, dcpu, ver = out:match("^(%d+) (%d+) ([%d.e+-]+) ([%d.e+-]+) (%S+)")
+        assert(tonumber(dg) == ngroups and tonumber(dn) == nrows,
+          "DuckDB disagrees: " .. tostring(dg) .. " groups, " .. tostring(dn) .. " rows")
+        local D = duck[th] or {w = {}, c = {}}
+        duck[th] = D
+        table.insert(D.w, tonumber(dwall))
+        table.insert(D.c, tonumber(dcpu))
+        D.mem, D.ver = dm, ver
+        D.compared = 0
+        for k, n in out:gmatch("\n([^\t\n]*)\t(%d+)") do
+          assert(check_keep[k] == tonumber(n), "DuckDB disagrees on group " .. k)
+          D.compared = D.compared + 1
+        end
+      end
+    end
   end
   local cat = add("cat FILE > /dev/null", cw, cc, cmem)
   add("floor: read(2) + count line feeds", fw.read, fc.read, fmem.read,
@@ -318,7 +401,39 @@ for _, F in ipairs(files) do
     count.gbps >= 1 and "met" or "NOT met", count.gbps, rk >= 0.7 and "met" or "NOT met", rk,
     py and (count.gbps / py.gbps >= 13 and string.format("met (%.1f)", count.gbps / py.gbps)
       or string.format("NOT met (%.1f)", count.gbps / py.gbps)) or "not run"))
-  local res = {bytes = F.bytes, rows = nrows, groups = ngroups, count_over_cat = rk, columnar_over_cat = median(lratios)}
+  -- all cores, in wall seconds, ratios run by run
+  local function ratio(a, b)
+    local t = {}
+    for i = 1, math.min(#a, #b) do t[i] = a[i] / b[i] end
+    return #t > 0 and median(t) or nil
+  end
+  io.write(string.format("\nall cores (%d threads here), wall seconds, medians of %d runs; ratios run by run:\n", ncores, P.runs))
+  io.write(string.format("%-40s %8s %8s %8s  %s\n", "", "wall s", "CPU s", "peak MB", "note"))
+  local function line(name, w, c, mem, note)
+    io.write(string.format("%-40s %8.3f %8.3f %8s  %s\n", name, median(w), median(c),
+      mem and string.format("%.0f", mem) or "-", note))
+  end
+  local speedup = ratio(lw, pw)
+  line("csv.count columnar, 1 thread", lw, lc, lmem, "the columnar row above")
+  line(string.format("csv.count columnar, %d threads", ncores), pw, pc, pmem,
+    string.format("%s; %.2f x one thread (target >= 1.7: %s)", pnote, speedup,
+      speedup >= 1.7 and "met" or "NOT met"))
+  local duck_res = {}
+  if duck_script then
+    for _, th in ipairs {1, ncores} do
+      local D = duck[th]
+      local ours = th == 1 and lw or pw
+      local r = ratio(D.w, ours)
+      line(string.format("DuckDB %s, %d thread%s", D.ver, th, th > 1 and "s" or ""), D.w, D.c, D.mem,
+        string.format("same groups (%d compared); csv.count %.1f x faster (target >= 4: %s)", D.compared, r,
+          r >= 4 and "met" or "NOT met"))
+      duck_res[th] = {wall = median(D.w), cpu = median(D.c), ours_faster = r}
+    end
+  else
+    io.write("DuckDB: skipped (" .. tostring(duck_skip or "duckdb=false") .. ")\n")
+  end
+  local res = {bytes = F.bytes, rows = nrows, groups = ngroups, count_over_cat = rk, columnar_over_cat = median(lratios),
+    threads = ncores, speedup = speedup, duckdb = duck_res}
   for _, r in ipairs(rows) do res[r.name] = {wall = r.wall, cpu = r.cpu, gbps = r.gbps, peak_mb = r.mem} end
   results[F.name] = res
 end

@@ -1,6 +1,7 @@
-/* libFuzzer harness: the CSV reader (rows, field parsers, error positions) and the grouped count.
+/* libFuzzer harness: the CSV reader (rows, field parsers, error positions) and the grouped count,
+ * in one pass and in parts (cuts at offsets taken from the input): both must give the same result.
  * The first input byte picks the delimiter (detect , TAB ; |) and the read block size (small
- * blocks make rows straddle buffer refills); the rest is the file. */
+ * blocks make rows straddle buffer refills), the second the cuts; the rest is the file. */
 #include <math.h>
 
 #include "csv.h"
@@ -48,12 +49,24 @@ static void read_all(const char *path, int delim, size_t block) {
   csv_close(&r);
 }
 
-static void count_all(const char *path, int delim, size_t block, int bin) {
+static uint64_t mix(uint64_t h, const void *p, size_t n) { /* FNV-1a */
+  const unsigned char *b = p;
+  for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 0x100000001b3ull;
+  return h;
+}
+
+/* A digest of the whole result (or of the error when the count fails). */
+static uint64_t count_all(const char *path, int delim, size_t block, int bin, int skip_bad, const int64_t *cuts,
+                          size_t ncuts) {
+  uint64_t h = 0xcbf29ce484222325ull;
   csv_reader r;
   csv_count c;
   csv_init(&r);
   csv_count_init(&c);
-  if (csv_open(&r, path, delim, block) != 0 || r.nheader == 0) goto done;
+  if (csv_open(&r, path, delim, block) != 0 || r.nheader == 0) {
+    h = mix(h, r.err, strlen(r.err));
+    goto done;
+  }
   size_t nk = r.nheader >= 2 ? 2 : 1;
   c.keys = calloc(nk, sizeof *c.keys);
   c.sums = calloc(1, sizeof *c.sums);
@@ -69,34 +82,57 @@ static void count_all(const char *path, int delim, size_t block, int bin) {
     c.sums[0] = (long)r.nheader - 1;
     c.nsums = 1;
   }
-  c.skip_bad = 1;
+  c.skip_bad = skip_bad;
   c.empty_skip = 1;
-  if (csv_count_run(&c, &r) == 0) {
+  int rc = ncuts ? csv_count_run_cuts(&c, &r, cuts, ncuts) : csv_count_run(&c, &r);
+  if (rc == 0) {
     int64_t total = 0;
+    h = mix(h, &c.rows, sizeof c.rows);
+    h = mix(h, &c.bad, sizeof c.bad);
+    h = mix(h, &c.matched, sizeof c.matched);
+    h = mix(h, c.first_bad, strlen(c.first_bad));
+    h = mix(h, c.bad_lines, c.nbad_lines * sizeof *c.bad_lines);
     for (size_t g = 0; g < c.ngroups; g++) {
       total += c.groups[g].count;
+      h = mix(h, &c.groups[g].count, sizeof c.groups[g].count);
       for (size_t k = 0; k < c.nkeys; k++) {
         const char *s;
         size_t n;
         int64_t iv;
-        (void)csv_count_key(&c, g, k, &s, &n, &iv);
+        if (csv_count_key(&c, g, k, &s, &n, &iv) == 0) h = mix(h, s, n);
+        else
+          h = mix(h, &iv, sizeof iv);
+      }
+      for (size_t k = 0; k < c.nsums; k++) {
+        h = mix(h, &c.sumv[g * c.nsums + k], sizeof(double));
+        h = mix(h, &c.sumn[g * c.nsums + k], sizeof(int64_t));
       }
     }
     if (total > c.rows) abort(); /* every counted row was read */
-  }
+  } else
+    h = mix(h, r.err, strlen(r.err));
 done:
   csv_count_free(&c);
   csv_close(&r);
+  return h;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  if (size < 1) return 0;
+  if (size < 2) return 0;
   int delim = DELIMS[data[0] % 5];
   size_t block = BLOCKS[(data[0] / 5) % 6];
   int bin = (data[0] / 30) % 7;
-  const char *path = fuzz_file("csv", data + 1, size - 1);
+  /* cuts: 1 to 3 offsets spread by the second byte */
+  size_t n = size - 2, ncuts = 1 + data[1] % 3;
+  int64_t cuts[3];
+  for (size_t i = 0; i < ncuts; i++) cuts[i] = (int64_t)((n * (i + 1) + data[1]) / (ncuts + 1));
+  const char *path = fuzz_file("csv", data + 2, n);
   read_all(path, delim, block);
-  count_all(path, delim, block, bin);
+  for (int skip = 0; skip <= 1; skip++) {
+    uint64_t one = count_all(path, delim, block, bin, skip, NULL, 0);
+    uint64_t parts = count_all(path, delim, block, bin, skip, cuts, ncuts);
+    if (one != parts) abort(); /* the count in parts must be the count in one pass */
+  }
   unlink(path);
   return 0;
 }

@@ -31,6 +31,7 @@
 local data = require "clusters.data"
 local stage = require "clusters.stage"
 local geo = require "geo"
+local sys = require "sys"
 
 local M = {}
 local fmt = string.format
@@ -90,9 +91,16 @@ local function run_stage(P, o, seed_off, k)
   if method ~= "sa" then
     say(fmt("%s: BIP (%s, at most %d nodes%s)", P.label, o.solver or "lp_solve", o.nodes or 10000,
       o.timeout and fmt(" or %gs", o.timeout) or ""))
-    out.bip = stage.bip(P, {solver = o.solver, nodes = o.nodes, timeout = o.timeout, gap_rel = o.gap_rel,
-                            start = out.sa and out.sa.feasible and out.sa.assign or nil,
-                            fixing = o.fixing ~= false})
+    local ok, res = pcall(stage.bip, P, {solver = o.solver, nodes = o.nodes, timeout = o.timeout,
+      gap_rel = o.gap_rel, start = out.sa and out.sa.feasible and out.sa.assign or nil, fixing = o.fixing ~= false})
+    if not ok then
+      -- a signal while the model was being built (Lua code) says where, like one in the solver
+      if sys.signal() and type(res) == "string" and (res:match("interrupted$") or res:match("terminated$")) then
+        stage.stopped(P, "BIP", fmt("%s: building the model", o.solver or "lp_solve"))
+      end
+      error(res, 0)
+    end
+    out.bip = res
   end
   local best
   if out.bip and out.bip.assign then best = {assign = out.bip.assign, cost = out.bip.cost, method = out.bip.source == "start" and "sa" or "bip"} end

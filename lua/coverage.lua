@@ -14,6 +14,7 @@
 --   cov.lscp(inst, {radius})                         -> {count, sites}
 --   cov.mclp(inst, {radius, p})                      -> {covered, sites}
 --   cov.mexclp(inst, {radius, ambulances, q, max_per_site})   Daskin: global busy fraction q
+--     (q may be a list, one busy fraction per demand point, e.g. measured by simulation)
 --                                                    -> {objective, x (ambulances per site), sites}
 --   cov.malp(inst, {radius, ambulances, alpha, version = 1|2, q | (rate, service)})
 --     ReVelle & Hogan: I with a global q, II with local q_i = rho_i / k over each neighbourhood
@@ -161,7 +162,7 @@ function M.expected_coverage(inst, x, radius, q)
   local w = weights(inst, n)
   local k = servers_near(M.cover_sets(inst, radius), x)
   local v = 0
-  for i = 1, n do v = v + w[i] * (1 - q ^ k[i]) end
+  for i = 1, n do v = v + w[i] * (1 - (type(q) == "table" and q[i] or q) ^ k[i]) end
   return v
 end
 
@@ -328,7 +329,8 @@ function M.mexclp(inst, opts)
   local gains = {}
   for i = 1, n do
     local g = {}
-    for k = 1, P do g[k] = w[i] * (1 - q) * q ^ (k - 1) end
+    local qi = type(q) == "table" and q[i] or q   -- a list: the busy fraction seen from each point
+    for k = 1, P do g[k] = w[i] * (1 - qi) * qi ^ (k - 1) end
     gains[i] = g
   end
   local r = expected_model("mexclp", inst, N, gains, P, opts,

@@ -784,9 +784,9 @@ function M.report(res, P, print_)
     say("report written to " .. P.report)
   end
   if P.geojson and P.geojson ~= "" then
-    local ok, err = M.write_geojson(res, P)
-    if not ok then error(err, 0) end
-    say("GeoJSON written to " .. P.geojson)
+    local files, err = M.write_geojson(res, P)
+    if not files then error(err, 0) end
+    say("GeoJSON written to " .. P.geojson .. "; one layer per file for QGIS: " .. table.concat(files, ", "))
   end
   if P.ers ~= "" then
     write_rows(P.ers, res.ers, {"id", "name", "type", "trauma", "beds", "beds_known", "capabilities", "capacity", "mu", "load",
@@ -819,15 +819,92 @@ local function zip_flows(res)
   return flows, zip_total
 end
 
-local function pct(v) return fmt("%.0f%%", 100 * v) end
+local function pct(v) return fmt("%.1f %%", 100 * v) end
 
--- report=FILE.html: map of ZIPs and ERs with lines (width by share, colour by ER), utilisation bars
--- against capacity with the alpha limit, and the routing / utilisation tables; atomic write.
+-- the interactive map: routes (width by share; colour by the ER, or by the ER's utilisation when
+-- there are more ERs than a palette separates), ZIP centroids (area ~ patients), ERs; hovering an
+-- ER or a route highlights every route to that ER
+local function routing_webmap(res, flows, zip_total, colors, by_value, umin, umax)
+  local report = require "report"
+  local routes, rcol, rw, rlink = {}, {}, {}, {}
+  local zips, zr = {}, {}
+  local ers, ecol, elink, er_routes = {}, {}, {}, {}
+  local zmin, zers = {}, {}
+  local wmax = 0
+  for _, z in pairs(zip_total) do wmax = math.max(wmax, z) end
+  local sorted = {}
+  for i, f in ipairs(flows) do sorted[i] = f end
+  table.sort(sorted, function(a, b) return a.share > b.share or (a.share == b.share and (a.z < b.z or (a.z == b.z and a.h < b.h))) end)
+  for _, f in ipairs(sorted) do
+    local p, e = res.travel.zip_points[f.z], res.ers[f.h]
+    routes[#routes + 1] = report.linestring({{p.lon, p.lat}, {e.lon, e.lat}}, {zip = res.travel.zips[f.z], er = e.name,
+      share = f.share, patients = f.patients, minutes = f.minutes})
+    rcol[#rcol + 1] = colors[f.h]
+    rw[#rw + 1] = 1 + 6 * f.share
+    rlink[#rlink + 1] = e.id
+    er_routes[f.h] = (er_routes[f.h] or 0) + 1
+    zmin[f.z] = (zmin[f.z] or 0) + f.patients * f.minutes
+    zers[f.z] = (zers[f.z] or 0) + 1
+  end
+  for z, zip in ipairs(res.travel.zips) do
+    local p, n = res.travel.zip_points[z], zip_total[z] or 0
+    zips[z] = report.point(p.lon, p.lat, {zip = zip, patients = n, minutes = n > 0 and zmin[z] / n or nil, ers = zers[z] or 0})
+    zr[z] = 1.5 + 4.5 * math.sqrt(n / math.max(wmax, 1e-300))
+  end
+  for h, e in ipairs(res.ers) do
+    ers[h] = report.point(e.lon, e.lat, {name = e.name, beds = e.beds, capacity = e.capacity, mu = e.mu, load = e.load,
+      utilisation = e.utilisation, overflow = e.overflow, mc_overflow = e.mc_overflow,
+      shadow = e.binding and e.shadow_minutes or nil, routes = er_routes[h] or 0})
+    ecol[h], elink[h] = colors[h], e.id
+  end
+  local per = fmt("per %g h period", res.period_hours)
+  local legend = {
+    {label = "ZIP centroid (area ~ patients)", color = "#555555", kind = "circle"},
+    {label = "ER", color = "#bbbbbb", kind = "circle", stroke = "#000000"},
+    {label = "route (width ~ share of the ZIP's patients)", color = "#777777", kind = "line"}}
+  if not by_value then
+    for h, e in ipairs(res.ers) do legend[#legend + 1] = {label = e.name, color = colors[h], kind = "rect"} end
+  end
+  return report.webmap{title = "Routing plan: ZIP centroids to ERs", height = 600, legend = legend,
+    colorbar = by_value and {label = "ER utilisation (expected load / C)", unit = "%", min = umin, max = umax,
+      format = function(v) return fmt("%.0f", v) end} or nil,
+    note = by_value and fmt("%d ERs: routes and ERs coloured by the ER's utilisation; hover an ER or a route to "
+      .. "highlight every route to that ER, click for its values.", #res.ers)
+      or "Colour: the ER; hover an ER or a route to highlight every route to that ER, click for its values.",
+    layers = {
+      {name = "routes", features = routes, colors = rcol, weights = rw, opacity = 0.6, link = rlink, link_to = "routes",
+        label = (function() local t = {} for i, f in ipairs(routes) do t[i] = fmt("ZIP %s → %s", f.properties.zip, f.properties.er) end return t end)(),
+        fields = {{"share of the ZIP's patients", "share", "pct"}, {"patients " .. per, "patients", "%.3f"},
+          {"travel time (minutes)", "minutes", "%.1f"}}},
+      {name = "ZIP centroids", features = zips, color = "#666666", stroke = "#ffffff", radii = zr, weight = 0.8, fill_opacity = 0.7,
+        label = (function() local t = {} for z, zip in ipairs(res.travel.zips) do t[z] = "ZIP " .. zip end return t end)(),
+        fields = {{"patients " .. per, "patients", "%.3f"}, {"mean travel time (minutes)", "minutes", "%.1f"},
+          {"ERs used", "ers", "%d"}}},
+      {name = "ERs", features = ers, colors = ecol, radius = 7, stroke = "#000000", weight = 1.2, link = elink, link_to = "routes",
+        label = "name",
+        fields = {{"beds", "beds", "%d"}, {"capacity C (patients " .. per .. ")", "capacity", "%d"},
+          {"μ, load limit (patients " .. per .. ")", "mu", "%.2f"}, {"expected load (patients " .. per .. ")", "load", "%.2f"},
+          {"utilisation (load / C)", "utilisation", "pct"}, {"P(overflow)", "overflow", "pct"},
+          {"Monte Carlo overflow", "mc_overflow", "pct"}, {"minutes saved per extra slot", "shadow", "%.2f"},
+          {"routes", "routes", "%d"}}},
+    }}
+end
+
+-- report=FILE.html: map of ZIPs and ERs with lines (width by share; colour by ER, or by the ER's
+-- utilisation when there are more than 10 ERs), utilisation bars against capacity with the alpha
+-- limit, and the routing / utilisation tables; atomic write.
 function M.write_html(res, P)
   local report = require "report"
   local flows, zip_total = zip_flows(res)
-  local names, ers_pts = {}, {}
-  for h, e in ipairs(res.ers) do names[h] = e.name; ers_pts[h] = {lon = e.lon, lat = e.lat} end
+  local names, ers_pts, uvals = {}, {}, {}
+  for h, e in ipairs(res.ers) do names[h] = e.name; ers_pts[h] = {lon = e.lon, lat = e.lat}; uvals[h] = 100 * e.utilisation end
+  local by_value = #res.ers > report.map_max_categories
+  local colors, umin, umax
+  if by_value then
+    colors, umin, umax = report.value_colors(uvals)
+  else
+    colors = report.color.palette(#res.ers)
+  end
   local fl, sweights = {}, {}
   for i, f in ipairs(flows) do
     fl[i] = {from = f.z, to = f.h, value = f.share, title = fmt("ZIP %s -> %s: %s of the ZIP's patients, %.3f per period, %.1f min",
@@ -842,7 +919,10 @@ function M.write_html(res, P)
   local map = report.flow_map{title = "Routing plan: ZIP centroids to ERs", sources = res.travel.zip_points,
     targets = ers_pts, flows = fl, source_label = "ZIP centroid (area ~ patients)", target_label = "ER", target_names = names,
     source_names = snames, source_weights = sweights, width_label = "share of ZIP's patients", width_format = pct,
-    note = "Line width: share of a ZIP's patients (all types) sent to the ER; colour: the ER."}
+    target_values = uvals, value_label = "ER utilisation", value_unit = "%",
+    note = by_value and "Line width: share of a ZIP's patients (all types) sent to the ER; colour: the ER's utilisation (expected load / C)."
+      or "Line width: share of a ZIP's patients (all types) sent to the ER; colour: the ER."}
+  local wm = routing_webmap(res, flows, zip_total, colors, by_value, umin, umax)
   local ers = {}
   for _, e in ipairs(res.ers) do ers[#ers + 1] = e end
   table.sort(ers, function(a, b) return a.utilisation > b.utilisation or (a.utilisation == b.utilisation and a.id < b.id) end)
@@ -878,44 +958,57 @@ function M.write_html(res, P)
   local routes = {}
   for _, r in ipairs(res.routes) do routes[#routes + 1] = r end
   table.sort(routes, function(a, b) return a.patients > b.patients or (a.patients == b.patients and (a.zip < b.zip or (a.zip == b.zip and a.type < b.type))) end)
-  local util_table = {caption = fmt("ER utilisation (capacity C per %s)", per), rows = ers, columns = {
-    {"ER", "name"}, {"beds", "beds", "%d"}, {"C", "capacity", "%d"}, {"mu", "mu", "%.3f"}, {"load", "load", "%.3f"},
-    {"utilisation", function(e) return pct(e.utilisation) end, nil, "r"},
-    {"min saved / extra slot", function(e) return e.binding and fmt("%.2f", e.shadow_minutes) or "" end, nil, "r"},
-    {"P(overflow)", "overflow", "%.4f"}, {"MC overflow", "mc_overflow", "%.4f"}}}
-  local route_table = {caption = fmt("Routing: %d routes, largest flows first (patients per period)", #routes), rows = routes, limit = 400,
-    columns = {{"type", "label"}, {"ZIP", "zip"}, {"share", function(r) return pct(r.share) end, nil, "r"}, {"to ER", "er_name"},
-      {"minutes", "minutes", "%.1f"}, {"patients / period", "patients", "%.4f"},
-      {"nearest capable", function(r) return r.nearest and "yes" or "no" end}}}
+  local ptp = "patients per period"
+  local util_table = {caption = fmt("ER utilisation (capacity C and loads in patients per %s; percentages of C or of periods)", per),
+    rows = ers, columns = {
+    {"ER", "name"}, {"beds", "beds", "%d"}, {"capacity C (" .. ptp .. ")", "capacity", "%d"},
+    {"μ, load limit (" .. ptp .. ")", "mu", "%.2f"}, {"expected load (" .. ptp .. ")", "load", "%.2f"},
+    {"utilisation (load / C, %)", function(e) return pct(e.utilisation) end, nil, "r"},
+    {"minutes saved per extra slot", function(e) return e.binding and fmt("%.2f", e.shadow_minutes) or "" end, nil, "r"},
+    {"P(overflow) (%)", "overflow", "pct"}, {"Monte Carlo overflow (%)", "mc_overflow", "pct"}}}
+  local route_table = {caption = fmt("Routing: %d routes, largest flows first", #routes), rows = routes, limit = 400,
+    columns = {{"emergency type", "label"}, {"ZIP", "zip"}, {"share of the demand (%)", function(r) return pct(r.share) end, nil, "r"},
+      {"to ER", "er_name"}, {"travel time (minutes)", "minutes", "%.1f"}, {ptp, "patients", "%.3f"},
+      {"nearest capable ER", function(r) return r.nearest and "yes" or "no" end}}}
   return report.page{path = P.report, title = "ER routing plan",
     subtitle = fmt("%s; %d ZIPs, %d ERs", res.question, #res.travel.zips, #res.ers),
     sections = {
       {heading = "Summary", text = summary},
-      {heading = "Map", svg = map},
+      {heading = "Map", webmap = wm, static_svg = map},
       {heading = "Utilisation", svg = bars, table = util_table},
       {heading = "Routing", table = route_table},
     }}
 end
 
--- geojson=FILE.geojson: ZIP points, ER points and ZIP -> ER lines with their shares (for QGIS)
+-- geojson=FILE.geojson: ZIP points, ER points and ZIP -> ER lines with their shares, all in FILE
+-- (features told apart by kind) and one file per layer for QGIS: FILE.zips, FILE.ers, FILE.routes
+-- (.geojson), each one geometry type; a "units" member names the properties' units
 function M.write_geojson(res, P)
   local report = require "report"
   local flows, zip_total = zip_flows(res)
-  local f = {}
+  local zips, ers, routes = {}, {}, {}
   for z, zip in ipairs(res.travel.zips) do
     local p = res.travel.zip_points[z]
-    f[#f + 1] = report.point(p.lon, p.lat, {kind = "zip", zip = zip, patients = zip_total[z] or 0})
+    zips[#zips + 1] = report.point(p.lon, p.lat, {kind = "zip", zip = zip, patients = zip_total[z] or 0})
   end
   for _, e in ipairs(res.ers) do
-    f[#f + 1] = report.point(e.lon, e.lat, {kind = "er", id = e.id, name = e.name, capacity = e.capacity, mu = e.mu,
+    ers[#ers + 1] = report.point(e.lon, e.lat, {kind = "er", id = e.id, name = e.name, capacity = e.capacity, mu = e.mu,
       load = e.load, utilisation = e.utilisation, overflow = e.overflow})
   end
   for _, fl in ipairs(flows) do
     local p, e = res.travel.zip_points[fl.z], res.ers[fl.h]
-    f[#f + 1] = report.linestring({{p.lon, p.lat}, {e.lon, e.lat}}, {kind = "route", zip = res.travel.zips[fl.z],
+    routes[#routes + 1] = report.linestring({{p.lon, p.lat}, {e.lon, e.lat}}, {kind = "route", zip = res.travel.zips[fl.z],
       er = e.id, er_name = e.name, share = fl.share, patients = fl.patients, minutes = fl.minutes})
   end
-  return report.geojson{features = f, path = P.geojson, name = "er_routing"}
+  local per = fmt("patients per %g h period", res.period_hours)
+  local units = {patients = per, capacity = per, mu = per, load = per, utilisation = "load / capacity (0..1)",
+    overflow = "probability (0..1)", share = "fraction of the ZIP's patients (0..1)", minutes = "min"}
+  local all = {}
+  for _, l in ipairs{zips, ers, routes} do for _, f in ipairs(l) do all[#all + 1] = f end end
+  local ok, err = report.geojson{features = all, path = P.geojson, name = "er_routing", units = units}
+  if not ok then return nil, err end
+  return report.geojson_layers{path = P.geojson, name = "er_routing", units = units,
+    layers = {{name = "zips", features = zips}, {name = "ers", features = ers}, {name = "routes", features = routes}}}
 end
 
 return M

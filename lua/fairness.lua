@@ -92,6 +92,7 @@ function M.solve(inst, P)
   local rng = stats.rng(P.seed or 1)
   local r = {instance = inst.name, kind = inst.kind, n = inst.n, B = inst.B, bases = inst.base_label,
              base_zone = inst.base_zone, zone_id = inst.zone_id, req = inst.req, params = S,
+             x = inst.x, y = inst.y, -- planar zone coordinates, for the report's map
              requirement = inst.requirement}
   if m > cap * inst.B then error(fmt("%d ambulances do not fit in %d bases of capacity %d", m, inst.B, cap), 0) end
   -- configurations

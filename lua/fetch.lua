@@ -171,7 +171,7 @@ end
 -- Downloads url (through the cache when there is one) and returns its text.
 local function get_text(p, url)
   if p.cache then
-    local ok = sys.exists(p.cache) or os.execute("mkdir -p '" .. p.cache:gsub("'", "'\\''") .. "'")
+    local ok = sys.exists(p.cache) or sys.run({"mkdir", "-p", "--", p.cache})
     if not ok then return nil, p.cache .. ": cannot create the cache directory" end
   end
   local tmp = p.out .. ".download"
@@ -550,10 +550,12 @@ local ZCTA_COLUMNS = {"GEOID", "ALAND", "AWATER", "ALAND_SQMI", "AWATER_SQMI", "
 local function unzip_first_txt(zip_text, scratch)
   local ok, err = sys.write_atomic(scratch, zip_text)
   if not ok then return nil, err end
-  local q = "'" .. scratch:gsub("'", "'\\''") .. "'"
-  local pipe = io.popen("unzip -p " .. q .. " '*.txt' 2>/dev/null")
-  local text = pipe and pipe:read("a")
-  local closed = pipe and pipe:close()
+  local member = scratch .. ".txt"
+  local closed = sys.run({"unzip", "-p", "--", scratch, "*.txt"}, {stdout = member, stderr = "/dev/null"})
+  local f = io.open(member, "rb")
+  local text = f and f:read("a")
+  if f then f:close() end
+  os.remove(member)
   os.remove(scratch)
   if not closed or not text or text == "" then
     return nil, "cannot extract the .txt member of the zip (is 'unzip' installed?)"

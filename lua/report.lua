@@ -1,6 +1,8 @@
 -- report: pictures for model runs — SVG charts and maps written as text (no external dependency),
--- one self-contained HTML page per run (inline SVG and CSS, no scripts, no network, XHTML-
--- compatible so XML parsers read it), and GeoJSON FeatureCollections (RFC 7946) for QGIS.
+-- one self-contained HTML page per run (inline SVG and CSS; where a section has an interactive
+-- map, Leaflet and the map's data inline too, so the page loads nothing but the base map's tiles and
+-- reads offline; XHTML-compatible so XML parsers read it), and GeoJSON FeatureCollections
+-- (RFC 7946) for QGIS, also one file per layer.
 -- Every chart function returns an SVG string; every chart has a title, axes with labels and
 -- units, and a legend or colour bar. Options tables are checked: an unknown key is an error.
 -- Points are {lon, lat} or {lon =, lat =} in degrees (lon first, as in GeoJSON). Maps use an
@@ -49,10 +51,19 @@
 --   local f = {report.point(lon, lat, {zip = "10005"}),
 --              report.linestring({{lon1, lat1}, {lon2, lat2}}, {share = 0.4}),
 --              report.polygon(ring, {station = "S3"}), report.cell({lon0, lat0, lon1, lat1}, {demand = 12})}
---   local ok, err = report.geojson{features = f, path = "plan.geojson", name = "er_routing"}
+--   local ok, err = report.geojson{features = f, path = "plan.geojson", name = "er_routing",
+--     units = {minutes = "min", share = "fraction 0..1"}}   (units: a "units" member naming the properties' units)
 --     (without path it returns the text); report.hull(points) -> convex hull ring {{lon, lat}, ...}
 --
--- Helpers: report.moving_average(values, window), report.color.categorical(i, n),
+-- Interactive map (Leaflet, inlined; OpenStreetMap tiles when online, EMSOPT_TILES=URL or "none"
+-- to change that): see lua/report/webmap.lua
+--   local wm = report.webmap{layers = {{name = "ERs", features = f, colors = c, fields = {...}}}, legend = {...}}
+--   report.page{..., sections = {{heading = "Map", webmap = wm, static_svg = svg_map}}}
+--   report.geojson_layers{path = "plan.geojson", name = "er_routing", layers = {{name = "routes", features = f}}}
+--     -> {"plan.routes.geojson", ...}: one file per layer, each one geometry type (QGIS: one named layer)
+--
+-- Helpers: report.readable(v) (4 significant digits, no exponent), report.pct(share) ("12.3 %"),
+-- report.moving_average(values, window), report.color.categorical(i, n),
 -- report.color.sequential(t), report.svg (the canvas the charts use), report.write_svg(path, s).
 local sys = require "sys"
 local chart = require "report.chart"
@@ -60,6 +71,7 @@ local map = require "report.map"
 local html = require "report.html"
 local gj = require "report.geojson"
 local geom = require "report.geom"
+local webmap = require "report.webmap"
 
 local M = {}
 
@@ -76,8 +88,14 @@ M.clusters_map = map.clusters_map
 M.flow_map = map.flow_map
 M.grid_map = map.grid_map
 M.points_map = map.points_map
+M.map_max_categories = map.MAX_CATEGORIES
+M.value_colors = map.value_colors
 
 M.table = html.table
+M.readable = html.readable
+M.pct = html.pct
+M.webmap = webmap.webmap
+M.planar_point = webmap.planar_point
 
 M.point = gj.point
 M.linestring = gj.linestring
@@ -121,11 +139,45 @@ end
 function M.geojson(o)
   assert(type(o) == "table", "report.geojson: expected {features = {...}, path =, name =}")
   for k in pairs(o) do
-    if k ~= "features" and k ~= "path" and k ~= "name" then error("report.geojson: unknown option '" .. tostring(k) .. "'", 2) end
+    if k ~= "features" and k ~= "path" and k ~= "name" and k ~= "units" then error("report.geojson: unknown option '" .. tostring(k) .. "'", 2) end
   end
-  local text = gj.encode(o.features, o.name)
+  local text = gj.encode(o.features, o.name, o.units)
   if o.path then return write(o.path, text) end
   return text
+end
+
+-- one FeatureCollection file per layer, for QGIS (each loads as one named layer): path "plan.geojson"
+-- and layer "routes" give plan.routes.geojson, named NAME_routes; every layer keeps to one geometry
+-- type. -> list of the paths written | nil, message
+function M.geojson_layers(o)
+  assert(type(o) == "table" and type(o.layers) == "table", "report.geojson_layers: expected {path =, name =, layers = {...}}")
+  for k in pairs(o) do
+    if k ~= "layers" and k ~= "path" and k ~= "name" and k ~= "units" then error("report.geojson_layers: unknown option '" .. tostring(k) .. "'", 2) end
+  end
+  assert(type(o.path) == "string" and o.path ~= "", "report.geojson_layers: path is required")
+  local stem = o.path:gsub("%.geo[jJ][sS][oO][nN]$", ""):gsub("%.[jJ][sS][oO][nN]$", "")
+  local texts, paths = {}, {}
+  for i, l in ipairs(o.layers) do
+    assert(type(l.name) == "string" and l.name:match("^[%w_%-]+$"), "report.geojson_layers: a layer needs a name of letters, digits, _ or -")
+    local gtype
+    for k, f in ipairs(l.features) do
+      local t = type(f) == "table" and type(f.geometry) == "table" and f.geometry.type
+      gtype = gtype or t
+      if t ~= gtype then
+        error(("report.geojson_layers: layer %s mixes geometry types (%s and %s at feature %d)"):format(l.name, gtype, tostring(t), k), 2)
+      end
+    end
+    texts[i] = gj.encode(l.features, (o.name and o.name .. "_" or "") .. l.name, l.units or o.units)
+    paths[i] = stem .. "." .. l.name .. ".geojson"
+  end
+  for i, p in ipairs(paths) do
+    local ok, err = write(p, texts[i])
+    if not ok then
+      for k = 1, i - 1 do os.remove(paths[k]) end
+      return nil, err
+    end
+  end
+  return paths
 end
 
 -- a standalone .svg file (with the XML declaration), atomically

@@ -2,7 +2,9 @@
 -- neighbourhood loads) instead of one global q; with the fleet-size curve and a comparison
 -- against the global-q MEXCLP allocation evaluated under the same local model.
 -- Run: emsopt models/lr_mexclp.lua [ambulances=20] [rate=10] [service=0.75] [curve_from=10]
+--      busy=simulated: simulate the allocation, re-optimise with the measured busy fractions, repeat
 local cov, data, creport = require "coverage", require "coverage.data", require "coverage.report"
+local loop = require "sim.loop"
 
 local P = params {
   instance = "utrecht",    -- utrecht or sf
@@ -17,9 +19,15 @@ local P = params {
   solver = "cbc",          -- cbc or lp_solve (lp_solve needs minutes for small fleets)
   report = "",             -- write an HTML report (map, fleet-size curve, tables) to this file
   geojson = "",            -- write demand points and bases as GeoJSON to this file
+  busy = "q",              -- q (local loads from rate x service) or simulated (measured, re-optimised)
+  rounds = 10,             -- busy=simulated: at most this many re-optimisations
+  sim_hours = 8760.0,      -- busy=simulated: hours simulated per replication (calls at rate=)
+  sim_replications = 4,    -- busy=simulated: replications per round (the same seeds every round)
+  seed = 1,                -- busy=simulated: seed of the simulated calls
 }
 
 -- Data
+loop.check(P)
 local inst = data.load(P.instance, P.dir)
 creport.check(inst, P)
 
@@ -53,9 +61,19 @@ if #curve > 0 then
   print("fleet size curve (ambulances, expected coverage):")
   for _, c in ipairs(curve) do print(string.format("  %3d  %.6f", c.ambulances, c.expected)) end
 end
-creport.write(inst, {model = "LR-MEXCLP", sites = r.sites, radius = P.radius, x = r.x, curve = curve,
+creport.write(inst, {model = "LR-MEXCLP", sites = r.sites, radius = P.radius, x = r.x, rho = r.rho,  curve = curve,
   summary = {string.format("%g calls/h x %g h, radius %g %s, %d ambulances: expected coverage %.6f; the MEXCLP (q = %g) "
     .. "allocation scores %.6f under local busy fractions.", P.rate, P.service, P.radius, inst.unit or "", P.ambulances,
     r.objective, P.q, mx_local)}}, P)
+local L
+if P.busy == "simulated" then
+  print(string.format("closing the loop: %g calls/h, %d x %g h simulated per round", P.rate, P.sim_replications, P.sim_hours))
+  L = loop.run(inst, r, {radius = P.radius, ambulances = P.ambulances, solver = P.solver, rate = P.rate,
+    hours = P.sim_hours, replications = P.sim_replications, seed = P.seed, threads = require("sys").cpus(),
+    rounds = P.rounds, dir = P.dir})
+  print(L.status == "cycle" and string.format("the allocation cycles back to round %d", L.cycle_from)
+    or L.status == "converged" and "the allocation no longer changes" or "stopped after rounds=" .. P.rounds)
+  print(string.format("best simulated coverage: round %d (%.4f)", L.best, L.rounds[L.best + 1].simulated))
+end
 return {model = "lr_mexclp", instance = P.instance, objective = r.objective, x = r.x, names = r.names,
-        rho = r.rho, mexclp_x = mx.x, mexclp_local = mx_local, curve = curve}
+        rho = r.rho, mexclp_x = mx.x, mexclp_local = mx_local, curve = curve, loop = L}

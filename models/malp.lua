@@ -40,7 +40,7 @@ print(string.format("servers needed per demand point: %d..%d", bmin, bmax))
 for j, k in ipairs(r.x) do
   if k > 0 then print(string.format("  base %-8s %d", tostring(inst.sites[j]), k)) end
 end
-creport.write(inst, {model = "MALP " .. (P.version == 1 and "I" or "II"), sites = r.sites, radius = P.radius, x = r.x,
+creport.write(inst, {model = "MALP " .. (P.version == 1 and "I" or "II"), sites = r.sites, radius = P.radius, x = r.x, q = r.q, rho = r.rho, b = r.b, 
   summary = {string.format("alpha %g, %d ambulances: %.6f of %.6f covered reliably; %d..%d servers needed per point.",
     P.alpha, P.ambulances, r.covered, total, bmin, bmax)}}, P)
 return {model = "malp", version = P.version, instance = P.instance, alpha = P.alpha, covered = r.covered,

@@ -608,3 +608,231 @@ describe("date-times", function()
     assert.equals(167, b.hour_of_week)
   end)
 end)
+
+describe("csv.count on several threads", function()
+  -- Rows whose quoted fields hold line breaks followed by text that reads like whole rows of the
+  -- same width, so a part that starts inside one of them guesses wrong and must be counted again;
+  -- they fill most of the file, so the cuts fall inside them.
+  local function adversarial(nrows, eol, final_eol)
+    local t = {"zip,type,when,secs"}
+    for i = 1, nrows do
+      local zip = tostring(10000 + i % 97)
+      local typ
+      if i % 3 == 0 then
+        local fake = {}
+        for j = 1, 8 do
+          fake[j] = string.format('%d,FAKE%d,01/07/2013 0%d:00:00 AM,%d', 20000 + j, j, j % 9 + 1, j)
+        end
+        typ = '"' .. table.concat(fake, eol):gsub('"', '""') .. eol .. '"'
+      elseif i % 3 == 1 then
+        typ = '"CA,""RD"""'
+      else
+        typ = "CARD"
+      end
+      local when = string.format('"%02d/%02d/2015 %02d:%02d:00 %s"', i % 12 + 1, i % 28 + 1, i % 12 + 1, i % 60,
+        i % 2 == 0 and "AM" or "PM")
+      local secs = i % 11 == 0 and "" or string.format("%d.%d", i % 7, i % 10)
+      t[#t + 1] = string.format("%s,%s,%s,%s", zip, typ, when, secs)
+      if i % 50 == 0 then t[#t + 1] = "" end
+    end
+    return table.concat(t, eol) .. (final_eol and eol or "")
+  end
+
+  -- the cuts csv.count makes (parts of at least 64 KiB, one per thread), to check that the file
+  -- does put some of them inside quoted line breaks
+  local function cuts_inside_quotes(content, parts)
+    local data = #content:match("^[^\n]*\n")
+    local rest = #content - data
+    if rest // parts < 65536 then return 0 end
+    local inq, hits = {}, 0
+    do -- quote state per byte (RFC 4180: doubled quotes toggle twice)
+      local q = false
+      for i = 1, #content do
+        if content:byte(i) == 34 then q = not q end
+        inq[i] = q
+      end
+    end
+    for t = 1, parts - 1 do
+      local cut = data + rest // parts * t
+      if inq[cut + 1] then hits = hits + 1 end
+    end
+    return hits
+  end
+
+  local by = {"zip", "type", {column = "when", bin = "hour_of_week"}}
+  local function same_at_all_threads(path, opts, label)
+    local o1 = {threads = 1}
+    for k, v in pairs(opts) do o1[k] = v end
+    local ref, rinfo = csv.count(path, o1)
+    for _, th in ipairs {2, 3, 7} do
+      local o = {threads = th}
+      for k, v in pairs(opts) do o[k] = v end
+      local g, info = csv.count(path, o)
+      assert.same(ref, g, label .. ": groups at " .. th .. " threads")
+      assert.same(rinfo, info, label .. ": info at " .. th .. " threads")
+    end
+    return ref, rinfo
+  end
+
+  for _, v in ipairs {{"LF", "\n", true}, {"CRLF", "\r\n", true}, {"no final line break", "\n", false}} do
+    it("the same groups, sums, rows and order at 1, 2, 3 and 7 threads: " .. v[1], function()
+      local content = adversarial(4000, v[2], v[3])
+      local p = file(content)
+      assert.is_true(#content > 7 * 65536)
+      local hits = cuts_inside_quotes(content, 2) + cuts_inside_quotes(content, 3) + cuts_inside_quotes(content, 7)
+      assert.is_true(hits >= 3, "cuts inside quoted fields: " .. hits)
+      local ref, info = same_at_all_threads(p, {by = by, sum = {"secs"}, empty = "nil"}, v[1])
+      assert.equals(4000, info.rows)
+      local n = 0
+      for _, g in ipairs(ref) do n = n + g.count end
+      assert.equals(4000, n)
+      same_at_all_threads(p, {by = by, columnar = true, buffer_size = 1000}, v[1] .. ", small buffer")
+      same_at_all_threads(p, {by = {"zip"}, where = {zip = {"10001", "10050"}}}, v[1] .. ", where")
+    end)
+  end
+
+  it("bad rows: the same count, lines and first message at every thread count", function()
+    local content = adversarial(4000, "\n", true)
+    -- a short row, a bad date and an unterminated quote at the end
+    content = content:gsub("\n10040,", "\n10040,short\n10040,", 1):gsub("\n(10060,CARD,)\"[^\"]*\"", "\n%1\"garbage\"", 1)
+      .. '10001,"unterminated,x\n'
+    local p = file(content)
+    local _, info = same_at_all_threads(p, {by = by, skip_bad = true}, "skip_bad")
+    assert.is_true(info.bad >= 3)
+    assert.equals(p, info.first_bad:sub(1, #p))
+    -- without skip_bad: the first error in the file, with its line
+    local msgs = {}
+    for _, th in ipairs {1, 2, 3, 7} do
+      local g, err = csv.count(p, {by = by, threads = th})
+      assert.is_nil(g)
+      msgs[#msgs + 1] = err
+    end
+    assert.equals(info.first_bad, msgs[1])
+    for i = 2, #msgs do assert.equals(msgs[1], msgs[i]) end
+  end)
+
+  it("sums that are not exact in fixed point come out the same (counted again on one thread)", function()
+    local t = {"k,v"}
+    for i = 1, 40000 do t[#t + 1] = string.format("k%d,%s", i % 5, i % 3 == 0 and "1e-300" or "0.1") end
+    local p = file(table.concat(t, "\n") .. "\n")
+    local ref = same_at_all_threads(p, {by = {"k"}, sum = {"v"}}, "inexact sums")
+    assert.equals(5, #ref)
+  end)
+
+  it("sums are exact, then rounded once", function()
+    local t = {"k,v"}
+    for _ = 1, 10 do t[#t + 1] = "a,0.1" end
+    local g = csv.count(file(table.concat(t, "\n")), {by = {"k"}, sum = {"v"}})
+    assert.equals(1.0, g[1].sums.v) -- 0.1 ten times in floating point is 0.9999999999999999
+  end)
+
+  local tiny = {
+    {"header only", "a,b\n"},
+    {"header without line break", "a,b"},
+    {"one row, no final line break", "a,b\n1,2"},
+    {"CRLF", "a,b\r\n1,2\r\n3,4\r\n"},
+    {"quoted line break", 'a,b\n"x\n1,2",2\n3,4\n'},
+    {"blank lines", "a,b\n\n\n1,2\n\r\n"},
+  }
+  for _, c in ipairs(tiny) do
+    it("tiny file: " .. c[1], function()
+      same_at_all_threads(file(c[2]), {by = {"a"}}, c[1])
+    end)
+  end
+
+  it("empty file", function()
+    local p = file("")
+    for _, th in ipairs {1, 2, 3, 7} do
+      assert.fails(function() return csv.count(p, {threads = th}) end, p .. ": empty file")
+    end
+  end)
+
+  it("misuse", function()
+    local p = file("a\n1\n")
+    assert.raises(function() csv.count(p, {threads = 0}) end,
+      "bad argument #2 to 'count' (option 'threads': integer from 1 to 256 expected)")
+    assert.raises(function() csv.count(p, {threads = "all"}) end,
+      "bad argument #2 to 'count' (option 'threads': integer from 1 to 256 expected)")
+  end)
+end)
+
+describe("hostile input", function()
+  it("a header of 200,000 columns is resolved in linear time", function()
+    local names = {}
+    for i = 1, 200000 do names[i] = "c" .. i end
+    local p = file(table.concat(names, ",") .. "\n" .. string.rep("1,", 199999) .. "2\n")
+    local t0 = os.clock()
+    local cols, info = csv.read(p)
+    assert.equals(1, info.rows)
+    assert.equals("2", cols.c200000[1])
+    local g, cinfo = csv.count(p, {by = {"c199999", "c200000"}})
+    assert.equals(1, cinfo.groups)
+    assert.same({"1", "2"}, g[1].keys)
+    -- quadratic lookup took minutes here (100,000 columns: 71 s); linear takes well under a second
+    assert.is_true(os.clock() - t0 < spec.t(20), "took " .. (os.clock() - t0) .. " s")
+  end)
+
+  it("a duplicate column among many is still reported", function()
+    local p = file("a,b,c,b\n1,2,3,4\n")
+    assert.fails(function() return csv.read(p) end, p .. ":1: duplicate column 'b' in header")
+  end)
+
+  it("/dev/zero ends at once: NUL in the header line", function()
+    local msg = "/dev/zero:1:1: NUL byte in the header line (UTF-16 or binary data? the reader takes UTF-8 text)"
+    assert.fails(function() return csv.read("/dev/zero") end, msg)
+    assert.fails(function() return csv.count("/dev/zero") end, msg)
+    assert.has_error(function() for _ in csv.lines("/dev/zero") do end end, msg)
+  end)
+
+  it("a row longer than max_row is an error naming its line", function()
+    local p = file("a,b\n1,2\n" .. string.rep("x", 300000))
+    local msg = p .. ":3: row longer than 65536 bytes (the limit; a file without line breaks?)"
+    assert.fails(function() return csv.read(p, {max_row = 65536}) end, msg)
+    assert.fails(function() return csv.count(p, {max_row = 65536, buffer_size = 4096}) end, msg)
+    assert.has_error(function() for _ in csv.lines(p, {max_row = 65536}) do end end, msg)
+    -- the default limit (64 MiB) lets it through: a ragged row
+    assert.fails(function() return csv.read(p) end, p .. ":3:300001: row has 1 fields, header has 2")
+    assert.raises(function() csv.read(p, {max_row = 0}) end,
+      "bad argument #2 to 'read' (option 'max_row': integer from 1 to 2^40 (bytes) expected)")
+  end)
+
+  it("a header line without line break past the limit", function()
+    local p = file(string.rep("a", 200000))
+    assert.fails(function() return csv.read(p, {max_row = 100000}) end,
+      p .. ":1: row longer than 100000 bytes (the limit; a file without line breaks?)")
+  end)
+
+  local utf16 = {
+    {"UTF-16LE with BOM", "\255\254a\0,\0b\0\n\0001\0,\0002\0\n\0", "F: UTF-16 text (byte-order mark FF FE): convert it to UTF-8 (iconv -f UTF-16 -t UTF-8)"},
+    {"UTF-16BE with BOM", "\254\255\0a\0,\0b\0\n\0001\0,\0002\0\n", "F: UTF-16 text (byte-order mark FE FF): convert it to UTF-8 (iconv -f UTF-16 -t UTF-8)"},
+    {"UTF-32LE with BOM", "\255\254\0\0a\0\0\0\n\0\0\0", "F: UTF-32 text (byte-order mark FF FE 00 00): convert it to UTF-8 (iconv -f UTF-32 -t UTF-8)"},
+    {"UTF-16LE without BOM", "a\0,\0b\0\n\0001\0,\0002\0\n\0", "F:1:2: NUL byte in the header line (UTF-16 or binary data? the reader takes UTF-8 text)"},
+  }
+  for _, c in ipairs(utf16) do
+    it(c[1] .. " is reported as such, not as an unknown column", function()
+      local p = file(c[2])
+      assert.fails(function() return csv.read(p, {columns = {"a"}}) end, with_file(c[3], p))
+      assert.fails(function() return csv.count(p, {by = {"a"}}) end, with_file(c[3], p))
+    end)
+  end
+
+  it("a NUL inside a number names file, line and column", function()
+    local p = file("a,n\n1,2\n1,40.\0005\n")
+    assert.fails(function() return csv.read(p, {types = {n = "number"}}) end,
+      p .. ":3:6: NUL byte in number column 'n' (binary or UTF-16 data?)")
+    assert.fails(function() return csv.count(p, {sum = {"n"}}) end,
+      p .. ":3:6: NUL byte in number column 'n' (binary or UTF-16 data?)")
+    p = file("a,n\n1,4\0002\n")
+    assert.fails(function() return csv.read(p, {types = {n = "integer"}}) end,
+      p .. ":2:4: NUL byte in integer column 'n' (binary or UTF-16 data?)")
+    p = file("a,t\n1,01/07/2013\000 12:30:00 AM\n")
+    assert.fails(function() return csv.count(p, {by = {{column = "t", bin = "hour"}}}) end,
+      p .. ":2:13: NUL byte in date-time column 't' (binary or UTF-16 data?)")
+  end)
+
+  it("control bytes in a bad value are shown escaped", function()
+    local p = file("a,n\n1,4\t2\1\n")
+    assert.fails(function() return csv.read(p, {types = {n = "number"}}) end,
+      p .. "\058" .. "2:3: invalid number '4\\t2\\x01' in column 'n'")
+  end)
+end)

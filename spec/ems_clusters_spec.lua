@@ -582,7 +582,7 @@ describe("models/ems_clusters_sweep.lua", function()
   it("runs the cells in parallel and writes the table as CSV and text", function()
     local c, t, h = spec.tmpname(".csv"), spec.tmpname(".txt"), spec.tmpname(".html")
     local code, stdout, stderr = spec.run{"models/ems_clusters_sweep.lua", "region=demo", "beta_ub=3000,6000",
-      "beta_lb=4000", "alpha=15,30", "timeout=0.5", "k=200", "jobs=2", "csv=" .. c, "txt=" .. t, "quiet=true", "report=" .. h}
+      "beta_lb=4000", "alpha=15,30", "nodes=300", "k=200", "jobs=2", "csv=" .. c, "txt=" .. t, "quiet=true", "report=" .. h}
     assert.equals(0, code, stderr)
     assert.equals("", stdout)
     local rows = assert(csv.read(c, {types = {beta_ub = "number", beta_lb = "number", alpha = "number",

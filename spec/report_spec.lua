@@ -222,7 +222,9 @@ describe("report", function()
     assert.is_nil((rc.check_page(bad)))
     assert.error_matches(function() rc.page(bad) end, "not well%-formed XML.*</p> closes <b>")
     assert.error_matches(function() rc.page(page('<p>x<br></p>')) end, "void element <br> not self%-closed")
-    assert.error_matches(function() rc.page(page('<script>1</script>')) end, "1 scripts")
+    assert.error_matches(function() rc.page(page('<script src="x.js"></script>')) end, "1 external scripts")
+    -- an inline script is part of the page: what its text names is not loaded with it
+    assert.is_not_nil((rc.check_page(page("<script>//<![CDATA[\nvar a = '<a href=\"http://example.org/\">';\n//]]></script>"))))
     assert.error_matches(function() rc.page(page('<img src="http://example.org/x.png"/>')) end, "external references: http://example.org/x.png")
     assert.error_matches(function() rc.page(path, {svgs = 3}) end, "2 SVGs, expected 3")
     assert.error_matches(function() rc.page(path, {contains = {"Report <A &amp; B>"}}) end, "does not contain")
@@ -234,6 +236,91 @@ describe("report", function()
     local ok2, err2 = report.page{path = "/nonexistent-dir/x.html", title = "t", sections = {}}
     assert.is_nil(ok2)
     assert.matches("nonexistent", err2)
+  end)
+
+  it("rounds numbers for reading, shows shares as percentages, and lets tables scroll", function()
+    for _, c in ipairs({{5.207e-14, "0"}, {-1e-9, "0"}, {1234.567, "1235"}, {0.0123456, "0.01235"}, {12.5, "12.5"},
+        {3, "3"}, {2.0, "2"}, {-0.5, "-0.5"}, {1e12, "1000000000000"}, {math.huge, "∞"}, {0 / 0, "n/a"}}) do
+      assert.equals(c[2], report.readable(c[1]), tostring(c[1]))
+    end
+    assert.equals("12.3 %", report.pct(0.1234))
+    assert.equals("100 %", report.pct(1, 0))
+    local t = report.table{columns = {"x", {"share (%)", "s", "pct"}, {"n", "n", function(v) return v .. " things" end}},
+      rows = {{x = 5.207e-14, s = 0.25, n = 2}}}
+    assert.matches('^<div class="tablewrap"><table>', t)
+    assert.matches('<td class="n">0</td><td class="n">25.0 %%</td><td class="n">2 things</td>', t)
+    assert.is_nil(t:find("e-14", 1, true))
+  end)
+
+  it("draws binary data with a two-colour legend, and colours many flow targets by a value", function()
+    local hm = report.heatmap{title = "covered", rows = {"a", "b"}, cols = {"1", "2", "3"}, values = {{1, 0, 1}, {0, 0, 1}},
+      binary = {"not covered", "covered"}, label = "zone", xlabel = "period", ylabel = "zone"}
+    assert.matches("not covered", hm)
+    assert.is_nil(hm:find("#440154", 1, true)) -- no viridis colour bar
+    rc.svg(hm, {colors = {"#2166ac", "#f4a582"}})
+    assert.error_matches(function() report.heatmap{rows = {"a"}, cols = {"1"}, values = {{0.5}}, binary = {"n", "y"}} end,
+      "binary data must be 0 or 1")
+    local src, tgt, fl, vals, names = {}, {}, {}, {}, {}
+    for i = 1, 12 do
+      tgt[i] = {-74 + 0.02 * i, 40.7}; vals[i] = 10 * i; names[i] = "ER number " .. i
+      src[i] = {-74 + 0.02 * i, 40.75}; fl[i] = {from = i, to = i, value = 1}
+    end
+    local many = report.flow_map{sources = src, targets = tgt, flows = fl, target_names = names, target_values = vals,
+      value_label = "utilisation", value_unit = "%"}
+    assert.matches("utilisation %(%%%)", many)
+    assert.is_nil(many:find("ER number 7", 1, true) and many:find(">7 ER number 7<", 1, true))
+    rc.svg(many, {colors = {"#fde725"}})  -- the largest value's colour
+  end)
+
+  it("builds an interactive map: Leaflet inline, features with popups, layers checked by name", function()
+    local pts = {report.point(-73.99, 40.71, {name = "a", v = 0.5}), report.point(-73.95, 40.75, {name = "b", v = 0.25})}
+    local ln = {report.linestring({{-73.99, 40.71}, {-73.95, 40.75}}, {share = 0.4})}
+    local wm = report.webmap{title = "t", layers = {
+      {name = "lines", features = ln, color = "#555555", fields = {{"share (%)", "share", "pct"}}},
+      {name = "points & more", features = pts, colors = {"#ff0000", "#00ff00"}, label = "name",
+        fields = {{"value (%)", "v", "pct"}, {"name", "name"}}}},
+      legend = {{label = "a <b>", color = "#ff0000", kind = "circle"}}}
+    local path = spec.tmpname(".html")
+    assert.is_true(report.page{path = path, title = "map", tiles = "http://127.0.0.1:1/{z}/{x}/{y}.png",
+      sections = {{heading = "Map", webmap = wm, static_svg = report.points_map{points = {{-73.99, 40.71}, {-73.95, 40.75}}}}}})
+    local r = rc.page(path, {svgs = 1, render = true})
+    assert.same({}, r.external)
+    assert.equals(0, r.scripts)
+    assert.is_nil(r.text:find("L.map", 1, true))        -- script text is not page text
+    local html = spec.read(path)
+    assert.truthy(html:find("leaflet-control-layers", 1, true))  -- Leaflet's CSS and script are inline
+    assert.is_nil(html:find("sourceMappingURL", 1, true))
+    assert.is_nil(html:find("url(images/", 1, true))
+    local data = json.decode(html:match("window%.EMSOPT_MAPS = (%b[]);"))
+    assert.equals("http://127.0.0.1:1/{z}/{x}/{y}.png", data[1].tiles)
+    assert.equals(2, #data[1].layers)
+    assert.equals("points & more", data[1].layers[2].name)
+    assert.same({{"value (%)", "50.0 %"}, {"name", "a"}}, data[1].layers[2].popup[1])
+    assert.same({"a", "b"}, data[1].layers[2].label)
+    assert.equals("Point", data[1].layers[2].geoms[1].type)
+    assert.truthy(html:find("a \\u003cb\\u003e", 1, true)) -- no markup inside the script's data
+    assert.error_matches(function() report.webmap{layers = {{name = "x", features = pts, size = 3}}} end, "unknown key 'size'")
+    assert.error_matches(function() report.webmap{layers = {{name = "x", features = pts, colors = {"#000"}}}} end,
+      "colors: 1 values for 2 features")
+    assert.error_matches(function() report.webmap{layers = {{name = "x", features = pts, link = {1, 2}, link_to = "y"}}} end,
+      "link_to names no layer: y")
+    assert.error_matches(function() report.webmap{layers = {{name = "x", features = {{}}}}} end, "feature 1 is not a Feature")
+    assert.error_matches(function() report.page{title = "x", sections = {{webmap = {}}}} end, "made by report.webmap")
+  end)
+
+  it("writes one GeoJSON file per layer, each of one geometry type, named, with its units", function()
+    local dir = spec.mkdir()
+    local files = assert(report.geojson_layers{path = dir .. "/plan.geojson", name = "test", units = {share = "fraction"},
+      layers = {{name = "points", features = {report.point(1, 2, {a = 1})}},
+        {name = "routes", features = {report.linestring({{1, 2}, {2, 3}}, {share = 0.5})}}}})
+    assert.same({dir .. "/plan.points.geojson", dir .. "/plan.routes.geojson"}, files)
+    local fc = rc.geojson(files[2], {types = "LineString"})
+    assert.equals("test_routes", fc.name)
+    assert.same({share = "fraction"}, fc.units)
+    assert.error_matches(function() report.geojson_layers{path = dir .. "/x.geojson", layers = {{name = "mixed",
+      features = {report.point(1, 2), report.linestring({{1, 2}, {2, 3}})}}}} end,
+      "layer mixed mixes geometry types %(Point and LineString at feature 2%)")
+    assert.same({"plan.points.geojson", "plan.routes.geojson"}, spec.ls(dir))
   end)
 
   it("writes GeoJSON with the RFC 7946 shape", function()
@@ -301,7 +388,13 @@ describe("er_routing report=", function()
     assert.equals(2, #r.pictures)
   end)
 
-  it("writes GeoJSON of ZIPs, ERs and routes whose shares add up per ZIP", function()
+  it("writes GeoJSON of ZIPs, ERs and routes whose shares add up per ZIP, and one file per layer", function()
+    local stem = gj:gsub("%.geojson$", "")
+    for name, gtype in pairs({zips = "Point", ers = "Point", routes = "LineString"}) do
+      local layer = rc.geojson(stem .. "." .. name .. ".geojson", {types = gtype})
+      assert.equals("er_routing_" .. name, layer.name)
+      assert.equals("min", layer.units.minutes)
+    end
     local fc = rc.geojson(gj)
     local nzip, ner, share = 0, 0, {}
     for _, f in ipairs(fc.features) do

@@ -2,8 +2,9 @@
 -- models/ems_clusters.lua and the sweep), drawn with lua/report.lua.
 --
 --   local cr = require "clusters.report"
---   cr.html(r, inst, path)     one self-contained XHTML page: a map of the tracts coloured by
---       station with cluster hulls; population per station against [V - beta_lb, V + beta_ub];
+--   cr.html(r, inst, path)     one self-contained XHTML page: an interactive map (tracts, hulls,
+--       stations, hospitals, routes; coloured by station, or by station population when there are
+--       more than 10 stations) over the static map of the tracts coloured by station with hulls; population per station against [V - beta_lb, V + beta_ub];
 --       a map of stations -> hospitals (merged hospitals noted) and hospital use against
 --       capacity; the annealing trace of each stage (temperature on a log axis, moving-average
 --       acceptance probability); the annealing / BIP / bound table; the station and hospital
@@ -11,7 +12,9 @@
 --   cr.geojson(r, inst, path)  RFC 7946 FeatureCollection: tracts (Point, kind = "tract", with
 --       their station), station clusters (Polygon hulls, kind = "cluster"), stations (Point),
 --       hospitals (Point, with their merged group) and station -> hospital lines
---       (LineString, kind = "route") -> true | nil, message (without path: the text)
+--       (LineString, kind = "route"); and one file per layer beside it for QGIS
+--       (PATH.tracts.geojson, .clusters, .stations, .hospitals, .routes) -> the layer files |
+--       nil, message (without path: the text of the whole collection)
 --   cr.sweep_html(rows, title, path)  the sweep's table (and its stage-1 gap by cell) as a page
 local report = require "report"
 local clusters = require "clusters"
@@ -73,6 +76,96 @@ local function method_table(r)
       {"bound", "bound", nil, "r"}, {"gap", "gap", nil, "r"}, {"seconds", "seconds", nil, "r"}, {"notes", "notes"}}}
 end
 
+-- the interactive map: tracts (area ~ population), the stations' clusters as hulls, stations,
+-- hospitals and station -> hospital lines. Up to 10 stations: a colour per station; more: tracts
+-- and hulls coloured by their station's population against V (the load), the station named on
+-- hover, its tracts highlighted
+local function clusters_webmap(r, inst)
+  local t, s, hg, h = inst.tracts, inst.sites, inst.groups, inst.hospitals
+  local a1 = r.stage1.assign
+  local a2 = r.stage2 and r.stage2.assign
+  local pop = r.stage1.population
+  local by_value = s.n > report.map_max_categories
+  local scol = {}
+  local lo, hi = math.huge, -math.huge
+  for g = 1, s.n do lo, hi = math.min(lo, pop[g]), math.max(hi, pop[g]) end
+  if hi <= lo then hi = lo + 1 end
+  for g = 1, s.n do
+    scol[g] = by_value and report.color.sequential((pop[g] - lo) / (hi - lo)) or report.color.categorical(g, s.n)
+  end
+  local tracts, tcol, trad, tlink, tlabel = {}, {}, {}, {}, {}
+  local pmax = 0
+  for i = 1, t.n do pmax = math.max(pmax, t.pop[i]) end
+  for i = 1, t.n do
+    local g = a1[i]
+    tracts[i] = report.point(t.lon[i], t.lat[i], {tract = t.name[i], population = t.pop[i], station = g and s.name[g] or nil,
+      km = g and geo.haversine(t.lat[i], t.lon[i], s.lat[g], s.lon[g]) or nil})
+    tcol[i] = g and scol[g] or "#999999"
+    trad[i] = 2.5 + 5 * math.sqrt(t.pop[i] / math.max(pmax, 1))
+    tlink[i] = g and s.name[g] or ""
+    tlabel[i] = fmt("tract %s → %s", t.name[i], g and s.name[g] or "unassigned")
+  end
+  local members, hulls, hcol, hlink = {}, {}, {}, {}
+  for g = 1, s.n do members[g] = {{s.lon[g], s.lat[g]}} end
+  for i, g in ipairs(a1) do local m = members[g]; m[#m + 1] = {t.lon[i], t.lat[i]} end
+  for g = 1, s.n do
+    local ring = report.hull(members[g])
+    if #ring >= 3 then
+      hulls[#hulls + 1] = report.polygon(ring, {station = s.name[g], tracts = #members[g] - 1, population = pop[g],
+        vs_V = pop[g] - r.V})
+      hcol[#hcol + 1], hlink[#hlink + 1] = scol[g], s.name[g]
+    end
+  end
+  local stations, slink = {}, {}
+  for g = 1, s.n do
+    local k = a2 and a2[g]
+    stations[g] = report.point(s.lon[g], s.lat[g], {station = s.name[g], population = pop[g], vs_V = pop[g] - r.V,
+      tracts = #members[g] - 1, hospital = k and hg.name[k] or nil})
+    slink[g] = s.name[g]
+  end
+  local hos = {}
+  for i = 1, h.n do
+    local k = hg.of[i]
+    hos[i] = report.point(h.lon[i], h.lat[i], {name = h.name[i], beds = h.beds[i], group = hg.name[k],
+      load = r.stage2 and r.stage2.load and r.stage2.load[k] or nil, capacity = r.stage2 and r.stage2.capacity and r.stage2.capacity[k] or nil})
+  end
+  local routes = {}
+  for g, k in ipairs(a2 or {}) do
+    routes[#routes + 1] = report.linestring({{s.lon[g], s.lat[g]}, {hg.lon[k], hg.lat[k]}}, {station = s.name[g],
+      hospital = hg.name[k], population = pop[g], km = geo.haversine(s.lat[g], s.lon[g], hg.lat[k], hg.lon[k])})
+  end
+  local layers = {
+    {name = "station clusters (hulls)", features = hulls, colors = hcol, fill_opacity = 0.18, weight = 1.2, opacity = 0.8,
+      label = "station", link = hlink, link_to = "tracts",
+      fields = {{"tracts", "tracts", "%d"}, {"population (people)", "population", "%.0f"}, {"against V (people)", "vs_V", "%+.0f"}}},
+    {name = "tracts", features = tracts, colors = tcol, radii = trad, stroke = "#ffffff", weight = 0.6, label = tlabel, link = tlink,
+      fields = {{"population (people)", "population", "%.0f"}, {"station", "station"}, {"distance to it (km)", "km", "%.2f"}}},
+  }
+  if #routes > 0 then
+    layers[#layers + 1] = {name = "station → hospital", features = routes, color = "#444444", weight = 2, opacity = 0.6, dash = "5 4",
+      label = (function() local l = {} for k, f in ipairs(routes) do l[k] = f.properties.station .. " → " .. f.properties.hospital end return l end)(),
+      fields = {{"population (people)", "population", "%.0f"}, {"distance (km)", "km", "%.2f"}}}
+  end
+  layers[#layers + 1] = {name = "hospitals", features = hos, color = "#ffffff", stroke = "#d62728", radius = 6, weight = 2.5,
+    label = "name", fields = {{"beds", "beds", "%d"}, {"merged group", "group"}, {"group's load (people)", "load", "%.0f"},
+      {"group's capacity (people)", "capacity", "%.0f"}}}
+  layers[#layers + 1] = {name = "stations", features = stations, colors = scol, radius = 6, stroke = "#000000", weight = 1.5,
+    label = "station", link = slink, link_to = "tracts",
+    fields = {{"population served (people)", "population", "%.0f"}, {"against V (people)", "vs_V", "%+.0f"},
+      {"tracts", "tracts", "%d"}, {"hospital", "hospital"}}}
+  local legend = {{label = "tract (area ~ population)", color = "#888888", kind = "circle"},
+    {label = "station", color = "#888888", kind = "circle", stroke = "#000000"},
+    {label = "hospital", color = "#ffffff", kind = "circle", stroke = "#d62728"}}
+  if not by_value then
+    for g = 1, s.n do legend[#legend + 1] = {label = s.name[g], color = scol[g], kind = "rect"} end
+  end
+  return report.webmap{title = "Tracts → stations → hospitals", height = 620, layers = layers, legend = legend,
+    colorbar = by_value and {label = "station population", unit = "people", min = lo, max = hi, format = "%.0f"} or nil,
+    note = by_value and fmt("%d stations: tracts, hulls and stations coloured by the station's population (V = %.0f); hover a station "
+      .. "or a hull to highlight its tracts, click for values.", s.n, r.V)
+      or "Colour: the station; hover a station or a hull to highlight its tracts, click for values."}
+end
+
 function M.html(r, inst, path)
   local t, s, hg = inst.tracts, inst.sites, inst.groups
   local sections = {}
@@ -117,10 +210,10 @@ function M.html(r, inst, path)
         dv = r.stage1.population[g] - r.V, lat = s.lat[g], lon = s.lon[g],
         hospital = r.stage2 and r.stage2.assign and hg.name[r.stage2.assign[g]] or ""}
     end
-    sections[#sections + 1] = {heading = "Stage 1: tracts → stations", svg = map1}
+    sections[#sections + 1] = {heading = "Stage 1: tracts → stations", webmap = clusters_webmap(r, inst), static_svg = map1}
     sections[#sections + 1] = {heading = "Population per station", svg = bars, table = {caption = "Stations",
-      rows = srows, columns = {{"station", "name"}, {"tracts", "tracts", "%d"}, {"population", "pop", "%.0f"},
-        {"vs V", "dv", "%+.0f"}, {"lat", "lat", "%.5f"}, {"lon", "lon", "%.5f"}, {"hospital", "hospital"}}}}
+      rows = srows, columns = {{"station", "name"}, {"tracts", "tracts", "%d"}, {"population (people)", "pop", "%.0f"},
+        {"against V (people)", "dv", "%+.0f"}, {"latitude (°)", "lat", "%.5f"}, {"longitude (°)", "lon", "%.5f"}, {"hospital", "hospital"}}}}
   end
 
   local a2 = r.stage2 and r.stage2.assign
@@ -156,14 +249,14 @@ function M.html(r, inst, path)
     local hrows = {}
     for i, x in ipairs(r.hospitals) do
       hrows[i] = {name = x.hospital, hifld = x.hifld_name, group = x.group, beds = x.beds, pop = x.population,
-        cap = x.capacity, use = fmt("%.0f%%", 100 * x.population / x.capacity), stations = table.concat(x.stations, " "),
+        cap = x.capacity, use = report.pct(x.population / x.capacity), stations = table.concat(x.stations, " "),
         merged = #hg.members[x.group] > 1 and hg.name[x.group] or ""}
     end
     sections[#sections + 1] = {heading = "Stage 2: stations → hospitals", svg = map2, text = note}
     sections[#sections + 1] = {heading = "Hospital load", svg = hbars, table = {
       caption = "Hospitals (merged groups split back by beds)", rows = hrows, columns = {{"hospital", "name"},
         {"HIFLD name", "hifld"}, {"group", "group", "%d"}, {"merged with", "merged"}, {"beds", "beds", "%d"},
-        {"population", "pop", "%.0f"}, {"capacity", "cap", "%.0f"}, {"use", "use", nil, "r"}, {"stations", "stations"}}}}
+        {"population (people)", "pop", "%.0f"}, {"capacity (people)", "cap", "%.0f"}, {"use (%)", "use", nil, "r"}, {"stations", "stations"}}}}
   end
 
   for si, key in ipairs{"stage1", "stage2"} do
@@ -176,14 +269,15 @@ function M.html(r, inst, path)
     sections = sections}
 end
 
-function M.geojson(r, inst, path)
+-- the features by layer: tracts, clusters, stations, hospitals, routes
+local function geojson_layers(r, inst)
   local t, s, hg, h = inst.tracts, inst.sites, inst.groups, inst.hospitals
-  local f = {}
+  local L = {tracts = {}, clusters = {}, stations = {}, hospitals = {}, routes = {}}
   local a1 = r.stage1 and r.stage1.assign
   local a2 = r.stage2 and r.stage2.assign
   for i = 1, t.n do
     local g = a1 and a1[i]
-    f[#f + 1] = report.point(t.lon[i], t.lat[i], {kind = "tract", geoid = t.name[i], population = t.pop[i],
+    L.tracts[#L.tracts + 1] = report.point(t.lon[i], t.lat[i], {kind = "tract", geoid = t.name[i], population = t.pop[i],
       station = g and s.name[g] or nil})
   end
   if a1 then
@@ -193,40 +287,91 @@ function M.geojson(r, inst, path)
     for g = 1, s.n do
       local ring = report.hull(members[g])
       if #ring >= 3 then
-        f[#f + 1] = report.polygon(ring, {kind = "cluster", station = s.name[g], tracts = #members[g] - 1,
+        L.clusters[#L.clusters + 1] = report.polygon(ring, {kind = "cluster", station = s.name[g], tracts = #members[g] - 1,
           population = r.stage1.population[g]})
       end
     end
   end
   for g = 1, s.n do
     local k = a2 and a2[g]
-    f[#f + 1] = report.point(s.lon[g], s.lat[g], {kind = "station", station = s.name[g],
+    L.stations[#L.stations + 1] = report.point(s.lon[g], s.lat[g], {kind = "station", station = s.name[g],
       population = r.stage1 and r.stage1.population and r.stage1.population[g] or nil,
       hospital = k and hg.name[k] or nil})
   end
   for i = 1, h.n do
     local k = hg.of[i]
-    f[#f + 1] = report.point(h.lon[i], h.lat[i], {kind = "hospital", name = h.name[i], beds = h.beds[i],
+    L.hospitals[#L.hospitals + 1] = report.point(h.lon[i], h.lat[i], {kind = "hospital", name = h.name[i], beds = h.beds[i],
       group = k, group_name = hg.name[k], merged = #hg.members[k] > 1})
   end
   if a2 then
     for g, k in ipairs(a2) do
-      f[#f + 1] = report.linestring({{s.lon[g], s.lat[g]}, {hg.lon[k], hg.lat[k]}}, {kind = "route", station = s.name[g],
-        hospital = hg.name[k], population = r.stage1.population[g]})
+      L.routes[#L.routes + 1] = report.linestring({{s.lon[g], s.lat[g]}, {hg.lon[k], hg.lat[k]}}, {kind = "route",
+        station = s.name[g], hospital = hg.name[k], population = r.stage1.population[g],
+        km = geo.haversine(s.lat[g], s.lon[g], hg.lat[k], hg.lon[k])})
     end
   end
-  return report.geojson{features = f, path = path, name = "ems_clusters"}
+  return L
 end
 
-function M.sweep_html(rows, title, path)
-  local cols = {}
-  for _, c in ipairs(require("clusters.sweep").COLUMNS) do
-    cols[#cols + 1] = {c, function(row)
-      local v = row[c]
-      if type(v) == "number" then return math.type(v) == "integer" and tostring(v) or fmt("%.4g", v) end
-      return v == nil and "" or tostring(v)
-    end, nil, c == "error" and "l" or "r"}
+local GEO_UNITS = {population = "people", km = "km (great circle)", beds = "licensed beds"}
+
+-- path given: the FeatureCollection of every feature (told apart by kind) at path, and one file per
+-- layer for QGIS (path.tracts, .clusters, .stations, .hospitals, .routes .geojson) -> list of
+-- the layer files | nil, message; without path: the text of the whole collection
+function M.geojson(r, inst, path)
+  local L = geojson_layers(r, inst)
+  local order = {"tracts", "clusters", "stations", "hospitals", "routes"}
+  local f = {}
+  for _, name in ipairs(order) do for _, x in ipairs(L[name]) do f[#f + 1] = x end end
+  local ok, err = report.geojson{features = f, path = path, name = "ems_clusters", units = GEO_UNITS}
+  if not path or not ok then return ok, err end
+  local layers = {}
+  for _, name in ipairs(order) do
+    if #L[name] > 0 then layers[#layers + 1] = {name = name, features = L[name]} end
   end
+  return report.geojson_layers{path = path, name = "ems_clusters", units = GEO_UNITS, layers = layers}
+end
+
+-- the sweep table's columns: human titles with units, gaps as percentages (one decimal), objectives
+-- rounded for reading (the CSV keeps full precision); unit is stage 1's objective unit
+local function sweep_columns(unit)
+  local function r(v) return type(v) == "number" and report.readable(v) or v end
+  local function gap(v) return type(v) == "number" and report.pct(v, 2) or v end
+  local function sec(v) return type(v) == "number" and fmt("%.2f", v) or v end
+  local function people(v) return type(v) == "number" and fmt("%.0f", v) or v end
+  local u1 = unit or "km" -- the sweep runs the unweighted stage 1 (objective in km)
+  local spec = {
+    {"beta_ub", "β_ub (people above V)", people}, {"beta_lb", "β_lb (people below V)", people},
+    {"alpha", "α (people per bed)", r},
+    {"s1_sa", "stage 1 annealing (" .. u1 .. ")", r}, {"s1_bip", "stage 1 BIP (" .. u1 .. ")", r},
+    {"s1_bound", "stage 1 bound (" .. u1 .. ")", r}, {"s1_lp_bound", "stage 1 LP bound (" .. u1 .. ")", r},
+    {"s1_sa_gap", "stage 1 annealing gap to the bound (%)", gap}, {"s1_bip_status", "stage 1 BIP status"},
+    {"s1_sa_max_diff", "stage 1 annealing: largest population difference (people)", people},
+    {"s1_best_max_diff", "stage 1 best: largest population difference (people)", people},
+    {"s1_sa_seconds", "stage 1 annealing time (s)", sec}, {"s1_bip_seconds", "stage 1 BIP time (s)", sec},
+    {"s2_sa", "stage 2 annealing (km)", r}, {"s2_bip", "stage 2 BIP (km)", r}, {"s2_bound", "stage 2 bound (km)", r},
+    {"s2_sa_gap", "stage 2 annealing gap to the bound (%)", gap}, {"s2_bip_status", "stage 2 BIP status"},
+    {"s2_sa_seconds", "stage 2 annealing time (s)", sec}, {"s2_bip_seconds", "stage 2 BIP time (s)", sec},
+    {"s2_max_use", "largest hospital use (% of capacity)", function(v) return type(v) == "number" and report.pct(v) or v end},
+    {"error", "error"},
+  }
+  local by = {}
+  for _, c in ipairs(spec) do by[c[1]] = c end
+  local cols = {}
+  for _, key in ipairs(require("clusters.sweep").COLUMNS) do
+    local c = by[key] or {key, key}
+    cols[#cols + 1] = {c[2], function(row)
+      local v = row[key]
+      if v == nil then return "" end
+      if c[3] then return c[3](v) end
+      return tostring(v)
+    end, nil, key == "error" and "l" or (key:match("status$") and "l" or "r")}
+  end
+  return cols
+end
+
+function M.sweep_html(rows, title, path, unit)
+  local cols = sweep_columns(unit)
   -- stage 1 does not depend on alpha: one value per (beta_ub, beta_lb) cell
   local ubs, lbs, seen, at = {}, {}, {}, {}
   for _, r in ipairs(rows) do
@@ -258,7 +403,7 @@ function M.sweep_html(rows, title, path)
       rows = rl, cols = cl, values = grid("s1_best_max_diff", function(v) return v end), ylabel = "β_ub (people above V)",
       xlabel = "β_lb (people below V)", label = "difference", unit = "people", format = "%.0f", annotate = true, width = 600}}
   end
-  sections[#sections + 1] = {heading = "Cells", text = {"One row per β_ub × β_lb cell and α: objectives of both methods (s1 = stage 1, s2 = stage 2), the best bound, the annealing gap to it, the largest difference between station populations and the runtimes (s)."},
+  sections[#sections + 1] = {heading = "Cells", text = {"One row per β_ub × β_lb cell and α: objectives of both methods, the best bound, the annealing gap to it (as a percentage of the bound), the largest difference between station populations and the runtimes. Numbers are rounded for reading; the csv= file keeps full precision."},
     table = {caption = title, rows = rows, columns = cols}}
   return report.page{path = path, title = "EMS clusters sensitivity sweep", subtitle = title, sections = sections}
 end

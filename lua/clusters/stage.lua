@@ -23,7 +23,7 @@
 --       ("solver" | "start": the incumbent came from the given start), bound (best of the LP
 --       relaxation and the solver's bound), lp_bound, gap, time, lp_time, nodes, fixed (columns
 --       removed by reduced-cost fixing), columns, rows}
---       opts: solver ("lp_solve" | "cbc"), nodes (branch-and-bound node limit, default 10,000: the
+--       opts: solver ("lp_solve" | "cbc"), nodes (branch-and-bound node limit, 0 for none, default 10,000: the
 --             work bound that decides the answer), timeout (s, a safety net; default none;
 --             res.limited_by says which limit stopped it), gap_rel, start = {assign} (a known
 --             solution: MIP start for CBC, cutoff for both), fixing = true (reduced-cost fixing
@@ -245,12 +245,8 @@ local function build(P, opts)
 end
 
 function M.lp_bound(P, opts)
-  local bok, mdl, x = pcall(build, P, {relax = true, relax_use = opts and opts.relax_use,
-                                      strengthen = opts and opts.strengthen})
-  if not bok then
-    if sys.signal() then stopped(P, "BIP", "lp_solve, LP relaxation: building the model") end
-    error(mdl, 0)
-  end
+  local mdl, x = build(P, {relax = true, relax_use = opts and opts.relax_use,
+                            strengthen = opts and opts.strengthen})
   local t0 = sys.clock()
   local sol = mdl:solve{solver = "lp_solve", explain = false}
   local t = sys.clock() - t0
@@ -303,17 +299,9 @@ function M.bip(P, opts)
     res.fixed = nfix
   end
   lmdl:close()
-  -- a signal while the model is built (Lua code: the host's hook raises) is the same stop as one
-  -- during the solve
-  local bok, mdl, x = pcall(build, P, {allowed = allowed, relax_use = opts.relax_use, strengthen = opts.strengthen})
-  if not bok then
-    if sys.signal() then
-      stopped(P, "BIP", fmt("%s: building the model, LP bound %.1f %s", opts.solver or "lp_solve", res.lp_bound, P.unit or ""))
-    end
-    error(mdl, 0)
-  end
+  local mdl, x = build(P, {allowed = allowed, relax_use = opts.relax_use, strengthen = opts.strengthen})
   res.columns, res.rows = mdl.ncols, mdl.nrows
-  local sopts = {solver = opts.solver or "lp_solve", node_limit = opts.nodes or 10000,
+  local sopts = {solver = opts.solver or "lp_solve", node_limit = opts.nodes == nil and 10000 or opts.nodes,
                  timeout = opts.timeout, explain = false, gap_rel = opts.gap_rel}
   for k, v in pairs(opts.solver_opts or {}) do sopts[k] = v end
   local last_bound

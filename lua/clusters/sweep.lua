@@ -5,13 +5,9 @@
 --   local sweep = require "clusters.sweep"
 --   rows = sweep.cell(inst, o, alphas)     one (beta_ub, beta_lb) cell: stage 1 once, stage 2 per
 --                                          alpha; o as clusters.solve takes it
---   rows = sweep.parallel(cells, command, jobs)
---       runs `command(cell, jsonpath)` (a shell command line) for every cell, at most `jobs` at a
---       time (each a separate emsopt process), and returns the concatenated rows each wrote as
---       JSON ({rows = {...}}), in cell order; a failed cell gives a row with its error
+--   (models/ems_clusters_sweep.lua runs each cell as a point of the generic sweep: lua/sweep.lua)
 --   sweep.csv(path, rows), sweep.text(rows) -> string, sweep.COLUMNS
 local clusters = require "clusters"
-local json = require "json"
 local csv = require "csv"
 
 local M = {}
@@ -55,7 +51,7 @@ function M.cell(inst, o, alphas)
       s2_bound = get(r, "stage2", "bip", "bound"), s2_sa_gap = get(r, "stage2", "sa", "gap"),
       s2_bip_status = get(r, "stage2", "bip", "status"),
       s2_sa_seconds = get(r, "stage2", "sa", "seconds"), s2_bip_seconds = bip2_s,
-      error = (not r.ok) and r.message or nil}
+      limited_by = r.limited_by, error = (not r.ok) and r.message or nil}
     -- when the BIP kept the annealing solution, the BIP objective is that incumbent
     if not row.s1_bip and get(r, "stage1", "bip", "cost") then row.s1_bip = get(r, "stage1", "bip", "cost") end
     if not row.s2_bip and get(r, "stage2", "bip", "cost") then row.s2_bip = get(r, "stage2", "bip", "cost") end
@@ -66,45 +62,6 @@ function M.cell(inst, o, alphas)
     end
     rows[#rows + 1] = row
   end
-  return rows
-end
-
--- POSIX shell quoting
-local function q(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
-M.quote = q
-
-function M.parallel(cells, command, jobs)
-  jobs = math.max(1, jobs or 1)
-  local results, running, nexti = {}, {}, 1
-  local function start(i)
-    local path = os.tmpname()
-    local h = io.popen(command(cells[i], path) .. " 2>&1", "r")
-    running[#running + 1] = {i = i, h = h, path = path}
-  end
-  local function finish()
-    local job = table.remove(running, 1)
-    local log = job.h:read("a")
-    local ok, _, code = job.h:close()
-    local f = io.open(job.path, "r")
-    local text = f and f:read("a")
-    if f then f:close() end
-    os.remove(job.path)
-    local v = text and text ~= "" and json.decode(text)
-    if ok and type(v) == "table" and v.rows then
-      results[job.i] = v.rows
-    else
-      local c = cells[job.i]
-      local msg = (log or ""):gsub("%s+$", ""):match("[^\n]*$")
-      results[job.i] = {{beta_ub = c.beta_ub, beta_lb = c.beta_lb,
-        error = fmt("cell failed (exit %s): %s", tostring(code), msg ~= "" and msg or "no output")}}
-    end
-  end
-  while nexti <= #cells or #running > 0 do
-    while #running < jobs and nexti <= #cells do start(nexti); nexti = nexti + 1 end
-    finish()
-  end
-  local rows = {}
-  for i = 1, #cells do for _, r in ipairs(results[i]) do rows[#rows + 1] = r end end
   return rows
 end
 

@@ -19,8 +19,10 @@ usage: emsopt [options] [script [key=value ...]]
   -              stop handling options and execute stdin
   emsopt SCRIPT --help          list the script's parameters
   emsopt fetch SOURCE [key=value ...]   download open data (emsopt fetch --help)
+  emsopt sweep SCRIPT key=v1,v2 ...     run a script over a grid (emsopt sweep --help)
 Scripts are found from the working directory, then EMSOPT_PATH (':'-separated), then the
-installed share directory. With no script, emsopt opens the REPL.]==]
+installed share directory ('fetch' and 'sweep' are commands: run a script of that name as
+./fetch). With no script, emsopt opens the REPL.]==]
 
 local function version()
   return string.format("emsopt %s (%s)", sys.version, _VERSION)
@@ -162,9 +164,13 @@ function M.main(argv)
       rawset(_G, g, require(mod))
     end
   end
-  if script and argv[script] == "fetch" and not sys.exists("fetch") then
+  -- built-in commands: a file of the same name in the working directory is run as ./NAME
+  if script and argv[script] == "fetch" then
     local fetch = require "fetch"
     return fetch.main(argv, script + 1), false
+  end
+  if script and argv[script] == "sweep" then
+    return require("sweep").main(argv, script + 1), false
   end
   if script then
     strict.enable(_G, "script")

@@ -33,8 +33,8 @@ local function coverage_svg(report, r, s)
       vals[i] = v
     end
     return report.heatmap{title = "Sufficient coverage by zone and period", rows = rows, cols = periods,
-      values = vals, xlabel = "period", ylabel = "zone (requirement; periods covered)", label = "covered",
-      unit = "0/1", min = 0, max = 1, format = "%d", cell = 14, annotate = false,
+      values = vals, xlabel = "period", ylabel = "zone (requirement; periods covered)", label = "zone in the period",
+      binary = {"not sufficiently covered", "sufficiently covered"}, format = "%d", cell = 14, annotate = false,
       note = fmt("Gap = max - min of the periods covered = %d - %d = %d.", s.max, s.min, s.gap)}
   end
   local cats, vals = {}, {}
@@ -95,6 +95,41 @@ local function sweep_svg(report, r)
     hlines = r.base and r.base.gap and {{y = r.base.gap, label = "(a) without moves constraint"}} or nil}
 end
 
+-- the interactive map (planar: the instances have x/y, no geography): zones coloured by the number
+-- of periods in which they are sufficiently covered (the quantity whose spread is the fairness
+-- gap), bases sized by their mean allocation, each with its allocation per period
+local function coverage_webmap(report, r, s)
+  if not (r.x and r.y and #r.x == r.n) then return nil end
+  local T = #s.periods
+  local zones, zcol = {}, {}
+  for i = 1, r.n do
+    zones[i] = report.planar_point(r.x[i], r.y[i], {zone = tostring(r.zone_id[i]), requirement = r.req[i],
+      covered = s.coverage[i], density = r.density and r.density[i] or nil})
+    zcol[i] = report.color.sequential(s.max > s.min and (s.coverage[i] - s.min) / (s.max - s.min) or 1)
+  end
+  local bases, brad = {}, {}
+  for b = 1, r.B do
+    local z = r.base_zone[b]
+    local al, sum = {}, 0
+    for t = 1, T do al[t] = s.periods[t].alloc[b]; sum = sum + al[t] end
+    bases[b] = report.planar_point(r.x[z], r.y[z], {base = r.bases[b], allocation = table.concat(al, ", "),
+      mean = T > 0 and sum / T or 0})
+    brad[b] = 5 + 2 * math.sqrt(T > 0 and sum / T or 0)
+  end
+  return report.webmap{title = "Zones by the periods they are sufficiently covered in", planar = true, height = 520,
+    layers = {
+      {name = "zones", features = zones, colors = zcol, radius = 6, stroke = "#ffffff", weight = 0.8, label = "zone",
+        fields = {{"zone", "zone"}, {"requirement (ambulances within reach)", "requirement", "%d"},
+          {fmt("periods sufficiently covered (of %d)", T), "covered", "%d"}}},
+      {name = "bases", features = bases, color = "#d62728", radii = brad, stroke = "#000000", weight = 1.5, label = "base",
+        fields = {{"base", "base"}, {"ambulances per period", "allocation"}, {"mean ambulances", "mean", "%.1f"}}},
+    },
+    colorbar = {label = "periods sufficiently covered", unit = "of " .. T, min = s.min, max = s.max, format = "%d"},
+    legend = {{label = "base (area ~ mean ambulances)", color = "#d62728", kind = "circle", stroke = "#000000"}},
+    note = fmt("The instance's own planar coordinates (no base map). Fairness gap = %d − %d = %d periods; click a zone or a base for its values.",
+      s.max, s.min, s.gap)}
+end
+
 local function comparison(r)
   local rows = {}
   for _, e in ipairs{{"(a) base", r.base}, {"(b) unary", r.unary}, {"(c) consistency", r.consistency}} do
@@ -108,9 +143,9 @@ local function comparison(r)
     end
   end
   return {caption = "Models compared on this instance", rows = rows, columns = {
-    {"model", "model"}, {"gap", "gap", "%d"}, {"bound", "bound", "%d"}, {"optimal", "optimal"},
-    {"variables", "variables", "%d"}, {"integer", "integer", "%d"}, {"constraints", "constraints", "%d"},
-    {"status", "status"}, {"time s", "time", "%.2f"}}}
+    {"model", "model"}, {"fairness gap (periods)", "gap", "%d"}, {"lower bound (periods)", "bound", "%d"},
+    {"proven optimal", "optimal"}, {"variables", "variables", "%d"}, {"integer variables", "integer", "%d"},
+    {"constraints", "constraints", "%d"}, {"solver status", "status"}, {"time (s)", "time", "%.2f"}}}
 end
 
 local function sweep_table(r)
@@ -122,8 +157,9 @@ local function sweep_table(r)
       max_moves = mx, status = w.status or w.error, time = w.time}
   end
   return {caption = "Consistency model by movement limit", rows = rows, columns = {
-    {"delta", "delta", "%d"}, {"gap", "gap", "%d"}, {"bound", "bound", "%d"}, {"optimal", "optimal"},
-    {"max moves in a period", "max_moves", "%d"}, {"status", "status"}, {"time s", "time", "%.2f"}}}
+    {"movement limit δ (moves per period)", "delta", "%d"}, {"fairness gap (periods)", "gap", "%d"},
+    {"lower bound (periods)", "bound", "%d"}, {"proven optimal", "optimal"}, {"most moves in a period", "max_moves", "%d"},
+    {"solver status", "status"}, {"time (s)", "time", "%.2f"}}}
 end
 
 local function page(r, path)
@@ -146,7 +182,7 @@ local function page(r, path)
            c.colgen and fmt(", lower bound %d", c.colgen.lower_bound) or "")
   local sections = {
     {heading = "Summary", text = summary},
-    {heading = "Coverage", svg = coverage_svg(report, r, s)},
+    {heading = "Coverage", webmap = coverage_webmap(report, r, s), svg = coverage_svg(report, r, s)},
     {heading = "Allocation", svg = allocation_svg(report, r, s)},
     {heading = "Moves", svg = moves_svg(report, r, s)},
   }

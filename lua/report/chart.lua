@@ -363,7 +363,7 @@ end
 
 -- ---- heatmap ----------------------------------------------------------------------------------
 
-local HEAT_OPTS = set{"title", "rows", "cols", "values", "xlabel", "ylabel", "unit", "label", "diverging",
+local HEAT_OPTS = set{"title", "rows", "cols", "values", "xlabel", "ylabel", "unit", "label", "diverging", "binary",
   "annotate", "format", "min", "max", "width", "height", "note", "cell"}
 
 function M.heatmap(o)
@@ -382,8 +382,17 @@ function M.heatmap(o)
   lo, hi = o.min or lo or 0, o.max or hi or 1
   if o.diverging then local m = math.max(math.abs(lo), math.abs(hi)); lo, hi = -m, m end
   if hi == lo then hi = lo + 1 end
+  -- binary = {"label of 0", "label of 1"}: 0/1 data in two colours with a two-entry legend
+  local BIN = {[0] = "#f4a582", [1] = "#2166ac"}
+  if o.binary then
+    assert(type(o.binary) == "table" and #o.binary == 2, "report.heatmap: binary must be {label of 0, label of 1}")
+    for _, v in ipairs(all) do
+      if v ~= 0 and v ~= 1 then error("report.heatmap: binary data must be 0 or 1, got " .. tostring(v), 2) end
+    end
+  end
   local function col_of(v)
     if type(v) ~= "number" or v ~= v then return "#f0f0f0" end
+    if o.binary then return BIN[math.tointeger(v)] end
     if o.diverging then return color.diverging(v / hi) end
     return color.sequential((v - lo) / (hi - lo))
   end
@@ -396,6 +405,9 @@ function M.heatmap(o)
   local y0 = 48
   local x1, y1 = x0 + nc * cell, y0 + nr * cell
   local bar_w = 110
+  if o.binary then
+    bar_w = math.max(bar_w, legend_width({{label = o.binary[1]}, {label = o.binary[2]}}, o.label) + 10)
+  end
   local W = o.width or math.max(420, x1 + 40 + bar_w)
   local H = o.height or (y1 + (rotate and math.min(clab, 150) * 0.75 + 60 or 56) + 24)
   local c = start(W, H, o.title, o.note)
@@ -437,6 +449,11 @@ function M.heatmap(o)
   local ty = (y0 + y1) / 2
   c:text(14, ty, o.ylabel or "", {["text-anchor"] = "middle", ["font-size"] = 12,
     transform = fmt("rotate(-90 14 %s)", num(ty))})
+  if o.binary then
+    legend(c, x1 + 30, y0 + 8, {{label = o.binary[2], color = BIN[1]}, {label = o.binary[1], color = BIN[0]}},
+      axis_title(o.label or "value", nil))
+    return c:render()
+  end
   -- colour bar
   local bx, bh = x1 + 30, math.max(120, math.min(260, y1 - y0))
   local steps = 40

@@ -60,6 +60,7 @@ function M.cell(cl, p)
   return M.polygon({{a, b}, {c, b}, {c, d}, {a, d}}, p)
 end
 
+-- a geometry {type =, coordinates =} as JSON text
 local function geometry(g)
   local t = g.type
   local c = g.coordinates
@@ -77,9 +78,10 @@ local function geometry(g)
   end
   error("report.geojson: unsupported geometry type " .. tostring(t), 3)
 end
+M.geometry_text = geometry
 
 -- features -> FeatureCollection text (one feature per line, so diffs and greps stay readable)
-function M.encode(features, name)
+function M.encode(features, name, units)
   assert(type(features) == "table", "report.geojson: features must be a list")
   local out = {}
   for i, f in ipairs(features) do
@@ -91,6 +93,7 @@ function M.encode(features, name)
   end
   local head = '{"type":"FeatureCollection",'
   if name then head = head .. '"name":' .. json.encode(name) .. "," end
+  if units then head = head .. '"units":' .. json.encode(units) .. "," end
   return head .. '"features":[\n' .. table.concat(out, ",\n") .. "\n]}\n"
 end
 

@@ -34,7 +34,7 @@ local LAYER_KEYS = {
   cells = chart.set{"kind", "cells", "values", "colors", "titles", "label", "unit", "min", "max", "opacity", "name", "format"},
 }
 
-local MAP_OPTS = chart.set{"title", "layers", "width", "height", "note", "legend", "legend_title"}
+local MAP_OPTS = chart.set{"title", "layers", "width", "height", "note", "legend", "legend_title", "colorbar"}
 
 
 function M.map(o)
@@ -42,7 +42,13 @@ function M.map(o)
   assert(type(o.layers) == "table" and #o.layers > 0, "report.map: layers must be a non-empty list")
   local lons, lats = {}, {}
   local function add(lon, lat) lons[#lons + 1] = lon; lats[#lats + 1] = lat end
+  -- colorbar = {label =, unit =, min =, max =}: the colours of a layer coloured by a quantity
   local colorbar
+  if o.colorbar then
+    local cb = o.colorbar
+    assert(type(cb.min) == "number" and type(cb.max) == "number", "report.map: colorbar needs min and max")
+    colorbar = {label = cb.label, unit = cb.unit, _lo = cb.min, _hi = cb.max > cb.min and cb.max or cb.min + 1}
+  end
   for li, l in ipairs(o.layers) do
     local keys = LAYER_KEYS[l.kind]
     if not keys then error(fmt("report.map: layer %d: kind must be points, lines, polygons or cells", li), 2) end
@@ -364,7 +370,24 @@ function M.clusters_map(o)
 end
 
 local FLOW_OPTS = chart.set{"sources", "targets", "flows", "title", "source_label", "target_label", "target_names",
-  "source_names", "width_label", "width_format", "max_width", "note", "width", "height", "source_weights"}
+  "source_names", "width_label", "width_format", "max_width", "note", "width", "height", "source_weights",
+  "target_values", "value_label", "value_unit"}
+
+-- more categories than a palette separates: colour by a quantity instead
+M.MAX_CATEGORIES = 10
+
+-- colours of values on the sequential scale over [lo, hi]: from the smallest value rounded down to
+-- a multiple of 10 (so the colours spread over the values there are) to the largest
+function M.value_colors(values)
+  local lo, hi = math.huge, -math.huge
+  for _, v in ipairs(values) do lo, hi = math.min(lo, v), math.max(hi, v) end
+  if lo == math.huge then lo, hi = 0, 1 end
+  lo = math.floor(lo / 10) * 10
+  if hi <= lo then hi = lo + 1 end
+  local c = {}
+  for i, v in ipairs(values) do c[i] = color.sequential((v - lo) / (hi - lo)) end
+  return c, lo, hi
+end
 
 -- flows {from = source index, to = target index, value = number (line width), title = tooltip}
 function M.flow_map(o)
@@ -374,6 +397,14 @@ function M.flow_map(o)
     "report.flow_map: sources, targets and flows are required")
   local k = #tgt
   local colors = color.palette(k)
+  -- many targets (target_values given): colour by the target's value, with a colour bar
+  local by_value = o.target_values and k > M.MAX_CATEGORIES
+  local cbar
+  if by_value then
+    local lo, hi
+    colors, lo, hi = M.value_colors(o.target_values)
+    cbar = {label = o.value_label or "value", unit = o.value_unit, min = lo, max = hi}
+  end
   local vmax = 0
   for _, f in ipairs(flows) do vmax = math.max(vmax, f.value or 0) end
   if vmax <= 0 then vmax = 1 end
@@ -391,7 +422,8 @@ function M.flow_map(o)
   for i in ipairs(src) do stips[i] = o.source_names and o.source_names[i] or nil end
   for i in ipairs(tgt) do
     ttips[i] = o.target_names and o.target_names[i] or nil
-    tlabels[i] = k > 15 and tostring(i) or (o.target_names and chart.trunc(o.target_names[i], 24)) or nil
+    if by_value and k > 15 then tlabels[i] = nil -- names on hover; the colour bar reads the value
+    else tlabels[i] = k > 15 and tostring(i) or (o.target_names and chart.trunc(o.target_names[i], 24)) or nil end
   end
   local sradii
   if o.source_weights then
@@ -414,11 +446,14 @@ function M.flow_map(o)
     legend[#legend + 1] = {label = fmt("%s %s", o.width_label or "value", wf(vmax * f)), color = "#666666", kind = "line",
       width = width(vmax * f)}
   end
-  for i = 1, k do
-    local name = o.target_names and o.target_names[i] or ("target " .. i)
-    legend[#legend + 1] = {label = k > 15 and fmt("%d %s", i, name) or name, color = colors[i], kind = "rect"}
+  if not by_value then
+    for i = 1, k do
+      local name = o.target_names and o.target_names[i] or ("target " .. i)
+      legend[#legend + 1] = {label = k > 15 and fmt("%d %s", i, name) or name, color = colors[i], kind = "rect"}
+    end
   end
-  return M.map{title = o.title or "Flows", layers = layers, legend = legend, note = o.note, width = o.width, height = o.height}
+  return M.map{title = o.title or "Flows", layers = layers, legend = legend, note = o.note, width = o.width, height = o.height,
+    colorbar = cbar}
 end
 
 local GRID_OPTS = chart.set{"cells", "values", "label", "unit", "title", "points", "point_names", "point_label",

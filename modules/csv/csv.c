@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -24,11 +26,15 @@
 void csv_init(csv_reader *r) {
   memset(r, 0, sizeof *r);
   r->fd = -1;
+  r->stop_at = -1;
 }
 
+static void colindex_free(csv_reader *r);
+
 void csv_close(csv_reader *r) {
-  if (r->fd >= 0) close(r->fd);
+  if (r->fd >= 0 && !r->borrowed) close(r->fd);
   r->fd = -1;
+  colindex_free(r);
   free(r->path);
   free(r->buf);
   free(r->f);
@@ -39,10 +45,11 @@ void csv_close(csv_reader *r) {
   r->sel = NULL;
   r->nexttgt = r->dpos = NULL;
   r->sel_on = r->s_active = 0;
-  if (r->header) {
+  if (r->header && !r->borrowed) {
     for (size_t i = 0; i < r->nheader; i++) free(r->header[i]);
     free(r->header);
   }
+  r->borrowed = 0;
   r->path = r->buf = NULL;
   r->f = NULL;
   r->fquote = NULL;
@@ -105,10 +112,18 @@ static int refill(csv_reader *r) {
   if (r->pos > 0) {
     memmove(r->buf, r->buf + r->pos, r->len - r->pos);
     r->len -= r->pos;
+    r->buf_off += (int64_t)r->pos;
     r->pos = 0;
   }
   if (r->len == r->cap) {
+    size_t lim = r->max_row ? r->max_row : CSV_MAX_ROW_DEFAULT;
+    if (r->len > lim) {
+      snprintf(r->err, sizeof r->err, "%s:%ld: row longer than %zu bytes (the limit; a file without line breaks?)",
+               r->path ? r->path : "?", r->line, lim);
+      return -1;
+    }
     size_t ncap = r->cap * 2;
+    if (ncap > lim + 1) ncap = lim + 1 > r->cap ? lim + 1 : r->cap * 2; /* the limit is reached exactly */
     char *nb = realloc(r->buf, ncap + CSV_PAD);
     if (!nb) {
       fail(r, "out of memory (row longer than %zu bytes)", r->cap);
@@ -118,7 +133,8 @@ static int refill(csv_reader *r) {
     r->cap = ncap;
   }
   for (;;) {
-    ssize_t n = read(r->fd, r->buf + r->len, r->cap - r->len);
+    ssize_t n = r->use_pread ? pread(r->fd, r->buf + r->len, r->cap - r->len, (off_t)r->roff)
+                             : read(r->fd, r->buf + r->len, r->cap - r->len);
     if (n < 0) {
       if (errno == EINTR) {
         if (emsopt_interrupted()) {
@@ -132,6 +148,7 @@ static int refill(csv_reader *r) {
       return -1;
     }
     if (n == 0) r->eof = 1;
+    r->roff += n;
     r->len += (size_t)n;
     memset(r->buf + r->len, 0, CSV_PAD);
     return 0;
@@ -363,18 +380,18 @@ int csv_select(csv_reader *r, const long *cols, size_t n) {
       return -1;
     }
   /* wanted delimiter ordinals: the one before a selected field and the one after it */
-  unsigned char *want = calloc(nh + 2, 1);
-  if (!want) {
+  unsigned char *want = calloc(nh + 2, 1), *seen = calloc(nh + 1, 1);
+  if (!want || !seen) {
+    free(want);
+    free(seen);
     fail(r, "out of memory");
     return -1;
   }
   size_t ns = 0;
   for (size_t i = 0; i < n; i++) {
     size_t k = (size_t)cols[i];
-    if (k >= nh) continue;
-    int dup = 0;
-    for (size_t j = 0; j < ns; j++) dup |= r->sel[j] == cols[i];
-    if (dup) continue; /* a field is filled once (its doubled quotes are undone in place) */
+    if (k >= nh || seen[k]) continue; /* a field is filled once (its doubled quotes are undone in place) */
+    seen[k] = 1;
     r->sel[ns++] = cols[i];
     if (k > 0) want[k - 1] = 1;
     if (k + 1 < nh) want[k] = 1;
@@ -387,6 +404,7 @@ int csv_select(csv_reader *r, const long *cols, size_t n) {
     r->nexttgt[k] = next;
   }
   free(want);
+  free(seen);
   r->sel_on = 1;
   return 0;
 }
@@ -497,14 +515,20 @@ static char detect_delim(const char *p, const char *end) {
 }
 
 int csv_open(csv_reader *r, const char *path, int delim, size_t block) {
+  return csv_open2(r, path, delim, block, 0);
+}
+
+int csv_open2(csv_reader *r, const char *path, int delim, size_t block, size_t max_row) {
   csv_close(r);
   csv_init(r);
+  r->max_row = max_row;
   r->path = strdup(path);
   if (!r->path) {
     snprintf(r->err, sizeof r->err, "%s: out of memory", path);
     return -1;
   }
   if (block == 0) block = CSV_BLOCK_DEFAULT;
+  if (max_row && block > max_row + 1) block = max_row + 1; /* a longer row never fits: refill stops it */
   if (block < 4) block = 4;
   r->cap = block;
   r->buf = malloc(r->cap + CSV_PAD);
@@ -527,9 +551,34 @@ int csv_open(csv_reader *r, const char *path, int delim, size_t block) {
   posix_fadvise(r->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif
   r->line = 1;
-  /* the whole header line (and at least 3 bytes for the BOM) */
+  /* the whole header line (and at least 4 bytes for a byte-order mark); a NUL before its end is
+   * refused at once (a UTF-16 or binary file: /dev/zero ends here) */
+  size_t seen = 0;
   for (;;) {
-    if (r->eof || (r->len >= 3 && memchr(r->buf, '\n', r->len))) break;
+    const char *nl = memchr(r->buf + seen, '\n', r->len - seen);
+    size_t upto = nl ? (size_t)(nl - r->buf) : r->len;
+    if (r->len >= 4 || r->eof) {
+      const unsigned char *u = (const unsigned char *)r->buf;
+      if (r->len >= 4 && ((u[0] == 0xFF && u[1] == 0xFE && u[2] == 0 && u[3] == 0) ||
+                          (u[0] == 0 && u[1] == 0 && u[2] == 0xFE && u[3] == 0xFF))) {
+        fail(r, "UTF-32 text (byte-order mark %02X %02X %02X %02X): convert it to UTF-8 (iconv -f UTF-32 -t UTF-8)",
+             u[0], u[1], u[2], u[3]);
+        return -1;
+      }
+      if (r->len >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF))) {
+        fail(r, "UTF-16 text (byte-order mark %02X %02X): convert it to UTF-8 (iconv -f UTF-16 -t UTF-8)", u[0], u[1]);
+        return -1;
+      }
+      const char *z = memchr(r->buf, 0, upto);
+      if (z) {
+        snprintf(r->err, sizeof r->err,
+                 "%s:1:%zu: NUL byte in the header line (UTF-16 or binary data? the reader takes UTF-8 text)",
+                 r->path, (size_t)(z - r->buf) + 1);
+        return -1;
+      }
+    }
+    if (r->eof || (r->len >= 4 && nl)) break;
+    seen = upto;
     if (refill(r) != 0) return -1;
   }
   if (r->len >= 3 && memcmp(r->buf, "\xEF\xBB\xBF", 3) == 0) r->pos = 3;
@@ -551,6 +600,11 @@ int csv_open(csv_reader *r, const char *path, int delim, size_t block) {
   }
   r->nheader = r->nf;
   for (size_t i = 0; i < r->nf; i++) {
+    if ((i & 0xFFFF) == 0xFFFF && emsopt_interrupted()) {
+      r->interrupted = 1;
+      fail(r, "interrupted");
+      return -1;
+    }
     r->header[i] = malloc(r->f[i].len + 1);
     if (!r->header[i]) {
       fail(r, "out of memory");
@@ -562,15 +616,96 @@ int csv_open(csv_reader *r, const char *path, int delim, size_t block) {
   return 0;
 }
 
-long csv_column(const csv_reader *r, const char *name, size_t len) {
-  long found = -1;
+/* The header names in an open-addressing table: slot = column index + 1 (0 empty); a name that
+ * appears twice keeps its first slot, marked in dup. */
+struct csv_colindex {
+  size_t *slot, mask;
+  size_t *len;          /* name lengths */
+  unsigned char *dup;
+};
+
+static void colindex_free(csv_reader *r) {
+  if (!r->colidx) return;
+  free(r->colidx->slot);
+  free(r->colidx->len);
+  free(r->colidx->dup);
+  free(r->colidx);
+  r->colidx = NULL;
+}
+
+static uint64_t name_hash(const char *s, size_t n) { /* FNV-1a */
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
+  return h ^ (h >> 29);
+}
+
+static int colindex_build(csv_reader *r) {
+  struct csv_colindex *x = calloc(1, sizeof *x);
+  if (!x) return -1;
+  size_t n = 16;
+  while (n < r->nheader * 2) n *= 2;
+  x->slot = calloc(n, sizeof *x->slot);
+  x->len = malloc((r->nheader + 1) * sizeof *x->len);
+  x->dup = calloc(r->nheader + 1, 1);
+  x->mask = n - 1;
+  r->colidx = x;
+  if (!x->slot || !x->len || !x->dup) {
+    colindex_free(r);
+    return -1;
+  }
+  for (size_t i = 0; i < r->nheader; i++) x->len[i] = strlen(r->header[i]);
   for (size_t i = 0; i < r->nheader; i++) {
-    if (strlen(r->header[i]) == len && memcmp(r->header[i], name, len) == 0) {
-      if (found >= 0) return -2;
-      found = (long)i;
+    size_t k = name_hash(r->header[i], x->len[i]) & x->mask;
+    for (;; k = (k + 1) & x->mask) {
+      size_t j = x->slot[k];
+      if (!j) {
+        x->slot[k] = i + 1;
+        break;
+      }
+      if (x->len[j - 1] == x->len[i] && memcmp(r->header[j - 1], r->header[i], x->len[i]) == 0) {
+        x->dup[j - 1] = 1;
+        break;
+      }
     }
   }
-  return found;
+  return 0;
+}
+
+long csv_column(csv_reader *r, const char *name, size_t len) {
+  if (!r->colidx && colindex_build(r) != 0) return -3;
+  const struct csv_colindex *x = r->colidx;
+  for (size_t k = name_hash(name, len) & x->mask;; k = (k + 1) & x->mask) {
+    size_t j = x->slot[k];
+    if (!j) return -1;
+    if (x->len[j - 1] == len && memcmp(r->header[j - 1], name, len) == 0) return x->dup[j - 1] ? -2 : (long)(j - 1);
+  }
+}
+
+const char *csv_show(char *out, size_t outsz, const char *s, size_t n, size_t max) {
+  size_t o = 0;
+  for (size_t i = 0; i < n && i < max; i++) {
+    unsigned char c = (unsigned char)s[i];
+    char tmp[8];
+    if (c == 0) snprintf(tmp, sizeof tmp, "\\0");
+    else if (c == '\t')
+      snprintf(tmp, sizeof tmp, "\\t");
+    else if (c < 0x20 || c == 0x7f)
+      snprintf(tmp, sizeof tmp, "\\x%02X", c);
+    else {
+      tmp[0] = (char)c;
+      tmp[1] = 0;
+    }
+    size_t tl = strlen(tmp);
+    if (o + tl + 4 >= outsz) break;
+    memcpy(out + o, tmp, tl);
+    o += tl;
+  }
+  if (n > max && o + 4 < outsz) {
+    memcpy(out + o, "...", 3);
+    o += 3;
+  }
+  out[o] = 0;
+  return out;
 }
 
 /* ---- numbers ---------------------------------------------------------------------------- */
@@ -808,6 +943,30 @@ int csv_parse_datetime(const char *s, size_t n, int fmt, int64_t *secs, double *
 
 void csv_count_init(csv_count *c) { memset(c, 0, sizeof *c); }
 
+/* Free the results and scratch of a count, keep its set-up. */
+static void count_free_results(csv_count *c) {
+  free(c->groups);
+  free(c->sumv);
+  free(c->sumn);
+  free(c->sumx);
+  free(c->sumr);
+  free(c->arena);
+  free(c->slots);
+  free(c->tmp);
+  free(c->kbuf);
+  c->groups = NULL;
+  c->sumv = c->sumr = c->tmp = NULL;
+  c->sumn = NULL;
+  c->sumx = NULL;
+  c->arena = c->kbuf = NULL;
+  c->slots = NULL;
+  c->ngroups = c->gcap = c->alen = c->acap = c->nslots = c->kcap = 0;
+  c->rows = c->bad = c->matched = 0;
+  c->nbad_lines = 0;
+  c->inexact = 0;
+  c->first_bad[0] = 0;
+}
+
 void csv_count_free(csv_count *c) {
   free(c->keys);
   free(c->sums);
@@ -817,13 +976,7 @@ void csv_count_free(csv_count *c) {
     free(c->filters[i].lens);
   }
   free(c->filters);
-  free(c->groups);
-  free(c->sumv);
-  free(c->sumn);
-  free(c->arena);
-  free(c->slots);
-  free(c->tmp);
-  free(c->kbuf);
+  count_free_results(c);
   csv_count_init(c);
 }
 
@@ -909,12 +1062,15 @@ static csv_slot *slot_of(csv_count *c, const uint64_t w[2], const char *key, siz
     if (!gs) return NULL;
     c->groups = gs;
     if (c->nsums) {
-      double *sv = realloc(c->sumv, n * c->nsums * sizeof *sv);
-      if (!sv) return NULL;
-      c->sumv = sv;
       int64_t *sn = realloc(c->sumn, n * c->nsums * sizeof *sn);
       if (!sn) return NULL;
       c->sumn = sn;
+      __int128 *sx = realloc(c->sumx, n * c->nsums * sizeof *sx);
+      if (!sx) return NULL;
+      c->sumx = sx;
+      double *sr = realloc(c->sumr, n * c->nsums * sizeof *sr);
+      if (!sr) return NULL;
+      c->sumr = sr;
     }
     c->gcap = n;
   }
@@ -931,7 +1087,8 @@ static csv_slot *slot_of(csv_count *c, const uint64_t w[2], const char *key, siz
   c->groups[g] = (csv_group){.hash = h, .koff = c->alen, .klen = (uint32_t)klen, .count = 0};
   c->alen += klen;
   for (size_t k = 0; k < c->nsums; k++) {
-    c->sumv[g * c->nsums + k] = 0;
+    c->sumx[g * c->nsums + k] = 0;
+    c->sumr[g * c->nsums + k] = 0;
     c->sumn[g * c->nsums + k] = 0;
   }
   csv_slot *sl = &c->slots[i];
@@ -966,6 +1123,27 @@ typedef struct {
   size_t head, n;
 } pend_queue;
 
+/* v exactly in 64.64 fixed point: 1, or 0 when it does not fit (|v| < 2^-11 but not 0: bits below
+ * 2^-64; |v| >= 2^62: room for the sum) */
+static inline int to_fixed(double v, __int128 *x) {
+  if (v == 0) {
+    *x = 0;
+    return 1;
+  }
+  int e;
+  (void)frexp(v, &e);
+  if (e < -10 || e > 62) return 0;
+  *x = (__int128)ldexp(v, 64);
+  return 1;
+}
+
+static inline void sum_add(csv_count *c, size_t at, double v) {
+  __int128 x;
+  if (to_fixed(v, &x) && !__builtin_add_overflow(c->sumx[at], x, &c->sumx[at])) return;
+  c->sumr[at] += v;
+  c->inexact = 1;
+}
+
 static int add_to(csv_count *c, csv_slot *sl, const double *vals) {
   if (!sl) return -1;
   sl->count++;
@@ -973,7 +1151,7 @@ static int add_to(csv_count *c, csv_slot *sl, const double *vals) {
   size_t g = sl->gi - 1;
   for (size_t s = 0; s < c->nsums; s++) {
     if (isnan(vals[s])) continue;
-    c->sumv[g * c->nsums + s] += vals[s];
+    sum_add(c, g * c->nsums + s, vals[s]);
     c->sumn[g * c->nsums + s]++;
   }
   return 0;
@@ -1115,10 +1293,14 @@ static int bin_value(csv_reader *r, const csv_key *key, const csv_field *f, int6
     const char *txt = f->p;
     size_t tl = f->len;
     const char *at = field_start(r, (size_t)key->col);
-    if (trim(&txt, &tl))
+    const char *z = memchr(f->p, 0, f->len);
+    char shown[200];
+    if (z)
+      csv_fail_at(r, z, "NUL byte in date-time column '%s' (binary or UTF-16 data?)", r->header[key->col]);
+    else if (trim(&txt, &tl))
       csv_fail_at(r, at, "empty date-time in column '%s'", r->header[key->col]);
     else
-      csv_fail_at(r, at, "invalid date-time '%.*s' in column '%s'", (int)(tl > 40 ? 40 : tl), txt,
+      csv_fail_at(r, at, "invalid date-time '%s' in column '%s'", csv_show(shown, sizeof shown, txt, tl, 40),
                   r->header[key->col]);
     return -1;
   }
@@ -1191,12 +1373,16 @@ static int count_row(csv_count *c, csv_reader *r, pend_queue *pq) {
       continue;
     }
     if (st2 != 0) {
+      const char *z = st2 < 0 ? memchr(f->p, 0, f->len) : NULL;
+      char shown[200];
       if (st2 == 1)
         csv_fail_at(r, field_start(r, (size_t)c->sums[s]), "empty value in number column '%s'",
                     r->header[c->sums[s]]);
+      else if (z)
+        csv_fail_at(r, z, "NUL byte in number column '%s' (binary or UTF-16 data?)", r->header[c->sums[s]]);
       else
-        csv_fail_at(r, field_start(r, (size_t)c->sums[s]), "invalid number '%.*s' in column '%s'",
-                    (int)(f->len > 40 ? 40 : f->len), f->p, r->header[c->sums[s]]);
+        csv_fail_at(r, field_start(r, (size_t)c->sums[s]), "invalid number '%s' in column '%s'",
+                    csv_show(shown, sizeof shown, f->p, f->len, 40), r->header[c->sums[s]]);
       return 1;
     }
   }
@@ -1221,6 +1407,19 @@ static int count_row(csv_count *c, csv_reader *r, pend_queue *pq) {
   return 0;
 }
 
+/* groups[].count from the slots, sumv from the exact and the other sums; 0 or -1 out of memory */
+static int count_finish(csv_count *c) {
+  for (size_t j = 0; j < c->nslots; j++)
+    if (c->slots[j].gi) c->groups[c->slots[j].gi - 1].count = c->slots[j].count;
+  if (!c->nsums) return 0;
+  size_t n = c->ngroups * c->nsums;
+  double *sv = realloc(c->sumv, (n + 1) * sizeof *sv);
+  if (!sv) return -1;
+  c->sumv = sv;
+  for (size_t i = 0; i < n; i++) sv[i] = ldexp((double)c->sumx[i], -64) + c->sumr[i];
+  return 0;
+}
+
 int csv_count_run(csv_count *c, csv_reader *r) {
   c->kcap = 256;
   c->kbuf = malloc(c->kcap);
@@ -1228,6 +1427,7 @@ int csv_count_run(csv_count *c, csv_reader *r) {
   c->nslots = 0;
   pend_queue pq = {.head = 0, .n = 0};
   pq.sums = malloc((c->nsums * PEND + 1) * sizeof *pq.sums);
+  r->end_off = INT64_MAX;
   if (!c->kbuf || !c->tmp || !pq.sums || grow_table(c, 1024) != 0) {
     free(pq.sums);
     snprintf(r->err, sizeof r->err, "%s: out of memory", r->path);
@@ -1258,7 +1458,18 @@ int csv_count_run(csv_count *c, csv_reader *r) {
       rc = -1;
       break;
     }
-    if (st == 0) break;
+    if (st == 0) {
+      r->end_line = r->line;
+      break;
+    }
+    if (r->stop_at >= 0) { /* a part: the row that starts at or after the cut is the next part's */
+      int64_t at = r->buf_off + (int64_t)(r->row_start - r->buf);
+      if (at >= r->stop_at) {
+        r->end_off = at;
+        r->end_line = r->row_line;
+        break;
+      }
+    }
     c->rows++;
     if (row_shape(r) != 0) {
       if (bad_row(c, r) != 0) {
@@ -1283,9 +1494,414 @@ int csv_count_run(csv_count *c, csv_reader *r) {
     rc = -1;
   }
   free(pq.sums);
-  for (size_t j = 0; j < c->nslots; j++)
-    if (c->slots[j].gi) c->groups[c->slots[j].gi - 1].count = c->slots[j].count;
+  if (count_finish(c) != 0 && rc == 0) {
+    snprintf(r->err, sizeof r->err, "%s: out of memory", r->path);
+    rc = -1;
+  }
   return rc;
+}
+
+/* ---- the grouped count on several threads ----------------------------------------------- */
+
+int csv_ncores(void) {
+#ifdef CPU_COUNT
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0) {
+    int n = CPU_COUNT(&set);
+    if (n >= 1) return n;
+  }
+#endif
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n >= 1 ? (int)n : 1;
+}
+
+/* A reader of the same file from offset off, sharing the open file and the header of r. */
+static int part_open(csv_reader *p, const csv_reader *r, int64_t off) {
+  csv_init(p);
+  p->borrowed = 1;
+  p->fd = r->fd;
+  p->use_pread = 1;
+  p->roff = p->buf_off = off;
+  p->delim = r->delim;
+  p->header = r->header;
+  p->nheader = r->nheader;
+  p->max_row = r->max_row;
+  p->line = 1;
+  p->cap = r->cap;
+  p->path = strdup(r->path);
+  p->buf = malloc(p->cap + CSV_PAD);
+  if (!p->path || !p->buf) {
+    snprintf(p->err, sizeof p->err, "%s: out of memory", r->path);
+    return -1;
+  }
+  memset(p->buf, 0, CSV_PAD);
+  return 0;
+}
+
+/* Does the text at p (n bytes) start with one whole row of nh fields in the RFC 4180 way
+ * (quotes only around fields, doubled inside) ending with a line break? */
+static int plausible_row(const char *p, size_t n, char d, size_t nh) {
+  size_t i = 0, nf = 1;
+  for (;;) {
+    if (i < n && p[i] == '"') {
+      i++;
+      for (;;) {
+        const char *q = memchr(p + i, '"', n - i);
+        if (!q) return 0;
+        i = (size_t)(q - p) + 1;
+        if (i < n && p[i] == '"') {
+          i++;
+          continue;
+        }
+        break;
+      }
+      if (i >= n) return 0;
+      if (p[i] == d) {
+        nf++;
+        i++;
+        continue;
+      }
+      if (p[i] == '\n' || (p[i] == '\r' && i + 1 < n && p[i + 1] == '\n')) return nf == nh;
+      return 0;
+    }
+    for (; i < n; i++) {
+      char ch = p[i];
+      if (ch == d || ch == '\n' || ch == '"') break;
+    }
+    if (i >= n || p[i] == '"') return 0;
+    if (p[i] == '\n') return nf == nh;
+    nf++;
+    i++;
+  }
+}
+
+#define SPEC_WINDOW ((size_t)1 << 18)
+
+/* Guess where the first row at or after offset o starts (o > 0): after a line break, blank lines
+ * skipped, the first line that reads as a whole row; failing that the first line; INT64_MAX when
+ * no row starts there before the end. Only a guess: the part before checks it. */
+static int64_t part_guess(const csv_reader *r, int64_t o, int64_t limit, char *w) {
+  int64_t first = -1;
+  for (int64_t at = o - 1; at < limit;) {
+    ssize_t n = pread(r->fd, w, SPEC_WINDOW, (off_t)at);
+    if (n <= 0) break;
+    size_t nn = (size_t)n;
+    int last = at + n >= limit || nn < SPEC_WINDOW;
+    for (size_t i = 0; i < nn;) {
+      const char *nl = memchr(w + i, '\n', nn - i);
+      if (!nl) break;
+      size_t s = (size_t)(nl - w) + 1;
+      while (s < nn && (w[s] == '\n' || (w[s] == '\r' && s + 1 < nn && w[s + 1] == '\n'))) s += w[s] == '\n' ? 1 : 2;
+      if (s >= nn || (w[s] == '\r' && s + 1 == nn)) {
+        if (last) return first >= 0 ? first : INT64_MAX;
+        break; /* look again from the next window */
+      }
+      if (first < 0) first = at + (int64_t)s;
+      if (plausible_row(w + s, nn - s, r->delim, r->nheader)) return at + (int64_t)s;
+      i = s;
+    }
+    if (last) break;
+    if (first >= 0) return first;
+    at += n - 1; /* keep one byte: a line break just before the window's end */
+  }
+  return first >= 0 ? first : INT64_MAX;
+}
+
+typedef struct {
+  csv_count c;
+  csv_reader r;
+  int64_t start;
+  int rc;
+  int ran;
+} part;
+
+static void *part_main(void *arg) {
+  part *pt = arg;
+  pt->rc = pt->start == INT64_MAX ? 0 : csv_count_run(&pt->c, &pt->r);
+  if (pt->start == INT64_MAX) {
+    pt->r.end_off = INT64_MAX;
+    pt->r.end_line = 1;
+  }
+  return NULL;
+}
+
+/* a count that shares the set-up of c */
+static void part_count_init(csv_count *pc, const csv_count *c) {
+  csv_count_init(pc);
+  pc->keys = c->keys;
+  pc->nkeys = c->nkeys;
+  pc->sums = c->sums;
+  pc->nsums = c->nsums;
+  pc->filters = c->filters;
+  pc->nfilters = c->nfilters;
+  pc->skip_bad = c->skip_bad;
+  pc->empty_skip = c->empty_skip;
+  pc->general = c->general;
+}
+
+/* Set part pt to start at off (INT64_MAX: nothing) and stop before the row at or after stop. */
+static int part_setup(part *pt, const csv_reader *r, const csv_count *c, int64_t off, int64_t stop) {
+  count_free_results(&pt->c);
+  part_count_init(&pt->c, c);
+  csv_close(&pt->r);
+  pt->start = off;
+  pt->rc = 0;
+  if (part_open(&pt->r, r, off == INT64_MAX ? 0 : off) != 0) return -1;
+  pt->r.stop_at = stop;
+  return 0;
+}
+
+/* "PATH:LINE:..." with add added to LINE (messages without a line are copied) */
+static void shift_line(char *dst, size_t dsz, const char *src, const char *path, long add) {
+  size_t pl = strlen(path);
+  if (add == 0 || strncmp(src, path, pl) != 0 || src[pl] != ':' || src[pl + 1] < '0' || src[pl + 1] > '9') {
+    if (dst != src) snprintf(dst, dsz, "%s", src);
+    return;
+  }
+  char *end;
+  long line = strtol(src + pl + 1, &end, 10);
+  char tmp[CSV_ERRLEN];
+  snprintf(tmp, sizeof tmp, "%s:%ld%s", path, line + add, end);
+  snprintf(dst, dsz, "%s", tmp);
+}
+
+/* The slot of a key, or NULL when it is not in the table (nothing is created). */
+static csv_slot *slot_find(const csv_count *c, const uint64_t w[2], const char *key, size_t klen, uint64_t h) {
+  size_t mask = c->nslots - 1, i = h & mask;
+  const uint32_t tag = (uint32_t)(h >> 32);
+  for (;; i = (i + 1) & mask) {
+    csv_slot *sl = &c->slots[i];
+    if (!sl->gi) return NULL;
+    if (sl->tag == tag && sl->key[0] == w[0] && sl->key[1] == w[1]) {
+      if (klen <= 16) return sl;
+      const csv_group *gr = &c->groups[sl->gi - 1];
+      if (gr->klen == klen && memcmp(c->arena + gr->koff, key, klen) == 0) return sl;
+    }
+  }
+}
+
+static inline void group_words(const csv_count *p, size_t g, uint64_t w[2]) {
+  const csv_group *gr = &p->groups[g];
+  w[0] = w[1] = 0;
+  memcpy(w, p->arena + gr->koff, gr->klen < 16 ? gr->klen : 16);
+}
+
+/* add group g of p to the group of slot sl of c */
+static inline void merge_into(csv_count *c, csv_slot *sl, const csv_count *p, size_t g, int *inexact) {
+  size_t ns = c->nsums, to = sl->gi - 1;
+  sl->count += p->groups[g].count;
+  for (size_t s = 0; s < ns; s++) {
+    __int128 *acc = &c->sumx[to * ns + s];
+    if (__builtin_add_overflow(*acc, p->sumx[g * ns + s], acc)) *inexact = 1;
+    c->sumr[to * ns + s] += p->sumr[g * ns + s];
+    c->sumn[to * ns + s] += p->sumn[g * ns + s];
+  }
+}
+
+typedef struct {
+  csv_count *c;
+  const csv_count *p;
+  size_t from, to;
+  unsigned char *isnew;
+  int inexact;
+} merge_job;
+
+/* The groups [from, to) of p already in c are added to theirs; the others are marked new. Jobs
+ * on other ranges may run at once: each group of p has its own slot in c, nothing is created. */
+static void *merge_lookups(void *arg) {
+  merge_job *j = arg;
+  const csv_count *p = j->p;
+  csv_count *c = j->c;
+  for (size_t g = j->from; g < j->to; g++) {
+    if (g + 8 < j->to) __builtin_prefetch(&c->slots[p->groups[g + 8].hash & (c->nslots - 1)], 1);
+    uint64_t w[2];
+    group_words(p, g, w);
+    csv_slot *sl = slot_find(c, w, p->arena + p->groups[g].koff, p->groups[g].klen, p->groups[g].hash);
+    if (sl) merge_into(c, sl, p, g, &j->inexact);
+    else
+      j->isnew[g] = 1;
+  }
+  return NULL;
+}
+
+/* Add the groups of part p to c: those c has, on up to nthreads threads; then the new ones in
+ * p's order (so groups stay in order of first appearance). 0 or -1 out of memory. */
+static int merge_part(csv_count *c, const csv_count *p, int nthreads) {
+  size_t need = c->nslots;
+  while ((c->ngroups + p->ngroups) * 10 > need * 7) need *= 2;
+  if (need != c->nslots && grow_table(c, need) != 0) return -1;
+  unsigned char *isnew = calloc(p->ngroups + 1, 1);
+  if (!isnew) return -1;
+  size_t nj = (size_t)(nthreads > 1 ? nthreads : 1);
+  if (nj > 1 + p->ngroups / 16384) nj = 1 + p->ngroups / 16384;
+  if (nj > 64) nj = 64;
+  merge_job jobs[64];
+  pthread_t tid[64];
+  int started[64] = {0};
+  for (size_t k = 0; k < nj; k++)
+    jobs[k] = (merge_job){.c = c, .p = p, .from = p->ngroups * k / nj, .to = p->ngroups * (k + 1) / nj, .isnew = isnew};
+  for (size_t k = 1; k < nj; k++) started[k] = pthread_create(&tid[k], NULL, merge_lookups, &jobs[k]) == 0;
+  merge_lookups(&jobs[0]);
+  for (size_t k = 1; k < nj; k++) {
+    if (started[k]) pthread_join(tid[k], NULL);
+    else
+      merge_lookups(&jobs[k]);
+    jobs[0].inexact |= jobs[k].inexact;
+  }
+  for (size_t g = 0; g < p->ngroups; g++) {
+    if (!isnew[g]) continue;
+    uint64_t w[2];
+    group_words(p, g, w);
+    csv_slot *sl = slot_of(c, w, p->arena + p->groups[g].koff, p->groups[g].klen, p->groups[g].hash);
+    if (!sl) {
+      free(isnew);
+      return -1;
+    }
+    merge_into(c, sl, p, g, &jobs[0].inexact);
+  }
+  free(isnew);
+  if (jobs[0].inexact || p->inexact) c->inexact = 1;
+  c->matched += p->matched;
+  return 0;
+}
+
+int csv_count_run_cuts(csv_count *c, csv_reader *r, const int64_t *cuts, size_t ncuts) {
+  struct stat st;
+  if (ncuts == 0 || fstat(r->fd, &st) != 0 || !S_ISREG(st.st_mode) || r->use_pread) return csv_count_run(c, r);
+  const int64_t size = (int64_t)st.st_size, data = r->buf_off + (int64_t)r->pos;
+  const long data_line = r->line;
+  /* the cuts inside the data, increasing */
+  int64_t *cut = malloc((ncuts + 1) * sizeof *cut);
+  size_t np = 0;
+  if (!cut) {
+    snprintf(r->err, sizeof r->err, "%s: out of memory", r->path);
+    return -1;
+  }
+  for (size_t i = 0; i < ncuts; i++)
+    if (cuts[i] > data && cuts[i] < size && (np == 0 || cuts[i] > cut[np - 1])) cut[np++] = cuts[i];
+  if (np == 0) {
+    free(cut);
+    return csv_count_run(c, r);
+  }
+  /* parts 1..np: guesses, readers */
+  part *pts = calloc(np + 1, sizeof *pts);
+  pthread_t *tid = calloc(np + 1, sizeof *tid);
+  char *w = malloc(SPEC_WINDOW);
+  int rc = 0, oom = 0;
+  if (!pts || !tid || !w) oom = 1;
+  for (size_t t = 1; t <= np && !oom; t++) {
+    csv_init(&pts[t].r);
+    csv_count_init(&pts[t].c);
+  }
+  for (size_t t = 1; t <= np && !oom; t++) {
+    int64_t guess = part_guess(r, cut[t - 1], size, w);
+    if (part_setup(&pts[t], r, c, guess, t < np ? cut[t] : -1) != 0) oom = 1;
+  }
+  free(w);
+  size_t started = 0;
+  if (!oom)
+    for (size_t t = 1; t <= np; t++) {
+      if (pthread_create(&tid[t], NULL, part_main, &pts[t]) != 0) break;
+      pts[t].ran = 1;
+      started = t;
+    }
+  /* part 0 here: the main reader up to the first cut */
+  if (!oom) {
+    r->stop_at = cut[0];
+    rc = csv_count_run(c, r);
+    r->stop_at = -1;
+  }
+  for (size_t t = 1; t <= started; t++) pthread_join(tid[t], NULL);
+  /* check the guesses in file order, count a part again where its guess was wrong, merge */
+  int64_t pos = r->end_off;
+  long line = r->end_line; /* the line of the row at pos */
+  int interrupted = r->interrupted;
+  for (size_t t = 1; t <= np && rc == 0 && !oom; t++) {
+    part *pt = &pts[t];
+    if (!pt->ran || pt->start != pos) {
+      if (part_setup(pt, r, c, pos, t < np ? cut[t] : -1) != 0) {
+        oom = 1;
+        break;
+      }
+      part_main(pt);
+    }
+    if (pt->r.interrupted) interrupted = 1;
+    long add = line - 1; /* the part's line 1 is line `line` of the file */
+    if (pt->rc != 0) {
+      shift_line(r->err, sizeof r->err, pt->r.err, r->path, add);
+      rc = -1;
+      break;
+    }
+    if (c->bad == 0 && pt->c.bad > 0) shift_line(c->first_bad, sizeof c->first_bad, pt->c.first_bad, r->path, add);
+    for (size_t i = 0; i < pt->c.nbad_lines && c->nbad_lines < sizeof c->bad_lines / sizeof c->bad_lines[0]; i++)
+      c->bad_lines[c->nbad_lines++] = pt->c.bad_lines[i] + add;
+    c->bad += pt->c.bad;
+    c->rows += pt->c.rows;
+    int mr = merge_part(c, &pt->c, (int)np + 1);
+    if (mr != 0) {
+      oom = 1;
+      break;
+    }
+    pos = pt->r.end_off;
+    line = pt->r.end_line + add;
+  }
+  if (interrupted && rc != 0) {
+    r->interrupted = 1;
+    snprintf(r->err, sizeof r->err, "%s: interrupted", r->path);
+  }
+  if (oom) {
+    snprintf(r->err, sizeof r->err, "%s: out of memory", r->path);
+    rc = -1;
+  }
+  /* sums that went through floating point depend on the order: count again on one thread */
+  int again = rc == 0 && c->inexact;
+  for (size_t t = 1; pts && t <= np; t++) {
+    csv_close(&pts[t].r);
+    count_free_results(&pts[t].c);
+  }
+  free(pts);
+  free(tid);
+  free(cut);
+  if (again) {
+    part one;
+    csv_init(&one.r);
+    csv_count_init(&one.c);
+    if (part_setup(&one, r, c, data, -1) != 0) {
+      csv_close(&one.r);
+      snprintf(r->err, sizeof r->err, "%s: out of memory", r->path);
+      return -1;
+    }
+    one.r.line = data_line;
+    rc = csv_count_run(&one.c, &one.r);
+    count_free_results(c);
+    *c = one.c; /* the same set-up, the single pass's results */
+    if (rc != 0) {
+      snprintf(r->err, sizeof r->err, "%s", one.r.err);
+      r->interrupted = one.r.interrupted;
+    }
+    csv_close(&one.r);
+    return rc;
+  }
+  if (rc == 0 && count_finish(c) != 0) {
+    snprintf(r->err, sizeof r->err, "%s: out of memory", r->path);
+    rc = -1;
+  }
+  return rc;
+}
+
+int csv_count_run_par(csv_count *c, csv_reader *r, int nthreads, size_t min_part) {
+  struct stat st;
+  if (nthreads <= 0) nthreads = csv_ncores();
+  if (min_part == 0) min_part = (size_t)64 << 10;
+  if (nthreads <= 1 || r->use_pread || fstat(r->fd, &st) != 0 || !S_ISREG(st.st_mode)) return csv_count_run(c, r);
+  int64_t data = r->buf_off + (int64_t)r->pos, rest = (int64_t)st.st_size - data;
+  int64_t parts = rest / (int64_t)min_part;
+  if (parts > nthreads) parts = nthreads;
+  if (parts <= 1) return csv_count_run(c, r);
+  int64_t cuts[256];
+  if (parts > 257) parts = 257;
+  for (int64_t t = 1; t < parts; t++) cuts[t - 1] = data + rest / parts * t;
+  return csv_count_run_cuts(c, r, cuts, (size_t)(parts - 1));
 }
 
 int csv_count_key(const csv_count *c, size_t g, size_t k, const char **s, size_t *n, int64_t *iv) {

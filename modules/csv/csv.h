@@ -26,6 +26,7 @@
 #include <stdio.h>
 
 #define CSV_BLOCK_DEFAULT (1u << 20) /* bytes per read(2) */
+#define CSV_MAX_ROW_DEFAULT ((size_t)64 << 20) /* a longer row (record) is an error */
 #define CSV_PAD 64                   /* readable slack after the data (vector loads) */
 #define CSV_ERRLEN 512
 
@@ -57,6 +58,17 @@ typedef struct {
   char **header;
   size_t nheader;
   int interrupted;       /* csv_next stopped on the host's interrupt flag */
+  size_t max_row;        /* a row still incomplete past this many bytes is an error (0: default) */
+  /* file positions (the parallel count reads parts of one file) */
+  int64_t buf_off;       /* file offset of buf[0] */
+  int use_pread;         /* read with pread(2) from roff (a part reader) instead of read(2) */
+  int64_t roff;
+  int borrowed;          /* fd and header belong to another reader (not closed here) */
+  int64_t stop_at;       /* csv_count_run stops at the first row starting at or after this file
+                            offset (-1: read to the end) */
+  int64_t end_off;       /* where such a run stopped: that row's start, or INT64_MAX at the end */
+  long end_line;         /* and its line */
+  struct csv_colindex *colidx; /* hash of the header names (csv_column) */
   /* selective scanning (csv_select) */
   int sel_on;
   long *sel;             /* selected field indexes */
@@ -74,8 +86,14 @@ typedef struct {
 /* Zero a reader so that csv_close() on it is harmless. */
 void csv_init(csv_reader *r);
 /* Open path, read and keep the header. delim 0 = detect among , TAB ; | from the header line.
- * block = bytes per read (0 = CSV_BLOCK_DEFAULT). 0 on success, -1 with r->err. */
+ * block = bytes per read (0 = CSV_BLOCK_DEFAULT). 0 on success, -1 with r->err.
+ * Refused with a clear message: UTF-16 and UTF-32 files (a byte-order mark FF FE / FE FF /
+ * 00 00 FE FF) and a NUL byte in the header line ("FILE:1:COL: NUL byte in the header line ...").
+ * A row (record, quoted line breaks included) longer than CSV_MAX_ROW_DEFAULT bytes is an error
+ * "FILE:LINE: row longer than N bytes" (so a file without line breaks, /dev/zero, ends quickly). */
 int csv_open(csv_reader *r, const char *path, int delim, size_t block);
+/* The same with a row limit in bytes (0 = CSV_MAX_ROW_DEFAULT). */
+int csv_open2(csv_reader *r, const char *path, int delim, size_t block, size_t max_row);
 /* 1 = a row is in r->f, 0 = end of file, -1 = I/O error or interrupt (r->err). */
 int csv_next(csv_reader *r);
 /* From now on fill only fields cols[0..n-1] (indexes < nheader; n may be 0) in csv_next (see
@@ -93,8 +111,13 @@ const char *csv_fail_at(csv_reader *r, const char *at, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Text of the current row's syntax error (row_err != 0). */
 const char *csv_row_error(csv_reader *r);
-/* Index of a header name: >= 0, -1 unknown, -2 appears more than once. */
-long csv_column(const csv_reader *r, const char *name, size_t len);
+/* Index of a header name: >= 0, -1 unknown, -2 appears more than once, -3 out of memory.
+ * A hash of the names is built on the first call (linear in the header; every lookup after that
+ * is O(1)), so resolving all N columns of a wide header is O(N). */
+long csv_column(csv_reader *r, const char *name, size_t len);
+/* A field's text for a message: at most max bytes, control bytes and quotes escaped
+ * (\0, \t, \xHH), NUL-terminated in out (outsz >= 8). */
+const char *csv_show(char *out, size_t outsz, const char *s, size_t n, size_t max);
 
 /* Field parsing. Leading and trailing blanks (space, TAB) are allowed around numbers.
  * 0 ok, 1 empty (only blanks), -1 invalid. */
@@ -164,8 +187,11 @@ typedef struct {
   /* results */
   csv_group *groups;
   size_t ngroups, gcap;
-  double *sumv;    /* ngroups * nsums */
+  double *sumv;    /* ngroups * nsums (filled in when the count returns) */
   int64_t *sumn;   /* ngroups * nsums: values summed */
+  __int128 *sumx;  /* ngroups * nsums: exact sums in 64.64 fixed point (values 2^-11 <= |v| < 2^62) */
+  double *sumr;    /* ngroups * nsums: the other values (and overflows), added in file order */
+  int inexact;     /* some value went to sumr: the sum depends on the order of the additions */
   char *arena;
   size_t alen, acap;
   csv_slot *slots; /* open addressing, linear probing, power-of-two size */
@@ -182,8 +208,23 @@ typedef struct {
 
 void csv_count_init(csv_count *c);
 void csv_count_free(csv_count *c);
-/* Run the pass over the rest of r (the header has been read). 0 ok, -1 error in r->err. */
+/* Run the pass over the rest of r (the header has been read). 0 ok, -1 error in r->err.
+ * Sums are exact (then rounded once) for values from 2^-11 to 2^62 in magnitude, so they do not
+ * depend on the order of the rows; other values are added in file order. */
 int csv_count_run(csv_count *c, csv_reader *r);
+/* The same pass on up to nthreads threads (0: the cores this process may run on): the rest of
+ * the file (a regular file; anything else is read on one thread) is cut into parts of at least
+ * min_part bytes (0: 64 KiB), one per thread; each part is counted on its own and the groups are
+ * merged in file order. A part starts at the first row that starts at or after its cut; a thread
+ * finds that row speculatively (the first line break after the cut followed by a line that parses
+ * as a whole row of the header's width) and the part before it checks the guess when it reaches
+ * the cut: a wrong guess is counted again from the right place. Results (groups and their order,
+ * counts, sums, rows, bad rows and messages) are those of csv_count_run. */
+int csv_count_run_par(csv_count *c, csv_reader *r, int nthreads, size_t min_part);
+/* The same with the cuts given (file offsets; for tests). */
+int csv_count_run_cuts(csv_count *c, csv_reader *r, const int64_t *cuts, size_t ncuts);
+/* Number of cores this process may run on (>= 1). */
+int csv_ncores(void);
 /* Decode key number k of group g: a string (*s, *n) or an integer (*iv), returns 0 string, 1 int.
  * Keys are encoded in the arena as: a string = length byte (255: 4 more length bytes follow) then
  * the bytes; a bin = its zigzag LEB128 varint (one byte for hours, weekdays, months). */

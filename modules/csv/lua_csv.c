@@ -18,6 +18,10 @@
  *                    first message in info.first_bad) instead of failing
  *     opts.delimiter one character; default: the most frequent of , TAB ; | in the header line
  *     opts.buffer_size bytes per read(2) (default 1 MiB; rows longer than it still work)
+ *     opts.max_row   the longest row (record, quoted line breaks included) in bytes, default
+ *                    64 MiB: a longer one is an error "FILE:LINE: row longer than N bytes (the
+ *                    limit; a file without line breaks?)", so /dev/zero or a runaway quote
+ *                    cannot grow memory without bound
  *   info = {rows = n, header = {...}, file = path, delimiter = ",", bad = n, bad_lines = {...},
  *           first_bad = "FILE:LINE:COL: what" or nil}
  *
@@ -30,7 +34,13 @@
  *     opts.where     {NAME = value | {value, ...}}: keep rows whose field text equals one of the
  *                    values (numbers are compared as their text: 1 matches "1", not "1.0")
  *     opts.empty     "error" (default) or "nil": an empty summed field is skipped
- *     opts.skip_bad, opts.delimiter, opts.buffer_size as for read
+ *     opts.skip_bad, opts.delimiter, opts.buffer_size, opts.max_row as for read
+ *     opts.threads   threads to count on (default: the cores this process may use). A regular
+ *                    file of more than 64 KiB per thread is cut into parts counted at once and
+ *                    merged in file order; the result (groups and their order, counts, sums,
+ *                    rows, bad rows, messages) is the same at every thread count. Sums are
+ *                    exact, then rounded once, for values from 2^-11 to 2^62 in magnitude;
+ *                    when others occur the count is done again on one thread.
  *     opts.columnar  true: return arrays instead of one table per group (below); for groupings
  *                    with many groups this is several times faster to build and smaller
  *   groups = { {keys = {k1, k2, ...}, count = n, sums = {NAME = s}, n = {NAME = values summed}}, ...}
@@ -64,8 +74,10 @@
  *   csv.bins(epoch) -> {year, month, day, hour, minute, second, weekday, hour_of_week, date}
  *
  * Errors: misuse raises (lauxlib wording; unknown option keys too). Expected failures return
- * nil, message: "FILE: No such file or directory", "FILE: empty file", "FILE:1: unknown column
- * 'X'", "FILE:LINE:COL: unterminated quoted field", "...: row has 3 fields, header has 5",
+ * nil, message: "FILE: No such file or directory", "FILE: empty file", "FILE: UTF-16 text
+ * (byte-order mark FF FE): convert it to UTF-8 ...", "FILE:1:COL: NUL byte in the header line
+ * (UTF-16 or binary data? ...)", "FILE:LINE:COL: NUL byte in number column 'X' (...)",
+ * "FILE:1: unknown column 'X'", "FILE:LINE:COL: unterminated quoted field", "...: row has 3 fields, header has 5",
  * "...: invalid integer 'x' in column 'X'", "...: empty value in integer column 'X'". Lines count
  * from 1 (the header), columns are 1-based bytes within the line. */
 #include <errno.h>
@@ -78,6 +90,7 @@
 
 #include "atomic.h"
 #include "csv.h"
+#include "interrupt.h"
 #include "lua_csv.h"
 
 #define PASS_MT "csv.reader"
@@ -205,6 +218,19 @@ static size_t opt_block(lua_State *L, int arg) {
   return (size_t)n;
 }
 
+static size_t opt_max_row(lua_State *L, int arg) {
+  if (opt_get(L, arg, "max_row") == LUA_TNIL) {
+    lua_pop(L, 1);
+    return 0;
+  }
+  int isint;
+  lua_Integer n = lua_tointegerx(L, -1, &isint);
+  if (!isint || n < 1 || n > ((lua_Integer)1 << 40))
+    luaL_argerror(L, arg, "option 'max_row': integer from 1 to 2^40 (bytes) expected");
+  lua_pop(L, 1);
+  return (size_t)n;
+}
+
 /* a list of strings at the top of the stack: check it */
 static void check_names(lua_State *L, int arg, const char *what) {
   if (!lua_istable(L, -1))
@@ -219,17 +245,12 @@ static void check_names(lua_State *L, int arg, const char *what) {
 
 /* "FILE:1: unknown column 'X'" and friends; pushes nil, message; returns 2 */
 static int header_fail(lua_State *L, Pass *ps, const char *name, long code) {
+  if (code == -3) return luaL_error(L, "not enough memory");
   lua_pushnil(L);
   if (code == -2)
     lua_pushfstring(L, "%s:%d: duplicate column '%s' in header", ps->r.path, 1, name);
   else
     lua_pushfstring(L, "%s:%d: unknown column '%s'", ps->r.path, 1, name);
-  return 2;
-}
-
-static int open_fail(lua_State *L, Pass *ps) {
-  lua_pushnil(L);
-  lua_pushstring(L, ps->r.err);
   return 2;
 }
 
@@ -267,7 +288,7 @@ static void push_info_common(lua_State *L, const csv_reader *r, int64_t bad, con
 /* ---- selection and typed fields (read, lines) ------------------------------------------- */
 
 static const char *const SEL_OPTS[] = {"columns", "types", "empty", "skip_bad", "compact", "delimiter",
-                                       "buffer_size", NULL};
+                                       "buffer_size", "max_row", NULL};
 
 /* Check read/lines options before opening: empty rule, types table shape. */
 static void sel_options(lua_State *L, int arg, Pass *ps) {
@@ -329,26 +350,31 @@ static int sel_resolve(lua_State *L, int arg, Pass *ps) {
     long c = csv_column(r, name, len);
     if (c < 0) return header_fail(L, ps, name, c);
     ps->idx[i] = c;
+    if ((i & 0xFFFF) == 0xFFFF && emsopt_interrupted()) return luaL_error(L, "interrupted");
     lua_rawseti(L, -2, (lua_Integer)i + 1);
   }
-  /* types */
+  /* types: header index -> position in the selection (the first one) */
   if (opt_get(L, arg, "types") != LUA_TNIL) {
+    size_t *where = malloc((r->nheader + 1) * sizeof *where);
+    if (!where) return luaL_error(L, "not enough memory");
+    for (size_t h = 0; h < r->nheader; h++) where[h] = n;
+    for (size_t j = n; j-- > 0;) where[ps->idx[j]] = j;
     lua_pushnil(L);
     while (lua_next(L, -2)) {
       size_t len;
       const char *name = lua_tolstring(L, -2, &len);
       const char *ty = lua_tostring(L, -1);
-      size_t j;
-      for (j = 0; j < n; j++)
-        if (strlen(r->header[ps->idx[j]]) == len && memcmp(r->header[ps->idx[j]], name, len) == 0) break;
+      long c = csv_column(r, name, len);
+      size_t j = c >= 0 ? where[c] : n;
       if (j == n) {
-        long c = csv_column(r, name, len);
+        free(where);
         if (c < 0) return header_fail(L, ps, name, c);
         luaL_argerror(L, arg, lua_pushfstring(L, "option 'types': column '%s' is not in 'columns'", name));
       }
       ps->type[j] = ty[0] == 'i' ? T_INTEGER : ty[0] == 'n' ? T_NUMBER : T_STRING;
       lua_pop(L, 1);
     }
+    free(where);
   }
   lua_pop(L, 1);
   lua_remove(L, cols_idx);
@@ -397,8 +423,13 @@ static int convert_row(Pass *ps) {
         return -1;
       }
     } else if (st < 0) {
-      csv_fail_at(r, fstart(r, ps->idx[j]), "invalid %s '%.*s' in column '%s'", tn,
-                  (int)(f->len > 40 ? 40 : f->len), f->p, r->header[ps->idx[j]]);
+      const char *z = memchr(f->p, 0, f->len);
+      char shown[200];
+      if (z)
+        csv_fail_at(r, z, "NUL byte in %s column '%s' (binary or UTF-16 data?)", tn, r->header[ps->idx[j]]);
+      else
+        csv_fail_at(r, fstart(r, ps->idx[j]), "invalid %s '%s' in column '%s'", tn,
+                    csv_show(shown, sizeof shown, f->p, f->len, 40), r->header[ps->idx[j]]);
       return -1;
     }
   }
@@ -577,8 +608,8 @@ static int l_read(lua_State *L) {
   Pass *ps = pass_new(L); /* 3 */
   sel_options(L, arg, ps);
   int delim = opt_delim(L, arg);
-  size_t block = opt_block(L, arg);
-  if (csv_open(&ps->r, path, delim, block) != 0) return open_fail(L, ps);
+  size_t block = opt_block(L, arg), max_row = opt_max_row(L, arg);
+  if (csv_open2(&ps->r, path, delim, block, max_row) != 0) return reader_fail(L, ps);
   ps->open = 1;
   int nr = sel_resolve(L, arg, ps); /* names at 4 */
   if (nr) return nr;
@@ -675,8 +706,9 @@ static int l_lines(lua_State *L) {
   sel_options(L, arg, ps);
   if (ps->compact) luaL_argerror(L, arg, "option 'compact' is for csv.read");
   int delim = opt_delim(L, arg);
-  size_t block = opt_block(L, arg);
-  if (csv_open(&ps->r, path, delim, block) != 0) {
+  size_t block = opt_block(L, arg), max_row = opt_max_row(L, arg);
+  if (csv_open2(&ps->r, path, delim, block, max_row) != 0) {
+    if (ps->r.interrupted) return luaL_error(L, "interrupted");
     lua_pushstring(L, ps->r.err);
     return lua_error(L);
   }
@@ -696,7 +728,7 @@ static int l_lines(lua_State *L) {
 /* ---- csv.count -------------------------------------------------------------------------- */
 
 static const char *const COUNT_OPTS[] = {"by", "sum", "where", "skip_bad", "delimiter", "empty",
-                                         "buffer_size", "columnar", NULL};
+                                         "buffer_size", "columnar", "max_row", "threads", NULL};
 static const char *const BINS[] = {"none", "hour", "weekday", "hour_of_week", "month", "year", "date", NULL};
 static const char *const DTFMT[] = {"auto", "mdy", "iso", NULL};
 
@@ -816,7 +848,15 @@ static int l_count(lua_State *L) {
   c->skip_bad = opt_bool(L, arg, "skip_bad");
   int columnar = opt_bool(L, arg, "columnar");
   int delim = opt_delim(L, arg);
-  size_t block = opt_block(L, arg);
+  size_t block = opt_block(L, arg), max_row = opt_max_row(L, arg);
+  int threads = 0;
+  if (opt_get(L, arg, "threads") != LUA_TNIL) {
+    int isint;
+    lua_Integer n = lua_tointegerx(L, -1, &isint);
+    if (!isint || n < 1 || n > 256) luaL_argerror(L, arg, "option 'threads': integer from 1 to 256 expected");
+    threads = (int)n;
+  }
+  lua_pop(L, 1);
   int t = opt_get(L, arg, "empty");
   if (t == LUA_TSTRING && strcmp(lua_tostring(L, -1), "nil") == 0) c->empty_skip = 1;
   else if (!(t == LUA_TNIL || (t == LUA_TSTRING && strcmp(lua_tostring(L, -1), "error") == 0)))
@@ -895,7 +935,7 @@ static int l_count(lua_State *L) {
   if (!c->filters) return luaL_error(L, "not enough memory");
 
   /* open and resolve */
-  if (csv_open(&ps->r, path, delim, block) != 0) return open_fail(L, ps);
+  if (csv_open2(&ps->r, path, delim, block, max_row) != 0) return reader_fail(L, ps);
   ps->open = 1;
   csv_reader *r = &ps->r;
   for (size_t k = 0; k < nkeys; k++) {
@@ -947,7 +987,7 @@ static int l_count(lua_State *L) {
     }
   }
 
-  if (csv_count_run(c, r) != 0) return reader_fail(L, ps);
+  if (csv_count_run_par(c, r, threads, 0) != 0) return reader_fail(L, ps);
 
   /* results: built with the collector paused (it would otherwise walk the growing result again
    * and again); a memory error still restarts it */

@@ -486,7 +486,7 @@ static unsigned rnd(unsigned n) {
 
 /* The grouped count serialised: totals, bad lines, first message (or the error), groups in order. */
 static char *count_dump(const char *path, size_t block, int general, int skip_bad, const csv_key *keys,
-                        size_t nkeys, long sumcol) {
+                        size_t nkeys, long sumcol, const int64_t *cuts, size_t ncuts) {
   csv_reader r;
   csv_count c;
   csv_init(&r);
@@ -508,7 +508,8 @@ static char *count_dump(const char *path, size_t block, int general, int skip_ba
   c.skip_bad = skip_bad;
   c.empty_skip = 1;
   c.general = general;
-  int rc = csv_count_run(&c, &r);
+  int rc = ncuts ? csv_count_run_cuts(&c, &r, cuts, ncuts) : csv_count_run(&c, &r);
+  if (rc != 0 && cuts) c.rows = c.bad = c.matched = 0, c.ngroups = 0, c.first_bad[0] = 0, c.nbad_lines = 0;
   len += (size_t)snprintf(out, cap, "rc %d rows %lld bad %lld matched %lld groups %zu first [%s] err [%s] lines",
                           rc, (long long)c.rows, (long long)c.bad, (long long)c.matched, c.ngroups, c.first_bad,
                           rc ? r.err : "");
@@ -541,13 +542,83 @@ static char *count_dump(const char *path, size_t block, int general, int skip_ba
 static void count_case(const char *name, const char *path, size_t block, const csv_key *keys, size_t nkeys,
                        long sumcol) {
   for (int skip = 0; skip <= 1; skip++) {
-    char *want = count_dump(path, block, 1, skip, keys, nkeys, sumcol);
-    char *got = count_dump(path, block, 0, skip, keys, nkeys, sumcol);
+    char *want = count_dump(path, block, 1, skip, keys, nkeys, sumcol, NULL, 0);
+    char *got = count_dump(path, block, 0, skip, keys, nkeys, sumcol, NULL, 0);
     CHECKF(strcmp(want, got) == 0, "%s (block %zu, skip_bad %d): scanner\n%s\nrow parser\n%s", name, block, skip, got,
           want);
     free(want);
     free(got);
   }
+}
+
+/* The count in parts (cuts at the given offsets) agrees with the count in one pass. */
+static void cuts_case(const char *name, const char *path, size_t block, const csv_key *keys, size_t nkeys,
+                      long sumcol, const int64_t *cuts, size_t ncuts) {
+  for (int skip = 0; skip <= 1; skip++) {
+    char *want = count_dump(path, block, 0, skip, keys, nkeys, sumcol, cuts, 0);
+    char *got = count_dump(path, block, 0, skip, keys, nkeys, sumcol, cuts, ncuts);
+    CHECKF(strcmp(want, got) == 0, "%s (block %zu, skip_bad %d, cuts %lld %lld %lld): in parts\n%s\none pass\n%s",
+           name, block, skip, (long long)cuts[0], (long long)(ncuts > 1 ? cuts[1] : -1),
+           (long long)(ncuts > 2 ? cuts[2] : -1), got, want);
+    free(want);
+    free(got);
+  }
+}
+
+/* Every single cut position in small files made to trip the guesses: line breaks, delimiters and
+ * doubled quotes inside quotes, CRLF, blank lines, rows of the wrong width, bad values, sums
+ * that are not exact in fixed point, no final line break; then a few cuts at once. */
+static void test_cuts(void) {
+  static const char *const files[] = {
+      "zip,type,when,secs\n"
+      "10001,\"CA\nRD\",\"01/07/2013 12:30:00 AM\",10\n"
+      "10002,\"x\n10003,y,01/07/2013 12:30:00 AM,1\n\",01/08/2013 01:00:00 PM,2.5\n"
+      "\n\r\n"
+      "10001,\"say \"\"hi\"\"\",\"01/13/2013 11:00:00 PM\",0.1\r\n"
+      "10004,CARD,01/13/2013 11:00:00 PM\n"
+      "10001,\"CA\nRD\",01/07/2013 12:30:00 AM,0.2\n"
+      "10005,SICK,bad,1\n"
+      "10001,\"a,b\"\"\n\",01/07/2013 12:30:00 AM,1e-300\n"
+      "10006,x\"y,01/07/2013 12:30:00 AM,3\n"
+      "10001,CARD,01/07/2013 12:30:00 AM,7",
+      "a,b,c,d\r\n1,\"\r\n\",01/07/2013 12:30:00 AM,1\r\n\r\n2,\"\"\"\",01/07/2013 01:30:00 AM,2\r\n"
+      "3,\"\r\n3,x,01/07/2013 12:30:00 AM,3\r\n\",01/07/2013 12:30:00 AM,3\r\n4,y,01/07/2013 02:30:00 AM,4\r\n",
+      "a,b,c,d\n1,x,01/07/2013 12:30:00 AM,1\n\"unterminated,x,01/07/2013 12:30:00 AM,1\n2,y,z,2\n",
+  };
+  for (size_t fi = 0; fi < sizeof files / sizeof *files; fi++) {
+    const char *data = files[fi];
+    size_t n = strlen(data);
+    const char *path = write_tmp("cuts.csv", data, n);
+    csv_key keys[2] = {{.col = 0}, {.col = 2, .bin = CSV_BIN_HOUR_OF_WEEK}};
+    char name[64];
+    snprintf(name, sizeof name, "cut file %zu", fi);
+    for (int64_t cut = 0; cut <= (int64_t)n; cut++) {
+      cuts_case(name, path, 0, keys, 2, 3, &cut, 1);
+      cuts_case(name, path, 5, keys, 1, -1, &cut, 1);
+    }
+    for (int k = 0; k < 60; k++) {
+      int64_t cs[3] = {(int64_t)rnd((unsigned)n), 0, 0};
+      cs[1] = cs[0] + (int64_t)rnd(40);
+      cs[2] = cs[1] + 1 + (int64_t)rnd(40);
+      cuts_case(name, path, 0, keys, 2, 3, cs, 3);
+    }
+  }
+}
+
+/* Many groups in every part: the merge looks them up on several threads. */
+static void test_cuts_many(void) {
+  size_t cap = 8 << 20, n = 0;
+  char *data = malloc(cap);
+  n += (size_t)sprintf(data, "k,when,v\n");
+  for (unsigned i = 0; i < 120000; i++)
+    n += (size_t)sprintf(data + n, "key%u,\"01/%02u/2013 %02u:30:00 AM\",%u.%u\n", (i * 7919u) % 70001u, 1 + i % 28,
+                         1 + i % 12, i % 7, i % 10);
+  const char *path = write_tmp("many.csv", data, n);
+  csv_key keys[2] = {{.col = 0}, {.col = 1, .bin = CSV_BIN_HOUR_OF_WEEK}};
+  int64_t cuts[3] = {(int64_t)n / 4, (int64_t)n / 2, (int64_t)n * 3 / 4};
+  cuts_case("many groups, 2 parts", path, 0, keys, 2, 2, cuts + 1, 1);
+  cuts_case("many groups, 4 parts", path, 0, keys, 1, 2, cuts, 3);
+  free(data);
 }
 
 /* a field: plain, empty, quoted (with delimiters, doubled quotes, CR LF inside), a number, a date */
@@ -610,6 +681,12 @@ static void test_random(void) {
     csv_key keys[3] = {{.col = 0}, {.col = (long)(nh > 1 ? 1 : 0)}, {.col = (long)(nh - 1), .bin = CSV_BIN_HOUR_OF_WEEK}};
     count_case(name, path, b, keys, 2, nh > 2 ? 2 : -1);
     count_case(name, path, b, keys + 2, 1, -1);
+    for (int k = 0; k < 6; k++) {
+      int64_t cs[3] = {(int64_t)rnd((unsigned)n + 1), 0, 0};
+      cs[1] = cs[0] + (int64_t)rnd(30);
+      cs[2] = cs[1] + 1 + (int64_t)rnd(200);
+      cuts_case(name, path, b, keys, 2, nh > 2 ? 2 : -1, cs, k < 3 ? 1 : 3);
+    }
   }
   free(data);
 }
@@ -725,6 +802,8 @@ int main(void) {
   test_datetime();
   test_count();
   test_random();
+  test_cuts();
+  test_cuts_many();
   test_fast_datetime();
   test_quote();
   char cmd[128];

@@ -11,7 +11,8 @@
 --     opts.contains = {s, ...}    plain substrings of the page's text (whitespace runs collapsed)
 --     opts.render = true | {i, ...}   render every SVG, or the i-th ones, as rc.svg does with
 --     opts.scale, opts.min_share, opts.colors   (see rc.svg)
---     opts.self_contained = false   allow external references and scripts (checked by default)
+--     opts.self_contained = false   allow external references and external scripts (checked by default;
+--       inline scripts, such as the interactive map's Leaflet, are part of the page)
 --     page = {root =, svgs = n, text =, external = {...}, scripts = n, pictures = {picture, ...}}
 --   rc.svg(svg_text, opts) -> picture   one SVG rendered and looked at
 --     opts.scale (zoom, default 1): the PNG must be the SVG's size times scale (exactly at 1,
@@ -22,6 +23,8 @@
 --     picture = {width =, height = (of the PNG), svg_width =, svg_height =, nonwhite =, share =,
 --       colors = {["#rrggbb"] = pixels}}
 --   rc.svgs({{svg_text, opts}, ...}) -> {picture, ...}   several SVGs in one python3 run
+--   rc.png(path, {"#rrggbb", ...}) -> {width, height, nonwhite, share, distinct, colors}   a PNG file
+--     (a browser's screenshot) decoded and counted
 --   rc.geojson(x, opts) -> fc, kinds   x: a file name, JSON text, or a decoded table
 --     RFC 7946 shape: a FeatureCollection of Features; geometries Point, MultiPoint, LineString,
 --     Polygon with [lon, lat] positions in range; rings closed, at least 4 positions, the exterior
@@ -122,6 +125,15 @@ function M.render(text, opts)
   return run({svg_job(text, opts or {})})[1]
 end
 
+-- a PNG file looked at: {width =, height =, nonwhite =, share =, distinct = (colours), colors = {...}}
+-- or nil, message
+function M.check_png(path, colors)
+  local r = run({{png = path, colors = colors or {}}})[1]
+  if r.error then return nil, path .. ": " .. r.error end
+  r.share = r.nonwhite / (r.width * r.height)
+  return r
+end
+
 function M.check_svgs(list)
   local jobs = {}
   for i, e in ipairs(list) do
@@ -153,7 +165,7 @@ function M.check_page(path, opts)
   if page.root ~= "{http://www.w3.org/1999/xhtml}html" then return nil, fmt("%s: root element %s, not XHTML html", path, tostring(page.root)) end
   if opts.self_contained ~= false then
     if #page.external > 0 then return nil, fmt("%s: external references: %s", path, table.concat(page.external, " ")) end
-    if page.scripts > 0 then return nil, fmt("%s: %d scripts", path, page.scripts) end
+    if page.scripts > 0 then return nil, fmt("%s: %d external scripts", path, page.scripts) end
   end
   if opts.svgs and page.svgs ~= opts.svgs then return nil, fmt("%s: %d SVGs, expected %d", path, page.svgs, opts.svgs) end
   for _, s in ipairs(opts.contains or {}) do
@@ -262,5 +274,6 @@ M.page = raising(M.check_page)
 M.svgs = raising(M.check_svgs)
 M.svg = raising(M.check_svg)
 M.geojson = raising(M.check_geojson)
+M.png = raising(M.check_png)
 
 return M

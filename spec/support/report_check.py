@@ -7,11 +7,14 @@
 #   {"page": PATH, "render": [i, ...] | "all", "zoom": z, "colors": ["#rrggbb", ...]}
 #       parses the XHTML page strictly (xml.etree, then a tag-balance check with html.parser that
 #       also wants void elements self-closed); result: root tag, number of <svg> elements, the text
-#       (whitespace runs collapsed), external references, <script> count, errors (a list; a page
+#       (whitespace runs collapsed; script and style text left out), external references (outside
+#       inline scripts and styles), the count of <script src=...> (external scripts), errors (a list; a page
 #       that does not parse is an error, not a crash), and "pictures": the i-th inline SVGs
 #       rendered as below.
 #   {"svg": TEXT, "zoom": z, "colors": [...]}
 #       renders one SVG.
+#   {"png": PATH, "colors": [...]}
+#       decodes a PNG (a browser's screenshot); result as for a picture, plus "distinct" colours.
 # A rendered picture: rsvg-convert at zoom z writes a PNG, decoded here (8-bit RGB or RGBA,
 # non-interlaced: zlib, then the row filters undone); result: PNG width and height, the SVG's own
 # width and height, "nonwhite" (pixels that are neither white at any opacity nor fully
@@ -69,11 +72,21 @@ def parse_page(path):
         n = sum(1 for _ in root.iter(SVG_NS + 'svg'))
         if n != len(svgs):
             errors.append('%d <svg> elements but %d <svg>...</svg> texts' % (n, len(svgs)))
-    ext = [u for u in re.findall(r'(?:href|src)\s*=\s*"([^"]*)"', s) if not u.startswith('#')]
-    ext += re.findall(r'url\((?!#)[^)]*\)', s)
-    text = ' '.join(root.itertext()) if root is not None else re.sub(r'<[^>]*>', ' ', s)
+    # inline scripts and styles (the interactive map's Leaflet) are part of the page; what they
+    # reference is not loaded with it, so only markup and external scripts count as references
+    bare = re.sub(r'<(script|style)\b[^>]*>.*?</\1>', '', s, flags=re.S)
+    ext = [u for u in re.findall(r'(?:href|src)\s*=\s*"([^"]*)"', bare) if not u.startswith('#')]
+    ext += re.findall(r'url\((?!#)[^)]*\)', bare)
+    ext += re.findall(r'url\((?!#|none\))[^)]*\)', ''.join(re.findall(r'<style\b[^>]*>(.*?)</style>', s, flags=re.S)))
+    if root is not None:
+        for el in root.iter():
+            if el.tag in ('{http://www.w3.org/1999/xhtml}script', '{http://www.w3.org/1999/xhtml}style'):
+                el.text = ''
+        text = ' '.join(root.itertext())
+    else:
+        text = re.sub(r'<[^>]*>', ' ', bare)
     return {'root': root.tag if root is not None else None, 'svgs': n, 'text': re.sub(r'\s+', ' ', text),
-            'external': ext, 'scripts': len(re.findall('<script', s)), 'errors': errors}, svgs
+            'external': ext, 'scripts': len(re.findall(r'<script\b[^>]*\bsrc\s*=', s)), 'errors': errors}, svgs
 
 
 # ---- PNG ----------------------------------------------------------------------------------------
@@ -129,7 +142,7 @@ def word(hx):  # '#rrggbb' as an opaque little-endian RGBA word
     return int(hx[1:3], 16) | int(hx[3:5], 16) << 8 | int(hx[5:7], 16) << 16 | 255 << 24
 
 
-def png_stats(data, colors):
+def png_stats(data, colors, distinct=False):
     if data[:8] != b'\x89PNG\r\n\x1a\n':
         raise ValueError('not a PNG')
     pos, idat, ihdr = 8, [], None
@@ -169,7 +182,10 @@ def png_stats(data, colors):
         flat[k::4] = (int.from_bytes(flat[k::4], 'little') | clear).to_bytes(n, 'little')
     flat[3::4] = b'\xff' * n
     background = array('I', bytes(flat)).count(0xFFFFFFFF)
-    return {'width': w, 'height': h, 'nonwhite': n - background, 'colors': counts}
+    r = {'width': w, 'height': h, 'nonwhite': n - background, 'colors': counts}
+    if distinct:
+        r['distinct'] = len(set(words))
+    return r
 
 
 # ---- rendering ----------------------------------------------------------------------------------
@@ -229,6 +245,12 @@ def main():
                 else:
                     r['errors'].append('no SVG number %d to render (%d on the page)' % (i, len(svgs)))
             results.append(r)
+        elif 'png' in job:  # a PNG as it is (a browser's screenshot)
+            try:
+                with open(job['png'], 'rb') as png:
+                    results.append(png_stats(png.read(), colors, True))
+            except (OSError, ValueError, TypeError, struct.error, zlib.error) as e:
+                results.append({'error': 'PNG decoding failed: %s' % e})
         else:
             pic = {'svg': job['svg'], 'zoom': zoom, 'colors': colors}
             results.append(pic)

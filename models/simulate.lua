@@ -1,0 +1,130 @@
+-- Simulation: what response times does a plan (ambulances at bases) really give? Calls, dispatch
+-- of the closest free ambulance (returning ones from where they are), queue, scene, hospital and
+-- the drive back, under ELASPY's rules (see modules/sim/sim.h); promised vs simulated coverage.
+-- Run: emsopt models/simulate.lua instance=utrecht replay=DIR allocation=FILE calls=N patients=OUT.csv
+--      emsopt models/simulate.lua [allocation=FILE] [hours=8760] [replications=10] [report=FILE.html]
+local E, plan, data, sys = require "sim.elaspy", require "sim.plan", require "coverage.data", require "sys"
+
+local P = params {
+  instance = "utrecht",   -- utrecht (ELASPY's region: postal codes, siren minutes, km)
+  dir = "",               -- data folder (default: the shared data folder of the instance)
+  allocation = "",        -- ELASPY base-location file (Ambulance,Base); default: MEXCLP, 20 ambulances
+  replay = "",            -- folder with ELASPY's five input streams: replay them instead of generating
+  calls = 0,              -- replay: the first N calls (0: all)
+  patients = "",          -- replay: one row per patient, ELASPY's columns, to this CSV
+  rate = 60 / 7.75,       -- generated: calls per hour in the region (ELASPY: one per 7.75 min), by population
+  rates = "",             -- generated: CSV zone,hour,rate (calls per hour per postal code and hour of day)
+  hospitals = "",         -- generated: CSV zone,hospital,share (an ER-routing plan); "" = the closest
+  priorities = "",        -- generated: shares of priorities 1, 2, ... (e.g. 0.6,0.4; queue order); "" = one
+  hours = 8760.0,         -- generated: hours per replication (8760: a year)
+  replications = 10,      -- generated: independent replications (95% intervals over them)
+  seed = 1,               -- generated: seed of replication 1 (replication r: a stream of its own)
+  threads = 0,            -- generated: threads (0: all cores); the answer does not depend on it
+  target = 12.0,          -- minutes: response target (simulated coverage = share within it)
+  q = 0.6,                -- busy fraction the promised (MEXCLP) coverage assumes
+  no_siren = 0.95,        -- speed factor driving back to base without siren
+  report = "",            -- HTML report: response times, mean response per zone, busy per base
+}
+
+-- Data (every parameter and file checked before the simulation)
+if P.instance ~= "utrecht" then error(string.format("instance=%s: only utrecht is available (ELASPY's region)", P.instance), 0) end
+for _, k in ipairs{"calls", "replications"} do if P[k] < 0 then error(string.format("%s=%d: must be >= 0", k, P[k]), 0) end end
+if P.replications < 1 then error("replications=0: must be >= 1", 0) end
+if not (P.hours > 0) then error("hours: must be > 0", 0) end
+if not (P.rate >= 0) then error("rate: must be >= 0 (calls per hour)", 0) end
+if not (P.q >= 0 and P.q < 1) then error("q: must be in [0, 1)", 0) end
+if not (P.no_siren > 0 and P.no_siren <= 1) then error("no_siren: must be in (0, 1]", 0) end
+if not (P.target > 0) then error("target: must be > 0 (minutes)", 0) end
+if P.threads < 0 then error("threads: must be >= 0", 0) end
+if P.patients ~= "" and P.replay == "" then error("patients= needs replay=DIR (one row per replayed patient)", 0) end
+if P.replay ~= "" and sys.exists(P.replay) ~= "directory" then error(string.format("replay=%s: not a folder", P.replay), 0) end
+plan.check_outputs(P, {"patients", "report", "out"})
+local dir = P.dir ~= "" and P.dir or data.dir("utrecht_mexclp")
+local reg = E.region(dir, {no_siren = P.no_siren})
+local allocation = P.allocation ~= "" and P.allocation or (dir .. "/Base_Locations_Ambulances_MEXCLP_21_22_20.csv")
+local bases = E.allocation(allocation, reg)
+local calls = P.replay ~= "" and E.replay(P.replay, reg, P.calls) or nil
+local rates = P.replay == "" and P.rates ~= "" and E.rates(P.rates, reg) or nil
+local hshares = P.replay == "" and P.hospitals ~= "" and E.hospital_shares(P.hospitals, reg) or nil
+local prio = nil
+if P.priorities ~= "" then
+  prio = {}
+  for k, tok in ipairs(data.list(P.priorities)) do
+    local v = tonumber(tok)
+    if not v or v ~= v or v < 0 or v == math.huge then error(string.format("priorities=%s: share %d is not a number >= 0", P.priorities, k), 0) end
+    prio[k] = v + 0.0
+  end
+  if #prio < 1 or #prio > 8 then error(string.format("priorities=%s: 1 to 8 shares expected", P.priorities), 0) end
+end
+if calls == nil then
+  local total = 0
+  for k = 1, #reg.ids do for _, v in ipairs(rates and rates[k] or {P.rate * reg.w[k]}) do total = total + v end end
+  if not (total > 0) then error(rates and ("rates=" .. P.rates .. ": every rate is 0 (no calls)") or "rate=0: no calls", 0) end
+end
+local promised = plan.promised(reg, bases, P.q, P.target)
+
+-- Simulate and Report
+local result = {model = "simulate", instance = P.instance, allocation = allocation, ambulances = #bases,
+  target = P.target, unit = "min", q = P.q, promised = promised}
+print(string.format("%d ambulances (%s); promised coverage (MEXCLP, q = %g, %g min): %.6f", #bases, allocation,
+  P.q, P.target, promised))
+io.stdout:flush()
+if calls then
+  local r = reg.R:run{bases = bases, calls = calls}
+  local n, within, sum = #calls.time, 0, 0
+  for i = 1, n do
+    sum = sum + r.calls.response[i]
+    if r.calls.response[i] <= P.target then within = within + 1 end
+  end
+  print(string.format("replayed %d calls from %s: mean response %.3f min, within %g min %.4f, %d waited (queue up to %d)",
+    n, P.replay, sum / n, P.target, within / n, r.queued, r.max_queue))
+  if P.patients ~= "" then
+    local ok, err = E.patients(P.patients, reg, calls, r)
+    if not ok then error(err, 0) end
+    print("patients: " .. P.patients)
+  end
+  result.calls, result.mean_response, result.within, result.queued = n, sum / n, within / n, r.queued
+  result.per_ambulance = {}
+  for a, b in ipairs(bases) do
+    result.per_ambulance[a] = {ambulance = a - 1, base = reg.ids[b], busy_minutes = r.ambulances.busy[a],
+      back_minutes = r.ambulances.back[a], calls = r.ambulances.calls[a], km = r.ambulances.km[a]}
+  end
+  return result
+end
+local res = plan.generated(reg, bases, {rate = P.rate, rates = rates, priorities = prio, hospital_shares = hshares, hours = P.hours, replications = P.replications,
+  seed = P.seed, threads = P.threads > 0 and P.threads or sys.cpus(), target = P.target})
+local s = res.summary
+local function ci(c, f) return string.format(f .. " [" .. f .. ", " .. f .. "]", c.mean, c.lo, c.hi) end
+local lines = {
+  string.format("%d replication(s) of %g h at %s (seed %d, %.2f s on %d thread(s)):", P.replications,
+    P.hours, rates and ("the rates of " .. P.rates) or string.format("%.3f calls/h", P.rate), P.seed, res.seconds,
+    res.threads),
+  string.format("calls %s; mean response %s min; median %s, 90%% %s, 95%% %s min.", ci(s.calls, "%.0f"),
+    ci(s.mean_response, "%.3f"), ci(s.p50, "%.2f"), ci(s.p90, "%.2f"), ci(s.p95, "%.2f")),
+  string.format("within %g min: simulated %s vs promised %.4f (gap %+.4f).", P.target, ci(s.within, "%.4f"),
+    promised, s.within.mean - promised),
+  string.format("busy fraction: simulated %s per ambulance vs q = %g.", ci(s.busy, "%.4f"), P.q),
+}
+for _, bp in ipairs(res.by_priority or {}) do
+  lines[#lines + 1] = string.format("priority %d: mean response %s min, within %g min %s.", bp.priority,
+    ci(bp.mean_response, "%.3f"), P.target, ci(bp.within, "%.4f"))
+end
+for _, l in ipairs(lines) do print(l) end
+print("base      ambulances  busy")
+for _, b in ipairs(res.per_base) do print(string.format("  %-8d %4d     %.4f", b.base, b.ambulances, b.busy)) end
+if P.report ~= "" then
+  local ok, err = plan.report(P.report, reg, res, {lines = lines, replications = P.replications, target = P.target,
+    q = P.q, subtitle = string.format("Utrecht, %d ambulances", #bases)})
+  if not ok then error(err, 0) end
+  print("report: " .. P.report)
+end
+result.replications, result.hours, result.rate, result.seed = P.replications, P.hours, P.rate, P.seed
+result.summary, result.per_base, result.busy = s, res.per_base, res.per_amb.busy
+result.by_priority = res.by_priority
+result.per_ambulance = {}
+for a, b in ipairs(bases) do
+  result.per_ambulance[a] = {ambulance = a - 1, base = reg.ids[b], busy = res.per_amb.busy[a], calls = res.per_amb.calls[a],
+    km = res.per_amb.km[a]}
+end
+result.within, result.gap = s.within.mean, s.within.mean - promised
+return result
