@@ -682,7 +682,9 @@ local function trunc(s, n) if utf8.len(s) > n then return s:sub(1, n - 1) .. "~"
 local function write_rows(path, rows, keys)
   if path:match("%.json$") then
     local json = require "json"
-    local ok, err = json.write(path, rows, {indent = "  "})
+    local text, jerr = json.text(rows, {indent = "  "})
+    if not text then error(path .. ": " .. tostring(jerr), 0) end
+    local ok, err = require("emsopt.outputs").write(path, text)
     if not ok then error(err, 0) end
     return
   end

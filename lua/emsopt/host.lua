@@ -122,7 +122,9 @@ function M.run_script(path, args, first)
       return "failed", string.format("out=%s: the script returned no result table", out)
     end
     local json = require "json"
-    local wok, werr = json.write(out, value)
+    local text, jerr = json.text(value)
+    local wok, werr
+    if text then wok, werr = outputs.write(out, text) else werr = out .. ": " .. tostring(jerr) end
     if not wok then tx:abort(); return "failed", "out=" .. werr end
   end
   local cok, cerr = tx:commit()

@@ -5,7 +5,8 @@
 --   outputs.csv(path, header, rows [, opts]) -> true | nil, message   (opts as csv.write's)
 --
 -- Every model writes its result files (out=, report=, geojson=, routes=, CSV tables) through
--- these two functions (json.write and the report module do). While the host runs a script, a
+-- these two functions (the host's out=, the report module and the models' tables do; json.write
+-- and csv.write stay immediate, for a tool's own working files). While the host runs a script, a
 -- transaction is open: each file is written to a temporary file with a short name in its
 -- target's directory, and the temporaries are renamed onto their targets only when the script
 -- has finished without error or interrupt and every file was written (outputs.commit). A failed
@@ -151,7 +152,11 @@ function M.check_output(key, path)
   if kind == "other" then -- a device or a pipe: renaming a result onto it would replace it
     user_error(fmt("%s=%s: not a regular file", key, path))
   end
-  local ok, why = writable_dir(dir_of(path))
+  local dir = dir_of(path)
+  local ok, why = writable_dir(dir)
+  if not ok and why == "No such file or directory" then
+    user_error(fmt("%s=%s: folder %s does not exist", key, path, dir))
+  end
   if not ok then user_error(fmt("%s=%s: %s", key, path, why)) end
 end
 
