@@ -48,7 +48,7 @@ DEB_PKGS = build-essential pkg-config liblua5.4-dev lua5.4 liblpsolve55-dev lp-s
            libcolamd2 libsuitesparse-dev coinor-libcbc-dev zlib1g-dev libbz2-dev \
            liblapack-dev libblas-dev libcurl4-openssl-dev libreadline-dev ca-certificates \
            man-db tmux python3 gawk unzip librsvg2-bin clang libclang-rt-14-dev valgrind \
-           libjs-leaflet chromium \
+           libjs-leaflet chromium coinor-cbc glpk-utils \
            parallel openssh-server openssh-client slurmctld slurmd slurm-client munge
 
 # ---- sources ----------------------------------------------------------------------------

@@ -5,12 +5,17 @@
 -- (3) Utrecht with the research code's settings (M = 20, T = 30, quartile requirement).
 -- Baseline: the walk start (search=0); before the local search, Utrecht delta 4 ended at gap 30,
 -- bound 7 (60 s per solve, 120 s of column generation).
--- Run: emsopt bench/fairness_bench.lua [parts=models,start,utrecht] [timeout=30] [cg_time=60]
+-- (4) the movement limit binding: 50-9085 delta 2, 50-3004 delta 1 and Utrecht delta 4, with the
+-- bound and gap after every stage of the consistency solve (start, local search, each question of
+-- the exact search, the MIP) and, for the 50-node pair, the MIP alone (exact_nodes=0) beside it.
+-- Baseline for (4): before the exact search, 50-9085 delta 2 ended at gap 3, bound 2 (also with
+-- 400 s) and 50-3004 delta 1 at gap 3, bound 2, both unproven.
+-- Run: emsopt bench/fairness_bench.lua [parts=binding,models,start,utrecht] [timeout=30] [cg_time=60]
 local fairness = require "fairness"
 local sys = require "sys"
 
 local P = params {
-  parts = "models,start,utrecht", -- which parts to run
+  parts = "binding,models,start,utrecht", -- which parts to run
   timeout = 30,                   -- seconds per MIP solve
   cg_iter = 30,                   -- Utrecht column generation iterations (a count keeps runs comparable)
   cg_time = 120.0,                -- Utrecht column generation time limit, seconds
@@ -45,6 +50,32 @@ local function row(name, s)
 end
 
 local out = {}
+
+-- (4) the movement limit binding: bound and gap over time
+if want.binding then
+  out.binding = {}
+  local cases = {{instance = "50-9085-6-7-35", delta = 2, compare = false, timeout = 60},
+                 {instance = "50-3004-6-7-35", delta = 1, compare = false, timeout = 60},
+                 {instance = "utrecht", M = 20, T = 30, share = 0.95, delta = 4, compare = false}}
+  for _, c in ipairs(cases) do
+    for _, en in ipairs(c.instance == "utrecht" and {2000000} or {2000000, 0}) do
+      local over = {exact_nodes = en}
+      for k, v in pairs(c) do over[k] = v end
+      local c0 = os.clock()
+      local r = run(over)
+      local s = r.consistency
+      print(fmt("%s delta %d%s: gap %d, bound %d, %s; %.1f s wall, %.1f s cpu", c.instance, c.delta,
+        en == 0 and " (MIP only, exact_nodes=0)" or "", s.gap, s.bound, s.proven and "proven" or "not proven",
+        r.wall, os.clock() - c0))
+      print(fmt("  %-14s %9s %5s %6s %9s", "stage", "time s", "gap", "bound", "nodes"))
+      for _, e in ipairs(s.trace or {}) do
+        print(fmt("  %-14s %9.2f %5d %6d %9s", e.stage, e.time, e.gap, e.bound, e.nodes and tostring(e.nodes) or ""))
+      end
+      out.binding[#out.binding + 1] = {instance = c.instance, delta = c.delta, exact_nodes = en, gap = s.gap,
+        bound = s.bound, proven = s.proven, trace = s.trace, wall = r.wall}
+    end
+  end
+end
 
 -- (1) models and sweep on the 50-node instances
 if want.models then

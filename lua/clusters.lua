@@ -58,7 +58,13 @@ function M.instance(o)
   local s = data.kmeans_sites(t, ns, o.site_seed or 1)
   local rho = o.rho or 1.0
   local hg = data.merge(h, rho)
-  return {region = reg.name or tpath, tracts = t, hospitals = h, hospital_set = hset, sites = s,
+  -- the label names the data in use: the region's own files carry its name; the user's own tracts
+  -- or hospitals get o.label, else their file names (never the region's name for other data)
+  local own = (o.tracts and o.tracts ~= "") or (o.hospitals and o.hospitals ~= "")
+  local label = (o.label and o.label ~= "") and o.label
+    or (own and fmt("%s and %s", tpath:match("[^/]*$"), hpath:match("[^/]*$")))
+    or reg.name or tpath
+  return {region = label, tracts = t, hospitals = h, hospital_set = hset, sites = s,
           groups = hg, rho = rho, beta = reg.beta}
 end
 

@@ -25,7 +25,10 @@
 --   allocation by the evaluators below; the solver's own figure is solver_objective)
 --   cov.pmedian(inst, {p})                           -> {objective, sites, assign}
 --   cov.pcenter(inst, {p})                           -> {radius, sites, solves}: bisection over
---     the sorted distinct distances, each step an LSCP feasibility check (count <= p)
+--     the sorted distinct distances, each step an LSCP feasibility check (count <= p). A check
+--     that neither proves nor refutes (a time limit) ends the bisection: status is that check's
+--     (TIMEOUT ...), optimal false, and the optimum is proven to lie in [lower, upper] (radius =
+--     upper, achieved by the sites returned). opts.lscp replaces the check (same contract as lscp).
 --
 -- Evaluators (independent of any solver; specs recompute results with them)
 --   cov.covered(inst, sites, radius)     -> weight covered, points covered
@@ -38,6 +41,7 @@
 --   cov.erlang_b(c, a), cov.erlang_servers(a, target)  Erlang loss and the smallest c for a target
 local model = require "model"
 local stats = require "stats"
+local progress = require "emsopt.progress"
 local sum = model.sum
 
 local M = {}
@@ -176,10 +180,12 @@ function M.erlang_servers(a, target) return stats.erlang_b_servers(a, target) en
 
 local function solve(m, opts)
   local sol = m:solve{solver = opts.solver, timeout = opts.timeout, gap_rel = opts.gap_rel,
-    gap_abs = opts.gap_abs, progress = false, sensitivity = false, explain = opts.explain}
+    gap_abs = opts.gap_abs, progress = progress.enabled(), sensitivity = false, explain = opts.explain}
   if opts.verbose then
     io.stderr:write(fmt("%s: %d vars, %d rows: %s\n", m.name, m.ncols, m.nrows, sol.message))
   end
+  -- a solve stopped by Ctrl-C or SIGTERM ends the run: its incumbent is not an answer
+  progress.stopped(sol, "the " .. m.name .. " solve")
   return sol
 end
 
@@ -199,7 +205,10 @@ end
 
 local function result(sol, extra)
   extra.status, extra.ok, extra.optimal, extra.time = sol.status, sol.ok, sol.optimal, sol.time
-  extra.backend = sol.backend
+  extra.backend, extra.bound, extra.gap = sol.backend, sol.bound, sol.gap
+  -- a plan a limit stopped is marked as such (a safety net was used; the plan is not proven)
+  if sol.status == "TIMEOUT" then extra.limited_by = "time"
+  elseif sol.ok and not sol.optimal then extra.limited_by = sol.status end
   return extra
 end
 
@@ -497,6 +506,7 @@ end
 function M.pcenter(inst, opts)
   opts = opts or {}
   local p = assert(opts.p, "pcenter: p expected")
+  local check = opts.lscp or M.lscp
   local n, m, d = sizes(inst)
   local fixed = site_list(inst, opts.fixed)
   if #fixed > p then return {ok = false, status = "INFEASIBLE", message = "more fixed sites than p"} end
@@ -514,23 +524,45 @@ function M.pcenter(inst, opts)
   table.sort(vals)
   local a, b = 1, #vals                            -- the answer is vals[k] for some k in [a, b]
   while vals[a] < lo do a = a + 1 end
-  local solves, best = 0, nil
+  local solves, best, limited = 0, nil, nil
+  local pr = progress.new("p-center")
+  -- true: p sites cover within r (res); false: proven not; nil: unknown (a limit stopped the check)
   local function feasible(r)
     solves = solves + 1
-    local res = M.lscp(inst, {radius = r, fixed = fixed, solver = opts.solver, timeout = opts.timeout, explain = false})
-    if res.ok and res.count <= p then return res end
-    return nil
+    local say = solves == 1 and pr.phase or pr.update
+    say(pr, "LSCP check %d at radius %.10g; the answer is in [%.10g, %.10g]", solves, r, vals[a], vals[b])
+    local res = check(inst, {radius = r, fixed = fixed, solver = opts.solver, timeout = opts.timeout, explain = false})
+    if res.ok and res.count <= p then return true, res end
+    if res.status == "INFEASIBLE" or (res.optimal and res.count > p) then return false end
+    return nil, res
   end
-  best = feasible(vals[b])
-  if not best then return {ok = false, status = "INFEASIBLE", message = "no radius works", solves = solves} end
+  local ok, res = feasible(vals[b])
+  if ok == false then pr:done(); return {ok = false, status = "INFEASIBLE", message = "no radius works", solves = solves} end
+  if ok == nil then
+    pr:done()
+    return {ok = false, status = res.status, message = fmt("the LSCP check at the largest radius %.10g stopped: %s",
+      vals[b], res.message or res.status), solves = solves, lower = vals[a], upper = vals[b]}
+  end
+  best = res
   while a < b do
     local mid = (a + b) // 2
-    local r = feasible(vals[mid])
-    if r then b, best = mid, r else a = mid + 1 end
+    local r
+    ok, r = feasible(vals[mid])
+    if ok then b, best = mid, r
+    elseif ok == false then a = mid + 1
+    else limited = r; break end                  -- not proven either way: stop, report the interval
   end
+  pr:done()
   local js = best.sites                          -- best is the LSCP solution at vals[b]
-  return {ok = true, status = "OPTIMAL", optimal = true, radius = vals[b], sites = js,
-    names = names_of(inst, js), count = #js, solves = solves, distinct = #vals}
+  if limited then
+    return {ok = true, status = limited.status, optimal = false, radius = vals[b], lower = vals[a], upper = vals[b],
+      sites = js, names = names_of(inst, js), count = #js, solves = solves, distinct = #vals,
+      limited_by = limited.status == "TIMEOUT" and "time" or limited.status,
+      message = fmt("%s in an LSCP check: the optimal radius lies in [%.10g, %.10g]; the sites returned achieve %.10g",
+        limited.status, vals[a], vals[b], vals[b])}
+  end
+  return {ok = true, status = "OPTIMAL", optimal = true, radius = vals[b], lower = vals[b], upper = vals[b], sites = js,
+    names = names_of(inst, js), count = #js, solves = solves, distinct = #vals, message = "OPTIMAL"}
 end
 
 return M

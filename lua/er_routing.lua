@@ -260,15 +260,20 @@ end
 
 -- ---- travel times ----------------------------------------------------------------------------
 
--- t[h][z]: minutes from zone z to ER h, by the traveltime module: road network when
--- P.network is set ("manhattan": the shared Manhattan graph, weight set P.network_weight), else
--- haversine x detour / speed. zlist: ZIPs in use.
+-- t[h][z]: minutes from zone z to ER h (the patient travels to the ER: on a road network the
+-- search runs from the zones to the ERs, since one-way streets make the two directions differ),
+-- by the traveltime module: road network when P.network is set ("manhattan": the shared
+-- Manhattan graph, weight set P.network_weight), else haversine x detour / speed. zlist: ZIPs in
+-- use. With a network, a zone or ER farther than P.access (default 1 km) from every road node is
+-- an error naming how many and the worst, unless P.far is "drop" (such zones are left out: their
+-- demand is reported, not routed) or "keep" (straight-line legs at 20 km/h, as they are).
+-- Returns T, how, dropped (set of zone positions left out).
 function M.travel(ers, zones, zlist, P)
   local tt = require "traveltime"
   local from, to = {lat = {}, lon = {}}, {lat = {}, lon = {}}
-  for i, h in ipairs(ers) do from.lat[i], from.lon[i] = h.lat, h.lon end
-  for k, z in ipairs(zlist) do to.lat[k], to.lon[k] = zones[z].lat, zones[z].lon end
-  if #zlist == 0 then return geo.matrix(#ers, 0), "none" end
+  for k, z in ipairs(zlist) do from.lat[k], from.lon[k] = zones[z].lat, zones[z].lon end
+  for i, h in ipairs(ers) do to.lat[i], to.lon[i] = h.lat, h.lon end
+  if #zlist == 0 then return geo.matrix(#ers, 0), "none", {} end
   local opts
   if P.network == "manhattan" then
     local roads = require "roads"
@@ -284,10 +289,49 @@ function M.travel(ers, zones, zlist, P)
   else
     opts = {speed_kmh = P.speed, detour = P.detour}
   end
-  local r = tt.matrix(from, to, opts)
-  local how = r.method == "network" and fmt("road network %s (%s)", P.network, P.network_weight)
+  local r = tt.matrix(from, to, opts)               -- rows = zones (from), columns = ERs (to)
+  local dropped = {}
+  if r.method == "network" then
+    local access = type(P.access) == "table" and P.access:to("km") or (P.access or 1)
+    local far = P.far or "error"
+    local function scan(km, names)
+      local n, worst, wname = 0, 0, nil
+      for i, d in ipairs(km) do
+        if d > access then
+          n = n + 1
+          if d > worst then worst, wname = d, names[i] end
+        end
+      end
+      return n, worst, wname
+    end
+    local zn, zworst, zname = scan(r.snap.from.km, zlist)
+    local enames = {}
+    for i, h in ipairs(ers) do enames[i] = h.name or tostring(i) end
+    local en, eworst, ename = scan(r.snap.to.km, enames)
+    if far == "error" and (zn > 0 or en > 0) then
+      local parts = {}
+      if zn > 0 then parts[#parts + 1] = fmt("%d of %d ZIP centroids (worst: %s, %.1f km)", zn, #zlist, zname, zworst) end
+      if en > 0 then parts[#parts + 1] = fmt("%d of %d ERs (worst: %s, %.1f km)", en, #ers, ename, eworst) end
+      error(fmt("%s %s farther than access=%g km from the %s road network: give far=drop to leave those zones out, "
+        .. "far=keep to use straight-line legs at 20 km/h, or a network that covers them", table.concat(parts, " and "),
+        (zn + en) == 1 and "is" or "are", access, P.network), 0)
+    end
+    if far == "drop" then
+      if en > 0 then
+        error(fmt("%d of %d ERs (worst: %s, %.1f km) are farther than access=%g km from the %s road network; far=drop leaves out zones only",
+          en, #ers, ename, eworst, access, P.network), 0)
+      end
+      for k, d in ipairs(r.snap.from.km) do if d > access then dropped[k] = true end end
+    end
+  end
+  local T = geo.matrix(#ers, #zlist)
+  local M0 = r.minutes
+  for h = 1, #ers do
+    for k = 1, #zlist do T:set(h, k, M0:get(k, h)) end
+  end
+  local how = r.method == "network" and fmt("road network %s (%s), zone -> ER", P.network, P.network_weight)
     or fmt("haversine x %.3g / %.3g km/h", P.detour, P.speed)
-  return r.minutes, how
+  return T, how, dropped
 end
 
 -- ---- capacity --------------------------------------------------------------------------------
@@ -335,8 +379,21 @@ function M.load(P, TYPES, CAPABILITY)
   for _, d in ipairs(rates.demands) do
     if not zidx[d.zip] then zlist[#zlist + 1] = d.zip; zidx[d.zip] = #zlist end
   end
-  local T, how = M.travel(ers, zones, zlist, P)
-  for _, d in ipairs(rates.demands) do d.z = zidx[d.zip] end
+  local T, how, dropped = M.travel(ers, zones, zlist, P)
+  local kept, left_out = {}, {}
+  for _, d in ipairs(rates.demands) do
+    d.z = zidx[d.zip]
+    if dropped[d.z] then left_out[#left_out + 1] = d else kept[#kept + 1] = d end
+  end
+  if #left_out > 0 then
+    local n, zs = 0, {}
+    for k in pairs(dropped) do n = n + 1; zs[#zs + 1] = zlist[k] end
+    table.sort(zs)
+    io.stderr:write(fmt("far=drop: %d ZIPs farther than access from the road network left out (%d demand rows): %s\n",
+      n, #left_out, table.concat(zs, " ")))
+    rates.demands = kept
+    rates.dropped = left_out
+  end
   tm.matrix = sys.clock() - t1
   return {ers = ers, zones = zones, zlist = zlist, T = T, travel_method = how, rates = rates,
     demands = rates.demands, needs = needs, types = TYPES, median_beds = median, timings = tm}
@@ -409,6 +466,7 @@ local function master(data, cols, artificial, big, P)
     return e, "<=", ers[h].mu
   end)
   local sol = m:solve{solver = P.solver}
+  require("emsopt.progress").stopped(sol, "the ER routing LP")
   return m, sol, x, a
 end
 

@@ -7,7 +7,9 @@
 --
 -- P (see models/fairness.lua): M, T, cap, share, delta, configs ("auto"|"enumerate"|"colgen"),
 -- enum_limit, samples, pricing ("mip"|"greedy"), cg_iter, cg_time, solver, timeout, compare,
--- sweep ("auto", "" or "d1,d2,..."), moves ("auto"|"full"|"aggregate"), seed.
+-- sweep ("auto", "" or "d1,d2,..."), moves ("auto"|"full"|"aggregate"), seed, exact_nodes (node
+-- limit of the exact search over allocation sequences, fairness.exact, tried before the MIP of (c)
+-- when every configuration is listed; default 2e6, 0: off).
 --
 -- A schedule (r.base, r.unary, r.consistency, r.sweep[j].schedule) is a plain table:
 --   periods[t] = {config = k (index into r.pool), alloc = {ambulances per base}},
@@ -23,6 +25,7 @@ local check = require "fairness.check"
 local search = require "fairness.search"
 local stats = require "stats"
 local sys = require "sys"
+local progress = require "emsopt.progress"
 
 local M = {}
 local fmt = string.format
@@ -51,9 +54,14 @@ function M.defaults(inst, P)
   return math.tointeger(m), math.tointeger(t), share
 end
 
+local pr                                         -- progress line of the current run
+
 local function solve_model(built, opts)
   local t0 = sys.clock()
+  if pr then pr:phase("solving the %s model", built.model.name) end
   local sol = built.model:solve(opts)
+  -- Ctrl-C or SIGTERM: the run ends here (no report, no files), whatever the solver had
+  progress.stopped(sol, "the fairness " .. built.model.name .. " model")
   if not sol.ok then
     local st = models.stats_of(built.model, sol, t0)
     built.model:close()
@@ -85,6 +93,7 @@ end
 
 function M.solve(inst, P)
   local t0 = sys.clock()
+  pr = progress.new("fairness " .. tostring(inst.name))
   local m, T, share = M.defaults(inst, P)
   local cap = P.cap or m
   local need = configs.need(inst, share)
@@ -121,13 +130,13 @@ function M.solve(inst, P)
       -- the share may be out of reach of the greedy: one exact MIP for a first column
       local w = {}
       for i = 1, inst.n do w[i] = 0 end
-      local a = configs.price_mip(inst, m, cap, need, w, {timeout = P.timeout})
+      local a = configs.price_mip(inst, m, cap, need, w, {timeout = P.timeout, node_limit = P.nodes})
       if a then configs.add(pool, index, inst, a) end
     end
     if #pool == 0 then error(fmt("no configuration covers %d of %d zones (share %g)", need, inst.n, share), 0) end
     if mode ~= "sample" then
       local cg = colgen.run(inst, pool, index, {M = m, cap = cap, need = need, T = T, rng = rng,
-        pricing = P.pricing, max_iter = P.cg_iter, time = P.cg_time, mip_timeout = P.timeout})
+        pricing = P.pricing, max_iter = P.cg_iter, time = P.cg_time, mip_timeout = P.timeout, mip_nodes = P.nodes})
       r.configs.colgen = {iterations = cg.iterations, added = cg.added, lp = cg.lp, proven = cg.proven,
                           lower_bound = cg.lb, time = cg.time}
       lb = cg.lb
@@ -136,7 +145,10 @@ function M.solve(inst, P)
   end
   if #pool == 0 then error(fmt("no configuration covers %d of %d zones (share %g)", need, inst.n, share), 0) end
   r.pool = pool
-  local sopts = {solver = P.solver, timeout = P.timeout, progress = false, explain = false, gap_abs = 0.999}
+  -- gaps are integers, so CBC may stop within 1 of its bound; lp_solve's absolute gap is not
+  -- measured against the proven bound (it stopped pmed2 at 4105 "optimal", the optimum 4093)
+  local sopts = {solver = P.solver, node_limit = P.nodes, timeout = P.timeout, progress = progress.enabled(),
+                 explain = false, gap_abs = P.solver == "cbc" and 0.999 or nil}
   -- (a) base model
   local a, err = solve_model(models.base(inst, pool, T), sopts)
   if not a then error("base model: " .. err, 0) end
@@ -168,12 +180,46 @@ function M.solve(inst, P)
     end
     local o = {}
     for k, v in pairs(sopts) do o[k] = v end
+    -- trace: {stage, time (seconds since this solve began), gap, bound} after every stage
+    local tc, trace = sys.clock(), {}
+    local function mark(stage, gap, bound)
+      trace[#trace + 1] = {stage = stage, time = sys.clock() - tc, gap = gap, bound = bound}
+    end
     -- start: (a)'s sequence, holding a configuration when too far, then the local search
     local periods = models.walk(pool, seq, delta)
+    mark("walk", models.schedule(inst, pool, periods).gap, lb or 0)
     local info
     if (P.search or 0) > 0 then
       periods, info = search.run(inst, pool, index, periods, {M = m, cap = cap, need = need, delta = delta,
         iters = P.search, rng = stats.rng(P.seed or 1), lb = lb})
+      mark("local search", models.schedule(inst, pool, periods).gap, lb or 0)
+    end
+    -- with every configuration listed and few allocations: the exact search over allocation
+    -- sequences (fairness.exact), bounded by its node count; when it proves the gap, no MIP
+    local ex, start_gap = nil, models.schedule(inst, pool, periods).gap
+    local enodes = P.exact_nodes == nil and 2000000 or P.exact_nodes
+    if exact and enodes > 0 then
+      local te = sys.clock()
+      ex = require("fairness.exact").run(inst, pool, index, {M = m, cap = cap, need = need, T = T, delta = delta,
+        lb = lb, best = periods, nodes = enodes, t0 = tc})
+      if ex then
+        ex.time = sys.clock() - te
+        for _, e in ipairs(ex.log) do
+          trace[#trace + 1] = {stage = "exact search", time = e.time, gap = math.min(e.gap, trace[#trace].gap),
+                               bound = math.max(e.bound, lb or 0), nodes = e.nodes}
+        end
+        if ex.periods then periods = ex.periods end
+        lb = math.max(lb or 0, ex.bound)
+        if ex.proven then
+          local s = models.schedule(inst, pool, periods, {model = "consistency", delta = delta, moves_mode = mmode,
+            solve = {variables = ex.allocations * T, integer = ex.allocations * T, constraints = 0, nonzeros = 0,
+                     status = "OPTIMAL", optimal = true, objective = ex.gap, bound = ex.bound, time = ex.time,
+                     solver_time = ex.time, nodes = ex.nodes, method = "exact search"}})
+          s.search, s.start_gap, s.exact, s.trace = info, start_gap, ex, trace
+          s.bound, s.proven = ex.bound, true
+          return s
+        end
+      end
     end
     -- after the search: it may have added configurations to the pool
     local built = models.consistency(inst, pool, {T = T, M = m, cap = cap, delta = delta, moves = mmode, lb = lb})
@@ -186,11 +232,13 @@ function M.solve(inst, P)
       s = models.schedule(inst, pool, periods, {model = "consistency", delta = delta, moves_mode = mmode,
                                                  solve = st or s.solve})
     end
-    s.search, s.start_gap = info, start.gap
+    s.search, s.start_gap, s.exact = info, start_gap, ex
     -- (a) is a relaxation of (c): its bound holds; with every configuration listed so does (c)'s
     local cb = exact and math.ceil((s.solve.bound or 0) - 1e-6) or 0
     s.bound = math.max(cb, lb or 0)
     s.proven = s.gap == s.bound
+    mark("MIP", s.gap, s.bound)
+    s.trace = trace
     return s
   end
   local delta = P.delta or m
@@ -202,7 +250,9 @@ function M.solve(inst, P)
   local deltas = parse_sweep(P.sweep or "", m)
   table.sort(deltas, function(x, y) return x > y end)
   local lbd = a.bound
-  for _, d in ipairs(deltas) do
+  for k, d in ipairs(deltas) do
+    pr:update("movement-limit sweep %d of %d (delta = %d); base gap %s, bound %s", k, #deltas, d,
+      tostring(a.gap), tostring(a.bound))
     local s, e = consistency(d, lbd)
     if s and s.proven then lbd = s.gap end
     r.sweep[#r.sweep + 1] = s and {delta = d, gap = s.gap, bound = s.bound, proven = s.proven,
@@ -220,6 +270,14 @@ function M.solve(inst, P)
   chk("base", r.base); chk("unary", r.unary); chk("consistency", r.consistency, delta)
   for _, sw in ipairs(r.sweep) do chk("sweep delta=" .. sw.delta, sw.schedule, sw.delta) end
   r.time = sys.clock() - t0
+  -- a wall-clock safety net that cut a solve short makes the schedule depend on the machine
+  for _, s in ipairs{r.base, r.unary, r.consistency} do
+    if s and s.solve and s.solve.limited_by == "time" then r.limited_by = "time" end
+  end
+  for _, sw in ipairs(r.sweep) do
+    if sw.schedule and sw.schedule.solve and sw.schedule.solve.limited_by == "time" then r.limited_by = "time" end
+  end
+  pr:done()
   return r
 end
 
@@ -278,6 +336,9 @@ function M.report(r, P)
   line("fairness over time: %s (%d zones, %d bases), M = %d ambulances, T = %d periods, cap %d per base",
     r.instance, r.n, r.B, S.M, S.T, S.cap)
   line("requirement %s; a configuration covers at least %d zones (share %g)", r.requirement, S.need, S.share)
+  if r.limited_by == "time" then
+    line("LIMITED BY TIME: the timeout= safety net cut a solve short, so this schedule depends on the machine's speed and load")
+  end
   local c = r.configs
   if c.method == "enumerate" then
     line("configurations: exact enumeration, %d allocations (%d cover the share) in %d coverage patterns (%d capped vectors)",

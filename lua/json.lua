@@ -5,7 +5,8 @@
 --                                                     files go through emsopt.outputs instead)
 --   json.text(v [, opts]) -> the text json.write writes (or nil, err)
 -- Tables with keys 1..n are arrays, other tables objects (keys must be strings or numbers);
--- an empty table is []. Non-finite numbers (math.huge for "unreachable") become null.
+-- an empty table is []. Non-finite numbers (math.huge for "unreachable") become null. Numbers
+-- are the shortest text that reads back to the same double, and -0 is written 0.
 local sys = require "sys"
 
 local M = {}
@@ -28,6 +29,18 @@ local function isarray(t)
   return true
 end
 
+-- The shortest text that reads back to the same double (%.15g, %.16g or %.17g, the first that
+-- round-trips); -0 is written 0.
+function M.number(x)
+  if x == 0 then return "0" end
+  if math.type(x) == "integer" then return tostring(x) end
+  for _, f in ipairs({"%.15g", "%.16g", "%.17g"}) do
+    local s = string.format(f, x)
+    if tonumber(s) == x then return s end
+  end
+  return string.format("%.17g", x)
+end
+
 function M.encode(v, opts)
   local indent = opts and opts.indent
   local out, seen = {}, {}
@@ -38,7 +51,7 @@ function M.encode(v, opts)
     elseif t == "number" then
       if x ~= x or x == math.huge or x == -math.huge then out[#out + 1] = "null"
       elseif math.type(x) == "integer" then out[#out + 1] = tostring(x)
-      else out[#out + 1] = string.format("%.17g", x) end
+      else out[#out + 1] = M.number(x) end
     elseif t == "string" then out[#out + 1] = quote(x)
     elseif t == "table" then
       if seen[x] then error("json: cycle at " .. path, 0) end

@@ -29,7 +29,8 @@
 --
 -- Objective: m:minimize(expr) / m:maximize(expr) (a constant part is kept).
 --
--- print(m) shows the formulation (truncated when large); m:write_lp(path), m:write_mps(path).
+-- print(m) shows the formulation (truncated when large); m:write_lp(path) (CPLEX LP format),
+-- m:write_lp_solve(path) (lp_solve's LP format), m:write_mps(path).
 --
 -- Solving: local sol = m:solve{solver = "lp_solve"|"cbc", timeout = s, gap_rel = g, ...}
 --   (options of lp.model:solve, plus explain = false to skip the infeasibility analysis)
@@ -538,13 +539,222 @@ function Model:lp(names)
   return self._lp
 end
 
-function Model:write_lp(path)
-  if type(path) ~= "string" then error("bad argument #1 to 'write_lp' (string expected, got " .. type(path) .. ")", 2) end
-  return self:lp(true):write_lp(path)
+-- ---- writing the model for other solvers ------------------------------------------------------
+--
+-- m:write_lp(path): CPLEX LP format (read by CBC, GLPK's glpsol --lp, HiGHS, Gurobi, CPLEX), from
+-- the model's own coefficients. Names keep their look within the format's alphabet: x[h1,cardiac]
+-- is written x(h1,cardiac); other characters outside it become '_' (a clash gets a suffix ~2).
+-- The objective's constant is written as a term of a column fixed at 1 (named _const), which
+-- every LP reader takes. m:write_lp_solve(path): lp_solve's own LP dialect, from a fresh copy of
+-- the model (never the solver's scaled one; the constant as in write_lp). m:write_mps(path): MPS,
+-- from the model's own coefficients.
+-- Numbers are the shortest text that reads back to the same double.
+
+local function shortest(x)
+  if x == huge then return "inf" elseif x == -huge then return "-inf" end
+  if x == 0 then return "0" end
+  if math.type(x) == "integer" then return tostring(x) end
+  for _, f in ipairs({"%.15g", "%.16g", "%.17g"}) do
+    local t = fmt(f, x)
+    if tonumber(t) == x then return t end
+  end
+  return fmt("%.17g", x)
 end
+M.shortest = shortest
+
+-- names in CPLEX LP's alphabet: letters, digits and !"#$%&()/,.;?@_`'{}|~, not starting with a
+-- digit or '.', nor with e/E followed by a digit (it would read as an exponent), at most 255 chars
+local function lp_names(list, used)
+  local out = {}
+  for i, nm in ipairs(list) do
+    local t = tostring(nm):gsub("%[", "("):gsub("%]", ")"):gsub("[^%w!\"#%$%%&%(%)/,%.;%?@_`'{}|~]", "_")
+    if t == "" or t:match("^[%d%.]") or t:match("^[eE][%d]") then t = "_" .. t end
+    t = t:sub(1, 250)
+    local base, k = t, 1
+    while used[t] do k = k + 1; t = base .. "~" .. k end
+    used[t] = true
+    out[i] = t
+  end
+  return out
+end
+
+local function check_path(path, fname)
+  if type(path) ~= "string" then error("bad argument #1 to '" .. fname .. "' (string expected, got " .. type(path) .. ")", 3) end
+end
+
+-- merged terms of an expression (duplicates summed, zeros dropped), in column order of first use
+local function merged(e)
+  local acc, order = {}, {}
+  for q = 1, #e, 2 do
+    local j = e[q]
+    if acc[j] == nil then order[#order + 1] = j; acc[j] = 0 end
+    acc[j] = acc[j] + e[q + 1]
+  end
+  local out = {}
+  for _, j in ipairs(order) do if acc[j] ~= 0 then out[#out + 1] = j; out[#out + 1] = acc[j] end end
+  return out
+end
+
+local function lp_terms(buf, terms, cname)
+  local line = {}
+  for q = 1, #terms, 2 do
+    local a = terms[q + 1]
+    local s = (a < 0 and "- " or "+ ") .. (math.abs(a) == 1 and "" or shortest(math.abs(a)) .. " ") .. cname[terms[q]]
+    if q == 1 and a > 0 then s = s:sub(3) end
+    line[#line + 1] = s
+    if #line == 8 then buf[#buf + 1] = " " .. concat(line, " "); line = {} end
+  end
+  if #line > 0 then buf[#buf + 1] = " " .. concat(line, " ") end
+end
+
+function Model:write_lp(path)
+  check_path(path, "write_lp")
+  local used = {_const = true, obj = true}
+  local cname = lp_names(self.names, used)
+  local rname = lp_names(self.rname, used)
+  local b = {fmt("\\ model %s: %d variables, %d constraints (written by emsopt)", self.name, self.ncols, self.nrows)}
+  b[#b + 1] = self.sense == "max" and "Maximize" or "Minimize"
+  local obj = merged(self.obj)
+  local k = self.obj.k or 0
+  if k ~= 0 then cname[self.ncols + 1] = "_const"; obj[#obj + 1] = self.ncols + 1; obj[#obj + 1] = k end
+  local function named(name, terms)
+    local at = #b + 1
+    if #terms == 0 then b[at] = " 0 " .. cname[1] else lp_terms(b, terms, cname) end
+    b[at] = " " .. name .. ": " .. b[at]:sub(2)
+  end
+  if #obj == 0 and self.ncols == 0 then b[#b + 1] = " obj:" else named("obj", obj) end
+  b[#b + 1] = "Subject To"
+  local REL_LP = {["<="] = "<=", [">="] = ">=", ["=="] = "="}
+  for i = 1, self.nrows do
+    local t = merged(self.rexpr[i])
+    if #t == 0 and self.ncols == 0 then error(fmt("write_lp: row %s has no terms and the model no variables", self.rname[i]), 2) end
+    named(rname[i], t)
+    b[#b] = b[#b] .. " " .. REL_LP[self.rrel[i]] .. " " .. shortest(self.rrhs[i])
+  end
+  b[#b + 1] = "Bounds"
+  local ints = {}
+  for j = 1, self.ncols do
+    local lb, ub, nm = self.lb[j], self.ub[j], cname[j]
+    if lb == ub then b[#b + 1] = fmt(" %s = %s", nm, shortest(lb))
+    elseif lb == -huge and ub == huge then b[#b + 1] = fmt(" %s free", nm)
+    elseif ub == huge then
+      if lb ~= 0 then b[#b + 1] = fmt(" %s >= %s", nm, shortest(lb)) end
+    else b[#b + 1] = fmt(" %s <= %s <= %s", lb == -huge and "-inf" or shortest(lb), nm, shortest(ub)) end
+    if self.int[j] then ints[#ints + 1] = nm end
+  end
+  if k ~= 0 then b[#b + 1] = " _const = 1" end
+  if #ints > 0 then
+    b[#b + 1] = "General"
+    for q = 1, #ints, 8 do b[#b + 1] = " " .. concat(ints, " ", q, math.min(#ints, q + 7)) end
+  end
+  b[#b + 1] = "End\n"
+  local sys = require "sys"
+  local ok, err = sys.write_atomic(path, concat(b, "\n"))
+  if not ok then return nil, err end
+  return true
+end
+
+-- a fresh lp.model of the formulation with names, for lp_solve's own writers
+local function fresh(m, writer, path)
+  local c = build(m)
+  local names = m.names
+  local k = m.obj.k or 0
+  if k ~= 0 then           -- the objective's constant: a column fixed at 1, as in write_lp
+    c:add_cols(1)
+    c:set_bounds(m.ncols + 1, 1, 1)
+    local obj = {}
+    for q = 1, #m.obj do obj[q] = m.obj[q] end
+    obj[#obj + 1] = m.ncols + 1; obj[#obj + 1] = k
+    c:set_objective(m.sense, obj)
+    names = {table.unpack(m.names)}
+    local nm = "objconst"                  -- lp_solve's reader takes no leading '_'
+    while m.colnames[nm] do nm = nm .. "_" end
+    names[m.ncols + 1] = nm
+  end
+  c:set_cols{names = names}
+  c:set_row_names(m.rname)
+  local ok, a, b = pcall(c[writer], c, path)
+  c:close()
+  if not ok then error(a, 0) end
+  return a, b
+end
+
+function Model:write_lp_solve(path)
+  check_path(path, "write_lp_solve")
+  return fresh(self, "write_lp", path)
+end
+-- MPS (fixed sections, free spacing: names may be longer than 8 characters but hold no blank;
+-- blanks become '_'); a maximisation is written OBJSENSE MAX, the objective's constant as minus
+-- the right-hand side of the objective row (the usual convention).
 function Model:write_mps(path)
-  if type(path) ~= "string" then error("bad argument #1 to 'write_mps' (string expected, got " .. type(path) .. ")", 2) end
-  return self:lp(true):write_mps(path)
+  check_path(path, "write_mps")
+  local function nm(t) return (tostring(t):gsub("%s", "_")) end
+  local b = {"NAME " .. nm(self.name)}
+  if self.sense == "max" then b[#b + 1] = "OBJSENSE\n    MAX" end
+  b[#b + 1] = "ROWS\n N  R0"
+  local rn, seen = {}, {R0 = true}
+  for i = 1, self.nrows do
+    local t = nm(self.rname[i])
+    if seen[t] then error(fmt("write_mps: two rows named %s once blanks become '_'", t), 2) end
+    seen[t] = true
+    rn[i] = t
+    b[#b + 1] = fmt(" %s  %s", self.rrel[i] == "==" and "E" or self.rrel[i] == ">=" and "G" or "L", t)
+  end
+  -- columns: the objective and the rows' coefficients, column by column
+  local cols = {}
+  for j = 1, self.ncols do cols[j] = {} end
+  local obj = merged(self.obj)
+  for q = 1, #obj, 2 do local c = cols[obj[q]]; c[#c + 1] = "R0"; c[#c + 1] = obj[q + 1] end
+  for i = 1, self.nrows do
+    local t = merged(self.rexpr[i])
+    for q = 1, #t, 2 do local c = cols[t[q]]; c[#c + 1] = rn[i]; c[#c + 1] = t[q + 1] end
+  end
+  b[#b + 1] = "COLUMNS"
+  local intblock = false
+  for j = 1, self.ncols do
+    if (self.int[j] and true or false) ~= intblock then
+      b[#b + 1] = fmt("    MARKER  'MARKER'  '%s'", intblock and "INTEND" or "INTORG")
+      intblock = not intblock
+    end
+    local cn, c = nm(self.names[j]), cols[j]
+    if #c == 0 then b[#b + 1] = fmt("    %s  R0  0", cn) end
+    for q = 1, #c, 2 do b[#b + 1] = fmt("    %s  %s  %s", cn, c[q], shortest(c[q + 1])) end
+  end
+  if intblock then b[#b + 1] = "    MARKER  'MARKER'  'INTEND'" end
+  b[#b + 1] = "RHS"
+  if (self.obj.k or 0) ~= 0 then b[#b + 1] = "    RHS  R0  " .. shortest(-self.obj.k) end
+  for i = 1, self.nrows do
+    if self.rrhs[i] ~= 0 then b[#b + 1] = fmt("    RHS  %s  %s", rn[i], shortest(self.rrhs[i])) end
+  end
+  b[#b + 1] = "BOUNDS"
+  for j = 1, self.ncols do
+    local lo, hi, cn = self.lb[j], self.ub[j], nm(self.names[j])
+    if lo == -huge and hi == huge then b[#b + 1] = " FR BND  " .. cn
+    elseif lo == hi then b[#b + 1] = fmt(" FX BND  %s  %s", cn, shortest(lo))
+    else
+      -- UP before LO/MI: a negative UP read while the lower bound is 0 makes it -infinity
+      if hi < huge then b[#b + 1] = fmt(" UP BND  %s  %s", cn, shortest(hi))
+      elseif self.int[j] then b[#b + 1] = " PL BND  " .. cn end  -- not read as binary
+      if lo == -huge then b[#b + 1] = " MI BND  " .. cn
+      elseif lo ~= 0 or hi < 0 then b[#b + 1] = fmt(" LO BND  %s  %s", cn, shortest(lo)) end
+    end
+  end
+  b[#b + 1] = "ENDATA\n"
+  local ok, err = require("sys").write_atomic(path, concat(b, "\n"))
+  if not ok then return nil, err end
+  return true
+end
+
+-- model.export_first(path): the first model solved in this run is written to path (lp= of the
+-- scripts): CPLEX LP, or MPS when path ends in .mps
+local export_path
+function M.export_first(path) export_path = path end
+local function export(m)
+  local path = export_path
+  export_path = nil
+  local ok, err
+  if path:match("%.mps$") then ok, err = m:write_mps(path) else ok, err = m:write_lp(path) end
+  if not ok then error("lp=" .. tostring(err), 0) end
 end
 
 -- ---- printing -------------------------------------------------------------------------------
@@ -798,6 +1008,7 @@ function Model:solve(opts)
   opts = opts or {}
   local copts = {}
   for k, v in pairs(opts) do if not SOLVEOPTS_LOCAL[k] then copts[k] = v end end
+  if export_path then export(self) end
   local c = self:lp()
   local ok, r = pcall(function() return c:solve(copts) end)
   if not ok then

@@ -3,9 +3,10 @@
 -- Run: emsopt models/ems_clusters.lua [region=louisville|demo] [beta_ub=4000] [method=both|sa|bip] [report=F.html]
 local clusters = require "clusters"
 local P = params {
-  region = "louisville",          -- louisville (191 tracts, the study's 9 hospitals) or demo
+  region = params.choice("louisville", {"louisville", "demo"}), -- louisville (191 tracts, the study's 9 hospitals) or demo
   tracts = "",                    -- a cenpop tracts CSV instead of the region's
   hospitals = "",                 -- an HIFLD hospitals CSV instead of the region's
+  label = "",                     -- the region's name in the output (default: the region's, or the file names of your own tracts/hospitals)
   hospital_set = "",              -- study (the 2010 study's nine) or hifld (open ERs with beds); default: the region's
   stations = params.optional "integer", -- station count (default: 26 Louisville, 12 demo)
   site_seed = 1,                  -- seed of the population-weighted k-means that places the stations
@@ -14,8 +15,8 @@ local P = params {
   alpha = 25.0,                   -- people per bed added to total population / total beds
   rho = 1.0,                      -- km: hospitals closer than this are merged for stage 2
   weighted = false,               -- stage 1 objective: population x km instead of km
-  method = "both",                -- both (annealing, then the BIP started from it), sa or bip
-  solver = "lp_solve",            -- BIP solver: lp_solve or cbc
+  method = params.choice("both", {"both", "sa", "bip"}), -- both (annealing, then the BIP started from it), sa or bip
+  solver = params.choice("lp_solve", {"lp_solve", "cbc"}), -- BIP solver: lp_solve or cbc
   nodes = 10000,                  -- branch-and-bound nodes per BIP (the work bound: same plan on any machine)
   timeout = params.optional "number", -- seconds per BIP: a safety net only (a plan it cut short says limited_by = "time")
   fixing = true,                  -- BIP: reduced-cost fixing against the annealing solution (exact)
@@ -29,8 +30,8 @@ local P = params {
   restarts = 2,                   -- annealing restarts (best kept), run on the threads
   threads = 2,                    -- annealing threads
   lns = 4,                        -- after the annealing: groups re-optimised together by small BIPs (0: no search)
-  report = "",                    -- write the HTML report (maps, annealing and population charts, tables) here
-  geojson = "",                   -- write tracts -> stations and stations -> hospitals as GeoJSON here (QGIS)
+  report = params.output(),       -- write the HTML report (maps, annealing and population charts, tables) here
+  geojson = params.output(),      -- write tracts -> stations and stations -> hospitals as GeoJSON here (QGIS)
   quiet = false,                  -- nothing on stdout (files are still written)
 }
 

@@ -9,12 +9,12 @@ local sweep = require "sweep"
 local sys = require "sys"
 
 local P = params {
-  region = "louisville",          -- louisville or demo
+  region = params.choice("louisville", {"louisville", "demo"}), -- louisville or demo
   stations = params.optional "integer", -- station count (default: the region's)
   beta_ub = "2000,4000,6000",     -- people above V, comma-separated values
   beta_lb = "2000,4000,6000",     -- people below V, comma-separated values
   alpha = "10,25,50",             -- people per bed added to population / beds, comma-separated
-  solver = "cbc",                 -- BIP solver: cbc or lp_solve
+  solver = params.choice("cbc", {"cbc", "lp_solve"}), -- BIP solver: cbc or lp_solve
   nodes = 10000,                  -- branch-and-bound nodes per BIP (the work bound: same table on any machine)
   timeout = params.optional "number", -- seconds per BIP: a safety net only (a cell it cut short says limited_by = "time")
   k = 2000,                       -- annealing moves per temperature (stage 1)
@@ -24,9 +24,9 @@ local P = params {
   engine = "local",               -- local, parallel or slurm (see emsopt sweep --help)
   dir = "",                       -- run directory, kept for resuming (default: a temporary one)
   hosts = "",                     -- engine=parallel: GNU parallel's --sshloginfile
-  csv = "ems_clusters_sweep.csv", -- table, one row per cell and alpha
-  txt = "ems_clusters_sweep.txt", -- the same as beta_ub x beta_lb matrices
-  report = "",                    -- the table as an HTML page
+  csv = params.output("ems_clusters_sweep.csv"), -- table, one row per cell and alpha
+  txt = params.output("ems_clusters_sweep.txt"), -- the same as beta_ub x beta_lb matrices
+  report = params.output(),       -- the table as an HTML page
   cell = false,                   -- internal: run the one cell beta_ub x beta_lb (a sweep point)
   quiet = false,                  -- no table on stdout
 }

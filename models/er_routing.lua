@@ -18,20 +18,22 @@ local P = params {
   detour = 1.3,                -- road distance / straight-line distance
   network = "",                -- road network for travel times: "manhattan" (shared data), or "" = haversine
   network_weight = "week_12",  -- weight set of the road network (DAY_HOUR)
+  access = params.quantity("1km", "distance"), -- with a network: largest distance from a ZIP centroid or ER to the nearest road node
+  far = params.choice("error", {"error", "drop", "keep"}), -- points beyond access: error, drop (ZIPs left out) or keep (straight-line legs)
   er_types = "GENERAL ACUTE CARE,CHILDREN", -- hospital TYPEs that have an ER
   capacity_factor = 0.006,     -- ER patients per licensed bed per hour (C = ceil(beds x factor x period))
   capacity_column = "",        -- a hospitals column with C per period instead of the rule
   alpha = 0.05,                -- overflow probability per ER and period; 0 = mu is C itself
   k_nearest = 3,               -- column generation starts from the k nearest capable ERs per demand
   unknown_type = "general_illness", -- type for call-type codes not in the table (they are reported)
-  solver = "cbc",              -- LP backend: cbc (Clp; fast duals) or lp_solve (its sensitivity pass costs seconds here)
+  solver = params.choice("cbc", {"cbc", "lp_solve"}), -- LP backend: cbc (Clp; fast duals) or lp_solve (its sensitivity pass costs seconds here)
   mc_periods = 20000,          -- Monte Carlo periods (0 = no simulation)
   seed = 20240601,             -- Monte Carlo seed
   show = 15,                   -- routing rows printed
-  routes = "",                 -- write every route to this file (.csv or .json)
-  ers = "",                    -- write the ER table to this file (.csv or .json)
-  report = "",                 -- write an HTML report (map, utilisation chart, tables) to this file
-  geojson = "",                -- write ZIPs, ERs and routes as GeoJSON to this file (for QGIS)
+  routes = params.output(),    -- write every route to this file (.csv or .json)
+  ers = params.output(),       -- write the ER table to this file (.csv or .json)
+  report = params.output(),    -- write an HTML report (map, utilisation chart, tables) to this file
+  geojson = params.output(),   -- write ZIPs, ERs and routes as GeoJSON to this file (for QGIS)
   quiet = false,               -- no report on screen (files are still written)
   code_column = "INITIAL_CALL_TYPE",      -- incidents: call-type code column
   zip_column = "ZIPCODE",                 -- incidents: ZIP column

@@ -5,7 +5,7 @@
 local fairness = require "fairness"
 
 local P = params {
-  instance = "50-3004-6-7-35",   -- a synthetic instance (ambulance_fairness/csv) or "utrecht"
+  instance = params.choice("50-3004-6-7-35", function(given) return require("fairness.instance").names(given.data) end), -- a synthetic instance (ambulance_fairness/csv) or "utrecht"
   data = "",                     -- the shared data directory (default: $EMSOPT_DATA, else shared/data beside emsopt)
   M = params.optional "integer", -- ambulances (default: Utrecht 20; 50-node 15; other synthetic: the name's last field)
   T = params.optional "integer", -- periods (default: Utrecht 30; synthetic: the name's third field)
@@ -14,21 +14,23 @@ local P = params {
   threshold = 900,               -- Utrecht: seconds within which a base covers a zone
   share = params.optional "number", -- share of zones every configuration must cover sufficiently (default 0.95; 0.8 on 50-node instances)
   delta = params.optional "integer", -- moves allowed between consecutive periods (default: M, no limit)
-  configs = "auto",              -- "auto" (enumerate when small, else column generation), "enumerate", "colgen", "sample"
+  configs = params.choice("auto", {"auto", "enumerate", "colgen", "sample"}),              -- "auto" (enumerate when small, else column generation), "enumerate", "colgen", "sample"
   enum_limit = 200000,           -- largest number of capped vectors to enumerate
   samples = 30,                  -- randomized greedy configurations seeding column generation
-  pricing = "mip",               -- column generation pricing: "mip" (exact, gives the bound) or "greedy"
+  pricing = params.choice("mip", {"mip", "greedy"}),               -- column generation pricing: "mip" (exact, gives the bound) or "greedy"
   cg_iter = 200,                 -- column generation iterations at most
-  cg_time = 120.0,               -- column generation time limit, seconds
-  solver = "cbc",                -- MIP solver: cbc or lp_solve
-  timeout = 60,                  -- time limit per MIP solve, seconds
+  cg_time = params.optional "number", -- column generation time limit, seconds: a safety net only (the iterations bound the work)
+  solver = params.choice("cbc", {"cbc", "lp_solve"}), -- MIP solver: cbc or lp_solve
+  nodes = 100000,                -- branch-and-bound nodes per MIP solve (the work bound: same schedule on any machine)
+  timeout = params.optional "number", -- time limit per MIP solve, seconds: a safety net only (a solve it cut short says limited_by = "time")
   compare = true,                -- also solve the unary model (b) for the comparison table
   sweep = "auto",                -- movement limits for the price-of-stability sweep: "auto", "" or "d1,d2,..."
   search = 20000,                -- local search steps for the consistency model's start (0: none)
-  moves = "auto",                -- move variables: "full" (m[a,b,t]), "aggregate" or "auto" (full when small)
+  moves = params.choice("auto", {"full", "aggregate", "auto"}), -- move variables: "full" (m[a,b,t]), "aggregate" or "auto" (full when small)
+  exact_nodes = 2000000,         -- exact search over allocation sequences (listed configurations only): node limit, 0: off
   seed = 1,                      -- seed of the sampling and of synthetic densities
   show = 1,                      -- 0: comparison only; 1: also the schedule tables
-  report = "",                   -- write an HTML report (coverage, allocation, moves, delta sweep, comparison) to this file
+  report = params.output(),      -- write an HTML report (coverage, allocation, moves, delta sweep, comparison) to this file
   quiet = false,                 -- no report on screen (files are still written)
 }
 

@@ -7,18 +7,18 @@ local cov, data, creport = require "coverage", require "coverage.data", require 
 local loop = require "sim.loop"
 
 local P = params {
-  instance = "utrecht",    -- utrecht or sf
+  instance = params.choice("utrecht", data.INSTANCES), -- utrecht, sf or pmedN
   dir = "",                -- data folder (default: the shared data folder of the instance)
-  radius = 12.0,           -- coverage threshold (minutes for utrecht)
-  ambulances = 20,         -- fleet size
-  rate = 10.0,             -- calls per hour in the whole region (weights are shares)
-  service = 0.75,          -- hours an ambulance is busy per call
-  q = 0.6,                 -- the global busy fraction of the MEXCLP compared against
-  curve_from = 15,         -- fleet-size curve from ...
-  curve_to = 25,           -- ... to (none when curve_to < curve_from)
-  solver = "cbc",          -- cbc or lp_solve (lp_solve needs minutes for small fleets)
-  report = "",             -- write an HTML report (map, fleet-size curve, tables) to this file
-  geojson = "",            -- write demand points and bases as GeoJSON to this file
+  radius = params.quantity(nil, "distance|time"), -- coverage threshold with its unit: 12min, 5km (default: utrecht 12min, sf 5000m)
+  ambulances = params.int(20, "[1,inf)"), -- fleet size
+  rate = params.num(10.0, "(0,inf)"), -- calls per hour in the whole region (weights are shares)
+  service = params.num(0.75, "(0,inf)"), -- hours an ambulance is busy per call
+  q = params.num(0.6, "[0,1)"), -- the global busy fraction of the MEXCLP compared against
+  curve_from = params.int(15, "[1,inf)"), -- fleet-size curve from ...
+  curve_to = params.int(25, "[0,inf)"), -- ... to (none when curve_to < curve_from)
+  solver = params.choice("cbc", {"cbc", "lp_solve"}), -- cbc or lp_solve (lp_solve needs minutes for small fleets)
+  report = params.output(), -- write an HTML report (map, fleet-size curve, tables) to this file
+  geojson = params.output(), -- write demand points and bases as GeoJSON to this file
   busy = "q",              -- q (local loads from rate x service) or simulated (measured, re-optimised)
   rounds = 10,             -- busy=simulated: at most this many re-optimisations
   sim_hours = 8760.0,      -- busy=simulated: hours simulated per replication (calls at rate=)
@@ -30,27 +30,32 @@ local P = params {
 loop.check(P)
 local inst = data.load(P.instance, P.dir)
 creport.check(inst, P)
+local radius, rq = data.radius(P.radius, inst)
+local pr = require("emsopt.progress").new("LR-MEXCLP")
 
 -- Model and Solve
 local function solve(n)
-  local r = cov.lr_mexclp(inst, {radius = P.radius, ambulances = n, rate = P.rate, service = P.service,
+  pr:update("solving for %d ambulances", n)
+  local r = cov.lr_mexclp(inst, {radius = radius, ambulances = n, rate = P.rate, service = P.service,
     solver = P.solver})
-  assert(r.ok, r.message)
+  if not r.ok then error(r.message, 0) end -- a message for the user, no traceback
   return r
 end
 local r = solve(P.ambulances)
-local mx = cov.mexclp(inst, {radius = P.radius, q = P.q, ambulances = P.ambulances, solver = P.solver})
-assert(mx.ok, mx.message)
+pr:update("the MEXCLP (q = %g) to compare", P.q)
+local mx = cov.mexclp(inst, {radius = radius, q = P.q, ambulances = P.ambulances, solver = P.solver})
+if not mx.ok then error(mx.message, 0) end -- a message for the user, no traceback
 local curve = {}
 for n = P.curve_from, P.curve_to do
   local c = n == P.ambulances and r or solve(n)
   curve[#curve + 1] = {ambulances = n, expected = c.objective}
 end
+pr:done()
 
 -- Report
-local mx_local = cov.lr_value(inst, mx.x, P.radius, r.rho)
-print(string.format("LR-MEXCLP %s, radius %g, %d ambulances, %g calls/h x %g h: expected coverage %.6f",
-  P.instance, P.radius, P.ambulances, P.rate, P.service, r.objective))
+local mx_local = cov.lr_value(inst, mx.x, radius, r.rho)
+print(string.format("LR-MEXCLP %s, radius %s, %d ambulances, %g calls/h x %g h: expected coverage %.6f",
+  P.instance, data.with_unit(radius, inst), P.ambulances, P.rate, P.service, r.objective))
 print(string.format("the MEXCLP (q = %g) allocation scores %.6f under local busy fractions", P.q, mx_local))
 for j, k in ipairs(r.x) do
   if k > 0 or mx.x[j] > 0 then
@@ -61,19 +66,20 @@ if #curve > 0 then
   print("fleet size curve (ambulances, expected coverage):")
   for _, c in ipairs(curve) do print(string.format("  %3d  %.6f", c.ambulances, c.expected)) end
 end
-creport.write(inst, {model = "LR-MEXCLP", sites = r.sites, radius = P.radius, x = r.x, rho = r.rho,  curve = curve,
-  summary = {string.format("%g calls/h x %g h, radius %g %s, %d ambulances: expected coverage %.6f; the MEXCLP (q = %g) "
-    .. "allocation scores %.6f under local busy fractions.", P.rate, P.service, P.radius, inst.unit or "", P.ambulances,
+creport.write(inst, {model = "LR-MEXCLP", sites = r.sites, radius = radius, x = r.x, rho = r.rho, curve = curve,
+  summary = {string.format("%g calls/h x %g h, radius %s, %d ambulances: expected coverage %.6f; the MEXCLP (q = %g) "
+    .. "allocation scores %.6f under local busy fractions.", P.rate, P.service, data.with_unit(radius, inst), P.ambulances,
     r.objective, P.q, mx_local)}}, P)
 local L
 if P.busy == "simulated" then
   print(string.format("closing the loop: %g calls/h, %d x %g h simulated per round", P.rate, P.sim_replications, P.sim_hours))
-  L = loop.run(inst, r, {radius = P.radius, ambulances = P.ambulances, solver = P.solver, rate = P.rate,
+  L = loop.run(inst, r, {radius = radius, ambulances = P.ambulances, solver = P.solver, rate = P.rate,
     hours = P.sim_hours, replications = P.sim_replications, seed = P.seed, threads = require("sys").cpus(),
     rounds = P.rounds, dir = P.dir})
   print(L.status == "cycle" and string.format("the allocation cycles back to round %d", L.cycle_from)
     or L.status == "converged" and "the allocation no longer changes" or "stopped after rounds=" .. P.rounds)
   print(string.format("best simulated coverage: round %d (%.4f)", L.best, L.rounds[L.best + 1].simulated))
 end
-return {model = "lr_mexclp", instance = P.instance, objective = r.objective, x = r.x, names = r.names,
+return {model = "lr_mexclp", instance = P.instance, radius = radius, unit = inst.unit or "", radius_given = tostring(rq),
+        objective = r.objective, x = r.x, names = r.names,
         rho = r.rho, mexclp_x = mx.x, mexclp_local = mx_local, curve = curve, loop = L}

@@ -1,28 +1,29 @@
 -- LSCP (Toregas et al. 1971): the fewest sites so that every demand point has one within the radius.
--- Run: emsopt models/lscp.lua [instance=sf|utrecht|pmedN] [radius=5000] [fixed=Store_1,Store_2]
+-- Run: emsopt models/lscp.lua [instance=sf|utrecht|pmedN] [radius=5000m] [fixed=Store_1,Store_2]
 local cov, data, creport = require "coverage", require "coverage.data", require "coverage.report"
 
 local P = params {
-  instance = "sf",         -- sf (spopt San Francisco, metres), utrecht (minutes) or pmed1..pmed40
+  instance = params.choice("sf", data.INSTANCES), -- sf (spopt San Francisco, metres), utrecht (minutes) or pmed1..pmed40
   dir = "",                -- data folder (default: the shared data folder of the instance)
-  radius = 5000.0,         -- coverage radius, in the instance's unit (m for sf, min for utrecht)
+  radius = params.quantity(nil, "distance|time"), -- coverage radius with its unit: 5000m, 5km, 12min (default: sf 5000m, utrecht 12min)
   fixed = "",              -- sites forced open, comma-separated names or indices
-  solver = "lp_solve",     -- lp_solve or cbc
-  report = "",             -- write an HTML report (map or charts, tables) to this file
-  geojson = "",            -- write demand points and sites as GeoJSON to this file (sf, utrecht)
+  solver = params.choice("lp_solve", {"lp_solve", "cbc"}), -- lp_solve or cbc
+  report = params.output(), -- write an HTML report (map or charts, tables) to this file
+  geojson = params.output(), -- write demand points and sites as GeoJSON to this file (sf, utrecht)
 }
 
 -- Data
 local inst = data.load(P.instance, P.dir)
 creport.check(inst, P)
+local radius, rq = data.radius(P.radius, inst)
 
 -- Model and Solve
-local r = cov.lscp(inst, {radius = P.radius, fixed = data.list(P.fixed), solver = P.solver})
-assert(r.ok, r.message)
+local r = cov.lscp(inst, {radius = radius, fixed = data.list(P.fixed), solver = P.solver})
+if not r.ok then error(r.message, 0) end -- a message for the user, no traceback
 
 -- Report
-print(string.format("LSCP %s, radius %g: %d sites: %s (%s)", P.instance, P.radius, r.count,
+print(string.format("LSCP %s, radius %s: %d sites: %s (%s)", P.instance, data.with_unit(radius, inst), r.count,
   table.concat(r.names, " "), r.message))
-creport.write(inst, {model = "LSCP", sites = r.sites, radius = P.radius, summary = {string.format(
-  "%d sites cover every demand point within %g %s.", r.count, P.radius, inst.unit or "")}}, P)
-return {model = "lscp", instance = P.instance, radius = P.radius, count = r.count, sites = r.sites, names = r.names}
+creport.write(inst, {model = "LSCP", sites = r.sites, radius = radius, summary = {string.format(
+  "%d sites cover every demand point within %s.", r.count, data.with_unit(radius, inst))}}, P)
+return {model = "lscp", instance = P.instance, radius = radius, unit = inst.unit or "", radius_given = tostring(rq), count = r.count, sites = r.sites, names = r.names}

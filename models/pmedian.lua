@@ -1,28 +1,36 @@
 -- p-median (ReVelle & Swain 1970): p sites minimising the weighted distance to the nearest site.
--- Run: emsopt models/pmedian.lua [instance=sf|pmedN] [p=4] [solver=lp_solve|cbc]
+-- Run: emsopt models/pmedian.lua [instance=sf|pmedN] [p=4] [solver=lp_solve|cbc] [formulation=sorted|classic]
 local cov, data, creport = require "coverage", require "coverage.data", require "coverage.report"
+local pm = require "coverage.pmedian"
 
 local P = params {
-  instance = "sf",                 -- sf (weights POP2000, metres) or pmed1..pmed40 (OR-Library)
+  instance = params.choice("sf", data.INSTANCES), -- sf (weights POP2000, metres), utrecht or pmed1..pmed40 (OR-Library)
   dir = "",                        -- data folder (default: the shared data folder of the instance)
-  p = params.optional "integer",   -- number of sites (default: 4 for sf, the file's p for pmedN)
+  p = params.int(nil, "[1,inf)"), -- number of sites (default: 4 for sf, the file's p for pmedN)
   fixed = "",                      -- sites forced open, comma-separated names or indices
-  solver = "lp_solve",             -- lp_solve or cbc
-  timeout = 600.0,                 -- seconds
-  report = "",                     -- write an HTML report (map or charts, tables) to this file
-  geojson = "",                    -- write demand points and sites as GeoJSON to this file (sf, utrecht)
+  solver = params.choice("lp_solve", {"lp_solve", "cbc"}), -- lp_solve or cbc
+  formulation = params.choice("sorted", {"sorted", "classic"}), -- sorted (per-client sorted distances, heuristic start, Lagrangian) or classic
+  timeout = params.num(600.0, "(0,inf)"), -- seconds (a safety net: a run it stops says so)
+  report = params.output(),        -- write an HTML report (map or charts, tables) to this file
+  geojson = params.output(),       -- write demand points and sites as GeoJSON to this file (sf, utrecht)
 }
 
 -- Data
 local inst = data.load(P.instance, P.dir)
 creport.check(inst, P)
 local p = P.p or inst.p or 4
+params.at_most("p", #inst.sites, string.format("the %s instance has %d candidate sites", P.instance, #inst.sites))
 
 -- Model and Solve
-local r = cov.pmedian(inst, {p = p, fixed = data.list(P.fixed), solver = P.solver, timeout = P.timeout})
-assert(r.ok, r.message)
+local r = pm.pmedian(inst, {p = p, fixed = data.list(P.fixed), solver = P.solver, timeout = P.timeout,
+                            formulation = P.formulation})
+if not r.ok then error(r.message, 0) end -- a message for the user, no traceback
 
 -- Report
+if not r.optimal then -- a limit stopped the solver: a plan with its bound, not a proven optimum
+  io.stderr:write(string.format("p-median %s, p = %d: NOT OPTIMAL (%s): best plan %.10g, bound %s\n", P.instance, p,
+    r.status, r.cost, r.bound and string.format("%.10g", r.bound) or "unknown"))
+end
 local total = 0
 for _, w in ipairs(inst.w) do total = total + w end
 print(string.format("p-median %s, p = %d: %.4f (mean %.10g per unit of demand), %s",
@@ -30,5 +38,7 @@ print(string.format("p-median %s, p = %d: %.4f (mean %.10g per unit of demand), 
 print("sites: " .. table.concat(r.names, " "))
 creport.write(inst, {model = "p-median", sites = r.sites, summary = {string.format(
   "p = %d sites: total weighted distance %.4f, mean %.10g per unit of demand (%s).", p, r.cost, r.cost / total, r.message)}}, P)
-return {model = "pmedian", instance = P.instance, p = p, objective = r.cost, mean = r.cost / total,
-        sites = r.sites, names = r.names, optimal = r.optimal, time = r.time}
+return {model = "pmedian", instance = P.instance, p = p, unit = inst.unit or "", objective = r.cost, mean = r.cost / total,
+        sites = r.sites, names = r.names, optimal = r.optimal, status = r.status, bound = r.bound, gap = r.gap,
+        limited_by = r.limited_by, time = r.time, formulation = P.formulation, lagrangian = r.lagrangian,
+        start = r.start_cost}

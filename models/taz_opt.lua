@@ -5,8 +5,8 @@
 local taz, creport = require "coverage.taz", require "coverage.report"
 
 local P = params {
-  day = "week",            -- travel times of: week, sat or sun
-  hour = 12,               -- hour of day of the travel times (0-23)
+  day = params.choice("week", {"week", "sat", "sun"}), -- travel times of: week, sat or sun
+  hour = params.int(12, "[0,23]"), -- hour of day of the travel times (0-23)
   target_min = 15.0,       -- response-time target, minutes
   cell_km = 2.2,           -- grid cell side, km (4.84 km^2 cells)
   high_share = 0.01,       -- high-demand cells hold at least this share of the demand
@@ -23,13 +23,15 @@ local P = params {
   P1 = 1.0,                -- weight of goal 2 over-attainment (busyness, erlangs above capacity)
   fleet_weight = 0.0001,   -- weight per ambulance used (prefers small fleets among ties)
   existing = "hospitals",  -- existing stations: "hospitals" (Manhattan general acute care) or "none"
-  solver = "cbc",          -- cbc or lp_solve
+  solver = params.choice("cbc", {"cbc", "lp_solve"}), -- cbc or lp_solve
   timeout = 120.0,         -- seconds per solve
-  report = "",             -- write an HTML report (grid maps, existing vs proposed, busyness) to this file
-  geojson = "",            -- write cells, satellites and hospitals as GeoJSON to this file
+  report = params.output(), -- write an HTML report (grid maps, existing vs proposed, busyness) to this file
+  geojson = params.output(), -- write cells, satellites and hospitals as GeoJSON to this file
 }
 
 -- Data
+local pr = require("emsopt.progress").new("TAZ_OPT")
+pr:phase("road network, incidents and p_ij (%s %d:00)", P.day, P.hour)
 local area = assert(taz.manhattan{day = P.day, hour = P.hour, target_min = P.target_min, cell_km = P.cell_km,
   high_share = P.high_share, p_min = P.p_min, sample_fraction = P.sample_fraction, period_days = P.period_days})
 local existing, hosp = {}, nil
@@ -42,18 +44,22 @@ end
 local opts = {satellites = P.satellites, fleet = P.fleet, service = P.service, blocking = P.blocking,
   max_per_site = P.max_per_site, goal1 = P.goal1, P0 = P.P0, P1 = P.P1, fleet_weight = P.fleet_weight,
   solver = P.solver, timeout = P.timeout}
+pr:phase("the goal program (proposed satellites)")
 local proposed = taz.solve(area, opts)
 assert(proposed.ok, proposed.message)
 local current
 if #existing > 0 then
   opts.existing, opts.only_existing = existing, true
+  pr:phase("the goal program (existing stations)")
   current = taz.solve(area, opts)
   assert(current.ok, current.message)
   opts.existing, opts.only_existing = nil, nil
 end
 -- global-q MEXCLP special case: the same fleet, q = the proposed plan's system busy fraction
+pr:phase("the global-q MEXCLP compared")
 local mx = taz.mexclp(area, {q = proposed.q_global, fleet = proposed.fleet, max_per_site = P.max_per_site,
   solver = P.solver, timeout = P.timeout})
+pr:done()
 assert(mx.ok, mx.message)
 local mx_open, mx_assign = {}, {}
 for j in pairs(mx.by_cell) do mx_open[#mx_open + 1] = j end

@@ -243,7 +243,7 @@ end)
 
 describe("bad input: parameters", function()
   local cases = {
-    {{"nosuch=1"}, {pattern = "^emsopt: models/er_routing%.lua: unknown parameter 'nosuch' %(parameters: incidents, hospitals, zcta, fraction, days, hours, [%w_, ]+, datetime_column, out%)$"}},
+    {{"nosuch=1"}, {pattern = "^emsopt: models/er_routing%.lua: unknown parameter 'nosuch' %(parameters: incidents, hospitals, zcta, fraction, days, hours, [%w_, ]+, datetime_column, lp, out%)$"}},
     {{"alpha=abc"}, "models/er_routing.lua: parameter 'alpha' expects a number, got 'abc'"},
     {{"speed=inf"}, "models/er_routing.lua: parameter 'speed' expects a number, got 'inf'"},
     {{"seed=1.5"}, "models/er_routing.lua: parameter 'seed' expects an integer, got '1.5'"},
@@ -253,7 +253,7 @@ describe("bad input: parameters", function()
     {{"period_hours=0"}, "period_hours must be > 0"},
     {{"level=2"}, "level must be in (0, 1)"},
     {{"capacity_factor=-1"}, "capacity_factor must be >= 0 (ER patients per licensed bed per hour)"},
-    {{"solver=gurobi"}, "solver='gurobi': expected cbc or lp_solve"},
+    {{"solver=gurobi"}, "models/er_routing.lua: parameter 'solver' must be one of cbc, lp_solve, got 'gurobi'"},
     {{"days=9"}, "days='9': expected ISO weekdays like 1-5 or 1,6-7"},
     {{"hours=25-3"}, "hours='25-3': expected START-END like 8-20 (end exclusive)"},
     {{"network=osm"}, "network='osm': only 'manhattan' (the shared Manhattan road graph) or '' (haversine)"},
@@ -305,7 +305,8 @@ return {objective = sol.objective}
     local dir = spec.tmpname(".missing")
     local code, _, err = spec.run({"models/er_routing.lua", "quiet=true", "mc_periods=0", "out=" .. dir .. "/r.json"})
     assert.equals(1, code)
-    assert.matches("^emsopt: out=" .. dir:gsub("%p", "%%%0") .. "/r%.json", err)
+    -- refused when the parameters are read, before any data
+    assert.matches("^emsopt: models/er_routing%.lua: parameter 'out': cannot write '" .. dir:gsub("%p", "%%%0") .. "/r%.json'", err)
     assert.falsy(sys.exists(dir))
   end)
 end)

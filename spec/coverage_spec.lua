@@ -313,6 +313,101 @@ describe("coverage: OR-Library pmed1-pmed5", function()
   end
 end)
 
+describe("coverage.pmedian: sorted distances, heuristic start, Lagrangian bound", function()
+  local pm = require "coverage.pmedian"
+  local opt = assert(data.pmedopt(OR .. "/pmedopt.txt"))
+  local insts = {}
+  local function pmed(k)
+    insts[k] = insts[k] or assert(data.pmed(OR .. "/pmed" .. k .. ".txt"))
+    return insts[k]
+  end
+  for k = 1, 5 do
+    it("pmed" .. k .. ": the listed optimum on both backends, the classic form's value, bounds in order", function()
+      local inst = pmed(k)
+      local best = opt["pmed" .. k]
+      for _, solver in ipairs{"lp_solve", "cbc"} do
+        local r = pm.pmedian(inst, {p = inst.p, solver = solver})
+        assert.is_true(r.optimal, solver)
+        assert.equals(inst.p, #r.sites)
+        assert.equals(best, r.cost, solver)
+        assert.equals(best, (cov.cost(inst, r.sites)))
+        -- greedy >= interchange >= optimum >= Lagrangian bound
+        assert.truthy(r.greedy_cost >= r.heuristic_cost and r.heuristic_cost >= best, solver)
+        assert.truthy(r.lagrangian <= best + 1e-9, solver)
+      end
+      local c = pm.pmedian(inst, {p = inst.p, formulation = "classic"})
+      assert.is_true(c.optimal)
+      assert.equals(best, c.cost)
+    end)
+  end
+  it("the sorted model alone (no reduction, one Lagrangian step) solves pmed2 and pmed3 by the MIP", function()
+    for _, k in ipairs{2, 3} do
+      local inst = pmed(k)
+      for _, solver in ipairs{"lp_solve", "cbc"} do
+        local r = pm.pmedian(inst, {p = inst.p, solver = solver, reduce = false, lagrangian = 1})
+        assert.equals("mip", r.method)
+        assert.equals(0, r.fixed_closed)
+        assert.is_true(r.optimal, solver)
+        assert.equals(opt["pmed" .. k], r.cost, solver)
+      end
+    end
+  end)
+  it("the interchange ends at a local optimum: no single swap improves pmed1's start", function()
+    local inst = pmed(1)
+    local sites, cost = pm.interchange(inst, pm.greedy(inst, inst.p, {}), {})
+    assert.equals(cost, (cov.cost(inst, sites)))
+    local open = {}
+    for _, j in ipairs(sites) do open[j] = true end
+    for a = 1, #sites do
+      for j = 1, 100 do
+        if not open[j] then
+          local t = {table.unpack(sites)}
+          t[a] = j
+          assert.truthy(cov.cost(inst, t) >= cost)
+        end
+      end
+    end
+  end)
+  it("a solve cut short keeps the start and reports the Lagrangian bound", function()
+    local inst = pmed(2)
+    local r = pm.pmedian(inst, {p = inst.p, solver = "cbc", swaps = 0, timeout = 1e-9})
+    assert.is_true(r.ok)
+    assert.truthy(r.cost >= opt.pmed2)
+    assert.truthy(r.bound >= r.lagrangian and r.bound <= opt.pmed2 + 1e-9)
+  end)
+  it("San Francisco: p-median, p-center and MCLP on the published values, with fixed sites as the classic forms", function()
+    local sf = assert(data.sf(SF))
+    for _, solver in ipairs{"lp_solve", "cbc"} do
+      local r = pm.pmedian(sf, {p = 4, solver = solver})
+      assert.is_true(r.optimal)
+      assert.near(2848268129.7145104, r.cost, 2848268129.7145104 * 1e-12)
+      local f = pm.pmedian(sf, {p = 4, solver = solver, fixed = {"Store_1"}})
+      assert.near(cov.pmedian(sf, {p = 4, solver = solver, fixed = {"Store_1"}}).cost, f.cost, 1e-3)
+      assert.truthy(f.names[1] == "Store_1" or f.sites[1] == 1)
+      local pc = pm.pcenter(sf, {p = 4, solver = solver})
+      assert.near(7403.063810849859, pc.radius, 1e-6)
+      assert.truthy(pc.solves < cov.pcenter(sf, {p = 4, solver = solver}).solves)
+      assert.equals(cov.pcenter(sf, {p = 4, fixed = {"Store_1"}}).radius,
+        pm.pcenter(sf, {p = 4, solver = solver, fixed = {"Store_1"}}).radius)
+      local mc = pm.mclp(sf, {radius = 5000, p = 4, solver = solver})
+      assert.equals(875247, mc.covered)
+      assert.truthy(mc.rows < 205)
+      assert.equals(cov.mclp(sf, {radius = 5000, p = 4, fixed = {1, 2}}).covered,
+        pm.mclp(sf, {radius = 5000, p = 4, solver = solver, fixed = {1, 2}}).covered)
+    end
+  end)
+  it("options are checked", function()
+    local inst = pmed(1)
+    assert.error_matches(function() pm.pmedian(inst, {p = 5, formulaton = "sorted"}) end,
+      "pmedian: unknown option 'formulaton'")
+    assert.error_matches(function() pm.pmedian(inst, {p = 5, formulation = "radius"}) end,
+      "pmedian: formulation must be 'sorted' or 'classic', got 'radius'")
+    local code, _, stderr = spec.run({"models/pmedian.lua", "formulation=radius"})
+    assert.equals(1, code)
+    assert.equals("emsopt: models/pmedian.lua: parameter 'formulation' must be one of sorted, classic, got 'radius'\n", stderr)
+  end)
+end)
+
 describe("coverage: San Francisco on CBC (the same references as lp_solve above)", function()
   local sf = assert(data.sf(SF))
   it("LSCP 8, MCLP 875,247, p-median 2,848,268,129.7145", function()

@@ -274,6 +274,73 @@ describe("fairness", function()
     end)
   end
 
+  -- the movement limit binding: the exact search over allocation sequences proves both
+  for _, case in ipairs{{"50-9085-6-7-35", 2, 2}, {"50-3004-6-7-35", 1, 3}} do
+    local name, delta, gap = case[1], case[2], case[3]
+    it(name .. ", delta = " .. delta .. ": gap " .. gap .. " proven (exact search), valid from the raw files", function()
+      local P = {instance = name, data = DATA, cap = 10, requirement = "quartile", seed = 1, solver = "cbc",
+                 timeout = 20, compare = false, sweep = "", configs = "auto", search = 2000, delta = delta}
+      local inst = assert(fairness.load(P))
+      local r = fairness.solve(inst, P)
+      local c = r.consistency
+      assert.equals(gap, c.gap)
+      assert.equals(gap, c.bound)
+      assert.is_true(c.proven)
+      assert.equals("exact search", c.solve.method)
+      assert.is_false(c.exact.limited)
+      assert_valid(raw_synthetic(name, "quartile", 1), r, c, delta)
+      for _, ck in ipairs(r.checks) do assert.is_true(ck.ok, ck.schedule) end
+    end)
+  end
+
+  it("the exact search agrees with a brute force over every path of allocations (T = 3, delta = 1)", function()
+    local name = "50-3004-6-7-35"
+    local raw = raw_synthetic(name, "quartile", 1)
+    local inst = assert(I.load{instance = name, data = DATA, requirement = "quartile", seed = 1})
+    local need = configs.need(inst, 0.8)
+    -- allocations of 15 over the bases, at most 10 each, covering >= need zones: from the raw files
+    local A, P = {}, {}
+    local a = {}
+    local function rec(b, left)
+      if b == raw.B then
+        if left > 10 then return end
+        a[b] = left
+        local pat, k = {}, 0
+        for i = 1, raw.n do
+          local c = 0
+          for bb = 1, raw.B do if raw.covers[bb][i] then c = c + a[bb] end end
+          pat[i] = c >= raw.req[i] and 1 or 0
+          k = k + pat[i]
+        end
+        if k >= need then A[#A + 1] = {table.unpack(a)}; P[#A] = pat end
+        return
+      end
+      for v = 0, math.min(10, left) do a[b] = v; rec(b + 1, left - v) end
+    end
+    rec(1, 15)
+    local function near(x, y)
+      local s = 0
+      for b = 1, raw.B do if A[y][b] > A[x][b] then s = s + A[y][b] - A[x][b] end end
+      return s <= 1
+    end
+    local best = math.huge
+    for x = 1, #A do for y = 1, #A do if near(x, y) then for z = 1, #A do if near(y, z) then
+      local lo, hi = math.huge, -math.huge
+      for i = 1, raw.n do
+        local v = P[x][i] + P[y][i] + P[z][i]
+        if v < lo then lo = v end
+        if v > hi then hi = v end
+      end
+      if hi - lo < best then best = hi - lo end
+    end end end end end
+    local pool, _, index = configs.enumerate(inst, 15, 10, need)
+    local ex = require("fairness.exact").run(inst, pool, index, {M = 15, cap = 10, need = need, T = 3, delta = 1})
+    assert.equals(#A, ex.allocations)
+    assert.is_true(ex.proven)
+    assert.equals(best, ex.gap)
+    assert.equals(best, ex.bound)
+  end)
+
   it("base model optimum equals a brute force over multisets (T = 3)", function()
     local inst = assert(I.load{instance = "50-3004-6-7-35", data = DATA, requirement = "quartile", seed = 1})
     local need = configs.need(inst, 0.8)

@@ -356,10 +356,10 @@ describe("model layer", function()
     assert.is_true(#text < 3000)
   end)
 
-  it("writes an LP file lp_solve reads back to the same optimum", function()
+  it("writes an LP file in lp_solve's dialect that lp_solve reads back to the same optimum", function()
     local m = sens_model()
     local path = spec.tmpname(".lp")
-    assert.is_true(m:write_lp(path))
+    assert.is_true(m:write_lp_solve(path))
     local lp = require "lp"
     local c = assert(lp.read_lp(path))
     local r = c:solve()

@@ -118,7 +118,7 @@ describe("script parameters", function()
     {{"speed=fast"}, "parameter 'speed' expects a number, got 'fast'"},
     {{"verbose=maybe"}, "parameter 'verbose' expects a boolean, got 'maybe'"},
     {{"alpha=x"}, "parameter 'alpha' expects a number, got 'x'"},
-    {{"sped=50"}, "unknown parameter 'sped' (parameters: speed, n, label, verbose, alpha, out)"},
+    {{"sped=50"}, "unknown parameter 'sped' (parameters: speed, n, label, verbose, alpha, lp, out)"},
     {{"n=1", "n=2"}, "parameter 'n' given twice"},
   }
   for _, case in ipairs(bad) do

@@ -362,6 +362,13 @@ function M.bip(P, opts)
     res.gap = (res.cost - res.bound) / math.max(1e-12, math.abs(res.cost))
     if res.gap < 0 then res.gap = 0 end
   end
+  if sol.status == "TIMEOUT" then res.limited_by = res.limited_by or "time" end
+  -- one account of the outcome: the message says what the plan is (the table reads res.source)
+  if res.source == "start" then
+    res.message = fmt("%s: incumbent = annealing start %.6g%s, bound %.6g, gap %.2f%% (%s)", sol.status, res.cost,
+      P.unit and (" " .. P.unit) or "", res.bound, 100 * (res.gap or 0),
+      sol.ok and "the solver found nothing better" or "the solver found no solution of its own")
+  end
   mdl:close()
   return res
 end

@@ -259,6 +259,35 @@ function M.load(name, dir)
   return inst
 end
 
+-- data.radius(q, inst [, key]) -> the radius in the instance's unit, and the quantity used.
+-- q: a quantity parameter (params.quantity), or nil for the instance's default radius
+-- (sf 5000 m, utrecht 12 min; none for the unitless pmedN costs). A distance given for a matrix
+-- of times (or the reverse), or a number without a unit for sf or utrecht, is an error naming
+-- the parameter.
+M.DEFAULT_RADIUS = {sf = "5000m", utrecht = "12min"}
+function M.radius(q, inst, key)
+  local params = require "emsopt.params"
+  key = key or "radius"
+  if not q then
+    local d = M.DEFAULT_RADIUS[inst.name]
+    if not d then
+      error(fmt("parameter '%s' has no default for the %s instance: give %s=VALUE (its costs have no unit)",
+        key, tostring(inst.name), key), 0)
+    end
+    q = params.parse_quantity(key, d)
+  end
+  return q:to(inst.unit or "", fmt("the %s instance's matrix", tostring(inst.name))), q
+end
+
+-- "5000 m", "12 min", "7" (unitless): a value in the instance's unit, for messages
+function M.with_unit(v, inst)
+  local u = inst.unit or ""
+  return fmt("%.10g%s", v, u ~= "" and " " .. u or "")
+end
+
+-- the choices of instance= for the scripts
+M.INSTANCES = {"sf", "utrecht", "pmed1..pmed40"}
+
 function M.list(s)
   local t = {}
   for tok in (s or ""):gmatch("[^,%s]+") do t[#t + 1] = math.tointeger(tonumber(tok)) or tok end

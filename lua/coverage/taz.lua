@@ -7,7 +7,8 @@
 --   local r = taz.solve(area, {satellites = 8, fleet = 30, ...})  -- goal program + evaluation
 --   taz.evaluate(area, open, assign, opts)                       -- independent of the solver
 --
--- Cells: a 2.2 km x 2.2 km grid (4.84 km^2) over the road nodes; demand per cell = the demand of
+-- Cells: a 2.2 km x 2.2 km grid (4.84 km^2) over the road nodes; a satellite in cell j stands at
+-- the road node of j nearest the cell's centre (area.site[j]: node, lat, lon, km_from_centre); demand per cell = the demand of
 -- its nodes; high-demand cells hold >= 1% of the demand. p_ij: the share of node pairs (a node in
 -- cell j, a node in cell i) whose shortest travel time from j's node to i's node is within the
 -- target (the frequency method of the paper's Table I); Y_ij = 1 for the cells i of the 3 x 3
@@ -140,10 +141,21 @@ function M.manhattan(opts)
   end
   local centre = {}
   for _, c in ipairs(cells) do local a, b = grid:centre(c); centre[c] = {lat = a, lon = b} end
+  -- the satellite site of a cell: its road node nearest the cell's centre (a centre may lie in a
+  -- river or off the network; a site must be reachable)
+  local site, best = {}, {}
+  for k = 1, #ids do
+    local c = cellof[k]
+    local km = geo.haversine(lat[k], lon[k], centre[c].lat, centre[c].lon)
+    if not best[c] or km < best[c] then
+      best[c] = km
+      site[c] = {node = ids[k], lat = lat[k], lon = lon[k], km_from_centre = km}
+    end
+  end
   g:close()
   return {name = "manhattan", day = day, hour = hour, weight = weight, target_min = opts.target_min or 15,
     grid = grid, cells = cells, members = members, rate = rate, share = share, high = high, p = p, Y = Y,
-    centre = centre, lambda = lambda, nodes = #ids, zips = placed_zips, sample_calls = total,
+    centre = centre, site = site, lambda = lambda, nodes = #ids, zips = placed_zips, sample_calls = total,
     unplaced_calls = unplaced, unplaced_zips = unplaced_zips, p_min = p_min}
 end
 
@@ -215,7 +227,8 @@ function M.evaluate(area, open, assign, opts)
     local c = opts.ambulances and opts.ambulances[j] or math.max(1, cov.erlang_servers(a, target))
     local b = cov.erlang_b(c, a)
     local q = a * (1 - b) / c
-    sat[#sat + 1] = {cell = j, lat = area.centre[j].lat, lon = area.centre[j].lon, load = a, ambulances = c,
+    local st = area.site and area.site[j] or area.centre[j]
+    sat[#sat + 1] = {cell = j, node = st.node, lat = st.lat, lon = st.lon, load = a, ambulances = c,
       blocking = b, busy = q}
     fleet = fleet + c; busy_tot = busy_tot + a * (1 - b)
   end
@@ -292,7 +305,9 @@ function M.solve(area, opts)
   end)
   m:minimize((opts.P0 or 1000) * e0m + (opts.P1 or 1) * sum(J, function(j) return e1p[j] end)
     + (opts.fleet_weight or 1e-4) * sum({J, C}, function(j, c) return d[j][c] end))
-  local sol = m:solve{solver = opts.solver, timeout = opts.timeout, progress = false, sensitivity = false}
+  local sol = m:solve{solver = opts.solver, timeout = opts.timeout, progress = require("emsopt.progress").enabled(),
+    sensitivity = false}
+  require("emsopt.progress").stopped(sol, "the TAZ_OPT goal program")
   if not sol.ok then return {ok = false, status = sol.status, message = sol.message} end
   local open, assign, n = {}, {}, {}
   for _, j in ipairs(J) do

@@ -91,7 +91,7 @@ function M.run_script(path, args, first)
   -- parameters (a spec runner, a tool) writes its files at once.
   local outputs = require "emsopt.outputs"
   local tx = {abort = function() end, commit = function() return true end, staged = {}}
-  local binder, check_used = params.binder(given, {help = help, script = path,
+  local binder, check_used = params.binder(given, {help = help, script = path, positional = positional,
     on_bound = function(P) outputs.check(P, file); tx = outputs.begin() end})
   rawset(_G, "params", binder)
   local script_arg = {[0] = path}

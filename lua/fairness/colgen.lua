@@ -1,7 +1,9 @@
 -- fairness.colgen: column generation for the base model (a) when configurations cannot be listed.
 --
 --   local cg = colgen.run(inst, pool, index, {M =, cap =, need =, T =, pricing = "mip"|"greedy",
---                          max_iter = 200, time = seconds, mip_timeout = seconds, rng = stats.rng})
+--                          max_iter = 200, mip_nodes = n (the work bound of each pricing MIP),
+--                          time = seconds, mip_timeout = seconds (safety nets: default none),
+--                          rng = stats.rng})
 --
 -- Master: the LP relaxation of (a) over the pool. With duals y_hi[i], y_lo[i] >= 0 of the rows
 -- hi/lo and mu of `time`, a configuration with pattern P has reduced cost
@@ -28,6 +30,7 @@ function M.run(inst, pool, index, o)
     it = it + 1
     local mb = models.base(inst, pool, T, true)
     local sol = mb.model:solve{solver = "lp_solve", progress = false, explain = false}
+    require("emsopt.progress").stopped(sol, "column generation (master LP)")
     if not sol.ok then error("column generation master: " .. sol.message) end
     lp_value = sol.objective
     local duals = sol.raw.duals
@@ -62,8 +65,10 @@ function M.run(inst, pool, index, o)
     local entry = {iteration = it, lp = lp_value, columns = #pool, rc = best_rc, by = "greedy"}
     if not found and o.pricing ~= "greedy" then
       local left = o.time and (o.time - (sys.clock() - t0)) or nil
+      local limit = o.mip_timeout or left
+      if limit and left then limit = math.min(limit, left) end
       local a, _, val, bound = configs.price_mip(inst, o.M, o.cap, o.need, w,
-        {timeout = math.max(1, math.min(o.mip_timeout or 20, left or math.huge)), start = last_mip_alloc})
+        {timeout = limit and math.max(1, limit) or nil, node_limit = o.mip_nodes, start = last_mip_alloc})
       if a then
         local rc = val - mu
         local lag = lp_value + T * math.min(0, bound - mu)

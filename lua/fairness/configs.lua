@@ -233,8 +233,9 @@ function M.price_mip(inst, m, cap, need, w, opts)
     for b = 1, B do start[x[b][1]] = opts.start[b] end
     for i = 1, n do start[y[i][1]] = p[i] end
   end
-  local sol = pm:solve{solver = opts.solver or "cbc", timeout = opts.timeout, progress = false,
+  local sol = pm:solve{solver = opts.solver or "cbc", timeout = opts.timeout, node_limit = opts.node_limit, progress = false,
                        sensitivity = false, explain = false, start = start}
+  require("emsopt.progress").stopped(sol, "column generation (pricing MIP)")
   if not sol.ok then return nil, sol.message end
   local a = {}
   for b = 1, B do a[b] = math.floor(sol:value(x[b]) + 0.5) end

@@ -176,6 +176,28 @@ local function utrecht(opts)
 end
 
 --- load(opts) -> instance | nil, message
+-- The instance names in a data folder: "utrecht" and every ambulance_fairness/csv/NAME.nodes.csv.
+function M.names(data)
+  if (data or "") == "" then
+    local ok, d = pcall(paths.data)
+    data = ok and d or "../shared/data"
+  end
+  local dir = data .. "/ambulance_fairness/csv"
+  local out = {}
+  local p = io.popen("ls " .. "'" .. dir:gsub("'", "'\\''") .. "' 2>/dev/null")
+  if p then
+    for l in p:lines() do local nm = l:match("^(.+)%.nodes%.csv$"); if nm then out[#out + 1] = nm end end
+    p:close()
+  end
+  table.sort(out, function(a, b)
+    local na, nb = tonumber(a:match("^%d+")) or 0, tonumber(b:match("^%d+")) or 0
+    if na ~= nb then return na < nb end
+    return a < b
+  end)
+  out[#out + 1] = "utrecht"
+  return out
+end
+
 function M.load(opts)
   opts = opts or {}
   local name = opts.instance or "50-3004-6-7-35"

@@ -128,7 +128,7 @@ function M.stats_of(m, sol, t0)
   return {variables = m.ncols, integer = nint, constraints = m.nrows, nonzeros = m.nnz,
           status = sol.status, optimal = sol.optimal, objective = sol.objective,
           bound = sol.bound or (sol.optimal and sol.objective) or nil,
-          time = sys.clock() - t0, solver_time = sol.time, nodes = sol.nodes}
+          time = sys.clock() - t0, solver_time = sol.time, nodes = sol.nodes, limited_by = sol.limited_by}
 end
 
 -- rows hi/lo/objective shared by (a), (b), (c): C is a function i -> expression

@@ -1044,7 +1044,10 @@ static const char *field_text(lua_State *L, Writer *w, int idx, size_t *len, lua
       if (isnan(d) || isinf(d)) {
         snprintf(buf, sizeof buf, "%s", isnan(d) ? "nan" : d > 0 ? "inf" : "-inf");
       } else {
+        /* the shortest of %.15g, %.16g, %.17g that reads back to d; -0 is written 0 */
+        if (d == 0) d = 0.0;
         snprintf(buf, sizeof buf, "%.15g", d);
+        if (strtod(buf, NULL) != d) snprintf(buf, sizeof buf, "%.16g", d);
         if (strtod(buf, NULL) != d) snprintf(buf, sizeof buf, "%.17g", d);
         if (!strpbrk(buf, ".eE")) strcat(buf, ".0");
       }

@@ -32,7 +32,8 @@
  *
  * Duplicate columns in terms are summed, zero coefficients dropped. Columns are 1-based.
  * Names are stored LP-format safe (other characters than letters, digits and _[]{}/.&#$%~'@^
- * become '_'), so write_lp produces a file lp_solve and other solvers read back.
+ * become '_'), so write_lp produces a file lp_solve reads back: it is lp_solve's own LP dialect,
+ * which other solvers do not read (the modeling layer's model:write_lp writes CPLEX LP format).
  *
  * Solve options (unknown keys are errors):
  *   solver = "lp_solve" | "cbc"   timeout = seconds   gap_abs, gap_rel = MIP gaps

@@ -6,15 +6,15 @@ local spec = require "spec"
 local M = {}
 local q = spec.shquote
 
--- Starts emsopt with args in the background; returns a handle with pid, stop(sig) -> seconds
+-- Starts emsopt with args in the background (env: "K=V ..." for its environment); returns a handle with pid, stop(sig) -> seconds
 -- until the process was gone, and finish() -> exit code, stdout, stderr.
-function M.start(args)
+function M.start(args, env)
   local bin = os.getenv("EMSOPT") or "./emsopt"
   local pidf, rcf, outf, errf = spec.tmpname(".pid"), spec.tmpname(".rc"), spec.tmpname(".out"), spec.tmpname(".err")
   local cmd = {q(bin)}
   for _, a in ipairs(args) do cmd[#cmd + 1] = q(a) end
-  assert(os.execute(string.format("( %s >%s 2>%s </dev/null & echo $! >%s; wait $!; echo $? >%s ) >/dev/null 2>&1 &",
-    table.concat(cmd, " "), q(outf), q(errf), q(pidf), q(rcf))))
+  assert(os.execute(string.format("( %s%s >%s 2>%s </dev/null & echo $! >%s; wait $!; echo $? >%s ) >/dev/null 2>&1 &",
+    env and ("env " .. env .. " ") or "", table.concat(cmd, " "), q(outf), q(errf), q(pidf), q(rcf))))
   local t0 = sys.clock()
   while not (spec.read(pidf) or ""):match("%d+") do
     assert(sys.clock() - t0 < 10, "the process did not start")

@@ -1,0 +1,367 @@
+-- No silent wrong answers: each slip a new user makes (a mistyped parameter, a value out of range,
+-- a unit meant for another instance, a point far from the road network, Ctrl-C in a loop of
+-- solves, an export another solver reads) either gets the answer asked for or a clear refusal.
+-- Every case is one command a user typed; each gave a plausible wrong answer with exit 0 before.
+local spec = require "spec"
+local json = require "json"
+local csv = require "csv"
+local model = require "model"
+local sys = require "sys"
+local start = dofile("spec/support/process.lua").start
+
+local D = os.getenv("EMSOPT_DATA") or "../shared/data"
+
+-- runs a command line; returns exit code, stdout, the first line of stderr
+local function run(args, opts)
+  local code, out, err = spec.run(args, opts)
+  return code, out, err:match("^[^\n]*"), err
+end
+
+-- a refusal: exit 1, the message, nothing on stdout (nothing was solved)
+local function refused(args, message)
+  local code, out, first = run(args)
+  assert.equals(1, code, table.concat(args, " "))
+  assert.equals("emsopt: " .. message, first)
+  assert.equals("", out)
+end
+
+describe("wrong answers: the command line", function()
+  it("p = 6, --p=6 and a stray word are errors naming what was meant", function()
+    refused({"models/mclp.lua", "p", "=", "6"}, "models/mclp.lua: 'p = 6' has spaces around '=': did you mean 'p=6'?")
+    refused({"models/mclp.lua", "--p=6"}, "models/mclp.lua: '--p=6' is not a parameter: did you mean 'p=6'?")
+    refused({"models/mclp.lua", "foo"}, "models/mclp.lua: unexpected argument 'foo' (parameters are given as key=value)")
+    refused({"models/mclp.lua", "p=", "6"}, "models/mclp.lua: 'p= 6' has a space after '=': did you mean 'p=6'?")
+    refused({"models/mclp.lua", "p", "=6"}, "models/mclp.lua: 'p =6' has a space before '=': did you mean 'p=6'?")
+  end)
+
+  it("values out of range are refused before any data is read", function()
+    local cases = {
+      {{"models/mclp.lua", "p=0"}, "parameter 'p' must be in [1, inf), got 0"},
+      {{"models/mclp.lua", "p=-3"}, "parameter 'p' must be in [1, inf), got -3"},
+      {{"models/mclp.lua", "p=100"}, "parameter 'p' must be at most 16 (the sf instance has 16 candidate sites), got 100"},
+      {{"models/mclp.lua", "radius=-5km"}, "parameter 'radius' must be > 0, got '-5km'"},
+      {{"models/pcenter.lua", "p=17"}, "parameter 'p' must be at most 16 (the sf instance has 16 candidate sites), got 17"},
+      {{"models/mexclp.lua", "q=1.2"}, "parameter 'q' must be in [0, 1), got 1.2"},
+      {{"models/mexclp.lua", "q=-0.5"}, "parameter 'q' must be in [0, 1), got -0.5"},
+      {{"models/malp.lua", "alpha=1"}, "parameter 'alpha' must be in (0, 1), got 1"},
+      {{"models/taz_opt.lua", "hour=25"}, "parameter 'hour' must be in [0, 23], got 25"},
+      {{"models/mclp.lua", "instance=foo"}, "parameter 'instance' must be one of sf, utrecht, pmed1..pmed40, got 'foo'"},
+    }
+    for _, c in ipairs(cases) do refused(c[1], c[1][1] .. ": " .. c[2]) end
+  end)
+
+  it("fairness instance=foo lists the instances", function()
+    local code, out, first = run({"models/fairness.lua", "instance=foo"})
+    assert.equals(1, code)
+    assert.equals("", out)
+    assert.matches("^emsopt: models/fairness%.lua: parameter 'instance' must be one of 50%-3004%-6%-7%-35, .*, utrecht, got 'foo'$", first)
+    assert.matches("400%-", first) -- the larger instances are listed too
+  end)
+
+  it("report=/nonexistent/x.html fails before the solve", function()
+    for _, s in ipairs({"models/mclp.lua", "models/fairness.lua", "models/er_routing.lua", "models/pcenter.lua"}) do
+      refused({s, "report=/nonexistent/x.html"}, s .. ": parameter 'report': cannot write '/nonexistent/x.html' (no folder '/nonexistent')")
+    end
+  end)
+end)
+
+describe("wrong answers: units", function()
+  it("a distance for a matrix of times (and a bare number where two units are possible) is an error", function()
+    refused({"models/mclp.lua", "instance=utrecht", "radius=5000m"},
+      "models/mclp.lua: parameter 'radius' is a distance (5000 m), but the utrecht instance's matrix holds times (minutes): give a time, e.g. radius=12min")
+    refused({"models/mclp.lua", "instance=utrecht", "radius=5000"},
+      "models/mclp.lua: radius=5000 needs a unit: the utrecht instance's matrix holds minutes (write e.g. radius=5000min)")
+    refused({"models/mexclp.lua", "instance=sf", "radius=12min"},
+      "models/mexclp.lua: parameter 'radius' is a time (12 min), but the sf instance's matrix holds distances (metres): give a distance, e.g. radius=5000m")
+  end)
+
+  it("the defaults follow the instance, and the unit is printed and stored", function()
+    local dir = spec.mkdir()
+    -- mclp on utrecht: 12 min, not 5000 (which covered 100 %)
+    local code, out = run({"models/mclp.lua", "instance=utrecht", "out=" .. dir .. "/u.json"})
+    assert.equals(0, code)
+    assert.matches("radius 12 min:", out)
+    local r = json.decode(spec.read(dir .. "/u.json"))
+    assert.equals(12, r.radius); assert.equals("min", r.unit)
+    assert.truthy(r.covered < r.total, "12 minutes do not cover all of Utrecht with 4 bases")
+    -- mexclp on sf: 5000 m, not 12 m at one site
+    code, out = run({"models/mexclp.lua", "instance=sf", "curve_to=0", "out=" .. dir .. "/s.json"})
+    assert.equals(0, code)
+    assert.matches("radius 5000 m, 20 ambulances", out)
+    r = json.decode(spec.read(dir .. "/s.json"))
+    assert.equals("m", r.unit); assert.equals(5000, r.radius)
+    local bases = 0
+    for _, k in ipairs(r.x) do if k > 0 then bases = bases + 1 end end
+    assert.truthy(bases > 1, "20 ambulances at more than one site")
+    -- km converts
+    code, out = run({"models/mclp.lua", "radius=5km"})
+    assert.equals(0, code)
+    assert.matches("radius 5000 m: covered 875247 of 955113", out)
+  end)
+end)
+
+describe("wrong answers: geography", function()
+  local er = require "er_routing"
+  it("er_routing network=manhattan with five-borough data names the far points", function()
+    local code, out, first = run({"models/er_routing.lua", "incidents=" .. D .. "/nyc_ems_incidents/ems_incidents_2013_2016_sampleA.csv",
+      "hospitals=" .. D .. "/hospitals/hifld_hospitals_nyc5boroughs.csv", "zcta=" .. D .. "/zcta_centroids/Gaz_zcta_national.txt",
+      "network=manhattan", "mc_periods=0"})
+    assert.equals(1, code)
+    assert.equals("", out)
+    assert.matches("^emsopt: 134 of 191 ZIP centroids %(worst: 10307, 28%.6 km%) and 34 of 51 ERs %(worst: .-%) are farther than access=1 km from the manhattan road network", first)
+  end)
+
+  it("travel times run from the zone to the ER on the asymmetric Manhattan network", function()
+    local tt = require "traveltime"
+    -- ZIP centroids and ERs inside Manhattan (lat, lon)
+    local zones = {["10001"] = {lat = 40.7506, lon = -73.9972}, ["10028"] = {lat = 40.7763, lon = -73.9529},
+                   ["10032"] = {lat = 40.8388, lon = -73.9427}, ["10002"] = {lat = 40.7157, lon = -73.9863}}
+    local zlist = {"10001", "10002", "10028", "10032"}
+    local ers = {{name = "A", lat = 40.7394, lon = -73.9754}, {name = "B", lat = 40.7644, lon = -73.9543},
+                 {name = "C", lat = 40.8404, lon = -73.9420}}
+    local P = {network = "manhattan", network_weight = "week_12", speed = 30, detour = 1.3}
+    local T = er.travel(ers, zones, zlist, P)
+    local g = require("roads").manhattan(nil, {days = {"week"}, hours = {12}})
+    local zpts, epts = {}, {}
+    for k, z in ipairs(zlist) do zpts[k] = zones[z] end
+    local fwd = tt.matrix(zpts, ers, {graph = g, weight = "week_12"}).minutes   -- zone -> ER
+    local back = tt.matrix(ers, zpts, {graph = g, weight = "week_12"}).minutes  -- ER -> zone
+    local differ = 0
+    for h = 1, #ers do
+      for k = 1, #zlist do
+        assert.near(fwd:get(k, h), T:get(h, k), 1e-9)
+        if math.abs(back:get(h, k) - fwd:get(k, h)) > 0.01 then differ = differ + 1 end
+      end
+    end
+    assert.truthy(differ > 0, "the two directions differ on some pair (else this spec could not see a swap)")
+  end)
+end)
+
+describe("wrong answers: TAZ_OPT sites", function()
+  it("every proposed satellite stands on a road node", function()
+    local dir = spec.mkdir()
+    local code = run({"models/taz_opt.lua", "out=" .. dir .. "/t.json"})
+    assert.equals(0, code)
+    local r = json.decode(spec.read(dir .. "/t.json"))
+    local g = require("roads").manhattan(nil, {days = {"week"}, hours = {12}})
+    local ids = g:nodes()
+    local lat, lon = {}, {}
+    for k, id in ipairs(ids) do lat[k], lon[k] = g:coords(id) end
+    assert.truthy(#r.proposed.satellites > 0)
+    for _, s in ipairs(r.proposed.satellites) do
+      local best = math.huge
+      for k = 1, #ids do best = math.min(best, require("geo").haversine(s.lat, s.lon, lat[k], lon[k])) end
+      assert.truthy(best < 1e-6, string.format("satellite of cell %d is %.3f km from the nearest road node", s.cell, best))
+      local a, o = g:coords(s.node)
+      assert.near(a, s.lat, 1e-9); assert.near(o, s.lon, 1e-9)
+    end
+  end)
+end)
+
+describe("wrong answers: labels and limited runs in the clusters model", function()
+  it("own tracts and hospitals are not labelled Louisville", function()
+    local dir = spec.mkdir()
+    local t, h = dir .. "/my_tracts.csv", dir .. "/my_hospitals.csv"
+    spec.write(t, spec.read(D .. "/census_tracts/cenpop2010_tracts_jefferson_ky_21111.csv"))
+    spec.write(h, spec.read(D .. "/hospitals/hifld_hospitals_jefferson_ky.csv"))
+    local code, out = run({"models/ems_clusters.lua", "tracts=" .. t, "hospitals=" .. h, "method=sa", "lns=0",
+      "restarts=1", "k=200", "k2=100"})
+    assert.equals(0, code)
+    assert.falsy(out:find("Louisville (Jefferson County KY)", 1, true))
+    assert.matches("clusters: my_tracts%.csv and my_hospitals%.csv,", out)
+    code, out = run({"models/ems_clusters.lua", "tracts=" .. t, "hospitals=" .. h, "label=My county", "method=sa",
+      "lns=0", "restarts=1", "k=200", "k2=100"})
+    assert.matches("clusters: My county,", out)
+  end)
+
+  it("ems_clusters timeout=10: the JSON and the table tell the same outcome", function()
+    local dir = spec.mkdir()
+    local code, out = run({"models/ems_clusters.lua", "timeout=10", "out=" .. dir .. "/r.json"})
+    assert.equals(0, code)
+    local r = json.decode(spec.read(dir .. "/r.json"))
+    local b = r.stage1.bip
+    if b.source == "start" then
+      assert.matches("incumbent = annealing start", out)
+      assert.matches("incumbent = annealing start", b.message)
+      assert.falsy(b.message:find("no solution:", 1, true))
+    else
+      assert.falsy(out:match("BIP [^\n]*incumbent = annealing start"))
+    end
+    if b.status == "TIMEOUT" then assert.equals("time", b.limited_by) end
+  end)
+end)
+
+describe("wrong answers: limits and interruptions in loops of solves", function()
+  local cov, data = require "coverage", require "coverage.data"
+  it("p-center's bisection reports the proven interval when a check is stopped by a limit", function()
+    local sf = data.load("sf")
+    local n = 0
+    local r = cov.pcenter(sf, {p = 4, lscp = function(inst, o)
+      n = n + 1
+      if n == 3 then return {ok = false, status = "TIMEOUT", message = "TIMEOUT: no solution"} end
+      return cov.lscp(inst, o)
+    end})
+    assert.is_false(r.optimal)
+    assert.equals("TIMEOUT", r.status)
+    assert.equals("time", r.limited_by)
+    assert.truthy(r.lower < r.upper, "an interval, not a point")
+    assert.truthy(r.lower <= 7403.0638 and 7403.0638 <= r.upper + 1e-6, "the optimum lies in it")
+    assert.truthy(cov.radius_of(sf, r.sites) <= r.upper + 1e-9, "the sites returned achieve the upper end")
+    -- and the full run is optimal
+    assert.is_true(cov.pcenter(sf, {p = 4}).optimal)
+  end)
+
+  local CODE = {INT = 130, TERM = 143}
+  for _, sig in ipairs({"INT", "TERM"}) do
+    it("pcenter.lua instance=pmed20 p=10 stops within a second of SIG" .. sig .. " and writes nothing", function()
+      local dir = spec.mkdir()
+      local h = start({"models/pcenter.lua", "instance=pmed20", "p=10", "out=" .. dir .. "/r.json",
+        "report=" .. dir .. "/r.html"}, "EMSOPT_PROGRESS=1")
+      os.execute(string.format("sleep %g", spec.t(3)))  -- data (0.2 s), then the LSCP checks
+      assert.is_true(h.alive(), "the bisection on pmed20 takes minutes")
+      local took = h.stop(sig)
+      h.kill()
+      local code, out, err = h.finish()
+      assert.truthy(took < spec.t(1.0), string.format("stopped %.2f s after SIG%s", took, sig))
+      assert.equals(CODE[sig], code)
+      assert.equals("", out)
+      assert.matches(sig == "INT" and "interrupted" or "terminated", err)
+      assert.same({}, spec.ls(dir))
+    end)
+  end
+
+  it("solver=cbc: SIGINT during the solve does not print the result", function()
+    local dir = spec.mkdir()
+    -- lr_mexclp: about 20 s of CBC solves (the fleet-size curve), and a report at the end
+    local h = start({"models/lr_mexclp.lua", "solver=cbc", "out=" .. dir .. "/r.json", "report=" .. dir .. "/r.html"})
+    os.execute(string.format("sleep %g", spec.t(3)))
+    assert.is_true(h.alive(), "the run takes longer than 3 s")
+    local took = h.stop("INT")
+    h.kill()
+    local code, out, err = h.finish()
+    -- CBC stops at its next check (up to ~1.5 s seen under load); what matters here is that the
+    -- run prints no result and writes no file
+    assert.truthy(took < spec.t(3.0), string.format("stopped %.2f s after SIGINT", took))
+    assert.equals(130, code)
+    out = out:gsub("[^\n]*\n", function(l) return l:match("^LR%-MEXCLP") and l or "" end)
+    assert.equals("", out)
+    assert.matches("interrupted", err)
+    assert.same({}, spec.ls(dir))
+  end)
+
+  it("fairness: Ctrl-C prints no report and writes no HTML", function()
+    local dir = spec.mkdir()
+    local h = start({"models/fairness.lua", "report=" .. dir .. "/f.html", "out=" .. dir .. "/f.json"})
+    os.execute(string.format("sleep %g", spec.t(4)))
+    assert.is_true(h.alive(), "the default fairness run takes about a minute")
+    local took = h.stop("INT")
+    h.kill()
+    local code, out = h.finish()
+    -- (CBC's own log lines may precede the stop; the report must not follow it)
+    out = out:gsub("[^\n]*\n", function(l) return l:match("^fairness over time") and l or "" end)
+    -- within a second in Lua code and lp_solve; CBC stops at its next check (up to ~1.5 s seen)
+    assert.truthy(took < spec.t(3.0), string.format("stopped %.2f s after SIGINT", took))
+    assert.equals(130, code)
+    assert.equals("", out)
+    assert.same({}, spec.ls(dir))
+  end)
+end)
+
+describe("wrong answers: progress", function()
+  it("shows the phase on a terminal and nothing otherwise", function()
+    local code, out, _, err = run({"models/pcenter.lua"}, {env = "EMSOPT_PROGRESS=1"})
+    assert.equals(0, code)
+    assert.matches("p%-center: LSCP check 1 at radius", err)
+    assert.matches("radius 7403%.06381%d* m", out)
+    code, out, _, err = run({"models/pcenter.lua"})  -- stderr is a file here: quiet
+    assert.equals(0, code)
+    assert.equals("", err)
+  end)
+end)
+
+describe("wrong answers: exports", function()
+  local function have(cmd) return os.execute("command -v " .. cmd .. " >/dev/null 2>&1") == true end
+
+  -- ranges of bounds (finite, negative, free, fixed), integers, all three relations, a constant
+  local function sample()
+    local m = model.new("roundtrip")
+    local x = m:var("x", {1, 2, 3}, {int = true, ub = 4})
+    local y = m:var("y", {lb = -2.5, ub = 7.25})
+    local z = m:var("z", {lb = -math.huge})
+    local w = m:var("w[a b]", {lb = 1, ub = 1})
+    m:st("r1", x[1] + 2 * x[2] - y, "<=", 6.1)
+    m:st("r2", x[2] + x[3] + z, ">=", 1)
+    m:st("r3", x[1] + x[3] + 0.5 * y + w, "==", 5)
+    m:st("lo", z, ">=", -3)
+    m:st("hi", z + y, "<=", 10)
+    m:maximize(3 * x[1] + 2 * x[2] + x[3] + y - 0.1 * z + w + 7.5)
+    return m
+  end
+
+  it("write_lp is CPLEX LP: cbc and glpsol read it and agree with lp_solve", function()
+    local m = sample()
+    local sol = m:solve{}
+    assert.is_true(sol.optimal)
+    local path = spec.tmpname(".lp")
+    assert.is_true(m:write_lp(path))
+    assert.truthy(have("cbc") and have("glpsol"), "coinor-cbc and glpk-utils are in DEB_PKGS")
+    local p = io.popen("cbc " .. spec.shquote(path) .. " solve 2>&1")
+    local cbc_out = p:read("a"); p:close()
+    local v = tonumber(cbc_out:match("Objective value:%s*(%S+)"))
+    assert.near(sol.objective, v, 1e-6)
+    local o = spec.tmpname(".txt")
+    assert.is_true(os.execute("glpsol --lp " .. spec.shquote(path) .. " -o " .. spec.shquote(o) .. " >/dev/null 2>&1") == true)
+    v = tonumber(spec.read(o):match("Objective:%s*obj = (%S+)"))
+    assert.near(sol.objective, v, 1e-6)
+    -- lp_solve's own dialect keeps its name, and lp_solve reads it back
+    local lps = spec.tmpname(".lp")
+    assert.is_true(m:write_lp_solve(lps))
+    local back = assert(require("lp").read_lp(lps))
+    local r = back:solve{}
+    back:close()
+    assert.near(sol.objective, r.objective, 1e-9)
+  end)
+
+  it("write_mps after a solve writes the model's own coefficients", function()
+    local m = model.new("mps")
+    local x = m:var("x", {1, 2}, {ub = 10})
+    m:st("c", 6 * x[1] + 12 * x[2], "<=", 60)
+    m:maximize(6 * x[1] + 12 * x[2] + 0.1 * x[1])
+    assert.is_true(m:solve{}.optimal)
+    local path = spec.tmpname(".mps")
+    assert.is_true(m:write_mps(path))
+    local text = spec.read(path)
+    assert.matches("\n    x%[1%]  c  6\n", text)
+    assert.matches("\n    x%[2%]  c  12\n", text)
+    assert.matches("\n    x%[1%]  R0  6%.1\n", text)
+    assert.falsy(text:find("00000000", 1, true), "no float noise")
+  end)
+
+  it("JSON and CSV numbers are the shortest text that reads back; no -0", function()
+    assert.equals("[0,0.9,0.30000000000000004,735.0000000000001,0.1,3]",
+      json.encode({-0.0, 0.9, 0.1 + 0.2, 735.0000000000001, 0.1, 3.0}))
+    local path = spec.tmpname(".csv")
+    assert(csv.write(path, {"a"}, {{a = -0.0}, {a = 0.9}, {a = 0.1 + 0.2}, {a = 1 - 1e-16}}))
+    assert.equals("a\n0.0\n0.9\n0.30000000000000004\n0.9999999999999999\n", spec.read(path))
+    for _, x in ipairs({0.1, 1 / 3, 2 / 3, 1e-300, 123456789.123, math.pi}) do
+      assert.equals(x, tonumber(json.encode({x}):match("%[(.*)%]")))
+    end
+  end)
+
+  it("every model script takes lp=FILE and writes its model there", function()
+    local dir = spec.mkdir()
+    local code = run({"models/mclp.lua", "lp=" .. dir .. "/mclp.lp"})
+    assert.equals(0, code)
+    local text = spec.read(dir .. "/mclp.lp")
+    assert.matches("^\\ model mclp", text)
+    assert.matches("\nMaximize\n", text)
+    if have("cbc") then
+      local p = io.popen("cbc " .. spec.shquote(dir .. "/mclp.lp") .. " solve 2>&1")
+      local v = tonumber(p:read("a"):match("Objective value:%s*(%S+)")); p:close()
+      assert.near(875247, v, 1e-6)
+    end
+    code = run({"models/pcenter.lua", "lp=" .. dir .. "/pc.mps"})
+    assert.equals(0, code)
+    assert.matches("^NAME lscp\n", spec.read(dir .. "/pc.mps"))
+  end)
+end)
