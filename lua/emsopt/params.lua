@@ -187,7 +187,8 @@ local function check_output(key, path)
   local dir = path:match("^(.*)/[^/]*$") or "."
   if dir == "" then dir = "/" end
   if path:sub(-1) == "/" then usage("parameter '%s': '%s' is a folder, not a file", key, path) end
-  local probe = path .. ".probe~"
+  -- a short name in the folder: the path's name plus a suffix would pass NAME_MAX for long names
+  local probe = string.format("%s/.emsopt-probe-%d", dir, require("sys").getpid())
   local f = io.open(probe, "w")
   if not f then
     local g = io.open(dir, "r")
