@@ -43,7 +43,7 @@ CPPFLAGS += -D_GNU_SOURCE -DEMSOPT_VERSION='"$(VERSION)"' -Iruntime $(LUA_CFLAGS
 CFLAGS   += -std=gnu11 $(OPT) $(WARN) $(SANITIZE) -pthread
 CXXFLAGS += -std=gnu++17 $(OPT) -Wall -Wextra -Werror $(SANITIZE) -pthread
 LDFLAGS  += $(SANITIZE) -pthread
-LDLIBS   += $(LUA_LIBS) $(LPSOLVE_LIBS) $(CBC_LIBS) $(PROJ_LIBS) $(OSMIUM_LIBS) -lcurl -lreadline -lm
+LDLIBS   += $(LUA_LIBS) $(LPSOLVE_LIBS) $(CBC_LIBS) $(PROJ_LIBS) $(OSMIUM_LIBS) -lcurl -lz -lreadline -lm
 
 # Debian packages: build and run time (CBC's link line: zlib, bzip2, LAPACK, BLAS), then the
 # tools the tests and benchmarks use. `make deps` installs what is missing.
@@ -195,7 +195,7 @@ clean:
 #                fuzz/crashes/NAME-* (replayed by spec/fuzz_regress_spec.lua)
 #   make valgrind [SPECS="spec/csv_spec.lua ..."]   C core tests and specs under memcheck
 FUZZ_SECONDS ?= 600
-FUZZ         ?= csv datetime graph_csv dimacs lp
+FUZZ         ?= csv datetime graph_csv dimacs lp mps
 FUZZ_CC      ?= clang
 FUZZ_DATA    ?= ../shared/data
 FUZZ_CFLAGS   = -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
@@ -207,6 +207,8 @@ FUZZ_SRC_graph_csv = modules/csv/csv.c modules/graph/graph.c modules/graph/graph
 FUZZ_SRC_dimacs    = modules/graph/graph.c modules/graph/graph_io.c
 FUZZ_SRC_lp        = modules/lp/lpcore.c modules/lp/mps.c modules/lp/cbc_stop.cpp modules/lp/clp_stop.cpp runtime/atomic.c
 FUZZ_LIBS_lp       = $(LPSOLVE_LIBS) $(CBC_LIBS) -fsanitize-link-c++-runtime -lstdc++
+FUZZ_SRC_mps       = $(FUZZ_SRC_lp)
+FUZZ_LIBS_mps      = $(FUZZ_LIBS_lp)
 SPECS        ?=
 # specs that drive processes by the clock wait and allow this many times longer (spec.t)
 VALGRIND_TIME_SCALE ?= 20

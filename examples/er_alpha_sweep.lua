@@ -65,6 +65,6 @@ for _, r in ipairs(rows) do
   end
 end
 if P.csv ~= "" then
-  assert(require("csv").write(P.csv, {"alpha", "mean", "extra", "worst_overflow", "status"}, rows))
+  assert(require("emsopt.outputs").csv(P.csv, {"alpha", "mean", "extra", "worst_overflow", "status"}, rows))
 end
 return {runs = rows}

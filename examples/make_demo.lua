@@ -15,6 +15,7 @@
 --                            no such state)
 -- Deterministic: the seeded generator of the stats module; regenerating gives identical files.
 local csv = require "csv"
+local outputs = require "emsopt.outputs"
 local stats = require "stats"
 
 local P = params {
@@ -157,10 +158,10 @@ end
 
 local dir = P.dir
 local function check(ok, err) if not ok then error(err, 0) end end
-check(csv.write(dir .. "/incidents.csv", ICOLS, irows))
-check(csv.write(dir .. "/hospitals.csv", HCOLS, hrows))
-check(csv.write(dir .. "/zcta.tsv", {"GEOID", "ALAND", "AWATER", "ALAND_SQMI", "AWATER_SQMI", "INTPTLONG", "INTPTLAT"},
+check(outputs.csv(dir .. "/incidents.csv", ICOLS, irows))
+check(outputs.csv(dir .. "/hospitals.csv", HCOLS, hrows))
+check(outputs.csv(dir .. "/zcta.tsv", {"GEOID", "ALAND", "AWATER", "ALAND_SQMI", "AWATER_SQMI", "INTPTLONG", "INTPTLAT"},
   zrows, {delimiter = "\t"}))
-check(csv.write(dir .. "/tracts.csv", {"STATEFP", "COUNTYFP", "TRACTCE", "POPULATION", "LATITUDE", "LONGITUDE"}, trows))
+check(outputs.csv(dir .. "/tracts.csv", {"STATEFP", "COUNTYFP", "TRACTCE", "POPULATION", "LATITUDE", "LONGITUDE"}, trows))
 print(fmt("demo region in %s: %d incidents, %d hospitals, %d zones, %d tracts (seed %d)", dir, #irows, #hrows, #zrows, #trows, P.seed))
 return {incidents = #irows, hospitals = #hrows, zones = #zrows, tracts = #trows, unknown = extra_unknown, dir = dir, seed = P.seed}

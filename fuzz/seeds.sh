@@ -6,7 +6,7 @@
 set -eu
 data=${1:-../shared/data}
 out=${2:-build/fuzz/seeds}
-mkdir -p "$out/csv" "$out/datetime" "$out/graph_csv" "$out/dimacs" "$out/lp"
+mkdir -p "$out/csv" "$out/datetime" "$out/graph_csv" "$out/dimacs" "$out/lp" "$out/mps"
 put() { # put FILE MODEBYTE(octal): the mode byte, then stdin
   { printf "\\$2"; cat; } > "$1"
 }
@@ -89,4 +89,9 @@ MPS
 sed 's/^ *//' "$out/lp/mps" > "$out/lp/mps-free"
 f="$data/pmedian_orlib/pmed1.txt"
 [ -f "$f" ] && { echo "min: $(slice "$f" 6 | tail -n +2 | awk '{printf "+%s x%s_%s ", $3, $1, $2}');"; echo "c1: x1_2 + x1_3 >= 1;"; echo "int x1_2;"; } | put "$out/lp/pmed" 030
+
+# mps: recipes (fuzz/fuzz_mps.c reads its input as flags, counts, then choices): a few shapes
+printf '\077\003\004\001\002\003\004\005\006\007\010\011\012\013\014\015\016\017' > "$out/mps/small"
+printf '\017\050\050\377\376\375\021\022\023\024\025\026\027\030\031\032' > "$out/mps/wide"
+printf '\177\002\002\360\361\362\363\000\001\002\003\004\005' > "$out/mps/names"
 echo "seeds: $(find "$out" -type f | wc -l) files in $out"

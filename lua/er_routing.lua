@@ -229,14 +229,27 @@ function M.rates(P, TYPES, zones)
   local hours, nhours = parse_hours(P.hours)
   -- date-times: ISO 8601 or MM/DD/YYYY hh:mm:ss AM/PM, told apart per value
   local dt = {column = P.datetime_column, bin = "hour_of_week", format = "auto"}
-  local groups, info = csv.count(P.incidents, {by = {P.code_column, P.zip_column, dt}})
-  if not groups then error("incidents: " .. info, 0) end
-  local span = csv.count(P.incidents, {by = {{column = P.datetime_column, bin = "date", format = "auto"}}})
+  -- One pass over the file: a second one could read another file (replaced or truncated in
+  -- between, or a pipe that is empty the second time) and mix its dates with the first's counts.
+  local dk = {column = P.datetime_column, bin = "date", format = "auto"}
+  local cols, info = csv.count(P.incidents, {by = {P.code_column, P.zip_column, dt, dk}, columnar = true})
+  if not cols then error("incidents: " .. info, 0) end
+  local K1, K2, K3, K4, C = cols.keys[1], cols.keys[2], cols.keys[3], cols.keys[4], cols.count
+  local groups, gindex = {}, {}
   local first, last
-  for _, g in ipairs(span) do
-    local d = g.keys[1]
+  for g = 1, info.groups do
+    local d = K4[g]
     if not first or d < first then first = d end
     if not last or d > last then last = d end
+    local code, zip, how = K1[g], K2[g], K3[g]
+    local key = code .. "\0" .. zip .. "\0" .. how
+    local i = gindex[key]
+    if i then groups[i].count = groups[i].count + C[g]
+    else
+      i = #groups + 1
+      gindex[key] = i
+      groups[i] = {keys = {code, zip, how}, count = C[g]}
+    end
   end
   if not first then error("incidents: no rows in " .. P.incidents, 0) end
   -- exposure: the window's hours between the first and the last date
@@ -321,7 +334,10 @@ function M.travel(ers, zones, zlist, P)
     local roads = require "roads"
     local day, hour = P.network_weight:match("^(%a+)_(%d+)$")
     if not day then error(fmt("network_weight='%s': expected DAY_HOUR like week_12", P.network_weight), 0) end
-    local g = roads.manhattan(nil, {days = {day}, hours = {tonumber(hour)}})
+    local gok, g = pcall(roads.manhattan, nil, {days = {day}, hours = {tonumber(hour)}})
+    if not gok then -- a day or hour the network does not have: the parameter's error, not the code's
+      error(fmt("network_weight='%s': %s", P.network_weight, (tostring(g):gsub("^[^\n]-%.lua:%d+: ", ""))), 0)
+    end
     opts = {graph = g, weight = P.network_weight}
   elseif kind == "pbf" or kind == "osm" then
     local g, info = require("roads.osm").load(P.network, {profile = (rawget(P, "profile") or "") ~= "" and P.profile or "ambulance"})
@@ -384,6 +400,11 @@ end
 function M.capacity(ers, P)
   for _, h in ipairs(ers) do
     local c = h.capacity_given or math.ceil(h.beds * P.capacity_factor * P.period_hours - 1e-9)
+    if c ~= c or c >= 1e15 then -- beyond any ER, and beyond what a solver row takes exactly
+      error(fmt("ER %s: capacity %s patients a period (BEDS %s x capacity_factor=%s x period_hours=%s) must stay "
+        .. "below 1e15: check BEDS in hospitals= and capacity_factor", tostring(h.id), tostring(c), tostring(h.beds),
+        tostring(P.capacity_factor), tostring(P.period_hours)), 0)
+    end
     h.C = math.max(0, math.floor(c + 1e-9))
     if P.alpha > 0 then h.mu = stats.poisson_max_mean(h.C, P.alpha) else h.mu = h.C end
   end
@@ -398,6 +419,8 @@ function M.load(P, TYPES, CAPABILITY)
   if not (P.speed > 0 and P.detour >= 1) then error("speed must be > 0 and detour >= 1", 0) end
   if not (P.period_hours > 0) then error("period_hours must be > 0", 0) end
   if not (P.level > 0 and P.level < 1) then error("level must be in (0, 1)", 0) end
+  if not (P.k_nearest >= 1) then error(fmt("k_nearest=%s: must be at least 1", tostring(P.k_nearest)), 0) end
+  if not (P.mc_periods >= 0) then error(fmt("mc_periods=%s: must be 0 (no simulation) or more", tostring(P.mc_periods)), 0) end
   if not (P.capacity_factor >= 0) then error("capacity_factor must be >= 0 (ER patients per licensed bed per hour)", 0) end
   if P.solver ~= "cbc" and P.solver ~= "lp_solve" then error(fmt("solver='%s': expected cbc or lp_solve", P.solver), 0) end
   for _, t in ipairs(TYPES) do
@@ -778,7 +801,9 @@ local function trunc(s, n) if utf8.len(s) > n then return s:sub(1, n - 1) .. "~"
 local function write_rows(path, rows, keys)
   if path:match("%.json$") then
     local json = require "json"
-    local ok, err = json.write(path, rows, {indent = "  "})
+    local text, jerr = json.text(rows, {indent = "  "})
+    if not text then error(path .. ": " .. tostring(jerr), 0) end
+    local ok, err = require("emsopt.outputs").write(path, text)
     if not ok then error(err, 0) end
     return
   end
@@ -793,7 +818,7 @@ local function write_rows(path, rows, keys)
     end
     out[r] = l
   end
-  local ok, err = csv.write(path, keys, out)
+  local ok, err = require("emsopt.outputs").csv(path, keys, out)
   if not ok then error(err, 0) end
 end
 

@@ -18,10 +18,13 @@ local M = {}
 
 -- ---- CSV text in memory (the csv module reads and writes files) -------------------------------
 
--- Iterates the records of text s (a whole file); a UTF-8 byte-order mark is skipped.
-local function records(s, sep)
+-- Iterates the records of text s (a whole file); a UTF-8 byte-order mark is skipped. Every
+-- record must have as many fields as the first (the header): a body cut short or corrupt raises
+-- "WHAT: record N has X fields, the header has Y".
+local function records(s, sep, what)
   sep = sep or ","
   local pos, n = 1, #s
+  local nfields, recno = nil, 0
   if s:sub(1, 3) == "\239\187\191" then pos = 4 end
   local stop = sep == "\t" and "[\t\r\n]" or "[,\r\n]"
   return function()
@@ -53,7 +56,15 @@ local function records(s, sep)
           break
         end
       end
-      if not (#row == 1 and row[1] == "") then return row end -- skip blank lines
+      if not (#row == 1 and row[1] == "") then -- skip blank lines
+        recno = recno + 1
+        if not nfields then nfields = #row
+        elseif #row ~= nfields then
+          error(string.format("%s: record %d has %d field%s, the header has %d (a cut or corrupt answer?)",
+            what or "CSV", recno, #row, #row == 1 and "" or "s", nfields), 0)
+        end
+        return row
+      end
     end
     return nil
   end
@@ -88,7 +99,7 @@ local COMMON = {
   {"cache", nil, "directory for conditional requests (ETag/Last-Modified); 'none' = off; "
     .. "default $EMSOPT_CACHE or ~/.cache/emsopt"},
   {"retries", "3", "extra attempts after 5xx, 429 and timeouts"},
-  {"timeout", "0", "seconds per request (0 = no limit; a stalled transfer stops after 60 s)"},
+  {"timeout", "0", "seconds per request (0 = no limit; a transfer below 100 bytes/s for 60 s stops)"},
 }
 
 local function list(s)
@@ -123,6 +134,8 @@ local function bind(src, given)
     if p[k] == nil then p[k] = spec[2] end
   end
   p.out = p.out or src.out
+  -- before any download: out= must be a file in a directory that can be written
+  require("emsopt.outputs").check_output("out", p.out)
   p.base = (p.base or os.getenv("EMSOPT_FETCH_BASE") or src.base):gsub("/+$", "")
   p.retries = math.floor(number_param(p, "retries", 0))
   p.timeout = number_param(p, "timeout", 0)
@@ -263,10 +276,21 @@ local function query_string(q, extra)
   return table.concat(parts, "&")
 end
 
--- One SODA page (CSV text) -> lines in the sample format; the count of rows.
+-- a < b for incident ids: as numbers when both are (the portal orders them so), else as text
+local function id_less(a, b)
+  local na, nb = tonumber(a), tonumber(b)
+  if na and nb and a:match("^%d+$") and b:match("^%d+$") then
+    if #a ~= #b then return #a < #b end
+    return a < b
+  end
+  return a < b
+end
+
+-- One SODA page (CSV text) -> lines in the sample format; the count of rows, the first and the
+-- last CAD_INCIDENT_ID (rows must come in increasing id order: $order=cad_incident_id).
 local function ems_convert(text)
   local out, n = {}, 0
-  local it = records(text)
+  local it = records(text, ",", "the page")
   local header = it()
   if not header then return "", 0 end
   local idx = index_of(header)
@@ -278,8 +302,16 @@ local function ems_convert(text)
     end
   end
   local dt = idx.incident_datetime
+  local idc = idx.cad_incident_id
+  local first_id, last_id
   for row in it do
     n = n + 1
+    local id = row[idc]
+    if last_id and not id_less(last_id, id) then
+      error(string.format("CAD_INCIDENT_ID %s follows %s in the page: the rows are not in order, or repeat", id, last_id), 0)
+    end
+    first_id = first_id or id
+    last_id = id
     local f = {}
     for i = 1, #EMS_COLUMNS do
       local j = map[i]
@@ -289,7 +321,7 @@ local function ems_convert(text)
     end
     out[n] = csv_line(f)
   end
-  return table.concat(out), n
+  return table.concat(out), n, first_id, last_id
 end
 M.ems_convert = ems_convert
 
@@ -299,7 +331,9 @@ local function progress_read(path)
   local t = {}
   for k, v in s:gmatch("([%w_]+)=([^\n]*)") do t[k] = v end
   t.offset, t.rows, t.bytes = tonumber(t.offset), tonumber(t.rows), tonumber(t.bytes)
+  t.total = tonumber(t.total)
   if not (t.offset and t.rows and t.bytes and t.query) then return nil end
+  if t.last_id == "" then t.last_id = nil end
   return t
 end
 
@@ -352,14 +386,28 @@ Resume   complete pages go to OUT.part with OUT.progress beside it; after an int
     -- the query, not the host: a mirror of the same dataset may finish what the origin began
     local signature = query_string(q, {["$limit"] = limit})
     local part, prog = p.out .. ".part", p.out .. ".progress"
-    local offset, rows = 0, 0
+    local offset, rows, last_id = 0, 0, nil
     local state = progress_read(prog)
+    -- The number of rows the query matches (SODA's count(*)): paging ends when that many have
+    -- arrived. An empty page before then is asked for once more, then is an error; a server
+    -- without the count is paged until an empty page, asked for twice.
+    local function get_total()
+      local body, info = http.get(url .. "?" .. query_string({["$select"] = "count(*)", ["$where"] = q["$where"]}, {}),
+        http_opts(p, {headers = headers, label = "count"}))
+      if not body then return nil, info end
+      local ok, it = pcall(records, body, ",", "the count")
+      local h = ok and it()
+      local r = h and it()
+      local v = r and r[1] and r[1]:match("^%d+$") and tonumber(r[1])
+      return v
+    end
+    local total
     if state and state.query == signature and file_size(part) and file_size(part) >= state.bytes then
       if file_size(part) > state.bytes then -- a page written after the last progress record
         local s = assert(read_all(part))
         assert(sys.write_atomic(part, s:sub(1, state.bytes)))
       end
-      offset, rows = state.offset, state.rows
+      offset, rows, last_id, total = state.offset, state.rows, state.last_id, state.total
       note("fetch ems: resuming at row %d (%s)", rows, part)
     else
       if state then note("fetch ems: %s is for another query; starting over", prog) end
@@ -367,32 +415,59 @@ Resume   complete pages go to OUT.part with OUT.progress beside it; after an int
       if not ok then return nil, err end
       os.remove(prog)
     end
+    if total == nil then
+      local terr
+      total, terr = get_total()
+      if terr then
+        return nil, string.format("%s (%d rows kept in %s; run the same command again to resume)", terr, rows, part)
+      end
+    end
     local pages, bytes, t0 = 0, 0, sys.clock()
     local tty = sys.isatty("stderr")
-    while true do
+    local empty_seen = false
+    while not (total and rows >= total) do
       local page_url = url .. "?" .. query_string(q, {["$limit"] = limit, ["$offset"] = offset})
       local body, info = http.get(page_url, http_opts(p, {headers = headers, label = "page " .. (pages + 1)}))
       if not body then
         return nil, string.format("%s (%d rows kept in %s; run the same command again to resume)", info, rows, part)
       end
       bytes = bytes + #body
-      local ok, text, n = pcall(ems_convert, body)
+      local ok, text, n, first_id, page_last = pcall(ems_convert, body)
       if not ok then return nil, page_url .. ": " .. tostring(text) end
-      if n > 0 then
+      if n > 0 and last_id and not id_less(last_id, first_id) then
+        return nil, string.format("%s: the page at offset %d starts with CAD_INCIDENT_ID %s, not after %s, the last "
+          .. "id received: the server does not honour $offset (or the data changed while paging)", page_url, offset,
+          first_id, last_id)
+      end
+      if n == 0 then
+        if empty_seen then
+          if total then
+            return nil, string.format("%s: an empty page at row %d of the %d the server counts (asked twice; %d rows "
+              .. "kept in %s: run the same command again to resume)", page_url, rows, total, rows, part)
+          end
+          break -- no count: an empty page, confirmed, is the end
+        end
+        empty_seen = true
+      else
+        empty_seen = false
+        last_id = page_last
         local f, err = io.open(part, "ab")
         if not f then return nil, err end
         local wok, werr = f:write(text)
         local cok, cerr = f:close()
         if not wok or not cok then return nil, part .. ": " .. tostring(werr or cerr) end
         rows, offset, pages = rows + n, offset + n, pages + 1
-        local pok, perr = sys.write_atomic(prog, string.format("query=%s\noffset=%d\nrows=%d\nbytes=%d\n",
-          signature, offset, rows, file_size(part)))
+        local pok, perr = sys.write_atomic(prog, string.format("query=%s\noffset=%d\nrows=%d\nbytes=%d\nlast_id=%s\ntotal=%s\n",
+          signature, offset, rows, file_size(part), last_id or "", total and tostring(total) or ""))
         if not pok then return nil, perr end
         if tty then io.stderr:write(string.format("\r\027[Kfetch ems: %d rows", rows)) end
       end
-      if n < limit then break end
     end
     if tty then io.stderr:write("\r\027[K") end
+    if total and rows ~= total then
+      return nil, string.format("%s: %d rows received, the server counts %d (the data changed while paging? %d rows kept in %s)",
+        url, rows, total, rows, part)
+    end
     local ok, err = os.rename(part, p.out)
     if not ok then return nil, err end
     os.remove(prog)
@@ -444,7 +519,7 @@ Transform  columns picked by name (FID from OBJECTID when the export calls it so
     local text, info = get_text(p, url)
     if not text then return nil, info end
     local states, counties, statuses = filter_set(p.state), filter_set(p.county), filter_set(p.status)
-    local it = records(text)
+    local it = records(text, ",", url)
     local header = it()
     if not header then return nil, url .. ": empty answer" end
     local idx = index_of(header)
@@ -521,7 +596,7 @@ Transform  columns picked by name (the Census files pad header names with spaces
       text = t
     end
     local prefixes = list(p.prefix)
-    local it = records(text, "\t")
+    local it = records(text, "\t", url)
     local header = it()
     if not header then return nil, url .. ": empty answer" end
     local idx = index_of(header)
@@ -588,7 +663,7 @@ Transform  columns picked by name; rows kept for state= and county=; coordinates
       p.base, p.state)
     local text, info = get_text(p, url)
     if not text then return nil, info end
-    local it = records(text)
+    local it = records(text, ",", url)
     local header = it()
     if not header then return nil, url .. ": empty answer" end
     local idx = index_of(header)

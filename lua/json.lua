@@ -1,7 +1,9 @@
 -- json: encode Lua tables as JSON (keys sorted, so output is stable) and decode JSON text.
 --   json.encode(v [, {indent = "  "}]) -> string     (raises on values JSON cannot hold)
 --   json.decode(s) -> value | nil, "json:LINE:COL: what"
---   json.write(path, v [, opts]) -> true | nil, err   (atomic: temporary file, then rename)
+--   json.write(path, v [, opts]) -> true | nil, err   (atomic: temporary file, then rename; result
+--                                                     files go through emsopt.outputs instead)
+--   json.text(v [, opts]) -> the text json.write writes (or nil, err)
 -- Tables with keys 1..n are arrays, other tables objects (keys must be strings or numbers);
 -- an empty table is []. Non-finite numbers (math.huge for "unreachable") become null. Numbers
 -- are the shortest text that reads back to the same double, and -0 is written 0.
@@ -92,6 +94,12 @@ function M.encode(v, opts)
   end
   put(v, 0, "$")
   return table.concat(out)
+end
+
+function M.text(v, opts)
+  local ok, s = pcall(M.encode, v, opts or {indent = "  "})
+  if not ok then return nil, s end
+  return s .. "\n"
 end
 
 function M.write(path, v, opts)

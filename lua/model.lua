@@ -279,6 +279,13 @@ local function newcol(m, name, lb, ub, int)
   local j = m.ncols + 1
   m.ncols = j
   if m.colnames[name] then error(fmt("duplicate variable name %q", name), 4) end
+  if lb ~= lb or lb == huge or (lb > -huge and (lb >= 1e20 or lb <= -1e20))
+    or ub ~= ub or ub == -huge or (ub < huge and (ub >= 1e20 or ub <= -1e20)) then
+    local low = lb ~= lb or lb == huge or (lb > -huge and (lb >= 1e20 or lb <= -1e20))
+    local v = low and lb or ub
+    error(fmt("variable %s: %s bound is %s (must be below 1e20 in magnitude, or infinite)", name,
+      low and "lower" or "upper", v ~= v and "nan" or tostring(v)), 4)
+  end
   m.colnames[name] = j
   m.lb[j], m.ub[j], m.int[j], m.names[j] = lb, ub, int, name
   local v = setmetatable({j, m}, Var)
@@ -487,10 +494,40 @@ end
 
 -- The lp.model of this formulation (built on first use, rebuilt after changes). Names are
 -- handed to lp_solve only when asked (names = true) or for writing files: solving needs none.
+-- A number the solver cannot take (NaN, inf, |v| >= lp's limit of 1e20), reported by the lp
+-- binding or core with row and column indices: the same message with this model's names, raised
+-- without a position (the cause is in the data or the parameters, not in the calling line).
+local function named_error(m, e)
+  e = tostring(e):gsub("^[^\n]-:%d+: ", "", 1):gsub("^bad argument #%d+ to '[%w_]+' %((.*)%)$", "%1")
+  e = e:gsub("row #?(%d+) %([^()]*%)", function(i) return "row " .. (m.rname[tonumber(i)] or i) end)
+  e = e:gsub("row #?(%d+)", function(i) return "row " .. (m.rname[tonumber(i)] or i) end)
+  e = e:gsub("column #?(%d+) %([^()]*%)", function(j) return "column " .. (m.names[tonumber(j)] or j) end)
+  e = e:gsub("column #?(%d+)", function(j) return "column " .. (m.names[tonumber(j)] or j) end)
+  error(fmt("model '%s': %s", m.name, e), 0)
+end
+M.MAX_VALUE = 1e20
+
+local function check_objective_constant(m)
+  local k = m.obj.k
+  if k ~= k or k >= M.MAX_VALUE or k <= -M.MAX_VALUE then
+    error(fmt("model '%s': objective: constant is %s (must be finite and below 1e20 in magnitude)",
+      m.name, k ~= k and "nan" or tostring(k)), 0)
+  end
+end
+
 function Model:lp(names)
   if self.dirty or not self._lp then
     if self._lp then self._lp:close() end
-    self._lp = build(self)
+    self._lp = nil
+    check_objective_constant(self)
+    local ok, c = pcall(build, self)
+    if not ok then
+      if type(c) == "string" and (c:find("must be finite", 1, true) or c:find("must be below", 1, true)) then
+        named_error(self, c:gsub("^[^\n]-:%d+: ", ""))
+      end
+      error(c, 0)
+    end
+    self._lp = c
     self._named = false
     self.dirty = false
   end
@@ -973,7 +1010,13 @@ function Model:solve(opts)
   for k, v in pairs(opts) do if not SOLVEOPTS_LOCAL[k] then copts[k] = v end end
   if export_path then export(self) end
   local c = self:lp()
-  local r = c:solve(copts)
+  local ok, r = pcall(function() return c:solve(copts) end)
+  if not ok then
+    if type(r) == "string" and (r:find("must be finite", 1, true) or r:find("must be below", 1, true)) then
+      named_error(self, r)
+    end
+    error(r, 0)
+  end
   local s = setmetatable({model = self, raw = r, opts = opts, status = r.status, code = r.code,
     backend = r.backend, ok = r.has_solution, optimal = r.status == "OPTIMAL", time = r.time,
     nodes = r.nodes, mip = r.mip, interrupted = r.interrupted, limited_by = r.limited_by}, Sol)

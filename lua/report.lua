@@ -124,7 +124,7 @@ function M.moving_average(values, window)
 end
 
 local function write(path, text)
-  local ok, err = sys.write_atomic(path, text)
+  local ok, err = require("emsopt.outputs").write(path, text)
   if not ok then return nil, err end
   return true
 end

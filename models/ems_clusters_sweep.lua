@@ -84,7 +84,7 @@ local title = string.format("EMS clusters sensitivity: %s, %d stations (%s), BIP
   cells, wall)
 local text = csweep.text(rows, title)
 if P.csv ~= "" then assert(csweep.csv(P.csv, rows)) end
-if P.txt ~= "" then assert(sys.write_atomic(P.txt, text .. "\n")) end
+if P.txt ~= "" then assert(require("emsopt.outputs").write(P.txt, text .. "\n")) end
 if P.report ~= "" then assert(require("clusters.report").sweep_html(rows, title, P.report)) end
 if not P.quiet then print(text) end
 return {model = "ems_clusters_sweep", rows = rows, wall = wall, cells = cells, csv = P.csv, txt = P.txt, report = P.report}

@@ -68,7 +68,7 @@ if #curve > 0 then
   print("fleet size curve (ambulances, expected coverage, bases used):")
   for _, c in ipairs(curve) do print(string.format("  %3d  %.6f  %d", c.ambulances, c.expected, c.bases)) end
   if P.curve_csv ~= "" then
-    assert(require("csv").write(P.curve_csv, {"ambulances", "expected", "bases"}, curve))
+    assert(require("emsopt.outputs").csv(P.curve_csv, {"ambulances", "expected", "bases"}, curve))
   end
 end
 creport.write(inst, {model = "MEXCLP", sites = r.sites, radius = radius, x = r.x, q = P.q, curve = curve,

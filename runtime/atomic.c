@@ -17,7 +17,11 @@ int atomic_open(AtomicFile *a, const char *path) {
     return -1;
   }
   memcpy(a->path, path, n + 1);
-  snprintf(a->tmp, n + 16, "%s.tmp.XXXXXX", path);
+  /* a short name beside the target (not the target's name plus a suffix: a name near NAME_MAX
+   * would overflow) */
+  const char *slash = strrchr(path, '/');
+  int dirlen = slash ? (int)(slash - path + 1) : 0;
+  snprintf(a->tmp, n + 16, "%.*s.emsopt-XXXXXX", dirlen, path);
   int fd = mkstemp(a->tmp);
   if (fd < 0) {
     int e = errno;

@@ -73,6 +73,21 @@ static int sys_exists(lua_State *L) {
   return 1;
 }
 
+/* sys.file_id(path) -> "dev:inode", "file" | "directory" | "other" of the file path resolves to
+ * (symbolic links followed), or nil when it does not exist: two paths name the same file when
+ * their ids are equal. */
+static int sys_file_id(lua_State *L) {
+  struct stat st;
+  const char *path = luaL_checkstring(L, 1);
+  if (stat(path, &st) != 0) {
+    luaL_pushfail(L);
+    return 1;
+  }
+  lua_pushfstring(L, "%I:%I", (LUAI_UACINT)st.st_dev, (LUAI_UACINT)st.st_ino);
+  lua_pushstring(L, S_ISREG(st.st_mode) ? "file" : S_ISDIR(st.st_mode) ? "directory" : "other");
+  return 2;
+}
+
 static int sys_cpus(lua_State *L) {
   long n = sysconf(_SC_NPROCESSORS_ONLN);
   lua_pushinteger(L, n > 0 ? n : 1);
@@ -558,7 +573,7 @@ static const luaL_Reg proc_methods[] = {
 static const luaL_Reg sys_funcs[] = {
     {"write_atomic", sys_write_atomic}, {"clock", sys_clock},     {"isatty", sys_isatty},
     {"interrupted", sys_interrupted},   {"exists", sys_exists},   {"cpus", sys_cpus},
-    {"signal", sys_signal},
+    {"signal", sys_signal},             {"file_id", sys_file_id},
     {"exe_dir", sys_exe_dir},           {"getpid", sys_getpid},
     {"cwd", sys_cwd},                   {"realpath", sys_realpath}, {"mkdir", sys_mkdir},
     {"mkdtemp", sys_mkdtemp},           {"sleep", sys_sleep},

@@ -84,7 +84,7 @@ describe("fetch", function()
       assert.equals(first_line(spec.data(SAMPLE)), first_line(out))
       local n = expected_rows(5)
       assert.matches("fetch ems: " .. n .. " rows %-> ", err)
-      -- paging: $offset 0, 4000, ... until a short page
+      -- paging: $offset 0, 4000, ... until the rows the server counts (count(*)) have arrived
       local offsets = {}
       for _, l in ipairs(srv.log()) do offsets[#offsets + 1] = tonumber(l:match("%$offset=(%d+)")) end
       assert.same({0, 4000, 8000, 12000, 16000}, offsets)
@@ -114,6 +114,49 @@ describe("fetch", function()
       assert.equals(719, compared) -- the overlap SOURCE.md reports for sample A
       assert.equals(compared, same)
       assert.same({"ems.csv"}, spec.ls(dir))
+    end)
+
+    it("pages to the server's count when it caps pages below $limit", function()
+      local whole, capped = dir .. "/whole.csv", dir .. "/capped.csv"
+      local args = {"ems", "from=2013-01-01", "to=2013-01-01", "limit=2000", "cache=none"}
+      args[#args + 1] = "out=" .. whole
+      assert.equals(0, (run(args)))
+      args[#args] = "out=" .. capped
+      local code, _, err = run(args, srv.url("/capsoda/1000/"))
+      assert.equals(0, code, err)
+      assert.equals(spec.read(whole), spec.read(capped))
+      assert.is_true(expected_rows(1) > 2000, "more than one capped page")
+    end)
+
+    it("refuses a server that ignores $offset (the same rows again)", function()
+      local out = dir .. "/e.csv"
+      local code, _, err = run({"ems", "from=2013-01-01", "to=2013-01-01", "limit=1000", "cache=none", "out=" .. out},
+        srv.url("/nooffsetsoda/"))
+      assert.equals(1, code)
+      assert.matches("the page at offset 1000 starts with CAD_INCIDENT_ID %d+, not after %d+, the last id received: "
+        .. "the server does not honour %$offset", err)
+      assert.is_nil(spec.read(out))
+    end)
+
+    it("refuses an empty page before the count is reached (asked twice)", function()
+      local out = dir .. "/e.csv"
+      srv.clear_log()
+      local code, _, err = run({"ems", "from=2013-01-01", "to=2013-01-01", "limit=1000", "retries=0", "cache=none",
+        "out=" .. out}, srv.url("/emptysoda/1000/"))
+      assert.equals(1, code)
+      assert.matches("an empty page at row 1000 of the " .. expected_rows(1) .. " the server counts %(asked twice; 1000 rows kept in ", err)
+      assert.is_nil(spec.read(out))
+      local at1000 = 0
+      for _, l in ipairs(srv.log()) do if l:find("%%24offset=1000") or l:find("$offset=1000", 1, true) then at1000 = at1000 + 1 end end
+      assert.equals(2, at1000)
+    end)
+
+    it("out= a directory fails before any request", function()
+      srv.clear_log()
+      local code, _, err = run({"ems", "from=2013-01-01", "to=2013-01-01", "out=" .. dir})
+      assert.equals(1, code)
+      assert.equals("emsopt fetch ems: out=" .. dir .. ": is a directory (give a file name)\n", err)
+      assert.same({}, srv.log())
     end)
 
     it("filters by borough and ZIP code", function()
@@ -226,6 +269,27 @@ describe("fetch", function()
       assert.matches("bytes remaining to read\n$", err)
       assert.same({"cache"}, spec.ls(dir))
       assert.same({}, spec.ls(dir .. "/cache"))
+    end)
+
+    it("refuses a body cut 700 bytes short, a gzip body cut at 60 % and a gzip bomb, leaving no file", function()
+      local out = dir .. "/h.csv"
+      local function hosp(path)
+        return run({"hospitals", "out=" .. out, "url=" .. srv.url(path), "retries=0", "cache=none"})
+      end
+      local url = srv.url("/cut/700/hospitals/hifld_hospitals_us.csv")
+      local code, _, err = hosp("/cut/700/hospitals/hifld_hospitals_us.csv")
+      assert.equals(1, code)
+      assert.matches("^emsopt fetch hospitals: " .. url:gsub("%p", "%%%0") .. ": record %d+ has %d+ fields?, the header has 32 %(a cut or corrupt answer%?%)\n$", err)
+      url = srv.url("/gzcut/60/hospitals/hifld_hospitals_us.csv")
+      code, _, err = hosp("/gzcut/60/hospitals/hifld_hospitals_us.csv")
+      assert.equals(1, code)
+      assert.matches(url:gsub("%p", "%%%0") .. ": the compressed body ends early", err)
+      local t0 = sys.clock()
+      code, _, err = hosp("/bomb/2048")
+      assert.equals(1, code)
+      assert.matches("the compressed body expands more than the limit %(max_ratio: a decompression bomb%?%)\n$", err)
+      assert.is_true(sys.clock() - t0 < spec.t(20))
+      assert.same({}, spec.ls(dir))
     end)
   end)
 

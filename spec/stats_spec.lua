@@ -308,7 +308,7 @@ describe("misuse", function()
     {function() stats.poisson_rate("3", 1) end, "bad argument #1 to 'poisson_rate' (array expected, got string)"},
     {function() stats.poisson_ci(3, 1, 1) end, "bad argument #3 to 'poisson_ci' (level must be in (0, 1))"},
     {function() stats.poisson_ci({1, "x"}) end, "bad argument #1 to 'poisson_ci' (number expected at index 2, got string)"},
-    {function() stats.poisson_max_mean(-1, 0.05) end, "bad argument #1 to 'poisson_max_mean' (capacity must be >= 0)"},
+    {function() stats.poisson_max_mean(-1, 0.05) end, "bad argument #1 to 'poisson_max_mean' (capacity must be finite and >= 0)"},
     {function() stats.poisson_max_mean(3, 1) end, "bad argument #2 to 'poisson_max_mean' (alpha must be in (0, 1))"},
     {function() stats.dispersion_test {3} end, "bad argument #1 to 'dispersion_test' (at least 2 counts needed)"},
     {function() stats.dispersion_test {0, 0} end, "bad argument #1 to 'dispersion_test' (counts are all zero)"},

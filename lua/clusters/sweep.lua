@@ -72,7 +72,7 @@ function M.csv(path, rows)
     for j, c in ipairs(M.COLUMNS) do line[j] = r[c] end
     out[i] = line
   end
-  return csv.write(path, M.COLUMNS, out)
+  return require("emsopt.outputs").csv(path, M.COLUMNS, out)
 end
 
 -- one beta_ub x beta_lb matrix per alpha and metric (rows beta_ub, columns beta_lb)

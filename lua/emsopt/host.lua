@@ -86,13 +86,20 @@ function M.run_script(path, args, first)
   if file == "-" then chunk, err = load(io.read("a"), "=stdin")
   else chunk, err = loadfile(file) end
   if not chunk then return "failed", err end
-  local binder, check_used = params.binder(given, {help = help, script = path, positional = positional})
+  -- A script that takes parameters is a run with result files: they are checked before any work
+  -- and staged while it runs, then written when it succeeded (emsopt.outputs). A script without
+  -- parameters (a spec runner, a tool) writes its files at once.
+  local outputs = require "emsopt.outputs"
+  local tx = {abort = function() end, commit = function() return true end, staged = {}}
+  local binder, check_used = params.binder(given, {help = help, script = path, positional = positional,
+    on_bound = function(P) outputs.check(P, file); tx = outputs.begin() end})
   rawset(_G, "params", binder)
   local script_arg = {[0] = path}
   for i = first, #args do script_arg[#script_arg + 1] = args[i] end
   rawset(_G, "arg", script_arg)
   local res = table.pack(xpcall(chunk, traceback, table.unpack(script_arg)))
   if not res[1] then
+    tx:abort()
     if res[2] == params.HELP then return "help" end
     if getmetatable(res[2]) == params.UsageError then return "failed", path .. ": " .. res[2].msg end
     return "failed", res[2]
@@ -100,21 +107,28 @@ function M.run_script(path, args, first)
   local out = given.out
   given.out = nil
   local ok, uerr = pcall(check_used)
-  if not ok then return "failed", path .. ": " .. tostring(uerr) end
+  if not ok then tx:abort(); return "failed", path .. ": " .. tostring(uerr) end
   local sig = sys.signal()
   if sig then -- a kernel stopped early and the script carried on: its result is partial
+    local n = #tx.staged
+    tx:abort()
     return "failed", string.format("%s: stopped by %s%s", path, sig,
-      out and string.format("; out=%s not written", out) or "")
+      (out or n > 0) and "; no result file written" or "")
   end
   if out then
     local value = res[2]
     if type(value) ~= "table" then
+      tx:abort()
       return "failed", string.format("out=%s: the script returned no result table", out)
     end
     local json = require "json"
-    local wok, werr = json.write(out, value)
-    if not wok then return "failed", "out=" .. werr end
+    local text, jerr = json.text(value)
+    local wok, werr
+    if text then wok, werr = outputs.write(out, text) else werr = out .. ": " .. tostring(jerr) end
+    if not wok then tx:abort(); return "failed", "out=" .. werr end
   end
+  local cok, cerr = tx:commit()
+  if not cok then return "failed", cerr end
   return "ok", table.unpack(res, 2, res.n)
 end
 

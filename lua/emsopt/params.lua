@@ -187,7 +187,8 @@ local function check_output(key, path)
   local dir = path:match("^(.*)/[^/]*$") or "."
   if dir == "" then dir = "/" end
   if path:sub(-1) == "/" then usage("parameter '%s': '%s' is a folder, not a file", key, path) end
-  local probe = path .. ".probe~"
+  -- a short name in the folder: the path's name plus a suffix would pass NAME_MAX for long names
+  local probe = string.format("%s/.emsopt-probe-%d", dir, require("sys").getpid())
   local f = io.open(probe, "w")
   if not f then
     local g = io.open(dir, "r")
@@ -233,11 +234,31 @@ local function convert(key, typ, text)
     if TRUE[text:lower()] then return true end
     if FALSE[text:lower()] then return false end
   elseif typ == "integer" then
-    local v = math.tointeger(tonumber(text))
+    -- Lua reads a hexadecimal integer modulo 2^64 (0xffffffffffffffff is -1): refuse one that
+    -- does not fit a signed 64-bit integer instead of letting it wrap.
+    local hex = text:match("^%s*[-+]?0[xX](%x+)%s*$")
+    if hex then
+      hex = hex:gsub("^0+", "")
+      if #hex > 16 or (#hex == 16 and tonumber(hex:sub(1, 1), 16) >= 8) then
+        usage("parameter '%s' expects an integer from %d to %d, got '%s' (out of range)",
+          key, math.mininteger + 1, math.maxinteger, text)
+      end
+    end
+    local n = tonumber(text)
+    local v = math.tointeger(n)
     if v then return v end
+    if n and n == n and n ~= math.huge and n ~= -math.huge and n == math.floor(n) then
+      usage("parameter '%s' expects an integer from %d to %d, got '%s' (out of range)",
+        key, math.mininteger + 1, math.maxinteger, text)
+    end
   elseif typ == "number" then
     local v = tonumber(text)
-    if v and v == v then return v + 0.0 end
+    if v and v == v then
+      if v == math.huge or v == -math.huge then
+        usage("parameter '%s' expects a finite number, got '%s'", key, text)
+      end
+      return v + 0.0
+    end
   end
   usage("parameter '%s' expects %s %s, got '%s'", key, typ == "integer" and "an" or "a", typ, text)
 end
@@ -385,6 +406,7 @@ function M.binder(given, opts)
     end
     values = P
     if P.lp and P.lp ~= "" then require("model").export_first(P.lp) end
+    if opts.on_bound then opts.on_bound(P) end -- the host's checks before any work (output paths)
     return setmetatable(P, {__index = function(_, k)
       if defs[k] == nil then error(string.format("no parameter '%s'", tostring(k)), 2) end
     end})

@@ -385,6 +385,9 @@ static int run_restart(worker *wk, int r) {
     double sump = 0;
     long nvalid = 0;
     for (long t = 0; t < k; t++) {
+      /* a temperature step can be millions of moves (k): poll within it too (the step's end
+       * below sees the flag and stops the run) */
+      if ((t & 0xffff) == 0xffff && emsopt_interrupted()) break;
       uint64_t x = xoshiro_next(&R);
       int i = below32((uint32_t)(x >> 32), n);
       int g = assign[i];

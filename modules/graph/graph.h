@@ -17,6 +17,7 @@
 
 #define GRAPH_ERRLEN 512
 #define GRAPH_MAX_SIZE 2000000000 /* nodes and arcs each (int32 indices inside) */
+#define GRAPH_DIMACS_LINE_MAX (1 << 20) /* longest DIMACS line read (bytes) */
 
 enum { GRAPH_OK = 0, GRAPH_EINVAL = -1, GRAPH_ENOMEM = -2, GRAPH_EINTR = -3, GRAPH_EIO = -4 };
 
@@ -125,7 +126,10 @@ double graph_haversine_km(double lat1, double lon1, double lat2, double lon2);
 
 /* DIMACS shortest-path files: .gr ("p sp N M", "a U V W") and optionally .co ("v ID X Y" with
  * X = longitude * 1e6, Y = latitude * 1e6). Node ids 1..N. Weight set named wname.
- * GRAPH_OK, or GRAPH_EIO / GRAPH_EINVAL with "FILE:LINE:COL: what" in err. */
+ * GRAPH_OK, or GRAPH_EIO / GRAPH_EINVAL with "FILE:LINE:COL: what" in err. Lines are at most
+ * GRAPH_DIMACS_LINE_MAX bytes and hold no NUL byte (a binary file or /dev/zero stops at once);
+ * weights are finite and >= 0 ('nan', 'inf', '1e400' are errors); the host's interrupt flag is
+ * polled every 65536 lines (GRAPH_EINTR). */
 int graph_read_dimacs(const char *gr, const char *co, const char *wname, GraphOrder order,
                       Graph **out, char *err, size_t errlen);
 

@@ -30,11 +30,40 @@ typedef struct {
   size_t cap;
   long lineno;
   const char *p; /* cursor in line */
+  const char *why; /* why next_line failed */
 } Lines;
 
+/* 1: a line read; 0: end of file; -1: a NUL byte, a line longer than GRAPH_DIMACS_LINE_MAX,
+ * out of memory or an interrupt (r->why says which). Lines are bounded so that a file without
+ * line feeds (/dev/zero, a binary file) stops at once instead of filling memory. */
 static int next_line(Lines *r) {
-  ssize_t n = getline(&r->line, &r->cap, r->f);
-  if (n < 0) return 0;
+  size_t len = 0;
+  int c;
+  r->why = NULL;
+  if ((r->lineno & 0xffff) == 0xffff && emsopt_interrupted()) { r->why = "interrupted"; return -1; }
+  flockfile(r->f);
+  while ((c = getc_unlocked(r->f)) != EOF) {
+    if (len + 2 > r->cap) {
+      size_t nc = r->cap ? 2 * r->cap : 256;
+      char *l;
+      if (nc > GRAPH_DIMACS_LINE_MAX + 2) nc = GRAPH_DIMACS_LINE_MAX + 2;
+      if (len + 2 > nc) { r->why = "line longer than 1 MiB (not a DIMACS text file?)"; break; }
+      l = realloc(r->line, nc);
+      if (!l) { r->why = "not enough memory"; break; }
+      r->line = l;
+      r->cap = nc;
+    }
+    if (c == 0) { r->why = "NUL byte (not a DIMACS text file?)"; break; }
+    r->line[len++] = (char)c;
+    if (c == '\n') break;
+  }
+  funlockfile(r->f);
+  if (r->why) {
+    r->lineno++;
+    return -1;
+  }
+  if (len == 0) return 0;
+  r->line[len] = '\0';
   r->lineno++;
   r->p = r->line;
   return 1;
@@ -68,8 +97,9 @@ static int read_num(Lines *r, double *v) {
   char *end;
   errno = 0;
   double x = strtod(r->p, &end);
-  if (end == r->p || errno) return -1;
+  if (end == r->p) return -1;
   if (*end && *end != ' ' && *end != '\t' && *end != '\n' && *end != '\r') return -1;
+  if (errno == ERANGE && fabs(x) >= 1) return -2; /* overflow (1e400): not a finite number */
   r->p = end;
   *v = x;
   return 0;
@@ -98,7 +128,8 @@ int graph_read_dimacs(const char *gr, const char *co, const char *wname, GraphOr
                       Graph **out, char *err, size_t errlen) {
   *out = NULL;
   int rc = GRAPH_EINVAL;
-  Lines r = {gr, NULL, NULL, 0, 0, NULL};
+  Lines r = {gr, NULL, NULL, 0, 0, NULL, NULL};
+  int more;
   int64_t *ids = NULL, *from = NULL, *to = NULL;
   double *w = NULL, *lat = NULL, *lon = NULL;
   long long n = -1, m = -1, got = 0;
@@ -107,7 +138,7 @@ int graph_read_dimacs(const char *gr, const char *co, const char *wname, GraphOr
     ioerr(err, errlen, "%s: %s", gr, strerror(errno));
     return GRAPH_EIO;
   }
-  while (next_line(&r)) {
+  while ((more = next_line(&r)) > 0) {
     if (at_end(&r) || *r.p == 'c') continue;
     if (*r.p == 'p') {
       if (n >= 0) FAIL_AT(&r, "second problem line");
@@ -157,11 +188,17 @@ int graph_read_dimacs(const char *gr, const char *co, const char *wname, GraphOr
         r.p = at;
         FAIL_AT(&r, "node %lld does not exist (1..%lld)", v, n);
       }
+      skip_blank(&r);
       const char *wat = r.p;
-      if (read_num(&r, &x) != 0) FAIL_AT(&r, "expected the arc's weight");
-      if (isnan(x) || x < 0) {
+      int wrc = read_num(&r, &x);
+      if (wrc == -2 || (wrc == 0 && !isfinite(x))) {
+        int wl = (int)strcspn(wat, " \t\r\n");
         r.p = wat;
-        skip_blank(&r);
+        FAIL_AT(&r, "weight '%.*s' is not a finite number", wl > 40 ? 40 : wl, wat);
+      }
+      if (wrc != 0) FAIL_AT(&r, "expected the arc's weight");
+      if (x < 0) {
+        r.p = wat;
         FAIL_AT(&r, "negative weight %g", x);
       }
       if (!at_end(&r)) FAIL_AT(&r, "unexpected text after the arc");
@@ -174,6 +211,7 @@ int graph_read_dimacs(const char *gr, const char *co, const char *wname, GraphOr
     }
     FAIL_AT(&r, "unknown line type '%c'", *r.p);
   }
+  if (more < 0) goto line_fail;
   if (ferror(r.f)) {
     ioerr(err, errlen, "%s: %s", gr, strerror(errno));
     rc = GRAPH_EIO;
@@ -207,7 +245,7 @@ int graph_read_dimacs(const char *gr, const char *co, const char *wname, GraphOr
       goto fail;
     }
     for (long long i = 0; i < n; i++) lat[i] = lon[i] = NAN;
-    while (next_line(&r)) {
+    while ((more = next_line(&r)) > 0) {
       if (at_end(&r) || *r.p == 'c' || *r.p == 'p') continue;
       if (*r.p != 'v') FAIL_AT(&r, "unknown line type '%c'", *r.p);
       r.p++;
@@ -226,6 +264,7 @@ int graph_read_dimacs(const char *gr, const char *co, const char *wname, GraphOr
       lon[id - 1] = x / 1e6;
       lat[id - 1] = y / 1e6;
     }
+    if (more < 0) goto line_fail;
     fclose(r.f);
     r.f = NULL;
   }
@@ -244,6 +283,14 @@ int graph_read_dimacs(const char *gr, const char *co, const char *wname, GraphOr
   free(lat);
   free(lon);
   return rc;
+line_fail:
+  if (strcmp(r.why, "interrupted") == 0) {
+    ioerr(err, errlen, "%s: interrupted", r.path);
+    rc = GRAPH_EINTR;
+  } else {
+    ioerr(err, errlen, "%s:%ld: %s", r.path, r.lineno, r.why);
+    rc = strcmp(r.why, "not enough memory") == 0 ? GRAPH_ENOMEM : GRAPH_EINVAL;
+  }
 fail:
   if (r.f) fclose(r.f);
   free(r.line);

@@ -381,6 +381,7 @@ static int l_read_dimacs(lua_State *L) {
   char err[GRAPH_ERRLEN];
   int rc = graph_read_dimacs(gr, co, wname, order, &lg->g, err, sizeof err);
   if (rc == GRAPH_ENOMEM) luaL_error(L, "not enough memory");
+  if (rc == GRAPH_EINTR) luaL_error(L, "interrupted");
   if (rc != GRAPH_OK) {
     luaL_pushfail(L);
     lua_pushstring(L, err);

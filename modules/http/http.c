@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
+#include <zlib.h>
 
 #include "atomic.h"
 #include "http.h"
@@ -26,6 +27,9 @@ void http_options_init(HttpOptions *o) {
   o->connect_timeout = 15;
   o->timeout = 0;
   o->stall = 60;
+  o->min_speed = 100;
+  o->max_bytes = (size_t)1 << 31;
+  o->max_ratio = 200;
   o->max_redirects = 5;
   o->retries = 3;
   o->backoff = 1.0;
@@ -79,11 +83,21 @@ typedef struct {
   int bar;               /* drawing a progress bar */
   int drawn;
   double t0, last_draw;
+  /* Content-Encoding, decoded here (not by libcurl) so that its end and its size are checked */
+  int started;           /* the first body bytes of this attempt arrived */
+  int zmode;             /* 0: identity, 1: inflating (gzip or deflate) */
+  int zdone;             /* the compressed stream ended */
+  int zinit;             /* zs needs inflateEnd */
+  z_stream zs;
+  size_t raw;            /* bytes received on the wire (before decoding) */
+  const char *limit_err; /* why write_cb stopped the transfer (a limit, a bad stream) */
 } Xfer;
 
-static size_t write_cb(char *ptr, size_t size, size_t nmemb, void *ud) {
-  Xfer *x = ud;
-  size_t n = size * nmemb;
+static size_t sink(Xfer *x, const char *ptr, size_t n) {
+  if (x->o->max_bytes > 0 && x->written + n > x->o->max_bytes) {
+    x->limit_err = "body larger than the limit (max_bytes)";
+    return 0;
+  }
   if (x->f) {
     if (n && fwrite(ptr, 1, n, x->f) != n) {
       x->write_errno = errno ? errno : EIO;
@@ -108,6 +122,65 @@ static size_t write_cb(char *ptr, size_t size, size_t nmemb, void *ud) {
   }
   x->written += n;
   return n;
+}
+
+/* The final response's Content-Encoding decides how its body is read. */
+static int start_body(Xfer *x);
+static int find_header(const char *hdr, size_t len, const char *name, char *out, size_t outsz);
+
+static size_t write_cb(char *ptr, size_t size, size_t nmemb, void *ud) {
+  Xfer *x = ud;
+  size_t n = size * nmemb;
+  if (!x->started && start_body(x) != 0) return 0;
+  x->raw += n;
+  if (!x->zmode) return sink(x, ptr, n) == n ? n : 0;
+  unsigned char out[65536];
+  x->zs.next_in = (unsigned char *)ptr;
+  x->zs.avail_in = (uInt)n;
+  while (x->zs.avail_in > 0) {
+    if (x->zdone) { /* another gzip member follows (concatenated members are one body) */
+      if (inflateReset(&x->zs) != Z_OK) { x->limit_err = "cannot decode the compressed body"; return 0; }
+      x->zdone = 0;
+    }
+    x->zs.next_out = out;
+    x->zs.avail_out = sizeof out;
+    int zr = inflate(&x->zs, Z_NO_FLUSH);
+    if (zr != Z_OK && zr != Z_STREAM_END && !(zr == Z_BUF_ERROR && x->zs.avail_out == sizeof out)) {
+      x->limit_err = "the compressed body is corrupt";
+      return 0;
+    }
+    size_t got = sizeof out - x->zs.avail_out;
+    if (got && sink(x, (const char *)out, got) != got) return 0;
+    if (zr == Z_STREAM_END) x->zdone = 1;
+    /* a decompression bomb: refused once it has expanded past a few megabytes */
+    if (x->o->max_ratio > 0 && x->written > (size_t)1 << 22 &&
+        (double)x->written > x->o->max_ratio * (double)(x->raw - x->zs.avail_in)) {
+      x->limit_err = "the compressed body expands more than the limit (max_ratio: a decompression bomb?)";
+      return 0;
+    }
+    if (zr == Z_BUF_ERROR) break;
+  }
+  return n;
+}
+
+static int start_body(Xfer *x) {
+  char enc[64] = "";
+  x->started = 1;
+  if (!find_header(x->hdr, x->hdr_len, "content-encoding", enc, sizeof enc) ||
+      strcasecmp(enc, "identity") == 0)
+    return 0;
+  if (strcasecmp(enc, "gzip") != 0 && strcasecmp(enc, "x-gzip") != 0 && strcasecmp(enc, "deflate") != 0) {
+    x->limit_err = "unsupported Content-Encoding (gzip and deflate are asked for)";
+    return -1;
+  }
+  memset(&x->zs, 0, sizeof x->zs);
+  if (inflateInit2(&x->zs, 15 + 32) != Z_OK) { /* zlib or gzip header, detected */
+    x->limit_err = "cannot decode the compressed body";
+    return -1;
+  }
+  x->zinit = 1;
+  x->zmode = 1;
+  return 0;
 }
 
 static size_t header_cb(char *ptr, size_t size, size_t nmemb, void *ud) {
@@ -394,6 +467,11 @@ static int transfer(const char *url, const char *path, const HttpOptions *o, Htt
     seterr(r, "%s: cannot create a libcurl handle", show);
     goto done;
   }
+  {
+    struct curl_slist *nl = curl_slist_append(hl, "Accept-Encoding: gzip, deflate");
+    if (!nl) goto oom;
+    hl = nl;
+  }
   for (const char *const *h = o->headers; h && *h; h++) {
     struct curl_slist *nl = curl_slist_append(hl, *h);
     if (!nl) goto oom;
@@ -427,12 +505,13 @@ static int transfer(const char *url, const char *path, const HttpOptions *o, Htt
   curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
   if (o->cafile) curl_easy_setopt(c, CURLOPT_CAINFO, o->cafile);
-  curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
+  /* compressed bodies are decoded in write_cb (their end and expansion are checked there) */
+  curl_easy_setopt(c, CURLOPT_HTTP_CONTENT_DECODING, 0L);
   if (o->connect_timeout > 0)
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)(o->connect_timeout * 1000));
   if (o->timeout > 0) curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)(o->timeout * 1000));
   if (o->stall > 0) {
-    curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, o->min_speed > 0 ? (long)o->min_speed : 1L);
     curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, (long)ceil(o->stall));
   }
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb);
@@ -463,6 +542,10 @@ static int transfer(const char *url, const char *path, const HttpOptions *o, Htt
     r->body_len = 0;
     x.written = 0;
     x.hdr_len = 0;
+    if (x.zinit) inflateEnd(&x.zs);
+    x.zinit = x.zmode = x.zdone = x.started = 0;
+    x.raw = 0;
+    x.limit_err = NULL;
     x.t0 = x.last_draw = now(); /* the first bar after 0.2 s: short requests draw none */
     errbuf[0] = '\0';
     CURLcode rc = curl_easy_perform(c);
@@ -485,6 +568,10 @@ static int transfer(const char *url, const char *path, const HttpOptions *o, Htt
       goto done;
     }
     if (x.hdr_oom) goto oom;
+    if (x.limit_err) { /* a limit or a corrupt body: trying again would give the same */
+      seterr(r, "%s: %s", show, x.limit_err);
+      goto done;
+    }
     if (rc != CURLE_OK) {
       seterr(r, "%s: %s", show, errbuf[0] ? errbuf : curl_easy_strerror(rc));
       transient = is_transient(rc);
@@ -493,13 +580,18 @@ static int transfer(const char *url, const char *path, const HttpOptions *o, Htt
       ok = 1;
     } else if (status >= 200 && status < 300) {
       curl_off_t cl = -1;
-      char enc[64] = "";
       curl_easy_getinfo(c, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
-      int encoded = find_header(x.hdr, x.hdr_len, "content-encoding", enc, sizeof enc) &&
-                    strcasecmp(enc, "identity") != 0;
-      if (!encoded && cl >= 0 && (curl_off_t)x.written != cl) {
-        seterr(r, "%s: received %zu bytes, Content-Length says %lld", show, x.written,
+      if (!x.started && start_body(&x) != 0) { /* an empty body */
+        seterr(r, "%s: %s", show, x.limit_err);
+        goto done;
+      }
+      if (cl >= 0 && (curl_off_t)x.raw != cl) { /* on the wire, compressed or not */
+        seterr(r, "%s: received %zu bytes, Content-Length says %lld", show, x.raw,
                (long long)cl);
+        transient = 1;
+      } else if (x.zmode && !x.zdone) {
+        seterr(r, "%s: the compressed body ends early (%zu bytes received, the stream is not complete)",
+               show, x.raw);
         transient = 1;
       } else {
         ok = 1;
@@ -589,6 +681,7 @@ done:
   if (af.f || af.tmp) atomic_abort(&af);
   curl_slist_free_all(hl);
   if (c) curl_easy_cleanup(c);
+  if (x.zinit) inflateEnd(&x.zs);
   free(x.hdr);
   if (!ok && path == NULL) {
     free(r->body);

@@ -3,9 +3,11 @@
  * interrupt flag. Plain C: knows nothing of Lua (lua_http.c is the binding).
  *
  * Policy (not configurable): TLS peer and host verification are always on (the system CA bundle,
- * or an extra CA file given in cafile); only http and https, also across redirects; every
- * encoding libcurl supports is accepted (gzip, deflate, ...); proxies come from the environment
- * (http_proxy, https_proxy, no_proxy: libcurl's default). */
+ * or an extra CA file given in cafile); only http and https, also across redirects; gzip and
+ * deflate bodies are asked for and decoded here with zlib, so that a body cut short is an error
+ * whether compressed (the stream must end) or not (the bytes on the wire must match
+ * Content-Length), and a decompression bomb is refused (max_bytes, max_ratio); proxies come from
+ * the environment (http_proxy, https_proxy, no_proxy: libcurl's default). */
 #ifndef EMSOPT_HTTP_H
 #define EMSOPT_HTTP_H
 
@@ -14,7 +16,12 @@
 typedef struct {
   double connect_timeout;  /* seconds to establish the connection (0 = libcurl default, 300) */
   double timeout;          /* seconds for the whole transfer, per attempt (0 = no limit) */
-  double stall;            /* abort when no byte arrives for this many seconds (0 = never) */
+  double stall;            /* abort when fewer than min_speed bytes a second arrive for this many
+                              seconds (0 = never) */
+  double min_speed;        /* bytes a second (100): a server trickling less has stalled */
+  size_t max_bytes;        /* largest body accepted after decoding (0 = no limit; 2 GiB) */
+  double max_ratio;        /* a compressed body may expand at most this many times (0 = no
+                              limit; 200): checked once 4 MiB are decoded, a bomb stops early */
   long max_redirects;      /* redirects followed; more is an error */
   int retries;             /* extra attempts after 5xx, 429, timeouts and broken transfers */
   double backoff;          /* first wait in seconds; doubles after each attempt */

@@ -3,7 +3,9 @@
  *   http.get(url [, opts])             -> body, info | nil, message
  *   http.download(url, path [, opts])  -> info | nil, message
  *
- * opts: connect_timeout (s, 15), timeout (s per attempt, 0 = none), stall (s without a byte, 60),
+ * opts: connect_timeout (s, 15), timeout (s per attempt, 0 = none), stall (s below min_speed
+ *       bytes/s, 60; 0 = never), min_speed (bytes/s, 100), max_bytes (decoded body, 2 GiB;
+ *       0 = none), max_ratio (expansion of a gzip/deflate body, 200; 0 = none),
  *       redirects (max followed, 5), retries (3), backoff (s, 1; doubles), retry_after_max (s, 30),
  *       headers ({Name = value}), user_agent, cafile (an extra CA bundle; verification is always
  *       on), cache (directory for conditional requests), progress (bar on a terminal, true),
@@ -83,6 +85,13 @@ static void read_options(lua_State *L, int t, int anchor, HttpOptions *o) {
     if (strcmp(k, "connect_timeout") == 0) o->connect_timeout = opt_seconds(L, t, k);
     else if (strcmp(k, "timeout") == 0) o->timeout = opt_seconds(L, t, k);
     else if (strcmp(k, "stall") == 0) o->stall = opt_seconds(L, t, k);
+    else if (strcmp(k, "min_speed") == 0) o->min_speed = opt_seconds(L, t, k);
+    else if (strcmp(k, "max_ratio") == 0) o->max_ratio = opt_seconds(L, t, k);
+    else if (strcmp(k, "max_bytes") == 0) {
+      double v = opt_seconds(L, t, k);
+      luaL_argcheck(L, v < 9.0e18, t, "'max_bytes' is too large");
+      o->max_bytes = (size_t)v;
+    }
     else if (strcmp(k, "backoff") == 0) o->backoff = opt_seconds(L, t, k);
     else if (strcmp(k, "retry_after_max") == 0) o->retry_after_max = opt_seconds(L, t, k);
     else if (strcmp(k, "redirects") == 0) o->max_redirects = opt_count(L, t, k);

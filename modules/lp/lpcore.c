@@ -541,6 +541,9 @@ static int solve_lpsolve(lpc_model *m, const lpc_opts *o) {
   put_msgfunc(s, NULL, NULL, 0);
   if (c.printed) { fprintf(stderr, "\r\033[K"); fflush(stderr); }
 
+  /* an interrupt that came while the values were checked or after lp_solve's last poll is this
+   * solve's stop too (as for CBC): the run is stopped, not answered */
+  if (!c.interrupted && emsopt_interrupted()) { c.interrupted = 1; emsopt_interrupt_consume(); }
   r->backend = LPC_LPSOLVE;
   r->is_mip = c.mip;
   r->seconds = now_sec() - c.t0;
@@ -863,8 +866,87 @@ static int solve_cbc(lpc_model *m, const lpc_opts *o) {
   return 0;
 }
 
+/* "nan", "inf", "-inf" or the number as %g: for messages */
+static const char *show_value(double v, char *buf, size_t n) {
+  if (isnan(v)) return "nan";
+  if (isinf(v)) return v > 0 ? "inf" : "-inf";
+  snprintf(buf, n, "%g", v);
+  return buf;
+}
+
+int lpc_check_values(lpc_model *m) {
+  lprec *lp = m->lp;
+  int nr = get_Nrows(lp), nc = get_Ncolumns(lp);
+  double lpinf = get_infinite(lp);
+  REAL *colv;
+  int *colr;
+  char b[40];
+  if (lpc_end_rows(m)) return -1;
+  colv = malloc(((size_t)nr + 2) * sizeof(REAL));
+  colr = malloc(((size_t)nr + 2) * sizeof(int));
+  if (!colv || !colr) { free(colv); free(colr); return fail(m, "out of memory"); }
+  for (int j = 1; j <= nc; j++) {
+    int cnt = get_columnex(lp, j, colv, colr);
+    double lb = get_lowbo(lp, j), ub = get_upbo(lp, j);
+    for (int t = 0; t < cnt; t++) {
+      double v = colv[t];
+      if (isfinite(v) && fabs(v) < LPC_MAX_VALUE) continue;
+      if (colr[t] == 0)
+        snprintf(m->err, sizeof m->err, "objective: coefficient of column #%d (%.60s) is %s (must be finite and below 1e20 in magnitude)",
+                 j, get_col_name(lp, j), show_value(v, b, sizeof b));
+      else
+        snprintf(m->err, sizeof m->err, "row #%d (%.60s): coefficient of column #%d (%.60s) is %s (must be finite and below 1e20 in magnitude)",
+                 colr[t], get_row_name(lp, colr[t]), j, get_col_name(lp, j), show_value(v, b, sizeof b));
+      free(colv); free(colr);
+      return -1;
+    }
+    if (isnan(lb) || isnan(ub) || (fabs(lb) >= LPC_MAX_VALUE && fabs(lb) < lpinf) ||
+        (fabs(ub) >= LPC_MAX_VALUE && fabs(ub) < lpinf) || lb >= lpinf || ub <= -lpinf) {
+      int low = isnan(lb) || (fabs(lb) >= LPC_MAX_VALUE && fabs(lb) < lpinf) || lb >= lpinf;
+      snprintf(m->err, sizeof m->err, "column #%d (%.60s): %s bound is %s (must be below 1e20 in magnitude, or infinite)",
+               j, get_col_name(lp, j), low ? "lower" : "upper", show_value(low ? lb : ub, b, sizeof b));
+      free(colv); free(colr);
+      return -1;
+    }
+  }
+  free(colv); free(colr);
+  for (int i = 0; i <= nr; i++) {
+    double rh = get_rh(lp, i);
+    if (i == 0 ? !(isfinite(rh) && fabs(rh) < LPC_MAX_VALUE)
+               : (isnan(rh) || (fabs(rh) >= LPC_MAX_VALUE && fabs(rh) < lpinf))) {
+      if (i == 0)
+        snprintf(m->err, sizeof m->err, "objective: constant is %s (must be finite and below 1e20 in magnitude)",
+                 show_value(rh, b, sizeof b));
+      else
+        snprintf(m->err, sizeof m->err, "row #%d (%.60s): right-hand side is %s (must be finite and below 1e20 in magnitude)",
+                 i, get_row_name(lp, i), show_value(rh, b, sizeof b));
+      return -1;
+    }
+    if (i == 0) continue;
+    /* An infinite right-hand side (1e30 and more: lp_solve's infinity) only where it leaves the row
+     * free: <= +inf, >= -inf, and no range beside it. Any other gives Clp a row bound of +-inf on
+     * the wrong side, on which it aborts the process. */
+    int t = get_constr_type(lp, i) & (LE | GE | EQ);
+    double rg = get_rh_range(lp, i);
+    int rinf = fabs(rh) >= lpinf;
+    if (rinf && !((t == LE && rh > 0) || (t == GE && rh < 0))) {
+      snprintf(m->err, sizeof m->err, "row #%d (%.60s): right-hand side is %s, which the row's relation can never meet "
+               "(must be finite and below 1e20 in magnitude)", i, get_row_name(lp, i), show_value(rh, b, sizeof b));
+      return -1;
+    }
+    if (isnan(rg) || (fabs(rg) >= LPC_MAX_VALUE && fabs(rg) < lpinf) || (rinf && fabs(rg) < lpinf)) {
+      snprintf(m->err, sizeof m->err, "row #%d (%.60s): range %s %s (a range must be finite, below 1e20 in magnitude, "
+               "beside a finite right-hand side)", i, get_row_name(lp, i), show_value(rg, b, sizeof b),
+               rinf ? "on an infinite right-hand side" : "out of bounds");
+      return -1;
+    }
+  }
+  return 0;
+}
+
 int lpc_solve(lpc_model *m, const lpc_opts *o) {
   if (lpc_end_rows(m)) return -1;
+  if (lpc_check_values(m)) return -1;
   if (o->backend == LPC_CBC) return solve_cbc(m, o);
   return solve_lpsolve(m, o);
 }

@@ -133,7 +133,18 @@ int lpc_reserve(lpc_model *m, int n);
 int lpc_bulk_reserve(lpc_model *m, int nrows, long nnz);
 int lpc_load_rows(lpc_model *m, int nrows);
 
-/* Solve: fills m->res. Returns 0, or -1 on misuse / out of memory (m->err). */
+/* The largest magnitude a coefficient, right-hand side or finite bound may have: Clp asserts
+ * (aborting the process) on objective coefficients of 1e25 and more, lp_solve reads 1e30 as
+ * infinity, and values near either are numerically meaningless. Bounds may also be infinite. */
+#define LPC_MAX_VALUE 1e20
+
+/* Checks every number of the formulation: no NaN, coefficients and right-hand sides finite and
+ * below LPC_MAX_VALUE in magnitude, bounds either infinite or below it. -1 with m->err as
+ * "objective: coefficient of column #3 is inf" (columns #j, rows #i, 1-based). */
+int lpc_check_values(lpc_model *m);
+
+/* Solve: fills m->res. Returns 0, or -1 on misuse / out of memory / a value that
+ * lpc_check_values refuses (m->err). */
 int lpc_solve(lpc_model *m, const lpc_opts *o);
 
 int lpc_write_lp(lpc_model *m, const char *path);

@@ -2,9 +2,15 @@
  *
  *   local lp = require "lp"
  *   local m = lp.new(ncols [, nrows])       -- an lp.model with ncols columns (and nrows empty rows)
- *   lp.read_lp(path) / lp.read_mps(path)    -- lp.model | nil, message (read_lp: lp_solve's LP
+ *   lp.read_lp(path) / lp.read_mps(path [, {max_size = bytes}])
+ *                                           -- lp.model | nil, message (read_lp: lp_solve's LP
  *                                              reader; read_mps: our reader mps.c, fixed or free
- *                                              MPS, errors as "FILE:LINE:COL: what")
+ *                                              MPS, errors as "FILE:LINE:COL: what"; a file
+ *                                              larger than max_size, default 1 GiB, a directory
+ *                                              are errors; Ctrl-C raises "interrupted")
+ *   lp.MAX_VALUE                            -- 1e20: coefficients, right-hand sides and finite
+ *                                              bounds must be below it in magnitude (and not NaN);
+ *                                              every entry point and solve() checks
  *   lp.status_name(code)                    -- "OPTIMAL", "INFEASIBLE", ...
  *
  *   m:ncols(), m:nrows()
@@ -57,6 +63,7 @@
 #include <lauxlib.h>
 #include <lua.h>
 
+#include "interrupt.h"
 #include "lpcore.h"
 #include "lua_lp.h"
 #include "mps.h"
@@ -66,6 +73,25 @@
 typedef struct {
   lpc_model *m;
 } ud_model;
+
+/* A coefficient or right-hand side: finite and below LPC_MAX_VALUE in magnitude. */
+static int ok_value(double v) { return isfinite(v) && fabs(v) < LPC_MAX_VALUE; }
+/* A bound: not NaN, below LPC_MAX_VALUE in magnitude or infinite (lb = +inf, ub = -inf never). */
+static int ok_bound(double v, int upper) {
+  if (isnan(v)) return 0;
+  if (isinf(v)) return upper ? v > 0 : v < 0;
+  return fabs(v) < LPC_MAX_VALUE;
+}
+
+/* v as text for a message (pushed on the stack) */
+static const char *num_text(lua_State *L, double v) {
+  if (isnan(v)) return lua_pushliteral(L, "nan");
+  if (isinf(v)) return v > 0 ? lua_pushliteral(L, "inf") : lua_pushliteral(L, "-inf");
+  lua_pushnumber(L, v);
+  return lua_tostring(L, -1);
+}
+#define VALUE_RULE "must be finite and below 1e20 in magnitude"
+#define BOUND_RULE "must be below 1e20 in magnitude, or infinite"
 
 static ud_model *check_open(lua_State *L, int i) {
   ud_model *u = luaL_checkudata(L, i, MT);
@@ -89,9 +115,27 @@ static int l_new(lua_State *L) {
 static int read_common(lua_State *L, int mps) {
   const char *path = luaL_checkstring(L, 1);
   char err[640];
-  FILE *f = fopen(path, "r");
+  FILE *f;
   ud_model *u;
   lprec *lp;
+  size_t max_size = MPSR_READ_MAX;
+  if (mps && !lua_isnoneornil(L, 2)) { /* options: {max_size = bytes} */
+    luaL_checktype(L, 2, LUA_TTABLE);
+    lua_pushnil(L);
+    while (lua_next(L, 2)) {
+      lua_pop(L, 1);
+      if (lua_type(L, -1) != LUA_TSTRING || strcmp(lua_tostring(L, -1), "max_size") != 0)
+        return luaL_argerror(L, 2, lua_pushfstring(L, "unknown option '%s'", luaL_tolstring(L, -1, NULL)));
+    }
+    if (lua_getfield(L, 2, "max_size") != LUA_TNIL) {
+      int ok;
+      lua_Integer n = lua_tointegerx(L, -1, &ok);
+      if (!ok || n < 0) return luaL_argerror(L, 2, "option 'max_size' must be an integer >= 0 (bytes)");
+      max_size = (size_t)n;
+    }
+    lua_pop(L, 1);
+  }
+  f = fopen(path, "r");
   if (!f) {
     luaL_pushfail(L);
     lua_pushfstring(L, "%s: cannot open file", path);
@@ -104,7 +148,8 @@ static int read_common(lua_State *L, int mps) {
   /* Neither of lp_solve's parsers reads untrusted files here: its MPS reader corrupts the heap
    * on some bad input (ours, mps.c, replaces it), its LP parser can overrun its stack (it runs
    * in a child process, lpc_read_lp). */
-  lp = mps ? mps_read(path, MPSR_AUTO, err, sizeof err) : lpc_read_lp(path, err, sizeof err);
+  lp = mps ? mps_read_max(path, MPSR_AUTO, max_size, err, sizeof err) : lpc_read_lp(path, err, sizeof err);
+  if (!lp && emsopt_interrupted()) return luaL_error(L, "interrupted");
   if (!lp) {
     luaL_pushfail(L);
     lua_pushstring(L, err);
@@ -179,6 +224,8 @@ static int m_set_bounds(lua_State *L) {
   ud_model *u = check_open(L, 1);
   int j = check_col(L, u->m, 2);
   double lb = luaL_checknumber(L, 3), ub = luaL_checknumber(L, 4);
+  if (!ok_bound(lb, 0)) return luaL_argerror(L, 3, lua_pushfstring(L, "column %d: lower bound is %s (" BOUND_RULE ")", j, num_text(L, lb)));
+  if (!ok_bound(ub, 1)) return luaL_argerror(L, 4, lua_pushfstring(L, "column %d: upper bound is %s (" BOUND_RULE ")", j, num_text(L, ub)));
   core_check(L, u->m, lpc_set_bounds(u->m, j, lb, ub));
   return 0;
 }
@@ -275,11 +322,13 @@ static int m_set_cols(lua_State *L) {
     if (!lua_isnil(L, 3) && lua_rawgeti(L, 3, j) != LUA_TNIL) {
       int ok; lb = lua_tonumberx(L, -1, &ok); has = 1;
       if (!ok) return luaL_argerror(L, 2, lua_pushfstring(L, "lb[%d] is not a number", j));
+      if (!ok_bound(lb, 0)) return luaL_argerror(L, 2, lua_pushfstring(L, "column %d: lower bound is %s (" BOUND_RULE ")", j, num_text(L, lb)));
     } else lb = get_lowbo(m->lp, j);
     if (!lua_isnil(L, 3)) lua_pop(L, 1);
     if (!lua_isnil(L, 4) && lua_rawgeti(L, 4, j) != LUA_TNIL) {
       int ok; ub = lua_tonumberx(L, -1, &ok); has = 1;
       if (!ok) return luaL_argerror(L, 2, lua_pushfstring(L, "ub[%d] is not a number", j));
+      if (!ok_bound(ub, 1)) return luaL_argerror(L, 2, lua_pushfstring(L, "column %d: upper bound is %s (" BOUND_RULE ")", j, num_text(L, ub)));
     } else ub = get_upbo(m->lp, j);
     if (!lua_isnil(L, 4)) lua_pop(L, 1);
     if (has) core_check(L, m, lpc_set_bounds(m, j, lb, ub));
@@ -301,7 +350,6 @@ static int read_terms(lua_State *L, lpc_model *m, int arg, const char *fname) {
   int nc = get_Ncolumns(m->lp);
   luaL_checktype(L, arg, LUA_TTABLE);
   len = (lua_Integer)lua_rawlen(L, arg);
-  (void)fname;
   if (len % 2) return luaL_argerror(L, arg, "terms must come in column, coefficient pairs");
   n = len / 2;
   core_check(L, m, lpc_reserve(m, n > 0 ? (int)n : 1));
@@ -317,6 +365,9 @@ static int read_terms(lua_State *L, lpc_model *m, int arg, const char *fname) {
     if (!okj || j < 1 || j > nc)
       return luaL_argerror(L, arg, lua_pushfstring(L, "bad column at term %d", (int)k + 1));
     if (!okc) return luaL_argerror(L, arg, lua_pushfstring(L, "coefficient of term %d is not a number", (int)k + 1));
+    if (!ok_value(c))
+      return luaL_argerror(L, arg, lua_pushfstring(L, "%s: coefficient of column %d is %s (" VALUE_RULE ")",
+                                                   fname, (int)j, num_text(L, c)));
     m->idx[k] = (int)j;
     m->val[k] = c;
   }
@@ -327,7 +378,7 @@ static int m_set_objective(lua_State *L) {
   static const char *const senses[] = {"min", "max", NULL};
   ud_model *u = check_open(L, 1);
   int maxim = luaL_checkoption(L, 2, NULL, senses);
-  int n = read_terms(L, u->m, 3, "set_objective");
+  int n = read_terms(L, u->m, 3, "objective");
   core_check(L, u->m, lpc_set_objective(u->m, n, u->m->idx, u->m->val, maxim));
   return 0;
 }
@@ -336,9 +387,12 @@ static int m_add_row(lua_State *L) {
   static const char *const rels[] = {"<=", ">=", "=", "==", NULL};
   static const int codes[] = {LE, GE, EQ, EQ};
   ud_model *u = check_open(L, 1);
-  int n = read_terms(L, u->m, 2, "add_row");
+  int n = read_terms(L, u->m, 2, lua_pushfstring(L, "row %d", get_Nrows(u->m->lp) + 1));
   int rel = codes[luaL_checkoption(L, 3, NULL, rels)];
   double rhs = luaL_checknumber(L, 4);
+  if (!ok_value(rhs))
+    return luaL_argerror(L, 4, lua_pushfstring(L, "row %d: right-hand side is %s (" VALUE_RULE ")",
+                                               get_Nrows(u->m->lp) + 1, num_text(L, rhs)));
   core_check(L, u->m, lpc_add_row(u->m, n, u->m->idx, u->m->val, rel, rhs));
   lua_pushinteger(L, get_Nrows(u->m->lp));
   return 1;
@@ -382,6 +436,9 @@ static int m_load_rows(lua_State *L) {
       lua_pop(L, 2);
       if (!okj || j < 1 || j > nc) return luaL_argerror(L, 2, lua_pushfstring(L, "row %d: bad column at term %d", (int)i, (int)(t + 1) / 2));
       if (!okc) return luaL_argerror(L, 2, lua_pushfstring(L, "row %d: coefficient of term %d is not a number", (int)i, (int)(t + 1) / 2));
+      if (!ok_value(c))
+        return luaL_argerror(L, 2, lua_pushfstring(L, "row %d: coefficient of column %d is %s (" VALUE_RULE ")",
+                                                   (int)i, (int)j, num_text(L, c)));
       m->bcol[k] = (int)j;
       m->bval[k] = c;
       k++;
@@ -396,6 +453,9 @@ static int m_load_rows(lua_State *L) {
     lua_rawgeti(L, 4, i);
     m->brhs[i - 1] = lua_tonumberx(L, -1, &okh);
     if (!okh) return luaL_argerror(L, 4, lua_pushfstring(L, "right-hand side of row %d is not a number", (int)i));
+    if (!ok_value(m->brhs[i - 1]))
+      return luaL_argerror(L, 4, lua_pushfstring(L, "row %d: right-hand side is %s (" VALUE_RULE ")",
+                                                 (int)i, num_text(L, m->brhs[i - 1])));
     lua_pop(L, 1);
   }
   m->bstart[nr] = (int)k;
@@ -633,5 +693,7 @@ int luaopen_lp(lua_State *L) {
   }
   lua_pop(L, 1);
   luaL_newlib(L, funcs);
+  lua_pushnumber(L, LPC_MAX_VALUE);
+  lua_setfield(L, -2, "MAX_VALUE");
   return 1;
 }

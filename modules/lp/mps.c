@@ -8,6 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#include "interrupt.h"
 
 #define MAXTOK 8
 
@@ -195,6 +198,7 @@ static int number(parser *p, const tok *t, double *v) {
       (buf[0] < '0' || buf[0] > '9')))
     return perr(p, t->col, "bad number '%s'", shown(t, nb));
   if (errno == ERANGE && fabs(*v) < 1) *v = 0;   /* underflow: 0 */
+  if (isinf(*v)) return perr(p, t->col, "number '%s' out of range (use 1e30 for infinity)", shown(t, nb));
   return 0;
 }
 
@@ -555,6 +559,7 @@ static int parse(parser *p, const char *data, size_t len) {
     size_t n = nl ? (size_t)(nl - s) : len - pos;
     pos += n + (nl ? 1 : 0);
     p->line++;
+    if ((p->line & 0xffff) == 0 && emsopt_interrupted()) return perr(p, 1, "interrupted");
     if (n && s[n - 1] == '\r') n--;
     if (n > 100000) return perr(p, 1, "line too long");
     if (n == 0 || s[0] == '*') continue;
@@ -646,15 +651,36 @@ lprec *mps_read_buf(const char *name, const char *data, size_t len, int format, 
   return NULL;
 }
 
-lprec *mps_read(const char *path, int format, char *err, size_t errlen) {
-  FILE *f = fopen(path, "rb");
+lprec *mps_read_max(const char *path, int format, size_t max_bytes, char *err, size_t errlen) {
+  FILE *f;
   char *data = NULL;
   size_t len = 0, cap = 0;
+  struct stat st;
   lprec *lp;
+  if (errlen) err[0] = 0;
+  f = fopen(path, "rb");
   if (!f) { snprintf(err, errlen, "%s: cannot open file", path); return NULL; }
+  if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+    fclose(f);
+    snprintf(err, errlen, "%s: is a directory", path);
+    return NULL;
+  }
   for (;;) {
+    if (emsopt_interrupted()) {
+      free(data);
+      fclose(f);
+      snprintf(err, errlen, "%s: interrupted", path);
+      return NULL;
+    }
     if (len == cap) {
       size_t c = cap ? 2 * cap : 65536;
+      if (c > max_bytes + 1) c = max_bytes + 1; /* one byte past the limit tells it was passed */
+      if (c <= len) {
+        free(data);
+        fclose(f);
+        snprintf(err, errlen, "%s: larger than the limit of %zu bytes (max_size)", path, max_bytes);
+        return NULL;
+      }
       char *d = realloc(data, c);
       if (!d) { free(data); fclose(f); snprintf(err, errlen, "%s: out of memory", path); return NULL; }
       data = d;
@@ -662,18 +688,29 @@ lprec *mps_read(const char *path, int format, char *err, size_t errlen) {
     }
     size_t r = fread(data + len, 1, cap - len, f);
     len += r;
+    if (len > max_bytes) {
+      free(data);
+      fclose(f);
+      snprintf(err, errlen, "%s: larger than the limit of %zu bytes (max_size)", path, max_bytes);
+      return NULL;
+    }
     if (r == 0) break;
   }
   if (ferror(f)) {
+    int e = errno;
     free(data);
     fclose(f);
-    snprintf(err, errlen, "%s: read error", path);
+    snprintf(err, errlen, "%s: read error (%s)", path, strerror(e));
     return NULL;
   }
   fclose(f);
   lp = mps_read_buf(path, data ? data : "", len, format, err, errlen);
   free(data);
   return lp;
+}
+
+lprec *mps_read(const char *path, int format, char *err, size_t errlen) {
+  return mps_read_max(path, format, MPSR_READ_MAX, err, errlen);
 }
 
 /* ---- writer --------------------------------------------------------------------------------- */

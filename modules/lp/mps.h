@@ -36,8 +36,15 @@ enum { MPSR_AUTO = 0, MPSR_FREE = 1, MPSR_FIXED = 2 };
 
 #define MPSR_NAME_MAX 255   /* longest name accepted (bytes) */
 
-/* Reads the file at path. */
+/* The default limit of mps_read on a file's size (bytes): a hostile or mistaken input
+ * (/dev/zero, a multi-gigabyte file) is refused instead of filling memory. */
+#define MPSR_READ_MAX ((size_t)1 << 30)
+
+/* Reads the file at path (at most MPSR_READ_MAX bytes). A directory, a larger file and an
+ * interrupt (the host's flag, polled while reading and parsing) are errors. */
 lprec *mps_read(const char *path, int format, char *err, size_t errlen);
+/* The same with a limit of max_bytes. */
+lprec *mps_read_max(const char *path, int format, size_t max_bytes, char *err, size_t errlen);
 /* Reads len bytes at data; name is used in error messages. */
 lprec *mps_read_buf(const char *name, const char *data, size_t len, int format, char *err,
                     size_t errlen);

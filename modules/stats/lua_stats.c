@@ -122,7 +122,8 @@ static int l_poisson_sf(lua_State *L) {
 static int l_poisson_quantile(lua_State *L) {
   double p = check_prob(L, 1), mu = check_mean(L, 2);
   double k = stats_poisson_quantile(p, mu);
-  if (isinf(k)) lua_pushnumber(L, k);
+  if (isnan(k)) return luaL_error(L, "interrupted");
+  if (isinf(k) || k >= 9.2e18) lua_pushnumber(L, k);
   else lua_pushinteger(L, (lua_Integer)k);
   return 1;
 }
@@ -164,12 +165,14 @@ static int l_poisson_ci(lua_State *L) {
   return 2;
 }
 
-/* poisson_max_mean(C, alpha): the largest mu with P(Poisson(mu) <= C) >= 1 - alpha */
+/* poisson_max_mean(C, alpha): the largest mu with P(Poisson(mu) <= C) >= 1 - alpha. C is a
+ * count (a float is floored: capacities computed from beds are); any finite size works, huge
+ * ones through the asymptotic expansion of the incomplete gamma function (a few operations). */
 static int l_poisson_max_mean(lua_State *L) {
-  lua_Integer c = luaL_checkinteger(L, 1);
-  luaL_argcheck(L, c >= 0, 1, "capacity must be >= 0");
+  double c = luaL_checknumber(L, 1);
+  luaL_argcheck(L, isfinite(c) && c >= 0, 1, "capacity must be finite and >= 0");
   double alpha = check_open01(L, 2, "alpha must be in (0, 1)");
-  lua_pushnumber(L, stats_poisson_max_mean((double)c, alpha));
+  lua_pushnumber(L, stats_poisson_max_mean(floor(c), alpha));
   return 1;
 }
 
@@ -251,8 +254,10 @@ static int servers(lua_State *L, int waiting) {
   double a = check_load(L, 1);
   double t = luaL_checknumber(L, 2);
   luaL_argcheck(L, t > 0 && t <= 1, 2, "target must be in (0, 1]");
+  luaL_argcheck(L, a <= 1e8, 1, "load must be at most 1e8 erlangs");
   long max_c = (long)(a + 100.0 * sqrt(a) + 1000.0);
   long c = waiting ? stats_erlang_c_servers(a, t, max_c) : stats_erlang_b_servers(a, t, max_c);
+  if (c == -2) return luaL_error(L, "interrupted");
   if (c < 0) return luaL_error(L, "no server count up to %d meets the target", (int)max_c);
   lua_pushinteger(L, c);
   return 1;

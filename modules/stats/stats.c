@@ -4,6 +4,8 @@
 #include <float.h>
 #include <math.h>
 
+#include "interrupt.h"
+
 #define LN_SQRT_2PI 0.918938533204672741780329736406 /* log(sqrt(2 pi)) */
 #define M_2PI_ 6.283185307179586476925286766559
 
@@ -48,12 +50,37 @@ double stats_dpois_raw(double x, double lambda, int give_log) {
 
 static long max_iter(double a) { return 10000 + (long)(50.0 * sqrt(a)); }
 
+/* Temme's uniform asymptotic expansion (DLMF 8.12.3-8.12.8) with its first two terms:
+ * Q(a, x) = erfc(eta sqrt(a/2)) / 2 + R, R = e^(-a eta^2/2) / sqrt(2 pi a) (c0(eta) + c1(eta) / a),
+ * lambda = x / a, eta^2 / 2 = lambda - 1 - log(lambda), eta of the sign of lambda - 1. The error
+ * is O(a^-5/2) relative to the density term: below 1e-16 for a >= STATS_TEMME_A, where the
+ * series and continued fraction would need O(sqrt(a)) terms (billions for a = 1e17). */
+void stats_gamma_pq_temme(double a, double x, double *p, double *q) {
+  double d = x / a - 1.0;
+  double eta = sqrt(2.0 * (d - log1p(d)));
+  double c0, c1;
+  if (d < 0) eta = -eta;
+  if (fabs(eta) < 1e-3) { /* the closed forms cancel near lambda = 1: their Taylor series */
+    c0 = -1.0 / 3 + eta / 12 - 2 * eta * eta / 135;
+    c1 = -1.0 / 540 - eta / 288;
+  } else {
+    c0 = 1.0 / d - 1.0 / eta;
+    c1 = 1.0 / (eta * eta * eta) - 1.0 / (d * d * d) - 1.0 / (d * d) - 1.0 / (12 * d);
+  }
+  double r = exp(-0.5 * a * eta * eta) / sqrt(M_2PI_ * a) * (c0 + c1 / a);
+  double z = eta * sqrt(0.5 * a);
+  double Q = 0.5 * erfc(z) + r, P = 0.5 * erfc(-z) - r;
+  if (p) *p = P < 0 ? 0 : P > 1 ? 1 : P;
+  if (q) *q = Q < 0 ? 0 : Q > 1 ? 1 : Q;
+}
+
 void stats_gamma_pq(double a, double x, double *p, double *q) {
   double P, Q;
   if (isnan(a) || isnan(x) || a <= 0 || x < 0) { P = Q = NAN; goto out; }
   if (x == 0) { P = 0; Q = 1; goto out; }
   if (isinf(x)) { P = 1; Q = 0; goto out; }
   if (isinf(a)) { P = 0; Q = 1; goto out; }
+  if (a >= STATS_TEMME_A) { stats_gamma_pq_temme(a, x, &P, &Q); goto out; }
   if (x < a + 1.0) {
     /* P = x^a e^-x / Gamma(a+1) * sum_n x^n / ((a+1)...(a+n)) */
     double sum = 1.0, term = 1.0;
@@ -219,10 +246,22 @@ double stats_poisson_quantile(double p, double mu) {
   double z = stats_normal_quantile(p), s = sqrt(mu);
   double k = floor(mu + s * (z + (z * z - 1.0) / (6.0 * s)) + 0.5); /* Cornish-Fisher */
   if (!(k >= 0)) k = 0;
+  /* Beyond 2^52 consecutive integers are no longer all doubles (k + 1 == k): the Cornish-Fisher
+   * value is then the answer to the precision a double has. */
+  if (k >= 4503599627370496.0) return k;
+  /* The start is within a few steps of the answer; the walk is bounded all the same and stops
+   * (NaN) on an interrupt. */
+  long steps = 0;
   if (stats_poisson_cdf(k, mu) >= p) {
-    while (k > 0 && stats_poisson_cdf(k - 1.0, mu) >= p) k -= 1.0;
+    while (k > 0 && stats_poisson_cdf(k - 1.0, mu) >= p) {
+      k -= 1.0;
+      if ((++steps & 1023) == 0 && emsopt_interrupted()) return NAN;
+    }
   } else {
-    do k += 1.0; while (stats_poisson_cdf(k, mu) < p);
+    do {
+      k += 1.0;
+      if ((++steps & 1023) == 0 && emsopt_interrupted()) return NAN;
+    } while (stats_poisson_cdf(k, mu) < p);
   }
   return k;
 }
@@ -284,6 +323,7 @@ long stats_erlang_b_servers(double a, double target, long max_c) {
   long c = 0;
   while (b > target) {
     if (c >= max_c) return -1;
+    if ((c & 0xfffff) == 0xfffff && emsopt_interrupted()) return -2;
     c++;
     b = a * b / ((double)c + a * b);
   }
@@ -296,6 +336,7 @@ long stats_erlang_c_servers(double a, double target, long max_c) {
   long c = 0;
   for (;;) {
     if (c >= max_c) return -1;
+    if ((c & 0xfffff) == 0xfffff && emsopt_interrupted()) return -2;
     c++;
     b = a * b / ((double)c + a * b);
     if ((double)c > a && (double)c * b / ((double)c - a + a * b) <= target) return c;

@@ -23,6 +23,10 @@ double stats_dpois_raw(double x, double lambda, int give_log);
  * Series for x < a + 1, Legendre continued fraction otherwise; both computed so that the
  * smaller of the two keeps full relative accuracy. */
 void stats_gamma_pq(double a, double x, double *p, double *q);
+/* From a >= STATS_TEMME_A on, stats_gamma_pq uses Temme's uniform asymptotic expansion (a fixed
+ * number of operations) instead of the series or continued fraction (O(sqrt(a)) terms). */
+#define STATS_TEMME_A 1e7
+void stats_gamma_pq_temme(double a, double x, double *p, double *q);
 double stats_gamma_p(double a, double x);
 double stats_gamma_q(double a, double x);
 /* The x with P(a, x) = p (gamma_p_inv) or Q(a, x) = q (gamma_q_inv): safeguarded Halley
@@ -40,7 +44,8 @@ double stats_poisson_pmf(double k, double mu);    /* P(X = k); 0 for k < 0 or no
 double stats_poisson_logpmf(double k, double mu);
 double stats_poisson_cdf(double k, double mu);    /* P(X <= k) = Q(k + 1, mu) */
 double stats_poisson_sf(double k, double mu);     /* P(X > k) = P(k + 1, mu) */
-/* Smallest k with P(X <= k) >= p (p in [0, 1]); INFINITY for p = 1 and mu > 0. */
+/* Smallest k with P(X <= k) >= p (p in [0, 1]); INFINITY for p = 1 and mu > 0. Past 2^52 the
+ * Cornish-Fisher value (integers are no longer all doubles); NaN when interrupted. */
 double stats_poisson_quantile(double p, double mu);
 
 /* Garwood (1936) exact interval for the mean of a Poisson count x at confidence level
@@ -69,9 +74,10 @@ int stats_dispersion(const double *x, size_t n, StatsDispersion *out);
 double stats_erlang_b(long c, double a);
 /* Probability of waiting in M/M/c (Erlang C); 1 when a >= c. */
 double stats_erlang_c(long c, double a);
-/* Smallest c with B(c, a) <= target (target in (0, 1]); -1 if more than max_c are needed. */
+/* Smallest c with B(c, a) <= target (target in (0, 1]); -1 if more than max_c are needed, -2
+ * when interrupted (the host's interrupt flag). */
 long stats_erlang_b_servers(double a, double target, long max_c);
-/* Smallest c > a with C(c, a) <= target; -1 if more than max_c are needed. */
+/* Smallest c > a with C(c, a) <= target; -1 if more than max_c are needed, -2 when interrupted. */
 long stats_erlang_c_servers(double a, double target, long max_c);
 
 /* ---- random numbers ---------------------------------------------------------------------- */

@@ -25,6 +25,16 @@ and serves until killed. Routes:
                              (a zip built on the fly; .txt serves the text itself)
     geo/docs/reference/cenpop2010/tract/CenPop2010_Mean_TR[SS].txt  tract centres of population
   /failsoda/OFFSET/...       like /mirror/..., but SODA pages at $offset >= OFFSET answer 500
+  /capsoda/N/...             like /mirror/..., but SODA pages hold at most N rows whatever $limit
+  /nooffsetsoda/...          like /mirror/..., but SODA ignores $offset (every page is the first)
+  /emptysoda/OFFSET/...      like /mirror/..., but SODA pages at $offset >= OFFSET are empty (200)
+  (SODA also answers $select=count(*): one column "count", one row)
+  /cut/N/REL                 /data/REL less its last N bytes, with a Content-Length to match
+  /gzcut/PCT/REL             the gzip-encoded file cut at PCT % of its length, Content-Length to
+                             match (a compressed stream that does not end)
+  /bomb/MB                   a gzip body (concatenated members of 1 MiB of zeros) that decodes to
+                             MB MiB: 2048 gives 2 GiB from about 2 MB
+  /trickle/REL               Content-Length of the whole file, then one byte a second
 """
 import csv
 import gzip
@@ -238,12 +248,46 @@ class Handler(BaseHTTPRequestHandler):
             return self.mirror(parts[1:], url.query, None)
         if head == "failsoda":
             return self.mirror(parts[2:], url.query, int(parts[1]))
+        if head == "capsoda":
+            return self.mirror(parts[2:], url.query, None, cap=int(parts[1]))
+        if head == "nooffsetsoda":
+            return self.mirror(parts[1:], url.query, None, no_offset=True)
+        if head == "emptysoda":
+            return self.mirror(parts[2:], url.query, None, empty_from=int(parts[1]))
+        if head == "cut":
+            n = int(parts[1])
+            p = self.file_path("/".join(parts[2:]))
+            data = open(p, "rb").read()
+            return self.send_body(200, data[: max(0, len(data) - n)])
+        if head == "gzcut":
+            pct = int(parts[1])
+            p = self.file_path("/".join(parts[2:]))
+            data = gzip.compress(open(p, "rb").read())
+            return self.send_body(200, data[: len(data) * pct // 100], headers=[("Content-Encoding", "gzip")])
+        if head == "bomb":
+            member = gzip.compress(bytes(1 << 20))
+            return self.send_body(200, member * int(parts[1]), headers=[("Content-Encoding", "gzip")])
+        if head == "trickle":
+            p = self.file_path(rest)
+            data = open(p, "rb").read()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            try:
+                for i in range(len(data)):
+                    self.wfile.write(data[i:i + 1])
+                    self.wfile.flush()
+                    time.sleep(1)
+            except OSError:
+                pass
+            self.close_connection = True
+            return
         self.send_body(404, b"no such route\n")
 
-    def mirror(self, parts, query, fail_offset):
+    def mirror(self, parts, query, fail_offset, **faults):
         p = "/".join(parts)
         if p == "resource/76xm-jjuj.csv":
-            return self.soda(query, fail_offset)
+            return self.soda(query, fail_offset, **faults)
         if p == "datasets/6ac5e325468c4cb9b905f1728d6fbf0f_0.csv":
             return self.serve_file("hospitals/hifld_hospitals_us.csv")
         m = re.match(r"^geo/docs/maps-data/data/gazetteer/(\d{4})_Gazetteer/\1_Gaz_zcta_national\.(zip|txt)$", p)
@@ -270,7 +314,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.serve_bytes(data, os.path.getmtime(src))
         self.send_body(404, b"no such mirror path\n")
 
-    def soda(self, query, fail_offset):
+    def soda(self, query, fail_offset, cap=None, no_offset=False, empty_from=None):
         q = dict(urllib.parse.parse_qsl(query, keep_blank_values=True))
         header, rows = soda_table()
         try:
@@ -278,6 +322,18 @@ class Handler(BaseHTTPRequestHandler):
             limit = int(q.get("$limit", "1000"))
             if fail_offset is not None and offset >= fail_offset:
                 return self.send_body(500, b'{"message": "injected failure"}\n')
+            if q.get("$select", "").replace(" ", "").lower() == "count(*)":
+                out = rows
+                if "$where" in q:
+                    pred = soda_where(q["$where"])
+                    out = [r for r in out if pred(r)]
+                return self.send_body(200, ('"count"\n"%d"\n' % len(out)).encode(), "text/csv; charset=UTF-8")
+            if no_offset:
+                offset = 0
+            if cap is not None:
+                limit = min(limit, cap)
+            if empty_from is not None and offset >= empty_from:
+                limit = 0
             sel = [s.strip() for s in q["$select"].split(",")] if "$select" in q else header
             for s in sel:
                 if s not in header:
