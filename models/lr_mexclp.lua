@@ -9,15 +9,7 @@ local loop = require "sim.loop"
 local P = params {
   instance = params.choice("utrecht", data.INSTANCES), -- utrecht, sf or pmedN
   dir = "",                -- data folder (default: the shared data folder of the instance)
-  demand = "",             -- own demand points: CSV (id, lat, lon [, weight]) or GeoJSON (replaces instance=)
-  sites = "",              -- own candidate sites: CSV (id, lat, lon) or GeoJSON
-  matrix = "",             -- travel times or distances: CSV from,to,value (demand id, site id) or wide
-  matrix_unit = "",        -- unit of the matrix values: min, s, h, m, km or mi
-  matrix_rows = "demand",  -- ids of the matrix's from column / rows: demand or sites
-  network = "",            -- road network instead of matrix=: an OpenStreetMap file (.osm.pbf, .osm)
-  profile = "ambulance",   -- speed profile of network=: ambulance, car or a .lua file (minutes)
-  crs = "",                -- CRS of x, y columns (EPSG:28992, EPSG:32631, ...); empty: lat, lon (WGS84)
-  columns = "",            -- other column names, e.g. id:ZIP,weight:POP,sites.id:NAME
+  input = params.group(data.INPUT_PARAMS), -- own data instead of instance=: demand=, sites=, matrix= or network=, ...
   radius = params.quantity(nil, "distance|time"), -- coverage threshold with its unit: 12min, 5km (default: utrecht 12min, sf 5000m)
   ambulances = params.int(20, "[1,inf)"), -- fleet size
   rate = params.num(10.0, "(0,inf)"), -- calls per hour in the whole region (weights are shares)

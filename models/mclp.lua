@@ -7,15 +7,7 @@ local pm = require "coverage.pmedian"
 local P = params {
   instance = params.choice("sf", data.INSTANCES), -- sf (spopt San Francisco, metres), utrecht (minutes) or pmed1..pmed40
   dir = "",                -- data folder (default: the shared data folder of the instance)
-  demand = "",             -- own demand points: CSV (id, lat, lon [, weight]) or GeoJSON (replaces instance=)
-  sites = "",              -- own candidate sites: CSV (id, lat, lon) or GeoJSON
-  matrix = "",             -- travel times or distances: CSV from,to,value (demand id, site id) or wide
-  matrix_unit = "",        -- unit of the matrix values: min, s, h, m, km or mi
-  matrix_rows = "demand",  -- ids of the matrix's from column / rows: demand or sites
-  network = "",            -- road network instead of matrix=: an OpenStreetMap file (.osm.pbf, .osm)
-  profile = "ambulance",   -- speed profile of network=: ambulance, car or a .lua file (minutes)
-  crs = "",                -- CRS of x, y columns (EPSG:28992, EPSG:32631, ...); empty: lat, lon (WGS84)
-  columns = "",            -- other column names, e.g. id:ZIP,weight:POP,sites.id:NAME
+  input = params.group(data.INPUT_PARAMS), -- own data instead of instance=: demand=, sites=, matrix= or network=, ...
   radius = params.quantity(nil, "distance|time"), -- coverage radius with its unit: 5000m, 5km, 12min (default: sf 5000m, utrecht 12min)
   p = params.int(4, "[1,inf)"), -- number of sites (at most the candidate sites)
   fixed = "",              -- sites forced open, comma-separated names or indices

@@ -275,6 +275,15 @@ describe("input: the coverage models on one's own files", function()
     local bad, err = data.from_files{demand = d .. "/d.csv", sites = d .. "/s.csv", matrix = d .. "/m2.csv", matrix_unit = "km"}
     assert.is_nil(bad); assert.matches("demand point a has no site it can reach", err)
   end)
+  it("the own-data parameters are one shared group, listed with their help in every coverage script", function()
+    for _, m in ipairs{"lscp", "mclp", "mexclp", "malp", "lr_mexclp", "pmedian", "pcenter"} do
+      local code, out = spec.run({"models/" .. m .. ".lua", "--help"})
+      assert.equals(0, code)
+      assert.truthy(out:find("matrix_unit%s+= \"\"%s+unit of the matrix values: min, s, h, m, km or mi"), m)
+      assert.truthy(out:find("\n  columns%s+= \"\"%s+other column names"), m)
+      assert.falsy(out:find("\n  input "), m)
+    end
+  end)
   it("says what is wrong: units, missing unit, ids that do not match, missing sites", function()
     local base = {"models/mclp.lua", "demand=" .. dir .. "/D.csv", "sites=" .. dir .. "/S.csv", "matrix=" .. dir .. "/M.csv"}
     local cases = {

@@ -362,6 +362,19 @@ function M.network_instance(dem, sit, o)
     missing = 0, network = info, files = {demand = o.demand, sites = o.sites, network = o.network}}
 end
 
+-- the parameters of a coverage script that name the user's own data (params.group in the scripts)
+M.INPUT_PARAMS = {
+  {"demand", "", "own demand points: CSV (id, lat, lon [, weight]) or GeoJSON (replaces instance=)"},
+  {"sites", "", "own candidate sites: CSV (id, lat, lon) or GeoJSON"},
+  {"matrix", "", "travel times or distances: CSV from,to,value (demand id, site id) or wide"},
+  {"matrix_unit", "", "unit of the matrix values: min, s, h, m, km or mi"},
+  {"matrix_rows", "demand", "ids of the matrix's from column / rows: demand or sites"},
+  {"network", "", "road network instead of matrix=: an OpenStreetMap file (.osm.pbf, .osm)"},
+  {"profile", "ambulance", "speed profile of network=: ambulance, car or a .lua file (minutes)"},
+  {"crs", "", "CRS of x, y columns (EPSG:28992, EPSG:32631, ...); empty: lat, lon (WGS84)"},
+  {"columns", "", "other column names, e.g. id:ZIP,weight:POP,sites.id:NAME"},
+}
+
 -- data.from_params(P): the instance a coverage script's parameters name: the user's files
 -- (demand=, sites=, matrix= or network=) or a bundled instance (instance=, dir=). The radius is
 -- converted by data.radius (a quantity with its unit).

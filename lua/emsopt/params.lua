@@ -91,6 +91,14 @@ function M.choice(default, choices)
   return setmetatable({type = "string", default = default, choices = choices}, SPEC)
 end
 
+-- params.group(list): parameters several scripts declare alike, written once; list entries are
+-- {key, default, help}. `input = params.group(data.INPUT_PARAMS)` in a parameters table puts
+-- those parameters at that place, with their help text.
+local GROUP = {}
+function M.group(list)
+  return setmetatable({list = list}, GROUP)
+end
+
 function M.output(default)
   if default == nil then default = "" elseif default == false then default = nil end
   return setmetatable({type = "string", default = default, output = true}, SPEC)
@@ -344,7 +352,7 @@ function M.binder(given, opts)
   local used = false
   local values
   local api = {optional = M.optional, int = M.int, num = M.num, choice = M.choice, output = M.output,
-    quantity = M.quantity}
+    quantity = M.quantity, group = M.group}
   -- params.at_most(key, n, what): a bound known once the data is read (p at most the sites)
   function api.at_most(key, n, what)
     local v = values and values[key]
@@ -360,6 +368,22 @@ function M.binder(given, opts)
     defs.lp = defs.lp or M.output(false)
     local info = debug.getinfo(2, "Sl")
     local order, doc, header = source_doc(info.source, info.currentline)
+    -- groups expand in place: their members take the group's position in the help
+    local expanded = {}
+    for _, k in ipairs(order) do
+      local g = defs[k]
+      if getmetatable(g) == GROUP then
+        defs[k] = nil
+        for _, e in ipairs(g.list) do
+          defs[e[1]], doc[e[1]] = e[2], e[3]
+          expanded[#expanded + 1] = e[1]
+        end
+      else expanded[#expanded + 1] = k end
+    end
+    order = expanded
+    for k, g in pairs(defs) do
+      if getmetatable(g) == GROUP then error("params: group '" .. tostring(k) .. "' must be on its own line", 2) end
+    end
     doc.out = doc.out ~= "" and doc.out or "write the result table as JSON (atomically)"
     doc.lp = doc.lp ~= "" and doc.lp or "write the model (the first one solved) in CPLEX LP format (.mps: MPS)"
     local names, listed = {}, {}
