@@ -71,16 +71,7 @@ creport.write(inst, {model = "LR-MEXCLP", sites = r.sites, radius = radius, x = 
   summary = {string.format("%g calls/h x %g h, radius %s, %d ambulances: expected coverage %.6f; the MEXCLP (q = %g) "
     .. "allocation scores %.6f under local busy fractions.", P.rate, P.service, data.with_unit(radius, inst), P.ambulances,
     r.objective, P.q, mx_local)}}, P)
-local L
-if P.busy == "simulated" then
-  print(string.format("closing the loop: %g calls/h, %d x %g h simulated per round", P.rate, P.sim_replications, P.sim_hours))
-  L = loop.run(inst, r, {radius = radius, ambulances = P.ambulances, solver = P.solver, rate = P.rate,
-    hours = P.sim_hours, replications = P.sim_replications, seed = P.seed, threads = require("sys").cpus(),
-    rounds = P.rounds, dir = P.dir})
-  print(L.status == "cycle" and string.format("the allocation cycles back to round %d", L.cycle_from)
-    or L.status == "converged" and "the allocation no longer changes" or "stopped after rounds=" .. P.rounds)
-  print(string.format("best simulated coverage: round %d (%.4f)", L.best, L.rounds[L.best + 1].simulated))
-end
+local L = P.busy == "simulated" and loop.close(inst, r, P, radius) or nil
 return {model = "lr_mexclp", instance = P.instance, radius = radius, unit = inst.unit or "", radius_given = tostring(rq),
         objective = r.objective, x = r.x, names = r.names,
         rho = r.rho, mexclp_x = mx.x, mexclp_local = mx_local, curve = curve, loop = L}

@@ -131,14 +131,8 @@ Quantity.__index = Quantity
 Quantity.__tostring = function(q) return q.unit and (M.fmtnum(q.value) .. " " .. q.unit) or M.fmtnum(q.value) end
 M.Quantity = Quantity
 
-function M.fmtnum(x)
-  if math.type(x) == "integer" then return tostring(x) end
-  for _, f in ipairs({"%.15g", "%.16g", "%.17g"}) do
-    local s = string.format(f, x)
-    if tonumber(s) == x then return s end
-  end
-  return string.format("%.17g", x)
-end
+-- numbers in messages: the shortest text that reads back to the same value (as JSON writes them)
+function M.fmtnum(x) return require("json").number(x) end
 
 -- q:to(unit): the value in unit ("m", "km", "min", ... or "" for a unitless matrix)
 function Quantity:to(unit, what)

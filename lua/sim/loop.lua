@@ -3,6 +3,9 @@
 --
 --   local loop = require "sim.loop"
 --   loop.check(P)      before any work: the instance must be utrecht, rounds and hours sane
+--   local L = loop.close(inst, first, P, radius)   a model script's loop, from its parameters
+--     (rate, sim_hours, sim_replications, seed, rounds, dir, ambulances, solver), with its lines
+--     on stdout; returns L as loop.run does
 --   local L = loop.run(inst, first, o)
 --     inst   the coverage instance (coverage.data, utrecht); first = the model's result (x =
 --            ambulances per site, objective = its promised coverage)
@@ -109,6 +112,17 @@ function M.run(inst, first, o)
   for k, r in ipairs(rounds) do if r.simulated > rounds[best].simulated then best = k end end
   return {rounds = rounds, status = status, cycle_from = cycle_from, x = x, best = rounds[best].round,
           best_x = rounds[best].x}
+end
+
+function M.close(inst, first, P, radius)
+  print(fmt("closing the loop: %g calls/h, %d x %g h simulated per round", P.rate, P.sim_replications, P.sim_hours))
+  local L = M.run(inst, first, {radius = radius, ambulances = P.ambulances, solver = P.solver, rate = P.rate,
+    hours = P.sim_hours, replications = P.sim_replications, seed = P.seed, threads = require("sys").cpus(),
+    rounds = P.rounds, dir = P.dir})
+  print(L.status == "cycle" and fmt("the allocation cycles back to round %d", L.cycle_from)
+    or L.status == "converged" and "the allocation no longer changes" or "stopped after rounds=" .. P.rounds)
+  print(fmt("best simulated coverage: round %d (%.4f)", L.best, L.rounds[L.best + 1].simulated))
+  return L
 end
 
 return M
