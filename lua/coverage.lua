@@ -56,6 +56,8 @@ local function rows(inst)
   return d
 end
 
+M.rows = rows
+
 local function sizes(inst)
   local d = rows(inst)
   return #d, #d[1], d
@@ -67,6 +69,7 @@ local function weights(inst, n)
   if not w then w = {}; for i = 1, n do w[i] = 1 end end
   return w
 end
+M.weights = weights
 
 -- site references (index or name) -> sorted unique indices
 local function site_list(inst, list, what)

@@ -40,18 +40,9 @@ local fmt, huge, floor = string.format, math.huge, math.floor
 
 -- ---- data -----------------------------------------------------------------------------------
 
-local function rows(inst)
-  local d = inst.d
-  if type(d) == "userdata" then d = d:totable(); inst.d = d end
-  if type(d) ~= "table" or type(d[1]) ~= "table" then error("instance: d must be rows of distances", 3) end
-  return d
-end
-
-local function weights(inst, n)
-  local w = inst.w
-  if not w then w = {}; for i = 1, n do w[i] = 1 end end
-  return w
-end
+-- the instance helpers of the coverage family (rows of distances, weights, site lists, names)
+local coverage = require "coverage"
+local rows, weights, names_of = coverage.rows, coverage.weights, coverage.names_of
 
 -- order[i]: the sites sorted by d[i][j] (ties by index); cached on the instance
 local function orders(inst)
@@ -91,10 +82,7 @@ local function orders(inst)
 end
 M.orders = orders
 
-local function site_index(inst, list)
-  local cov = require "coverage"
-  return cov.site_list(inst, list)
-end
+local function site_index(inst, list) return coverage.site_list(inst, list) end
 
 local function cost_of(d, w, sites)
   local tot = 0
@@ -343,11 +331,6 @@ local function is_integral(d, w)
   return true
 end
 
-local function names_of(inst, js)
-  local t = {}
-  for k, j in ipairs(js) do t[k] = inst.sites and inst.sites[j] or j end
-  return t
-end
 
 local PMED_OPTS = {p = true, fixed = true, solver = true, timeout = true, formulation = true, verbose = true,
   lagrangian = true, swaps = true, gap_rel = true, gap_abs = true, explain = true, reduce = true}
@@ -615,15 +598,7 @@ function M.pcenter(inst, opts)
   local order = orders(inst)
   local isfixed = {}
   for _, j in ipairs(fixed) do isfixed[j] = true end
-  local function radius_of(js)
-    local r = 0
-    for i = 1, n do
-      local best = huge
-      for _, j in ipairs(js) do if d[i][j] < best then best = d[i][j] end end
-      if best > r then r = best end
-    end
-    return r
-  end
+  local function radius_of(js) return coverage.radius_of(inst, js) end
   -- start: greedy + interchange on unit weights (a p-median start is a good p-center start)
   local uw = setmetatable({w = false}, {__index = inst})
   local sites = M.interchange(uw, M.greedy(uw, p, fixed), fixed, opts.swaps)
