@@ -27,11 +27,7 @@ local configs = require "fairness.configs"
 
 local M = {}
 
-local function moves(a, b, B)
-  local s = 0
-  for j = 1, B do local d = b[j] - a[j]; if d > 0 then s = s + d end end
-  return s
-end
+local moves = require("fairness.search").distance
 
 -- every allocation of m over B bases with 0 <= a[b] <= cap, in lexicographic order, up to limit
 local function allocations(B, m, cap, limit)

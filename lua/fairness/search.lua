@@ -23,11 +23,13 @@ local sys = require "sys"
 
 local M = {}
 
+-- the fewest moves from allocation a to b over B bases (the sum of the increases)
 local function dist(a, b, B)
   local s = 0
   for j = 1, B do local d = b[j] - a[j]; if d > 0 then s = s + d end end
   return s
 end
+M.distance = dist
 
 function M.run(inst, pool, index, periods, o)
   local t0 = sys.clock()
