@@ -2,7 +2,6 @@
 -- San Francisco and Utrecht reference values through demand=, sites=, matrix= (files built here
 -- from the shared data, in a temporary folder), units on radius, PROJ coordinates, date-times.
 local input = require "input"
-local units = require "emsopt.units"
 local csv = require "csv"
 local json = require "json"
 
@@ -52,7 +51,7 @@ describe("input: module", function()
   it("loads without adding globals", function()
     local before = {}
     for k in pairs(_G) do before[k] = true end
-    for _, name in ipairs{"input", "emsopt.units", "proj"} do
+    for _, name in ipairs{"input", "proj"} do
       package.loaded[name] = nil
       assert.equals("table", type(require(name)))
     end
@@ -175,15 +174,6 @@ describe("input: date-times", function()
 end)
 
 describe("input: units", function()
-  it("parses and converts lengths and times, refusing to mix them", function()
-    assert.same({5000, "m", "length"}, {units.parse("5000m")})
-    assert.same({12, "min", "time"}, {units.parse("12min")})
-    assert.same({1.5, "km", "length"}, {units.parse(" 1.5 km ")})
-    assert.is_nil(units.parse("12")); assert.is_nil(units.parse("5 parsecs"))
-    assert.equals(5000, units.convert(5, "km", "m")); assert.equals(0.5, units.convert(30, "s", "min"))
-    local v, err = units.convert(5, "km", "min")
-    assert.is_nil(v); assert.equals("km is a length, min is a time", err)
-  end)
   it("only parameters that convert their unit take one (none is dropped silently)", function()
     local code, _, err = spec.run{"models/er_routing.lua", "speed=30km"}
     assert.equals(1, code); assert.matches("parameter 'speed' expects a number, got '30km'", err)
