@@ -18,7 +18,7 @@ local P = params {
   weighted = false,               -- stage 1 objective: population x km instead of km
   method = params.choice("both", {"both", "sa", "bip"}), -- both (annealing, then the BIP started from it), sa or bip
   solver = params.choice("lp_solve", {"lp_solve", "cbc"}), -- BIP solver: lp_solve or cbc
-  nodes = 10000,                  -- branch-and-bound nodes per BIP (the work bound: same plan on any machine)
+  nodes = params.int(10000, "[0,inf)"), -- branch-and-bound nodes per BIP (the work bound: same plan on any machine; 0: none)
   timeout = params.optional "number", -- seconds per BIP: a safety net only (a plan it cut short says limited_by = "time")
   fixing = true,                  -- BIP: reduced-cost fixing against the annealing solution (exact)
   c0 = 1.0,                       -- annealing start temperature (x the mean |move delta|)

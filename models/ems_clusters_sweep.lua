@@ -15,7 +15,7 @@ local P = params {
   beta_lb = "2000,4000,6000",     -- people below V, comma-separated values
   alpha = "10,25,50",             -- people per bed added to population / beds, comma-separated
   solver = params.choice("cbc", {"cbc", "lp_solve"}), -- BIP solver: cbc or lp_solve
-  nodes = 10000,                  -- branch-and-bound nodes per BIP (the work bound: same table on any machine)
+  nodes = params.int(10000, "[0,inf)"), -- branch-and-bound nodes per BIP (the work bound: same table on any machine; 0: none)
   timeout = params.optional "number", -- seconds per BIP: a safety net only (a cell it cut short says limited_by = "time")
   k = 2000,                       -- annealing moves per temperature (stage 1)
   restarts = 1,                   -- annealing restarts per cell

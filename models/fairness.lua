@@ -27,7 +27,7 @@ local P = params {
   cg_iter = 200,                 -- column generation iterations at most
   cg_time = params.optional "number", -- column generation time limit, seconds: a safety net only (the iterations bound the work)
   solver = params.choice("cbc", {"cbc", "lp_solve"}), -- MIP solver: cbc or lp_solve
-  nodes = 100000,                -- branch-and-bound nodes per MIP solve (the work bound: same schedule on any machine)
+  nodes = params.int(100000, "[0,inf)"), -- branch-and-bound nodes per MIP solve (the work bound: same schedule on any machine; 0: none)
   timeout = params.optional "number", -- time limit per MIP solve, seconds: a safety net only (a solve it cut short says limited_by = "time")
   compare = true,                -- also solve the unary model (b) for the comparison table
   sweep = "auto",                -- movement limits for the price-of-stability sweep: "auto", "" or "d1,d2,..."
