@@ -793,20 +793,40 @@ static void push_columnar(lua_State *L, const csv_count *c, int names) {
   int ng = (int)(c->ngroups < INT32_MAX ? c->ngroups : 0);
   lua_createtable(L, 0, 4);
   lua_createtable(L, (int)nkeys, 0);
-  for (size_t k = 0; k < nkeys; k++) {
-    lua_createtable(L, ng, 0);
-    for (size_t g = 0; g < c->ngroups; g++) {
-      push_key(L, c, g, k);
-      lua_rawseti(L, -2, (lua_Integer)g + 1);
-    }
-    lua_rawseti(L, -2, (lua_Integer)k + 1);
-  }
-  lua_setfield(L, -2, "keys");
+  int keys = lua_gettop(L);
+  /* one pass over the groups fills the key columns and the counts */
+  luaL_checkstack(L, (int)nkeys + 8, "too many keys");
+  for (size_t k = 0; k < nkeys; k++) lua_createtable(L, ng, 0);
   lua_createtable(L, ng, 0);
+  int count = lua_gettop(L);
   for (size_t g = 0; g < c->ngroups; g++) {
+    const char *p = c->arena + c->groups[g].koff;
+    for (size_t k = 0; k < nkeys; k++) {
+      if (c->keys[k].bin == CSV_BIN_NONE) {
+        size_t l = (unsigned char)*p++;
+        if (l == 255) {
+          uint32_t l32;
+          memcpy(&l32, p, 4);
+          p += 4;
+          l = l32;
+        }
+        lua_pushlstring(L, p, l);
+        p += l;
+      } else {
+        int64_t iv;
+        p += csv_count_varint(p, &iv);
+        if (c->keys[k].bin == CSV_BIN_DATE) push_date(L, iv / 10000, (int)(iv / 100 % 100), (int)(iv % 100));
+        else
+          lua_pushinteger(L, iv);
+      }
+      lua_rawseti(L, keys + 1 + (int)k, (lua_Integer)g + 1);
+    }
     lua_pushinteger(L, c->groups[g].count);
-    lua_rawseti(L, -2, (lua_Integer)g + 1);
+    lua_rawseti(L, count, (lua_Integer)g + 1);
   }
+  lua_insert(L, keys); /* count under keys */
+  for (size_t k = nkeys; k > 0; k--) lua_rawseti(L, keys + 1, (lua_Integer)k);
+  lua_setfield(L, -3, "keys");
   lua_setfield(L, -2, "count");
   lua_createtable(L, 0, (int)nsums);
   lua_createtable(L, 0, (int)nsums);
