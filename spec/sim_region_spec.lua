@@ -223,6 +223,44 @@ describe("Monaco end to end: a MEXCLP and an MCLP plan simulated on the roads", 
   end)
 end)
 
+describe("busy=simulated on own data", function()
+  it("mexclp simulates its allocation on the same roads; promised and simulated are shares of the demand", function()
+    local dir = spec.mkdir()
+    local g = assert(ro.load(MONACO, {profile = "ambulance"}))
+    local ids = g:nodes()
+    table.sort(ids)
+    local function at(k) local lat, lon = g:coords(ids[k]); return lat, lon end
+    local z, s = {}, {}
+    for i = 1, 12 do local la, lo = at(i * 97); z[i] = {"z" .. i, la, lo, i} end
+    for j = 1, 4 do local la, lo = at(j * 331 + 5); s[j] = {"s" .. j, la, lo} end
+    local hla, hlo = at(2000)
+    g:close()
+    points(dir .. "/z.csv", z, true)
+    points(dir .. "/s.csv", s)
+    points(dir .. "/h.csv", {{"h", hla, hlo}})
+    local base = {"models/mexclp.lua", "demand=" .. dir .. "/z.csv", "sites=" .. dir .. "/s.csv", "network=" .. MONACO,
+      "ambulances=2", "q=0.3", "radius=3min", "curve_to=0", "busy=simulated", "rate=0.5", "sim_hours=300",
+      "sim_replications=2", "rounds=2"}
+    local code, _, err = spec.run(base)
+    assert.equals(1, code)
+    assert.matches("busy=simulated with demand=: give hospitals=", err)
+    local a = {table.unpack(base)}
+    a[#a + 1] = "hospitals=" .. dir .. "/h.csv"
+    a[#a + 1] = "out=" .. dir .. "/r.json"
+    local stdout
+    code, stdout, err = spec.run(a)
+    assert.equals(0, code, err)
+    assert.matches("simulation region: .*monaco%.osm%.pbf", stdout)
+    local r = json.decode(spec.read(dir .. "/r.json"))
+    local total = 0
+    for i = 1, 12 do total = total + i end
+    local r0 = r.loop.rounds[1]
+    close(r0.promised, r.objective / total)
+    assert.is_true(r0.simulated > 0 and r0.simulated <= 1)
+    close(r0.gap, r0.simulated - r0.promised)
+  end)
+end)
+
 describe("an own region from matrices", function()
   it("times FROM row TO column, distances for the km, an allocation with counts", function()
     local dir = spec.mkdir()
