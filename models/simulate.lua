@@ -13,7 +13,7 @@ local HELP = {
   sites = "own region: bases the allocation names, CSV (id, lat, lon) or GeoJSON",
   matrix = "own region: siren times FROM row/from id TO column/to id over the ids of demand=, sites=, hospitals=",
   matrix_unit = "unit of matrix=: min, s or h",
-  network = "own region: roads instead of matrix=: OpenStreetMap (.osm.pbf, .osm), DIMACS (.gr) or manhattan",
+  network = "own region: roads instead of matrix=: OpenStreetMap (.osm.pbf, .osm), DIMACS (.gr), edge CSV or manhattan",
 }
 local INPUT = {}
 for _, e in ipairs(data.INPUT_PARAMS) do
@@ -27,8 +27,9 @@ local P = params {
   hospitals = "",         -- own region: hospitals, CSV (id, lat, lon) or GeoJSON
   distances = "",         -- own region with matrix=: distances between the same ids (km totals), CSV long or wide
   distances_unit = "km",  -- unit of distances=: km, m or mi
+  network_nodes = "",     -- network=EDGES.csv (columns from, to, time [, length in m]): its nodes, CSV id, lat, lon
   network_weight = "week_12", -- network=manhattan: its weight set (DAY_HOUR)
-  network_unit = "s",     -- network=FILE.gr (DIMACS, coordinates in FILE.co): unit of its arc weights, s, min or h
+  network_unit = "s",     -- network=FILE.gr (DIMACS, coordinates in FILE.co) or EDGES.csv: unit of the times, s, min or h
   access = params.quantity("1km", "distance"), -- network=: largest distance from a point to the nearest road node
   far = params.choice("error", {"error", "drop", "keep"}), -- points beyond access: error, drop (zones left out) or keep (straight legs at 20 km/h)
   allocation = "",        -- ambulances at bases: ELASPY file (Ambulance,Base), CSV base[,ambulances], or a model's out= JSON (x or names); utrecht default: MEXCLP, 20 ambulances
@@ -73,7 +74,8 @@ local reg, allocation, bases
 if own then
   reg = SR.build{demand = P.demand, sites = P.sites, hospitals = P.hospitals, columns = P.columns, crs = P.crs,
     matrix = P.matrix, matrix_unit = P.matrix_unit, distances = P.distances, distances_unit = P.distances_unit,
-    network = P.network, profile = P.profile, network_weight = P.network_weight, network_unit = P.network_unit,
+    network = P.network, profile = P.profile, network_nodes = P.network_nodes, network_weight = P.network_weight,
+    network_unit = P.network_unit,
     access = P.access:to("km"), far = P.far, no_siren = P.no_siren}
   allocation = P.allocation
   bases = SR.allocation(allocation, reg)

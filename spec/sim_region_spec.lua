@@ -294,6 +294,35 @@ describe("an own region from matrices", function()
   end)
 end)
 
+describe("an own region on an edge CSV network", function()
+  it("times in network_unit, lengths from the length column, each leg in its direction", function()
+    local dir = spec.mkdir()
+    -- 1 -> 2 is 60 s (500 m), 2 -> 1 90 s; 2 -> 3 30 s; 3 -> 1 45 s (800 m), 1 -> 3 200 s
+    spec.write(dir .. "/e.csv", "from,to,time,length\n1,2,60,500\n2,1,90,700\n2,3,30,400\n3,2,30,400\n3,1,45,800\n1,3,200,900\n")
+    spec.write(dir .. "/n.csv", "id,lat,lon\n1,43.73,7.42\n2,43.73,7.421\n3,43.73,7.422\n")
+    points(dir .. "/z.csv", {{"z", 43.73, 7.421}}, true)
+    points(dir .. "/b.csv", {{"b", 43.73, 7.42}})
+    points(dir .. "/h.csv", {{"h", 43.73, 7.422}})
+    spec.write(dir .. "/a.csv", "base\nb\n")
+    streams(dir .. "/calls", {{10, "z", 5, 5, true}})
+    local args = {"models/simulate.lua", "demand=" .. dir .. "/z.csv", "sites=" .. dir .. "/b.csv",
+      "hospitals=" .. dir .. "/h.csv", "network=" .. dir .. "/e.csv", "allocation=" .. dir .. "/a.csv",
+      "replay=" .. dir .. "/calls", "patients=" .. dir .. "/p.csv", "out=" .. dir .. "/r.json"}
+    local code, _, err = spec.run(args)
+    assert.equals(1, code)
+    assert.matches("network=.*e%.csv: an edge CSV needs network_nodes=", err)
+    args[#args + 1] = "network_nodes=" .. dir .. "/n.csv"
+    code, _, err = spec.run(args)
+    assert.equals(0, code, err)
+    local p = patients(dir .. "/p.csv")
+    close(p.response_time[1], 1)
+    close(p.driving_time_to_hospital[1], 0.5)
+    local r = json.decode(spec.read(dir .. "/r.json"))
+    close(r.per_ambulance[1].back_minutes, 0.75 / 0.95)
+    close(r.per_ambulance[1].km, 0.5 + 0.4 + 0.8)
+  end)
+end)
+
 describe("own region: bad input is named with its file and line, and nothing is written", function()
   local dir
   setup(function()

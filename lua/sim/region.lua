@@ -5,8 +5,10 @@
 --   local SR = require "sim.region"
 --   local reg = SR.build{demand = PATH, sites = PATH, hospitals = PATH, columns =, crs =,
 --     matrix = PATH, matrix_unit = "min", distances = PATH, distances_unit = "km"   -- a matrix
---     | network = "FILE.osm.pbf" | "FILE.osm" | "FILE.gr" | "manhattan", profile = "ambulance",
---       network_weight = "week_12", network_unit = "s", access = km, far = "error"|"drop"|"keep",
+--     | network = "FILE.osm.pbf" | "FILE.osm" | "FILE.gr" | "EDGES.csv" | "manhattan", profile = "ambulance",
+--       network_nodes = "NODES.csv" (id, lat, lon: an edge CSV's nodes), network_weight = "week_12"
+--       (manhattan), network_unit = "s" (DIMACS and edge CSV times), access = km,
+--       far = "error"|"drop"|"keep",
 --     no_siren = 0.95}
 --
 -- Locations: the zones (demand=, weight = call share), then the bases (sites=), then the
@@ -20,8 +22,8 @@
 --   network=: each point joins its nearest road node by a straight leg at 20 km/h (and its
 --     length in km); times are shortest paths in the graph from node to node, in the direction
 --     driven (a one-way street counts), distances the least road length between the same nodes
---     (the network's length weight: OSM lengths; for other networks the great-circle length of
---     each arc). A point farther than access= km from every node is an error naming how many and
+--     (the network's length weight: OSM lengths, an edge CSV's length column in metres; otherwise
+--     the great-circle length of each arc). A point farther than access= km from every node is an error naming how many and
 --     the worst, unless far=drop (such zones are left out; bases and hospitals must be near
 --     roads) or far=keep (straight legs as they are). A needed pair with no path is an error
 --     naming the point's file and line.
@@ -77,8 +79,26 @@ local function network(o)
     local g, err = graph.read_dimacs(net, co, {weight = "time"})
     if not g then fail("%s", err) end
     return g, "time", per, nil, fmt("%s (DIMACS, %s)", net, o.network_unit or "s")
+  elseif kind == "csv" and net:lower():match("%.csv$") then
+    -- an edge CSV: from, to (node ids), time (network_unit) and optionally length (metres); the
+    -- nodes' coordinates from network_nodes= (id, lat, lon)
+    if (o.network_nodes or "") == "" then fail("network=%s: an edge CSV needs network_nodes=NODES.csv (id, lat, lon)", net) end
+    local per = UNIT_S[o.network_unit or "s"]
+    if not per then fail("network_unit=%s: s, min or h", tostring(o.network_unit)) end
+    local c, info = require("csv").read(net, {columns = {}})
+    if not c then fail("%s", info) end
+    local has = {}
+    for _, h in ipairs(info.header) do has[h] = true end
+    for _, col in ipairs{"from", "to", "time"} do
+      if not has[col] then fail("%s:1: an edge CSV needs columns from, to, time [, length] (columns: %s)", net, table.concat(info.header, ", ")) end
+    end
+    local g, err = require("roads").load_csv(net, {from = "from", to = "to",
+      weights = has.length and {time = "time", length = "length"} or {time = "time"}, nodes = o.network_nodes})
+    if not g then fail("%s", err) end
+    return g, "time", per, has.length and g or nil, fmt("%s (edge CSV, %s)", net, o.network_unit or "s")
   end
-  fail("network=%s: an OpenStreetMap file (.osm.pbf, .osm), a DIMACS graph (.gr with .co beside it) or manhattan", net)
+  fail("network=%s: an OpenStreetMap file (.osm.pbf, .osm), a DIMACS graph (.gr with .co beside it), an edge CSV "
+    .. "(.csv with network_nodes=) or manhattan", net)
 end
 
 -- a graph of the same arcs weighted by their great-circle length in metres
