@@ -5,6 +5,13 @@
 --      emsopt models/simulate.lua [allocation=FILE] [hours=8760] [replications=10] [report=FILE.html]
 --   own region: demand=ZONES.csv sites=BASES.csv hospitals=H.csv (network=FILE.osm.pbf | matrix=M.csv
 --      matrix_unit=min [distances=D.csv distances_unit=km]) allocation=R.json|FILE.csv rate=CALLS_PER_HOUR
+-- Own region (sim.region): calls arise at the zones by weight; every drive runs in its direction:
+-- base -> patient, patient -> hospital (the closest by that time), hospital -> base. A matrix
+-- gives times FROM its row (from) TO its column (to) over the ids of the three files; on roads
+-- (OpenStreetMap with profile=, DIMACS .gr, an edge CSV, manhattan) they are shortest paths from
+-- node to node plus straight legs at 20 km/h to the nearest node, km the least road length; a
+-- point farther than access= from the roads is an error unless far=drop|keep. Promised coverage
+-- counts base -> zone times within target=; allocation= also takes a model's out= JSON.
 local E, plan, data, sys = require "sim.elaspy", require "sim.plan", require "coverage.data", require "sys"
 local SR = require "sim.region"
 -- the shared own-data parameters, with what they mean here (a matrix's from column is its row)
@@ -37,7 +44,7 @@ local P = params {
   calls = 0,              -- replay: the first N calls (0: all)
   patients = "",          -- replay: one row per patient, ELASPY's columns, to this CSV
   rate = 60 / 7.75,       -- generated: calls per hour in the region (ELASPY: one per 7.75 min), by population
-  rates = "",             -- generated: CSV zone,hour,rate (calls per hour per postal code and hour of day)
+  rates = "",             -- generated: CSV zone,hour,rate (calls per hour per zone id and hour of day)
   hospital_shares = "",   -- generated: CSV zone,hospital,share (an ER-routing plan); "" = the closest
   priorities = "",        -- generated: shares of priorities 1, 2, ... (e.g. 0.6,0.4; queue order); "" = one
   hours = 8760.0,         -- generated: hours per replication (8760: a year)

@@ -3,7 +3,10 @@
 --
 --   local plan = require "sim.plan"
 --   plan.promised(reg, bases, q, radius)  MEXCLP's expected coverage of the allocation:
---       sum_i w_i (1 - q^k_i), k_i = ambulances at bases b with time[i][b] <= radius
+--       sum_i w_i (1 - q^k_i), k_i = ambulances at bases b with time[i][b] <= radius (Utrecht, as
+--       published) or reg.reach(b, i) <= radius (own regions: base -> zone)
+--   Regions: sim.elaspy's Utrecht (every location a zone) or sim.region's own (reg.zones: the
+--   locations that are zones; zone results are indexed by zone)
 --   plan.generated(reg, bases, o)  replications of generated calls; o = {rate = calls per hour,
 --       hours =, replications =, seed =, threads =, target = minutes, rates = nil | {per zone},
 --       priorities = nil | {shares of priority 1, 2, ...}, hospital_shares = nil | per zone
