@@ -388,6 +388,23 @@ describe("own region: bad input is named with its file and line, and nothing is 
       "a_bad%.json: names%[2%]: base 'b7' is not one of the region's bases")
   end)
 
+  it("rates= and hospital_shares= name the region's zone and hospital ids", function()
+    local r = spec.write(dir .. "/r.csv", "zone,hour,rate\nz1,8,2\nzz,9,1\n")
+    fails({"demand=" .. dir .. "/z_ok.csv", "allocation=" .. dir .. "/a.csv", "rates=" .. r}, "r%.csv:3: zone zz is not a location of the region")
+    local h = spec.write(dir .. "/hs.csv", "zone,hospital,share\nz1,h1,1\nz1,b1,1\n")
+    fails({"demand=" .. dir .. "/z_ok.csv", "allocation=" .. dir .. "/a.csv", "hospital_shares=" .. h},
+      "hs%.csv:3: b1 is not one of the region's hospitals")
+    spec.write(r, "zone,hour,rate\nz1,8,2\n")
+    spec.write(h, "zone,hospital,share\nz1,h1,1\n")
+    local out = spec.mkdir()
+    local code, stdout, err = spec.run({"models/simulate.lua", "demand=" .. dir .. "/z_ok.csv", "sites=" .. dir .. "/b.csv",
+      "hospitals=" .. dir .. "/h.csv", "network=" .. dir .. "/n.gr", "allocation=" .. dir .. "/a.csv", "rates=" .. r,
+      "hospital_shares=" .. h, "hours=240", "replications=1", "out=" .. out .. "/r.json"})
+    assert.equals(0, code, err)
+    local res = json.decode(spec.read(out .. "/r.json"))
+    assert.is_true(res.summary.calls.mean > 5 and res.summary.calls.mean < 40, stdout)
+  end)
+
   it("missing pieces are named", function()
     fails({"demand=" .. dir .. "/z_ok.csv"}, "demand= needs allocation=")
     fails({"demand=" .. dir .. "/z_ok.csv", "allocation=" .. dir .. "/a.csv", "matrix=" .. dir .. "/t.csv"},
