@@ -36,8 +36,9 @@
  *     opts.empty     "error" (default) or "nil": an empty summed field is skipped
  *     opts.skip_bad, opts.delimiter, opts.buffer_size, opts.max_row as for read
  *     opts.threads   threads to count on (default: the cores this process may use). A regular
- *                    file of more than 64 KiB per thread is cut into parts counted at once and
- *                    merged in file order; the result (groups and their order, counts, sums,
+ *                    file of more than 64 KiB per thread is cut into parts counted at once (a
+ *                    thread done early splits the part with the most left) and merged on all
+ *                    threads in file order; the result (groups and their order, counts, sums,
  *                    rows, bad rows, messages) is the same at every thread count. Sums are
  *                    exact, then rounded once, for values from 2^-11 to 2^62 in magnitude;
  *                    when others occur the count is done again on one thread.
