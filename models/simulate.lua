@@ -9,7 +9,7 @@
 -- base -> patient, patient -> hospital (the closest by that time), hospital -> base. A matrix
 -- gives times FROM its row (from) TO its column (to) over the ids of the three files; on roads
 -- (OpenStreetMap with profile=, DIMACS .gr, an edge CSV, manhattan) they are shortest paths from
--- node to node plus straight legs at 20 km/h to the nearest node, km the least road length; a
+-- node to node plus straight legs at 20 km/h to the nearest node, km the length of those routes; a
 -- point farther than access= from the roads is an error unless far=drop|keep. Promised coverage
 -- counts base -> zone times within target=; allocation= also takes a model's out= JSON.
 local E, plan, data, sys = require "sim.elaspy", require "sim.plan", require "coverage.data", require "sys"
