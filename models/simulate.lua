@@ -9,7 +9,7 @@
 -- base -> patient, patient -> hospital (the closest by that time), hospital -> base. A matrix
 -- gives times FROM its row (from) TO its column (to) over the ids of the three files; on roads
 -- (OpenStreetMap with profile=, DIMACS .gr, an edge CSV, manhattan) they are shortest paths from
--- node to node plus straight legs at 20 km/h to the nearest node, km the least road length; a
+-- node to node plus straight legs at 20 km/h to the nearest node, km the length of those routes; a
 -- point farther than access= from the roads is an error unless far=drop|keep. Promised coverage
 -- counts base -> zone times within target=; allocation= also takes a model's out= JSON.
 local E, plan, data, sys = require "sim.elaspy", require "sim.plan", require "coverage.data", require "sys"
@@ -21,6 +21,7 @@ local HELP = {
   matrix = "own region: siren times FROM row/from id TO column/to id over the ids of demand=, sites=, hospitals=",
   matrix_unit = "unit of matrix=: min, s or h",
   network = "own region: roads instead of matrix=: OpenStreetMap (.osm.pbf, .osm), DIMACS (.gr), edge CSV or manhattan",
+  far = "points beyond access=: error, drop (zones left out) or keep (straight legs at 20 km/h)",
 }
 local INPUT = {}
 for _, e in ipairs(data.INPUT_PARAMS) do
@@ -37,8 +38,6 @@ local P = params {
   network_nodes = "",     -- network=EDGES.csv (columns from, to, time [, length in m]): its nodes, CSV id, lat, lon
   network_weight = "week_12", -- network=manhattan: its weight set (DAY_HOUR)
   network_unit = "s",     -- network=FILE.gr (DIMACS, coordinates in FILE.co) or EDGES.csv: unit of the times, s, min or h
-  access = params.quantity("1km", "distance"), -- network=: largest distance from a point to the nearest road node
-  far = params.choice("error", {"error", "drop", "keep"}), -- points beyond access: error, drop (zones left out) or keep (straight legs at 20 km/h)
   allocation = "",        -- ambulances at bases: ELASPY file (Ambulance,Base), CSV base[,ambulances], or a model's out= JSON (x or names); utrecht default: MEXCLP, 20 ambulances
   replay = "",            -- folder with ELASPY's five input streams: replay them instead of generating
   calls = 0,              -- replay: the first N calls (0: all)

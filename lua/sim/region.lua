@@ -21,9 +21,9 @@
 --     A pair missing for a needed leg is an error naming it. distances= the same for km totals.
 --   network=: each point joins its nearest road node by a straight leg at 20 km/h (and its
 --     length in km); times are shortest paths in the graph from node to node, in the direction
---     driven (a one-way street counts), distances the least road length between the same nodes
---     (the network's length weight: OSM lengths, an edge CSV's length column in metres; otherwise
---     the great-circle length of each arc). A point farther than access= km from every node is an error naming how many and
+--     driven (a one-way street counts), distances the road length of those fastest routes
+--     (summed along them from the network's length weight: OSM lengths, an edge CSV's length
+--     column in metres; otherwise the great-circle length of each arc). A point farther than access= km from every node is an error naming how many and
 --     the worst, unless far=drop (such zones are left out; bases and hospitals must be near
 --     roads) or far=keep (straight legs as they are). A needed pair with no path is an error
 --     naming the point's file and line.
@@ -101,9 +101,9 @@ local function network(o)
     .. "(.csv with network_nodes=) or manhattan", net)
 end
 
--- a graph of the same arcs weighted by their great-circle length in metres
+-- the same arcs with a second weight set "length": their great-circle length in metres
 local function length_graph(g, weight)
-  local f, t = g:edges(weight)
+  local f, t, time = g:edges(weight)
   local ids = g:nodes()
   local lat, lon, len = {}, {}, {}
   local at = {}
@@ -115,7 +115,8 @@ local function length_graph(g, weight)
     local i, j = at[f[e]], at[t[e]]
     len[e] = graph.haversine(lat[i], lon[i], lat[j], lon[j]) * 1000
   end
-  return graph.new{nodes = ids, from = f, to = t, weight = len, lat = lat, lon = lon, order = "none"}
+  return graph.new{nodes = ids, from = f, to = t, weights = {[weight] = time, length = len}, lat = lat, lon = lon,
+    order = "none"}
 end
 
 local function totable(m, n)
@@ -191,13 +192,19 @@ function M.build(o)
     local to_units = 3600 / per / 20
     local radd, cadd = {}, {}
     for k = 1, n do radd[k] = snap_km[k] * to_units; cadd[k] = radd[k] end
-    T = totable(g:matrix(snap_node, snap_node, {weight = weight, row_add = radd, col_add = cadd, scale = per / 60}), n)
-    local lg = glen or length_graph(g, weight)
-    local ladd = {}
-    for k = 1, n do ladd[k] = snap_km[k] * 1000 end
-    D = totable(lg:matrix(snap_node, snap_node, {weight = glen and "length" or nil, row_add = ladd, col_add = ladd,
-      scale = 1 / 1000}), n)
-    if lg ~= g then lg:close() end
+    -- distances: the road length of those same fastest routes (metres along the path + the
+    -- straight access and egress legs), not the shortest road length between the points
+    local gl = glen or length_graph(g, weight)
+    local tm, lm = gl:matrix(snap_node, snap_node, {weight = weight, along = "length", row_add = radd,
+      col_add = cadd, scale = per / 60})
+    T = totable(tm, n)
+    D = totable(lm, n)
+    for a = 1, n do
+      for b = 1, n do
+        if a ~= b then D[a][b] = (D[a][b] + (snap_km[a] + snap_km[b]) * 1000) / 1000 end
+      end
+    end
+    if gl ~= g then gl:close() end
     g:close()
   else
     local function read(path, unit, key, units)
