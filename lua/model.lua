@@ -50,6 +50,7 @@
 --   amount}) from an elastic re-solve: one nonnegative slack per row, minimise the total slack.
 --   `sol:explain_infeasible(opts)` runs it on demand (opts: families = {names} to relax only).
 local lp = require "lp"
+local progress = require "emsopt.progress"
 
 local M = {}
 local type, setmetatable, getmetatable, tostring, select = type, setmetatable, getmetatable, tostring, select
@@ -262,8 +263,14 @@ function M.new(name)
     nrows = 0, rexpr = {}, rrel = {}, rrhs = {}, rname = {}, rfam = {}, rmember = {},
     families = {}, famindex = {}, colnames = {},
     sense = "min", obj = newexpr(),
-    nnz = 0, dirty = true,
+    nnz = 0, dirty = true, progress = progress.new("model " .. (name or "model")),
   }, Model)
+end
+
+-- Building a large model in Lua takes seconds: a progress line on a terminal (after two seconds),
+-- updated every 65536 variables or constraints, cleared when the model is solved or written.
+local function building(m)
+  m.progress:update("building: %d variables, %d constraints", m.ncols, m.nrows)
 end
 
 local function label(...)
@@ -291,6 +298,7 @@ local function newcol(m, name, lb, ub, int)
   local v = setmetatable({j, m}, Var)
   m.vars[j] = v
   m.dirty = true
+  if j & 0xFFFF == 0 then building(m) end
   return v
 end
 
@@ -368,6 +376,7 @@ local function addrow(m, e, rel, rhs, name, fam, member)
   m.rexpr[i], m.rrel[i], m.rrhs[i], m.rname[i], m.rfam[i], m.rmember[i] = e, rel, rhs, name, fam, member
   m.nnz = m.nnz + #e // 2
   m.dirty = true
+  if i & 0xFFFF == 0 then building(m) end
   return i
 end
 
@@ -516,6 +525,7 @@ local function check_objective_constant(m)
 end
 
 function Model:lp(names)
+  self.progress:done()
   if self.dirty or not self._lp then
     if self._lp then self._lp:close() end
     self._lp = nil
@@ -609,6 +619,7 @@ end
 
 function Model:write_lp(path)
   check_path(path, "write_lp")
+  self.progress:done()
   local used = {_const = true, obj = true}
   local cname = lp_names(self.names, used)
   local rname = lp_names(self.rname, used)
@@ -681,6 +692,7 @@ end
 
 function Model:write_lp_solve(path)
   check_path(path, "write_lp_solve")
+  self.progress:done()
   return fresh(self, "write_lp", path)
 end
 -- MPS (fixed sections, free spacing: names may be longer than 8 characters but hold no blank;
@@ -688,6 +700,7 @@ end
 -- the right-hand side of the objective row (the usual convention).
 function Model:write_mps(path)
   check_path(path, "write_mps")
+  self.progress:done()
   local function nm(t) return (tostring(t):gsub("%s", "_")) end
   local b = {"NAME " .. nm(self.name)}
   if self.sense == "max" then b[#b + 1] = "OBJSENSE\n    MAX" end

@@ -15,6 +15,7 @@ local sys = require "sys"
 local M = {}
 local P = {}
 P.__index = P
+local showing = false   -- a progress line is on the terminal (not yet cleared)
 
 local function enabled()
   local e = os.getenv("EMSOPT_PROGRESS")
@@ -47,7 +48,7 @@ function P:tick()
   if #line > 150 then line = line:sub(1, 147) .. "..." end
   io.stderr:write("\r", line, "\027[K")
   io.stderr:flush()
-  self.shown = true
+  self.shown, showing = true, true
 end
 
 -- a phase that may be long by itself (one kernel call): shown at once on a terminal, so a long
@@ -60,11 +61,16 @@ function P:phase(fmtstr, ...)
   if #line > 150 then line = line:sub(1, 147) .. "..." end
   io.stderr:write("\r", line, "\027[K")
   io.stderr:flush()
-  self.shown = true
+  self.shown, showing = true, true
 end
 
 function P:done()
-  if self.shown then io.stderr:write("\r\027[K"); io.stderr:flush(); self.shown = false end
+  if self.shown then io.stderr:write("\r\027[K"); io.stderr:flush(); self.shown, showing = false, false end
+end
+
+-- clears a progress line left on the terminal (before the host prints an error)
+function M.clear()
+  if showing then io.stderr:write("\r\027[K"); io.stderr:flush(); showing = false end
 end
 
 -- A kernel that was stopped by Ctrl-C or SIGTERM returns what it had (USERABORT with an
