@@ -7,6 +7,7 @@
 --   pr:update("bisection %d/%d, radius in [%g, %g]", k, n, lo, hi)   -- phase, incumbent, bound
 --   pr:phase("reading the road network")        -- shown at once (a long single call follows)
 --   pr:done()                                   -- clears the line
+--   progress.clear()                            -- clears any line left shown (before an error)
 --   progress.stopped(sol, "the LSCP check at radius 7403")  -- raises when sol was interrupted
 --
 -- EMSOPT_PROGRESS=1 forces the line on (for tests), EMSOPT_PROGRESS=0 off.
