@@ -29,7 +29,8 @@ static int by_x(const void *a, const void *b) {
 
 void sim_region_free(SimRegion *R) {
   if (!R) return;
-  free(R->time), free(R->time_to), free(R->dist), free(R->x), free(R->y), free(R->hosp), free(R->closest_hosp);
+  free(R->time), free(R->time_to), free(R->dist_to), free(R->x), free(R->y), free(R->hosp);
+  free(R->closest_hosp), free(R->hosp_time), free(R->hosp_dist);
   free(R->xorder), free(R->xsorted), free(R->gstart), free(R->glist);
   memset(R, 0, sizeof *R);
 }
@@ -60,7 +61,7 @@ static int build_grid(SimRegion *R) {
   double w = (x1 - x0) / G, h = (y1 - y0) / G;
   if (!(w > 0)) w = 1;
   if (!(h > 0)) h = 1;
-  R->G = G, R->gx0 = x0, R->gy0 = y0, R->gw = w, R->gh = h;
+  R->G = G, R->gx0 = x0, R->gy0 = y0, R->gw = w, R->gh = h, R->gwinv = 1 / w, R->ghinv = 1 / h;
   size_t cells = (size_t)G * G, cap = cells * 4, len = 0;
   R->gstart = malloc(sizeof(int) * (cells + 1));
   R->glist = malloc(sizeof(int) * cap);
@@ -119,14 +120,20 @@ int sim_region_init(SimRegion *R, int n, const double *time, const double *dist,
   R->nhosp = nhosp;
   R->time = malloc(sizeof(double) * nn);
   R->time_to = malloc(sizeof(double) * nn);
-  R->dist = dist ? malloc(sizeof(double) * nn) : NULL;
+  R->dist_to = dist ? malloc(sizeof(double) * nn) : NULL;
   R->hosp = malloc(sizeof(int) * (size_t)(nhosp > 0 ? nhosp : 1));
   R->closest_hosp = malloc(sizeof(int) * (size_t)n);
-  if (!R->time || !R->time_to || (dist && !R->dist) || !R->hosp || !R->closest_hosp) goto nomem;
+  R->hosp_time = malloc(sizeof(double) * (size_t)n);
+  R->hosp_dist = malloc(sizeof(double) * (size_t)n);
+  if (!R->time || !R->time_to || (dist && !R->dist_to) || !R->hosp || !R->closest_hosp ||
+      !R->hosp_time || !R->hosp_dist)
+    goto nomem;
   memcpy(R->time, time, sizeof(double) * nn);
   for (int i = 0; i < n; i++)
-    for (int j = 0; j < n; j++) R->time_to[(size_t)j * n + i] = time[(size_t)i * n + j];
-  if (dist) memcpy(R->dist, dist, sizeof(double) * nn);
+    for (int j = 0; j < n; j++) {
+      R->time_to[(size_t)j * n + i] = time[(size_t)i * n + j];
+      if (dist) R->dist_to[(size_t)j * n + i] = dist[(size_t)i * n + j];
+    }
   if (nhosp > 0) memcpy(R->hosp, hosp, sizeof(int) * (size_t)nhosp);
   for (int i = 0; i < n; i++) {
     int best = -1;
@@ -136,6 +143,8 @@ int sim_region_init(SimRegion *R, int n, const double *time, const double *dist,
       if (best < 0 || t < bt) best = hosp[h], bt = t;
     }
     R->closest_hosp[i] = best;
+    R->hosp_time[i] = best >= 0 ? time[(size_t)i * n + best] : 0;
+    R->hosp_dist[i] = best >= 0 && dist ? dist[(size_t)i * n + best] : 0;
   }
   if (x && y) {
     R->x = malloc(sizeof(double) * (size_t)n);
@@ -180,23 +189,39 @@ int sim_nearest_plain(const SimRegion *R, double px, double py) {
   return best;
 }
 
-/* Locations sorted by x: walk outwards from px while |x - px| <= the best distance (the distance
- * is never below |dx|, also in floating point), keeping the least (distance, index). */
+/* Inside the grid: the cell's candidates (in increasing index). The least squared distance q
+ * first (no square root per candidate), with the first candidate having it and the second least
+ * q. The answer is the first candidate whose distance sqrt(q) equals the least one (sqrt is
+ * monotone): such a q is within a relative 2^-51 of the least. When the second least is farther
+ * than a relative 1e-14, that is the first with the least q; else the candidates within 1e-14
+ * are compared by their square roots. The cell is found by multiplying by the inverse cell size: a point that rounding
+ * places in a neighbouring cell is still within that cell's margin.
+ * Outside: locations sorted by x, walking outwards from px while |x - px| <= the best distance
+ * (the distance is never below |dx|, also in floating point), keeping the least (distance, index). */
 int sim_nearest(const SimRegion *R, double px, double py) {
-  double fx = (px - R->gx0) / R->gw, fy = (py - R->gy0) / R->gh;
+  double fx = (px - R->gx0) * R->gwinv, fy = (py - R->gy0) * R->ghinv;
   if (fx >= 0 && fy >= 0 && fx <= R->G && fy <= R->G) { /* inside the grid */
     int cx = (int)fx, cy = (int)fy;
     if (cx == R->G) cx--;
     if (cy == R->G) cy--;
     size_t c = (size_t)cy * R->G + cx;
-    int best = -1;
-    double bd = INFINITY;
-    for (int k = R->gstart[c]; k < R->gstart[c + 1]; k++) {
-      int i = R->glist[k];
-      double d = euclid(R, i, px, py);
-      if (d < bd || (d == bd && i < best)) bd = d, best = i;
+    const int *k0 = R->glist + R->gstart[c], *k1 = R->glist + R->gstart[c + 1];
+    const double *X = R->x, *Y = R->y;
+    double bq = INFINITY, q2 = INFINITY;
+    int bi = -1;
+    for (const int *k = k0; k < k1; k++) {
+      double dx = X[*k] - px, dy = Y[*k] - py, q = dx * dx + dy * dy;
+      if (q < bq) q2 = bq, bq = q, bi = *k;
+      else if (q < q2) q2 = q;
     }
-    return best;
+    double lim = bq + bq * 1e-14;
+    if (q2 > lim) return bi;
+    double bd = sqrt(bq);
+    for (const int *k = k0; k < k1; k++) {
+      double dx = X[*k] - px, dy = Y[*k] - py, q = dx * dx + dy * dy;
+      if (q <= lim && sqrt(q) == bd) return *k;
+    }
+    return -1; /* not reached: the least one qualifies */
   }
   int n = R->n, lo = 0, hi = n;
   while (lo < hi) {
@@ -296,9 +321,10 @@ typedef struct Run {
   SimInfo *info;
 } Run;
 
-static double T(const SimRegion *R, int from, int to) { return R->time[(size_t)from * R->n + to]; }
+/* read to-major: a run reads the rows of the scene and of the bases */
+static double T(const SimRegion *R, int from, int to) { return R->time_to[(size_t)to * R->n + from]; }
 static double D(const SimRegion *R, int from, int to) {
-  return R->dist ? R->dist[(size_t)from * R->n + to] : 0.0;
+  return R->dist_to ? R->dist_to[(size_t)to * R->n + from] : 0.0;
 }
 
 static int before(const Amb *a, int i, int j) {
@@ -388,11 +414,10 @@ static void assign(Run *S, int j, int from, double t, size_t c, int available) {
   int h = -1, end = k->loc;
   double km = D(R, from, k->loc);
   if (k->to_hospital) {
-    h = k->hospital >= 0 ? k->hospital : R->closest_hosp[k->loc];
-    th = T(R, k->loc, h);
+    if (k->hospital >= 0) h = k->hospital, th = T(R, k->loc, h), km += D(R, k->loc, h);
+    else h = R->closest_hosp[k->loc], th = R->hosp_time[k->loc], km += R->hosp_dist[k->loc];
     f = f + th;
     f = f + k->dropoff;
-    km += D(R, k->loc, h);
     end = h;
   }
   if (S->out) {
@@ -692,12 +717,18 @@ size_t sim_generate(const SimGen *G, uint64_t seed, SimCall **buf, size_t *cap) 
       return SIM_GEN_INTERRUPTED;
     }
     double v = xoshiro_unit(&r) * total;
-    const double *c = cum + (size_t)p * Z;
-    int lo = 0, hi = Z - 1;
-    while (lo < hi) {
-      int mid = (lo + hi) / 2;
-      if (c[mid] > v) hi = mid;
-      else lo = mid + 1;
+    /* the first zone z with cum[z] > v (the last zone if none): as cum does not decrease, the
+     * number of zones among the first Z - 1 with cum <= v, counted by a branch-free search */
+    const double *c = cum + (size_t)p * Z, *cb = c;
+    int lo = 0;
+    if (Z > 1) {
+      size_t len = (size_t)Z - 1;
+      while (len > 1) {
+        size_t half = len / 2;
+        cb = cb[half] <= v ? cb + half : cb;
+        len -= half;
+      }
+      lo = (int)(cb - c) + (*cb <= v);
     }
     if (n == *cap) {
       size_t nc = *cap ? *cap * 2 : 4096;

@@ -34,16 +34,18 @@ typedef struct SimRegion {
   int n;              /* locations */
   double *time;       /* n x n, from-major, minutes with siren */
   double *time_to;    /* the same, to-major (dispatch reads one scene's column) */
-  double *dist;       /* n x n km, or NULL */
+  double *dist_to;    /* n x n km, to-major, or NULL */
   double *x, *y;      /* n coordinates, or NULL */
   int nhosp;
   int *hosp;          /* location of each hospital */
   int *closest_hosp;  /* per location: the hospital location with the least time from it */
+  double *hosp_time, *hosp_dist; /* per location: minutes and km to that hospital (0: none) */
   double no_siren;    /* speed factor when driving back (0.95) */
   int *xorder;        /* locations sorted by x (nearest-location search) */
   double *xsorted;
   int G;              /* grid of G x G cells over the locations' bounding box; per cell the */
   double gx0, gy0, gw, gh; /* locations that can be the nearest to a point in it */
+  double gwinv, ghinv;    /* 1 / gw, 1 / gh */
   int *gstart, *glist;
 } SimRegion;
 
