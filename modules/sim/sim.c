@@ -791,17 +791,27 @@ static double select_k(double *a, size_t n, size_t k) { /* k-th smallest, a part
   return a[k];
 }
 
-/* linear interpolation between order statistics (numpy's default, type 7) */
-static double quantile(double *a, size_t n, double p) {
+/* linear interpolation between order statistics (numpy's default, type 7). a[from..n-1] holds
+ * order statistics from.. (a partitioned there by an earlier call, or from = 0); *at is set to
+ * the lower one's index, from which a later call with a higher p may start. */
+static double quantile(double *a, size_t n, size_t from, double p, size_t *at) {
   if (n == 0) return NAN;
   double h = (double)(n - 1) * p;
   size_t k = (size_t)floor(h);
-  double lo = select_k(a, n, k);
+  if (k < from) k = from; /* not reached for a higher p */
+  *at = k;
+  double lo = select_k(a + from, n - from, k - from);
   if (k + 1 >= n) return lo;
   double hi = a[k + 1];
   for (size_t i = k + 2; i < n; i++)
     if (a[i] < hi) hi = a[i];
   return lo + (h - (double)k) * (hi - lo);
+}
+
+static double now_s(clockid_t id) {
+  struct timespec ts;
+  clock_gettime(id, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 typedef struct Shared {
@@ -830,6 +840,7 @@ static void *worker(void *arg) {
     int r = (S->failed || B->interrupted) ? B->reps : S->next++;
     pthread_mutex_unlock(&S->lock);
     if (r >= B->reps) break;
+    double c0 = now_s(CLOCK_THREAD_CPUTIME_ID);
     size_t n = sim_generate(S->G, sim_rep_seed(B->seed, B->first + r), &calls, &cap);
     if (n == SIM_GEN_INTERRUPTED) {
       pthread_mutex_lock(&S->lock);
@@ -887,9 +898,10 @@ static void *worker(void *arg) {
     o->mean_wait = n ? sw / (double)n : NAN;
     o->within = n ? within / (double)n : NAN;
     o->max_response = mx;
-    o->p50 = quantile(resp, n, 0.50);
-    o->p90 = quantile(resp, n, 0.90);
-    o->p95 = quantile(resp, n, 0.95);
+    size_t k50 = 0, k90 = 0, k95 = 0; /* each selection within the part above the last one */
+    o->p50 = quantile(resp, n, 0, 0.50, &k50);
+    o->p90 = quantile(resp, n, k50, 0.90, &k90);
+    o->p95 = quantile(resp, n, k90, 0.95, &k95);
     o->end = info.end;
     o->events = info.events;
     double span = S->G->hours * 60.0, bsum = 0;
@@ -902,6 +914,7 @@ static void *worker(void *arg) {
       bsum += B->amb_busy[at];
     }
     o->busy_fraction = bsum / S->namb;
+    o->cpu_seconds = now_s(CLOCK_THREAD_CPUTIME_ID) - c0;
   }
   free(calls), free(resp), free(wait), free(amb);
   if (wok) work_free(&W);
@@ -913,12 +926,6 @@ oom:
   free(calls), free(resp), free(wait), free(amb);
   if (wok) work_free(&W);
   return NULL;
-}
-
-static double now_s(clockid_t id) {
-  struct timespec ts;
-  clock_gettime(id, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 int sim_replicate(const SimRegion *R, int namb, const int *base, const SimGen *G, SimBatch *B) {

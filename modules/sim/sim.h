@@ -134,6 +134,7 @@ typedef struct SimRepOut {
   double mean_response_p[SIM_PRIORITIES], within_p[SIM_PRIORITIES];
   double end;
   uint64_t events;
+  double cpu_seconds;    /* CPU time of the thread that ran it: generation, run and summary */
 } SimRepOut;
 
 typedef struct SimBatch {
