@@ -194,8 +194,8 @@ int sim_nearest_plain(const SimRegion *R, double px, double py) {
  * q. The answer is the first candidate whose distance sqrt(q) equals the least one (sqrt is
  * monotone): such a q is within a relative 2^-51 of the least. When the second least is farther
  * than a relative 1e-14, that is the first with the least q; else the candidates within 1e-14
- * are compared by their square roots. The cell is found by multiplying by the inverse cell size: a point that rounding
- * places in a neighbouring cell is still within that cell's margin.
+ * are compared by their square roots. The cell is found by multiplying by the inverse cell size:
+ * a point that rounding places in a neighbouring cell is still within that cell's margin.
  * Outside: locations sorted by x, walking outwards from px while |x - px| <= the best distance
  * (the distance is never below |dx|, also in floating point), keeping the least (distance, index). */
 int sim_nearest(const SimRegion *R, double px, double py) {

@@ -93,8 +93,12 @@ typedef struct SimInfo {
 } SimInfo;
 
 /* Runs one simulation of ncalls calls (arrival times non-decreasing). out: ncalls entries or
- * NULL; amb: namb entries (zeroed here). plain != 0 runs the baseline: an event list scanned
- * linearly for the next event and every ambulance and location scanned for the closest. */
+ * NULL; amb: namb entries (zeroed here). The kernel: the next call against a heap of busy
+ * ambulances; dispatch from each scene's ambulances ordered by (time from base, number), where
+ * the first idle one is the best at base, against the ambulances driving back, each placed by a
+ * grid search for its nearest location. plain != 0 runs the baseline, with the same answers: an
+ * event list scanned linearly for the next event and every ambulance and location scanned for
+ * the closest. */
 int sim_run(const SimRegion *R, int namb, const int *base, const SimCall *calls, size_t ncalls,
             SimCallOut *out, SimAmbOut *amb, SimInfo *info, int plain);
 
