@@ -176,11 +176,26 @@ end
 
 -- ---- rates -----------------------------------------------------------------------------------
 
+-- P.datetime_format as csv.count takes it: "auto" (also for ""), "iso", "mdy" or a strptime-style
+-- format; anything else is an error naming the parameter
+local function datetime_format(P)
+  local f = rawget(P, "datetime_format") or ""
+  if f == "" or f == "auto" or f == "iso" or f == "mdy" then return f == "" and "auto" or f end
+  if not f:find("%", 1, true) then
+    error(fmt("datetime_format='%s': a strptime-style format such as %%d.%%m.%%Y %%H:%%M (directives %s), "
+      .. "or auto, iso, mdy", f, "%Y %y %m %d %e %H %I %M %S %p %b %B %j %z %T %F %D %%"), 0)
+  end
+  local ok, err = csv.datetime_format(f)
+  if not ok then error("datetime_format: " .. err, 0) end
+  return f
+end
+
 local function epoch_day(date) -- "YYYY-MM-DD" -> days since 1970-01-01
   return csv.datetime(date .. "T00:00:00", "iso") // 86400
 end
 
--- Incident counts per type x ZIP in the time-of-week window, and Poisson rates per period.
+-- Incident counts per type x ZIP in the time-of-week window, and Poisson rates per period
+-- (P as checked by M.check: P.unknown_type is a type of TYPES).
 function M.rates(P, TYPES, zones)
   local code_type, excluded = {}, {}
   if (rawget(P, "call_types") or "") ~= "" then TYPES = M.call_types(P.call_types, TYPES) end
@@ -194,20 +209,24 @@ function M.rates(P, TYPES, zones)
     if code_type[code] then error(fmt("call-type code %s is both excluded and listed under %s", code, code_type[code]), 0) end
     excluded[code] = true
   end
-  local known_type = {}
-  for _, t in ipairs(TYPES) do known_type[t.key] = true end
-  if not known_type[P.unknown_type] then
-    error(fmt("unknown_type='%s' is not an emergency type of the table", P.unknown_type), 0)
-  end
-  local days, ndays = parse_days(P.days)
+  local days = parse_days(P.days)
   local hours, nhours = parse_hours(P.hours)
-  -- date-times: ISO 8601 or MM/DD/YYYY hh:mm:ss AM/PM, told apart per value
-  local dt = {column = P.datetime_column, bin = "hour_of_week", format = "auto"}
+  -- date-times: ISO 8601 or MM/DD/YYYY hh:mm:ss AM/PM, told apart per value, unless
+  -- P.datetime_format names one of them ("iso", "mdy") or gives a strptime-style format (read by
+  -- the C count, csv.h)
+  local dtf = datetime_format(P)
+  local dt = {column = P.datetime_column, bin = "hour_of_week", format = dtf}
   -- One pass over the file: a second one could read another file (replaced or truncated in
   -- between, or a pipe that is empty the second time) and mix its dates with the first's counts.
-  local dk = {column = P.datetime_column, bin = "date", format = "auto"}
+  local dk = {column = P.datetime_column, bin = "date", format = dtf}
   local cols, info = csv.count(P.incidents, {by = {P.code_column, P.zip_column, dt, dk}, columnar = true})
-  if not cols then error("incidents: " .. info, 0) end
+  if not cols then
+    if dtf == "auto" and info:find("invalid date-time", 1, true) then
+      info = info .. " (ISO 8601 and MM/DD/YYYY hh:mm:ss AM/PM are read as they are; give others as "
+        .. "datetime_format=, e.g. datetime_format='%d.%m.%Y %H:%M')"
+    end
+    error("incidents: " .. info, 0)
+  end
   local K1, K2, K3, K4, C = cols.keys[1], cols.keys[2], cols.keys[3], cols.keys[4], cols.count
   local groups, gindex = {}, {}
   local first, last
@@ -302,20 +321,27 @@ end
 
 -- ---- everything before the LP ----------------------------------------------------------------
 
-function M.load(P, TYPES, CAPABILITY)
-  local tm, t0 = {}, sys.clock()
-  if not (P.fraction > 0 and P.fraction <= 1) then error("fraction must be in (0, 1]", 0) end
-  if not (P.alpha >= 0 and P.alpha < 1) then error("alpha must be in [0, 1) (0: mu = C)", 0) end
-  if not (P.speed > 0 and P.detour >= 1) then error("speed must be > 0 and detour >= 1", 0) end
-  if not (P.period_hours > 0) then error("period_hours must be > 0", 0) end
-  if not (P.level > 0 and P.level < 1) then error("level must be in (0, 1)", 0) end
-  if not (P.k_nearest >= 1) then error(fmt("k_nearest=%s: must be at least 1", tostring(P.k_nearest)), 0) end
-  if not (P.mc_periods >= 0) then error(fmt("mc_periods=%s: must be 0 (no simulation) or more", tostring(P.mc_periods)), 0) end
-  if not (P.capacity_factor >= 0) then error("capacity_factor must be >= 0 (ER patients per licensed bed per hour)", 0) end
-  if P.solver ~= "cbc" and P.solver ~= "lp_solve" then error(fmt("solver='%s': expected cbc or lp_solve", P.solver), 0) end
+-- What the parameters table cannot declare (numbers and choices are declared there and checked
+-- by params{}): the window texts, the date-time format, the fallback type, the types'
+-- capabilities, the network's kind and weight set. Reads no file; raises on the first problem.
+function M.check(P, TYPES, CAPABILITY)
+  parse_days(P.days)
+  parse_hours(P.hours)
+  datetime_format(P)
   for _, t in ipairs(TYPES) do
     if not CAPABILITY[t.needs] then error(fmt("type %s needs capability '%s', which the capability table lacks", t.key, t.needs), 0) end
   end
+  local known_type = {}
+  for _, t in ipairs(TYPES) do known_type[t.key] = true end
+  if not known_type[P.unknown_type] then
+    error(fmt("unknown_type='%s' is not an emergency type of the table", P.unknown_type), 0)
+  end
+  require("er_routing.travel").network_kind(P)
+end
+
+function M.load(P, TYPES, CAPABILITY)
+  local tm, t0 = {}, sys.clock()
+  M.check(P, TYPES, CAPABILITY)
   local ers, median = M.load_hospitals(P.hospitals, P, CAPABILITY)
   local zones = M.load_zones(P.zcta)
   local rates = M.rates(P, TYPES, zones)

@@ -6,6 +6,23 @@ local fmt = string.format
 
 -- ---- travel times ----------------------------------------------------------------------------
 
+-- The kind of P.network: "manhattan", "pbf" or "osm" (an OpenStreetMap file), or "" (haversine);
+-- anything else, and a Manhattan weight set not written DAY_HOUR, is an error naming the parameter.
+function M.network_kind(P)
+  if P.network == "" or P.network == "manhattan" then
+    if P.network == "manhattan" and not P.network_weight:match("^%a+_%d+$") then
+      error(fmt("network_weight='%s': expected DAY_HOUR like week_12", P.network_weight), 0)
+    end
+    return P.network
+  end
+  local kind = require("input").kind(P.network)
+  if kind ~= "pbf" and kind ~= "osm" then
+    error(fmt("network='%s': 'manhattan' (the shared Manhattan road graph), an OpenStreetMap file (.osm.pbf, .osm) "
+      .. "or '' (haversine)", P.network), 0)
+  end
+  return kind
+end
+
 -- t[h][z]: minutes from zone z to ER h (the patient travels to the ER: on a road network the
 -- search runs from the zones to the ERs, since one-way streets make the two directions differ),
 -- by the traveltime module: road network when P.network is set ("manhattan": the shared
@@ -22,11 +39,10 @@ function M.travel(ers, zones, zlist, P)
   for i, h in ipairs(ers) do to.lat[i], to.lon[i] = h.lat, h.lon end
   if #zlist == 0 then return geo.matrix(#ers, 0), "none", {} end
   local opts
-  local kind = P.network ~= "" and P.network ~= "manhattan" and require("input").kind(P.network)
+  local kind = M.network_kind(P)
   if P.network == "manhattan" then
     local roads = require "roads"
     local day, hour = P.network_weight:match("^(%a+)_(%d+)$")
-    if not day then error(fmt("network_weight='%s': expected DAY_HOUR like week_12", P.network_weight), 0) end
     local gok, g = pcall(roads.manhattan, nil, {days = {day}, hours = {tonumber(hour)}})
     if not gok then -- a day or hour the network does not have: the parameter's error, not the code's
       error(fmt("network_weight='%s': %s", P.network_weight, (tostring(g):gsub("^[^\n]-%.lua:%d+: ", ""))), 0)
@@ -36,9 +52,6 @@ function M.travel(ers, zones, zlist, P)
     local g, info = require("roads.osm").load(P.network, {profile = (rawget(P, "profile") or "") ~= "" and P.profile or "ambulance"})
     if not g then error(info, 0) end
     opts = {graph = g, weight = "time", weight_unit = "s"}
-  elseif P.network ~= "" then
-    error(fmt("network='%s': 'manhattan' (the shared Manhattan road graph), an OpenStreetMap file (.osm.pbf, .osm) "
-      .. "or '' (haversine)", P.network), 0)
   else
     opts = {speed_kmh = P.speed, detour = P.detour}
   end
