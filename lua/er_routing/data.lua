@@ -177,17 +177,11 @@ end
 -- ---- rates -----------------------------------------------------------------------------------
 
 -- P.datetime_format as csv.count takes it: "auto" (also for ""), "iso", "mdy" or a strptime-style
--- format; anything else is an error naming the parameter
+-- format, checked by the input module (an error naming the parameter)
 local function datetime_format(P)
   local f = rawget(P, "datetime_format") or ""
-  if f == "" or f == "auto" or f == "iso" or f == "mdy" then return f == "" and "auto" or f end
-  if not f:find("%", 1, true) then
-    error(fmt("datetime_format='%s': a strptime-style format such as %%d.%%m.%%Y %%H:%%M (directives %s), "
-      .. "or auto, iso, mdy", f, "%Y %y %m %d %e %H %I %M %S %p %b %B %j %z %T %F %D %%"), 0)
-  end
-  local ok, err = csv.datetime_format(f)
-  if not ok then error("datetime_format: " .. err, 0) end
-  return f
+  require("input").datetime_parser(f)
+  return f == "" and "auto" or f
 end
 
 local function epoch_day(date) -- "YYYY-MM-DD" -> days since 1970-01-01
