@@ -21,6 +21,7 @@ local HELP = {
   matrix = "own region: siren times FROM row/from id TO column/to id over the ids of demand=, sites=, hospitals=",
   matrix_unit = "unit of matrix=: min, s or h",
   network = "own region: roads instead of matrix=: OpenStreetMap (.osm.pbf, .osm), DIMACS (.gr), edge CSV or manhattan",
+  far = "points beyond access=: error, drop (zones left out) or keep (straight legs at 20 km/h)",
 }
 local INPUT = {}
 for _, e in ipairs(data.INPUT_PARAMS) do
@@ -37,8 +38,6 @@ local P = params {
   network_nodes = "",     -- network=EDGES.csv (columns from, to, time [, length in m]): its nodes, CSV id, lat, lon
   network_weight = "week_12", -- network=manhattan: its weight set (DAY_HOUR)
   network_unit = "s",     -- network=FILE.gr (DIMACS, coordinates in FILE.co) or EDGES.csv: unit of the times, s, min or h
-  access = params.quantity("1km", "distance"), -- network=: largest distance from a point to the nearest road node
-  far = params.choice("error", {"error", "drop", "keep"}), -- points beyond access: error, drop (zones left out) or keep (straight legs at 20 km/h)
   allocation = "",        -- ambulances at bases: ELASPY file (Ambulance,Base), CSV base[,ambulances], or a model's out= JSON (x or names); utrecht default: MEXCLP, 20 ambulances
   replay = "",            -- folder with ELASPY's five input streams: replay them instead of generating
   calls = 0,              -- replay: the first N calls (0: all)

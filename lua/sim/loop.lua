@@ -155,7 +155,7 @@ function M.close(inst, first, P, radius)
     local access = get(P, "access")
     region = SR.build{demand = P.demand, sites = P.sites, hospitals = P.hospitals, columns = get(P, "columns"),
       crs = get(P, "crs"), matrix = get(P, "matrix"), matrix_unit = get(P, "matrix_unit"), network = get(P, "network"),
-      profile = get(P, "profile"), access = type(access) == "table" and access:to("km") or nil}
+      profile = get(P, "profile"), access = type(access) == "table" and access:to("km") or nil, far = get(P, "far")}
     print("simulation region: " .. region.how)
   end
   local L = M.run(inst, first, {radius = radius, ambulances = P.ambulances, solver = P.solver, rate = P.rate,
