@@ -363,99 +363,18 @@ end
 
 -- ---- date-times --------------------------------------------------------------------------------
 
--- days since 1970-01-01 of a civil date (Howard Hinnant's algorithm)
-local function days_from_civil(y, m, d)
-  y = m <= 2 and y - 1 or y
-  local era = (y >= 0 and y or y - 399) // 400
-  local yoe = y - era * 400
-  local doy = (153 * (m + (m > 2 and -3 or 9)) + 2) // 5 + d - 1
-  local doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-  return era * 146097 + doe - 719468
-end
-M.days_from_civil = days_from_civil
-
-local MONTHS = {jan = 1, feb = 2, mar = 3, apr = 4, may = 5, jun = 6, jul = 7, aug = 8, sep = 9, oct = 10,
-  nov = 11, dec = 12}
-
-local function mdays(y, m)
-  local t = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}
-  if m == 2 and (y % 4 == 0 and (y % 100 ~= 0 or y % 400 == 0)) then return 29 end
-  return t[m]
-end
-
--- compiles a strptime-style format into a Lua pattern and the list of its fields
-local FIELDS = {
-  Y = {"([%+%-]?%d%d%d%d)", "year"}, y = {"(%d%d)", "year2"}, m = {"(%d%d?)", "month"},
-  d = {"(%d%d?)", "day"}, e = {"%s*(%d%d?)", "day"}, H = {"(%d%d?)", "hour"}, I = {"(%d%d?)", "hour12"},
-  M = {"(%d%d)", "minute"}, S = {"(%d%d%.?%d*)", "second"}, p = {"([AaPp][Mm])", "ampm"},
-  b = {"(%a%a%a)%a*", "monthname"}, B = {"(%a%a%a)%a*", "monthname"}, j = {"(%d%d?%d?)", "yday"},
-  z = {"([Zz]?[%+%-]?%d?%d?:?%d?%d?)", "offset"},
-}
-
+-- The C parser (csv.datetime; the directives csv.h lists), its format checked once: the reading
+-- csv.count's date-time keys do, so what a model counts in C and what it parses here agree.
 function M.datetime_parser(format)
-  if format == nil or format == "" or format == "auto" or format == "iso" or format == "mdy" then
-    local f = (format == nil or format == "") and "auto" or format
-    return function(s) return csv.datetime(s, f) end
-  end
-  local expanded = format:gsub("%%T", "%%H:%%M:%%S"):gsub("%%F", "%%Y-%%m-%%d"):gsub("%%D", "%%m/%%d/%%y")
-  local pat, fields, i = {"^%s*"}, {}, 1
-  while i <= #expanded do
-    local ch = expanded:sub(i, i)
-    if ch == "%" then
-      local c = expanded:sub(i + 1, i + 1)
-      if c == "%" then pat[#pat + 1] = "%%"
-      elseif FIELDS[c] then pat[#pat + 1] = FIELDS[c][1]; fields[#fields + 1] = FIELDS[c][2]
-      else error(fmt("datetime_format: unknown directive %%%s in '%s' (%%Y %%y %%m %%d %%e %%H %%I %%M %%S %%p %%b %%j %%z %%T %%F)",
-        c, format), 0) end
-      i = i + 2
-    else
-      if ch == " " then pat[#pat + 1] = "%s+"
-      elseif ch:match("%p") then pat[#pat + 1] = "%" .. ch
-      else pat[#pat + 1] = ch end
-      i = i + 1
+  local f = (format == nil or format == "") and "auto" or format
+  if f ~= "auto" and f ~= "iso" and f ~= "mdy" then
+    local ok, err = csv.datetime_format(f)
+    if not ok then error("datetime_format: " .. err, 0) end
+    if not f:find("%", 1, true) then
+      error(fmt("datetime_format: '%s' has no directive (auto, iso, mdy or a strptime-style format such as %%d.%%m.%%Y %%H:%%M)", f), 0)
     end
   end
-  pat[#pat + 1] = "%s*$"
-  local lpat = table.concat(pat)
-  return function(s)
-    local caps = {tostring(s):match(lpat)}
-    local bad = function() return nil, fmt("invalid date-time '%s' (format '%s')", tostring(s), format) end
-    if #caps ~= #fields then return bad() end
-    local v = {}
-    for k, name in ipairs(fields) do v[name] = caps[k] end
-    local year = tonumber(v.year) or (v.year2 and (tonumber(v.year2) < 69 and 2000 or 1900) + tonumber(v.year2)) or 1970
-    local month = tonumber(v.month) or (v.monthname and MONTHS[v.monthname:lower()]) or 1
-    if v.monthname and not MONTHS[v.monthname:lower()] then return bad() end
-    local day = tonumber(v.day) or 1
-    local hour = tonumber(v.hour) or 0
-    if v.hour12 then
-      hour = tonumber(v.hour12)
-      if hour < 1 or hour > 12 then return bad() end
-      local pm = v.ampm and v.ampm:lower() == "pm"
-      hour = hour % 12 + (pm and 12 or 0)
-    elseif v.ampm then
-      return bad()
-    end
-    local minute, second = tonumber(v.minute) or 0, tonumber(v.second) or 0
-    if month < 1 or month > 12 or day < 1 or day > mdays(year, month) or hour > 23 or minute > 59 or second >= 61 then
-      return bad()
-    end
-    local days = days_from_civil(year, month, day)
-    if v.yday then
-      local yd = tonumber(v.yday)
-      if yd < 1 or yd > (mdays(year, 2) == 29 and 366 or 365) then return bad() end
-      days = days_from_civil(year, 1, 1) + yd - 1
-    end
-    local t = days * 86400 + hour * 3600 + minute * 60
-    local off = 0
-    if v.offset and v.offset ~= "" and v.offset:upper() ~= "Z" then
-      local sign, hh, mm = v.offset:match("^([%+%-])(%d%d):?(%d%d)$")
-      if not sign then return bad() end
-      off = (tonumber(hh) * 3600 + tonumber(mm) * 60) * (sign == "-" and -1 or 1)
-    end
-    if second == math.floor(second) then return t + math.tointeger(second) - off end
-    return t + second - off
-  end
+  return function(s) return csv.datetime(tostring(s), f) end
 end
 
 function M.datetime(s, format)

@@ -9,13 +9,13 @@ local P = params {
   incidents = paths.home "examples/data/incidents.csv", -- incidents in the NYC EMS dispatch format
   hospitals = paths.home "examples/data/hospitals.csv", -- HIFLD hospitals (TYPE, STATUS, BEDS, TRAUMA, LATITUDE, LONGITUDE)
   zcta = paths.home "examples/data/zcta.tsv",          -- ZIP centroids (GEOID, INTPTLAT, INTPTLONG; read by name)
-  fraction = 0.2,              -- sampling fraction of the incident file (0.2 for the NYC samples)
+  fraction = params.num(0.2, "(0,1]"), -- sampling fraction of the incident file (0.2 for the NYC samples)
   days = "1-5",                -- time-of-week window: ISO weekdays (Monday = 1)
   hours = "8-20",              -- time-of-week window: hours, end exclusive
-  period_hours = 1.0,          -- length of one planning period, hours (rates and capacity are per period)
-  level = 0.95,                -- confidence level of the rate intervals (Garwood)
-  speed = 30.0,                -- km/h, average ambulance speed
-  detour = 1.3,                -- road distance / straight-line distance
+  period_hours = params.num(1.0, "(0,inf)"), -- length of one planning period, hours (rates and capacity are per period)
+  level = params.num(0.95, "(0,1)"), -- confidence level of the rate intervals (Garwood)
+  speed = params.num(30.0, "(0,inf)"), -- km/h, average ambulance speed
+  detour = params.num(1.3, "[1,inf)"), -- road distance / straight-line distance
   network = "",                -- road network for travel times: "manhattan" (shared data), an OpenStreetMap file (.osm.pbf, .osm), or "" = haversine
   profile = "ambulance",       -- speed profile of an OpenStreetMap network: ambulance, car or a .lua file
   network_weight = "week_12",  -- weight set of the road network (DAY_HOUR)
@@ -24,15 +24,15 @@ local P = params {
   er_types = "GENERAL ACUTE CARE,CHILDREN", -- hospital TYPEs that have an ER
   hospital_columns = "",       -- other hospital column names, e.g. ID:FAC_ID,LATITUDE:Y,LONGITUDE:X,BEDS:BEDCOUNT (no STATUS/TYPE/TRAUMA: open, general, none)
   call_types = "",             -- CSV code,type mapping call-type codes to the types below (or excluded) instead of the built-in lists
-  capacity_factor = 0.006,     -- ER patients per licensed bed per hour (C = ceil(beds x factor x period))
+  capacity_factor = params.num(0.006, "[0,inf)"), -- ER patients per licensed bed per hour (C = ceil(beds x factor x period))
   capacity_column = "",        -- a hospitals column with C per period instead of the rule
-  alpha = 0.05,                -- overflow probability per ER and period; 0 = mu is C itself
-  k_nearest = 3,               -- column generation starts from the k nearest capable ERs per demand
+  alpha = params.num(0.05, "[0,1)"), -- overflow probability per ER and period; 0 = mu is C itself
+  k_nearest = params.int(3, "[1,inf)"), -- column generation starts from the k nearest capable ERs per demand
   unknown_type = "general_illness", -- type for call-type codes not in the table (they are reported)
   solver = params.choice("cbc", {"cbc", "lp_solve"}), -- LP backend: cbc (Clp; fast duals) or lp_solve (its sensitivity pass costs seconds here)
-  mc_periods = 20000,          -- Monte Carlo periods (0 = no simulation)
+  mc_periods = params.int(20000, "[0,inf)"), -- Monte Carlo periods (0 = no simulation)
   seed = 20240601,             -- Monte Carlo seed
-  show = 15,                   -- routing rows printed
+  show = params.int(15, "[0,inf)"), -- routing rows printed
   routes = params.output(),    -- write every route to this file (.csv or .json)
   ers = params.output(),       -- write the ER table to this file (.csv or .json)
   report = params.output(),    -- write an HTML report (map, utilisation chart, tables) to this file
@@ -41,6 +41,7 @@ local P = params {
   code_column = "INITIAL_CALL_TYPE",      -- incidents: call-type code column
   zip_column = "ZIPCODE",                 -- incidents: ZIP column
   datetime_column = "INCIDENT_DATETIME",  -- incidents: date-time column (ISO 8601 or MM/DD/YYYY hh:mm:ss AM/PM)
+  datetime_format = "",                   -- incidents: other date-times, strptime-style, e.g. %d.%m.%Y %H:%M (%Y %y %m %d %e %H %I %M %S %p %b %j %z %T %F %D)
 }
 
 -- Emergency types: call-type codes (call_type_descriptions.csv) -> type -> capability needed.

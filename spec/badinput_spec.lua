@@ -203,8 +203,12 @@ describe("bad input: values", function()
 
   it("an invalid date-time", function()
     local p, l = edit(D .. "incidents.csv", ",", function(f, n) if n == 4 then f[2] = "13/45/2016 99:00:00 AM" end end)
-    er({"incidents=" .. p}, string.format("incidents: %s:4:%d: invalid date-time '13/45/2016 99:00:00 AM' in column 'INCIDENT_DATETIME'",
-      p, col_of(l[4], ",", 2)))
+    er({"incidents=" .. p}, string.format("incidents: %s:4:%d: invalid date-time '13/45/2016 99:00:00 AM' in column 'INCIDENT_DATETIME'"
+      .. " (ISO 8601 and MM/DD/YYYY hh:mm:ss AM/PM are read as they are; give others as datetime_format=, e.g. "
+      .. "datetime_format='%%d.%%m.%%Y %%H:%%M')", p, col_of(l[4], ",", 2)))
+    -- with a format, the message names it
+    er({"incidents=" .. p, "datetime_format=%m/%d/%Y %I:%M:%S %p"}, string.format("incidents: %s:4:%d: invalid date-time "
+      .. "'13/45/2016 99:00:00 AM' in column 'INCIDENT_DATETIME' (format '%%m/%%d/%%Y %%I:%%M:%%S %%p')", p, col_of(l[4], ",", 2)))
   end)
 
   it("incidents whose ZIP codes are all unknown", function()
@@ -243,16 +247,16 @@ end)
 
 describe("bad input: parameters", function()
   local cases = {
-    {{"nosuch=1"}, {pattern = "^emsopt: models/er_routing%.lua: unknown parameter 'nosuch' %(parameters: incidents, hospitals, zcta, fraction, days, hours, [%w_, ]+, datetime_column, lp, out%)$"}},
+    {{"nosuch=1"}, {pattern = "^emsopt: models/er_routing%.lua: unknown parameter 'nosuch' %(parameters: incidents, hospitals, zcta, fraction, days, hours, [%w_, ]+, datetime_column, datetime_format, lp, out%)$"}},
     {{"alpha=abc"}, "models/er_routing.lua: parameter 'alpha' expects a number, got 'abc'"},
     {{"speed=inf"}, "models/er_routing.lua: parameter 'speed' expects a number, got 'inf'"},
     {{"seed=1.5"}, "models/er_routing.lua: parameter 'seed' expects an integer, got '1.5'"},
-    {{"fraction=2"}, "fraction must be in (0, 1]"},
-    {{"alpha=1"}, "alpha must be in [0, 1) (0: mu = C)"},
-    {{"detour=0.5"}, "speed must be > 0 and detour >= 1"},
-    {{"period_hours=0"}, "period_hours must be > 0"},
-    {{"level=2"}, "level must be in (0, 1)"},
-    {{"capacity_factor=-1"}, "capacity_factor must be >= 0 (ER patients per licensed bed per hour)"},
+    {{"fraction=2"}, "models/er_routing.lua: parameter 'fraction' must be in (0, 1], got 2"},
+    {{"alpha=1"}, "models/er_routing.lua: parameter 'alpha' must be in [0, 1), got 1"},
+    {{"detour=0.5"}, "models/er_routing.lua: parameter 'detour' must be in [1, inf), got 0.5"},
+    {{"period_hours=0"}, "models/er_routing.lua: parameter 'period_hours' must be in (0, inf), got 0"},
+    {{"level=2"}, "models/er_routing.lua: parameter 'level' must be in (0, 1), got 2"},
+    {{"capacity_factor=-1"}, "models/er_routing.lua: parameter 'capacity_factor' must be in [0, inf), got -1"},
     {{"solver=gurobi"}, "models/er_routing.lua: parameter 'solver' must be one of cbc, lp_solve, got 'gurobi'"},
     {{"days=9"}, "days='9': expected ISO weekdays like 1-5 or 1,6-7"},
     {{"hours=25-3"}, "hours='25-3': expected START-END like 8-20 (end exclusive)"},

@@ -351,6 +351,8 @@ describe("csv.count", function()
     {"date in the wrong format", {by = {{column = "when", bin = "hour", format = "iso"}}},
       "F:2:12: invalid date-time '01/07/2013 12:30:00 AM' in column 'when'"},
     {"not a date", {by = {{column = "type", bin = "hour"}}}, "F:2:7: invalid date-time 'CARD' in column 'type'"},
+    {"date not in the format given", {by = {{column = "when", bin = "hour", format = "%d.%m.%Y %H:%M"}}},
+      "F:2:12: invalid date-time '01/07/2013 12:30:00 AM' in column 'when' (format '%d.%m.%Y %H:%M')"},
   }
   for _, c in ipairs(errors) do
     it("error: " .. c[1], function()
@@ -358,6 +360,22 @@ describe("csv.count", function()
       assert.fails(function() return csv.count(p, c[2]) end, with_file(c[3], p))
     end)
   end
+
+  it("a strptime-style format gives the bins the native reader gives", function()
+    local dotted = {"zip,type,when,secs"}
+    for line in data:gmatch("[^\n]+") do
+      local a, b, when, d = line:match('^([^,]*),("?[^"]*"?),"?([^,"]*)"?,(.*)$')
+      local t = a ~= "zip" and csv.datetime(when)
+      if t then dotted[#dotted + 1] = table.concat({a, b, os.date("!%d.%m.%Y %H:%M:%S", t), d}, ",") end
+    end
+    local by = {"zip", {column = "when", bin = "hour_of_week"}, {column = "when", bin = "date"}}
+    local native = csv.count(file(data), {by = by})
+    local fby = {"zip", {column = "when", bin = "hour_of_week", format = "%d.%m.%Y %H:%M:%S"},
+      {column = "when", bin = "date", format = "%d.%m.%Y %T"}}
+    assert.same(shape(native), shape(csv.count(file(table.concat(dotted, "\n") .. "\n"), {by = fby})))
+    assert.raises(function() csv.count(file(data), {by = {{column = "when", bin = "hour", format = "%d.%o"}}}) end,
+      "bad argument #2 to 'count' (option 'by': item 1: format: unknown directive %o in '%d.%o' (%Y %y %m %d %e %H %I %M %S %p %b %B %j %z %T %F %D %%))")
+  end)
 
   it("skip_bad counts and reports bad rows", function()
     local p = file(data .. "1,2\n10001,CARD,garbage,1\n")
@@ -580,9 +598,42 @@ describe("date-times", function()
     end)
   end
 
+  local formatted = {
+    {"01.03.2016 12:00", "%d.%m.%Y %H:%M", 1456833600},
+    {"1 Mar 2016 12:00:00 pm", "%d %b %Y %I:%M:%S %p", 1456833600},
+    {"2016-03-01 13:00:00 +0100", "%F %T %z", 1456833600},
+    {"16/061 12h", "%y/%j %Hh", 1456833600},
+    {"2016-03-01 12:00:00.25", "%Y-%m-%d %H:%M:%S", 1456833600.25},
+  }
+  for _, c in ipairs(formatted) do
+    it(c[1] .. " with format " .. c[2], function()
+      local t = csv.datetime(c[1], c[2])
+      assert.equals(c[3], t)
+      assert.equals(math.type(c[3]), math.type(t))
+    end)
+  end
+
+  it("a format that does not fit is named in the message", function()
+    local t, err = csv.datetime("2016-03-01 12:00", "%d.%m.%Y %H:%M")
+    assert.is_nil(t)
+    assert.equals("invalid date-time '2016-03-01 12:00' (format '%d.%m.%Y %H:%M')", err)
+  end)
+
+  it("csv.datetime_format checks a user's format", function()
+    assert.is_true(csv.datetime_format("%d.%m.%Y %H:%M"))
+    local ok, err = csv.datetime_format("%d.%m.%Y %Q")
+    assert.is_nil(ok)
+    assert.equals("unknown directive %Q in '%d.%m.%Y %Q' (%Y %y %m %d %e %H %I %M %S %p %b %B %j %z %T %F %D %%)", err)
+    ok, err = csv.datetime_format("%Y-%")
+    assert.is_nil(ok)
+    assert.equals("a lone % at the end of '%Y-%' (%% for a percent sign; %Y %y %m %d %e %H %I %M %S %p %b %B %j %z %T %F %D %%)", err)
+  end)
+
   it("misuse raises", function()
     assert.raises(function() csv.datetime("2016-03-01", "dmy") end,
       "bad argument #2 to 'datetime' (invalid option 'dmy')")
+    assert.raises(function() csv.datetime("2016-03-01", "%d.%q") end,
+      "bad argument #2 to 'datetime' (unknown directive %q in '%d.%q' (%Y %y %m %d %e %H %I %M %S %p %b %B %j %z %T %F %D %%))")
     assert.raises(function() csv.bins("x") end, "bad argument #1 to 'bins' (number expected, got string)")
   end)
 

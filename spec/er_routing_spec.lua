@@ -244,6 +244,73 @@ describe("er_routing on the demo region", function()
   end)
 end)
 
+describe("er_routing reads date-times in other formats", function()
+  -- the bundled incidents rewritten with the same instants in other formats: the counts, rates,
+  -- plan and report are those of the native MM/DD/YYYY hh:mm:ss AM/PM file
+  local dir, base
+  local function rewrite(name, f)
+    local c, info = assert(csv.read("examples/data/incidents.csv"))
+    for r = 1, info.rows do c.INCIDENT_DATETIME[r] = f(assert(csv.datetime(c.INCIDENT_DATETIME[r], "mdy"))) end
+    local path = dir .. "/" .. name
+    assert(csv.write(path, info.header, c, {columns = true}))
+    return path
+  end
+  local function same(r)
+    assert.equals(base.objective, r.objective)
+    assert.same(base.counts, r.counts)
+    assert.same(base.demands, r.demands)
+    assert.same(base.routes, r.routes)
+    assert.equals(base.first_date, r.first_date)
+    assert.equals(base.last_date, r.last_date)
+    assert.equals(base.periods_observed, r.periods_observed)
+  end
+  setup(function()
+    dir = spec.mkdir()
+    base = run({"mc_periods=0"})
+  end)
+
+  it("day.month.year hours:minutes with datetime_format=%d.%m.%Y %H:%M", function()
+    local p = rewrite("inc_dmy.csv", function(t) return os.date("!%d.%m.%Y %H:%M", t) end)
+    assert.matches("^%d%d%.%d%d%.%d%d%d%d %d%d:%d%d$", assert(csv.read(p)).INCIDENT_DATETIME[1])
+    same(run({"mc_periods=0", "incidents=" .. p, "datetime_format=%d.%m.%Y %H:%M"}))
+    -- without the format the file is refused with a hint, not misread
+    local code, _, se = spec.run({"models/er_routing.lua", "mc_periods=0", "incidents=" .. p})
+    assert.equals(1, code)
+    assert.matches("invalid date%-time '%d%d%.%d%d%.%d%d%d%d %d%d:%d%d' in column 'INCIDENT_DATETIME' %(ISO 8601 and "
+      .. "MM/DD/YYYY hh:mm:ss AM/PM are read as they are; give others as datetime_format=", se)
+    -- the wrong format names itself
+    code, _, se = spec.run({"models/er_routing.lua", "mc_periods=0", "incidents=" .. p, "datetime_format=%m.%d.%Y %H:%M"})
+    assert.equals(1, code)
+    assert.matches("%(format '%%m%.%%d%.%%Y %%H:%%M'%)", se)
+  end)
+
+  it("ISO 8601 with a UTC offset, read as it is, with datetime_format=iso and with a format", function()
+    -- local time two hours ahead of UTC, written with its offset: the same instants
+    local p = rewrite("inc_iso.csv", function(t) return os.date("!%Y-%m-%dT%H:%M:%S+02:00", t + 7200) end)
+    same(run({"mc_periods=0", "incidents=" .. p}))
+    same(run({"mc_periods=0", "incidents=" .. p, "datetime_format=iso"}))
+    same(run({"mc_periods=0", "incidents=" .. p, "datetime_format=%Y-%m-%dT%H:%M:%S%z"}))
+  end)
+
+  it("12-hour clock with month names and day of year", function()
+    local p = rewrite("inc_b.csv", function(t) return os.date("!%d %b %Y %I:%M:%S %p", t) end)
+    same(run({"mc_periods=0", "incidents=" .. p, "datetime_format=%d %b %Y %I:%M:%S %p"}))
+    p = rewrite("inc_j.csv", function(t) return os.date("!%Y/%j %H:%M", t) end)
+    same(run({"mc_periods=0", "incidents=" .. p, "datetime_format=%Y/%j %H:%M"}))
+  end)
+
+  it("an unknown directive or a format without one is refused before any file is read", function()
+    local code, _, se = spec.run({"models/er_routing.lua", "incidents=/nonexistent.csv", "datetime_format=%d.%m.%Y %k"})
+    assert.equals(1, code)
+    assert.equals("emsopt: datetime_format: unknown directive %k in '%d.%m.%Y %k' (%Y %y %m %d %e %H %I %M %S %p %b %B "
+      .. "%j %z %T %F %D %%)\n", se)
+    code, _, se = spec.run({"models/er_routing.lua", "incidents=/nonexistent.csv", "datetime_format=DD.MM.YYYY"})
+    assert.equals(1, code)
+    assert.equals("emsopt: datetime_format: 'DD.MM.YYYY' has no directive (auto, iso, mdy or a strptime-style format such as "
+      .. "%d.%m.%Y %H:%M)\n", se)
+  end)
+end)
+
 describe("er_routing on the NYC sample (shared data)", function()
   it("runs the whole 186,577-incident sample end to end and matches lp_solve's program", function()
     local args = nyc_args()
@@ -263,5 +330,29 @@ describe("er_routing on the NYC sample (shared data)", function()
     assert.is_not_nil(v, out)
     assert.near(v, res.objective, 1e-6 * v)
     assert.is_true(took < 60)
+  end)
+
+  it("the sample with its date-times as DD.MM.YYYY hh:mm:ss (datetime_format=) gives the same plan", function()
+    local cols = {"CAD_INCIDENT_ID", "INCIDENT_DATETIME", "INITIAL_CALL_TYPE", "ZIPCODE"}
+    local c, info = assert(csv.read(spec.data("nyc_ems_incidents/ems_incidents_2013_2016_sampleA.csv"), {columns = cols}))
+    for r = 1, info.rows do
+      c.INCIDENT_DATETIME[r] = os.date("!%d.%m.%Y %H:%M:%S", assert(csv.datetime(c.INCIDENT_DATETIME[r], "mdy")))
+    end
+    local p = spec.tmpname(".csv")
+    assert(csv.write(p, cols, c, {columns = true}))
+    local args = nyc_args()
+    args[#args + 1] = "mc_periods=0"
+    local native = run(args)
+    args[1] = "incidents=" .. p
+    args[#args + 1] = "datetime_format=%d.%m.%Y %T"
+    local other = run(args)
+    os.remove(p)
+    assert.equals(178.2598257375, tonumber(fmt("%.10f", native.objective)))
+    assert.equals(native.objective, other.objective)
+    assert.same(native.counts, other.counts)
+    assert.same(native.demands, other.demands)
+    assert.same(native.routes, other.routes)
+    assert.equals(native.first_date, other.first_date)
+    assert.equals(native.last_date, other.last_date)
   end)
 end)

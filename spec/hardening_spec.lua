@@ -169,11 +169,11 @@ describe("parameters are read as the numbers they say", function()
   end)
 
   it("k_nearest=-1 and mc_periods=-5 are refused, naming the parameter", function()
-    er_fails({"k_nearest=-1"}, "^emsopt: k_nearest=%-1: must be at least 1$")
+    er_fails({"k_nearest=-1"}, "^emsopt: " .. pat(ER) .. ": parameter 'k_nearest' must be in %[1, inf%), got %-1$")
     local dir = spec.mkdir()
     local code, err = run({ER, "quiet=true", "mc_periods=-5", "out=" .. dir .. "/r.json"})
     assert.equals(1, code)
-    assert.equals("emsopt: mc_periods=-5: must be 0 (no simulation) or more", err)
+    assert.equals("emsopt: " .. ER .. ": parameter 'mc_periods' must be in [0, inf), got -5", err)
     assert.same({}, spec.ls(dir))
   end)
 

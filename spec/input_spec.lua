@@ -169,7 +169,7 @@ describe("input: date-times", function()
     end
     assert.is_nil((input.datetime("yesterday")))
     assert.raises(function() input.datetime_parser("%Q") end,
-      "datetime_format: unknown directive %Q in '%Q' (%Y %y %m %d %e %H %I %M %S %p %b %j %z %T %F)")
+      "datetime_format: unknown directive %Q in '%Q' (%Y %y %m %d %e %H %I %M %S %p %b %B %j %z %T %F %D %%)")
   end)
 end)
 

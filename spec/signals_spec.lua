@@ -28,7 +28,7 @@ describe("signals", function()
       assert.is_true(h.alive(), "the run should still be simulating")
       local took = h.stop(sig)
       h.kill()
-      stopped(h, sig, took, dir, "lua/er_routing%.lua")
+      stopped(h, sig, took, dir, "lua/er_routing/montecarlo%.lua")
     end)
   end
 

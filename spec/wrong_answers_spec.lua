@@ -50,6 +50,31 @@ describe("wrong answers: the command line", function()
     for _, c in ipairs(cases) do refused(c[1], c[1][1] .. ": " .. c[2]) end
   end)
 
+  it("er_routing: fractions, probabilities, rates, counts and the window are refused before any file is read", function()
+    local none = "incidents=/nonexistent/incidents.csv"
+    local cases = {
+      {"fraction=0", "models/er_routing.lua: parameter 'fraction' must be in (0, 1], got 0"},
+      {"alpha=-0.1", "models/er_routing.lua: parameter 'alpha' must be in [0, 1), got -0.1"},
+      {"level=1", "models/er_routing.lua: parameter 'level' must be in (0, 1), got 1"},
+      {"speed=0", "models/er_routing.lua: parameter 'speed' must be in (0, inf), got 0"},
+      {"detour=0.9", "models/er_routing.lua: parameter 'detour' must be in [1, inf), got 0.9"},
+      {"period_hours=-1", "models/er_routing.lua: parameter 'period_hours' must be in (0, inf), got -1"},
+      {"capacity_factor=-0.5", "models/er_routing.lua: parameter 'capacity_factor' must be in [0, inf), got -0.5"},
+      {"k_nearest=0", "models/er_routing.lua: parameter 'k_nearest' must be in [1, inf), got 0"},
+      {"mc_periods=-1", "models/er_routing.lua: parameter 'mc_periods' must be in [0, inf), got -1"},
+      {"show=-2", "models/er_routing.lua: parameter 'show' must be in [0, inf), got -2"},
+      {"hours=8-25", "hours='8-25': expected START-END like 8-20 (end exclusive)"},
+      {"days=0-5", "days='0-5': expected ISO weekdays like 1-5 or 1,6-7"},
+      {"unknown_type=flu", "unknown_type='flu' is not an emergency type of the table"},
+      {"network=roads.csv", "network='roads.csv': 'manhattan' (the shared Manhattan road graph), an OpenStreetMap file (.osm.pbf, .osm) or '' (haversine)"},
+    }
+    for _, c in ipairs(cases) do refused({"models/er_routing.lua", none, c[1]}, c[2]) end
+    -- and a good command line does reach the file
+    local code, _, first = run({"models/er_routing.lua", none, "mc_periods=0"})
+    assert.equals(1, code)
+    assert.equals("emsopt: incidents: /nonexistent/incidents.csv: No such file or directory", first)
+  end)
+
   it("fairness instance=foo lists the instances", function()
     local code, out, first = run({"models/fairness.lua", "instance=foo"})
     assert.equals(1, code)

@@ -28,10 +28,9 @@ local stats = require "stats"
 local M = {}
 local fmt = string.format
 
--- Utrecht bases and hospitals (postal codes), as hard-coded in the research code (see SOURCE.md)
+-- Utrecht bases (postal codes), as hard-coded in the research code (see SOURCE.md)
 M.UTRECHT_BASES = {3436, 3447, 3561, 3582, 3608, 3645, 3707, 3811, 3823, 3911, 3941, 3958, 3743,
                    3991, 3417, 3769, 3648, 3931}
-M.UTRECHT_HOSPITALS = {3584, 3435, 3543, 3582, 3813}
 
 --- The ambulance requirement of each zone from densities (quartile rule) or a constant.
 function M.requirements(n, rule, density)

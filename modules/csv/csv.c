@@ -939,6 +939,158 @@ int csv_parse_datetime(const char *s, size_t n, int fmt, int64_t *secs, double *
   return 0;
 }
 
+/* ---- strptime-style formats ------------------------------------------------------------- */
+
+static int is_blank(int c) { return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'; }
+
+const char *csv_strptime_check(const char *fmt) {
+  for (const char *p = fmt; *p; p++) {
+    if (*p != '%') continue;
+    if (!p[1] || !strchr("Yymde" "HIMSpbBjzTFD%", p[1])) return p;
+    p++;
+  }
+  return NULL;
+}
+
+/* exactly lo..hi digits, as many as there are */
+static int sp_num(const char **pp, const char *e, int lo, int hi, int *v) {
+  const char *p = *pp;
+  int n = 0, x = 0;
+  while (p < e && n < hi && *p >= '0' && *p <= '9') {
+    x = x * 10 + (*p++ - '0');
+    n++;
+  }
+  if (n < lo) return -1;
+  *pp = p;
+  *v = x;
+  return 0;
+}
+
+typedef struct {
+  int64_t year;
+  int month, day, hour, hour12, ampm, minute, second, yday, off;
+  double frac;
+} sp_fields;
+
+static int sp_run(const char **pp, const char *e, const char *fmt, sp_fields *f);
+
+static int sp_directive(const char **pp, const char *e, char d, sp_fields *f) {
+  static const char MON[] = "janfebmaraprmayjunjulaugsepoctnovdec";
+  const char *p = *pp;
+  int v;
+  switch (d) {
+  case 'Y': {
+    int sign = 1;
+    if (p < e && (*p == '+' || *p == '-')) sign = *p++ == '-' ? -1 : 1;
+    if (sp_num(&p, e, 4, 4, &v)) return -1;
+    f->year = sign * (int64_t)v;
+    break;
+  }
+  case 'y':
+    if (sp_num(&p, e, 2, 2, &v)) return -1;
+    f->year = v + (v < 69 ? 2000 : 1900);
+    break;
+  case 'm': if (sp_num(&p, e, 1, 2, &f->month)) return -1; break;
+  case 'e':
+    while (p < e && is_blank(*p)) p++;
+    /* fall through */
+  case 'd': if (sp_num(&p, e, 1, 2, &f->day)) return -1; break;
+  case 'H': if (sp_num(&p, e, 1, 2, &f->hour)) return -1; break;
+  case 'I': if (sp_num(&p, e, 1, 2, &f->hour12)) return -1; if (f->hour12 < 1 || f->hour12 > 12) return -1; break;
+  case 'M': if (sp_num(&p, e, 2, 2, &f->minute)) return -1; break;
+  case 'S':
+    if (sp_num(&p, e, 2, 2, &f->second)) return -1;
+    if (p < e && *p == '.') {
+      double scale = 0.1, x = 0;
+      for (p++; p < e && *p >= '0' && *p <= '9'; p++) {
+        x += (*p - '0') * scale;
+        scale /= 10;
+      }
+      f->frac = x < 1 ? x : 0x1.fffffffffffffp-1;
+    }
+    break;
+  case 'j': if (sp_num(&p, e, 1, 3, &f->yday)) return -1; if (f->yday < 1) return -1; break;
+  case 'p': {
+    if (e - p < 2 || (p[1] | 0x20) != 'm') return -1;
+    int a = *p | 0x20;
+    if (a != 'a' && a != 'p') return -1;
+    f->ampm = a == 'p' ? 2 : 1;
+    p += 2;
+    break;
+  }
+  case 'b':
+  case 'B': {
+    if (e - p < 3) return -1;
+    char m3[3];
+    for (int i = 0; i < 3; i++) m3[i] = (char)(p[i] | 0x20);
+    int m = 0;
+    for (int i = 0; i < 12 && !m; i++)
+      if (memcmp(MON + 3 * i, m3, 3) == 0) m = i + 1;
+    if (!m) return -1;
+    f->month = m;
+    p += 3;
+    while (p < e && ((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z')) p++;
+    break;
+  }
+  case 'z':
+    if (p < e && (*p == 'Z' || *p == 'z')) p++;
+    else if (p < e && (*p == '+' || *p == '-')) {
+      int sign = *p++ == '-' ? -1 : 1, oh, om;
+      if (sp_num(&p, e, 2, 2, &oh)) return -1;
+      if (p < e && *p == ':') p++;
+      if (sp_num(&p, e, 2, 2, &om)) return -1;
+      if (oh > 23 || om > 59) return -1;
+      f->off = sign * (oh * 3600 + om * 60);
+    }
+    break;
+  case 'T': if (sp_run(&p, e, "%H:%M:%S", f)) return -1; break;
+  case 'F': if (sp_run(&p, e, "%Y-%m-%d", f)) return -1; break;
+  case 'D': if (sp_run(&p, e, "%m/%d/%y", f)) return -1; break;
+  case '%': if (p >= e || *p++ != '%') return -1; break;
+  default: return -1;
+  }
+  *pp = p;
+  return 0;
+}
+
+static int sp_run(const char **pp, const char *e, const char *fmt, sp_fields *f) {
+  const char *p = *pp;
+  for (const char *q = fmt; *q; q++) {
+    if (*q == '%') {
+      if (sp_directive(&p, e, q[1], f)) return -1;
+      q++;
+    } else if (*q == ' ') {
+      if (p >= e || !is_blank(*p)) return -1;
+      while (p < e && is_blank(*p)) p++;
+    } else if (p >= e || *p++ != *q)
+      return -1;
+  }
+  *pp = p;
+  return 0;
+}
+
+int csv_strptime(const char *s, size_t n, const char *fmt, int64_t *secs, double *frac) {
+  const char *e = s + n;
+  while (s < e && is_blank(*s)) s++;
+  while (e > s && is_blank(e[-1])) e--;
+  sp_fields f = {.year = 1970, .month = 1, .day = 1};
+  const char *p = s;
+  if (sp_run(&p, e, fmt, &f) || p != e) return -1;
+  int h = f.hour;
+  if (f.hour12) h = f.hour12 % 12 + (f.ampm == 2 ? 12 : 0);
+  else if (f.ampm)
+    return -1; /* AM/PM without a 12-hour clock */
+  if (!valid_date(f.year, f.month, f.day) || h > 23 || f.minute > 59 || f.second > 60) return -1;
+  int64_t days = csv_days_from_civil(f.year, f.month, f.day);
+  if (f.yday) {
+    if (f.yday > 365 + leap(f.year)) return -1;
+    days = csv_days_from_civil(f.year, 1, 1) + f.yday - 1;
+  }
+  *secs = days * 86400 + h * 3600 + f.minute * 60 + f.second - f.off;
+  if (frac) *frac = f.frac;
+  return 0;
+}
+
 /* ---- grouped count ---------------------------------------------------------------------- */
 
 void csv_count_init(csv_count *c) { memset(c, 0, sizeof *c); }
@@ -968,6 +1120,7 @@ static void count_free_results(csv_count *c) {
 }
 
 void csv_count_free(csv_count *c) {
+  for (size_t k = 0; c->keys && k < c->nkeys; k++) free(c->keys[k].dtpat);
   free(c->keys);
   free(c->sums);
   for (size_t i = 0; i < c->nfilters; i++) {
@@ -1276,7 +1429,7 @@ static inline size_t get_varint(const char *p, int64_t *v) {
 /* The bin value of a date-time field; 0 ok, -1 bad (r->err set). */
 static int bin_value(csv_reader *r, const csv_key *key, const csv_field *f, int64_t *v) {
   int y, m, d, h, iso;
-  if (key->dtfmt != 2 && mdy_fast(f->p, f->len, &y, &m, &d, &h) == 0) {
+  if (key->dtfmt <= 1 && mdy_fast(f->p, f->len, &y, &m, &d, &h) == 0) {
     switch (key->bin) {
     case CSV_BIN_HOUR: *v = h; return 0;
     case CSV_BIN_MONTH: *v = m; return 0;
@@ -1289,7 +1442,8 @@ static int bin_value(csv_reader *r, const csv_key *key, const csv_field *f, int6
     }
   }
   int64_t t;
-  if (csv_parse_datetime(f->p, f->len, key->dtfmt, &t, NULL) != 0) {
+  if (key->dtfmt == 3 ? csv_strptime(f->p, f->len, key->dtpat, &t, NULL) != 0
+                      : csv_parse_datetime(f->p, f->len, key->dtfmt, &t, NULL) != 0) {
     const char *txt = f->p;
     size_t tl = f->len;
     const char *at = field_start(r, (size_t)key->col);
@@ -1299,6 +1453,9 @@ static int bin_value(csv_reader *r, const csv_key *key, const csv_field *f, int6
       csv_fail_at(r, z, "NUL byte in date-time column '%s' (binary or UTF-16 data?)", r->header[key->col]);
     else if (trim(&txt, &tl))
       csv_fail_at(r, at, "empty date-time in column '%s'", r->header[key->col]);
+    else if (key->dtfmt == 3)
+      csv_fail_at(r, at, "invalid date-time '%s' in column '%s' (format '%s')", csv_show(shown, sizeof shown, txt, tl, 40),
+                  r->header[key->col], key->dtpat);
     else
       csv_fail_at(r, at, "invalid date-time '%s' in column '%s'", csv_show(shown, sizeof shown, txt, tl, 40),
                   r->header[key->col]);

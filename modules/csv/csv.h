@@ -132,6 +132,25 @@ int csv_parse_num(const char *s, size_t n, double *out);
  * Returns 0 and *secs (+ *frac in [0,1)) or -1. */
 int csv_parse_datetime(const char *s, size_t n, int fmt, int64_t *secs, double *frac);
 
+/* strptime-style formats: a small subset, in UTC, without locale.
+ *   %Y year, 4 digits, optional sign      %y year 00-99 (00-68: 20xx, 69-99: 19xx)
+ *   %m month 1-12 (1 or 2 digits)          %b %B month name in English (its first 3 letters decide)
+ *   %d day 1-31 (1 or 2 digits)            %e the same after optional blanks
+ *   %j day of the year 1-366 (1-3 digits; it decides the date, month and day are ignored)
+ *   %H hour 0-23 (1 or 2 digits)           %I hour 1-12 (1 or 2 digits), with %p AM/PM (any case)
+ *   %M minute, 2 digits                    %S second 0-60, 2 digits, optional .fraction
+ *   %z Z, +hh:mm or +hhmm (applied), or nothing
+ *   %T = %H:%M:%S   %F = %Y-%m-%d   %D = %m/%d/%y   %% a percent sign
+ * A space in the format matches one or more blanks, any other character itself; blanks around
+ * the value are ignored. A numeric field takes as many digits as it may (no backtracking: write
+ * "%d.%m." rather than "%d%m" for 1-digit days). Fields left out: 1970, January, day 1, 00:00:00.
+ * csv_strptime_check: NULL when fmt is valid, else the '%' of its first unknown directive.
+ * csv_strptime: 0 and *secs (+ *frac in [0,1) when frac) or -1; fmt valid. */
+const char *csv_strptime_check(const char *fmt);
+int csv_strptime(const char *s, size_t n, const char *fmt, int64_t *secs, double *frac);
+/* The directives csv_strptime_check accepts, for messages. */
+#define CSV_STRPTIME_DIRECTIVES "%Y %y %m %d %e %H %I %M %S %p %b %B %j %z %T %F %D %%"
+
 typedef struct {
   int64_t year;
   int month, day, hour, minute, second;
@@ -149,7 +168,8 @@ enum { CSV_BIN_NONE = 0, CSV_BIN_HOUR, CSV_BIN_WEEKDAY, CSV_BIN_HOUR_OF_WEEK, CS
 typedef struct {
   long col;   /* field index */
   int bin;    /* CSV_BIN_* */
-  int dtfmt;  /* date-time format for bins (0 auto) */
+  int dtfmt;  /* date-time format for bins: 0 auto, 1 mdy, 2 iso, 3 strptime (dtpat) */
+  char *dtpat; /* dtfmt 3: the strptime-style format (owned: freed by csv_count_free) */
 } csv_key;
 
 typedef struct {

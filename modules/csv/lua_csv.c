@@ -27,7 +27,7 @@
  *
  *   groups, info = csv.count(path [, opts])  streaming grouped count (memory ~ groups, not rows)
  *     opts.by        list of keys; a key is a column name, or {column = NAME, bin = BIN
- *                    [, format = "auto"|"mdy"|"iso"]} where BIN is one of hour (0-23), weekday
+ *                    [, format = "auto"|"mdy"|"iso"|STRPTIME]} where BIN is one of hour (0-23), weekday
  *                    (ISO, Monday = 1 .. Sunday = 7), hour_of_week (0-167, Monday 00h = 0),
  *                    month (1-12), year, date ("YYYY-MM-DD"). Default: no key (one group).
  *     opts.sum       list of number columns summed per group
@@ -70,8 +70,14 @@
  *   csv.datetime(s [, format]) -> epoch seconds | nil, "invalid date-time 's'"
  *     format "auto" (default), "mdy" ("05/06/2007 06:21:01 AM"; seconds and AM/PM optional), or
  *     "iso" ("2016-03-01", "2016-03-01T12:00:00", ".25" fractions, "Z", "+01:00" offsets are
- *     applied). Times without an offset are taken as UTC (no time zone conversion). An integer,
- *     or a float when there is a fraction.
+ *     applied), or a strptime-style format (any text with a %): %Y %y %m %d %e %H %I %M %S %p
+ *     %b %B %j %z %T %F %D %% (their meaning: csv.h), a space matching one or more blanks, e.g.
+ *     "%d.%m.%Y %H:%M"; then the message is "invalid date-time 's' (format 'FMT')". Times without
+ *     an offset are taken as UTC (no time zone conversion). An integer, or a float when there is
+ *     a fraction. An unknown directive raises "bad argument #2 to 'datetime' (unknown directive
+ *     %Q in 'FMT' (...))"; the same format as a count key's format raises likewise.
+ *   csv.datetime_format(fmt) -> true | nil, "unknown directive %Q in 'FMT' (the directives)"
+ *     checks a user's format before any file is read.
  *   csv.bins(epoch) -> {year, month, day, hour, minute, second, weekday, hour_of_week, date}
  *
  * Errors: misuse raises (lauxlib wording; unknown option keys too). Expected failures return
@@ -733,6 +739,18 @@ static const char *const COUNT_OPTS[] = {"by", "sum", "where", "skip_bad", "deli
 static const char *const BINS[] = {"none", "hour", "weekday", "hour_of_week", "month", "year", "date", NULL};
 static const char *const DTFMT[] = {"auto", "mdy", "iso", NULL};
 
+/* "unknown directive %Q in 'FMT' (the directives)" on the stack, returned */
+static const char *format_problem(lua_State *L, const char *fmt, const char *bad) {
+  if (!bad[1]) return lua_pushfstring(L, "a lone %% at the end of '%s' (%%%% for a percent sign; %s)", fmt, CSV_STRPTIME_DIRECTIVES);
+  char d[8];
+  int n = (int)(strchr(bad + 1, 0) - bad - 1);
+  snprintf(d, sizeof d, "%.*s", n > 4 ? 4 : n, bad + 1);
+  /* one character, or one UTF-8 sequence */
+  unsigned char c0 = (unsigned char)d[0];
+  d[c0 < 0x80 ? 1 : c0 >= 0xf0 ? 4 : c0 >= 0xe0 ? 3 : 2] = 0;
+  return lua_pushfstring(L, "unknown directive %%%s in '%s' (%s)", d, fmt, CSV_STRPTIME_DIRECTIVES);
+}
+
 /* the string at the top of the stack among names (nil = def) */
 static int key_option(lua_State *L, int arg, size_t k, const char *what, const char *def,
                       const char *const names[]) {
@@ -893,6 +911,7 @@ static int l_count(lua_State *L) {
   }
   c->keys = calloc(nkeys + 1, sizeof *c->keys);
   if (!c->keys) return luaL_error(L, "not enough memory");
+  c->nkeys = nkeys; /* so that csv_count_free frees the formats read so far if a later key raises */
   for (size_t k = 0; k < nkeys; k++) {
     int kt = lua_geti(L, 5, (lua_Integer)k + 1);
     if (kt == LUA_TSTRING) {
@@ -910,7 +929,14 @@ static int l_count(lua_State *L) {
       lua_getfield(L, -2, "bin");
       c->keys[k].bin = key_option(L, arg, k, "bin", "none", BINS);
       lua_getfield(L, -3, "format");
-      c->keys[k].dtfmt = key_option(L, arg, k, "format", "auto", DTFMT);
+      if (lua_type(L, -1) == LUA_TSTRING && strchr(lua_tostring(L, -1), '%')) {
+        const char *pat = lua_tostring(L, -1), *bad = csv_strptime_check(pat);
+        if (bad)
+          luaL_argerror(L, arg, lua_pushfstring(L, "option 'by': item %d: format: %s", (int)k + 1, format_problem(L, pat, bad)));
+        c->keys[k].dtfmt = 3;
+        if (!(c->keys[k].dtpat = strdup(pat))) return luaL_error(L, "not enough memory");
+      } else
+        c->keys[k].dtfmt = key_option(L, arg, k, "format", "auto", DTFMT);
       lua_pop(L, 2);
       lua_remove(L, -2); /* keep the name */
     } else
@@ -1195,21 +1221,47 @@ static int l_write(lua_State *L) {
 
 /* ---- date-times ------------------------------------------------------------------------- */
 
+/* format at arg: a name of DTFMT (0..2), or 3 and *pat a strptime-style format */
+static int check_dtformat(lua_State *L, int arg, const char **pat) {
+  const char *f = luaL_optstring(L, arg, "auto");
+  if (strchr(f, '%')) {
+    const char *bad = csv_strptime_check(f);
+    if (bad) luaL_argerror(L, arg, format_problem(L, f, bad));
+    *pat = f;
+    return 3;
+  }
+  return luaL_checkoption(L, arg, "auto", DTFMT);
+}
+
 static int l_datetime(lua_State *L) {
   size_t n;
-  const char *s = luaL_checklstring(L, 1, &n);
-  int fmt = luaL_checkoption(L, 2, "auto", DTFMT);
+  const char *s = luaL_checklstring(L, 1, &n), *pat = NULL;
+  int fmt = check_dtformat(L, 2, &pat);
   int64_t secs;
   double frac;
-  if (csv_parse_datetime(s, n, fmt, &secs, &frac) != 0) {
+  if (fmt == 3 ? csv_strptime(s, n, pat, &secs, &frac) != 0 : csv_parse_datetime(s, n, fmt, &secs, &frac) != 0) {
     lua_pushnil(L);
-    lua_pushfstring(L, "invalid date-time '%s'", s);
+    if (fmt == 3) lua_pushfstring(L, "invalid date-time '%s' (format '%s')", s, pat);
+    else
+      lua_pushfstring(L, "invalid date-time '%s'", s);
     return 2;
   }
   if (frac > 0) lua_pushnumber(L, (lua_Number)secs + frac);
   else
     lua_pushinteger(L, secs);
   return 1;
+}
+
+/* csv.datetime_format(fmt) -> true | nil, "unknown directive ..." (a user's format checked) */
+static int l_datetime_format(lua_State *L) {
+  const char *f = luaL_checkstring(L, 1), *bad = csv_strptime_check(f);
+  if (!bad) {
+    lua_pushboolean(L, 1);
+    return 1;
+  }
+  lua_pushnil(L);
+  format_problem(L, f, bad);
+  return 2;
 }
 
 static int l_bins(lua_State *L) {
@@ -1243,7 +1295,7 @@ static int l_bins(lua_State *L) {
 
 static const luaL_Reg csv_funcs[] = {
     {"read", l_read},         {"count", l_count}, {"lines", l_lines}, {"write", l_write},
-    {"datetime", l_datetime}, {"bins", l_bins},   {NULL, NULL}};
+    {"datetime", l_datetime}, {"datetime_format", l_datetime_format}, {"bins", l_bins},   {NULL, NULL}};
 
 static const luaL_Reg column_meta[] = {{"__len", column_len},     {"__index", column_index},
                                        {"__gc", column_close},    {"__close", column_close},

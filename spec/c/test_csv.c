@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "csv.h"
@@ -377,6 +378,153 @@ static void test_datetime(void) {
   csv_bins b;
   csv_epoch_bins(-1, &b);
   CHECKF(b.year == 1969 && b.month == 12 && b.day == 31 && b.hour == 23 && b.weekday == 3, "epoch -1");
+}
+
+/* strptime-style formats: table cases, then agreement with the C library's strftime (an
+ * independent writer) over random instants in several formats, then a count keyed by one. */
+static void test_strptime(void) {
+  static const struct {
+    const char *s, *fmt;
+    int ok;
+    int64_t secs;
+  } cases[] = {
+      {"01.03.2016 12:00", "%d.%m.%Y %H:%M", 1, 1456833600},
+      {"1.3.2016 12:00", "%d.%m.%Y %H:%M", 1, 1456833600},
+      {"  01.03.2016   12:00 ", "%d.%m.%Y %H:%M", 1, 1456833600},
+      {"1 Mar 2016 12:00:00 pm", "%d %b %Y %I:%M:%S %p", 1, 1456833600},
+      {"1 March 2016 12:00:00 PM", "%e %B %Y %I:%M:%S %p", 1, 1456833600},
+      {"03/01/2016 12:00:00 AM", "%m/%d/%Y %I:%M:%S %p", 1, 1456790400},
+      {"2016-03-01 13:00:00 +0100", "%F %T %z", 1, 1456833600},
+      {"2016-03-01 10:30:00 -01:30", "%F %T %z", 1, 1456833600},
+      {"2016-03-01T12:00:00Z", "%Y-%m-%dT%H:%M:%S%z", 1, 1456833600},
+      {"2016-03-01T12:00:00", "%Y-%m-%dT%H:%M:%S%z", 1, 1456833600}, /* %z may be absent */
+      {"16/061 12h", "%y/%j %Hh", 1, 1456833600},
+      {"03/01/16", "%D", 1, 1456790400},
+      {"29/02/2000", "%d/%m/%Y", 1, 951782400},
+      {"31/12/1969 23:59:59", "%d/%m/%Y %T", 1, -1},
+      {"100% 01.03.2016", "100%% %d.%m.%Y", 1, 1456790400},
+      {"2016", "%Y", 1, 1451606400},
+      {"2016-03-01 12:00:60", "%F %T", 1, 1456833660}, /* a leap second */
+      {"29/02/2015", "%d/%m/%Y", 0, 0},
+      {"31/04/2016", "%d/%m/%Y", 0, 0},
+      {"01.13.2016", "%d.%m.%Y", 0, 0},
+      {"01.03.2016 24:00", "%d.%m.%Y %H:%M", 0, 0},
+      {"01.03.2016 12:5", "%d.%m.%Y %H:%M", 0, 0},
+      {"01.03.2016 12:00 junk", "%d.%m.%Y %H:%M", 0, 0},
+      {"01.03.2016", "%d.%m.%Y %H:%M", 0, 0},
+      {"01-03-2016 12:00", "%d.%m.%Y %H:%M", 0, 0},
+      {"01.03.201612:00", "%d.%m.%Y %H:%M", 0, 0}, /* a space in the format needs a blank */
+      {"13:00:00 PM", "%H:%M:%S %p", 0, 0},        /* AM/PM with a 24-hour clock */
+      {"13:00:00 PM", "%I:%M:%S %p", 0, 0},
+      {"00:00:00 AM", "%I:%M:%S %p", 0, 0},
+      {"1 Foo 2016", "%d %b %Y", 0, 0},
+      {"16/367", "%y/%j", 0, 0},
+      {"15/366", "%y/%j", 0, 0},
+      {"16/366", "%y/%j", 1, 1483142400},
+      {"2016-03-01 12:00 +2500", "%F %H:%M %z", 0, 0},
+      {"", "%Y", 0, 0},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    int64_t secs = 0;
+    double fr = 0;
+    CHECKF(csv_strptime_check(cases[i].fmt) == NULL, "format '%s'", cases[i].fmt);
+    int st = csv_strptime(cases[i].s, strlen(cases[i].s), cases[i].fmt, &secs, &fr);
+    CHECKF((st == 0) == cases[i].ok && (!cases[i].ok || secs == cases[i].secs), "strptime '%s' '%s': st %d secs %lld",
+           cases[i].s, cases[i].fmt, st, (long long)secs);
+  }
+  int64_t secs;
+  double fr = 0;
+  CHECK(csv_strptime("2016-03-01 12:00:00.25", 22, "%Y-%m-%d %H:%M:%S", &secs, &fr) == 0 && secs == 1456833600 &&
+        fr == 0.25);
+  /* the check: unknown directives and a lone % at the end; the '%' returned */
+  const char *f1 = "%d.%m.%Y %Q", *f2 = "%Y%", *f3 = "%E";
+  CHECK(csv_strptime_check(f1) == f1 + 9);
+  CHECK(csv_strptime_check(f2) == f2 + 2);
+  CHECK(csv_strptime_check(f3) == f3);
+  CHECK(csv_strptime_check("plain text") == NULL);
+  CHECK(csv_strptime_check(CSV_STRPTIME_DIRECTIVES) == NULL);
+
+  /* agreement with strftime over random instants, 1900 .. 2099 */
+  static const char *const fmts[] = {"%d.%m.%Y %H:%M:%S", "%Y-%m-%dT%H:%M:%S%z", "%d %b %Y %I:%M:%S %p",
+                                     "%e %B %Y, %I:%M:%S %p", "%y/%j %H:%M:%S", "%F %T", "%D %T", "%m/%d/%Y %H%M%S"};
+  uint64_t x = 0x9e3779b97f4a7c15ull;
+  int bad = 0;
+  for (int k = 0; k < 20000; k++) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    const char *fmt = fmts[k % (sizeof fmts / sizeof *fmts)];
+    int two_digit_year = strstr(fmt, "%y") || strstr(fmt, "%D");
+    int64_t lo = two_digit_year ? -31536000 : -2208988800LL, span = two_digit_year ? 3155760000LL : 6311433600LL;
+    time_t t = (time_t)(lo + (int64_t)(x % (uint64_t)span)); /* %y: 1969 .. 2068 */
+    struct tm tm;
+    char text[80];
+    gmtime_r(&t, &tm);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+    strftime(text, sizeof text, fmt, &tm); /* the formats of the table above */
+#pragma GCC diagnostic pop
+    if (csv_strptime(text, strlen(text), fmt, &secs, NULL) != 0 || secs != (int64_t)t) {
+      if (bad++ < 5) fprintf(stderr, "strptime '%s' '%s': %lld, want %lld\n", text, fmt, (long long)secs, (long long)t);
+    }
+  }
+  CHECKF(bad == 0, "%d of 20000 strftime texts read back wrong", bad);
+
+  /* a count keyed by hour of week through a format equals the one through the native reader */
+  const char native[] = "when\n01/07/2013 12:30:00 AM\n01/13/2013 11:00:00 PM\n01/08/2013 01:00:00 AM\n";
+  const char dotted[] = "when\n07.01.2013 00:30\n13.01.2013 23:00\n08.01.2013 01:00\n";
+  const char *texts[2] = {native, dotted};
+  size_t lens[2] = {sizeof native - 1, sizeof dotted - 1};
+  int64_t got[2][3];
+  for (int v = 0; v < 2; v++) {
+    const char *path = write_tmp(v ? "dotted.csv" : "native.csv", texts[v], lens[v]);
+    csv_reader r;
+    csv_count c;
+    csv_init(&r);
+    csv_count_init(&c);
+    CHECKF(csv_open(&r, path, 0, 0) == 0, "open: %s", r.err);
+    c.keys = calloc(1, sizeof *c.keys);
+    c.keys[0].col = 0;
+    c.keys[0].bin = CSV_BIN_HOUR_OF_WEEK;
+    if (v) {
+      c.keys[0].dtfmt = 3;
+      c.keys[0].dtpat = strdup("%d.%m.%Y %H:%M");
+    }
+    c.nkeys = 1;
+    CHECKF(csv_count_run(&c, &r) == 0, "count: %s", r.err);
+    CHECKF(c.ngroups == 3, "groups %zu", c.ngroups);
+    for (size_t g = 0; g < 3 && g < c.ngroups; g++) {
+      const char *ks;
+      size_t kn;
+      csv_count_key(&c, g, 0, &ks, &kn, &got[v][g]);
+    }
+    csv_count_free(&c); /* frees dtpat */
+    csv_close(&r);
+  }
+  CHECKF(got[0][0] == 0 && got[0][1] == 167 && got[0][2] == 25, "native %lld %lld %lld", (long long)got[0][0],
+         (long long)got[0][1], (long long)got[0][2]);
+  CHECK(memcmp(got[0], got[1], sizeof got[0]) == 0);
+
+  /* a bad value names the format */
+  const char badv[] = "when\n07.01.2013 00:30\n2013-01-07 00:30\n";
+  const char *path = write_tmp("badfmt.csv", badv, sizeof badv - 1);
+  csv_reader r;
+  csv_count c;
+  csv_init(&r);
+  csv_count_init(&c);
+  CHECK(csv_open(&r, path, 0, 0) == 0);
+  c.keys = calloc(1, sizeof *c.keys);
+  c.keys[0].bin = CSV_BIN_HOUR;
+  c.keys[0].dtfmt = 3;
+  c.keys[0].dtpat = strdup("%d.%m.%Y %H:%M");
+  c.nkeys = 1;
+  CHECK(csv_count_run(&c, &r) != 0);
+  char want[300];
+  snprintf(want, sizeof want, "%s:3:1: invalid date-time '2013-01-07 00:30' in column 'when' (format '%%d.%%m.%%Y %%H:%%M')",
+           path);
+  CHECKF(strcmp(r.err, want) == 0, "message: %s", r.err);
+  csv_count_free(&c);
+  csv_close(&r);
 }
 
 static void test_count(void) {
@@ -817,6 +965,7 @@ int main(void) {
   test_errors();
   test_numbers();
   test_datetime();
+  test_strptime();
   test_count();
   test_random();
   test_cuts();

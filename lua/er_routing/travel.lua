@@ -1,0 +1,104 @@
+-- er_routing.travel: minutes from each ZIP centroid to each ER (see er_routing).
+local geo = require "geo"
+
+local M = {}
+local fmt = string.format
+
+-- ---- travel times ----------------------------------------------------------------------------
+
+-- The kind of P.network: "manhattan", "pbf" or "osm" (an OpenStreetMap file), or "" (haversine);
+-- anything else, and a Manhattan weight set not written DAY_HOUR, is an error naming the parameter.
+function M.network_kind(P)
+  if P.network == "" or P.network == "manhattan" then
+    if P.network == "manhattan" and not P.network_weight:match("^%a+_%d+$") then
+      error(fmt("network_weight='%s': expected DAY_HOUR like week_12", P.network_weight), 0)
+    end
+    return P.network
+  end
+  local kind = require("input").kind(P.network)
+  if kind ~= "pbf" and kind ~= "osm" then
+    error(fmt("network='%s': 'manhattan' (the shared Manhattan road graph), an OpenStreetMap file (.osm.pbf, .osm) "
+      .. "or '' (haversine)", P.network), 0)
+  end
+  return kind
+end
+
+-- t[h][z]: minutes from zone z to ER h (the patient travels to the ER: on a road network the
+-- search runs from the zones to the ERs, since one-way streets make the two directions differ),
+-- by the traveltime module: road network when P.network is set ("manhattan": the shared
+-- Manhattan graph, weight set P.network_weight; an OpenStreetMap file: its roads timed by the
+-- profile P.profile, weight "time"), else haversine x detour / speed. zlist: ZIPs in
+-- use. With a network, a zone or ER farther than P.access (default 1 km) from every road node is
+-- an error naming how many and the worst, unless P.far is "drop" (such zones are left out: their
+-- demand is reported, not routed) or "keep" (straight-line legs at 20 km/h, as they are).
+-- Returns T, how, dropped (set of zone positions left out).
+function M.travel(ers, zones, zlist, P)
+  local tt = require "traveltime"
+  local from, to = {lat = {}, lon = {}}, {lat = {}, lon = {}}
+  for k, z in ipairs(zlist) do from.lat[k], from.lon[k] = zones[z].lat, zones[z].lon end
+  for i, h in ipairs(ers) do to.lat[i], to.lon[i] = h.lat, h.lon end
+  if #zlist == 0 then return geo.matrix(#ers, 0), "none", {} end
+  local opts
+  local kind = M.network_kind(P)
+  if P.network == "manhattan" then
+    local roads = require "roads"
+    local day, hour = P.network_weight:match("^(%a+)_(%d+)$")
+    local gok, g = pcall(roads.manhattan, nil, {days = {day}, hours = {tonumber(hour)}})
+    if not gok then -- a day or hour the network does not have: the parameter's error, not the code's
+      error(fmt("network_weight='%s': %s", P.network_weight, (tostring(g):gsub("^[^\n]-%.lua:%d+: ", ""))), 0)
+    end
+    opts = {graph = g, weight = P.network_weight}
+  elseif kind == "pbf" or kind == "osm" then
+    local g, info = require("roads.osm").load(P.network, {profile = (rawget(P, "profile") or "") ~= "" and P.profile or "ambulance"})
+    if not g then error(info, 0) end
+    opts = {graph = g, weight = "time", weight_unit = "s"}
+  else
+    opts = {speed_kmh = P.speed, detour = P.detour}
+  end
+  local r = tt.matrix(from, to, opts)               -- rows = zones (from), columns = ERs (to)
+  local dropped = {}
+  if r.method == "network" then
+    local access = type(P.access) == "table" and P.access:to("km") or (P.access or 1)
+    local far = P.far or "error"
+    local function scan(km, names)
+      local n, worst, wname = 0, 0, nil
+      for i, d in ipairs(km) do
+        if d > access then
+          n = n + 1
+          if d > worst then worst, wname = d, names[i] end
+        end
+      end
+      return n, worst, wname
+    end
+    local zn, zworst, zname = scan(r.snap.from.km, zlist)
+    local enames = {}
+    for i, h in ipairs(ers) do enames[i] = h.name or tostring(i) end
+    local en, eworst, ename = scan(r.snap.to.km, enames)
+    if far == "error" and (zn > 0 or en > 0) then
+      local parts = {}
+      if zn > 0 then parts[#parts + 1] = fmt("%d of %d ZIP centroids (worst: %s, %.1f km)", zn, #zlist, zname, zworst) end
+      if en > 0 then parts[#parts + 1] = fmt("%d of %d ERs (worst: %s, %.1f km)", en, #ers, ename, eworst) end
+      error(fmt("%s %s farther than access=%g km from the %s road network: give far=drop to leave those zones out, "
+        .. "far=keep to use straight-line legs at 20 km/h, or a network that covers them", table.concat(parts, " and "),
+        (zn + en) == 1 and "is" or "are", access, P.network), 0)
+    end
+    if far == "drop" then
+      if en > 0 then
+        error(fmt("%d of %d ERs (worst: %s, %.1f km) are farther than access=%g km from the %s road network; far=drop leaves out zones only",
+          en, #ers, ename, eworst, access, P.network), 0)
+      end
+      for k, d in ipairs(r.snap.from.km) do if d > access then dropped[k] = true end end
+    end
+  end
+  local T = geo.matrix(#ers, #zlist)
+  local M0 = r.minutes
+  for h = 1, #ers do
+    for k = 1, #zlist do T:set(h, k, M0:get(k, h)) end
+  end
+  local how = r.method == "network" and (P.network == "manhattan" and fmt("road network %s (%s), zone -> ER", P.network, P.network_weight)
+      or fmt("road network %s (%s profile), zone -> ER", P.network, (rawget(P, "profile") or "") ~= "" and P.profile or "ambulance"))
+    or fmt("haversine x %.3g / %.3g km/h", P.detour, P.speed)
+  return T, how, dropped
+end
+
+return M
