@@ -344,6 +344,93 @@ while true do end
     assert.same({}, spec.ls(dir))
   end)
 
+  -- lp=FILE (every script takes it: the first model solved, model.export_first) is a result file
+  -- like the others
+  local LPRUN = [[
+local model = require "model"
+local outputs = require "emsopt.outputs"
+local P = params { txt = "", bad = "", spin = false }
+local m = model.new("tiny")
+local x = m:var("x", {lb = 0, ub = 3})
+m:maximize(x)
+local sol = m:solve()
+assert(sol.optimal, sol.message)
+if P.spin then io.stderr:write("solved\n"); io.stderr:flush(); while true do end end
+if P.txt ~= "" then assert(outputs.write(P.txt, "text\n")) end
+if P.bad ~= "" then assert(outputs.write(P.bad, "never\n")) end
+return {x = sol:value(x)}
+]]
+
+  it("lp= is written with the run's other files, and not at all when another output fails", function()
+    local dir = spec.mkdir()
+    local s = spec.write(spec.tmpname(".lua"), LPRUN)
+    local code, err = run({s, "lp=" .. dir .. "/m.lp", "txt=" .. dir .. "/t.txt", "out=" .. dir .. "/r.json",
+      "bad=" .. dir .. "/gone/x.txt"})
+    assert.equals(1, code)
+    assert.matches(pat(dir .. "/gone/x.txt: No such file or directory") .. "$", err)
+    assert.same({}, spec.ls(dir))
+    -- an existing lp file stays as it was
+    spec.write(dir .. "/m.mps", "old\n")
+    code = run({s, "lp=" .. dir .. "/m.mps", "bad=" .. dir .. "/gone/x.txt"})
+    assert.equals(1, code)
+    assert.same({"m.mps"}, spec.ls(dir))
+    assert.equals("old\n", spec.read(dir .. "/m.mps"))
+    -- the same run without the failing write writes all of them, and no temporary is left
+    code, err = run({s, "lp=" .. dir .. "/m.lp", "txt=" .. dir .. "/t.txt", "out=" .. dir .. "/r.json",
+      "bad=" .. dir .. "/b.txt"})
+    assert.equals(0, code, err)
+    assert.same({"b.txt", "m.lp", "m.mps", "r.json", "t.txt"}, spec.ls(dir))
+    assert.matches("^\\ model tiny", spec.read(dir .. "/m.lp"))
+    code = run({s, "lp=" .. dir .. "/m.mps"})
+    assert.equals(0, code)
+    assert.matches("^NAME tiny", spec.read(dir .. "/m.mps"))
+  end)
+
+  it("an interrupted run leaves no lp= file", function()
+    local dir = spec.mkdir()
+    local s = spec.write(spec.tmpname(".lua"), LPRUN)
+    local h = process.start({s, "spin=true", "lp=" .. dir .. "/m.lp", "out=" .. dir .. "/r.json"})
+    h.wait_for("solved") -- the model is solved and its lp= file staged
+    h.stop("INT")
+    h.kill()
+    assert.equals(130, (h.finish()))
+    assert.same({}, spec.ls(dir))
+  end)
+
+  it("lp= naming an input, the script, a folder or a device is an error before any work", function()
+    local dir = spec.mkdir()
+    local d = spec.write(dir .. "/d.csv", "x\n")
+    for _, c in ipairs{
+      {{"demand=" .. d, "lp=" .. d}, "lp=" .. d .. ": is the input demand=" .. d .. " (an output would overwrite it)"},
+      {{"lp=models/mclp.lua"}, "lp=models/mclp.lua: is the script models/mclp.lua (an output would overwrite it)"},
+      {{"lp=" .. dir}, "lp=" .. dir .. ": is a directory (give a file name)"},
+      {{"lp=/dev/null"}, "lp=/dev/null: not a regular file"},
+      {{"lp=" .. dir .. "/no/m.lp"}, "models/mclp.lua: parameter 'lp': cannot write '" .. dir .. "/no/m.lp' (no folder '"
+        .. dir .. "/no')"},
+      {{"lp=" .. dir .. "/m.lp", "out=" .. dir .. "/m.lp"}, "out=" .. dir .. "/m.lp: also given as lp="},
+    } do
+      local a = {"models/mclp.lua"}
+      for _, x in ipairs(c[1]) do a[#a + 1] = x end
+      local code, err, out = run(a)
+      assert.equals(1, code)
+      assert.equals("emsopt: " .. c[2], err)
+      assert.equals("", out) -- before any work
+    end
+    assert.same({"d.csv"}, spec.ls(dir))
+  end)
+
+  it("lp= on a run that solves no model is an error, not a silent success", function()
+    local dir = spec.mkdir()
+    -- p-median's sorted formulation answers by Lagrangian bounds without an LP
+    local code, err = run({"models/pmedian.lua", "lp=" .. dir .. "/pm.lp", "out=" .. dir .. "/r.json"})
+    assert.equals(1, code)
+    assert.equals("emsopt: lp=" .. dir .. "/pm.lp: the run solved no model, so there is none to write (nothing written)", err)
+    assert.same({}, spec.ls(dir))
+    code = run({"models/pmedian.lua", "formulation=classic", "lp=" .. dir .. "/pm.lp", "out=" .. dir .. "/r.json"})
+    assert.equals(0, code)
+    assert.same({"pm.lp", "r.json"}, spec.ls(dir))
+  end)
+
   it("without a script run (the REPL, a library call) files are written at once", function()
     local outputs = require "emsopt.outputs"
     assert.is_nil(outputs.active())
