@@ -121,7 +121,7 @@ describe("numbers entering a solver", function()
     er_fails({"speed=1e-300"}, "^emsopt: model 'er_routing': objective: coefficient of column x%[[^]]+%] is [%d.e+]+ %(must be finite and below 1e20 in magnitude%)$")
   end)
 
-  it("SF demand weight 1e30 with mclp and pmedian solver=cbc is refused, not a Clp abort", function()
+  it("SF demand weight 1e30 with mclp and pmedian solver=cbc is refused where it enters, FILE:LINE:COL", function()
     local dir = spec.mkdir()
     local src = spec.data("spopt_sf_test")
     for _, f in ipairs{"SF_demand_205_centroid_uniform_weight.csv", "SF_store_site_16_longlat.csv"} do
@@ -130,20 +130,94 @@ describe("numbers entering a solver", function()
     local name = "SF_network_distance_candidateStore_16_censusTract_205_new.csv"
     local text = assert(spec.read(src .. "/" .. name))
     local first = text:match("\n[^\n]*,([^,\n]+),[^,\n]+\r?\n") -- the first row's tract
-    local lines = {}
+    local lines, at, col = {}, nil, nil
     for l in text:gmatch("[^\n]+") do
-      local a, t, w = l:match("^(.*,)([^,]+),([^,]+)$")
-      if t == first then l = a .. t .. ",1e30" end
+      local a, t = l:match("^(.*,)([^,]+),([^,]+)$")
+      if t == first then
+        l = a .. t .. ",1e30"
+        if not at then at, col = #lines + 1, #a + #t + 2 end
+      end
       lines[#lines + 1] = l
     end
-    spec.write(dir .. "/" .. name, table.concat(lines, "\n") .. "\n")
-    local code, err = run({"models/mclp.lua", "dir=" .. dir, "solver=cbc"})
+    local path = spec.write(dir .. "/" .. name, table.concat(lines, "\n") .. "\n")
+    for _, m in ipairs{"mclp", "pmedian"} do
+      local code, err, out = run({"models/" .. m .. ".lua", "dir=" .. dir, "solver=cbc"})
+      assert.equals(1, code)
+      assert.equals(string.format("emsopt: %s:%d:%d: column 'demand': weight 1e+30 of tract '%s': a weight must be a "
+        .. "finite number >= 0 and below 1e12", path, at, col, first), err)
+      assert.equals("", out)
+    end
+  end)
+
+  it("data values out of the documented bounds are refused as they are read, FILE:LINE:COL and the column", function()
+    local input = require "input"
+    assert.equals(1e12, input.MAX_WEIGHT)
+    assert.equals(1e8, input.MAX_MATRIX)
+    assert.is_true(input.MAX_WEIGHT * input.MAX_MATRIX <= lp.MAX_VALUE) -- a weight times a value stays in range
+    local function pts(text, opts)
+      local p = spec.write(spec.tmpname(".csv"), text)
+      local r, err = input.points(p, opts)
+      return r, err and err:gsub("^" .. pat(p), "F")
+    end
+    local W = "a weight must be a finite number >= 0 and below 1e12"
+    for _, c in ipairs{
+      {"id,lat,lon,weight\na,1,2,1e30\n", "F:2:7: column 'weight': weight 1e+30 of point 'a': " .. W},
+      {"id,lat,lon,weight\na,1,2,5\nb,1,2,1e12\n", "F:3:7: column 'weight': weight 1e+12 of point 'b': " .. W},
+      {"id,lat,lon,weight\na,1,2,inf\n", "F:2:7: invalid number 'inf' in column 'weight'"}, -- (csv's own check)
+      {"id,lat,lon,weight\na,1,2,nan\n", "F:2:7: invalid number 'nan' in column 'weight'"},
+      {"id,lat,lon,weight\na,1,2,-0.5\n", "F:2:7: column 'weight': weight -0.5 of point 'a': " .. W},
+      {"id,lat,lon,weight\n\"a,b\",1,2,1e30\n", "F:2:11: column 'weight': weight 1e+30 of point 'a,b': " .. W},
+      {"id;POP;lat;lon\na;1e13;1;2\n", "F:2:3: column 'POP': weight 1e+13 of point 'a': " .. W, {columns = "weight:POP"}},
+      {"id,lat,lon\na,1,2\nb,-90.5,2\n", "F:3:3: column 'lat': point 'b' has latitude -90.5, longitude 2 (out of range: "
+        .. "latitude within [-90, 90]; projected coordinates need x, y columns and crs=)"},
+      {"id,lat,lon\na,1,180.5\n", "F:2:5: column 'lon': point 'a' has latitude 1, longitude 180.5 (out of range: "
+        .. "longitude within [-180, 180]; projected coordinates need x, y columns and crs=)"},
+    } do
+      local r, err = pts(c[1], c[3])
+      assert.is_nil(r)
+      assert.equals(c[2], err)
+    end
+    -- just inside the bounds is read
+    local r = assert(pts("id,lat,lon,weight\na,-90,-180,999999999999\nb,90,180,0\n"))
+    assert.same({999999999999, 0}, r.weight)
+    -- GeoJSON: the feature and the property
+    local g = spec.write(spec.tmpname(".geojson"), '{"type":"FeatureCollection","features":[{"type":"Feature",'
+      .. '"geometry":{"type":"Point","coordinates":[5,52]},"properties":{"id":"a","weight":1e30}}]}')
+    assert.same({nil, g .. ": feature 1: property 'weight': weight 1e+30 of point 'a': " .. W}, {input.points(g)})
+    -- matrices: long and wide, every value finite, >= 0 and below 1e8 (empty, inf: unreachable)
+    local V = "must be a number >= 0 and below 1e8 (empty or inf: unreachable)"
+    for _, c in ipairs{
+      {"from,to,value\na,b,1\na,c,1e8\n", "F:3:5: column 'value': value '1e8' from a to c " .. V},
+      {"to,value,from\nb,1e30,a\n", "F:2:3: column 'value': value '1e30' from a to b " .. V},
+      {"from,to,value\na,b,-1e-9\n", "F:2:5: column 'value': value '-1e-9' from a to b " .. V},
+      {"zone,a,b\na,0,1e300\n", "F:2:5: column 'b': value '1e300' from a to b " .. V},
+      {"zone\ta\tb\na\t-3\t1\n", "F:2:3: column 'a': value '-3' from a to a " .. V},
+    } do
+      local p = spec.write(spec.tmpname(".csv"), c[1])
+      local m, err = input.matrix(p, {unit = "m"})
+      assert.is_nil(m)
+      assert.equals(c[2], (err:gsub("^" .. pat(p), "F")))
+    end
+    local m = assert(input.matrix(spec.write(spec.tmpname(".csv"), "from,to,value\na,b,99999999\na,c,inf\na,d,\n"), {unit = "s"}))
+    assert.equals(99999999, m.get("a", "b")); assert.equals(math.huge, m.get("a", "c"))
+    -- the OR-Library loader applies the matrix bound to its edge costs
+    local p = spec.write(spec.tmpname(".txt"), "3 2 1\n1 2 5\n2 3   1e9\n")
+    assert.same({nil, p .. ":3:7: edge 2-3 has cost 1e9 (costs must be finite, >= 0 and below 1e8)"},
+      {require("coverage.data").pmed(p)})
+  end)
+
+  it("a model run on the user's own files stops at load on a weight out of bounds (mclp, solver=cbc)", function()
+    local dir = spec.mkdir()
+    local d = spec.write(dir .. "/d.csv", "id,lat,lon,weight\nt1,37.7,-122.4,10\nt2,37.8,-122.5,1e30\n")
+    local s = spec.write(dir .. "/s.csv", "id,lat,lon\ns1,37.7,-122.4\ns2,37.8,-122.5\n")
+    local m = spec.write(dir .. "/m.csv", "from,to,value\nt1,s1,0\nt1,s2,900\nt2,s1,800\nt2,s2,0\n")
+    local code, err, out = run({"models/mclp.lua", "demand=" .. d, "sites=" .. s, "matrix=" .. m, "matrix_unit=m",
+      "p=1", "radius=500m", "solver=cbc", "out=" .. dir .. "/r.json"})
     assert.equals(1, code)
-    assert.matches("^emsopt: model 'mclp[%w_]*': objective: coefficient of column z%[%d+%] is 1e%+30 %(must be finite", err)
-    -- p-median may answer without an LP (sorted distances); when it builds one, it is refused
-    code, err = run({"models/pmedian.lua", "dir=" .. dir, "solver=cbc"})
-    assert.is_true(code == 0 or (code == 1 and err:match("^emsopt: model 'pmedian[%w_]*': objective: coefficient of column ")),
-      tostring(code) .. " " .. tostring(err))
+    assert.equals("emsopt: " .. d .. ":3:16: column 'weight': weight 1e+30 of point 't2': a weight must be a finite "
+      .. "number >= 0 and below 1e12", err)
+    assert.equals("", out)
+    assert.same({"d.csv", "m.csv", "s.csv"}, spec.ls(dir))
   end)
 
   it("er_routing capacity_factor=1e308 names the parameter, without a traceback", function()
