@@ -199,11 +199,12 @@ local function get_text(p, url)
   local sd, serr = make_state_dir(p.out)
   if not sd then return nil, serr end
   local tmp = sd .. "/download"
-  local info, err = http.download(url, tmp, http_opts(p, {cache = p.cache}))
+  local ok, info, err = pcall(http.download, url, tmp, http_opts(p, {cache = p.cache}))
   local text, rerr
-  if info then text, rerr = read_all(tmp) end
+  if ok and info then text, rerr = read_all(tmp) end
   os.remove(tmp)
   os.remove(sd) -- (only when empty: the state of a resumable fetch stays)
+  if not ok then error(info, 0) end -- (an interrupt: raised again once the folder is gone)
   if not info then return nil, err end
   if not text then return nil, rerr end
   return text, info

@@ -200,6 +200,11 @@ describe("numbers entering a solver", function()
     end
     local m = assert(input.matrix(spec.write(spec.tmpname(".csv"), "from,to,value\na,b,99999999\na,c,inf\na,d,\n"), {unit = "s"}))
     assert.equals(99999999, m.get("a", "b")); assert.equals(math.huge, m.get("a", "c"))
+    -- the clusters' tract loader applies the weight bound to POPULATION
+    local t = spec.write(spec.tmpname(".csv"), "STATEFP,COUNTYFP,TRACTCE,POPULATION,LATITUDE,LONGITUDE\n"
+      .. "21,111,000100,1000000000000,38.2,-85.7\n")
+    assert.same({nil, t .. ":2:15: column 'POPULATION': weight 1000000000000 of tract 21111000100: " .. W},
+      {require("clusters.data").tracts(t)})
     -- the OR-Library loader applies the matrix bound to its edge costs
     local p = spec.write(spec.tmpname(".txt"), "3 2 1\n1 2 5\n2 3   1e9\n")
     assert.same({nil, p .. ":3:7: edge 2-3 has cost 1e9 (costs must be finite, >= 0 and below 1e8)"},
