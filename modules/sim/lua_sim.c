@@ -34,6 +34,8 @@
  *   }
  *   b.reps[r] = {calls, mean_response, mean_wait, within, p50, p90, p95, max_response,
  *                busy_fraction, events, by_priority = {[p] = {calls, mean_response, within}}}
+ *   b.rep_cpu_seconds[r]: the CPU time of the thread that ran replication r (calls generated,
+ *   run, summary); b.cpu_seconds: the process's CPU time over the batch
  *   b.amb_busy[r][k], b.amb_back, b.amb_km, b.amb_calls; b.zone_resp[z], b.zone_n[z],
  *   b.zone_within[z] summed over replications; b.hist[k] calls with response in [k-1, k)
  *   minutes (b.hist[61]: 60 or more), summed over replications; b.seconds, b.cpu_seconds, b.threads,
@@ -545,6 +547,12 @@ static int l_replicate(lua_State *L) {
     lua_rawseti(L, -2, r + 1);
   }
   lua_setfield(L, -2, "reps");
+  lua_createtable(L, rc == SIM_OK ? B.reps : 0, 0);
+  for (int r = 0; r < B.reps && rc == SIM_OK; r++) {
+    lua_pushnumber(L, B.rep[r].cpu_seconds);
+    lua_rawseti(L, -2, r + 1);
+  }
+  lua_setfield(L, -2, "rep_cpu_seconds");
   int rows = rc == SIM_OK ? B.reps : 0;
   push_matrix(L, B.amb_busy, rows, (int)namb);
   lua_setfield(L, -2, "amb_busy");

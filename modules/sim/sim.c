@@ -29,7 +29,8 @@ static int by_x(const void *a, const void *b) {
 
 void sim_region_free(SimRegion *R) {
   if (!R) return;
-  free(R->time), free(R->time_to), free(R->dist), free(R->x), free(R->y), free(R->hosp), free(R->closest_hosp);
+  free(R->time), free(R->time_to), free(R->dist_to), free(R->x), free(R->y), free(R->hosp);
+  free(R->closest_hosp), free(R->hosp_time), free(R->hosp_dist);
   free(R->xorder), free(R->xsorted), free(R->gstart), free(R->glist);
   memset(R, 0, sizeof *R);
 }
@@ -60,7 +61,7 @@ static int build_grid(SimRegion *R) {
   double w = (x1 - x0) / G, h = (y1 - y0) / G;
   if (!(w > 0)) w = 1;
   if (!(h > 0)) h = 1;
-  R->G = G, R->gx0 = x0, R->gy0 = y0, R->gw = w, R->gh = h;
+  R->G = G, R->gx0 = x0, R->gy0 = y0, R->gw = w, R->gh = h, R->gwinv = 1 / w, R->ghinv = 1 / h;
   size_t cells = (size_t)G * G, cap = cells * 4, len = 0;
   R->gstart = malloc(sizeof(int) * (cells + 1));
   R->glist = malloc(sizeof(int) * cap);
@@ -119,14 +120,20 @@ int sim_region_init(SimRegion *R, int n, const double *time, const double *dist,
   R->nhosp = nhosp;
   R->time = malloc(sizeof(double) * nn);
   R->time_to = malloc(sizeof(double) * nn);
-  R->dist = dist ? malloc(sizeof(double) * nn) : NULL;
+  R->dist_to = dist ? malloc(sizeof(double) * nn) : NULL;
   R->hosp = malloc(sizeof(int) * (size_t)(nhosp > 0 ? nhosp : 1));
   R->closest_hosp = malloc(sizeof(int) * (size_t)n);
-  if (!R->time || !R->time_to || (dist && !R->dist) || !R->hosp || !R->closest_hosp) goto nomem;
+  R->hosp_time = malloc(sizeof(double) * (size_t)n);
+  R->hosp_dist = malloc(sizeof(double) * (size_t)n);
+  if (!R->time || !R->time_to || (dist && !R->dist_to) || !R->hosp || !R->closest_hosp ||
+      !R->hosp_time || !R->hosp_dist)
+    goto nomem;
   memcpy(R->time, time, sizeof(double) * nn);
   for (int i = 0; i < n; i++)
-    for (int j = 0; j < n; j++) R->time_to[(size_t)j * n + i] = time[(size_t)i * n + j];
-  if (dist) memcpy(R->dist, dist, sizeof(double) * nn);
+    for (int j = 0; j < n; j++) {
+      R->time_to[(size_t)j * n + i] = time[(size_t)i * n + j];
+      if (dist) R->dist_to[(size_t)j * n + i] = dist[(size_t)i * n + j];
+    }
   if (nhosp > 0) memcpy(R->hosp, hosp, sizeof(int) * (size_t)nhosp);
   for (int i = 0; i < n; i++) {
     int best = -1;
@@ -136,6 +143,8 @@ int sim_region_init(SimRegion *R, int n, const double *time, const double *dist,
       if (best < 0 || t < bt) best = hosp[h], bt = t;
     }
     R->closest_hosp[i] = best;
+    R->hosp_time[i] = best >= 0 ? time[(size_t)i * n + best] : 0;
+    R->hosp_dist[i] = best >= 0 && dist ? dist[(size_t)i * n + best] : 0;
   }
   if (x && y) {
     R->x = malloc(sizeof(double) * (size_t)n);
@@ -180,23 +189,39 @@ int sim_nearest_plain(const SimRegion *R, double px, double py) {
   return best;
 }
 
-/* Locations sorted by x: walk outwards from px while |x - px| <= the best distance (the distance
- * is never below |dx|, also in floating point), keeping the least (distance, index). */
+/* Inside the grid: the cell's candidates (in increasing index). The least squared distance q
+ * first (no square root per candidate), with the first candidate having it and the second least
+ * q. The answer is the first candidate whose distance sqrt(q) equals the least one (sqrt is
+ * monotone): such a q is within a relative 2^-51 of the least. When the second least is farther
+ * than a relative 1e-14, that is the first with the least q; else the candidates within 1e-14
+ * are compared by their square roots. The cell is found by multiplying by the inverse cell size:
+ * a point that rounding places in a neighbouring cell is still within that cell's margin.
+ * Outside: locations sorted by x, walking outwards from px while |x - px| <= the best distance
+ * (the distance is never below |dx|, also in floating point), keeping the least (distance, index). */
 int sim_nearest(const SimRegion *R, double px, double py) {
-  double fx = (px - R->gx0) / R->gw, fy = (py - R->gy0) / R->gh;
+  double fx = (px - R->gx0) * R->gwinv, fy = (py - R->gy0) * R->ghinv;
   if (fx >= 0 && fy >= 0 && fx <= R->G && fy <= R->G) { /* inside the grid */
     int cx = (int)fx, cy = (int)fy;
     if (cx == R->G) cx--;
     if (cy == R->G) cy--;
     size_t c = (size_t)cy * R->G + cx;
-    int best = -1;
-    double bd = INFINITY;
-    for (int k = R->gstart[c]; k < R->gstart[c + 1]; k++) {
-      int i = R->glist[k];
-      double d = euclid(R, i, px, py);
-      if (d < bd || (d == bd && i < best)) bd = d, best = i;
+    const int *k0 = R->glist + R->gstart[c], *k1 = R->glist + R->gstart[c + 1];
+    const double *X = R->x, *Y = R->y;
+    double bq = INFINITY, q2 = INFINITY;
+    int bi = -1;
+    for (const int *k = k0; k < k1; k++) {
+      double dx = X[*k] - px, dy = Y[*k] - py, q = dx * dx + dy * dy;
+      if (q < bq) q2 = bq, bq = q, bi = *k;
+      else if (q < q2) q2 = q;
     }
-    return best;
+    double lim = bq + bq * 1e-14;
+    if (q2 > lim) return bi;
+    double bd = sqrt(bq);
+    for (const int *k = k0; k < k1; k++) {
+      double dx = X[*k] - px, dy = Y[*k] - py, q = dx * dx + dy * dy;
+      if (q <= lim && sqrt(q) == bd) return *k;
+    }
+    return -1; /* not reached: the least one qualifies */
   }
   int n = R->n, lo = 0, hi = n;
   while (lo < hi) {
@@ -236,21 +261,70 @@ typedef struct Amb {
   double fin;
 } Amb;
 
+/* The memory of a run, kept across the replications of a worker (same region and bases): the
+ * per-scene dispatch orders are computed once, at a scene's first call. */
+typedef struct Work {
+  int namb, n;
+  Amb *a;
+  int *heap;            /* busy ambulances, by (fin, number) */
+  int *back, *backpos;  /* the ambulances driving back, in no order; backpos[j]: j's slot */
+  int *order;           /* n x namb: per scene, ambulances by (time from base, number) */
+  unsigned char *ordered;
+  size_t *next, cap;    /* FIFO links of waiting calls */
+} Work;
+
+static void work_free(Work *W) {
+  free(W->a), free(W->heap), free(W->back), free(W->backpos), free(W->order), free(W->ordered);
+  free(W->next);
+  memset(W, 0, sizeof *W);
+}
+
+/* sized for namb ambulances on n locations and ncalls calls; SIM_OK or SIM_ENOMEM */
+static int work_init(Work *W, int namb, int n) {
+  memset(W, 0, sizeof *W);
+  W->namb = namb, W->n = n;
+  W->a = calloc((size_t)namb, sizeof(Amb));
+  W->heap = malloc(sizeof(int) * (size_t)namb);
+  W->back = malloc(sizeof(int) * (size_t)namb);
+  W->backpos = malloc(sizeof(int) * (size_t)namb);
+  W->order = malloc(sizeof(int) * (size_t)n * (size_t)namb);
+  W->ordered = calloc((size_t)n, 1);
+  if (!W->a || !W->heap || !W->back || !W->backpos || !W->order || !W->ordered) {
+    work_free(W);
+    return SIM_ENOMEM;
+  }
+  return SIM_OK;
+}
+
+static int work_calls(Work *W, size_t ncalls) {
+  if (ncalls <= W->cap && W->next) return SIM_OK;
+  size_t *nx = realloc(W->next, sizeof(size_t) * (ncalls > 0 ? ncalls : 1));
+  if (!nx) return SIM_ENOMEM;
+  W->next = nx, W->cap = ncalls;
+  return SIM_OK;
+}
+
 typedef struct Run {
   const SimRegion *R;
   const SimCall *calls;
-  SimCallOut *out;
+  SimCallOut *out;       /* per call, or NULL */
+  double *resp, *wait;   /* per call response and waiting times, or NULL */
   SimAmbOut *amb;
   Amb *a;
+  const int *base;
   int namb, plain;
   size_t *next, head[SIM_PRIORITIES], tail[SIM_PRIORITIES], qlen, ncalls; /* FIFO per priority */
-  int *heap, hn; /* busy ambulances, by (fin, number) */
+  int *heap, hn;
+  int *back, *backpos, nback, nbusy;
+  int *order;
+  unsigned char *ordered;
   SimInfo *info;
 } Run;
 
-static double T(const SimRegion *R, int from, int to) { return R->time[(size_t)from * R->n + to]; }
+/* read to-major: a run reads the rows of the scene and of the bases */
+static double T(const SimRegion *R, int from, int to) { return R->time_to[(size_t)to * R->n + from]; }
 static double D(const SimRegion *R, int from, int to) {
-  return R->dist ? R->dist[(size_t)from * R->n + to] : 0.0;
+  return R->dist_to ? R->dist_to[(size_t)to * R->n + from] : 0.0;
 }
 
 static int before(const Amb *a, int i, int j) {
@@ -282,6 +356,17 @@ static int heap_pop(Run *S) {
   return top;
 }
 
+static void back_add(Run *S, int j) {
+  S->backpos[j] = S->nback;
+  S->back[S->nback++] = j;
+}
+
+static void back_remove(Run *S, int j) {
+  int k = S->backpos[j], last = S->back[--S->nback];
+  S->back[k] = last;
+  S->backpos[last] = k;
+}
+
 /* the drive back of ambulance j ends at base */
 static void arrive_base(Run *S, int j) {
   Amb *m = &S->a[j];
@@ -289,6 +374,18 @@ static void arrive_base(Run *S, int j) {
   S->amb[j].back += m->t1 - m->t0;
   m->state = IDLE;
   m->loc = m->base;
+  back_remove(S, j);
+}
+
+/* where ambulance j, driving back and not yet at base at time t, would start from */
+static int position_back(const Run *S, int j, double t) {
+  const Amb *m = &S->a[j];
+  const SimRegion *R = S->R;
+  if (!R->x) return m->loc;
+  double f = (t - m->t0) / m->total;
+  double px = (1 - f) * R->x[m->loc] + f * R->x[m->base];
+  double py = (1 - f) * R->y[m->loc] + f * R->y[m->base];
+  return S->plain ? sim_nearest_plain(R, px, py) : sim_nearest(R, px, py);
 }
 
 /* where ambulance j (not busy) would start from at time t */
@@ -299,12 +396,7 @@ static int position(Run *S, int j, double t) {
     arrive_base(S, j);
     return m->base;
   }
-  const SimRegion *R = S->R;
-  if (!R->x) return m->loc;
-  double f = (t - m->t0) / m->total;
-  double px = (1 - f) * R->x[m->loc] + f * R->x[m->base];
-  double py = (1 - f) * R->y[m->loc] + f * R->y[m->base];
-  return S->plain ? sim_nearest_plain(R, px, py) : sim_nearest(R, px, py);
+  return position_back(S, j, t);
 }
 
 /* ambulance j takes call c at time t from location from */
@@ -315,16 +407,17 @@ static void assign(Run *S, int j, int from, double t, size_t c, int available) {
   if (m->state == BACK) { /* stopped on the way: the part driven */
     S->amb[j].km += D(R, m->loc, from);
     S->amb[j].back += t - m->t0;
+    back_remove(S, j);
   }
+  if (m->state != BUSY) S->nbusy++;
   double drive = T(R, from, k->loc), at = t + drive, f = at + k->onsite, th = 0;
   int h = -1, end = k->loc;
   double km = D(R, from, k->loc);
   if (k->to_hospital) {
-    h = k->hospital >= 0 ? k->hospital : R->closest_hosp[k->loc];
-    th = T(R, k->loc, h);
+    if (k->hospital >= 0) h = k->hospital, th = T(R, k->loc, h), km += D(R, k->loc, h);
+    else h = R->closest_hosp[k->loc], th = R->hosp_time[k->loc], km += R->hosp_dist[k->loc];
     f = f + th;
     f = f + k->dropoff;
-    km += D(R, k->loc, h);
     end = h;
   }
   if (S->out) {
@@ -333,6 +426,7 @@ static void assign(Run *S, int j, int from, double t, size_t c, int available) {
     o->wait = t - k->t, o->drive = drive, o->response = at - k->t, o->at_scene = at;
     o->to_hosp = th, o->finish = f;
   }
+  if (S->resp) S->resp[c] = at - k->t, S->wait[c] = t - k->t;
   S->amb[j].busy += f - t;
   S->amb[j].km += km;
   m->state = BUSY, m->loc = end, m->call = (int)c, m->fin = f;
@@ -357,9 +451,23 @@ static void finish(Run *S, int j) {
   m->t0 = m->fin;
   m->total = T(S->R, m->loc, m->base) / S->R->no_siren;
   m->t1 = m->t0 + m->total;
+  S->nbusy--;
+  back_add(S, j);
 }
 
-static int arrival(Run *S, size_t c) {
+static void enqueue(Run *S, size_t c) {
+  int p = S->calls[c].priority;
+  S->next[c] = SIZE_MAX;
+  if (S->tail[p] != SIZE_MAX) S->next[S->tail[p]] = c;
+  else S->head[p] = c;
+  S->tail[p] = c;
+  S->qlen++;
+  S->info->queued++;
+  if (S->qlen > S->info->max_queue) S->info->max_queue = S->qlen;
+}
+
+/* the baseline: every ambulance not busy scanned for the least (time to the scene, number) */
+static int arrival_plain(Run *S, size_t c) {
   const SimCall *k = &S->calls[c];
   int best = -1, bfrom = -1, avail = 0;
   double bt = INFINITY;
@@ -375,15 +483,59 @@ static int arrival(Run *S, size_t c) {
     assign(S, best, bfrom, k->t, c, avail);
     return best;
   }
-  int p = k->priority;
-  S->next[c] = SIZE_MAX;
-  if (S->tail[p] != SIZE_MAX) S->next[S->tail[p]] = c;
-  else S->head[p] = c;
-  S->tail[p] = c;
-  S->qlen++;
-  S->info->queued++;
-  if (S->qlen > S->info->max_queue) S->info->max_queue = S->qlen;
+  enqueue(S, c);
   return -1;
+}
+
+/* scene s's ambulances by (time from base to s, number), computed at s's first call */
+static const int *scene_order(Run *S, int s) {
+  int *o = S->order + (size_t)s * S->namb;
+  if (S->ordered[s]) return o;
+  const double *to = S->R->time_to + (size_t)s * S->R->n;
+  for (int j = 0; j < S->namb; j++) { /* insertion sort: stable, so ties stay by number */
+    double t = to[S->base[j]];
+    int k = j;
+    while (k > 0 && to[S->base[o[k - 1]]] > t) o[k] = o[k - 1], k--;
+    o[k] = j;
+  }
+  S->ordered[s] = 1;
+  return o;
+}
+
+/* The same choice as arrival_plain: the least (time, number) among the ambulances driving back
+ * (each placed where it is), and among those idle at base, where the first idle one in the
+ * scene's order is the least. */
+static int arrival_fast(Run *S, size_t c) {
+  const SimCall *k = &S->calls[c];
+  int avail = S->namb - S->nbusy;
+  if (avail == 0) {
+    enqueue(S, c);
+    return -1;
+  }
+  const double *to = S->R->time_to + (size_t)k->loc * S->R->n;
+  int best = -1, bfrom = -1;
+  double bt = INFINITY;
+  for (int q = 0; q < S->nback;) {
+    int j = S->back[q];
+    if (k->t >= S->a[j].t1) { /* at base by now: leaves the list, slot q refilled */
+      arrive_base(S, j);
+      continue;
+    }
+    int from = position_back(S, j, k->t);
+    double t = to[from];
+    if (t < bt || (t == bt && j < best)) best = j, bfrom = from, bt = t;
+    q++;
+  }
+  const int *o = scene_order(S, k->loc);
+  for (int q = 0; q < S->namb; q++) {
+    int j = o[q];
+    if (S->a[j].state != IDLE) continue;
+    double t = to[S->a[j].base];
+    if (t < bt || (t == bt && j < best)) best = j, bfrom = S->a[j].base, bt = t;
+    break;
+  }
+  assign(S, best, bfrom, k->t, c, avail);
+  return best;
 }
 
 static int poll_stop(Run *S) {
@@ -405,7 +557,7 @@ static int loop_fast(Run *S) {
       finish(S, j);
       if (S->a[j].state == BUSY) heap_push(S, j);
     } else {
-      int j = arrival(S, i++);
+      int j = arrival_fast(S, i++);
       if (j >= 0) heap_push(S, j);
     }
   }
@@ -435,15 +587,36 @@ static int loop_plain(Run *S) {
     S->info->events++;
     if (poll_stop(S)) return SIM_EINTR;
     if (kind == 0) finish(S, who);
-    else (void)arrival(S, i++);
+    else (void)arrival_plain(S, i++);
   }
   return SIM_OK;
+}
+
+/* one run on valid input, with W sized for it (the bases those W's orders were made for) */
+static int run_checked(const SimRegion *R, int namb, const int *base, const SimCall *calls,
+                       size_t ncalls, SimCallOut *out, double *resp, double *wait, SimAmbOut *amb,
+                       SimInfo *info, int plain, Work *W) {
+  memset(info, 0, sizeof *info);
+  memset(amb, 0, sizeof(SimAmbOut) * (size_t)namb);
+  if (work_calls(W, ncalls) != SIM_OK) return SIM_ENOMEM;
+  Run S = {.R = R, .calls = calls, .out = out, .resp = resp, .wait = wait, .amb = amb, .a = W->a,
+           .base = base, .namb = namb, .plain = plain, .next = W->next, .ncalls = ncalls,
+           .heap = W->heap, .back = W->back, .backpos = W->backpos, .order = W->order,
+           .ordered = W->ordered, .info = info};
+  for (int p = 0; p < SIM_PRIORITIES; p++) S.head[p] = S.tail[p] = SIZE_MAX;
+  memset(W->a, 0, sizeof(Amb) * (size_t)namb);
+  for (int j = 0; j < namb; j++) S.a[j].state = IDLE, S.a[j].loc = S.a[j].base = base[j];
+  int rc = plain ? loop_plain(&S) : loop_fast(&S);
+  if (rc == SIM_OK)
+    for (int j = 0; j < namb; j++)
+      if (S.a[j].state == BACK) arrive_base(&S, j);
+  return rc;
 }
 
 int sim_run(const SimRegion *R, int namb, const int *base, const SimCall *calls, size_t ncalls,
             SimCallOut *out, SimAmbOut *amb, SimInfo *info, int plain) {
   memset(info, 0, sizeof *info);
-  memset(amb, 0, sizeof(SimAmbOut) * (size_t)namb);
+  memset(amb, 0, sizeof(SimAmbOut) * (size_t)(namb > 0 ? namb : 0));
   if (namb < 1) return SIM_EINVAL;
   for (int j = 0; j < namb; j++)
     if (base[j] < 0 || base[j] >= R->n) return SIM_EINVAL;
@@ -456,22 +629,10 @@ int sim_run(const SimRegion *R, int namb, const int *base, const SimCall *calls,
         k->hospital >= R->n)
       return SIM_EINVAL;
   }
-  Run S = {.R = R, .calls = calls, .out = out, .amb = amb, .namb = namb, .plain = plain,
-           .ncalls = ncalls, .info = info};
-  S.a = calloc((size_t)namb, sizeof(Amb));
-  S.heap = malloc(sizeof(int) * (size_t)namb);
-  S.next = malloc(sizeof(size_t) * (ncalls > 0 ? ncalls : 1));
-  for (int p = 0; p < SIM_PRIORITIES; p++) S.head[p] = S.tail[p] = SIZE_MAX;
-  if (!S.a || !S.heap || !S.next) {
-    free(S.a), free(S.heap), free(S.next);
-    return SIM_ENOMEM;
-  }
-  for (int j = 0; j < namb; j++) S.a[j].state = IDLE, S.a[j].loc = S.a[j].base = base[j];
-  int rc = plain ? loop_plain(&S) : loop_fast(&S);
-  if (rc == SIM_OK)
-    for (int j = 0; j < namb; j++)
-      if (S.a[j].state == BACK) arrive_base(&S, j);
-  free(S.a), free(S.heap), free(S.next);
+  Work W;
+  if (work_init(&W, namb, R->n) != SIM_OK) return SIM_ENOMEM;
+  int rc = run_checked(R, namb, base, calls, ncalls, out, NULL, NULL, amb, info, plain, &W);
+  work_free(&W);
   return rc;
 }
 
@@ -498,8 +659,8 @@ static double normal(Normal *g) {
   return m * cos(a);
 }
 
-static double service(Normal *r, const double p[4]) {
-  double lscale = log(p[2]);
+/* lscale = log(p[2]) */
+static double service(Normal *r, const double p[4], double lscale) {
   for (int tries = 0; tries < 1000000; tries++) {
     double v = exp(lscale + p[0] * normal(r)) + p[1];
     if (v >= 0 && v <= p[3]) return v;
@@ -530,11 +691,17 @@ size_t sim_generate(const SimGen *G, uint64_t seed, SimCall **buf, size_t *cap) 
   size_t n = 0;
   double end = G->hours * 60.0, t = 0, ptotal = 0;
   for (int p = 0; p < G->npriorities; p++) ptotal += G->priority_share[p];
+  double ls_on = log(G->onsite[2]), ls_off = log(G->dropoff[2]);
+  double last_hour = -1, total = 0, bound = 0;
+  int p = 0;
   while (t < end && Z > 0) {
     double hour = floor(t / 60.0);
-    int p = (int)fmod(hour, (double)P);
-    double total = cum[(size_t)p * Z + Z - 1], bound = (hour + 1) * 60.0;
-    if (bound > end) bound = end;
+    if (hour != last_hour) { /* the period, its total rate and its end, once per hour */
+      last_hour = hour;
+      p = (int)fmod(hour, (double)P);
+      total = cum[(size_t)p * Z + Z - 1], bound = (hour + 1) * 60.0;
+      if (bound > end) bound = end;
+    }
     if (!(total > 0)) {
       t = bound;
       continue;
@@ -550,12 +717,18 @@ size_t sim_generate(const SimGen *G, uint64_t seed, SimCall **buf, size_t *cap) 
       return SIM_GEN_INTERRUPTED;
     }
     double v = xoshiro_unit(&r) * total;
-    const double *c = cum + (size_t)p * Z;
-    int lo = 0, hi = Z - 1;
-    while (lo < hi) {
-      int mid = (lo + hi) / 2;
-      if (c[mid] > v) hi = mid;
-      else lo = mid + 1;
+    /* the first zone z with cum[z] > v (the last zone if none): as cum does not decrease, the
+     * number of zones among the first Z - 1 with cum <= v, counted by a branch-free search */
+    const double *c = cum + (size_t)p * Z, *cb = c;
+    int lo = 0;
+    if (Z > 1) {
+      size_t len = (size_t)Z - 1;
+      while (len > 1) {
+        size_t half = len / 2;
+        cb = cb[half] <= v ? cb + half : cb;
+        len -= half;
+      }
+      lo = (int)(cb - c) + (*cb <= v);
     }
     if (n == *cap) {
       size_t nc = *cap ? *cap * 2 : 4096;
@@ -569,8 +742,8 @@ size_t sim_generate(const SimGen *G, uint64_t seed, SimCall **buf, size_t *cap) 
     SimCall *k = &(*buf)[n++];
     k->t = t, k->loc = G->zone_loc[lo], k->hospital = -1;
     int zone = lo;
-    k->onsite = service(&nr, G->onsite);
-    k->dropoff = service(&nr, G->dropoff);
+    k->onsite = service(&nr, G->onsite, ls_on);
+    k->dropoff = service(&nr, G->dropoff, ls_off);
     k->to_hospital = xoshiro_unit(&r) < G->p_hospital;
     if (k->to_hospital && G->hosp_start && G->hosp_start[zone + 1] > G->hosp_start[zone]) {
       int a = G->hosp_start[zone], b = G->hosp_start[zone + 1];
@@ -618,17 +791,27 @@ static double select_k(double *a, size_t n, size_t k) { /* k-th smallest, a part
   return a[k];
 }
 
-/* linear interpolation between order statistics (numpy's default, type 7) */
-static double quantile(double *a, size_t n, double p) {
+/* linear interpolation between order statistics (numpy's default, type 7). a[from..n-1] holds
+ * order statistics from.. (a partitioned there by an earlier call, or from = 0); *at is set to
+ * the lower one's index, from which a later call with a higher p may start. */
+static double quantile(double *a, size_t n, size_t from, double p, size_t *at) {
   if (n == 0) return NAN;
   double h = (double)(n - 1) * p;
   size_t k = (size_t)floor(h);
-  double lo = select_k(a, n, k);
+  if (k < from) k = from; /* not reached for a higher p */
+  *at = k;
+  double lo = select_k(a + from, n - from, k - from);
   if (k + 1 >= n) return lo;
   double hi = a[k + 1];
   for (size_t i = k + 2; i < n; i++)
     if (a[i] < hi) hi = a[i];
   return lo + (h - (double)k) * (hi - lo);
+}
+
+static double now_s(clockid_t id) {
+  struct timespec ts;
+  clock_gettime(id, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 typedef struct Shared {
@@ -647,15 +830,17 @@ static void *worker(void *arg) {
   SimBatch *B = S->B;
   SimCall *calls = NULL;
   size_t cap = 0, ocap = 0;
-  SimCallOut *out = NULL;
-  double *resp = NULL;
+  double *resp = NULL, *wait = NULL;
+  Work W;
+  int wok = work_init(&W, S->namb, S->R->n) == SIM_OK;
   SimAmbOut *amb = malloc(sizeof(SimAmbOut) * (size_t)S->namb);
-  if (!amb) goto oom;
+  if (!amb || !wok) goto oom;
   for (;;) {
     pthread_mutex_lock(&S->lock);
     int r = (S->failed || B->interrupted) ? B->reps : S->next++;
     pthread_mutex_unlock(&S->lock);
     if (r >= B->reps) break;
+    double c0 = now_s(CLOCK_THREAD_CPUTIME_ID);
     size_t n = sim_generate(S->G, sim_rep_seed(B->seed, B->first + r), &calls, &cap);
     if (n == SIM_GEN_INTERRUPTED) {
       pthread_mutex_lock(&S->lock);
@@ -665,15 +850,14 @@ static void *worker(void *arg) {
     }
     if (n == (size_t)-1) goto oom;
     if (n > ocap) {
-      SimCallOut *no = realloc(out, sizeof(SimCallOut) * n);
-      double *nr = realloc(resp, sizeof(double) * n);
-      if (no) out = no;
+      double *nr = realloc(resp, sizeof(double) * n), *nw = nr ? realloc(wait, sizeof(double) * n) : NULL;
       if (nr) resp = nr;
-      if (!no || !nr) goto oom;
+      if (nw) wait = nw;
+      if (!nr || !nw) goto oom;
       ocap = n;
     }
-    SimInfo info;
-    int rc = sim_run(S->R, S->namb, S->base, calls, n, out, amb, &info, B->plain);
+    SimInfo info; /* generated calls are valid: no checks */
+    int rc = run_checked(S->R, S->namb, S->base, calls, n, NULL, resp, wait, amb, &info, B->plain, &W);
     if (rc == SIM_EINTR) {
       pthread_mutex_lock(&S->lock);
       B->interrupted = 1;
@@ -690,15 +874,14 @@ static void *worker(void *arg) {
     double sp[SIM_PRIORITIES] = {0}, wp[SIM_PRIORITIES] = {0};
     size_t np[SIM_PRIORITIES] = {0};
     for (size_t c = 0; c < n; c++) {
-      double v = out[c].response;
+      double v = resp[c];
       int pr = calls[c].priority;
       sp[pr] += v, wp[pr] += v <= B->target, np[pr]++;
       if (hist) {
         double fb = v / B->bin_width;
         hist[fb < B->nbins - 1 ? (int)fb : B->nbins - 1] += 1;
       }
-      sr += v, sw += out[c].wait;
-      resp[c] = v;
+      sr += v, sw += wait[c];
       if (v > mx) mx = v;
       int z = S->zone_of[calls[c].loc];
       int in = v <= B->target;
@@ -715,9 +898,10 @@ static void *worker(void *arg) {
     o->mean_wait = n ? sw / (double)n : NAN;
     o->within = n ? within / (double)n : NAN;
     o->max_response = mx;
-    o->p50 = quantile(resp, n, 0.50);
-    o->p90 = quantile(resp, n, 0.90);
-    o->p95 = quantile(resp, n, 0.95);
+    size_t k50 = 0, k90 = 0, k95 = 0; /* each selection within the part above the last one */
+    o->p50 = quantile(resp, n, 0, 0.50, &k50);
+    o->p90 = quantile(resp, n, k50, 0.90, &k90);
+    o->p95 = quantile(resp, n, k90, 0.95, &k95);
     o->end = info.end;
     o->events = info.events;
     double span = S->G->hours * 60.0, bsum = 0;
@@ -730,21 +914,18 @@ static void *worker(void *arg) {
       bsum += B->amb_busy[at];
     }
     o->busy_fraction = bsum / S->namb;
+    o->cpu_seconds = now_s(CLOCK_THREAD_CPUTIME_ID) - c0;
   }
-  free(calls), free(out), free(resp), free(amb);
+  free(calls), free(resp), free(wait), free(amb);
+  if (wok) work_free(&W);
   return NULL;
 oom:
   pthread_mutex_lock(&S->lock);
   S->failed = 1;
   pthread_mutex_unlock(&S->lock);
-  free(calls), free(out), free(resp), free(amb);
+  free(calls), free(resp), free(wait), free(amb);
+  if (wok) work_free(&W);
   return NULL;
-}
-
-static double now_s(clockid_t id) {
-  struct timespec ts;
-  clock_gettime(id, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 int sim_replicate(const SimRegion *R, int namb, const int *base, const SimGen *G, SimBatch *B) {

@@ -34,16 +34,18 @@ typedef struct SimRegion {
   int n;              /* locations */
   double *time;       /* n x n, from-major, minutes with siren */
   double *time_to;    /* the same, to-major (dispatch reads one scene's column) */
-  double *dist;       /* n x n km, or NULL */
+  double *dist_to;    /* n x n km, to-major, or NULL */
   double *x, *y;      /* n coordinates, or NULL */
   int nhosp;
   int *hosp;          /* location of each hospital */
   int *closest_hosp;  /* per location: the hospital location with the least time from it */
+  double *hosp_time, *hosp_dist; /* per location: minutes and km to that hospital (0: none) */
   double no_siren;    /* speed factor when driving back (0.95) */
   int *xorder;        /* locations sorted by x (nearest-location search) */
   double *xsorted;
   int G;              /* grid of G x G cells over the locations' bounding box; per cell the */
   double gx0, gy0, gw, gh; /* locations that can be the nearest to a point in it */
+  double gwinv, ghinv;    /* 1 / gw, 1 / gh */
   int *gstart, *glist;
 } SimRegion;
 
@@ -91,8 +93,12 @@ typedef struct SimInfo {
 } SimInfo;
 
 /* Runs one simulation of ncalls calls (arrival times non-decreasing). out: ncalls entries or
- * NULL; amb: namb entries (zeroed here). plain != 0 runs the baseline: an event list scanned
- * linearly for the next event and every ambulance and location scanned for the closest. */
+ * NULL; amb: namb entries (zeroed here). The kernel: the next call against a heap of busy
+ * ambulances; dispatch from each scene's ambulances ordered by (time from base, number), where
+ * the first idle one is the best at base, against the ambulances driving back, each placed by a
+ * grid search for its nearest location. plain != 0 runs the baseline, with the same answers: an
+ * event list scanned linearly for the next event and every ambulance and location scanned for
+ * the closest. */
 int sim_run(const SimRegion *R, int namb, const int *base, const SimCall *calls, size_t ncalls,
             SimCallOut *out, SimAmbOut *amb, SimInfo *info, int plain);
 
@@ -132,6 +138,7 @@ typedef struct SimRepOut {
   double mean_response_p[SIM_PRIORITIES], within_p[SIM_PRIORITIES];
   double end;
   uint64_t events;
+  double cpu_seconds;    /* CPU time of the thread that ran it: generation, run and summary */
 } SimRepOut;
 
 typedef struct SimBatch {

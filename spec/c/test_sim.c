@@ -123,6 +123,58 @@ static void test_fast_equals_plain(void) {
   sim_region_free(&R);
 }
 
+/* many ties: integer times on a small grid of locations, several ambulances per base, some
+ * calls with a given hospital; with and without coordinates and distances. The fast dispatch
+ * (per-scene order of bases, the ambulances driving back apart) must pick as the full scan does:
+ * the least time, then the lowest ambulance number. */
+static void test_ties_fast_equals_plain(void) {
+  int n = 36, nh = 3, namb = 10;
+  double *t = malloc(sizeof(double) * n * n), *d = malloc(sizeof(double) * n * n);
+  double x[36], y[36];
+  int h[3] = {0, 17, 35}, base[10] = {3, 3, 8, 8, 8, 20, 20, 31, 3, 14};
+  for (int i = 0; i < n; i++) x[i] = 1000.0 * (i % 6), y[i] = 1000.0 * (i / 6);
+  for (int i = 0; i < n; i++)
+    for (int j = 0; j < n; j++) {
+      t[i * n + j] = abs(i % 6 - j % 6) + abs(i / 6 - j / 6); /* Manhattan minutes: ties */
+      d[i * n + j] = 1.5 * t[i * n + j];
+    }
+  for (int variant = 0; variant < 3; variant++) {
+    SimRegion R;
+    CHECK(sim_region_init(&R, n, t, variant == 2 ? NULL : d, variant == 1 ? NULL : x,
+                          variant == 1 ? NULL : y, nh, h, 0.8, NULL, 0) == SIM_OK);
+    size_t nc = 6000;
+    SimCall *c = malloc(sizeof(SimCall) * nc);
+    double now = 0;
+    for (size_t i = 0; i < nc; i++) {
+      now += floor(urand() * 7); /* simultaneous calls, and calls at the finish times */
+      c[i].t = now, c[i].loc = (int)(urand() * n), c[i].onsite = floor(urand() * 20);
+      c[i].dropoff = floor(urand() * 10), c[i].to_hospital = urand() < 0.5;
+      c[i].hospital = urand() < 0.3 ? h[(int)(urand() * nh)] : -1;
+      c[i].priority = (int)(urand() * 3);
+    }
+    SimCallOut *a = calloc(nc, sizeof *a), *b = calloc(nc, sizeof *b);
+    SimAmbOut aa[10], ab[10];
+    SimInfo ia, ib;
+    CHECK(sim_run(&R, namb, base, c, nc, a, aa, &ia, 0) == SIM_OK);
+    CHECK(sim_run(&R, namb, base, c, nc, b, ab, &ib, 1) == SIM_OK);
+    CHECKF(memcmp(a, b, sizeof *a * nc) == 0, "variant %d: per-call outputs differ", variant);
+    CHECKF(memcmp(aa, ab, sizeof aa) == 0, "variant %d: per-ambulance outputs differ", variant);
+    CHECK(ia.done == nc && ia.queued == ib.queued && ia.events == ib.events);
+    size_t tied = 0, redirected = 0, queued = 0;
+    for (size_t i = 0; i < nc; i++) {
+      /* a tie that matters: another free ambulance at the same base as the one sent */
+      tied += a[i].available > 1 && a[i].amb + 1 < namb && base[a[i].amb] == base[a[i].amb + 1];
+      redirected += a[i].available >= 0 && a[i].from != base[a[i].amb];
+      queued += a[i].available < 0;
+    }
+    CHECKF(tied > 50 && queued > 50 && (variant == 1 || redirected > 50),
+           "variant %d: tied %zu, queued %zu, redirected %zu", variant, tied, queued, redirected);
+    free(a), free(b), free(c);
+    sim_region_free(&R);
+  }
+  free(t), free(d);
+}
+
 static void test_hand_checked(void) {
   /* locations 0..2 on a line, 4 min a step; one ambulance at 0; calls at 2 then 1 */
   double t[9], x[3] = {0, 100, 200}, y[3] = {0, 0, 0};
@@ -142,6 +194,11 @@ static void test_hand_checked(void) {
   CHECK(o[0].finish == 10 && o[1].from == 2 && o[1].response == 4 && o[1].available == 1);
   CHECK(info.events == 4 && info.end == 17);
   sim_region_free(&R);
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
 }
 
 static void test_replicate_threads(void) {
@@ -167,8 +224,35 @@ static void test_replicate_threads(void) {
     B.zone_resp = p + 4 * REPS * 8, B.zone_n = B.zone_resp + REPS * 80, B.zone_within = B.zone_n + REPS * 80;
     CHECK(sim_replicate(&R, 8, base, &G, &B) == SIM_OK);
   }
+  for (int r = 0; r < REPS; r++) {
+    CHECK(rep[0][r].cpu_seconds > 0 && rep[1][r].cpu_seconds > 0);
+    rep[0][r].cpu_seconds = rep[1][r].cpu_seconds = 0; /* the one field that may differ */
+  }
   CHECK(memcmp(rep[0], rep[1], sizeof rep[0]) == 0);
   CHECK(memcmp(ab[0], ab[1], sizeof ab[0]) == 0);
+  /* replication 3 again by hand: its calls, one run, the summary from a full sort */
+  SimCall *calls = NULL;
+  size_t cap = 0, n = sim_generate(&G, sim_rep_seed(99, 3), &calls, &cap);
+  CHECK(n == rep[0][3].calls);
+  SimCallOut *o = malloc(sizeof *o * n);
+  SimAmbOut amb[8];
+  SimInfo info;
+  CHECK(sim_run(&R, 8, base, calls, n, o, amb, &info, 0) == SIM_OK);
+  double *v = malloc(sizeof(double) * n), sum = 0;
+  for (size_t i = 0; i < n; i++) v[i] = o[i].response, sum += v[i];
+  qsort(v, n, sizeof(double), cmp_double);
+  double q[3], ps[3] = {0.5, 0.9, 0.95};
+  for (int k = 0; k < 3; k++) {
+    double hh = (double)(n - 1) * ps[k];
+    size_t lo = (size_t)floor(hh);
+    q[k] = lo + 1 < n ? v[lo] + (hh - (double)lo) * (v[lo + 1] - v[lo]) : v[lo];
+  }
+  CHECKF(q[0] == rep[0][3].p50 && q[1] == rep[0][3].p90 && q[2] == rep[0][3].p95,
+         "quantiles %.17g %.17g %.17g vs %.17g %.17g %.17g", q[0], q[1], q[2], rep[0][3].p50,
+         rep[0][3].p90, rep[0][3].p95);
+  CHECK(sum / (double)n == rep[0][3].mean_response && v[n - 1] == rep[0][3].max_response);
+  CHECK(info.events == rep[0][3].events);
+  free(calls), free(o), free(v);
   CHECK(rep[0][0].calls > 0 && rep[0][0].calls != rep[0][1].calls);
   for (int r = 0; r < REPS; r++)
     CHECK(rep[0][r].p50 <= rep[0][r].p90 && rep[0][r].p90 <= rep[0][r].p95 &&
@@ -198,6 +282,7 @@ int main(void) {
   test_region_checks();
   test_nearest();
   test_fast_equals_plain();
+  test_ties_fast_equals_plain();
   test_hand_checked();
   test_replicate_threads();
   test_interrupt();
