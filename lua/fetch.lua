@@ -10,6 +10,13 @@
 -- sources at once: a mirror or a local test server with the same paths), out=, cache= (a
 -- directory for conditional requests: "none" turns it off), retries= and timeout=.
 -- A failed or interrupted fetch never leaves a file under the name given in out=.
+--
+-- Working files never pass for a result: the state of a fetch of out=OUT (the complete pages of
+-- ems and its paging position, the tiles of osm, a download or a zip being extracted) lives in
+-- the hidden folder .OUT.fetch beside OUT (out=data/jan.csv: data/.jan.csv.fetch/), whose files
+-- have no data extension. A failed or interrupted ems or osm fetch keeps it, and the same command
+-- resumes from it; OUT is renamed into place when the last page or tile has arrived, and the
+-- folder is removed then. fetch.state_dir(out) -> that folder's path.
 local http = require "http"
 local csv = require "csv"
 local sys = require "sys"
@@ -168,17 +175,37 @@ local function read_all(path)
   return s
 end
 
+-- The hidden folder holding the working files of a fetch of out (see the header).
+local function state_dir(out)
+  local dir, base = out:match("^(.*/)([^/]+)$")
+  if not dir then dir, base = "", out end
+  return dir .. "." .. base .. ".fetch"
+end
+M.state_dir = state_dir
+
+local function make_state_dir(out)
+  local sd = state_dir(out)
+  local ok, err = sys.mkdir(sd)
+  if not ok then return nil, err end
+  return sd
+end
+
 -- Downloads url (through the cache when there is one) and returns its text.
 local function get_text(p, url)
   if p.cache then
     local ok = sys.exists(p.cache) or sys.run({"mkdir", "-p", "--", p.cache})
     if not ok then return nil, p.cache .. ": cannot create the cache directory" end
   end
-  local tmp = p.out .. ".download"
-  local info, err = http.download(url, tmp, http_opts(p, {cache = p.cache}))
-  if not info then return nil, err end
-  local text, rerr = read_all(tmp)
+  local sd, serr = make_state_dir(p.out)
+  if not sd then return nil, serr end
+  local tmp = sd .. "/download"
+  local ok, info, err = pcall(http.download, url, tmp, http_opts(p, {cache = p.cache}))
+  local text, rerr
+  if ok and info then text, rerr = read_all(tmp) end
   os.remove(tmp)
+  os.remove(sd) -- (only when empty: the state of a resumable fetch stays)
+  if not ok then error(info, 0) end -- (an interrupt: raised again once the folder is gone)
+  if not info then return nil, err end
   if not text then return nil, rerr end
   return text, info
 end
@@ -363,9 +390,10 @@ Transform  field names upper-cased; INCIDENT_DATETIME from the portal's 2016-01-
          ordered by CAD_INCIDENT_ID; by default only rows with a valid response time (as in the
          samples: valid=all keeps every row). Unlike the samples this is every incident, not a
          20% sample: rates need no scaling.
-Resume   complete pages go to OUT.part with OUT.progress beside it; after an interruption or a
-         failure the same command continues from the last complete page; OUT appears only when
-         the last page has arrived.]],
+Resume   complete pages go to the hidden folder .OUT.fetch beside OUT (pages.part and progress:
+         working files, not results); after an interruption or a failure the same command
+         continues from the last complete page; OUT appears only when the last page has arrived,
+         and the folder is removed then.]],
   base = "https://data.cityofnewyork.us",
   out = "ems_incidents.csv",
   params = {
@@ -385,7 +413,9 @@ Resume   complete pages go to OUT.part with OUT.progress beside it; after an int
     local headers = token and {["X-App-Token"] = token} or nil
     -- the query, not the host: a mirror of the same dataset may finish what the origin began
     local signature = query_string(q, {["$limit"] = limit})
-    local part, prog = p.out .. ".part", p.out .. ".progress"
+    local sd, sderr = make_state_dir(p.out)
+    if not sd then return nil, sderr end
+    local part, prog = sd .. "/pages.part", sd .. "/progress"
     local offset, rows, last_id = 0, 0, nil
     local state = progress_read(prog)
     -- The number of rows the query matches (SODA's count(*)): paging ends when that many have
@@ -419,7 +449,7 @@ Resume   complete pages go to OUT.part with OUT.progress beside it; after an int
       local terr
       total, terr = get_total()
       if terr then
-        return nil, string.format("%s (%d rows kept in %s; run the same command again to resume)", terr, rows, part)
+        return nil, string.format("%s (%d rows kept in %s; run the same command again to resume)", terr, rows, sd)
       end
     end
     local pages, bytes, t0 = 0, 0, sys.clock()
@@ -429,7 +459,7 @@ Resume   complete pages go to OUT.part with OUT.progress beside it; after an int
       local page_url = url .. "?" .. query_string(q, {["$limit"] = limit, ["$offset"] = offset})
       local body, info = http.get(page_url, http_opts(p, {headers = headers, label = "page " .. (pages + 1)}))
       if not body then
-        return nil, string.format("%s (%d rows kept in %s; run the same command again to resume)", info, rows, part)
+        return nil, string.format("%s (%d rows kept in %s; run the same command again to resume)", info, rows, sd)
       end
       bytes = bytes + #body
       local ok, text, n, first_id, page_last = pcall(ems_convert, body)
@@ -443,7 +473,7 @@ Resume   complete pages go to OUT.part with OUT.progress beside it; after an int
         if empty_seen then
           if total then
             return nil, string.format("%s: an empty page at row %d of the %d the server counts (asked twice; %d rows "
-              .. "kept in %s: run the same command again to resume)", page_url, rows, total, rows, part)
+              .. "kept in %s: run the same command again to resume)", page_url, rows, total, rows, sd)
           end
           break -- no count: an empty page, confirmed, is the end
         end
@@ -466,11 +496,12 @@ Resume   complete pages go to OUT.part with OUT.progress beside it; after an int
     if tty then io.stderr:write("\r\027[K") end
     if total and rows ~= total then
       return nil, string.format("%s: %d rows received, the server counts %d (the data changed while paging? %d rows kept in %s)",
-        url, rows, total, rows, part)
+        url, rows, total, rows, sd)
     end
     local ok, err = os.rename(part, p.out)
     if not ok then return nil, err end
     os.remove(prog)
+    os.remove(sd)
     return {path = p.out, rows = rows, pages = pages, bytes = bytes, seconds = sys.clock() - t0}
   end,
 }
@@ -591,7 +622,10 @@ Transform  columns picked by name (the Census files pad header names with spaces
     local text, info = get_text(p, url)
     if not text then return nil, info end
     if text:sub(1, 4) == "PK\3\4" then
-      local t, err = unzip_first_txt(text, p.out .. ".zip")
+      local sd, serr = make_state_dir(p.out)
+      if not sd then return nil, serr end
+      local t, err = unzip_first_txt(text, sd .. "/download.zip")
+      os.remove(sd)
       if not t then return nil, url .. ": " .. err end
       text = t
     end
@@ -740,8 +774,9 @@ Licence  OpenStreetMap data, (c) OpenStreetMap contributors, Open Database Licen
 Output   one .osm XML file (nodes, then ways, by id; ways crossing tile borders appear once),
          read by every network= parameter and roads.osm (profiles decide which ways are roads).
 Split    boxes larger than tile= degrees are fetched tile by tile; complete tiles are kept in
-         OUT.tiles/ so that after a failure or Ctrl-C the same command fetches only the rest;
-         OUT appears when the last tile has arrived.]],
+         the hidden folder .OUT.fetch beside OUT (working files, not results), so that after a
+         failure or Ctrl-C the same command fetches only the rest; OUT appears when the last tile
+         has arrived, and the folder is removed then.]],
   base = "https://overpass-api.de",
   out = "region.osm",
   params = {
@@ -754,14 +789,13 @@ Split    boxes larger than tile= degrees are fetched tile by tile; complete tile
     local tile = number_param(p, "tile", 1e-6)
     local st = math.floor(number_param(p, "server_timeout", 1))
     local nx, ny = math.ceil((e - w) / tile - 1e-9), math.ceil((n - s_) / tile - 1e-9)
-    local dir = p.out .. ".tiles"
-    local ok = sys.exists(dir) or os.execute("mkdir -p '" .. dir:gsub("'", "'\\''") .. "'")
-    if not ok then return nil, dir .. ": cannot create the tile directory" end
+    local dir, derr = make_state_dir(p.out)
+    if not dir then return nil, derr end
     -- a tile directory made for another box or tiling is not reused
     local sig = string.format("bbox=%.7f,%.7f,%.7f,%.7f tile=%.7f base=%s\n", w, s_, e, n, tile, p.base)
     local sigfile = dir .. "/QUERY"
     if read_all(sigfile) ~= sig then
-      os.execute("rm -f '" .. dir:gsub("'", "'\\''") .. "'/tile_*.osm")
+      sys.run({"find", dir, "-maxdepth", "1", "-name", "tile_*", "-type", "f", "-delete"})
       local wok, werr = sys.write_atomic(sigfile, sig)
       if not wok then return nil, werr end
     end
@@ -771,7 +805,7 @@ Split    boxes larger than tile= degrees are fetched tile by tile; complete tile
       for j = 0, ny - 1 do
         local tw, ts = w + i * tile, s_ + j * tile
         local te, tn = math.min(e, tw + tile), math.min(n, ts + tile)
-        local file = string.format("%s/tile_%d_%d.osm", dir, i, j)
+        local file = string.format("%s/tile_%d_%d", dir, i, j)
         files[#files + 1] = file
         if sys.exists(file) == "file" then
           kept = kept + 1
@@ -840,6 +874,9 @@ local function usage()
   end
   lines[#lines + 1] = "every source: out=FILE base=URL cache=DIR|none retries=N timeout=SECONDS"
   lines[#lines + 1] = "EMSOPT_FETCH_BASE=URL sends every source to a mirror with the same paths."
+  lines[#lines + 1] = "A failed or interrupted fetch writes no out= file; what it has (ems pages, osm tiles) stays in the"
+  lines[#lines + 1] = "hidden folder .OUT.fetch beside OUT (working files, not results) and the same command resumes"
+  lines[#lines + 1] = "from it; the folder is removed when OUT is written."
   return table.concat(lines, "\n")
 end
 

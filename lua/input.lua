@@ -24,6 +24,18 @@
 --     mat = {unit =, format = "long" | "wide", pairs = n, file =, get = function(from, to)}
 --   d, missing = input.rows(mat, from_ids, to_ids): d[i][j] = mat.get(from_ids[i], to_ids[j])
 --
+-- Bounds on data values (checked where the data enter: input.points, input.matrix and the
+-- bundled instances' loaders in coverage.data), so that no model built from them hands a solver
+-- a number it cannot take (lp.MAX_VALUE = 1e20; a model multiplies a weight by a distance or time):
+--   weight        finite, >= 0 and below input.MAX_WEIGHT = 1e12 (Earth has 8e9 people)
+--   matrix value  >= 0 and below input.MAX_MATRIX = 1e8 in any matrix unit (the Earth's
+--                 circumference is 4e7 m); empty or inf: unreachable
+--   coordinates   latitude within [-90, 90], longitude within [-180, 180] degrees (after PROJ)
+--   A value outside is an error "FILE:LINE:COL: column 'NAME': ..." (GeoJSON: "FILE: feature K:
+--   property 'NAME': ...").
+--   input.bad_weight(v), input.bad_value(v) -> nil when v is allowed, else what is allowed
+--   input.position(path, line, k [, delim]) -> "FILE:LINE:COL" of field k of that line
+
 -- Date-times
 --   t = input.datetime(s [, format])   -> epoch seconds (UTC) | nil, "invalid date-time ..."
 --     format nil / "auto": ISO 8601 ("2016-03-01T12:00:00Z", offsets applied) or US
@@ -81,6 +93,15 @@ end
 
 local KEYS = {id = true, lat = true, lon = true, weight = true, x = true, y = true}
 
+local function detect_delim(line)
+  local best, delim = -1, ","
+  for _, d in ipairs{",", "\t", ";", "|"} do
+    local _, c = line:gsub(d == "|" and "%|" or d, "")
+    if c > best then best, delim = c, d end
+  end
+  return delim
+end
+
 local function header_of(path)
   local f, err = io.open(path, "r")
   if not f then return nil, err end
@@ -88,11 +109,7 @@ local function header_of(path)
   f:close()
   if not line then return nil, path .. ": empty file" end
   line = line:gsub("^\239\187\191", ""):gsub("\r$", "")       -- BOM, CRLF
-  local best, delim = -1, ","
-  for _, d in ipairs{",", "\t", ";", "|"} do
-    local _, c = line:gsub(d == "|" and "%|" or d, "")
-    if c > best then best, delim = c, d end
-  end
+  local delim = detect_delim(line)
   local names = {}
   for field in (line .. delim):gmatch("(.-)" .. (delim == "|" and "%|" or delim)) do
     names[#names + 1] = field:gsub('^%s*"(.*)"%s*$', "%1")
@@ -102,8 +119,71 @@ end
 
 local function finite(v) return v == v and v ~= huge and v ~= -huge end
 
--- checks coordinates and weights of pts; returns pts or nil, message
-local function check_points(pts, where, wcol)
+-- ---- bounds on data values (see the header) ------------------------------------------------------
+
+M.MAX_WEIGHT = 1e12
+M.MAX_MATRIX = 1e8
+
+local function num_text(v)
+  if type(v) ~= "number" then return tostring(v) end
+  if math.type(v) == "integer" then return tostring(v) end
+  return fmt("%.10g", v)
+end
+
+function M.bad_weight(v)
+  if type(v) == "number" and finite(v) and v >= 0 and v < M.MAX_WEIGHT then return nil end
+  return "a weight must be a finite number >= 0 and below 1e12"
+end
+
+function M.bad_value(v)
+  if type(v) == "number" and v >= 0 and (v < M.MAX_MATRIX or v == huge) then return nil end
+  return "must be a number >= 0 and below 1e8 (empty or inf: unreachable)"
+end
+
+-- the byte where field k of a text line starts (quotes as CSV's; delim "blank": runs of blanks
+-- and commas separate fields, as OR-Library files)
+local function field_start(text, k, delim)
+  if delim == "blank" then
+    local n, at = 0, nil
+    for pos in text:gmatch("()[^,%s]+") do
+      n = n + 1
+      if n == k then at = pos; break end
+    end
+    return at or #text + 1
+  end
+  local n, quoted = 1, false
+  if k == 1 then return 1 end
+  for i = 1, #text do
+    local ch = text:sub(i, i)
+    if ch == '"' then quoted = not quoted
+    elseif ch == delim and not quoted then
+      n = n + 1
+      if n == k then return i + 1 end
+    end
+  end
+  return #text + 1
+end
+
+function M.position(path, line, k, delim)
+  local f = io.open(path, "r")
+  local text
+  if f then
+    local n = 0
+    for l in f:lines() do
+      n = n + 1
+      if n == 1 and not delim then delim = detect_delim((l:gsub("^\239\187\191", ""))) end
+      if n == line then text = l; break end
+    end
+    f:close()
+  end
+  if not text then return fmt("%s:%d", path, line) end
+  if line == 1 then text = text:gsub("^\239\187\191", "") end
+  return fmt("%s:%d:%d", path, line, field_start(text, k, delim or ","))
+end
+
+-- checks coordinates and weights of pts; returns pts or nil, message. at(k, key) -> the place
+-- of point k's field key ("lat", "lon", "weight", "id") for messages; where(k) -> "line K".
+local function check_points(pts, where, at)
   local seen = {}
   for k = 1, pts.n do
     local id = pts.id[k]
@@ -111,16 +191,20 @@ local function check_points(pts, where, wcol)
     seen[id] = k
     local lat, lon = pts.lat[k], pts.lon[k]
     if not (lat and lon and finite(lat) and finite(lon)) then
-      return nil, fmt("%s: %s: point '%s' has no usable coordinates", pts.file, where(k), id)
+      return nil, fmt("%s: point '%s' has no usable coordinates", at(k, (lat and finite(lat)) and "lon" or "lat"), id)
     end
-    if lat < -90 or lat > 90 or lon < -180 or lon > 180 then
-      return nil, fmt("%s: %s: point '%s' has latitude %.10g, longitude %.10g (out of range; projected "
-        .. "coordinates need x, y columns and crs=)", pts.file, where(k), id, lat, lon)
+    if lat < -90 or lat > 90 then
+      return nil, fmt("%s: point '%s' has latitude %.10g, longitude %.10g (out of range: latitude within [-90, 90]; "
+        .. "projected coordinates need x, y columns and crs=)", at(k, "lat"), id, lat, lon)
+    end
+    if lon < -180 or lon > 180 then
+      return nil, fmt("%s: point '%s' has latitude %.10g, longitude %.10g (out of range: longitude within [-180, 180]; "
+        .. "projected coordinates need x, y columns and crs=)", at(k, "lon"), id, lat, lon)
     end
     local w = pts.weight and pts.weight[k]
-    if pts.weight and not (w and finite(w) and w >= 0) then
-      return nil, fmt("%s: %s: weight '%s' of point '%s' (column '%s') must be a number >= 0", pts.file, where(k),
-        type(w) == "number" and fmt("%.10g", w) or tostring(w), id, wcol)
+    if pts.weight then
+      local why = M.bad_weight(w)
+      if why then return nil, fmt("%s: weight %s of point '%s': %s", at(k, "weight"), num_text(w), id, why) end
     end
   end
   pts.index = seen
@@ -190,7 +274,14 @@ local function csv_points(path, opts, cols)
     local ok, perr = project(pts, opts.crs)
     if not ok then return nil, perr end
   end
-  return check_points(pts, function(k) return fmt("line %d", k + 1) end, wc)
+  local colname = {id = idc, lat = ac, lon = bc, weight = wc}
+  local index = {}
+  for i, h in ipairs(header) do if index[h] == nil then index[h] = i end end
+  return check_points(pts, function(k) return fmt("line %d", k + 1) end, function(k, key)
+    local name = colname[key]
+    if projected and (key == "lat" or key == "lon") then name = key == "lat" and bc or ac end
+    return fmt("%s: column '%s'", M.position(path, k + 1, index[name] or 1), name)
+  end)
 end
 
 local function geojson_points(path, opts, cols)
@@ -237,7 +328,10 @@ local function geojson_points(path, opts, cols)
     local ok, perr = project(pts, opts.crs)
     if not ok then return nil, perr end
   end
-  return check_points(pts, function(k) return fmt("feature %d", k) end, wc)
+  return check_points(pts, function(k) return fmt("feature %d", k) end, function(k, key)
+    local name = key == "weight" and wc or key == "id" and idc or "coordinates"
+    return fmt("%s: feature %d: %s '%s'", path, k, key == "weight" and "property" or "geometry", name)
+  end)
 end
 
 function M.points(path, opts)
@@ -297,11 +391,14 @@ function M.matrix(path, opts)
     local c, info = csv.read(path, {columns = {low.from, low.to, low.value}})
     if not c then return nil, info end
     local F, T, V = c[low.from], c[low.to], c[low.value]
+    local vk
+    for k, h in ipairs(header) do if h == low.value then vk = k end end
     for r = 1, info.rows do
       local v = cell(V[r])
-      if not v or v < 0 then
-        return nil, fmt("%s:%d: value '%s' from %s to %s is not a number >= 0 (empty or inf: unreachable)", path, r + 1,
-          V[r], F[r], T[r])
+      local why = M.bad_value(v)
+      if why then
+        return nil, fmt("%s: column '%s': value '%s' from %s to %s %s", M.position(path, r + 1, vk), low.value,
+          V[r], F[r], T[r], why)
       end
       local row = idx[F[r]]
       if not row then row = {}; idx[F[r]] = row end
@@ -326,9 +423,10 @@ function M.matrix(path, opts)
       for k = 2, #info.header do
         local to = info.header[k]
         local v = cell(c[to][r])
-        if not v or v < 0 then
-          return nil, fmt("%s:%d: column '%s': value '%s' is not a number >= 0 (empty or inf: unreachable)", path, r + 1,
-            to, c[to][r])
+        local why = M.bad_value(v)
+        if why then
+          return nil, fmt("%s: column '%s': value '%s' from %s to %s %s", M.position(path, r + 1, k), to, c[to][r],
+            from, to, why)
         end
         row[to] = v
         pairs_n = pairs_n + 1

@@ -863,14 +863,22 @@ function Model:write_mps(path)
 end
 
 -- model.export_first(path): the first model solved in this run is written to path (lp= of the
--- scripts): CPLEX LP, or MPS when path ends in .mps
+-- scripts): CPLEX LP, or MPS when path ends in .mps. It is one of the run's result files
+-- (emsopt.outputs): staged, and written only when the whole run succeeded.
 local export_path
 function M.export_first(path) export_path = path end
+-- model.export_pending() -> the lp= path when no model was solved since export_first (then
+-- forgotten), else nil: the host's transaction refuses to commit a run that wrote no lp= file
+function M.export_pending()
+  local p = export_path
+  export_path = nil
+  return p
+end
 local function export(m)
   local path = export_path
   export_path = nil
-  local ok, err
-  if path:match("%.mps$") then ok, err = m:write_mps(path) else ok, err = m:write_lp(path) end
+  local writer = path:match("%.mps$") and m.write_mps or m.write_lp
+  local ok, err = require("emsopt.outputs").file(path, function(p) return writer(m, p) end)
   if not ok then error("lp=" .. tostring(err), 0) end
 end
 

@@ -225,7 +225,7 @@ describe("bad input: values", function()
       d .. "/pmed1.txt: vertex 3 cannot reach vertex 1")
     spec.write(d .. "/pmed2.txt", "4 3 2\n1 2 5\n3 4 -7\n2 3 1\n")
     check("models/pmedian.lua", {"instance=pmed2", "dir=" .. d},
-      d .. "/pmed2.txt:3: edge 3-4 has cost -7 (costs must be finite and >= 0)")
+      d .. "/pmed2.txt:3:5: edge 3-4 has cost -7 (costs must be finite, >= 0 and below 1e8)")
     spec.write(d .. "/pmed3.txt", "4 3 2\n1 2 5\n3 9 1\n2 3 1\n")
     check("models/pmedian.lua", {"instance=pmed3", "dir=" .. d},
       d .. "/pmed3.txt:3: expected 'i j cost' with 1 <= i, j <= 4")

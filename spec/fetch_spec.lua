@@ -181,9 +181,11 @@ describe("fetch", function()
       -- the first run fails at the third page ($offset 8000)
       local code, _, err = run(args, srv.url("/failsoda/8000"))
       assert.equals(1, code)
-      assert.matches("HTTP 500 Internal Server Error %(8000 rows kept in [^\n]*ems%.csv%.part; run the same command again to resume%)", err)
+      assert.matches("HTTP 500 Internal Server Error %(8000 rows kept in [^\n]*/%.ems%.csv%.fetch; run the same command again to resume%)", err)
       assert.is_false(sys.exists(out))
-      assert.same({"ems.csv.part", "ems.csv.progress"}, spec.ls(dir))
+      -- the resume state is in a hidden folder, under names no reader takes for a result
+      assert.same({".ems.csv.fetch"}, spec.ls(dir))
+      assert.same({"pages.part", "progress"}, spec.ls(dir .. "/.ems.csv.fetch"))
       -- the second run asks only for the pages that are missing
       srv.clear_log()
       code, _, err = run(args)
@@ -203,7 +205,7 @@ describe("fetch", function()
       local out = dir .. "/ems.csv"
       local args = {"ems", "from=2013-01-01", "to=2013-01-01", "limit=1000", "retries=0", "out=" .. out}
       assert.equals(1, (run(args, srv.url("/failsoda/2000"))))
-      local part = out .. ".part"
+      local part = dir .. "/.ems.csv.fetch/pages.part"
       local good = spec.read(part)
       local f = assert(io.open(part, "ab")); f:write("999,half a page"); f:close()
       assert.equals(0, (run(args)))
@@ -211,6 +213,58 @@ describe("fetch", function()
       assert.equals(0, (run({"ems", "from=2013-01-01", "to=2013-01-01", "limit=1000", "out=" .. whole})))
       assert.equals(spec.read(whole), spec.read(out))
       assert.equals(good, spec.read(out):sub(1, #good))
+    end)
+
+    it("an interrupted fetch leaves no result file, its state hidden beside it, and resumes", function()
+      local process = dofile("spec/support/process.lua")
+      local out = dir .. "/ems.csv"
+      local args = {"ems", "from=2013-01-01", "to=2013-01-05", "limit=4000", "retries=0", "cache=none", "out=" .. out}
+      for _, sig in ipairs{"INT", "TERM"} do
+        srv.clear_log()
+        -- pages from $offset 8000 on wait 10 s: the signal comes while the third page is awaited
+        local a = {"fetch"}
+        for _, v in ipairs(args) do a[#a + 1] = v end
+        local h = process.start(a, "EMSOPT_FETCH_BASE=" .. spec.shquote(srv.url("/slowsoda/8000")))
+        local t0 = sys.clock()
+        local asked
+        repeat
+          for _, l in ipairs(srv.log()) do if l:match("%$offset=8000") then asked = true end end
+          assert.is_true(h.alive(), "the fetch should be waiting for the third page")
+          if not asked then sys.sleep(0.05) end
+        until asked or sys.clock() - t0 > spec.t(60)
+        assert.is_true(asked, "the third page was never asked for")
+        h.stop(sig)
+        h.kill()
+        local code, _, err = h.finish()
+        assert.equals(sig == "INT" and 130 or 143, code, err)
+        assert.is_false(sys.exists(out))
+        assert.same({".ems.csv.fetch"}, spec.ls(dir))
+        assert.same({"pages.part", "progress"}, spec.ls(dir .. "/.ems.csv.fetch"))
+        assert.matches("\nrows=8000\n", spec.read(dir .. "/.ems.csv.fetch/progress"))
+      end
+      -- the same command against a server that answers resumes at row 8000
+      srv.clear_log()
+      local code, _, err = run(args)
+      assert.equals(0, code, err)
+      assert.matches("resuming at row 8000", err)
+      local offsets = {}
+      for _, l in ipairs(srv.log()) do offsets[#offsets + 1] = tonumber(l:match("%$offset=(%d+)")) end
+      assert.same({8000, 12000, 16000}, offsets)
+      assert.same({"ems.csv"}, spec.ls(dir))
+      local whole = spec.mkdir() .. "/whole.csv"
+      assert.equals(0, (run({"ems", "from=2013-01-01", "to=2013-01-05", "limit=4000", "out=" .. whole})))
+      assert.equals(spec.read(whole), spec.read(out))
+    end)
+
+    it("a file source's download and zip stay in the hidden folder and go with it", function()
+      local out = dir .. "/z.tsv"
+      local code, _, err = run({"zcta", "prefix=100", "cache=none", "out=" .. out})
+      assert.equals(0, code, err)
+      assert.same({"z.tsv"}, spec.ls(dir))
+      -- a failed one leaves nothing at all
+      code = run({"hospitals", "retries=0", "cache=none", "out=" .. dir .. "/h.csv"}, srv.url("/nowhere"))
+      assert.equals(1, code)
+      assert.same({"z.tsv"}, spec.ls(dir))
     end)
 
     it("leaves no file on a 404", function()

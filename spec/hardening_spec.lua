@@ -121,7 +121,7 @@ describe("numbers entering a solver", function()
     er_fails({"speed=1e-300"}, "^emsopt: model 'er_routing': objective: coefficient of column x%[[^]]+%] is [%d.e+]+ %(must be finite and below 1e20 in magnitude%)$")
   end)
 
-  it("SF demand weight 1e30 with mclp and pmedian solver=cbc is refused, not a Clp abort", function()
+  it("SF demand weight 1e30 with mclp and pmedian solver=cbc is refused where it enters, FILE:LINE:COL", function()
     local dir = spec.mkdir()
     local src = spec.data("spopt_sf_test")
     for _, f in ipairs{"SF_demand_205_centroid_uniform_weight.csv", "SF_store_site_16_longlat.csv"} do
@@ -130,20 +130,99 @@ describe("numbers entering a solver", function()
     local name = "SF_network_distance_candidateStore_16_censusTract_205_new.csv"
     local text = assert(spec.read(src .. "/" .. name))
     local first = text:match("\n[^\n]*,([^,\n]+),[^,\n]+\r?\n") -- the first row's tract
-    local lines = {}
+    local lines, at, col = {}, nil, nil
     for l in text:gmatch("[^\n]+") do
-      local a, t, w = l:match("^(.*,)([^,]+),([^,]+)$")
-      if t == first then l = a .. t .. ",1e30" end
+      local a, t = l:match("^(.*,)([^,]+),([^,]+)$")
+      if t == first then
+        l = a .. t .. ",1e30"
+        if not at then at, col = #lines + 1, #a + #t + 2 end
+      end
       lines[#lines + 1] = l
     end
-    spec.write(dir .. "/" .. name, table.concat(lines, "\n") .. "\n")
-    local code, err = run({"models/mclp.lua", "dir=" .. dir, "solver=cbc"})
+    local path = spec.write(dir .. "/" .. name, table.concat(lines, "\n") .. "\n")
+    for _, m in ipairs{"mclp", "pmedian"} do
+      local code, err, out = run({"models/" .. m .. ".lua", "dir=" .. dir, "solver=cbc"})
+      assert.equals(1, code)
+      assert.equals(string.format("emsopt: %s:%d:%d: column 'demand': weight 1e+30 of tract '%s': a weight must be a "
+        .. "finite number >= 0 and below 1e12", path, at, col, first), err)
+      assert.equals("", out)
+    end
+  end)
+
+  it("data values out of the documented bounds are refused as they are read, FILE:LINE:COL and the column", function()
+    local input = require "input"
+    assert.equals(1e12, input.MAX_WEIGHT)
+    assert.equals(1e8, input.MAX_MATRIX)
+    assert.is_true(input.MAX_WEIGHT * input.MAX_MATRIX <= lp.MAX_VALUE) -- a weight times a value stays in range
+    local function pts(text, opts)
+      local p = spec.write(spec.tmpname(".csv"), text)
+      local r, err = input.points(p, opts)
+      return r, err and err:gsub("^" .. pat(p), "F")
+    end
+    local W = "a weight must be a finite number >= 0 and below 1e12"
+    for _, c in ipairs{
+      {"id,lat,lon,weight\na,1,2,1e30\n", "F:2:7: column 'weight': weight 1e+30 of point 'a': " .. W},
+      {"id,lat,lon,weight\na,1,2,5\nb,1,2,1e12\n", "F:3:7: column 'weight': weight 1e+12 of point 'b': " .. W},
+      {"id,lat,lon,weight\na,1,2,inf\n", "F:2:7: invalid number 'inf' in column 'weight'"}, -- (csv's own check)
+      {"id,lat,lon,weight\na,1,2,nan\n", "F:2:7: invalid number 'nan' in column 'weight'"},
+      {"id,lat,lon,weight\na,1,2,-0.5\n", "F:2:7: column 'weight': weight -0.5 of point 'a': " .. W},
+      {"id,lat,lon,weight\n\"a,b\",1,2,1e30\n", "F:2:11: column 'weight': weight 1e+30 of point 'a,b': " .. W},
+      {"id;POP;lat;lon\na;1e13;1;2\n", "F:2:3: column 'POP': weight 1e+13 of point 'a': " .. W, {columns = "weight:POP"}},
+      {"id,lat,lon\na,1,2\nb,-90.5,2\n", "F:3:3: column 'lat': point 'b' has latitude -90.5, longitude 2 (out of range: "
+        .. "latitude within [-90, 90]; projected coordinates need x, y columns and crs=)"},
+      {"id,lat,lon\na,1,180.5\n", "F:2:5: column 'lon': point 'a' has latitude 1, longitude 180.5 (out of range: "
+        .. "longitude within [-180, 180]; projected coordinates need x, y columns and crs=)"},
+    } do
+      local r, err = pts(c[1], c[3])
+      assert.is_nil(r)
+      assert.equals(c[2], err)
+    end
+    -- just inside the bounds is read
+    local r = assert(pts("id,lat,lon,weight\na,-90,-180,999999999999\nb,90,180,0\n"))
+    assert.same({999999999999, 0}, r.weight)
+    -- GeoJSON: the feature and the property
+    local g = spec.write(spec.tmpname(".geojson"), '{"type":"FeatureCollection","features":[{"type":"Feature",'
+      .. '"geometry":{"type":"Point","coordinates":[5,52]},"properties":{"id":"a","weight":1e30}}]}')
+    assert.same({nil, g .. ": feature 1: property 'weight': weight 1e+30 of point 'a': " .. W}, {input.points(g)})
+    -- matrices: long and wide, every value finite, >= 0 and below 1e8 (empty, inf: unreachable)
+    local V = "must be a number >= 0 and below 1e8 (empty or inf: unreachable)"
+    for _, c in ipairs{
+      {"from,to,value\na,b,1\na,c,1e8\n", "F:3:5: column 'value': value '1e8' from a to c " .. V},
+      {"to,value,from\nb,1e30,a\n", "F:2:3: column 'value': value '1e30' from a to b " .. V},
+      {"from,to,value\na,b,-1e-9\n", "F:2:5: column 'value': value '-1e-9' from a to b " .. V},
+      {"zone,a,b\na,0,1e300\n", "F:2:5: column 'b': value '1e300' from a to b " .. V},
+      {"zone\ta\tb\na\t-3\t1\n", "F:2:3: column 'a': value '-3' from a to a " .. V},
+    } do
+      local p = spec.write(spec.tmpname(".csv"), c[1])
+      local m, err = input.matrix(p, {unit = "m"})
+      assert.is_nil(m)
+      assert.equals(c[2], (err:gsub("^" .. pat(p), "F")))
+    end
+    local m = assert(input.matrix(spec.write(spec.tmpname(".csv"), "from,to,value\na,b,99999999\na,c,inf\na,d,\n"), {unit = "s"}))
+    assert.equals(99999999, m.get("a", "b")); assert.equals(math.huge, m.get("a", "c"))
+    -- the clusters' tract loader applies the weight bound to POPULATION
+    local t = spec.write(spec.tmpname(".csv"), "STATEFP,COUNTYFP,TRACTCE,POPULATION,LATITUDE,LONGITUDE\n"
+      .. "21,111,000100,1000000000000,38.2,-85.7\n")
+    assert.same({nil, t .. ":2:15: column 'POPULATION': weight 1000000000000 of tract 21111000100: " .. W},
+      {require("clusters.data").tracts(t)})
+    -- the OR-Library loader applies the matrix bound to its edge costs
+    local p = spec.write(spec.tmpname(".txt"), "3 2 1\n1 2 5\n2 3   1e9\n")
+    assert.same({nil, p .. ":3:7: edge 2-3 has cost 1e9 (costs must be finite, >= 0 and below 1e8)"},
+      {require("coverage.data").pmed(p)})
+  end)
+
+  it("a model run on the user's own files stops at load on a weight out of bounds (mclp, solver=cbc)", function()
+    local dir = spec.mkdir()
+    local d = spec.write(dir .. "/d.csv", "id,lat,lon,weight\nt1,37.7,-122.4,10\nt2,37.8,-122.5,1e30\n")
+    local s = spec.write(dir .. "/s.csv", "id,lat,lon\ns1,37.7,-122.4\ns2,37.8,-122.5\n")
+    local m = spec.write(dir .. "/m.csv", "from,to,value\nt1,s1,0\nt1,s2,900\nt2,s1,800\nt2,s2,0\n")
+    local code, err, out = run({"models/mclp.lua", "demand=" .. d, "sites=" .. s, "matrix=" .. m, "matrix_unit=m",
+      "p=1", "radius=500m", "solver=cbc", "out=" .. dir .. "/r.json"})
     assert.equals(1, code)
-    assert.matches("^emsopt: model 'mclp[%w_]*': objective: coefficient of column z%[%d+%] is 1e%+30 %(must be finite", err)
-    -- p-median may answer without an LP (sorted distances); when it builds one, it is refused
-    code, err = run({"models/pmedian.lua", "dir=" .. dir, "solver=cbc"})
-    assert.is_true(code == 0 or (code == 1 and err:match("^emsopt: model 'pmedian[%w_]*': objective: coefficient of column ")),
-      tostring(code) .. " " .. tostring(err))
+    assert.equals("emsopt: " .. d .. ":3:16: column 'weight': weight 1e+30 of point 't2': a weight must be a finite "
+      .. "number >= 0 and below 1e12", err)
+    assert.equals("", out)
+    assert.same({"d.csv", "m.csv", "s.csv"}, spec.ls(dir))
   end)
 
   it("er_routing capacity_factor=1e308 names the parameter, without a traceback", function()
@@ -342,6 +421,93 @@ while true do end
     local code = h.finish()
     assert.equals(130, code)
     assert.same({}, spec.ls(dir))
+  end)
+
+  -- lp=FILE (every script takes it: the first model solved, model.export_first) is a result file
+  -- like the others
+  local LPRUN = [[
+local model = require "model"
+local outputs = require "emsopt.outputs"
+local P = params { txt = "", bad = "", spin = false }
+local m = model.new("tiny")
+local x = m:var("x", {lb = 0, ub = 3})
+m:maximize(x)
+local sol = m:solve()
+assert(sol.optimal, sol.message)
+if P.spin then io.stderr:write("solved\n"); io.stderr:flush(); while true do end end
+if P.txt ~= "" then assert(outputs.write(P.txt, "text\n")) end
+if P.bad ~= "" then assert(outputs.write(P.bad, "never\n")) end
+return {x = sol:value(x)}
+]]
+
+  it("lp= is written with the run's other files, and not at all when another output fails", function()
+    local dir = spec.mkdir()
+    local s = spec.write(spec.tmpname(".lua"), LPRUN)
+    local code, err = run({s, "lp=" .. dir .. "/m.lp", "txt=" .. dir .. "/t.txt", "out=" .. dir .. "/r.json",
+      "bad=" .. dir .. "/gone/x.txt"})
+    assert.equals(1, code)
+    assert.matches(pat(dir .. "/gone/x.txt: No such file or directory") .. "$", err)
+    assert.same({}, spec.ls(dir))
+    -- an existing lp file stays as it was
+    spec.write(dir .. "/m.mps", "old\n")
+    code = run({s, "lp=" .. dir .. "/m.mps", "bad=" .. dir .. "/gone/x.txt"})
+    assert.equals(1, code)
+    assert.same({"m.mps"}, spec.ls(dir))
+    assert.equals("old\n", spec.read(dir .. "/m.mps"))
+    -- the same run without the failing write writes all of them, and no temporary is left
+    code, err = run({s, "lp=" .. dir .. "/m.lp", "txt=" .. dir .. "/t.txt", "out=" .. dir .. "/r.json",
+      "bad=" .. dir .. "/b.txt"})
+    assert.equals(0, code, err)
+    assert.same({"b.txt", "m.lp", "m.mps", "r.json", "t.txt"}, spec.ls(dir))
+    assert.matches("^\\ model tiny", spec.read(dir .. "/m.lp"))
+    code = run({s, "lp=" .. dir .. "/m.mps"})
+    assert.equals(0, code)
+    assert.matches("^NAME tiny", spec.read(dir .. "/m.mps"))
+  end)
+
+  it("an interrupted run leaves no lp= file", function()
+    local dir = spec.mkdir()
+    local s = spec.write(spec.tmpname(".lua"), LPRUN)
+    local h = process.start({s, "spin=true", "lp=" .. dir .. "/m.lp", "out=" .. dir .. "/r.json"})
+    h.wait_for("solved") -- the model is solved and its lp= file staged
+    h.stop("INT")
+    h.kill()
+    assert.equals(130, (h.finish()))
+    assert.same({}, spec.ls(dir))
+  end)
+
+  it("lp= naming an input, the script, a folder or a device is an error before any work", function()
+    local dir = spec.mkdir()
+    local d = spec.write(dir .. "/d.csv", "x\n")
+    for _, c in ipairs{
+      {{"demand=" .. d, "lp=" .. d}, "lp=" .. d .. ": is the input demand=" .. d .. " (an output would overwrite it)"},
+      {{"lp=models/mclp.lua"}, "lp=models/mclp.lua: is the script models/mclp.lua (an output would overwrite it)"},
+      {{"lp=" .. dir}, "lp=" .. dir .. ": is a directory (give a file name)"},
+      {{"lp=/dev/null"}, "lp=/dev/null: not a regular file"},
+      {{"lp=" .. dir .. "/no/m.lp"}, "models/mclp.lua: parameter 'lp': cannot write '" .. dir .. "/no/m.lp' (no folder '"
+        .. dir .. "/no')"},
+      {{"lp=" .. dir .. "/m.lp", "out=" .. dir .. "/m.lp"}, "out=" .. dir .. "/m.lp: also given as lp="},
+    } do
+      local a = {"models/mclp.lua"}
+      for _, x in ipairs(c[1]) do a[#a + 1] = x end
+      local code, err, out = run(a)
+      assert.equals(1, code)
+      assert.equals("emsopt: " .. c[2], err)
+      assert.equals("", out) -- before any work
+    end
+    assert.same({"d.csv"}, spec.ls(dir))
+  end)
+
+  it("lp= on a run that solves no model is an error, not a silent success", function()
+    local dir = spec.mkdir()
+    -- p-median's sorted formulation answers by Lagrangian bounds without an LP
+    local code, err = run({"models/pmedian.lua", "lp=" .. dir .. "/pm.lp", "out=" .. dir .. "/r.json"})
+    assert.equals(1, code)
+    assert.equals("emsopt: lp=" .. dir .. "/pm.lp: the run solved no model, so there is none to write (nothing written)", err)
+    assert.same({}, spec.ls(dir))
+    code = run({"models/pmedian.lua", "formulation=classic", "lp=" .. dir .. "/pm.lp", "out=" .. dir .. "/r.json"})
+    assert.equals(0, code)
+    assert.same({"pm.lp", "r.json"}, spec.ls(dir))
   end)
 
   it("without a script run (the REPL, a library call) files are written at once", function()

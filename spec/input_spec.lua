@@ -98,9 +98,9 @@ describe("input: points", function()
     local cases = {
       {"id,lat\na,1\n", {what = "demand"}, "needs a column 'lon' %(columns: id, lat; name another with columns=lon:NAME%)"},
       {"id,lat,lon\na,1,2\na,3,4\n", {}, "id 'a' appears twice %(line 2 and line 3%)"},
-      {"id,lat,lon\na,91,2\n", {}, "line 2: point 'a' has latitude 91, longitude 2 %(out of range"},
+      {"id,lat,lon\na,91,2\n", {}, ":2:3: column 'lat': point 'a' has latitude 91, longitude 2 %(out of range"},
       {"id,x,y\na,155000,463000\n", {}, "has x, y columns but no lat, lon: give their CRS with crs="},
-      {"id,lat,lon,weight\na,1,2,-1\n", {}, "line 2: weight '%-1' of point 'a' %(column 'weight'%) must be a number >= 0"},
+      {"id,lat,lon,weight\na,1,2,-1\n", {}, ":2:7: column 'weight': weight %-1 of point 'a': a weight must be a finite number >= 0"},
       {"id,lat,lon\na,1,x\n", {}, ":2:%d+: invalid number 'x' in column 'lon'"},
       {"id,x,y\na,1,2\n", {crs = "EPSG:999999"}, "crs=EPSG:999999: unknown CRS 'EPSG:999999'"},
       {"id,lat,lon\n", {}, "no rows"},
@@ -133,9 +133,9 @@ describe("input: matrices", function()
   end)
   it("rejects bad values with their line, duplicates, and a missing unit", function()
     local cases = {
-      {"from,to,value\na,b,1\na,c,-2\n", "min", ":3: value '%-2' from a to c is not a number >= 0"},
+      {"from,to,value\na,b,1\na,c,-2\n", "min", ":3:5: column 'value': value '%-2' from a to c must be a number >= 0"},
       {"from,to,value\na,b,1\na,b,2\n", "min", ":3: pair a %-> b appears twice"},
-      {"id,a,b\na,1,x\n", "s", ":2: column 'b': value 'x' is not a number >= 0"},
+      {"id,a,b\na,1,x\n", "s", ":2:5: column 'b': value 'x' from a to b must be a number >= 0"},
       {"id,a\na,1\na,2\n", "s", ":3: row id a appears twice"},
       {"from,to,value\na,b,1\n", "", "needs matrix_unit= %(min, s, h, m, km or mi%)"},
       {"from,to,value\na,b,1\n", "furlong", "matrix_unit must be one of min, s, h, m, km, mi, got 'furlong'"},

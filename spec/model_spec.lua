@@ -204,7 +204,7 @@ end)
 local HARD = [[
 local model = require "model"
 local sum = model.sum
-local solver, timeout = arg[1], tonumber(arg[2])
+local solver, timeout, node_limit, start = arg[1], tonumber(arg[2]), tonumber(arg[4]), arg[5] == "start"
 local seed = 12345
 local function rnd(n) seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n + 1 end
 local I, C, w, v = {}, {}, {}, {}
@@ -216,9 +216,18 @@ local x = m:var("x", I, {bin = true})
 m:maximize(sum(I, function(i) return v[i] * x[i] end))
 m:st("cap", C, function(k) local t = 0; for i = 1, 300 do t = t + w[k][i] end
   return sum(I, function(i) return w[k][i] * x[i] end), "<=", math.floor(t / 2) end)
-if arg[3] then local f = io.open(arg[3], "w"); f:write("solving\n"); f:close() end
-local s = m:solve{solver = solver, timeout = timeout}
-io.write(s.status, " ", tostring(s.ok), " ", tostring(s.interrupted), " ", string.format("%.1f", s.time), "\n")
+-- arg[3]: a file marked "solving" when an incumbent exists: lp_solve's first improved solution;
+-- CBC given a start (arg[5] = "start": every x = 0, feasible) has one from the beginning
+local function mark() local f = io.open(arg[3], "w"); f:write("solving\n"); f:close() end
+local on_improve
+if arg[3] and arg[3] ~= "-" then
+  if solver == "lp_solve" then on_improve = function() if mark then mark(); mark = nil end end else mark() end
+end
+local x0
+if start and solver == "cbc" then x0 = {}; for i = 1, m.ncols do x0[i] = 0 end end
+local s = m:solve{solver = solver, timeout = timeout, node_limit = node_limit, on_improve = on_improve, start = x0}
+io.write(s.status, " ", tostring(s.ok), " ", tostring(s.interrupted), " ", string.format("%.1f", s.time), " ",
+  tostring(s.limited_by), " ", tostring(s.objective), "\n")
 print(require("sys").interrupted())
 ]]
 
@@ -235,7 +244,9 @@ describe("limits and interrupts", function()
     local stopped = 0
     -- longer limits only while fewer than four runs stopped with a solution: a slow machine
     -- (sanitizers, a loaded CI) needs them, a fast one stops at 0.8 s as before
-    for _, limit in ipairs{0.01, 0.02, 0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 3.2, 6.4} do
+    -- (on a loaded machine CBC gets a fraction of a core: the limits go on doubling, up to 25.6 s,
+    -- until four runs have stopped with a solution)
+    for _, limit in ipairs{0.01, 0.02, 0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 12.8, 25.6} do
       if limit > 0.8 and stopped >= 4 then break end
       local m = model.new("market_split")
       local s = 7
@@ -252,6 +263,7 @@ describe("limits and interrupts", function()
       m:minimize(obj)
       local sol = m:solve{solver = "cbc", timeout = spec.t(limit)}
       -- (the optimum, 0, takes CBC minutes; the shortest limits may end before any solution)
+      assert.equals("time", sol.limited_by) -- the wall-clock limit says so
       if sol.status == "TIMEOUT" then
         assert.is_false(sol.ok)
       else
@@ -272,32 +284,57 @@ describe("limits and interrupts", function()
   end)
 
   for _, b in ipairs(BACKENDS) do
-    it("a timeout returns the incumbent as SUBOPTIMAL (" .. b .. ")", function()
-      local code, out = spec.run({script, b, tostring(spec.t(1))})
-      assert.equals(0, code)
-      local status, ok, _, t = out:match("^(%S+) (%S+) (%S+) (%S+)")
+    -- the limit mechanism, bounded by work: the same stop and incumbent on every run and any load
+    it("a node limit returns the incumbent as SUBOPTIMAL, limited_by = nodes, the same every time (" .. b .. ")", function()
+      local limit = b == "cbc" and "50" or "3000"
+      local code, out = spec.run({script, b, "0", "-", limit})
+      assert.equals(0, code, out)
+      local status, ok, _, _, by, obj = out:match("^(%S+) (%S+) (%S+) (%S+) (%S+) (%S+)")
       assert.equals("SUBOPTIMAL", status)
       assert.equals("true", ok)
-      assert.is_true(tonumber(t) < spec.t(2.5), "stopped after " .. t .. " s")
+      assert.equals("nodes", by)
+      assert.is_true(tonumber(obj) > 0)
+      local code2, out2 = spec.run({script, b, "0", "-", limit})
+      assert.equals(0, code2)
+      assert.equals(obj, select(6, out2:match("^(%S+) (%S+) (%S+) (%S+) (%S+) (%S+)")))
+    end)
+
+    -- the wall-clock limit, a safety net: reported as such (the margin is for a loaded machine)
+    it("a wall-clock timeout stops the search and says limited_by = time (" .. b .. ")", function()
+      local limit = spec.t(0.5)
+      local code, out = spec.run({script, b, tostring(limit)})
+      assert.equals(0, code, out)
+      local status, ok, _, t, by = out:match("^(%S+) (%S+) (%S+) (%S+) (%S+)")
+      -- with an incumbent SUBOPTIMAL, else (a machine too loaded to find one in time) TIMEOUT
+      assert.is_true(status == "SUBOPTIMAL" or status == "TIMEOUT", status)
+      assert.equals(status == "SUBOPTIMAL" and "true" or "false", ok)
+      assert.equals("time", by)
+      assert.is_true(tonumber(t) >= 0.4 and tonumber(t) < limit + spec.t(10), "stopped after " .. t .. " s")
     end)
 
     it("Ctrl-C returns USERABORT with the incumbent and the script carries on (" .. b .. ")", function()
-      local bin = os.getenv("EMSOPT") or "./emsopt"
-      local out = spec.tmpname(".out")
+      local process = dofile("spec/support/process.lua")
       local mark = spec.tmpname(".mark")
-      -- interrupt 0.7 s into the solve (the script marks its start), when an incumbent exists
-      local sh = string.format("%s %s %s 60 %s >%s 2>&1 & p=$!; i=0; while [ ! -s %s ] && [ $i -lt %d ]; do "
-        .. "sleep 0.05; i=$((i+1)); done; sleep %g; kill -INT $p; wait $p; echo \"rc=$?\" >>%s",
-        spec.shquote(bin), spec.shquote(script), b, spec.shquote(mark), spec.shquote(out), spec.shquote(mark),
-        math.ceil(spec.t(200)), spec.t(0.7), spec.shquote(out))
+      -- interrupt once an incumbent exists (the script marks it: lp_solve's first improved
+      -- solution; CBC's start) and the solver has worked 0.3 s of CPU on it, whatever the load
+      local h = process.start({script, b, "600", mark, "0", "start"})
       local t0 = require("sys").clock()
-      os.execute(sh)
-      local text = spec.read(out)
-      assert.matches("^USERABORT true true ", text)
+      while not (spec.read(mark) or ""):find("solving") do
+        assert.is_true(h.alive(), "the script ended before an incumbent")
+        assert.is_true(require("sys").clock() - t0 < spec.t(300), "no incumbent")
+        os.execute("sleep 0.05")
+      end
+      h.wait_cpu(0.3)
+      local took = h.stop("INT")
+      h.kill()
+      local code, out, err = h.finish()
+      assert.matches("^USERABORT true true ", out)
       -- the flag was consumed and the script carried on to its end ("false"); the host then says
       -- the run was stopped by the signal and exits 128 + 2, since the result is partial
-      assert.matches("\nfalse\nemsopt: [^\n]*: stopped by SIGINT\nrc=130\n$", text)
-      assert.is_true(require("sys").clock() - t0 < spec.t(10))
+      assert.matches("\nfalse\n$", out)
+      assert.matches("^emsopt: [^\n]*: stopped by SIGINT\n$", err)
+      assert.equals(130, code)
+      process.assert_prompt(h, took, "INT")
     end)
   end
 end)

@@ -282,7 +282,7 @@ describe("osm: emsopt fetch osm against a local Overpass stand-in", function()
       "retries=0", "cache=none"}
     local code, _, err = spec.run(args)
     assert.equals(1, code)
-    assert.matches("HTTP 504 Gateway Timeout %(2 of 4 tiles kept in .*monaco%.osm%.tiles; run the same command again to resume%)", err)
+    assert.matches("HTTP 504 Gateway Timeout %(2 of 4 tiles kept in .*/%.monaco%.osm%.fetch; run the same command again to resume%)", err)
     assert.is_nil(spec.read(out))
     assert.equals(3, #log(srv))
     code, _, err = spec.run(args)
@@ -291,6 +291,7 @@ describe("osm: emsopt fetch osm against a local Overpass stand-in", function()
     assert.matches("fetch osm: %d+ ways %-> ", err)
     assert.equals(5, #log(srv))                    -- only the two missing tiles were asked again
     assert.same({"monaco.osm"}, (function() local t = {} for _, f in ipairs(spec.ls(dir)) do if f:match("^monaco") then t[#t + 1] = f end end return t end)())
+    assert.is_false(require("sys").exists(dir .. "/.monaco.osm.fetch")) -- the tiles' folder went with them
     -- the same box in one tile gives the same file (ways across tile borders once)
     local one = dir .. "/one.osm"
     args[4], args[5] = "tile=1", "out=" .. one

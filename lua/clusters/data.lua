@@ -90,6 +90,13 @@ function M.tracts(path)
   for i = 1, #c.TRACTCE do
     local p = c.POPULATION[i]
     if p < 0 then return nil, fmt("%s:%d: POPULATION %d is negative", path, i + 1, p) end
+    local why = require("input").bad_weight(p) -- the bound every reader applies (input.lua)
+    if why then
+      local col = 1
+      for k, h in ipairs(err.header) do if h == "POPULATION" then col = k end end
+      return nil, fmt("%s: column 'POPULATION': weight %d of tract %s%s%s: %s", require("input").position(path, i + 1, col),
+        p, c.STATEFP[i], c.COUNTYFP[i], c.TRACTCE[i], why)
+    end
     local bad = coord_problem(c.LATITUDE[i], c.LONGITUDE[i])
     if bad then return nil, fmt("%s:%d: %s", path, i + 1, bad) end
     local k = t.n + 1

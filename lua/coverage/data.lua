@@ -50,9 +50,23 @@ function M.sf(dir)
   local path = join(dir, "SF_network_distance_candidateStore_16_censusTract_205_new.csv")
   local c, err = csv.read(path, {types = {distance = "number", demand = "number"}})
   if not c then return nil, err end
+  local input = require "input"
+  local col = {}
+  for k, h in ipairs(err.header) do col[h] = k end
   local ti, si, tracts, stores, w = {}, {}, {}, {}, {}
   for k = 1, #c.distance do
     local t, s = c.DestinationName[k], c.name[k]
+    -- the bounds every reader applies (input.lua): weights and distances a solver can take
+    local why = input.bad_weight(c.demand[k])
+    if why then
+      return nil, fmt("%s: column 'demand': weight %s of tract '%s': %s", input.position(path, k + 1, col.demand or 4),
+        tostring(c.demand[k]), t, why)
+    end
+    why = c.distance[k] ~= math.huge and input.bad_value(c.distance[k])
+    if why then
+      return nil, fmt("%s: column 'distance': value %s from %s to %s %s", input.position(path, k + 1, col.distance or 1),
+        tostring(c.distance[k]), s, t, why)
+    end
     if not ti[t] then ti[t] = true; tracts[#tracts + 1] = t; w[t] = c.demand[k] end
     if not si[s] then si[s] = true; stores[#stores + 1] = s end
     if w[t] ~= c.demand[k] then return nil, fmt("%s: tract %s has two demands", path, t) end
@@ -134,9 +148,9 @@ function M.pmed(path, opts)
     if not (a and b and c) or a < 1 or b < 1 or a > n or b > n then
       return nil, fmt("%s:%d: expected 'i j cost' with 1 <= i, j <= %d", path, rows[k].line, n)
     end
-    if c < 0 or c ~= c or c == math.huge then
-      return nil, fmt("%s:%d: edge %s-%s has cost %s (costs must be finite and >= 0)", path, rows[k].line,
-        rows[k][1], rows[k][2], rows[k][3])
+    if c == math.huge or require("input").bad_value(c) then
+      return nil, fmt("%s: edge %s-%s has cost %s (costs must be finite, >= 0 and below 1e8)",
+        require("input").position(path, rows[k].line, 3, "blank"), rows[k][1], rows[k][2], rows[k][3])
     end
     if a > b then a, b = b, a end
     local key = a * (n + 1) + b

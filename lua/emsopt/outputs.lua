@@ -3,15 +3,19 @@
 --   local outputs = require "emsopt.outputs"
 --   outputs.write(path, text)              -> true | nil, message
 --   outputs.csv(path, header, rows [, opts]) -> true | nil, message   (opts as csv.write's)
+--   outputs.file(path, writer)             -> true | nil, message   (writer(p) writes the file at p:
+--                                             true | nil, message; the model's lp= file)
 --
--- Every model writes its result files (out=, report=, geojson=, routes=, CSV tables) through
--- these two functions (the host's out=, the report module and the models' tables do; json.write
+-- Every model writes its result files (out=, report=, geojson=, routes=, lp=, CSV tables) through
+-- these functions (the host's out=, the report module and the models' tables do; json.write
 -- and csv.write stay immediate, for a tool's own working files). While the host runs a script, a
 -- transaction is open: each file is written to a temporary file with a short name in its
 -- target's directory, and the temporaries are renamed onto their targets only when the script
 -- has finished without error or interrupt and every file was written (outputs.commit). A failed
 -- or interrupted run removes them (outputs.abort): nothing is written, nothing is replaced.
 -- Without an open transaction (the REPL, a library call) each file is written atomically at once.
+-- lp=FILE (the first model solved, see model.export_first) is one of these files; a run given
+-- lp= that solved no model fails at commit rather than pose as having written it.
 --
 -- Before any work, outputs.check(P, script) looks at a script's parameters: an output parameter
 -- (OUTPUT_KEYS) naming a directory, a directory that does not exist or cannot be written, the
@@ -84,6 +88,13 @@ end
 --- are removed).
 function Tx:commit()
   if current == self then current = nil end
+  -- lp= asks for the model the run solves: a run that solved none has not written it
+  local model = package.loaded.model
+  local pending = model and model.export_pending()
+  if pending then
+    self:abort()
+    return nil, fmt("lp=%s: the run solved no model, so there is none to write (nothing written)", pending)
+  end
   for i, s in ipairs(self.staged) do
     local ok, err = os.rename(s.tmp, s.path)
     if not ok then
@@ -113,6 +124,13 @@ function M.write(path, text)
     return current:stage(path, function(tmp) return sys.write_atomic(tmp, text) end)
   end
   return sys.write_atomic(path, text)
+end
+
+function M.file(path, writer)
+  if type(path) ~= "string" then error("bad argument #1 to 'file' (string expected, got " .. type(path) .. ")", 2) end
+  if type(writer) ~= "function" then error("bad argument #2 to 'file' (function expected, got " .. type(writer) .. ")", 2) end
+  if current then return current:stage(path, writer) end
+  return writer(path)
 end
 
 function M.csv(path, header, rows, opts)

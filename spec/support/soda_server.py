@@ -28,6 +28,7 @@ and serves until killed. Routes:
   /capsoda/N/...             like /mirror/..., but SODA pages hold at most N rows whatever $limit
   /nooffsetsoda/...          like /mirror/..., but SODA ignores $offset (every page is the first)
   /emptysoda/OFFSET/...      like /mirror/..., but SODA pages at $offset >= OFFSET are empty (200)
+  /slowsoda/OFFSET/...       like /mirror/..., but SODA pages at $offset >= OFFSET wait 10 s first
   (SODA also answers $select=count(*): one column "count", one row)
   /cut/N/REL                 /data/REL less its last N bytes, with a Content-Length to match
   /gzcut/PCT/REL             the gzip-encoded file cut at PCT % of its length, Content-Length to
@@ -254,6 +255,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.mirror(parts[1:], url.query, None, no_offset=True)
         if head == "emptysoda":
             return self.mirror(parts[2:], url.query, None, empty_from=int(parts[1]))
+        if head == "slowsoda":
+            return self.mirror(parts[2:], url.query, None, slow_from=int(parts[1]))
         if head == "cut":
             n = int(parts[1])
             p = self.file_path("/".join(parts[2:]))
@@ -314,7 +317,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.serve_bytes(data, os.path.getmtime(src))
         self.send_body(404, b"no such mirror path\n")
 
-    def soda(self, query, fail_offset, cap=None, no_offset=False, empty_from=None):
+    def soda(self, query, fail_offset, cap=None, no_offset=False, empty_from=None, slow_from=None):
         q = dict(urllib.parse.parse_qsl(query, keep_blank_values=True))
         header, rows = soda_table()
         try:
@@ -322,6 +325,8 @@ class Handler(BaseHTTPRequestHandler):
             limit = int(q.get("$limit", "1000"))
             if fail_offset is not None and offset >= fail_offset:
                 return self.send_body(500, b'{"message": "injected failure"}\n')
+            if slow_from is not None and offset >= slow_from and "count" not in q.get("$select", ""):
+                time.sleep(10)
             if q.get("$select", "").replace(" ", "").lower() == "count(*)":
                 out = rows
                 if "$where" in q:
