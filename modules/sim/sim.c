@@ -648,9 +648,11 @@ static void *worker(void *arg) {
   SimCall *calls = NULL;
   size_t cap = 0, ocap = 0;
   SimCallOut *out = NULL;
-  double *resp = NULL;
+  double *resp = NULL, *zbuf = NULL;
+  size_t *zpos = NULL;
   SimAmbOut *amb = malloc(sizeof(SimAmbOut) * (size_t)S->namb);
   if (!amb) goto oom;
+  if (B->zone_p90 && !(zpos = malloc(sizeof(size_t) * (size_t)S->G->nzones))) goto oom;
   for (;;) {
     pthread_mutex_lock(&S->lock);
     int r = (S->failed || B->interrupted) ? B->reps : S->next++;
@@ -670,6 +672,11 @@ static void *worker(void *arg) {
       if (no) out = no;
       if (nr) resp = nr;
       if (!no || !nr) goto oom;
+      if (B->zone_p90) {
+        double *nz = realloc(zbuf, sizeof(double) * n);
+        if (!nz) goto oom;
+        zbuf = nz;
+      }
       ocap = n;
     }
     SimInfo info;
@@ -705,6 +712,19 @@ static void *worker(void *arg) {
       within += in;
       if (z >= 0) zr[z] += v, zn[z] += 1, zw[z] += in;
     }
+    if (B->zone_p90) { /* the responses grouped by zone (a counting sort), then each group's p90 */
+      double *zp = B->zone_p90 + (size_t)r * Z;
+      size_t at = 0;
+      for (int z = 0; z < Z; z++) zpos[z] = at, at += (size_t)zn[z];
+      for (size_t c = 0; c < n; c++) {
+        int z = S->zone_of[calls[c].loc];
+        if (z >= 0) zbuf[zpos[z]++] = out[c].response;
+      }
+      for (int z = 0; z < Z; z++) {
+        size_t k = (size_t)zn[z];
+        zp[z] = k ? quantile(zbuf + (zpos[z] - k), k, 0.90) : NAN;
+      }
+    }
     for (int p = 0; p < SIM_PRIORITIES; p++) {
       o->calls_p[p] = np[p];
       o->mean_response_p[p] = np[p] ? sp[p] / (double)np[p] : NAN;
@@ -731,13 +751,13 @@ static void *worker(void *arg) {
     }
     o->busy_fraction = bsum / S->namb;
   }
-  free(calls), free(out), free(resp), free(amb);
+  free(calls), free(out), free(resp), free(amb), free(zbuf), free(zpos);
   return NULL;
 oom:
   pthread_mutex_lock(&S->lock);
   S->failed = 1;
   pthread_mutex_unlock(&S->lock);
-  free(calls), free(out), free(resp), free(amb);
+  free(calls), free(out), free(resp), free(amb), free(zbuf), free(zpos);
   return NULL;
 }
 
