@@ -108,14 +108,14 @@ describe("models/simulate.lua report= and geojson=", function()
     assert.equals(1, #maps)
     local names, counts = {}, {}
     for k, l in ipairs(maps[1].layers) do names[k], counts[k] = l.name, #l.geoms end
-    assert.same({"postal codes: mean response", "hospitals", "bases"}, names)
-    assert.same({231, 5, #r.per_base}, counts)
+    assert.same({"postal codes: mean response", "bases", "hospitals"}, names)
+    assert.same({231, #r.per_base, 5}, counts)
     local popup = maps[1].layers[1].popup[1]
     local titles = {}
     for _, row in ipairs(popup) do titles[#titles + 1] = row[1] end
     assert.truthy(table.concat(titles, "|"):find("90th percentile response (min)", 1, true))
     local bp = {}
-    for _, row in ipairs(maps[1].layers[3].popup[1]) do bp[row[1]] = row[2] end
+    for _, row in ipairs(maps[1].layers[2].popup[1]) do bp[row[1]] = row[2] end
     assert.equals(fmt("%.1f %%", 100 * r.per_base[1].busy), bp["busy fraction (%)"])
     assert.equals(fmt("%.1f", r.per_base[1].calls), bp["calls per replication"])
     assert.equals("mean response (min)", maps[1].colorbar.label)

@@ -244,11 +244,11 @@ function M.report(path, reg, res, o)
   local wm = report.webmap{title = "Simulated response per postal code, and the bases", layers = {
       {name = "postal codes: mean response", features = zones, colors = colors, radii = radii, stroke = "#ffffff", weight = 0.8,
         fill_opacity = 0.9, label = zlabels, fields = zone_fields},
-      {name = "hospitals", features = hosp, color = "#d62728", radius = 5, stroke = "#ffffff", weight = 1.5,
-        label = "hospital", fields = {{"hospital (postal code)", "hospital"}}},
-      {name = "bases", features = bases, color = "#ffffff", radii = bradii, stroke = "#000000", weight = 2.5, fill_opacity = 0.85,
+      {name = "bases", features = bases, color = "#ffffff", radii = bradii, stroke = "#000000", weight = 2.5, fill_opacity = 0.3,
         label = blabels, fields = {{"ambulances", "ambulances", "int"}, {"busy fraction (%)", "busy", "pct"},
-          {"calls per replication", "calls", "%.1f"}}}},
+          {"calls per replication", "calls", "%.1f"}}},
+      {name = "hospitals", features = hosp, color = "#d62728", radius = 4, stroke = "#ffffff", weight = 1.5,
+        label = "hospital", fields = {{"hospital (postal code)", "hospital"}}}},
     legend = {{label = "base (size ~ ambulances)", color = "#ffffff", stroke = "#000000", kind = "circle"},
       {label = "hospital", color = "#d62728", kind = "circle"}, {label = "no calls", color = "#bbbbbb", kind = "circle"}},
     colorbar = {label = "mean response", unit = "min", min = lo, max = hi, format = "%.0f"},
@@ -258,9 +258,9 @@ function M.report(path, reg, res, o)
       min = lo, max = hi},
     legend = {{label = "base", color = "#ffffff", stroke = "#000000", kind = "circle"}, {label = "hospital", color = "#d62728", kind = "circle"}},
     layers = {{kind = "points", points = pts, colors = colors, radii = radii, titles = titles, stroke = "#ffffff"},
-      {kind = "points", points = hpts, color = "#d62728", radius = 4, titles = htitles, stroke = "#ffffff"},
-      {kind = "points", points = bpts, colors = bcol, radii = bradii, titles = btitles, stroke = "#000000"}}}
-  sections[#sections + 1] = {heading = "Map", webmap = wm, static_svg = static}
+      {kind = "points", points = bpts, colors = bcol, radii = bradii, titles = btitles, stroke = "#000000", opacity = 0.6},
+      {kind = "points", points = hpts, color = "#d62728", radius = 3.5, titles = htitles, stroke = "#ffffff"}}}
+  sections[#sections + 1] = {heading = "Mean response per zone", webmap = wm, static_svg = static}
   sections[#sections + 1] = {heading = "Response time", svg = report.bar_chart{
     title = "Response time over " .. o.replications .. " replication(s)", categories = {"mean", "median", "90%", "95%"},
     series = {{name = "response", values = {s.mean_response.mean, s.p50.mean, s.p90.mean, s.p95.mean}}},
