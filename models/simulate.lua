@@ -115,13 +115,13 @@ for _, l in ipairs(lines) do print(l) end
 print("base      ambulances  busy")
 for _, b in ipairs(res.per_base) do print(string.format("  %-8d %4d     %.4f", b.base, b.ambulances, b.busy)) end
 if P.report ~= "" then
-  local ok, err = plan.report(P.report, reg, res, {lines = lines, replications = P.replications, target = P.target,
+  local ok, err = plan.report(P.report, reg, res, {lines = lines, replications = P.replications, hours = P.hours, target = P.target,
     q = P.q, subtitle = string.format("Utrecht, %d ambulances", #bases)})
   if not ok then error(err, 0) end
   print("report: " .. P.report)
 end
 if P.geojson ~= "" then
-  local files, err = plan.geojson(P.geojson, reg, res, {target = P.target})
+  local files, err = plan.geojson(P.geojson, reg, res, {target = P.target, hours = P.hours})
   if not files then error(err, 0) end
   print("geojson, one layer per file for QGIS: " .. table.concat(files, ", "))
 end

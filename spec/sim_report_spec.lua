@@ -74,6 +74,7 @@ describe("models/simulate.lua report= and geojson=", function()
     assert.equals("simulate_zones", L.zones.name)
     assert.equals("min", L.zones.units.mean_response_min)
     assert.matches("^min", L.zones.units.p90_response_min)
+    assert.equals("calls per replication (1000 h)", L.zones.units.calls)
     local calls, with = 0, 0
     for _, f in ipairs(L.zones.features) do
       local p = f.properties
@@ -117,7 +118,7 @@ describe("models/simulate.lua report= and geojson=", function()
     local bp = {}
     for _, row in ipairs(maps[1].layers[2].popup[1]) do bp[row[1]] = row[2] end
     assert.equals(fmt("%.1f %%", 100 * r.per_base[1].busy), bp["busy fraction (%)"])
-    assert.equals(fmt("%.1f", r.per_base[1].calls), bp["calls per replication"])
+    assert.equals(fmt("%.1f", r.per_base[1].calls), bp["calls per replication (1000 h)"])
     assert.equals("mean response (min)", maps[1].colorbar.label)
   end)
 

@@ -18,7 +18,7 @@
 --   plan.report(path, reg, res, o)  HTML: an interactive map (postal codes coloured by simulated
 --       mean response, with their 90th percentile; bases with busy fraction and calls; hospitals)
 --       over the SVG map for print, response-time percentiles and distribution, busy per base,
---       the slowest postal codes; o = {lines =, replications =, target =, q =, subtitle =}
+--       the slowest postal codes; o = {lines =, replications =, hours =, target =, q =, subtitle =}
 --   plan.geojson(path, reg, res, o)  one GeoJSON file per layer: PATH.zones, .bases, .hospitals
 local report = require "report"
 local sys = require "sys"
@@ -186,7 +186,7 @@ end
 
 local function units(o)
   return {mean_response_min = "min", p90_response_min = "min (90th percentile of the zone's response times, mean over replications)",
-    within_target = fmt("fraction of the zone's calls within %g min (0..1)", o.target), calls = "calls per replication",
+    within_target = fmt("fraction of the zone's calls within %g min (0..1)", o.target), calls = o.hours and fmt("calls per replication (%g h)", o.hours) or "calls per replication",
     busy = "fraction of time (0..1), mean of the base's ambulances", inhabitants_share = "fraction of the region's inhabitants (0..1)"}
 end
 
@@ -210,6 +210,7 @@ end
 
 function M.report(path, reg, res, o)
   local s = res.summary
+  local per_rep = o.hours and fmt("calls per replication (%g h)", o.hours) or "calls per replication"
   local sections = {}
   sections[#sections + 1] = {heading = "Summary", text = o.lines}
   local zones, bases, hosp = features(reg, res)
@@ -234,7 +235,7 @@ function M.report(path, reg, res, o)
   end
   local hpts, htitles = {}, {}
   for k, f in ipairs(hosp) do hpts[k] = f.geometry.coordinates; htitles[k] = "hospital " .. f.properties.hospital end
-  local zone_fields = {{"calls per replication", "calls", "%.1f"}, {"mean response (min)", "mean_response_min", "%.1f"},
+  local zone_fields = {{per_rep, "calls", "%.1f"}, {"mean response (min)", "mean_response_min", "%.1f"},
     {"90th percentile response (min)", "p90_response_min", "%.1f"},
     {fmt("within %g min (%%)", o.target), "within_target", "pct"}, {"share of inhabitants (%)", "inhabitants_share", "pct"}}
   local zlabels = {}
@@ -246,7 +247,7 @@ function M.report(path, reg, res, o)
         fill_opacity = 0.9, label = zlabels, fields = zone_fields},
       {name = "bases", features = bases, color = "#ffffff", radii = bradii, stroke = "#000000", weight = 2.5, fill_opacity = 0.3,
         label = blabels, fields = {{"ambulances", "ambulances", "int"}, {"busy fraction (%)", "busy", "pct"},
-          {"calls per replication", "calls", "%.1f"}}},
+          {per_rep, "calls", "%.1f"}}},
       {name = "hospitals", features = hosp, color = "#d62728", radius = 4, stroke = "#ffffff", weight = 1.5,
         label = "hospital", fields = {{"hospital (postal code)", "hospital"}}}},
     legend = {{label = "base (size ~ ambulances)", color = "#ffffff", stroke = "#000000", kind = "circle"},
@@ -287,12 +288,12 @@ function M.report(path, reg, res, o)
     series = {{name = "simulated", values = vals}}, ylabel = "busy fraction", unit = "%",
     hlines = {{y = 100 * o.q, label = "q assumed"}}, xlabel = "base (postal code)"},
     table = {columns = {{"base (postal code)", "base"}, {"ambulances", "ambulances", "%d"}, {"busy fraction (%)", "busy", "pct"},
-      {"calls per replication", "calls", "%.1f"}}, rows = res.per_base}}
+      {per_rep, "calls", "%.1f"}}, rows = res.per_base}}
   local rows = {}
   for _, f in ipairs(zones) do rows[#rows + 1] = f.properties end
   table.sort(rows, function(a, b) return (a.mean_response_min or -1) > (b.mean_response_min or -1) end)
   sections[#sections + 1] = {heading = "Postal codes", table = {caption = "Slowest first", limit = 40, rows = rows,
-    columns = {{"postal code", "postal_code"}, {"calls per replication", "calls", "%.1f"},
+    columns = {{"postal code", "postal_code"}, {per_rep, "calls", "%.1f"},
       {"mean response (min)", "mean_response_min", "%.1f"}, {"90th percentile (min)", "p90_response_min", "%.1f"},
       {fmt("within %g min (%%)", o.target), "within_target", "pct"}}}}
   return report.page{path = path, title = "Simulation of a plan", subtitle = o.subtitle, sections = sections}
