@@ -3,7 +3,10 @@
 --
 --   local plan = require "sim.plan"
 --   plan.promised(reg, bases, q, radius)  MEXCLP's expected coverage of the allocation:
---       sum_i w_i (1 - q^k_i), k_i = ambulances at bases b with time[i][b] <= radius
+--       sum_i w_i (1 - q^k_i), k_i = ambulances at bases b with time[i][b] <= radius (Utrecht, as
+--       published) or reg.reach(b, i) <= radius (own regions: base -> zone)
+--   Regions: sim.elaspy's Utrecht (every location a zone) or sim.region's own (reg.zones: the
+--   locations that are zones; zone results are indexed by zone)
 --   plan.generated(reg, bases, o)  replications of generated calls; o = {rate = calls per hour,
 --       hours =, replications =, seed =, threads =, target = minutes, rates = nil | {per zone},
 --       priorities = nil | {shares of priority 1, 2, ...}, hospital_shares = nil | per zone
@@ -15,10 +18,10 @@
 --          calls[z] per replication, p90[z] (the 90th percentile of the zone's responses, mean
 --          over the replications with calls there; false: none)}, raw = kernel,
 --          by_priority = {{priority =, mean_response = ci, within = ci}, ...} with priorities
---   plan.report(path, reg, res, o)  HTML: an interactive map (postal codes coloured by simulated
+--   plan.report(path, reg, res, o)  HTML: an interactive map (zones, Utrecht: postal codes, coloured by simulated
 --       mean response, with their 90th percentile; bases with busy fraction and calls; hospitals)
 --       over the SVG map for print, response-time percentiles and distribution, busy per base,
---       the slowest postal codes; o = {lines =, replications =, hours =, target =, q =, subtitle =}
+--       the slowest zones; o = {lines =, replications =, hours =, target =, q =, subtitle =}
 --   plan.geojson(path, reg, res, o)  one GeoJSON file per layer: PATH.zones, .bases, .hospitals
 local report = require "report"
 local sys = require "sys"
@@ -58,23 +61,39 @@ function M.check_outputs(P, keys)
   end
 end
 
+-- zone k's location (reg.zones: an own region's zones; else every location is a zone)
+local function zones_of(reg)
+  if reg.zones then return reg.zones end
+  local z = {}
+  for i = 1, #reg.ids do z[i] = i end
+  return z
+end
+M.zones_of = zones_of
+
+-- coverage reads reg.reach(b, i) (own regions: base -> patient), else time[i][b] as the
+-- published Utrecht MEXCLP does
 function M.promised(reg, bases, q, radius)
   local at = {}
   for _, b in ipairs(bases) do at[b] = (at[b] or 0) + 1 end
   local tot, eps = 0, 1e-9 * math.max(1, radius)
-  for i = 1, #reg.ids do
+  for _, i in ipairs(zones_of(reg)) do
     local k, row = 0, reg.T[i]
-    for b, c in pairs(at) do if row[b] <= radius + eps then k = k + c end end
+    for b, c in pairs(at) do
+      local t = reg.reach and reg.reach(b, i) or row[b]
+      if t <= radius + eps then k = k + c end
+    end
     tot = tot + reg.w[i] * (1 - q ^ k)
   end
   return tot
 end
 
 function M.generated(reg, bases, o)
-  local zones, rate = {}, {}
-  for i = 1, #reg.ids do
-    zones[i] = i
-    rate[i] = o.rates and o.rates[i] or o.rate * reg.w[i]
+  local zones, rate = zones_of(reg), {}
+  for z, i in ipairs(zones) do rate[z] = o.rates and o.rates[i] or o.rate * reg.w[i] end
+  local hshares = o.hospital_shares
+  if hshares and reg.zones then
+    hshares = {}
+    for z, i in ipairs(zones) do hshares[z] = o.hospital_shares[i] end
   end
   -- batches of CHUNK replications (the same split whatever the threads): progress between them
   local b
@@ -84,7 +103,7 @@ function M.generated(reg, bases, o)
     local n = math.min(CHUNK, reps - done)
     local c = reg.R:replicate{bases = bases, zones = zones, rate = rate, hours = o.hours, replications = n,
       seed = o.seed, threads = o.threads, target = o.target, plain = o.plain, first = done,
-      priorities = o.priorities, hospital_shares = o.hospital_shares}
+      priorities = o.priorities, hospital_shares = hshares}
     if not b then b = c
     else
       for _, k in ipairs{"reps", "amb_busy", "amb_back", "amb_km", "amb_calls", "zone_p90"} do
@@ -131,10 +150,10 @@ function M.generated(reg, bases, o)
     busy[j], calls[j], km[j] = sb / R, sc / R, sk / R
   end
   res.per_amb = {busy = busy, calls = calls, km = km}
-  local per, order = {}, {}
+  local per, order, loc = {}, {}, {}
   for j, base in ipairs(bases) do
     local p = per[base]
-    if not p then p = {base = reg.ids[base], ambulances = 0, busy = 0, calls = 0}; per[base] = p; order[#order + 1] = p end
+    if not p then p = {base = reg.ids[base], ambulances = 0, busy = 0, calls = 0}; per[base] = p; order[#order + 1] = p; loc[p] = base end
     p.ambulances = p.ambulances + 1
     p.busy = p.busy + busy[j]
     p.calls = p.calls + calls[j]
@@ -142,6 +161,8 @@ function M.generated(reg, bases, o)
   for _, p in ipairs(order) do p.busy = p.busy / p.ambulances end
   table.sort(order, function(x, y) return x.base < y.base end)
   res.per_base = order
+  res.base_loc = {}
+  for k, p in ipairs(order) do res.base_loc[k] = loc[p] end
   local zm, zw, zc, z90 = {}, {}, {}, {}
   for z = 1, #zones do
     local n = b.zone_n[z]
@@ -160,26 +181,32 @@ function M.generated(reg, bases, o)
 end
 
 -- the zones, bases and hospitals as lon/lat features with the simulated quantities (response
--- times in minutes, busy as a fraction 0..1, calls per replication)
+-- times in minutes, busy as a fraction 0..1, calls per replication); zone = the zone's id (Utrecht:
+-- its postal code)
 local function features(reg, res)
   local to_wgs84 = require("coverage.data").rd_to_wgs84
-  local lonlat = {}
-  for i = 1, #reg.ids do lonlat[i] = {to_wgs84(reg.x[i], reg.y[i])} end
+  local function lonlat(i)
+    if reg.lon then return reg.lon[i], reg.lat[i] end
+    return to_wgs84(reg.x[i], reg.y[i])
+  end
   local z = res.zones
   local zones, bases, hosp = {}, {}, {}
-  for i = 1, #reg.ids do
-    local m, p90, w = z.mean_response[i], z.p90[i], z.within[i]
-    zones[i] = report.point(lonlat[i][1], lonlat[i][2], {postal_code = reg.ids[i], inhabitants_share = reg.w[i],
-      calls = z.calls[i], mean_response_min = m or nil, p90_response_min = p90 or nil, within_target = w or nil})
+  for k, i in ipairs(zones_of(reg)) do
+    local m, p90, w = z.mean_response[k], z.p90[k], z.within[k]
+    local lon, lat = lonlat(i)
+    zones[k] = report.point(lon, lat, {zone = reg.ids[i], demand_share = reg.w[i],
+      calls = z.calls[k], mean_response_min = m or nil, p90_response_min = p90 or nil, within_target = w or nil})
   end
   for k, b in ipairs(res.per_base) do
-    local i = reg.index[b.base]
-    bases[k] = report.point(lonlat[i][1], lonlat[i][2], {base = b.base, ambulances = b.ambulances, busy = b.busy,
-      calls = b.calls})
+    local lon, lat = lonlat(res.base_loc[k])
+    bases[k] = report.point(lon, lat, {base = b.base, ambulances = b.ambulances, busy = b.busy, calls = b.calls})
   end
   for k, code in ipairs(reg.hospitals) do
-    local i = reg.index[code]
-    hosp[k] = report.point(lonlat[i][1], lonlat[i][2], {hospital = code})
+    local i = reg.find and reg.find("hospital", code) or reg.index[code]
+    if i then
+      local lon, lat = lonlat(i)
+      hosp[#hosp + 1] = report.point(lon, lat, {hospital = code})
+    end
   end
   return zones, bases, hosp
 end
@@ -187,7 +214,7 @@ end
 local function units(o)
   return {mean_response_min = "min", p90_response_min = "min (90th percentile of the zone's response times, mean over replications)",
     within_target = fmt("fraction of the zone's calls within %g min (0..1)", o.target), calls = o.hours and fmt("calls per replication (%g h)", o.hours) or "calls per replication",
-    busy = "fraction of time (0..1), mean of the base's ambulances", inhabitants_share = "fraction of the region's inhabitants (0..1)"}
+    busy = "fraction of time (0..1), mean of the base's ambulances", demand_share = "fraction of the region's calls (Utrecht: of its inhabitants), 0..1"}
 end
 
 -- the colour of each zone by its mean response, over [floor(min), ceil(max)] minutes; no calls: grey
@@ -210,6 +237,7 @@ end
 
 function M.report(path, reg, res, o)
   local s = res.summary
+  local zl = reg.zones and "zone" or "postal code"
   local per_rep = o.hours and fmt("calls per replication (%g h)", o.hours) or "calls per replication"
   local sections = {}
   sections[#sections + 1] = {heading = "Summary", text = o.lines}
@@ -221,7 +249,7 @@ function M.report(path, reg, res, o)
   for i, f in ipairs(zones) do
     radii[i] = 3 + 6 * math.sqrt(f.properties.calls / math.max(maxc, 1e-9))
     local p = f.properties
-    titles[i] = fmt("%d: mean %s, 90%% %s", p.postal_code, p.mean_response_min and fmt("%.1f min", p.mean_response_min) or "no calls",
+    titles[i] = fmt("%s: mean %s, 90%% %s", tostring(p.zone), p.mean_response_min and fmt("%.1f min", p.mean_response_min) or "no calls",
       p.p90_response_min and fmt("%.1f min", p.p90_response_min) or "n/a")
     pts[i] = f.geometry.coordinates
   end
@@ -237,25 +265,25 @@ function M.report(path, reg, res, o)
   for k, f in ipairs(hosp) do hpts[k] = f.geometry.coordinates; htitles[k] = "hospital " .. f.properties.hospital end
   local zone_fields = {{per_rep, "calls", "%.1f"}, {"mean response (min)", "mean_response_min", "%.1f"},
     {"90th percentile response (min)", "p90_response_min", "%.1f"},
-    {fmt("within %g min (%%)", o.target), "within_target", "pct"}, {"share of inhabitants (%)", "inhabitants_share", "pct"}}
+    {fmt("within %g min (%%)", o.target), "within_target", "pct"}, {"share of demand (%)", "demand_share", "pct"}}
   local zlabels = {}
-  for i, f in ipairs(zones) do zlabels[i] = "postal code " .. f.properties.postal_code end
+  for i, f in ipairs(zones) do zlabels[i] = zl .. " " .. tostring(f.properties.zone) end
   local blabels = {}
   for k, f in ipairs(bases) do blabels[k] = "base " .. f.properties.base end
-  local wm = report.webmap{title = "Simulated response per postal code, and the bases", layers = {
-      {name = "postal codes: mean response", features = zones, colors = colors, radii = radii, stroke = "#ffffff", weight = 0.8,
+  local wm = report.webmap{title = "Simulated response per " .. zl .. ", and the bases", layers = {
+      {name = zl .. "s: mean response", features = zones, colors = colors, radii = radii, stroke = "#ffffff", weight = 0.8,
         fill_opacity = 0.9, label = zlabels, fields = zone_fields},
       {name = "bases", features = bases, color = "#ffffff", radii = bradii, stroke = "#000000", weight = 2.5, fill_opacity = 0.3,
         label = blabels, fields = {{"ambulances", "ambulances", "int"}, {"busy fraction (%)", "busy", "pct"},
           {per_rep, "calls", "%.1f"}}},
       {name = "hospitals", features = hosp, color = "#d62728", radius = 4, stroke = "#ffffff", weight = 1.5,
-        label = "hospital", fields = {{"hospital (postal code)", "hospital"}}}},
+        label = "hospital", fields = {{"hospital", "hospital"}}}},
     legend = {{label = "base (size ~ ambulances)", color = "#ffffff", stroke = "#000000", kind = "circle"},
       {label = "hospital", color = "#d62728", kind = "circle"}, {label = "no calls", color = "#bbbbbb", kind = "circle"}},
     colorbar = {label = "mean response", unit = "min", min = lo, max = hi, format = "%.0f"},
-    note = fmt("Circle area ~ calls per replication; colour: the postal code's mean response over %d replication(s). "
-      .. "Click a postal code for its 90th percentile and share within %g min, a base for its busy fraction.", o.replications, o.target)}
-  local static = report.map{title = "Mean response time per postal code", colorbar = {label = "mean response", unit = "min",
+    note = fmt("Circle area ~ calls per replication; colour: the %s's mean response over %d replication(s). "
+      .. "Click a %s for its 90th percentile and share within %g min, a base for its busy fraction.", zl, o.replications, zl, o.target)}
+  local static = report.map{title = "Mean response time per " .. zl, colorbar = {label = "mean response", unit = "min",
       min = lo, max = hi},
     legend = {{label = "base", color = "#ffffff", stroke = "#000000", kind = "circle"}, {label = "hospital", color = "#d62728", kind = "circle"}},
     layers = {{kind = "points", points = pts, colors = colors, radii = radii, titles = titles, stroke = "#ffffff"},
@@ -286,20 +314,20 @@ function M.report(path, reg, res, o)
   sections[#sections + 1] = {heading = "Busy fraction per base", svg = report.bar_chart{
     title = "Busy fraction per base (mean of its ambulances)", categories = cats,
     series = {{name = "simulated", values = vals}}, ylabel = "busy fraction", unit = "%",
-    hlines = {{y = 100 * o.q, label = "q assumed"}}, xlabel = "base (postal code)"},
-    table = {columns = {{"base (postal code)", "base"}, {"ambulances", "ambulances", "%d"}, {"busy fraction (%)", "busy", "pct"},
+    hlines = {{y = 100 * o.q, label = "q assumed"}}, xlabel = reg.zones and "base" or "base (postal code)"},
+    table = {columns = {{reg.zones and "base" or "base (postal code)", "base"}, {"ambulances", "ambulances", "%d"}, {"busy fraction (%)", "busy", "pct"},
       {per_rep, "calls", "%.1f"}}, rows = res.per_base}}
   local rows = {}
   for _, f in ipairs(zones) do rows[#rows + 1] = f.properties end
   table.sort(rows, function(a, b) return (a.mean_response_min or -1) > (b.mean_response_min or -1) end)
-  sections[#sections + 1] = {heading = "Postal codes", table = {caption = "Slowest first", limit = 40, rows = rows,
-    columns = {{"postal code", "postal_code"}, {per_rep, "calls", "%.1f"},
+  sections[#sections + 1] = {heading = reg.zones and "Zones" or "Postal codes", table = {caption = "Slowest first", limit = 40, rows = rows,
+    columns = {{zl, "zone"}, {per_rep, "calls", "%.1f"},
       {"mean response (min)", "mean_response_min", "%.1f"}, {"90th percentile (min)", "p90_response_min", "%.1f"},
       {fmt("within %g min (%%)", o.target), "within_target", "pct"}}}}
   return report.page{path = path, title = "Simulation of a plan", subtitle = o.subtitle, sections = sections}
 end
 
--- geojson=PATH: one file per layer for QGIS, PATH.zones (postal codes with their simulated mean and
+-- geojson=PATH: one file per layer for QGIS, PATH.zones (zones with their simulated mean and
 -- 90th-percentile response), PATH.bases (busy fraction, calls) and PATH.hospitals .geojson
 -- -> the files | nil, message
 function M.geojson(path, reg, res, o)
