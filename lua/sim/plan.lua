@@ -257,7 +257,7 @@ function M.report(path, reg, res, o)
   for k, f in ipairs(bases) do
     local p = f.properties
     bpts[k] = f.geometry.coordinates
-    btitles[k] = fmt("base %d: %d ambulance(s), busy %.1f %%", p.base, p.ambulances, 100 * p.busy)
+    btitles[k] = fmt("base %s: %d ambulance(s), busy %.1f %%", tostring(p.base), p.ambulances, 100 * p.busy)
     bradii[k] = 5 + 2 * p.ambulances
     bcol[k] = "#ffffff"
   end
