@@ -275,9 +275,9 @@ function M.write_files(r, inst, P)
     say("report written to " .. P.report)
   end
   if (P.geojson or "") ~= "" then
-    local ok, err = require("clusters.report").geojson(r, inst, P.geojson)
-    if not ok then error("geojson=" .. tostring(err), 0) end
-    say("GeoJSON written to " .. P.geojson)
+    local files, err = require("clusters.report").geojson(r, inst, P.geojson)
+    if not files then error("geojson=" .. tostring(err), 0) end
+    say("GeoJSON, one layer per file for QGIS: " .. table.concat(files, ", "))
   end
 end
 

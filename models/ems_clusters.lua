@@ -32,7 +32,7 @@ local P = params {
   threads = 2,                    -- annealing threads
   lns = 4,                        -- after the annealing: groups re-optimised together by small BIPs (0: no search)
   report = params.output(),       -- write the HTML report (maps, annealing and population charts, tables) here
-  geojson = params.output(),      -- write tracts -> stations and stations -> hospitals as GeoJSON here (QGIS)
+  geojson = params.output(),      -- GeoJSON layers for QGIS: F.geojson gives F.tracts, .clusters, .stations, .hospitals, .routes .geojson
   quiet = false,                  -- nothing on stdout (files are still written)
 }
 

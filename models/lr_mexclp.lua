@@ -19,7 +19,7 @@ local P = params {
   curve_to = params.int(25, "[0,inf)"), -- ... to (none when curve_to < curve_from)
   solver = params.choice("cbc", {"cbc", "lp_solve"}), -- cbc or lp_solve (lp_solve needs minutes for small fleets)
   report = params.output(), -- write an HTML report (map, fleet-size curve, tables) to this file
-  geojson = params.output(), -- write demand points and bases as GeoJSON to this file
+  geojson = params.output(), -- GeoJSON layers for QGIS: F.geojson gives F.demand.geojson, F.sites.geojson
   busy = "q",              -- q (local loads from rate x service) or simulated (measured, re-optimised)
   rounds = 10,             -- busy=simulated: at most this many re-optimisations
   sim_hours = 8760.0,      -- busy=simulated: hours simulated per replication (calls at rate=)

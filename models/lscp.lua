@@ -10,7 +10,7 @@ local P = params {
   fixed = "",              -- sites forced open, comma-separated names or indices
   solver = params.choice("lp_solve", {"lp_solve", "cbc"}), -- lp_solve or cbc
   report = params.output(), -- write an HTML report (map or charts, tables) to this file
-  geojson = params.output(), -- write demand points and sites as GeoJSON to this file (sf, utrecht)
+  geojson = params.output(), -- GeoJSON layers for QGIS: F.geojson gives F.demand.geojson, F.sites.geojson (sf, utrecht)
 }
 
 -- Data

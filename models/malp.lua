@@ -17,7 +17,7 @@ local P = params {
   fixed = "",              -- bases that keep at least one ambulance
   solver = params.choice("cbc", {"cbc", "lp_solve"}), -- cbc or lp_solve (lp_solve needs minutes for version 2 on utrecht)
   report = params.output(), -- write an HTML report (map, tables) to this file
-  geojson = params.output(), -- write demand points and bases as GeoJSON to this file
+  geojson = params.output(), -- GeoJSON layers for QGIS: F.geojson gives F.demand.geojson, F.sites.geojson
 }
 
 -- Data

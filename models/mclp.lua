@@ -14,7 +14,7 @@ local P = params {
   solver = params.choice("lp_solve", {"lp_solve", "cbc"}), -- lp_solve or cbc
   formulation = params.choice("sorted", {"sorted", "classic"}), -- sorted (clients with equal cover sets merged, greedy start) or classic
   report = params.output(), -- write an HTML report (map or charts, tables) to this file
-  geojson = params.output(), -- write demand points and sites as GeoJSON to this file (sf, utrecht)
+  geojson = params.output(), -- GeoJSON layers for QGIS: F.geojson gives F.demand.geojson, F.sites.geojson (sf, utrecht)
 }
 
 -- Data

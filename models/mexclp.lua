@@ -18,7 +18,7 @@ local P = params {
   curve_csv = params.output(),            -- write the curve to this CSV file
   solver = params.choice("lp_solve", {"lp_solve", "cbc"}), -- lp_solve or cbc
   report = params.output(),               -- write an HTML report (map, fleet-size curve, tables) to this file
-  geojson = params.output(),              -- write demand points and bases as GeoJSON to this file
+  geojson = params.output(),              -- GeoJSON layers for QGIS: F.geojson gives F.demand.geojson, F.sites.geojson
   busy = "q",              -- q (the busy fraction above) or simulated (measured, re-optimised in rounds)
   rounds = 10,             -- busy=simulated: at most this many re-optimisations
   rate = 60 / 7.75,        -- busy=simulated: calls per hour in the region (ELASPY's rate)

@@ -14,7 +14,7 @@ local P = params {
   formulation = params.choice("sorted", {"sorted", "classic"}), -- sorted (range from a heuristic start, dominated rows removed) or classic
   timeout = params.num(nil, "(0,inf)"), -- seconds per LSCP check (a safety net: a check it stops ends the bisection)
   report = params.output(), -- write an HTML report (map or charts, tables) to this file
-  geojson = params.output(), -- write demand points and sites as GeoJSON to this file (sf, utrecht)
+  geojson = params.output(), -- GeoJSON layers for QGIS: F.geojson gives F.demand.geojson, F.sites.geojson (sf, utrecht)
 }
 
 -- Data

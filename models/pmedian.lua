@@ -13,7 +13,7 @@ local P = params {
   formulation = params.choice("sorted", {"sorted", "classic"}), -- sorted (per-client sorted distances, heuristic start, Lagrangian) or classic
   timeout = params.num(600.0, "(0,inf)"), -- seconds (a safety net: a run it stops says so)
   report = params.output(),        -- write an HTML report (map or charts, tables) to this file
-  geojson = params.output(),       -- write demand points and sites as GeoJSON to this file (sf, utrecht)
+  geojson = params.output(),       -- GeoJSON layers for QGIS: F.geojson gives F.demand.geojson, F.sites.geojson (sf, utrecht)
 }
 
 -- Data

@@ -2,7 +2,7 @@
 -- of the closest free ambulance (returning ones from where they are), queue, scene, hospital and
 -- the drive back, under ELASPY's rules (see modules/sim/sim.h); promised vs simulated coverage.
 -- Run: emsopt models/simulate.lua instance=utrecht replay=DIR allocation=FILE calls=N patients=OUT.csv
---      emsopt models/simulate.lua [allocation=FILE] [hours=8760] [replications=10] [report=FILE.html]
+--      emsopt models/simulate.lua [allocation=FILE] [hours=8760] [replications=10] [report=FILE.html] [geojson=F.geojson]
 --   own region: demand=ZONES.csv sites=BASES.csv hospitals=H.csv (network=FILE.osm.pbf | matrix=M.csv
 --      matrix_unit=min [distances=D.csv distances_unit=km]) allocation=R.json|FILE.csv rate=CALLS_PER_HOUR
 -- Own region (sim.region): calls arise at the zones by weight; every drive runs in its direction:
@@ -53,7 +53,8 @@ local P = params {
   target = 12.0,          -- minutes: response target (simulated coverage = share within it)
   q = 0.6,                -- busy fraction the promised (MEXCLP) coverage assumes
   no_siren = 0.95,        -- speed factor driving back to base without siren
-  report = "",            -- HTML report: response times, mean response per zone, busy per base
+  report = "",            -- HTML report: a map of mean and 90th-percentile response per zone, busy per base
+  geojson = "",           -- generated: GeoJSON layers for QGIS: F.geojson gives F.zones, F.bases, F.hospitals .geojson
 }
 
 -- Data (every parameter and file checked before the simulation)
@@ -75,7 +76,8 @@ if not (P.target > 0) then error("target: must be > 0 (minutes)", 0) end
 if P.threads < 0 then error("threads: must be >= 0", 0) end
 if P.patients ~= "" and P.replay == "" then error("patients= needs replay=DIR (one row per replayed patient)", 0) end
 if P.replay ~= "" and sys.exists(P.replay) ~= "directory" then error(string.format("replay=%s: not a folder", P.replay), 0) end
-plan.check_outputs(P, {"patients", "report", "out"})
+plan.check_outputs(P, {"patients", "report", "geojson", "out"})
+if P.geojson ~= "" and P.replay ~= "" then error("geojson= needs generated calls (not replay=)", 0) end
 local reg, allocation, bases
 if own then
   reg = SR.build{demand = P.demand, sites = P.sites, hospitals = P.hospitals, columns = P.columns, crs = P.crs,
@@ -170,10 +172,15 @@ for _, l in ipairs(lines) do print(l) end
 print("base      ambulances  busy")
 for _, b in ipairs(res.per_base) do print(string.format("  %-8s %4d     %.4f", tostring(b.base), b.ambulances, b.busy)) end
 if P.report ~= "" then
-  local ok, err = plan.report(P.report, reg, res, {lines = lines, replications = P.replications, target = P.target,
+  local ok, err = plan.report(P.report, reg, res, {lines = lines, replications = P.replications, hours = P.hours, target = P.target,
     q = P.q, subtitle = string.format("%s, %d ambulances", own and reg.name or "Utrecht", #bases)})
   if not ok then error(err, 0) end
   print("report: " .. P.report)
+end
+if P.geojson ~= "" then
+  local files, err = plan.geojson(P.geojson, reg, res, {target = P.target, hours = P.hours})
+  if not files then error(err, 0) end
+  print("geojson, one layer per file for QGIS: " .. table.concat(files, ", "))
 end
 result.replications, result.hours, result.rate, result.seed = P.replications, P.hours, P.rate, P.seed
 result.summary, result.per_base, result.busy = s, res.per_base, res.per_amb.busy

@@ -31,7 +31,7 @@ local P = params {
   solver = params.choice("cbc", {"cbc", "lp_solve"}), -- cbc or lp_solve
   timeout = 120.0,         -- seconds per solve
   report = params.output(), -- write an HTML report (grid maps, existing vs proposed, busyness) to this file
-  geojson = params.output(), -- write cells, satellites and hospitals as GeoJSON to this file
+  geojson = params.output(), -- GeoJSON layers for QGIS: F.geojson gives F.cells, F.satellites, F.hospitals .geojson
 }
 
 -- Data

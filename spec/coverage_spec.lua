@@ -460,13 +460,12 @@ describe("coverage: model scripts", function()
     local text = check_report(html, 1)
     assert.matches("demand points by covering site", text)
     for _, nm in ipairs(r.names) do assert.matches("served by " .. nm, text) end
-    local fc, kinds = rc.geojson(gj, {box = {-122.55, 37.60, -122.30, 37.85}, types = "Point", dims = 2})
-    assert.equals(205, kinds.demand); assert.equals(16, kinds.site)
+    -- one file per layer (QGIS: one named layer each), no mixed file at gj
+    local L = rc.geojson_layers(gj, {demand = "Point", sites = "Point"}, {box = {-122.55, 37.60, -122.30, 37.85}, dims = 2})
+    assert.equals(205, #L.demand.features); assert.equals(16, #L.sites.features)
     local cw, open = 0, 0
-    for _, f in ipairs(fc.features) do
-      if f.properties.kind == "demand" and f.properties.covered then cw = cw + f.properties.weight end
-      if f.properties.kind == "site" and f.properties.open then open = open + 1 end
-    end
+    for _, f in ipairs(L.demand.features) do if f.properties.covered then cw = cw + f.properties.weight end end
+    for _, f in ipairs(L.sites.features) do if f.properties.open then open = open + 1 end end
     assert.equals(875247, cw); assert.equals(4, open)
   end)
   it("a bad data file stops a script with FILE:LINE and no traceback", function()
@@ -487,6 +486,7 @@ describe("coverage: model scripts", function()
     assert.equals(1, code)
     assert.matches("instance pmed4 has no coordinates", stderr)
     assert.is_false(require("sys").exists(gj))
+    assert.is_false(require("sys").exists((gj:gsub("%.geojson$", ".demand.geojson"))))
   end)
   it("models/mexclp.lua, malp.lua, lr_mexclp.lua on Utrecht, with maps and fleet-size curves", function()
     local u = assert(data.utrecht(UT))
@@ -499,10 +499,10 @@ describe("coverage: model scripts", function()
     assert.matches("0%.8520893", stdout)
     local text = check_report(html, 2)          -- the map and the fleet-size curve
     assert.matches("Fleet%-size curve", text)
-    local fc, kinds = rc.geojson(gj, {box = {4.7, 51.8, 5.7, 52.35}, types = "Point", dims = 2})
-    assert.equals(231, kinds.demand); assert.equals(21, kinds.site)
+    local L = rc.geojson_layers(gj, {demand = "Point", sites = "Point"}, {box = {4.7, 51.8, 5.7, 52.35}, dims = 2})
+    assert.equals(231, #L.demand.features); assert.equals(21, #L.sites.features)
     local amb = 0
-    for _, f in ipairs(fc.features) do amb = amb + (f.properties.ambulances or 0) end
+    for _, f in ipairs(L.sites.features) do amb = amb + (f.properties.ambulances or 0) end
     assert.equals(20, amb)
     html = spec.tmpname(".html")
     r = run("models/malp.lua", {"version=2", "report=" .. html})

@@ -483,16 +483,19 @@ describe("models/ems_clusters.lua", function()
 
   it("writes geojson=: tracts -> stations and stations -> hospitals as the run assigned them", function()
     assert.truthy(demo, "the demo run above")
-    local fc = rc.geojson(gj, {types = {tract = "Point", cluster = "Polygon", station = "Point", hospital = "Point",
-      route = "LineString"}})
+    local L = rc.geojson_layers(gj, {tracts = "Point", clusters = "Polygon", stations = "Point", hospitals = "Point",
+      routes = "LineString"}, {dims = 2})
     local t = assert(data.tracts(DEMO_TRACTS))
     local kinds, routes = {}, {}
     local tract_station = {}
-    for _, f in ipairs(fc.features) do
-      local p = f.properties
-      kinds[p.kind] = (kinds[p.kind] or 0) + 1
-      if p.kind == "tract" then tract_station[p.geoid] = p.station end
-      if p.kind == "route" then routes[p.station] = p.hospital end
+    for layer, fc in pairs(L) do
+      assert.equals("ems_clusters_" .. layer, fc.name)
+      for _, f in ipairs(fc.features) do
+        local p = f.properties
+        kinds[p.kind] = (kinds[p.kind] or 0) + 1
+        if p.kind == "tract" then tract_station[p.geoid] = p.station end
+        if p.kind == "route" then routes[p.station] = p.hospital end
+      end
     end
     assert.equals(t.n, kinds.tract)
     assert.equals(demo.stations, kinds.station)

@@ -226,12 +226,17 @@ describe("input: the coverage models on one's own files", function()
       "ambulances=20", "curve_to=0", "out=" .. out, "geojson=" .. gj}
     local r = assert(json.decode(spec.read(out)))
     assert.near(0.85208932, r.objective, 5e-9)
-    -- the coordinates went through PROJ: the map's points are in Utrecht province
-    local g = assert(json.decode(spec.read(gj)))
-    for _, f in ipairs(g.features) do
-      local c = f.geometry.coordinates
-      if f.geometry.type == "Point" then assert.truthy(c[1] > 4.7 and c[1] < 5.7 and c[2] > 51.8 and c[2] < 52.35) end
+    -- the coordinates went through PROJ: the map's points (one GeoJSON file per layer) are in Utrecht province
+    for _, layer in ipairs{"demand", "sites"} do
+      local g = assert(json.decode(spec.read(dir .. "/U." .. layer .. ".geojson")))
+      assert.truthy(#g.features > 0)
+      for _, f in ipairs(g.features) do
+        local c = f.geometry.coordinates
+        assert.equals("Point", f.geometry.type)
+        assert.truthy(c[1] > 4.7 and c[1] < 5.7 and c[2] > 51.8 and c[2] < 52.35)
+      end
     end
+    assert.is_false(require("sys").exists(gj))
   end)
   it("MALP II and LR-MEXCLP give the bundled instance's answers from the user's files", function()
     local files = {"demand=" .. dir .. "/UD.csv", "sites=" .. dir .. "/US.csv",

@@ -27,7 +27,8 @@ describe("own_region example", function()
   it("writes the synthetic points, both reports and both GeoJSON layers", function()
     local files = {}
     for _, f in ipairs(spec.ls(dir)) do files[f] = true end
-    for _, f in ipairs{"demand.csv", "sites.csv", "mclp.html", "mexclp.html", "mclp.geojson", "mexclp.geojson"} do
+    for _, f in ipairs{"demand.csv", "sites.csv", "mclp.html", "mexclp.html", "mclp.demand.geojson", "mclp.sites.geojson",
+      "mexclp.demand.geojson", "mexclp.sites.geojson"} do
       assert.truthy(files[f], f .. " written")
     end
     local d, info = assert(csv.read(dir .. "/demand.csv", {types = {lat = "number", lon = "number", weight = "number"}}))
@@ -39,8 +40,10 @@ describe("own_region example", function()
     local _, sinfo = assert(csv.read(dir .. "/sites.csv"))
     assert.equals(12, sinfo.rows)
     for _, f in ipairs{"mclp.html", "mexclp.html"} do assert.matches("OpenStreetMap contributors", spec.read(dir .. "/" .. f)) end
-    local gj = assert(json.decode(spec.read(dir .. "/mclp.geojson")))
+    assert.is_nil(files["mclp.geojson"], "no mixed-geometry file beside the layers")
+    local gj = assert(json.decode(spec.read(dir .. "/mclp.demand.geojson")))
     assert.equals("FeatureCollection", gj.type)
+    assert.equals(150, #gj.features)
     assert.matches("MCLP: 3 stations cover %d+ of %d+", stdout)
     assert.matches("largest of %d+ strongly connected components kept", stdout)
     assert.equals("ambulance", res.network.profile)

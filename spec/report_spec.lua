@@ -321,6 +321,18 @@ describe("report", function()
       features = {report.point(1, 2), report.linestring({{1, 2}, {2, 3}})}}}} end,
       "layer mixed mixes geometry types %(Point and LineString at feature 2%)")
     assert.same({"plan.points.geojson", "plan.routes.geojson"}, spec.ls(dir))
+    -- the specs' check of a model's layer files, and that it can fail
+    local L = rc.geojson_layers(dir .. "/plan.geojson", {points = "Point", routes = "LineString"})
+    assert.equals(1, #L.routes.features)
+    assert.equals(dir .. "/plan.geojson: no layer file for cells",
+      select(2, rc.check_geojson_layers(dir .. "/plan.geojson", {points = "Point", routes = "LineString", cells = "Polygon"})))
+    assert.equals(dir .. "/plan.geojson: unexpected layer file plan.routes.geojson",
+      select(2, rc.check_geojson_layers(dir .. "/plan.geojson", {points = "Point"})))
+    assert.equals(dir .. "/plan.routes.geojson: feature 1 is a LineString, the layer's type is Polygon",
+      select(2, rc.check_geojson_layers(dir .. "/plan.geojson", {points = "Point", routes = "Polygon"})))
+    assert(report.geojson{path = dir .. "/plan.geojson", features = {report.point(1, 2), report.linestring({{1, 2}, {2, 3}})}})
+    assert.equals(dir .. "/plan.geojson: a mixed-geometry file beside the layer files",
+      select(2, rc.check_geojson_layers(dir .. "/plan.geojson", {points = "Point", routes = "LineString"})))
   end)
 
   it("writes GeoJSON with the RFC 7946 shape", function()
@@ -388,27 +400,19 @@ describe("er_routing report=", function()
     assert.equals(2, #r.pictures)
   end)
 
-  it("writes GeoJSON of ZIPs, ERs and routes whose shares add up per ZIP, and one file per layer", function()
-    local stem = gj:gsub("%.geojson$", "")
-    for name, gtype in pairs({zips = "Point", ers = "Point", routes = "LineString"}) do
-      local layer = rc.geojson(stem .. "." .. name .. ".geojson", {types = gtype})
+  it("writes GeoJSON of ZIPs, ERs and routes whose shares add up per ZIP, one file per layer", function()
+    local L = rc.geojson_layers(gj, {zips = "Point", ers = "Point", routes = "LineString"}, {dims = 2})
+    for name, layer in pairs(L) do
       assert.equals("er_routing_" .. name, layer.name)
       assert.equals("min", layer.units.minutes)
     end
-    local fc = rc.geojson(gj)
-    local nzip, ner, share = 0, 0, {}
-    for _, f in ipairs(fc.features) do
+    local share = {}
+    for _, f in ipairs(L.routes.features) do
       local p = f.properties
-      if p.kind == "zip" then nzip = nzip + 1
-      elseif p.kind == "er" then ner = ner + 1
-      else
-        assert.equals("route", p.kind)
-        assert.equals("LineString", f.geometry.type)
-        share[p.zip] = (share[p.zip] or 0) + p.share
-      end
+      share[p.zip] = (share[p.zip] or 0) + p.share
     end
-    assert.equals(#res.travel.zips, nzip)
-    assert.equals(#res.ers, ner)
+    assert.equals(#res.travel.zips, #L.zips.features)
+    assert.equals(#res.ers, #L.ers.features)
     for _, z in ipairs(res.travel.zips) do assert.near(1, share[z], 1e-9) end
   end)
 end)

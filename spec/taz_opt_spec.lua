@@ -169,12 +169,12 @@ describe("taz_opt: model script", function()
     local text = rc.page(html, {svgs = 2 + 3, render = true, scale = 0.25}).text
     assert.matches("Existing vs proposed", text)
     for _, s in ipairs(r.proposed.satellites) do assert.matches(string.format("%d: %d amb", s.cell, s.ambulances), text) end
-    -- GeoJSON: every cell a closed counter-clockwise polygon, satellites and hospitals as points,
-    -- all in Manhattan
-    local _, n = rc.geojson(gj, {box = {-74.1, 40.6, -73.8, 40.95}, dims = 2,
-      types = {cell = "Polygon", satellite = "Point", hospital = "Point"}})
-    assert.equals(#r.cells, n.cell)
-    assert.equals(#r.proposed.satellites + #r.existing.satellites, n.satellite)
-    assert.truthy(n.hospital >= 5)
+    -- GeoJSON, one file per layer: every cell a closed counter-clockwise polygon, satellites and
+    -- hospitals as points, all in Manhattan
+    local L = rc.geojson_layers(gj, {cells = "Polygon", satellites = "Point", hospitals = "Point"},
+      {box = {-74.1, 40.6, -73.8, 40.95}, dims = 2})
+    assert.equals(#r.cells, #L.cells.features)
+    assert.equals(#r.proposed.satellites + #r.existing.satellites, #L.satellites.features)
+    assert.truthy(#L.hospitals.features >= 5)
   end)
 end)

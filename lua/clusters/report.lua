@@ -9,12 +9,11 @@
 --       capacity; the annealing trace of each stage (temperature on a log axis, moving-average
 --       acceptance probability); the annealing / BIP / bound table; the station and hospital
 --       tables. r = clusters.solve's result, inst = clusters.instance's. -> true | nil, message
---   cr.geojson(r, inst, path)  RFC 7946 FeatureCollection: tracts (Point, kind = "tract", with
---       their station), station clusters (Polygon hulls, kind = "cluster"), stations (Point),
---       hospitals (Point, with their merged group) and station -> hospital lines
---       (LineString, kind = "route"); and one file per layer beside it for QGIS
---       (PATH.tracts.geojson, .clusters, .stations, .hospitals, .routes) -> the layer files |
---       nil, message (without path: the text of the whole collection)
+--   cr.geojson(r, inst, path)  RFC 7946 FeatureCollections, one file per layer for QGIS (each one
+--       geometry type): PATH.tracts.geojson (Point, with their station), .clusters (Polygon hulls),
+--       .stations (Point), .hospitals (Point, with their merged group) and .routes (station ->
+--       hospital LineStrings); path "r.geojson" gives r.tracts.geojson, ... -> the layer files |
+--       nil, message
 --   cr.sweep_html(rows, title, path)  the sweep's table (and its stage-1 gap by cell) as a page
 local report = require "report"
 local clusters = require "clusters"
@@ -315,16 +314,11 @@ end
 
 local GEO_UNITS = {population = "people", km = "km (great circle)", beds = "licensed beds"}
 
--- path given: the FeatureCollection of every feature (told apart by kind) at path, and one file per
--- layer for QGIS (path.tracts, .clusters, .stations, .hospitals, .routes .geojson) -> list of
--- the layer files | nil, message; without path: the text of the whole collection
+-- one file per layer for QGIS (path.tracts, .clusters, .stations, .hospitals, .routes .geojson)
+-- -> list of the layer files | nil, message
 function M.geojson(r, inst, path)
   local L = geojson_layers(r, inst)
   local order = {"tracts", "clusters", "stations", "hospitals", "routes"}
-  local f = {}
-  for _, name in ipairs(order) do for _, x in ipairs(L[name]) do f[#f + 1] = x end end
-  local ok, err = report.geojson{features = f, path = path, name = "ems_clusters", units = GEO_UNITS}
-  if not path or not ok then return ok, err end
   local layers = {}
   for _, name in ipairs(order) do
     if #L[name] > 0 then layers[#layers + 1] = {name = name, features = L[name]} end

@@ -301,11 +301,6 @@ local function the_geojson(inst, o, P)
   end
   local units = {distance = inst.unit or "distance units", weight = "demand weight"}
   if qty then units[qty.key] = "probability (0..1)" end
-  local all = {}
-  for _, f in ipairs(dem) do all[#all + 1] = f end
-  for _, f in ipairs(sites) do all[#all + 1] = f end
-  local ok, err = report.geojson{features = all, path = P.geojson, name = o.model, units = units}
-  if not ok then return nil, err end
   return report.geojson_layers{path = P.geojson, name = o.model:gsub("[^%w]", ""):lower(), units = units,
     layers = {{name = "demand", features = dem}, {name = "sites", features = sites}}}
 end
@@ -484,10 +479,6 @@ local function taz_geojson(area, o, P)
   end
   local units = {calls_per_hour = "calls/h", share = "fraction of all demand (0..1)", expected_coverage = "probability (0..1)",
     load = "erlangs", busy = "fraction of time (0..1)", blocking = "probability (0..1)"}
-  local all = {}
-  for _, l in ipairs{cells, sats, hos} do for _, f in ipairs(l) do all[#all + 1] = f end end
-  local ok, err = report.geojson{features = all, path = P.geojson, name = "taz_opt", units = units}
-  if not ok then return nil, err end
   local layers = {{name = "cells", features = cells}, {name = "satellites", features = sats}}
   if #hos > 0 then layers[3] = {name = "hospitals", features = hos} end
   return report.geojson_layers{path = P.geojson, name = "taz_opt", units = units, layers = layers}
@@ -498,7 +489,7 @@ function M.taz_write(area, o, P)
   if P.report ~= "" then assert(taz_page(area, o, P)); done[#done + 1] = "report: " .. P.report end
   if P.geojson ~= "" then
     local files = assert(taz_geojson(area, o, P))
-    done[#done + 1] = "geojson: " .. P.geojson .. " (layers for QGIS: " .. table.concat(files, ", ") .. ")"
+    done[#done + 1] = "geojson, one layer per file for QGIS: " .. table.concat(files, ", ")
   end
   for _, line in ipairs(done) do print(line) end
   return done
@@ -513,7 +504,7 @@ function M.write(inst, o, P)
   if P.geojson and P.geojson ~= "" then
     M.check(inst, P)
     local files = assert(the_geojson(inst, o, P))
-    done[#done + 1] = "geojson: " .. P.geojson .. " (layers for QGIS: " .. table.concat(files, ", ") .. ")"
+    done[#done + 1] = "geojson, one layer per file for QGIS: " .. table.concat(files, ", ")
   end
   for _, line in ipairs(done) do print(line) end
   return done

@@ -153,7 +153,7 @@ function M.report(res, P, print_)
   if P.geojson and P.geojson ~= "" then
     local files, err = M.write_geojson(res, P)
     if not files then error(err, 0) end
-    say("GeoJSON written to " .. P.geojson .. "; one layer per file for QGIS: " .. table.concat(files, ", "))
+    say("GeoJSON, one layer per file for QGIS: " .. table.concat(files, ", "))
   end
   if P.ers ~= "" then
     write_rows(P.ers, res.ers, {"id", "name", "type", "trauma", "beds", "beds_known", "capabilities", "capacity", "mu", "load",
@@ -347,9 +347,9 @@ function M.write_html(res, P)
     }}
 end
 
--- geojson=FILE.geojson: ZIP points, ER points and ZIP -> ER lines with their shares, all in FILE
--- (features told apart by kind) and one file per layer for QGIS: FILE.zips, FILE.ers, FILE.routes
--- (.geojson), each one geometry type; a "units" member names the properties' units
+-- geojson=FILE.geojson: one file per layer for QGIS, each one geometry type: FILE.zips (ZIP points),
+-- FILE.ers (ER points) and FILE.routes (ZIP -> ER lines with their shares) .geojson; a "units"
+-- member names the properties' units
 function M.write_geojson(res, P)
   local report = require "report"
   local flows, zip_total = zip_flows(res)
@@ -370,10 +370,6 @@ function M.write_geojson(res, P)
   local per = fmt("patients per %g h period", res.period_hours)
   local units = {patients = per, capacity = per, mu = per, load = per, utilisation = "load / capacity (0..1)",
     overflow = "probability (0..1)", share = "fraction of the ZIP's patients (0..1)", minutes = "min"}
-  local all = {}
-  for _, l in ipairs{zips, ers, routes} do for _, f in ipairs(l) do all[#all + 1] = f end end
-  local ok, err = report.geojson{features = all, path = P.geojson, name = "er_routing", units = units}
-  if not ok then return nil, err end
   return report.geojson_layers{path = P.geojson, name = "er_routing", units = units,
     layers = {{name = "zips", features = zips}, {name = "ers", features = ers}, {name = "routes", features = routes}}}
 end

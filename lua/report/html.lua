@@ -90,9 +90,18 @@ function M.table(t)
   return table.concat(out, "\n")
 end
 
+-- the embedded Leaflet's version: the Debian package's upstream version when the build knew the
+-- package (libjs-leaflet 1.7.1~dfsg ships 1.7.1 code whose own version string says 1.6.0, as
+-- upstream's v1.7.1 builds do), else the library's own string
 local function LEAFLET_VERSION()
-  return require("report.leaflet_assets").js:match('version="([%d.]+)"') or ""
+  local a = require("report.leaflet_assets")
+  local own = a.js:match('version="([%d.]+)"') or ""
+  local pkg, ver = (a.package or ""):match("^(%S+) (%S+)$")
+  if not pkg then return own end
+  local upstream = ver:gsub("^%d+:", ""):match("^[%d.]+") or ver
+  return fmt("%s (Debian %s %s)", upstream, pkg, ver)
 end
+M.leaflet_version = LEAFLET_VERSION
 
 local function anchor(i) return "s" .. i end
 

@@ -319,10 +319,10 @@ M.JS = [==[
         bounds = bounds ? bounds.extend(b) : L.latLngBounds(b.getSouthWest(), b.getNorthEast());
       }
     });
-    L.control.layers(base, over, {collapsed: false}).addTo(map);
+    var ctl = L.control.layers(base, over, {collapsed: false}).addTo(map), lg = null;
     if (!m.planar) L.control.scale({imperial: false}).addTo(map);
     if (m.legend.length || m.colorbar) {
-      var lg = L.control({position: 'bottomleft'});
+      lg = L.control({position: 'bottomleft'});
       lg.onAdd = function () {
         var d = L.DomUtil.create('div', 'wm-legend');
         d.innerHTML = legendHtml(m);
@@ -332,7 +332,9 @@ M.JS = [==[
       };
       lg.addTo(map);
     }
-    if (bounds) map.fitBounds(bounds, {padding: [12, 12]}); else map.setView([0, 0], 2);
+    // the features clear of the legend (bottom left) and the layer control (top right)
+    var padL = lg ? lg.getContainer().offsetWidth + 16 : 12, padR = ctl.getContainer().offsetWidth + 16;
+    if (bounds) map.fitBounds(bounds, {paddingTopLeft: [padL, 12], paddingBottomRight: [padR, 12]}); else map.setView([0, 0], 2);
     // front to back: points over lines over areas
     m.layers.forEach(function (l) {
       if (l.geoms.length && l.geoms[0].type === 'Point' && map.hasLayer(groups[l.name])) groups[l.name].bringToFront();

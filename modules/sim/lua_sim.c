@@ -37,7 +37,8 @@
  *   b.rep_cpu_seconds[r]: the CPU time of the thread that ran replication r (calls generated,
  *   run, summary); b.cpu_seconds: the process's CPU time over the batch
  *   b.amb_busy[r][k], b.amb_back, b.amb_km, b.amb_calls; b.zone_resp[z], b.zone_n[z],
- *   b.zone_within[z] summed over replications; b.hist[k] calls with response in [k-1, k)
+ *   b.zone_within[z] summed over replications; b.zone_p90[r][z] the 90th percentile of zone z's
+ *   responses in replication r (NaN: no calls there); b.hist[k] calls with response in [k-1, k)
  *   minutes (b.hist[61]: 60 or more), summed over replications; b.seconds, b.cpu_seconds, b.threads,
  *   b.interrupted. Same options and seed -> the same numbers whatever the thread count.
  *
@@ -511,9 +512,10 @@ static int l_replicate(lua_State *L) {
   B.reps = (int)reps, B.seed = (uint64_t)seed, B.threads = (int)threads;
   B.rep = buffer(L, sizeof(SimRepOut) * (size_t)reps);
   size_t an = (size_t)reps * (size_t)namb, zn = (size_t)reps * (size_t)Z;
-  double *ab = buffer(L, sizeof(double) * (4 * an + 3 * zn));
+  double *ab = buffer(L, sizeof(double) * (4 * an + 4 * zn));
   B.amb_busy = ab, B.amb_back = ab + an, B.amb_km = ab + 2 * an, B.amb_calls = ab + 3 * an;
   B.zone_resp = ab + 4 * an, B.zone_n = B.zone_resp + zn, B.zone_within = B.zone_n + zn;
+  B.zone_p90 = B.zone_within + zn;
   B.nbins = 61, B.bin_width = 1.0;
   B.hist = buffer(L, sizeof(double) * (size_t)reps * (size_t)B.nbins);
   int rc = sim_replicate(R, (int)namb, base, &G, &B);
@@ -568,6 +570,8 @@ static int l_replicate(lua_State *L) {
   lua_setfield(L, -2, "zone_n");
   push_zone_sums(L, B.zone_within, rows, (int)Z);
   lua_setfield(L, -2, "zone_within");
+  push_matrix(L, B.zone_p90, rows, (int)Z);
+  lua_setfield(L, -2, "zone_p90");
   push_zone_sums(L, B.hist, rows, B.nbins);
   lua_setfield(L, -2, "hist");
   set_num(L, "seconds", B.seconds);

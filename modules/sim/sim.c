@@ -830,11 +830,13 @@ static void *worker(void *arg) {
   SimBatch *B = S->B;
   SimCall *calls = NULL;
   size_t cap = 0, ocap = 0;
-  double *resp = NULL, *wait = NULL;
+  double *resp = NULL, *wait = NULL, *zbuf = NULL;
+  size_t *zpos = NULL;
   Work W;
   int wok = work_init(&W, S->namb, S->R->n) == SIM_OK;
   SimAmbOut *amb = malloc(sizeof(SimAmbOut) * (size_t)S->namb);
   if (!amb || !wok) goto oom;
+  if (B->zone_p90 && !(zpos = malloc(sizeof(size_t) * (size_t)S->G->nzones))) goto oom;
   for (;;) {
     pthread_mutex_lock(&S->lock);
     int r = (S->failed || B->interrupted) ? B->reps : S->next++;
@@ -854,6 +856,11 @@ static void *worker(void *arg) {
       if (nr) resp = nr;
       if (nw) wait = nw;
       if (!nr || !nw) goto oom;
+      if (B->zone_p90) {
+        double *nz = realloc(zbuf, sizeof(double) * n);
+        if (!nz) goto oom;
+        zbuf = nz;
+      }
       ocap = n;
     }
     SimInfo info; /* generated calls are valid: no checks */
@@ -888,6 +895,19 @@ static void *worker(void *arg) {
       within += in;
       if (z >= 0) zr[z] += v, zn[z] += 1, zw[z] += in;
     }
+    if (B->zone_p90) { /* the responses grouped by zone (a counting sort), then each group's p90 */
+      double *zp = B->zone_p90 + (size_t)r * Z;
+      size_t at = 0;
+      for (int z = 0; z < Z; z++) zpos[z] = at, at += (size_t)zn[z];
+      for (size_t c = 0; c < n; c++) {
+        int z = S->zone_of[calls[c].loc];
+        if (z >= 0) zbuf[zpos[z]++] = resp[c]; /* resp is still in call order here */
+      }
+      for (int z = 0; z < Z; z++) {
+        size_t k = (size_t)zn[z], lo;
+        zp[z] = k ? quantile(zbuf + (zpos[z] - k), k, 0, 0.90, &lo) : NAN;
+      }
+    }
     for (int p = 0; p < SIM_PRIORITIES; p++) {
       o->calls_p[p] = np[p];
       o->mean_response_p[p] = np[p] ? sp[p] / (double)np[p] : NAN;
@@ -916,14 +936,14 @@ static void *worker(void *arg) {
     o->busy_fraction = bsum / S->namb;
     o->cpu_seconds = now_s(CLOCK_THREAD_CPUTIME_ID) - c0;
   }
-  free(calls), free(resp), free(wait), free(amb);
+  free(calls), free(resp), free(wait), free(amb), free(zbuf), free(zpos);
   if (wok) work_free(&W);
   return NULL;
 oom:
   pthread_mutex_lock(&S->lock);
   S->failed = 1;
   pthread_mutex_unlock(&S->lock);
-  free(calls), free(resp), free(wait), free(amb);
+  free(calls), free(resp), free(wait), free(amb), free(zbuf), free(zpos);
   if (wok) work_free(&W);
   return NULL;
 }

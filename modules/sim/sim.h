@@ -149,6 +149,8 @@ typedef struct SimBatch {
   SimRepOut *rep;        /* reps */
   double *amb_busy, *amb_back, *amb_km, *amb_calls; /* reps x namb */
   double *zone_resp, *zone_n, *zone_within;          /* reps x nzones */
+  double *zone_p90;      /* reps x nzones: 90th percentile of the zone's responses (NAN: no
+                            calls; NULL: not computed) */
   int nbins;             /* response-time histogram: bins of bin_width minutes, the last one */
   double bin_width;      /* open-ended; hist = reps x nbins counts (NULL: none) */
   double *hist;

@@ -34,6 +34,11 @@
 --     opts.types = "Point" | {kind = "Polygon", ...}: the geometry type of every feature, or by
 --       properties.kind (a kind not listed is an error)
 --     kinds = {[properties.kind] = count}
+--   rc.geojson_layers(path, {layer = "Point" | "LineString" | "Polygon", ...}, opts) -> {layer = fc}
+--     the files a model's geojson=PATH wrote: exactly PATH-without-.geojson.LAYER.geojson for the
+--     layers listed (no other file of that stem, and no mixed file at PATH itself), each a named
+--     FeatureCollection whose features all have the layer's one geometry type (one QGIS layer);
+--     opts as rc.geojson's (box, dims)
 -- Non-raising forms return the same value or nil, message: rc.check_page, rc.check_svg,
 -- rc.check_svgs, rc.check_geojson. rc.render(svg_text, opts) -> the facts only (no judgement).
 local spec = require "spec"
@@ -261,6 +266,38 @@ function M.check_geojson(x, opts)
   return fc, kinds
 end
 
+function M.check_geojson_layers(path, layers, opts)
+  opts = opts or {}
+  local dir, file = path:match("^(.*)/([^/]*)$")
+  if not dir then dir, file = ".", path end
+  local stem = file:gsub("%.geojson$", "")
+  local found = {}
+  for _, f in ipairs(spec.ls(dir)) do
+    if f == file then return nil, fmt("%s: a mixed-geometry file beside the layer files", path) end
+    local layer = f:sub(1, #stem + 1) == stem .. "." and f:match("^(.+)%.geojson$")
+    layer = layer and layer:sub(#stem + 2)
+    if layer and layer ~= "" then
+      if not layers[layer] then return nil, fmt("%s: unexpected layer file %s", path, f) end
+      found[layer] = true
+    end
+  end
+  local out = {}
+  for layer, gtype in pairs(layers) do
+    if not found[layer] then return nil, fmt("%s: no layer file for %s", path, layer) end
+    local name = dir .. "/" .. stem .. "." .. layer .. ".geojson"
+    local fc, why = M.check_geojson(name, {box = opts.box, dims = opts.dims})
+    if not fc then return nil, name .. ": " .. why end
+    if type(fc.name) ~= "string" or fc.name == "" then return nil, name .. ": no layer name" end
+    for i, f in ipairs(fc.features) do
+      if f.geometry.type ~= gtype then
+        return nil, fmt("%s: feature %d is a %s, the layer's type is %s", name, i, f.geometry.type, gtype)
+      end
+    end
+    out[layer] = fc
+  end
+  return out
+end
+
 -- ---- raising forms ------------------------------------------------------------------------------
 
 local function raising(check)
@@ -274,6 +311,7 @@ M.page = raising(M.check_page)
 M.svgs = raising(M.check_svgs)
 M.svg = raising(M.check_svg)
 M.geojson = raising(M.check_geojson)
+M.geojson_layers = raising(M.check_geojson_layers)
 M.png = raising(M.check_png)
 
 return M
