@@ -234,18 +234,29 @@ function M.lagrangian(inst, p, fixed, start_sites, ub, opts)
   local d = rows(inst)
   local n, m = #d, #d[1]
   local w, order = weights(inst, n), orders(inst)
-  local isfixed = {}
+  local isfixed, closed = {}, opts.closed
   for _, j in ipairs(fixed) do isfixed[j] = true end
   local free = {}
-  for j = 1, m do if not isfixed[j] then free[#free + 1] = j end end
+  for j = 1, m do if not isfixed[j] and not (closed and closed[j]) then free[#free + 1] = j end end
+  if closed then                                   -- each client's order over the allowed sites only
+    local full = order
+    order = {}
+    for i = 1, n do
+      local o, t = full[i], {}
+      for q = 1, #o do local j = o[q]; if not closed[j] then t[#t + 1] = j end end
+      order[i] = t
+    end
+  end
   local pf = p - #fixed
   local u = {}
-  do                                               -- start: the cost of each client at the start
+  if opts.u then                                   -- warm start: given multipliers
+    for i = 1, n do u[i] = opts.u[i] end
+  else                                             -- start: the cost of each client at the start
     local open = {}
     for _, j in ipairs(start_sites) do open[j] = true end
     for i = 1, n do
       local r, o = d[i], order[i]
-      for q = 1, m do if open[o[q]] then u[i] = w[i] * r[o[q]]; break end end
+      for q = 1, #o do if open[o[q]] then u[i] = w[i] * r[o[q]]; break end end
     end
   end
   local integral = opts.integral
@@ -257,7 +268,7 @@ function M.lagrangian(inst, p, fixed, start_sites, ub, opts)
     for i = 1, n do
       local r, o, wi, ui = d[i], order[i], w[i], uu[i]
       total = total + ui
-      for q = 1, m do
+      for q = 1, #o do
         local j = o[q]
         local c = wi * r[j] - ui
         if c >= 0 then break end
@@ -297,7 +308,7 @@ function M.lagrangian(inst, p, fixed, start_sites, ub, opts)
     for k = 1, p do insel[sel[k]] = true end
     for i = 1, n do
       local r, o, wi, ui, c = d[i], order[i], w[i], u[i], 0
-      for q = 1, m do
+      for q = 1, #o do
         local j = o[q]
         if wi * r[j] - ui >= 0 then break end
         if insel[j] then c = c + 1 end
@@ -333,7 +344,8 @@ end
 
 
 local PMED_OPTS = {p = true, fixed = true, solver = true, timeout = true, formulation = true, verbose = true,
-  lagrangian = true, swaps = true, gap_rel = true, gap_abs = true, explain = true, reduce = true}
+  lagrangian = true, swaps = true, gap_rel = true, gap_abs = true, explain = true, reduce = true,
+  search = true, nodes = true}
 
 -- The result of a sorted-distance p-median: {ok, optimal, status, cost, objective, sites, names,
 -- assign, bound, lagrangian, start_cost, heuristic_cost, fixed_open, fixed_closed, columns, rows,
@@ -373,15 +385,12 @@ function M.pmedian(inst, opts)
   local sites, ub, swaps = M.interchange(inst, start, fixed, opts.swaps)
   local heuristic_cost = ub
   local t_heur = clock() - t0
-  -- Lagrangian bound and reduction
-  local lag = M.lagrangian(inst, p, fixed, sites, ub, {integral = integral, iter = opts.lagrangian})
-  if lag.cost < ub then                              -- a Lagrangian solution was better: polish it
-    sites, ub = M.interchange(inst, lag.sites, fixed, opts.swaps)
-  end
-  local L = lag.bound
-  local res = {greedy_cost = greedy_cost, heuristic_cost = heuristic_cost, swaps = swaps, lagrangian = L,
-               lagrangian_iterations = lag.iterations, start_cost = ub, heuristic_time = t_heur,
-               lagrangian_time = clock() - t0 - t_heur}
+  -- Lagrangian bound and reduction, in rounds: the tests at the best multipliers close (open)
+  -- sites; the next round's relaxation leaves the closed sites out (and keeps the opened ones),
+  -- which raises the bound, and so on while sites are closed. Every test is strict, so the best
+  -- known solution survives them all; a better solution met on the way (the Lagrangian sites,
+  -- polished by interchange) lowers the cost the tests compare with.
+  local res = {greedy_cost = greedy_cost, heuristic_cost = heuristic_cost, swaps = swaps, heuristic_time = t_heur}
   local function finish(js, optimal, status, bound, method, extra)
     table.sort(js)
     local cov = require "coverage"
@@ -395,22 +404,84 @@ function M.pmedian(inst, opts)
       or fmt("%s: best solution %.10g, bound %.10g (sorted distances, %.3g s)", status, cost, bound, res.time)
     return res
   end
-  if (integral and math.ceil(L - 1e-6) >= ub) or L >= ub - 1e-9 * math.max(1, math.abs(ub)) then
-    return finish(sites, true, "OPTIMAL", ub, "lagrangian", {columns = 0, rows = 0})
-  end
-
-  -- reduction tests at the best multipliers (strict: the start's solution survives them all)
-  local state = {}                                   -- 1 open, 0 closed, nil free
-  for _, j in ipairs(fixed) do state[j] = 1 end
-  local rho, ranked, pf = lag.rho, lag.ranked, lag.pf
-  if opts.reduce ~= false and pf > 0 and pf < #ranked then
-    local last, nxt = rho[ranked[pf]], rho[ranked[pf + 1]]
-    for k, j in ipairs(ranked) do
-      if k <= pf then
-        if improves(L - rho[j] + nxt, ub) then state[j] = 1 end
-      elseif improves(L + rho[j] - last, ub) then state[j] = 0 end
+  -- Branch and bound on the sites with the Lagrangian bound at every node (the pmed kernel, the
+  -- same relaxation and tests as below, in C), bounded by nodes. When the node limit binds, the
+  -- Lagrangian rounds and the sorted model below take over from its best solution.
+  if opts.search ~= "mip" and opts.reduce ~= false then
+    local order = orders(inst)
+    local first, site, cost, st = {}, {}, {}, {}
+    for j = 1, m do st[j] = -1 end
+    for _, j in ipairs(fixed) do st[j] = 1 end
+    local e = 0
+    for i = 1, n do
+      first[i] = e + 1
+      local r, o, wi = d[i], order[i], w[i]
+      for q = 1, m do local j = o[q]; e = e + 1; site[e] = j; cost[e] = wi * r[j] end
+    end
+    first[n + 1] = e + 1
+    local left = opts.timeout and math.max(opts.timeout - (clock() - t0), 1e-9) or 0
+    local bb = require("pmed").branch{m = m, p = p, first = first, site = site, cost = cost, state = st,
+      incumbent = sites, integral = integral, nodes = opts.nodes or 20000, timeout = left,
+      root_iter = opts.lagrangian or 400}
+    first, site, cost = nil, nil, nil
+    res.start_cost = ub
+    if bb.cost < ub then sites, ub = bb.sites, bb.cost end
+    res.lagrangian = math.min(bb.root_bound or -huge, ub)
+    res.bb_nodes, res.bb_iterations, res.lagrangian_time = bb.nodes, bb.iterations, clock() - t0 - t_heur
+    local method = bb.nodes <= 1 and "lagrangian" or "branch"
+    if bb.status == "optimal" then
+      return finish(sites, true, "OPTIMAL", ub, method, {columns = 0, rows = 0})
+    elseif bb.status == "time" then                  -- the safety net: say so
+      return finish(sites, false, "TIMEOUT", bb.bound or res.lagrangian, method,
+        {columns = 0, rows = 0, limited_by = "time"})
     end
   end
+  local state = {}                                   -- 1 open, 0 closed, nil free
+  for _, j in ipairs(fixed) do state[j] = 1 end
+  local function proven(L) return (integral and math.ceil(L - 1e-6) >= ub) or L >= ub - 1e-9 * math.max(1, math.abs(ub)) end
+  local lag, L, its, rounds = nil, -huge, 0, 0
+  local max_rounds = opts.reduce == false and 1 or 8
+  while rounds < max_rounds do
+    rounds = rounds + 1
+    local closed, open_now = nil, {}
+    for j = 1, m do
+      if state[j] == 0 then closed = closed or {}; closed[j] = true end
+      if state[j] == 1 then open_now[#open_now + 1] = j end
+    end
+    lag = M.lagrangian(inst, p, open_now, sites, ub, {integral = integral, closed = closed,
+      u = lag and lag.u, f = lag and 1 or nil, patience = lag and 40 or nil,
+      iter = rounds == 1 and opts.lagrangian or (opts.lagrangian or 400) * 2})
+    its = its + lag.iterations
+    if lag.bound > L then L = lag.bound end
+    local cand = lag.cost < ub and lag.sites or nil
+    if not cand then                                 -- polish the Lagrangian sites at the best multipliers
+      cand = {}
+      for k = 1, lag.pf do cand[k] = lag.ranked[k] end
+      for _, j in ipairs(open_now) do cand[#cand + 1] = j end
+    end
+    local s2, c2 = M.interchange(inst, cand, fixed, opts.swaps)
+    if c2 < ub then sites, ub = s2, c2 end
+    if proven(L) then break end
+    if opts.reduce == false then break end
+    -- reduction tests at the best multipliers of this round (L here is this round's bound)
+    local Lr, rho, ranked, pf = lag.bound, lag.rho, lag.ranked, lag.pf
+    local changed = false
+    if pf > 0 and pf < #ranked then
+      local last, nxt = rho[ranked[pf]], rho[ranked[pf + 1]]
+      for k, j in ipairs(ranked) do
+        if k <= pf then
+          if improves(Lr - rho[j] + nxt, ub) then state[j] = 1; changed = true end
+        elseif improves(Lr + rho[j] - last, ub) then state[j] = 0; changed = true end
+      end
+    end
+    if not changed then break end
+  end
+  res.lagrangian, res.lagrangian_iterations, res.lagrangian_rounds = L, its, rounds
+  res.start_cost, res.lagrangian_time = ub, clock() - t0 - t_heur
+  if proven(L) then
+    return finish(sites, true, "OPTIMAL", ub, "lagrangian", {columns = 0, rows = 0})
+  end
+  L = lag.bound                                      -- the level caps below use this round's multipliers
   local nopen, nallowed = 0, 0
   for j = 1, m do
     if state[j] == 1 then nopen = nopen + 1 end
