@@ -365,6 +365,12 @@ function M.pmedian(inst, opts)
   if opts.formulation ~= nil and opts.formulation ~= "sorted" then
     error(fmt("pmedian: formulation must be 'sorted' or 'classic', got '%s'", tostring(opts.formulation)), 2)
   end
+  if opts.search ~= nil and opts.search ~= "branch" and opts.search ~= "mip" then
+    error(fmt("pmedian: search must be 'branch' or 'mip', got '%s'", tostring(opts.search)), 2)
+  end
+  if opts.nodes ~= nil and (math.type(opts.nodes) ~= "integer" or opts.nodes < 0) then
+    error(fmt("pmedian: nodes must be an integer >= 0, got %s", tostring(opts.nodes)), 2)
+  end
   local clock = require("sys").clock
   local t0 = clock()
   local p = assert(opts.p, "pmedian: p expected")

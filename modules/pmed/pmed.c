@@ -153,6 +153,14 @@ static int poll(ctx *c) {
   return c->stop >= 0;
 }
 
+/* a node whose sites are decided: the open ones when p are open, else the open and free ones */
+static void decided(ctx *c, const signed char *s, int nopen) {
+  int k = 0, p = c->pr->p;
+  for (int j = 0; j < c->pr->m && k < p; j++)
+    if (nopen == p ? s[j] == 1 : s[j] != 0) c->sel[k++] = j;
+  offer(c, c->sel);
+}
+
 /* one node: s (owned, modified), u the parent's multipliers; returns the node's bound */
 static double node(ctx *c, signed char *s, const double *u, int depth, double *root) {
   const pmed_problem *pr = c->pr;
@@ -162,12 +170,7 @@ static double node(ctx *c, signed char *s, const double *u, int depth, double *r
   int nopen = 0, nfree = 0;
   for (int j = 0; j < m; j++) { nopen += s[j] == 1; nfree += s[j] < 0; }
   if (nopen > p || nopen + nfree < p) return INFINITY;
-  if (nopen + nfree == p || nopen == p) {             /* the sites are decided */
-    int k = 0;
-    for (int j = 0; j < m && k < p; j++) if (s[j] != 0) c->sel[k++] = j;
-    offer(c, c->sel);
-    return INFINITY;
-  }
+  if (nopen + nfree == p || nopen == p) { decided(c, s, nopen); return INFINITY; }
   double *w = malloc(2 * (size_t)n * sizeof *w);
   if (!w) { c->stop = PMED_NOMEM; return -INFINITY; }
   double *uw = w, *ub = w + n;
@@ -196,13 +199,7 @@ static double node(ctx *c, signed char *s, const double *u, int depth, double *r
     nopen = nfree = 0;
     for (int j = 0; j < m; j++) { nopen += s[j] == 1; nfree += s[j] < 0; }
     if (nopen > p || nopen + nfree < p) { free(w); return INFINITY; }
-    if (nopen + nfree == p || nopen == p) {
-      int k = 0;
-      for (int j = 0; j < m && k < p; j++) if (s[j] != 0) c->sel[k++] = j;
-      offer(c, c->sel);
-      free(w);
-      return INFINITY;
-    }
+    if (nopen + nfree == p || nopen == p) { decided(c, s, nopen); free(w); return INFINITY; }
     /* at the root, while sites are fixed, the bound over the sites left again (it only rises) */
     if (depth > 0 || !changed || round >= 8) break;
     memcpy(uw, ub, (size_t)n * sizeof *uw);
@@ -265,9 +262,11 @@ int pmed_branch(const pmed_problem *pr, pmed_result *res) {
     }
     double root = -INFINITY;
     node(&c, s, u, 0, &root);
-    res->root_bound = root;
     res->cost = c.ub;
     status = c.stop >= 0 ? c.stop : PMED_OPTIMAL;
+    /* solved at the root, or decided before any bound */
+    if (root == INFINITY || (status == PMED_OPTIMAL && root == -INFINITY)) root = c.ub;
+    res->root_bound = root;
     res->bound = status == PMED_OPTIMAL ? c.ub : fmin(root, c.ub);
   }
   res->nodes = c.nodes;
