@@ -7,7 +7,9 @@
  *               root_iter = 400, node_iter = 40, timeout = seconds (0: none)}
  *   -> {status = "optimal" | "nodes" | "time", cost, sites (1-based, ascending),
  *       bound, root_bound, nodes, iterations}
- * An interrupt (Ctrl-C) raises "interrupted". Client i's entries are first[i] .. first[i+1]-1 of site and cost, in ascending cost. */
+ * Client i's entries are first[i] .. first[i+1]-1 of site and cost, in ascending cost; bound
+ * is a lower bound on the optimum (the cost itself when optimal). An interrupt (Ctrl-C) raises
+ * "interrupted". */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>

@@ -10,6 +10,10 @@
 
 typedef struct {
   const pmed_problem *pr;
+  const int *first, *site;    /* the lists in use: the problem's, then without the sites the */
+  const double *cost;         /* root closed */
+  int *own_first, *own_site;  /* those owned */
+  double *own_cost;
   double *rho;                /* m: sum_i min(0, c_ij - u_i) */
   int *top;                   /* the free sites of smallest rho, ascending (need + 1 of them) */
   int *sel;                   /* p: the relaxation's sites (open ones first) */
@@ -28,18 +32,44 @@ static double now(void) {
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-double pmed_cost(const pmed_problem *pr, const int *sites, int k) {
-  char *open = calloc((size_t)pr->m, 1);
+static double list_cost(int n, int m, const int *first, const int *site, const double *cost,
+                        const int *sites, int k) {
+  char *open = calloc((size_t)m, 1);
   if (!open) return INFINITY;
   for (int t = 0; t < k; t++) open[sites[t]] = 1;
   double tot = 0;
-  for (int i = 0; i < pr->n && tot < INFINITY; i++) {
-    int e = pr->first[i], end = pr->first[i + 1];
-    while (e < end && !open[pr->site[e]]) e++;
-    tot += e < end ? pr->cost[e] : INFINITY;
+  for (int i = 0; i < n && tot < INFINITY; i++) {
+    int e = first[i], end = first[i + 1];
+    while (e < end && !open[site[e]]) e++;
+    tot += e < end ? cost[e] : INFINITY;
   }
   free(open);
   return tot;
+}
+
+double pmed_cost(const pmed_problem *pr, const int *sites, int k) {
+  return list_cost(pr->n, pr->m, pr->first, pr->site, pr->cost, sites, k);
+}
+
+/* the lists without the sites closed in s (closed for the whole search: called at the root) */
+static void compact(ctx *c, const signed char *s) {
+  const pmed_problem *pr = c->pr;
+  size_t total = 0;
+  for (int e = 0; e < pr->first[pr->n]; e++) total += s[pr->site[e]] != 0;
+  int *first = malloc(((size_t)pr->n + 1) * sizeof *first);
+  int *site = malloc((total ? total : 1) * sizeof *site);
+  double *cost = malloc((total ? total : 1) * sizeof *cost);
+  if (!first || !site || !cost) { free(first); free(site); free(cost); return; }  /* keep the old */
+  int k = 0;
+  for (int i = 0; i < pr->n; i++) {
+    first[i] = k;
+    for (int e = pr->first[i]; e < pr->first[i + 1]; e++)
+      if (s[pr->site[e]] != 0) { site[k] = pr->site[e]; cost[k] = pr->cost[e]; k++; }
+  }
+  first[pr->n] = k;
+  c->first = c->own_first = first;
+  c->site = c->own_site = site;
+  c->cost = c->own_cost = cost;
 }
 
 /* no solution better than the incumbent has a cost >= v */
@@ -50,7 +80,7 @@ static int prunes(const ctx *c, double v) {
 
 static void offer(ctx *c, const int *sites) {
   const pmed_problem *pr = c->pr;
-  double v = pmed_cost(pr, sites, pr->p);
+  double v = list_cost(pr->n, pr->m, c->first, c->site, c->cost, sites, pr->p);
   if (v < c->ub) {
     c->ub = v;
     memcpy(c->best, sites, (size_t)pr->p * sizeof *sites);
@@ -82,10 +112,10 @@ static double evaluate(ctx *c, const signed char *s, int nopen, const double *u)
   for (int i = 0; i < n; i++) {
     double ui = u[i];
     total += ui;
-    for (int e = pr->first[i], end = pr->first[i + 1]; e < end; e++) {
-      double v = pr->cost[e] - ui;
+    for (int e = c->first[i], end = c->first[i + 1]; e < end; e++) {
+      double v = c->cost[e] - ui;
       if (v >= 0) break;
-      rho[pr->site[e]] += v;
+      rho[c->site[e]] += v;
     }
   }
   int k = 0;
@@ -121,9 +151,9 @@ static double bound(ctx *c, const signed char *s, int nopen, double *u, double *
     for (int i = 0; i < n; i++) {
       int cnt = 0;
       double ui = u[i];
-      for (int e = pr->first[i], end = pr->first[i + 1]; e < end; e++) {
-        if (pr->cost[e] - ui >= 0) break;
-        cnt += c->mark[pr->site[e]];
+      for (int e = c->first[i], end = c->first[i + 1]; e < end; e++) {
+        if (c->cost[e] - ui >= 0) break;
+        cnt += c->mark[c->site[e]];
       }
       c->g[i] = 1 - cnt;
       norm += c->g[i] * c->g[i];
@@ -200,12 +230,15 @@ static double node(ctx *c, signed char *s, const double *u, int depth, double *r
     for (int j = 0; j < m; j++) { nopen += s[j] == 1; nfree += s[j] < 0; }
     if (nopen > p || nopen + nfree < p) { free(w); return INFINITY; }
     if (nopen + nfree == p || nopen == p) { decided(c, s, nopen); free(w); return INFINITY; }
-    /* at the root, while sites are fixed, the bound over the sites left again (it only rises) */
-    if (depth > 0 || !changed || round >= 8) break;
+    /* while sites are fixed, the bound over the sites left again (it only rises): up to 8
+     * rounds at the root, 2 below */
+    if (!changed || round >= (depth == 0 ? 8 : 2)) break;
     memcpy(uw, ub, (size_t)n * sizeof *uw);
-    double L2 = bound(c, s, nopen, uw, ub, pr->root_iter, 1, 20);
+    double L2 = depth == 0 ? bound(c, s, nopen, uw, ub, pr->root_iter, 1, 20)
+                           : bound(c, s, nopen, uw, ub, pr->node_iter, 0.5, 5);
     if (L2 > L) L = L2;
   }
+  if (depth == 0) compact(c, s);
   /* branch on the free site of the relaxation with the most negative rho */
   evaluate(c, s, nopen, ub);
   int bj = -1;
@@ -231,6 +264,7 @@ int pmed_branch(const pmed_problem *pr, pmed_result *res) {
   ctx c;
   memset(&c, 0, sizeof c);
   c.pr = pr;
+  c.first = pr->first; c.site = pr->site; c.cost = pr->cost;
   c.stop = -1;
   c.t0 = now();
   res->nodes = res->iterations = 0;
@@ -271,6 +305,7 @@ int pmed_branch(const pmed_problem *pr, pmed_result *res) {
   }
   res->nodes = c.nodes;
   res->iterations = c.iters;
+  free(c.own_first); free(c.own_site); free(c.own_cost);
   free(c.rho); free(c.top); free(c.sel); free(c.mark); free(c.g); free(u); free(s);
   return res->status = status;
 }
