@@ -1,13 +1,18 @@
 -- Your own region, end to end: an OpenStreetMap file, demand points and candidate sites, an MCLP
--- and a MEXCLP timed on its roads, with their HTML reports and GeoJSON, in one command.
+-- and a MEXCLP timed on its roads, with their HTML reports and GeoJSON, and the MEXCLP plan
+-- simulated on the same roads (promised vs simulated coverage), in one command.
 -- The demand points and candidate sites are SYNTHETIC: drawn on the road network by a seeded
 -- generator (road nodes are densest where people live, so demand follows the streets; weights are
--- random integers 1..10). They are written as demand.csv and sites.csv in out_dir, so the same
--- plan can be rerun with the model scripts and replaced by real files:
+-- random integers 1..10), as are the two hospitals of the simulation. They are written as
+-- demand.csv, sites.csv and hospitals.csv in out_dir, so the same plan can be rerun with the model
+-- scripts and replaced by real files:
 --   emsopt models/mclp.lua demand=DIR/demand.csv sites=DIR/sites.csv network=FILE.osm.pbf p=3 radius=3min
+--   emsopt models/mexclp.lua demand=DIR/demand.csv sites=DIR/sites.csv network=FILE.osm.pbf ambulances=5 q=0.3 radius=3min out=R.json
+--   emsopt models/simulate.lua demand=DIR/demand.csv sites=DIR/sites.csv hospitals=DIR/hospitals.csv network=FILE.osm.pbf allocation=R.json rate=1 target=3
 -- Run: emsopt examples/own_region.lua [osm=FILE.osm.pbf] [profile=ambulance] [seed=1] [out_dir=own_region]
 local ro, data, cov = require "roads.osm", require "coverage.data", require "coverage"
 local creport, csv, stats, sys = require "coverage.report", require "csv", require "stats", require "sys"
+local SR, plan = require "sim.region", require "sim.plan"
 local paths = require "emsopt.paths"
 
 local P = params {
@@ -20,7 +25,10 @@ local P = params {
   radius = params.quantity("3min", "time", {bare = "min"}), -- coverage threshold (3min, 180s; a bare number is minutes)
   ambulances = 5,          -- MEXCLP: fleet size
   q = 0.3,                 -- MEXCLP: busy fraction of every ambulance
-  out_dir = "own_region",  -- folder for demand.csv, sites.csv, the reports and GeoJSON
+  rate = 1.0,              -- simulation: calls per hour in the region (by demand weight)
+  sim_hours = 2000.0,      -- simulation: hours per replication
+  replications = 4,        -- simulation: replications (seeded by seed=)
+  out_dir = "own_region",  -- folder for demand.csv, sites.csv, hospitals.csv, the reports and GeoJSON
 }
 
 -- Data: the roads, then points drawn on them, written where a user's own files would be
@@ -45,11 +53,17 @@ for j = 1, P.sites do
   local lat, lon = g:coords(draw())
   srows[j] = {"s" .. j, lat, lon}
 end
+local hrows = {}
+for h = 1, 2 do
+  local lat, lon = g:coords(draw())
+  hrows[h] = {"h" .. h, lat, lon}
+end
 g:close()
 assert(sys.mkdir(P.out_dir))
-local dfile, sfile = P.out_dir .. "/demand.csv", P.out_dir .. "/sites.csv"
+local dfile, sfile, hfile = P.out_dir .. "/demand.csv", P.out_dir .. "/sites.csv", P.out_dir .. "/hospitals.csv"
 assert(csv.write(dfile, {"id", "lat", "lon", "weight"}, drows))
 assert(csv.write(sfile, {"id", "lat", "lon"}, srows))
+assert(csv.write(hfile, {"id", "lat", "lon"}, hrows))
 -- the path every model script takes with demand=, sites=, network=: base -> patient minutes
 local inst = assert(data.from_files{demand = dfile, sites = sfile, network = P.osm, profile = P.profile})
 local radius = P.radius:to("min", "the road network's travel times")
@@ -60,6 +74,16 @@ assert(mclp.ok, mclp.message)
 local mex = cov.mexclp(inst, {ambulances = P.ambulances, q = P.q, radius = radius})
 assert(mex.ok, mex.message)
 
+-- Simulate the MEXCLP plan on the same roads: calls at rate= by demand weight, the closest free
+-- ambulance (base -> patient times), the closest hospital (patient -> hospital), the drive back
+local reg = SR.build{demand = dfile, sites = sfile, hospitals = hfile, network = P.osm, profile = P.profile}
+local bases = {}
+for j, k in ipairs(mex.x) do for _ = 1, k do bases[#bases + 1] = reg.base_loc[j] end end
+local sim = plan.generated(reg, bases, {rate = P.rate, hours = P.sim_hours, replications = P.replications, seed = P.seed,
+  threads = sys.cpus(), target = radius})
+if sim.interrupted then error("interrupted", 0) end
+local s = sim.summary
+
 -- Report
 local total = 0
 for _, w in ipairs(inst.w) do total = total + w end
@@ -69,16 +93,23 @@ local alloc = {}
 for j, k in ipairs(mex.x) do if k > 0 then alloc[#alloc + 1] = string.format("%s x%d", inst.sites[j], k) end end
 local mex_line = string.format("MEXCLP: %d ambulances (q = %g): expected coverage %.6f of %d (%.1f%%): %s", P.ambulances,
   P.q, mex.objective, total, 100 * mex.objective / total, table.concat(alloc, ", "))
+local sim_line = string.format("Simulated (%d x %g h, %g calls/h): within %g min %.4f [%.4f, %.4f] vs promised %.4f; "
+  .. "mean response %.2f min; busy %.3f per ambulance (q = %g)", P.replications, P.sim_hours, P.rate, radius, s.within.mean,
+  s.within.lo, s.within.hi, mex.objective / total, s.mean_response.mean, s.busy.mean, P.q)
 print(mclp_line)
 print(mex_line)
+print(sim_line)
 local note = "Synthetic demand points and candidate sites drawn on the roads of " .. P.osm ..
   " (seed " .. P.seed .. "); travel times on " .. net.profile .. " profile speeds. Map data © OpenStreetMap contributors (ODbL)."
 creport.write(inst, {model = "MCLP", sites = mclp.sites, radius = radius, summary = {mclp_line, note}},
   {report = P.out_dir .. "/mclp.html", geojson = P.out_dir .. "/mclp.geojson"})
-creport.write(inst, {model = "MEXCLP", sites = mex.sites, radius = radius, x = mex.x, summary = {mex_line, note}},
+creport.write(inst, {model = "MEXCLP", sites = mex.sites, radius = radius, x = mex.x, summary = {mex_line, sim_line, note}},
   {report = P.out_dir .. "/mexclp.html", geojson = P.out_dir .. "/mexclp.geojson"})
 return {network = {file = P.osm, profile = net.profile, nodes = net.nodes, arcs = net.arcs, ways = net.ways_kept,
           dropped_nodes = net.dropped_nodes},
         demand = dfile, sites = sfile, radius = radius, unit = "min", total = total,
         mclp = {p = P.p, covered = mclp.covered, sites = mclp.names},
-        mexclp = {ambulances = P.ambulances, q = P.q, objective = mex.objective, x = mex.x, sites = mex.names}}
+        mexclp = {ambulances = P.ambulances, q = P.q, objective = mex.objective, x = mex.x, sites = mex.names},
+        simulated = {rate = P.rate, hours = P.sim_hours, replications = P.replications, within = s.within.mean,
+          promised = mex.objective / total, mean_response = s.mean_response.mean, busy = s.busy.mean,
+          km = sim.per_amb.km}}

@@ -25,6 +25,7 @@ local P = params {
   sim_hours = 8760.0,      -- busy=simulated: hours simulated per replication
   sim_replications = 4,    -- busy=simulated: replications per round (the same seeds every round)
   seed = 1,                -- busy=simulated: seed of the simulated calls
+  hospitals = "",          -- busy=simulated with demand=: hospitals, CSV (id, lat, lon) or GeoJSON
 }
 
 -- Data

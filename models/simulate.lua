@@ -3,18 +3,48 @@
 -- the drive back, under ELASPY's rules (see modules/sim/sim.h); promised vs simulated coverage.
 -- Run: emsopt models/simulate.lua instance=utrecht replay=DIR allocation=FILE calls=N patients=OUT.csv
 --      emsopt models/simulate.lua [allocation=FILE] [hours=8760] [replications=10] [report=FILE.html]
+--   own region: demand=ZONES.csv sites=BASES.csv hospitals=H.csv (network=FILE.osm.pbf | matrix=M.csv
+--      matrix_unit=min [distances=D.csv distances_unit=km]) allocation=R.json|FILE.csv rate=CALLS_PER_HOUR
+-- Own region (sim.region): calls arise at the zones by weight; every drive runs in its direction:
+-- base -> patient, patient -> hospital (the closest by that time), hospital -> base. A matrix
+-- gives times FROM its row (from) TO its column (to) over the ids of the three files; on roads
+-- (OpenStreetMap with profile=, DIMACS .gr, an edge CSV, manhattan) they are shortest paths from
+-- node to node plus straight legs at 20 km/h to the nearest node, km the length of those routes; a
+-- point farther than access= from the roads is an error unless far=drop|keep. Promised coverage
+-- counts base -> zone times within target=; allocation= also takes a model's out= JSON.
 local E, plan, data, sys = require "sim.elaspy", require "sim.plan", require "coverage.data", require "sys"
+local SR = require "sim.region"
+-- the shared own-data parameters, with what they mean here (a matrix's from column is its row)
+local HELP = {
+  demand = "own region: zones, CSV (id, lat, lon [, weight: share of the calls]) or GeoJSON (replaces instance=)",
+  sites = "own region: bases the allocation names, CSV (id, lat, lon) or GeoJSON",
+  matrix = "own region: siren times FROM row/from id TO column/to id over the ids of demand=, sites=, hospitals=",
+  matrix_unit = "unit of matrix=: min, s or h",
+  network = "own region: roads instead of matrix=: OpenStreetMap (.osm.pbf, .osm), DIMACS (.gr), edge CSV or manhattan",
+  far = "points beyond access=: error, drop (zones left out) or keep (straight legs at 20 km/h)",
+}
+local INPUT = {}
+for _, e in ipairs(data.INPUT_PARAMS) do
+  if e[1] ~= "matrix_rows" then INPUT[#INPUT + 1] = {e[1], e[2], HELP[e[1]] or e[3]} end
+end
 
 local P = params {
-  instance = "utrecht",   -- utrecht (ELASPY's region: postal codes, siren minutes, km)
+  instance = "utrecht",   -- utrecht (ELASPY's region: postal codes, siren minutes, km); demand= replaces it
   dir = "",               -- data folder (default: the shared data folder of the instance)
-  allocation = "",        -- ELASPY base-location file (Ambulance,Base); default: MEXCLP, 20 ambulances
+  input = params.group(INPUT), -- own region: demand=, sites=, hospitals= and matrix= or network=
+  hospitals = "",         -- own region: hospitals, CSV (id, lat, lon) or GeoJSON
+  distances = "",         -- own region with matrix=: distances between the same ids (km totals), CSV long or wide
+  distances_unit = "km",  -- unit of distances=: km, m or mi
+  network_nodes = "",     -- network=EDGES.csv (columns from, to, time [, length in m]): its nodes, CSV id, lat, lon
+  network_weight = "week_12", -- network=manhattan: its weight set (DAY_HOUR)
+  network_unit = "s",     -- network=FILE.gr (DIMACS, coordinates in FILE.co) or EDGES.csv: unit of the times, s, min or h
+  allocation = "",        -- ambulances at bases: ELASPY file (Ambulance,Base), CSV base[,ambulances], or a model's out= JSON (x or names); utrecht default: MEXCLP, 20 ambulances
   replay = "",            -- folder with ELASPY's five input streams: replay them instead of generating
   calls = 0,              -- replay: the first N calls (0: all)
   patients = "",          -- replay: one row per patient, ELASPY's columns, to this CSV
   rate = 60 / 7.75,       -- generated: calls per hour in the region (ELASPY: one per 7.75 min), by population
-  rates = "",             -- generated: CSV zone,hour,rate (calls per hour per postal code and hour of day)
-  hospitals = "",         -- generated: CSV zone,hospital,share (an ER-routing plan); "" = the closest
+  rates = "",             -- generated: CSV zone,hour,rate (calls per hour per zone id and hour of day)
+  hospital_shares = "",   -- generated: CSV zone,hospital,share (an ER-routing plan); "" = the closest
   priorities = "",        -- generated: shares of priorities 1, 2, ... (e.g. 0.6,0.4; queue order); "" = one
   hours = 8760.0,         -- generated: hours per replication (8760: a year)
   replications = 10,      -- generated: independent replications (95% intervals over them)
@@ -27,7 +57,14 @@ local P = params {
 }
 
 -- Data (every parameter and file checked before the simulation)
-if P.instance ~= "utrecht" then error(string.format("instance=%s: only utrecht is available (ELASPY's region)", P.instance), 0) end
+local own = P.demand ~= ""
+if not own and P.instance ~= "utrecht" then error(string.format("instance=%s: only utrecht is available (ELASPY's region); demand=, sites=, hospitals= for your own", P.instance), 0) end
+if not own then
+  for _, k in ipairs{"sites", "hospitals", "matrix", "network", "distances"} do
+    if P[k] ~= "" then error(k .. "= needs demand= (the zones of your own region)", 0) end
+  end
+end
+if own and P.allocation == "" then error("demand= needs allocation= (ambulances at bases: a model's out= JSON or a CSV)", 0) end
 for _, k in ipairs{"calls", "replications"} do if P[k] < 0 then error(string.format("%s=%d: must be >= 0", k, P[k]), 0) end end
 if P.replications < 1 then error("replications=0: must be >= 1", 0) end
 if not (P.hours > 0) then error("hours: must be > 0", 0) end
@@ -39,13 +76,29 @@ if P.threads < 0 then error("threads: must be >= 0", 0) end
 if P.patients ~= "" and P.replay == "" then error("patients= needs replay=DIR (one row per replayed patient)", 0) end
 if P.replay ~= "" and sys.exists(P.replay) ~= "directory" then error(string.format("replay=%s: not a folder", P.replay), 0) end
 plan.check_outputs(P, {"patients", "report", "out"})
-local dir = P.dir ~= "" and P.dir or data.dir("utrecht_mexclp")
-local reg = E.region(dir, {no_siren = P.no_siren})
-local allocation = P.allocation ~= "" and P.allocation or (dir .. "/Base_Locations_Ambulances_MEXCLP_21_22_20.csv")
-local bases = E.allocation(allocation, reg)
+local reg, allocation, bases
+if own then
+  reg = SR.build{demand = P.demand, sites = P.sites, hospitals = P.hospitals, columns = P.columns, crs = P.crs,
+    matrix = P.matrix, matrix_unit = P.matrix_unit, distances = P.distances, distances_unit = P.distances_unit,
+    network = P.network, profile = P.profile, network_nodes = P.network_nodes, network_weight = P.network_weight,
+    network_unit = P.network_unit,
+    access = P.access:to("km"), far = P.far, no_siren = P.no_siren}
+  allocation = P.allocation
+  bases = SR.allocation(allocation, reg)
+  P.instance = reg.name
+  if #reg.dropped > 0 then
+    io.stderr:write(string.format("far=drop: %d zone(s) farther than access=%s from the roads left out: %s\n", #reg.dropped,
+      tostring(P.access), table.concat(reg.dropped, " ")))
+  end
+else
+  local dir = P.dir ~= "" and P.dir or data.dir("utrecht_mexclp")
+  reg = E.region(dir, {no_siren = P.no_siren})
+  allocation = P.allocation ~= "" and P.allocation or (dir .. "/Base_Locations_Ambulances_MEXCLP_21_22_20.csv")
+  bases = require("input").kind(allocation) == "geojson" and SR.allocation(allocation, reg) or E.allocation(allocation, reg)
+end
 local calls = P.replay ~= "" and E.replay(P.replay, reg, P.calls) or nil
 local rates = P.replay == "" and P.rates ~= "" and E.rates(P.rates, reg) or nil
-local hshares = P.replay == "" and P.hospitals ~= "" and E.hospital_shares(P.hospitals, reg) or nil
+local hshares = P.replay == "" and P.hospital_shares ~= "" and E.hospital_shares(P.hospital_shares, reg) or nil
 local prio = nil
 if P.priorities ~= "" then
   prio = {}
@@ -58,14 +111,18 @@ if P.priorities ~= "" then
 end
 if calls == nil then
   local total = 0
-  for k = 1, #reg.ids do for _, v in ipairs(rates and rates[k] or {P.rate * reg.w[k]}) do total = total + v end end
+  for _, k in ipairs(plan.zones_of(reg)) do for _, v in ipairs(rates and rates[k] or {P.rate * reg.w[k]}) do total = total + v end end
   if not (total > 0) then error(rates and ("rates=" .. P.rates .. ": every rate is 0 (no calls)") or "rate=0: no calls", 0) end
 end
 local promised = plan.promised(reg, bases, P.q, P.target)
 
 -- Simulate and Report
 local result = {model = "simulate", instance = P.instance, allocation = allocation, ambulances = #bases,
-  target = P.target, unit = "min", q = P.q, promised = promised}
+  target = P.target, unit = "min", km = reg.D ~= nil, q = P.q, promised = promised, travel = reg.how}
+if own then
+  print(string.format("%s: %d zones, %d bases, %d hospitals; times from %s%s", reg.name, #reg.zones, #reg.base_ids,
+    #reg.hospitals, reg.how, reg.D and "" or " (no distances: km not counted)"))
+end
 print(string.format("%d ambulances (%s); promised coverage (MEXCLP, q = %g, %g min): %.6f", #bases, allocation,
   P.q, P.target, promised))
 io.stdout:flush()
@@ -111,10 +168,10 @@ for _, bp in ipairs(res.by_priority or {}) do
 end
 for _, l in ipairs(lines) do print(l) end
 print("base      ambulances  busy")
-for _, b in ipairs(res.per_base) do print(string.format("  %-8d %4d     %.4f", b.base, b.ambulances, b.busy)) end
+for _, b in ipairs(res.per_base) do print(string.format("  %-8s %4d     %.4f", tostring(b.base), b.ambulances, b.busy)) end
 if P.report ~= "" then
   local ok, err = plan.report(P.report, reg, res, {lines = lines, replications = P.replications, target = P.target,
-    q = P.q, subtitle = string.format("Utrecht, %d ambulances", #bases)})
+    q = P.q, subtitle = string.format("%s, %d ambulances", own and reg.name or "Utrecht", #bases)})
   if not ok then error(err, 0) end
   print("report: " .. P.report)
 end

@@ -84,6 +84,23 @@ describe("pgRouting sample matrix", function()
     end
   end)
 
+  it("sums a second weight along the fastest paths (along=), both directions, 1 and 2 threads", function()
+    -- 1 -> 4: via 2 (time 2, length 20), via 3 (time 3, length 2), direct (time 5, length 1)
+    local g = graph.new{from = {1, 2, 1, 3, 1}, to = {2, 4, 3, 4, 4},
+      weights = {time = {1, 1, 1, 2, 5}, length = {10, 10, 1, 1, 1}}}
+    for _, dir in ipairs{"auto", "forward", "reverse"} do
+      for threads = 1, 2 do
+        local t, l = g:matrix({1, 2}, {4, 3, 1}, {weight = "time", along = "length", direction = dir,
+          threads = threads, row_add = {100, 100}, scale = 2})
+        assert.same({{204, 202, 200}, {202, math.huge, math.huge}}, t:totable())   -- row_add and scale: time only
+        assert.same({{20, 1, 0}, {10, math.huge, math.huge}}, l:totable())         -- the fastest, not the shortest
+      end
+    end
+    assert.equals(1, select("#", g:matrix({1}, {4}, {weight = "time"})))
+    assert.error_matches(function() g:matrix({1}, {4}, {weight = "time", along = "km"}) end, "no weight set 'km'")
+    assert.error_matches(function() g:matrix({1}, {4}, {weight = "time", along = 3}) end, "'along' must be a string")
+  end)
+
   it("gives columns by reverse search ('time to reach this node')", function()
     local g = pgr_graph()
     for t = 1, 4 do

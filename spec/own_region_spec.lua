@@ -86,7 +86,29 @@ describe("own_region example", function()
     local code, out, err = spec.run{"models/mclp.lua", "demand=" .. d .. "/d.csv", "sites=" .. d .. "/s.csv",
       "network=" .. PBF, "p=1", "radius=5min"}
     assert.equals(1, code); assert.equals("", out)
-    assert.matches("d.csv: 1 demand point%(s%) farther than 1 km from the ambulance roads of .* %(worst: sea at %d+%.%d+ km%)", err)
+    assert.matches("d.csv: 1 of 2 demand point%(s%) farther than access=1 km from the ambulance roads of .* %(worst: 'sea' at %d+%.%d+ km%): give far=drop", err)
+    -- far=drop leaves the point out (and says so); far=keep times it by its straight leg; a wider
+    -- access= accepts it
+    local out = d .. "/r.json"
+    code, _, err = spec.run{"models/mclp.lua", "demand=" .. d .. "/d.csv", "sites=" .. d .. "/s.csv",
+      "network=" .. PBF, "p=1", "radius=5min", "far=drop", "out=" .. out}
+    assert.equals(0, code, err)
+    assert.matches("far=drop: 1 point%(s%) farther than access=1 km from the roads left out: sea", err)
+    local r = json.decode(spec.read(out))
+    assert.equals(1, r.covered)                                   -- only 'a' is left, and it is covered
+    code, _, err = spec.run{"models/mclp.lua", "demand=" .. d .. "/d.csv", "sites=" .. d .. "/s.csv",
+      "network=" .. PBF, "p=1", "radius=500min", "far=keep", "out=" .. out}
+    assert.equals(0, code, err)
+    r = json.decode(spec.read(out))
+    assert.equals(2, r.covered)                                   -- 'sea' by a straight leg at 20 km/h
+    code, _, err = spec.run{"models/mclp.lua", "demand=" .. d .. "/d.csv", "sites=" .. d .. "/s.csv",
+      "network=" .. PBF, "p=1", "radius=500min", "access=10km", "out=" .. out}
+    assert.equals(0, code, err)
+    assert.equals(2, json.decode(spec.read(out)).covered)
+    code, _, err = spec.run{"models/mclp.lua", "demand=" .. d .. "/d.csv", "sites=" .. d .. "/s.csv",
+      "network=" .. PBF, "p=1", "radius=5min", "far=maybe"}
+    assert.equals(1, code)
+    assert.matches("far", err)
   end)
 end)
 

@@ -327,7 +327,7 @@ describe("models/simulate.lua on bad input", function()
     fails({"rate=0"}, "rate=0: no calls")
     fails({"priorities=0.3,x"}, "priorities=0%.3,x: share 2 is not a number >= 0")
     f = spec.write(spec.tmpname(".csv"), "zone,hospital,share\n3511,3584,0.5\n3511,3511,0.5\n")
-    fails({"hospitals=" .. f}, "%.csv:3: 3511 is not one of the region's hospitals")
+    fails({"hospital_shares=" .. f}, "%.csv:3: 3511 is not one of the region's hospitals")
   end)
 
   it("an output folder that does not exist is named before any work", function()

@@ -36,6 +36,7 @@
 local csv = require "csv"
 local graph = require "graph"
 local paths = require "emsopt.paths"
+local params = require "emsopt.params"
 
 local M = {}
 local fmt = string.format
@@ -331,35 +332,66 @@ end
 -- Demand and sites timed on a road network (an OpenStreetMap file through a profile): d[i][j] is
 -- the travel time in minutes from site j to demand point i (base -> patient: one-way streets
 -- count), each point joined to its nearest road node by a straight access leg at 20 km/h. A point
--- farther than o.max_access_km (default 1 km) from the network is an error.
+-- farther than o.access km (default 1) from the network is an error naming how many and the
+-- worst, unless o.far is "drop" (such demand points and sites are left out, and listed in
+-- inst.dropped) or "keep" (their straight legs are used as they are).
 function M.network_instance(dem, sit, o)
-  local ro, tt = require "roads.osm", require "traveltime"
-  local kind = require("input").kind(o.network)
+  local ro, tt, input = require "roads.osm", require "traveltime", require "input"
+  local kind = input.kind(o.network)
   if kind ~= "pbf" and kind ~= "osm" then
     return nil, fmt("network=%s: an OpenStreetMap file (.osm.pbf or .osm) is expected", o.network)
   end
+  local far = o.far or "error"
   local g, info = ro.load(o.network, {profile = (o.profile and o.profile ~= "") and o.profile or "ambulance"})
   if not g then return nil, info end
-  local maxkm = o.max_access_km or 1
-  local r = tt.matrix(sit, dem, {graph = g, weight = "time", weight_unit = "s", max_access_km = maxkm})
+  local maxkm = o.access or 1
+  local r = tt.matrix(sit, dem, {graph = g, weight = "time", weight_unit = "s",
+    max_access_km = far == "keep" and math.huge or maxkm})
+  local keep, dropped = {}, {}
   for _, side in ipairs{{"sites", sit, r.snap.from.km}, {"demand", dem, r.snap.to.km}} do
     local n, worst, wk = 0, 0, nil
+    local kept = {}
     for k, km in ipairs(side[3]) do
       if km > maxkm then n = n + 1; if km > worst then worst, wk = km, k end end
+      if km <= maxkm or far == "keep" then kept[#kept + 1] = k else dropped[#dropped + 1] = side[2].id[k] end
     end
-    if n > 0 then
+    keep[side[1]] = kept
+    if n > 0 and far == "error" then
       g:close()
-      return nil, fmt("%s: %d %s point(s) farther than %g km from the %s roads of %s (worst: %s at %.3f km)", side[2].file,
-        n, side[1], maxkm, info.profile, o.network, side[2].id[wk], worst)
+      return nil, fmt("%s: %d of %d %s point(s) farther than access=%g km from the %s roads of %s (worst: '%s' at %.3f km): "
+        .. "give far=drop to leave them out, far=keep for straight legs at 20 km/h, or a network that covers them",
+        side[2].file, n, side[2].n, side[1], maxkm, info.profile, o.network, side[2].id[wk], worst)
+    end
+    if #kept == 0 then
+      g:close()
+      return nil, fmt("%s: every %s point is farther than access=%g km from the roads of %s", side[2].file, side[1], maxkm, o.network)
     end
   end
   local t = r.minutes:totable()
   g:close()
+  local function pick(pts, idx)   -- the points idx of pts (all of them: pts itself)
+    if #idx == pts.n then return pts end
+    local out = {}
+    for f, v in pairs(pts) do out[f] = v end
+    for _, f in ipairs{"id", "weight", "lat", "lon", "x", "y"} do
+      if pts[f] then
+        local col = {}
+        for a, k in ipairs(idx) do col[a] = pts[f][k] end
+        out[f] = col
+      end
+    end
+    out.n, out.index = #idx, {}
+    for a, id in ipairs(out.id) do out.index[id] = a end
+    return out
+  end
+  local ks, kd = keep.sites, keep.demand
   local d = {}
-  for i = 1, dem.n do local row = {}; for j = 1, sit.n do row[j] = t[j][i] end; d[i] = row end
+  for a, i in ipairs(kd) do local row = {}; for b, j in ipairs(ks) do row[b] = t[j][i] end; d[a] = row end
+  dem, sit = pick(dem, kd), pick(sit, ks)
   return {name = basename(o.demand), demand = dem.id, sites = sit.id, w = dem.weight, d = d,
     lon = dem.lon, lat = dem.lat, site_lon = sit.lon, site_lat = sit.lat, x = dem.x, y = dem.y, unit = "min",
-    missing = 0, network = info, files = {demand = o.demand, sites = o.sites, network = o.network}}
+    missing = 0, network = info, dropped = #dropped > 0 and dropped or nil,
+    files = {demand = o.demand, sites = o.sites, network = o.network}}
 end
 
 -- the parameters of a coverage script that name the user's own data (params.group in the scripts)
@@ -371,6 +403,9 @@ M.INPUT_PARAMS = {
   {"matrix_rows", "demand", "ids of the matrix's from column / rows: demand or sites"},
   {"network", "", "road network instead of matrix=: an OpenStreetMap file (.osm.pbf, .osm)"},
   {"profile", "ambulance", "speed profile of network=: ambulance, car or a .lua file (minutes)"},
+  {"access", params.quantity("1km", "distance"), "network=: largest distance from a point to the nearest road node"},
+  {"far", params.choice("error", {"error", "drop", "keep"}),
+    "points beyond access=: error, drop (left out, listed) or keep (straight legs at 20 km/h)"},
   {"crs", "", "CRS of x, y columns (EPSG:28992, EPSG:32631, ...); empty: lat, lon (WGS84)"},
   {"columns", "", "other column names, e.g. id:ZIP,weight:POP,sites.id:NAME"},
 }
@@ -386,7 +421,8 @@ function M.from_params(P)
     if get("sites") == nil or get("sites") == "" then error("demand= needs sites= (candidate sites)", 0) end
     inst, err = M.from_files{demand = demand, sites = get("sites"), matrix = get("matrix"),
       matrix_unit = get("matrix_unit"), crs = get("crs"), columns = get("columns"), matrix_rows = get("matrix_rows"),
-      network = get("network"), profile = get("profile")}
+      network = get("network"), profile = get("profile"), far = get("far"),
+      access = get("access") and get("access"):to("km") or nil}
   else
     for _, k in ipairs{"sites", "matrix", "network"} do
       local v = get(k)
@@ -395,6 +431,10 @@ function M.from_params(P)
     inst, err = M.instance(P.instance, get("dir"))
   end
   if not inst then error(err, 0) end
+  if inst.dropped then
+    io.stderr:write(fmt("far=drop: %d point(s) farther than access=%s from the roads left out: %s\n", #inst.dropped,
+      tostring(get("access")), table.concat(inst.dropped, " ")))
+  end
   if demand and demand ~= "" and get("instance") then P.instance = inst.name end  -- labels name the user's data
   return inst
 end

@@ -87,8 +87,21 @@ function M.region(dir, opts)
   for h, code in ipairs(hosp) do hidx[h] = index[code] end
   local R = sim.region{time = T, dist = D, x = nodes.x, y = nodes.y, hospitals = hidx,
     no_siren = opts.no_siren or 0.95}
+  local base_loc, cand = {}, {}
+  for j, b in ipairs(bases) do base_loc[j] = index[b]; cand[b] = true end
+  local hset = {}
+  for _, h in ipairs(hosp) do hset[h] = true end
+  -- location of an id (text or number) in a role: every location is a zone; bases and hospitals
+  -- are those of their files
+  local function find(kind, id)
+    local k = math.tointeger(tonumber(id))
+    if not k or not index[k] then return nil end
+    if (kind == "base" and not cand[k]) or (kind == "hospital" and not hset[k]) then return nil end
+    return index[k]
+  end
   return {ids = ids, index = index, R = R, T = T, D = D, w = nodes.inhabitants, x = nodes.x, y = nodes.y,
-          hospitals = hosp, bases = bases, files = files}
+          hospitals = hosp, bases = bases, base_ids = bases, base_loc = base_loc, find = find, files = files,
+          how = "the siren driving matrix " .. files.time}
 end
 
 -- ELASPY's base-location file: "Ambulance,Base" rows, ambulance numbers 0..n-1 in order
@@ -128,15 +141,15 @@ local function stream(path, n, kind)
         fail("%s:%d: '%s' is not True or False", path, line, s)
       end
       v[r] = t
+    elseif kind == "id" then
+      if s == nil or s == "" then fail("%s:%d: no location id", path, line) end
+      v[r] = s
     else
       local x = tonumber(s)
       if not x or x ~= x or x == math.huge or x == -math.huge then
         fail("%s:%d: '%s' is not a number", path, line, s)
       end
-      if kind == "id" then
-        x = math.tointeger(x)
-        if not x then fail("%s:%d: '%s' is not a location id", path, line, s) end
-      elseif x < 0 then
+      if x < 0 then
         fail("%s:%d: negative time %s", path, line, s)
       end
       v[r] = x
@@ -164,8 +177,8 @@ function M.replay(dir, reg, n)
   for i = 1, n do
     t = t + gap[i]
     time[i] = t
-    loc[i] = reg.index[ids[i]]
-    if not loc[i] then fail("%s:%d: location %d is not in the travel-time matrix", paths[2], i + 1, ids[i]) end
+    loc[i] = reg.find("zone", ids[i])
+    if not loc[i] then fail("%s:%d: location %s is not in the travel-time matrix", paths[2], i + 1, ids[i]) end
   end
   return {time = time, loc = loc, onsite = onsite, dropoff = dropoff, to_hospital = toh}
 end
@@ -175,18 +188,18 @@ end
 -- Pairs not listed have rate 0. Returns rate[k] = {24 rates} for every location k.
 function M.rates(path, reg)
   local c, info = csv.read(path, {columns = {"zone", "hour", "rate"},
-    types = {zone = "integer", hour = "integer", rate = "number"}})
+    types = {zone = "string", hour = "integer", rate = "number"}})
   if not c then fail("%s", info) end
   local rate, seen = {}, {}
   for k = 1, #reg.ids do rate[k] = {}; for h = 1, 24 do rate[k][h] = 0 end end
   for r = 1, info.rows do
     local z, h, v, line = c.zone[r], c.hour[r], c.rate[r], r + 1
-    local k = reg.index[z]
-    if not k then fail("%s:%d: zone %d is not a location of the region", path, line, z) end
+    local k = reg.find("zone", z)
+    if not k then fail("%s:%d: zone %s is not a location of the region", path, line, z) end
     if h < 0 or h > 23 then fail("%s:%d: hour %d is not in 0..23", path, line, h) end
     if not (v >= 0 and v < math.huge) then fail("%s:%d: rate %s is not a number >= 0", path, line, tostring(v)) end
-    if seen[z * 24 + h] then fail("%s:%d: zone %d, hour %d listed twice (first on line %d)", path, line, z, h, seen[z * 24 + h]) end
-    seen[z * 24 + h] = line
+    if seen[k * 24 + h] then fail("%s:%d: zone %s, hour %d listed twice (first on line %d)", path, line, z, h, seen[k * 24 + h]) end
+    seen[k * 24 + h] = line
     rate[k][h + 1] = v
   end
   return rate
@@ -197,25 +210,24 @@ end
 -- hospital. Returns shares[k] = {hospital location, share, ...} for every location k.
 function M.hospital_shares(path, reg)
   local c, info = csv.read(path, {columns = {"zone", "hospital", "share"},
-    types = {zone = "integer", hospital = "integer", share = "number"}})
+    types = {zone = "string", hospital = "string", share = "number"}})
   if not c then fail("%s", info) end
-  local hosp = {}
-  for _, h in ipairs(reg.hospitals) do hosp[h] = true end
   local shares, sum = {}, {}
   for k = 1, #reg.ids do shares[k] = {} end
   for r = 1, info.rows do
     local z, h, v, line = c.zone[r], c.hospital[r], c.share[r], r + 1
-    local k = reg.index[z]
-    if not k then fail("%s:%d: zone %d is not a location of the region", path, line, z) end
-    if not hosp[h] then fail("%s:%d: %d is not one of the region's hospitals", path, line, h) end
+    local k = reg.find("zone", z)
+    if not k then fail("%s:%d: zone %s is not a location of the region", path, line, z) end
+    local hk = reg.find("hospital", h)
+    if not hk then fail("%s:%d: %s is not one of the region's hospitals", path, line, h) end
     if not (v >= 0 and v < math.huge) then fail("%s:%d: share %s is not a number >= 0", path, line, tostring(v)) end
     local t = shares[k]
-    t[#t + 1] = reg.index[h]
+    t[#t + 1] = hk
     t[#t + 1] = v
     sum[k] = (sum[k] or 0) + v
   end
   for k, s in pairs(sum) do
-    if not (s > 0) then fail("%s: the shares of zone %d sum to 0", path, reg.ids[k]) end
+    if not (s > 0) then fail("%s: the shares of zone %s sum to 0", path, reg.ids[k]) end
   end
   return shares
 end

@@ -3,7 +3,10 @@
 --
 --   local plan = require "sim.plan"
 --   plan.promised(reg, bases, q, radius)  MEXCLP's expected coverage of the allocation:
---       sum_i w_i (1 - q^k_i), k_i = ambulances at bases b with time[i][b] <= radius
+--       sum_i w_i (1 - q^k_i), k_i = ambulances at bases b with time[i][b] <= radius (Utrecht, as
+--       published) or reg.reach(b, i) <= radius (own regions: base -> zone)
+--   Regions: sim.elaspy's Utrecht (every location a zone) or sim.region's own (reg.zones: the
+--   locations that are zones; zone results are indexed by zone)
 --   plan.generated(reg, bases, o)  replications of generated calls; o = {rate = calls per hour,
 --       hours =, replications =, seed =, threads =, target = minutes, rates = nil | {per zone},
 --       priorities = nil | {shares of priority 1, 2, ...}, hospital_shares = nil | per zone
@@ -52,23 +55,39 @@ function M.check_outputs(P, keys)
   end
 end
 
+-- zone k's location (reg.zones: an own region's zones; else every location is a zone)
+local function zones_of(reg)
+  if reg.zones then return reg.zones end
+  local z = {}
+  for i = 1, #reg.ids do z[i] = i end
+  return z
+end
+M.zones_of = zones_of
+
+-- coverage reads reg.reach(b, i) (own regions: base -> patient), else time[i][b] as the
+-- published Utrecht MEXCLP does
 function M.promised(reg, bases, q, radius)
   local at = {}
   for _, b in ipairs(bases) do at[b] = (at[b] or 0) + 1 end
   local tot, eps = 0, 1e-9 * math.max(1, radius)
-  for i = 1, #reg.ids do
+  for _, i in ipairs(zones_of(reg)) do
     local k, row = 0, reg.T[i]
-    for b, c in pairs(at) do if row[b] <= radius + eps then k = k + c end end
+    for b, c in pairs(at) do
+      local t = reg.reach and reg.reach(b, i) or row[b]
+      if t <= radius + eps then k = k + c end
+    end
     tot = tot + reg.w[i] * (1 - q ^ k)
   end
   return tot
 end
 
 function M.generated(reg, bases, o)
-  local zones, rate = {}, {}
-  for i = 1, #reg.ids do
-    zones[i] = i
-    rate[i] = o.rates and o.rates[i] or o.rate * reg.w[i]
+  local zones, rate = zones_of(reg), {}
+  for z, i in ipairs(zones) do rate[z] = o.rates and o.rates[i] or o.rate * reg.w[i] end
+  local hshares = o.hospital_shares
+  if hshares and reg.zones then
+    hshares = {}
+    for z, i in ipairs(zones) do hshares[z] = o.hospital_shares[i] end
   end
   -- batches of CHUNK replications (the same split whatever the threads): progress between them
   local b
@@ -78,7 +97,7 @@ function M.generated(reg, bases, o)
     local n = math.min(CHUNK, reps - done)
     local c = reg.R:replicate{bases = bases, zones = zones, rate = rate, hours = o.hours, replications = n,
       seed = o.seed, threads = o.threads, target = o.target, plain = o.plain, first = done,
-      priorities = o.priorities, hospital_shares = o.hospital_shares}
+      priorities = o.priorities, hospital_shares = hshares}
     if not b then b = c
     else
       for _, k in ipairs{"reps", "amb_busy", "amb_back", "amb_km", "amb_calls"} do
@@ -168,14 +187,13 @@ function M.report(path, reg, res, o)
     xlabel = "response time (min, from)"}}
   local pts, groups, names = {}, {}, {}
   local to_wgs84 = require("coverage.data").rd_to_wgs84
-  for i = 1, #reg.ids do
-    local x, y = to_wgs84(reg.x[i], reg.y[i])
-    pts[i] = {x, y}
-    local m = res.zones.mean_response[i]
+  for z, i in ipairs(zones_of(reg)) do
+    if reg.lon then pts[z] = {reg.lon[i], reg.lat[i]} else pts[z] = {to_wgs84(reg.x[i], reg.y[i])} end
+    local m = res.zones.mean_response[z]
     local g = #BANDS
     if m then for k, band in ipairs(BANDS) do if m < band[1] then g = k; break end end end
-    groups[i] = g
-    names[i] = fmt("%d: %s", reg.ids[i], m and fmt("%.1f min", m) or "no calls")
+    groups[z] = g
+    names[z] = fmt("%s: %s", reg.ids[i], m and fmt("%.1f min", m) or "no calls")
   end
   local gnames = {}
   for k, band in ipairs(BANDS) do gnames[k] = band[2] end

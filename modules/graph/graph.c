@@ -59,6 +59,8 @@ struct GraphWork {
   int32_t *settled;  /* settling order */
   int32_t nsettled;
   unsigned char *tmark;
+  double *along;     /* per node: the second weight summed along the path found (allocated on
+                      * first use; valid for settled nodes of a search that asked for it) */
   int pred_valid;
 };
 
@@ -585,6 +587,7 @@ void graph_work_free(GraphWork *wk) {
   free(wk->touched);
   free(wk->settled);
   free(wk->tmark);
+  free(wk->along);
   free(wk);
 }
 
@@ -634,10 +637,14 @@ static inline void heap_down(HeapItem *h, NodeState *st, int32_t size, int32_t i
  * Inlined into dijkstra() once per flag combination so the inner loop carries no tests of them. */
 static inline __attribute__((always_inline)) int
 dijkstra_body(const Graph *g, GraphWork *wk, const int32_t *src, int32_t nsrc, int w, int reverse,
-              double limit, int32_t remaining, const int want_pred, const int record) {
+              double limit, int32_t remaining, const int want_pred, const int record, int w2) {
   const int32_t *off = reverse ? g->roff : g->off;
   const int32_t *head = reverse ? g->rhead : g->head;
   const double *wt = (reverse ? g->rw : g->w) + (size_t)w * (size_t)g->m;
+  /* w2 >= 0: also sum weight set w2 along the paths the search keeps (ties in w keep the first
+   * path found, as the predecessors do) */
+  const double *wt2 = w2 >= 0 ? (reverse ? g->rw : g->w) + (size_t)w2 * (size_t)g->m : NULL;
+  double *along = wk->along;
   NodeState *st = wk->st;
   int32_t *touched = wk->touched;
   HeapItem *h = wk->heap;
@@ -649,6 +656,7 @@ dijkstra_body(const Graph *g, GraphWork *wk, const int32_t *src, int32_t nsrc, i
     int32_t s = src[i];
     if (st[s].dist == 0) continue;
     st[s].dist = 0;
+    if (wt2) along[s] = 0;
     touched[ntouched++] = s;
     HeapItem it = {0.0, s};
     heap_up(h, st, hsize++, it);
@@ -680,6 +688,7 @@ dijkstra_body(const Graph *g, GraphWork *wk, const int32_t *src, int32_t nsrc, i
         if (sv->dist == INFINITY) touched[ntouched++] = v;
         sv->dist = nd;
         if (want_pred) sv->pred = u;
+        if (wt2) along[v] = along[u] + wt2[a];
         HeapItem it = {nd, v};
         heap_up(h, st, sv->pos < 0 ? hsize++ : sv->pos, it);
       }
@@ -694,9 +703,15 @@ dijkstra_body(const Graph *g, GraphWork *wk, const int32_t *src, int32_t nsrc, i
 
 static int dijkstra(const Graph *g, GraphWork *wk, const int32_t *src, int32_t nsrc, int w,
                     int reverse, double limit, int32_t remaining, int want_pred, int record) {
-  if (want_pred) return dijkstra_body(g, wk, src, nsrc, w, reverse, limit, remaining, 1, 1);
-  if (record) return dijkstra_body(g, wk, src, nsrc, w, reverse, limit, remaining, 0, 1);
-  return dijkstra_body(g, wk, src, nsrc, w, reverse, limit, remaining, 0, 0);
+  if (want_pred) return dijkstra_body(g, wk, src, nsrc, w, reverse, limit, remaining, 1, 1, -1);
+  if (record) return dijkstra_body(g, wk, src, nsrc, w, reverse, limit, remaining, 0, 1, -1);
+  return dijkstra_body(g, wk, src, nsrc, w, reverse, limit, remaining, 0, 0, -1);
+}
+
+/* The many-to-many search that also sums weight set w2 along the paths (wk->along allocated). */
+static int dijkstra_along(const Graph *g, GraphWork *wk, int32_t s, int w, int reverse,
+                          int32_t remaining, int w2) {
+  return dijkstra_body(g, wk, &s, 1, w, reverse, INFINITY, remaining, 0, 0, w2);
 }
 
 /* dist of not-yet-settled nodes that were left in the heap are tentative: make them INFINITY so
@@ -788,7 +803,8 @@ static void *many_worker(void *arg) {
   int32_t nt = job->nt;
   GraphWork *own = job->work ? NULL : graph_work_new(g);
   GraphWork *wk = job->work ? job->work : own;
-  if (!wk) {
+  if (wk && q->along_out && !wk->along) wk->along = malloc((size_t)g->n * sizeof *wk->along);
+  if (!wk || (q->along_out && !wk->along)) {
     job->rc = GRAPH_ENOMEM;
     __atomic_store_n(job->stop, 1, __ATOMIC_RELAXED);
     return NULL;
@@ -813,7 +829,8 @@ static void *many_worker(void *arg) {
     if (i >= job->nsearch) break;
     work_reset(wk);
     int32_t s = g->u2i[job->uroot[i]];
-    int rc = dijkstra(g, wk, &s, 1, q->w, job->reverse, INFINITY, remaining, 0, 0);
+    int rc = q->along_out ? dijkstra_along(g, wk, s, q->w, job->reverse, remaining, q->along_w)
+                          : dijkstra(g, wk, &s, 1, q->w, job->reverse, INFINITY, remaining, 0, 0);
     if (rc != GRAPH_OK) {
       job->rc = rc;
       __atomic_store_n(job->stop, 1, __ATOMIC_RELAXED);
@@ -821,8 +838,22 @@ static void *many_worker(void *arg) {
     }
     drop_unsettled(wk);
     const NodeState *dist = wk->st;
+    double *al = q->along_out;
     for (int32_t x = job->ustart[i]; x < job->ustart[i + 1]; x++) {
       int32_t k = job->uorder[x]; /* the row (forward) or column (reverse) */
+      if (al) { /* unreached pairs stay INFINITY, like their time */
+        if (!job->reverse) {
+          for (int32_t j = 0; j < nt; j++) {
+            int32_t v = g->u2i[q->dst ? q->dst[j] : j];
+            al[(size_t)k * (size_t)nt + (size_t)j] = dist[v].dist == INFINITY ? INFINITY : wk->along[v];
+          }
+        } else {
+          for (int32_t r = 0; r < q->ns; r++) {
+            int32_t v = g->u2i[q->src[r]];
+            al[(size_t)r * (size_t)nt + (size_t)k] = dist[v].dist == INFINITY ? INFINITY : wk->along[v];
+          }
+        }
+      }
       if (!job->reverse) {
         double *row = q->out + (size_t)k * (size_t)nt;
         double add = q->src_add ? q->src_add[k] : 0.0;

@@ -107,6 +107,10 @@ typedef struct {
   double *out;             /* ns x nt, row-major: out[i*nt + j] = dist(src i -> dst j) */
   GraphWork *work;         /* optional: a workspace for the calling thread (saves allocating
                             * one; the others always get their own) */
+  double *along_out;       /* optional, ns x nt like out: weight set along_w summed along each
+                            * shortest path of weight w (ties keep the first path found); the
+                            * access legs and scale are not applied; INFINITY when unreached */
+  int along_w;
 } GraphMany;
 
 /* Many-to-many on threads, each with its own workspace. GRAPH_OK, GRAPH_ENOMEM or GRAPH_EINTR. */

@@ -12,7 +12,10 @@
  *   g:reachable(source, limit [, {weight =, reverse =}])     -> ids, times (ascending time)
  *   g:path(source, target [, {weight =}])                    -> time, ids | math.huge, nil
  *   g:matrix(sources [, targets] [, {weight =, threads =, direction =, row_add =, col_add =,
- *            scale =}])                                      -> geo.matrix (sources x targets)
+ *            scale =, along =}])                             -> geo.matrix (sources x targets)
+ *       along = a weight set name: also return a second matrix, that weight summed along each
+ *       shortest path of `weight` (the length of the fastest route; ties keep the first path
+ *       found; row_add, col_add and scale apply to the first matrix only)
  *   g:snap(lat, lon) -> id, km       g:snap_many(lats, lons) -> ids, kms
  *   g:nodes() g:index(id) g:has(id) g:coords(id) g:weights() g:info() g:edges([weight]) g:close()
  *
@@ -226,21 +229,25 @@ static int32_t *node_list(lua_State *L, const Graph *g, int arg, int allow_singl
   return buf;
 }
 
-static int opt_weight(lua_State *L, int arg, const Graph *g) {
-  int t = opt_get(L, arg, "weight");
+static int opt_weight_key(lua_State *L, int arg, const Graph *g, const char *key) {
+  int t = opt_get(L, arg, key);
   int w = 0;
   if (t == LUA_TNIL) {
     if (graph_nweights(g) > 1)
-      luaL_argerror(L, arg, lua_pushfstring(L, "the graph has %d weight sets: give 'weight'",
-                                            graph_nweights(g)));
+      luaL_argerror(L, arg, lua_pushfstring(L, "the graph has %d weight sets: give '%s'",
+                                            graph_nweights(g), key));
   } else {
-    if (t != LUA_TSTRING) luaL_argerror(L, arg, "'weight' must be a string");
+    if (t != LUA_TSTRING) luaL_argerror(L, arg, lua_pushfstring(L, "'%s' must be a string", key));
     w = graph_weight_index(g, lua_tostring(L, -1));
     if (w < 0)
       luaL_argerror(L, arg, lua_pushfstring(L, "no weight set '%s'", lua_tostring(L, -1)));
   }
   lua_pop(L, 1);
   return w;
+}
+
+static int opt_weight(lua_State *L, int arg, const Graph *g) {
+  return opt_weight_key(L, arg, g, "weight");
 }
 
 static void raise_code(lua_State *L, int rc) {
@@ -655,7 +662,7 @@ static int g_path(lua_State *L) {
 /* g:matrix(sources [, targets] [, opts]) -> geo.matrix */
 static int g_matrix(lua_State *L) {
   static const char *const keys[] = {"weight", "threads", "direction", "row_add", "col_add",
-                                     "scale", NULL};
+                                     "scale", "along", NULL};
   static const char *const dirs[] = {"auto", "forward", "reverse", NULL};
   LGraph *lg = check_graph(L, 1);
   const Graph *g = lg->g;
@@ -696,11 +703,16 @@ static int g_matrix(lua_State *L) {
     cadd = read_nums(L, -1, "col_add", &len);
     if (len != nt) luaL_argerror(L, oarg, "'col_add' needs one number per target");
   }
+  int along = -1;
+  int has_along = opt_get(L, oarg, "along") != LUA_TNIL;
+  lua_pop(L, 1);
+  if (has_along) along = opt_weight_key(L, oarg, g, "along");
   GraphWork *wk = get_work(L, lg);
   double *out = geo_matrix_new(L, ns, nt);
-  GraphMany q = {src, ns, dst, nt, w, radd, cadd, scale, (int)threads, dir, out, wk};
+  double *aout = along >= 0 ? geo_matrix_new(L, ns, nt) : NULL;
+  GraphMany q = {src, ns, dst, nt, w, radd, cadd, scale, (int)threads, dir, out, wk, aout, along};
   raise_code(L, graph_many(g, &q));
-  return 1;
+  return along >= 0 ? 2 : 1;
 }
 
 static void check_latlon(lua_State *L, double lat, double lon, int arg) {
