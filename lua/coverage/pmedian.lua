@@ -4,7 +4,7 @@
 --   pm.pmedian(inst, {p, fixed, solver, timeout, formulation = "sorted"|"classic", swaps = max
 --     interchange swaps, lagrangian = subgradient iterations (400), reduce = false (no reduction
 --     tests, no branch and bound), search = "branch" (default) | "mip", nodes = branch-and-bound
---     node limit (20000; 0: none), gap_rel, gap_abs, verbose}) -> {ok, optimal, status, cost,
+--     node limit (100000; 0: none), gap_rel, gap_abs, verbose}) -> {ok, optimal, status, cost,
 --     sites, names, assign, bound (Lagrangian, or the solver's when better), lagrangian,
 --     greedy_cost, heuristic_cost, start_cost, method ("lagrangian": the root bound met the
 --     start; "branch": the branch and bound proved it; "mip": the sorted model), bb_nodes,
@@ -439,7 +439,7 @@ function M.pmedian(inst, opts)
     first[n + 1] = e + 1
     local left = opts.timeout and math.max(opts.timeout - (clock() - t0), 1e-9) or 0
     local bb = require("pmed").branch{m = m, p = p, first = first, site = site, cost = cost, state = st,
-      incumbent = sites, integral = integral, nodes = opts.nodes or 20000, timeout = left,
+      incumbent = sites, integral = integral, nodes = opts.nodes or 100000, timeout = left,
       root_iter = opts.lagrangian or 400}
     first, site, cost = nil, nil, nil
     res.start_cost = ub
