@@ -403,11 +403,6 @@ function M.pmedian(inst, opts)
   local sites, ub, swaps = M.interchange(inst, start, fixed, opts.swaps)
   local heuristic_cost = ub
   local t_heur = clock() - t0
-  -- Lagrangian bound and reduction, in rounds: the tests at the best multipliers close (open)
-  -- sites; the next round's relaxation leaves the closed sites out (and keeps the opened ones),
-  -- which raises the bound, and so on while sites are closed. Every test is strict, so the best
-  -- known solution survives them all; a better solution met on the way (the Lagrangian sites,
-  -- polished by interchange) lowers the cost the tests compare with.
   local res = {greedy_cost = greedy_cost, heuristic_cost = heuristic_cost, swaps = swaps, heuristic_time = t_heur}
   local function finish(js, optimal, status, bound, method, extra)
     table.sort(js)
@@ -454,6 +449,11 @@ function M.pmedian(inst, opts)
         {columns = 0, rows = 0, limited_by = "time"})
     end
   end
+  -- Lagrangian bound and reduction, in rounds: the tests at the best multipliers close (open)
+  -- sites; the next round's relaxation leaves the closed sites out (and keeps the opened ones),
+  -- which raises the bound, and so on while sites are closed. Every test is strict, so the best
+  -- known solution survives them all; a better solution met on the way (the Lagrangian sites,
+  -- polished by interchange) lowers the cost the tests compare with.
   local state = {}                                   -- 1 open, 0 closed, nil free
   for _, j in ipairs(fixed) do state[j] = 1 end
   local function proven(L) return (integral and math.ceil(L - 1e-6) >= ub) or L >= ub - 1e-9 * math.max(1, math.abs(ub)) end
@@ -468,7 +468,7 @@ function M.pmedian(inst, opts)
     end
     lag = M.lagrangian(inst, p, open_now, sites, ub, {integral = integral, closed = closed,
       u = lag and lag.u, f = lag and 1 or nil, patience = lag and 40 or nil,
-      iter = rounds == 1 and opts.lagrangian or (opts.lagrangian or 400) * 2})
+      iter = (opts.lagrangian or 400) * (rounds == 1 and 1 or 2)})
     its = its + lag.iterations
     if lag.bound > L then L = lag.bound end
     local cand = lag.cost < ub and lag.sites or nil
