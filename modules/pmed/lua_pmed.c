@@ -4,7 +4,7 @@
  *   pmed.branch{m = sites, p = count, first = {n + 1 offsets, 1-based}, site = {1-based sites},
  *               cost = {costs}, incumbent = {p sites}, state = {m of 1 open, 0 closed, -1 free},
  *               u = {n multipliers}, integral = bool, nodes = limit (0: none),
- *               root_iter = 400, node_iter = 15, timeout = seconds (0: none)}
+ *               root_iter = 400, node_iter = 40, timeout = seconds (0: none)}
  *   -> {status = "optimal" | "nodes" | "time", cost, sites (1-based, ascending),
  *       bound, root_bound, nodes, iterations}
  * Client i's entries are first[i] .. first[i+1]-1 of site and cost, in ascending cost; bound
@@ -96,7 +96,7 @@ static int l_branch(lua_State *L) {
   pr.p = (int)int_field(L, "p", -1, 1, pr.m);
   pr.max_nodes = (long)int_field(L, "nodes", 0, 0, LUA_MAXINTEGER);
   pr.root_iter = (int)int_field(L, "root_iter", 400, 1, 100000000);
-  pr.node_iter = (int)int_field(L, "node_iter", 15, 1, 100000000);
+  pr.node_iter = (int)int_field(L, "node_iter", 40, 1, 100000000);
   lua_getfield(L, 1, "timeout");
   pr.timeout = luaL_optnumber(L, -1, 0);
   if (!(pr.timeout >= 0)) return luaL_error(L, "bad argument #1 to 'branch' (field 'timeout' must be >= 0)");
