@@ -147,6 +147,13 @@ local function peak_mb()
   local s = io.open("/proc/self/status"):read("a")
   return tonumber(s:match("VmHWM:%s*(%d+)")) / 1024
 end
+local function loadavg() -- the 1-minute load average (the machine may be shared: wall times suffer)
+  local f = io.open("/proc/loadavg")
+  if not f then return nil end
+  local l = tonumber(f:read("l"):match("^(%S+)"))
+  f:close()
+  return l
+end
 local function timed(cmd) -- wall, cpu, peak MB, stdout of a child under /usr/bin/time
   local tf = dir .. "/time.txt"
   local w0 = sys.clock()
@@ -215,6 +222,7 @@ for _, F in ipairs(files) do
   local fw, fc, fmem, flines = {read = {}, mmap = {}}, {read = {}, mmap = {}}, {}, {}
   local cmem, kmem, lmem, rmem, knote, lnote, rnote
   local pw, pc, pmem, pnote, duck, check_keep = {}, {}, nil, nil, {}, nil
+  local loads = {}
   local nrows, ngroups, check
   for _ = 1, P.runs do
     local w, c, m = timed("sh -c " .. sh("cat " .. sh(F.path) .. " > /dev/null"))
@@ -257,6 +265,7 @@ for _, F in ipairs(files) do
     end)
     rw[#rw + 1], rc[#rc + 1], rmem = w, c, m
     -- all cores: csv.count on ncores threads, DuckDB on 1 and on ncores threads
+    loads[#loads + 1] = loadavg()
     w, c, m, pnote = stage(function()
       local g, info = csv.count(F.path, {by = by, threads = ncores, columnar = true})
       assert(g, info)
@@ -407,7 +416,13 @@ for _, F in ipairs(files) do
     for i = 1, math.min(#a, #b) do t[i] = a[i] / b[i] end
     return #t > 0 and median(t) or nil
   end
-  io.write(string.format("\nall cores (%d threads here), wall seconds, medians of %d runs; ratios run by run:\n", ncores, P.runs))
+  io.write(string.format("\nall cores (%d threads here), wall seconds, medians of %d runs; ratios run by run; "
+    .. "load average %s (above %d the cores are shared and the wall-clock ratios are low):\n", ncores, P.runs,
+    #loads > 0 and table.concat((function()
+      local t = {}
+      for i, v in ipairs(loads) do t[i] = string.format("%.1f", v) end
+      return t
+    end)(), " ") or "unknown", ncores))
   io.write(string.format("%-40s %8s %8s %8s  %s\n", "", "wall s", "CPU s", "peak MB", "note"))
   local function line(name, w, c, mem, note)
     io.write(string.format("%-40s %8.3f %8.3f %8s  %s\n", name, median(w), median(c),
@@ -433,7 +448,7 @@ for _, F in ipairs(files) do
     io.write("DuckDB: skipped (" .. tostring(duck_skip or "duckdb=false") .. ")\n")
   end
   local res = {bytes = F.bytes, rows = nrows, groups = ngroups, count_over_cat = rk, columnar_over_cat = median(lratios),
-    threads = ncores, speedup = speedup, duckdb = duck_res}
+    threads = ncores, speedup = speedup, duckdb = duck_res, load = loads}
   for _, r in ipairs(rows) do res[r.name] = {wall = r.wall, cpu = r.cpu, gbps = r.gbps, peak_mb = r.mem} end
   results[F.name] = res
 end

@@ -26,11 +26,17 @@
 --   m:st("serve", {H, J}, function(h, j) return x[h][j]:le(y[h]) end)-- "serve[h1,cardiac]"
 --   relations: "<=", ">=", "==" (or "="); lhs:le(rhs), lhs:ge(rhs), lhs:eq(rhs) make the same.
 --   a family function returning nil skips that member.
+--   ranged rows, lo <= expr <= hi with numbers lo and hi, one row (not two):
+--   m:st("band", 2, "<=", x[h1] + x[h2], "<=", 5)                   -- row "band"
+--   m:st("load", H, function(h) return lo[h], "<=", sum(J, ...), "<=", hi[h] end)
+--   expr:between(lo, hi) makes the same constraint. lo == hi is an equality, an infinite end a
+--   plain row; lo > hi, a NaN end or two infinite ends are errors naming the row. Both solvers
+--   take the row with both ends (lp_solve: a range on the row; CBC: row lower and upper bounds).
 --
 -- Objective: m:minimize(expr) / m:maximize(expr) (a constant part is kept).
 --
 -- print(m) shows the formulation (truncated when large); m:write_lp(path) (CPLEX LP format),
--- m:write_lp_solve(path) (lp_solve's LP format), m:write_mps(path).
+-- m:write_lp_solve(path) (lp_solve's LP format), m:write_mps(path) (free MPS with RANGES).
 --
 -- Solving: local sol = m:solve{solver = "lp_solve"|"cbc", timeout = s, gap_rel = g, ...}
 --   (options of lp.model:solve, plus explain = false to skip the infeasibility analysis)
@@ -50,6 +56,7 @@
 --   amount}) from an elastic re-solve: one nonnegative slack per row, minimise the total slack.
 --   `sol:explain_infeasible(opts)` runs it on demand (opts: families = {names} to relax only).
 local lp = require "lp"
+local progress = require "emsopt.progress"
 
 local M = {}
 local type, setmetatable, getmetatable, tostring, select = type, setmetatable, getmetatable, tostring, select
@@ -159,7 +166,10 @@ end
 local function le(a, b) return constraint(a, "<=", b, 2) end
 local function ge(a, b) return constraint(a, ">=", b, 2) end
 local function eq(a, b) return constraint(a, "==", b, 2) end
+-- e:between(lo, hi): the ranged constraint lo <= e <= hi (the ends are checked when it is added)
+local function between(a, lo, hi) return setmetatable({lo = lo, mid = a, hi = hi}, Con) end
 Var.le, Var.ge, Var.eq, Expr.le, Expr.ge, Expr.eq = le, ge, eq, le, ge, eq
+Var.between, Expr.between = between, between
 
 --- e:add(term [, coef]): in place, returns e.
 function Expr:add(t, c)
@@ -260,10 +270,17 @@ function M.new(name)
     name = name or "model",
     ncols = 0, lb = {}, ub = {}, int = {}, names = {}, vars = {},
     nrows = 0, rexpr = {}, rrel = {}, rrhs = {}, rname = {}, rfam = {}, rmember = {},
+    rlo = {},   -- ranged rows only: the lower end (the row is then rrel "<=" rrhs, the upper end)
     families = {}, famindex = {}, colnames = {},
     sense = "min", obj = newexpr(),
-    nnz = 0, dirty = true,
+    nnz = 0, dirty = true, progress = progress.new("model " .. (name or "model")),
   }, Model)
+end
+
+-- Building a large model in Lua takes seconds: a progress line on a terminal (after two seconds),
+-- updated every 65536 variables or constraints, cleared when the model is solved or written.
+local function building(m)
+  m.progress:update("building: %d variables, %d constraints", m.ncols, m.nrows)
 end
 
 local function label(...)
@@ -291,6 +308,7 @@ local function newcol(m, name, lb, ub, int)
   local v = setmetatable({j, m}, Var)
   m.vars[j] = v
   m.dirty = true
+  if j & 0xFFFF == 0 then building(m) end
   return v
 end
 
@@ -362,12 +380,14 @@ function Model:var(name, sets, opts)
 end
 
 -- store one row: expression table (not copied when it can be shared), relation, rhs
-local function addrow(m, e, rel, rhs, name, fam, member)
+local function addrow(m, e, rel, rhs, name, fam, member, lo)
   local i = m.nrows + 1
   m.nrows = i
   m.rexpr[i], m.rrel[i], m.rrhs[i], m.rname[i], m.rfam[i], m.rmember[i] = e, rel, rhs, name, fam, member
+  if lo then m.rlo[i] = lo end
   m.nnz = m.nnz + #e // 2
   m.dirty = true
+  if i & 0xFFFF == 0 then building(m) end
   return i
 end
 
@@ -396,7 +416,50 @@ local function family(m, name, level)
   return f
 end
 
-local function add_con(m, name, fam, member, lhs, rel, rhs, level)
+local function endtext(v)
+  if v ~= v then return "nan" elseif v == huge then return "inf" elseif v == -huge then return "-inf" end
+  for _, f in ipairs({"%.15g", "%.16g"}) do
+    local t = fmt(f, v)
+    if tonumber(t) == v then return t end
+  end
+  return fmt("%.17g", v)
+end
+
+-- lo <= mid <= hi: the row's terms with the ends less mid's constant, as a ranged row (relation
+-- "<=" at hi, and lo), or a plain row where the ends are equal or one of them is infinite
+local function ranged(name, lo, mid, hi, level)
+  if type(lo) ~= "number" or type(hi) ~= "number" then
+    error(fmt("constraint %s: the ends of a range must be numbers, got %s and %s", name, type(lo), type(hi)), level + 1)
+  end
+  if not kind(mid) then
+    error(fmt("constraint %s: the middle of a range must be a number, variable or expression, got %s", name, type(mid)), level + 1)
+  end
+  if lo ~= lo or hi ~= hi or lo > hi or lo == huge or hi == -huge or (lo == -huge and hi == huge) then
+    error(fmt("constraint %s: bad range [%s, %s] (%s)", name, endtext(lo), endtext(hi),
+      (lo ~= lo or hi ~= hi) and "an end is nan" or lo > hi and "the lower end is above the upper end"
+      or (lo == -huge and hi == huge) and "both ends are infinite" or "an infinite end on the wrong side"), level + 1)
+  end
+  local e = addto(newexpr(), mid, 1, "compare")
+  local k = e.k
+  e.k = 0
+  lo, hi = lo - k, hi - k
+  if lo == hi then return e, "==", hi end
+  if lo == -huge then return e, "<=", hi end
+  if hi == huge then return e, ">=", lo end
+  return e, "<=", hi, lo
+end
+
+local function add_con(m, name, fam, member, lhs, rel, rhs, rel2, hi, level)
+  if getmetatable(lhs) == Con and lhs.mid ~= nil then
+    local e, r, k, lo = ranged(name, lhs.lo, lhs.mid, lhs.hi, level + 1)
+    return addrow(m, e, r, k, name, fam, member, lo)
+  elseif rel2 ~= nil or hi ~= nil then  -- lo, "<=", expression, "<=", hi
+    if rel ~= "<=" or rel2 ~= "<=" then
+      error(fmt("constraint %s: a range is written lo, \"<=\", expression, \"<=\", hi", name), level + 1)
+    end
+    local e, r, k, lo = ranged(name, lhs, rhs, hi, level + 1)
+    return addrow(m, e, r, k, name, fam, member, lo)
+  end
   if getmetatable(lhs) == Con then lhs, rel, rhs = lhs.lhs, lhs.rel, lhs.rhs
   else
     rel = check_rel(rel, level + 1)
@@ -407,29 +470,29 @@ local function add_con(m, name, fam, member, lhs, rel, rhs, level)
   return addrow(m, e, r, k, name, fam, member)
 end
 
---- m:st(name, lhs, rel, rhs) | m:st(name, constraint) | m:st(name, sets, fn)
---- returns the row index (single) or the family record {name, first, last}
-function Model:st(name, a, b, c)
+--- m:st(name, lhs, rel, rhs) | m:st(name, lo, "<=", expr, "<=", hi) | m:st(name, constraint) |
+--- m:st(name, sets, fn); returns the row index (single) or the family record {name, first, last}
+function Model:st(name, a, b, c, d, e)
   if type(name) ~= "string" then error("bad argument #1 to 'st' (string expected, got " .. type(name) .. ")", 2) end
   if type(a) == "table" and getmetatable(a) == nil then   -- a family over sets
     if type(b) ~= "function" then error("bad argument #3 to 'st' (function expected, got " .. type(b) .. ")", 2) end
     local sets = is_setlist(a) and a or {a}
     local f = family(self, name, 2)
     product(sets, function(...)
-      local lhs, rel, rhs = b(...)
+      local lhs, rel, rhs, rel2, hi = b(...)
       if lhs == nil then return end
       local member = label(...)
       if getmetatable(lhs) ~= Con and rel == nil then
         error(fmt("constraint %s[%s]: the function must return a constraint or lhs, relation, rhs", name, member), 4)
       end
-      add_con(self, name .. "[" .. member .. "]", name, member, lhs, rel, rhs, 4)
+      add_con(self, name .. "[" .. member .. "]", name, member, lhs, rel, rhs, rel2, hi, 4)
     end)
     f.last = self.nrows
     return f
   end
   if self.famindex[name] then error(fmt("duplicate constraint name %q", name), 2) end
   local n0 = self.nrows
-  local i = add_con(self, name, name, nil, a, b, c, 3)
+  local i = add_con(self, name, name, nil, a, b, c, d, e, 3)
   self.nrows = n0          -- register the family first, then keep the row
   local f = family(self, name, 2)
   self.nrows = i
@@ -455,6 +518,7 @@ local function build(m, elastic)
   if not elastic then
     local c = lp.new(m.ncols, m.nrows)
     c:load_rows(rexpr, rrel, rrhs)         -- all rows in one call (lp_solve builds by column)
+    for i, lo in pairs(m.rlo) do c:set_row_range(i, lo, rrhs[i]) end
     c:set_cols{lb = m.lb, ub = m.ub, int = m.int}
     c:set_objective(m.sense, m.obj)
     return c
@@ -470,7 +534,7 @@ local function build(m, elastic)
       local r = rrel[i]
       local s = {}
       if r == "<=" or r == "==" then col = col + 1; s[#s + 1] = {col, -1} end
-      if r == ">=" or r == "==" then col = col + 1; s[#s + 1] = {col, 1} end
+      if r == ">=" or r == "==" or m.rlo[i] then col = col + 1; s[#s + 1] = {col, 1} end
       rowslack[i] = s
       for _, p in ipairs(s) do slack[#slack + 1] = {i, p[1], p[2]} end
     end
@@ -484,9 +548,11 @@ local function build(m, elastic)
     if s then
       local e = {table.unpack(rexpr[i])}
       for _, p in ipairs(s) do e[#e + 1] = p[1]; e[#e + 1] = p[2] end
-      c:add_row(e, rrel[i], rrhs[i])
+      local at = c:add_row(e, rrel[i], rrhs[i])
+      if m.rlo[i] then c:set_row_range(at, m.rlo[i], rrhs[i]) end
     else
-      c:add_row(rexpr[i], rrel[i], rrhs[i])
+      local at = c:add_row(rexpr[i], rrel[i], rrhs[i])
+      if m.rlo[i] then c:set_row_range(at, m.rlo[i], rrhs[i]) end
     end
   end
   return c, slack
@@ -516,6 +582,7 @@ local function check_objective_constant(m)
 end
 
 function Model:lp(names)
+  self.progress:done()
   if self.dirty or not self._lp then
     if self._lp then self._lp:close() end
     self._lp = nil
@@ -545,9 +612,16 @@ end
 -- the model's own coefficients. Names keep their look within the format's alphabet: x[h1,cardiac]
 -- is written x(h1,cardiac); other characters outside it become '_' (a clash gets a suffix ~2).
 -- The objective's constant is written as a term of a column fixed at 1 (named _const), which
--- every LP reader takes. m:write_lp_solve(path): lp_solve's own LP dialect, from a fresh copy of
--- the model (never the solver's scaled one; the constant as in write_lp). m:write_mps(path): MPS,
--- from the model's own coefficients.
+-- every LP reader takes. A ranged row lo <= e <= hi is written "name: e - name~range = 0" with
+-- the bound "lo <= name~range <= hi": GLPK's reader (glpsol --lp) takes no "lo <= e <= hi" row,
+-- and this form (GLPK's and Gurobi's own) keeps one row per row and both ends exact; cbc and
+-- glpsol read it. m:write_lp_solve(path): lp_solve's own LP dialect ("band: -5 <= x + y <= 10;"),
+-- from a fresh copy of the model (never the solver's scaled one; the constant as in write_lp).
+-- m:write_mps(path): free MPS ("NAME name FREE", which CBC needs for names longer than 8
+-- characters), from the model's own coefficients; ranged rows in RANGES, the constant as a
+-- column _const fixed at 1 (readers disagree on the sign of a right-hand side on the objective
+-- row). A maximisation is written OBJSENSE MAX, which lp_solve, CPLEX and CoinMpsIO read; the
+-- cbc and glpsol programs do not (give them -max / --max; glpsol also needs the section removed).
 -- Numbers are the shortest text that reads back to the same double.
 
 local function shortest(x)
@@ -609,9 +683,17 @@ end
 
 function Model:write_lp(path)
   check_path(path, "write_lp")
+  self.progress:done()
   local used = {_const = true, obj = true}
   local cname = lp_names(self.names, used)
   local rname = lp_names(self.rname, used)
+  -- a ranged row lo <= e <= hi is written e - r = 0 with lo <= r <= hi: one column r per ranged
+  -- row (after the model's columns and _const), which every reader takes, the ends exactly
+  local aux, auxnames = {}, {}
+  for i = 1, self.nrows do
+    if self.rlo[i] then aux[i] = self.ncols + 1 + #auxnames + 1; auxnames[#auxnames + 1] = self.rname[i] .. "~range" end
+  end
+  for q, nm in ipairs(lp_names(auxnames, used)) do cname[self.ncols + 1 + q] = nm end
   local b = {fmt("\\ model %s: %d variables, %d constraints (written by emsopt)", self.name, self.ncols, self.nrows)}
   b[#b + 1] = self.sense == "max" and "Maximize" or "Minimize"
   local obj = merged(self.obj)
@@ -628,8 +710,14 @@ function Model:write_lp(path)
   for i = 1, self.nrows do
     local t = merged(self.rexpr[i])
     if #t == 0 and self.ncols == 0 then error(fmt("write_lp: row %s has no terms and the model no variables", self.rname[i]), 2) end
-    named(rname[i], t)
-    b[#b] = b[#b] .. " " .. REL_LP[self.rrel[i]] .. " " .. shortest(self.rrhs[i])
+    if aux[i] then
+      t[#t + 1] = aux[i]; t[#t + 1] = -1
+      named(rname[i], t)
+      b[#b] = b[#b] .. " = 0"
+    else
+      named(rname[i], t)
+      b[#b] = b[#b] .. " " .. REL_LP[self.rrel[i]] .. " " .. shortest(self.rrhs[i])
+    end
   end
   b[#b + 1] = "Bounds"
   local ints = {}
@@ -643,6 +731,9 @@ function Model:write_lp(path)
     if self.int[j] then ints[#ints + 1] = nm end
   end
   if k ~= 0 then b[#b + 1] = " _const = 1" end
+  for i = 1, self.nrows do
+    if aux[i] then b[#b + 1] = fmt(" %s <= %s <= %s", shortest(self.rlo[i]), cname[aux[i]], shortest(self.rrhs[i])) end
+  end
   if #ints > 0 then
     b[#b + 1] = "General"
     for q = 1, #ints, 8 do b[#b + 1] = " " .. concat(ints, " ", q, math.min(#ints, q + 7)) end
@@ -681,24 +772,33 @@ end
 
 function Model:write_lp_solve(path)
   check_path(path, "write_lp_solve")
+  self.progress:done()
   return fresh(self, "write_lp", path)
 end
 -- MPS (fixed sections, free spacing: names may be longer than 8 characters but hold no blank;
--- blanks become '_'); a maximisation is written OBJSENSE MAX, the objective's constant as minus
--- the right-hand side of the objective row (the usual convention).
+-- blanks become '_'); see the notes above write_lp.
 function Model:write_mps(path)
   check_path(path, "write_mps")
+  self.progress:done()
   local function nm(t) return (tostring(t):gsub("%s", "_")) end
-  local b = {"NAME " .. nm(self.name)}
+  local b = {"NAME " .. nm(self.name) .. " FREE"}
   if self.sense == "max" then b[#b + 1] = "OBJSENSE\n    MAX" end
   b[#b + 1] = "ROWS\n N  R0"
-  local rn, seen = {}, {R0 = true}
+  -- a ranged row lo <= e <= hi: L at hi with range hi - lo, or G at lo when only that form gives
+  -- both ends back exactly (MPS keeps a width, not the two ends)
+  local rn, seen, rtype, rrhs, rng = {}, {R0 = true}, {}, {}, {}
   for i = 1, self.nrows do
     local t = nm(self.rname[i])
     if seen[t] then error(fmt("write_mps: two rows named %s once blanks become '_'", t), 2) end
     seen[t] = true
     rn[i] = t
-    b[#b + 1] = fmt(" %s  %s", self.rrel[i] == "==" and "E" or self.rrel[i] == ">=" and "G" or "L", t)
+    local lo, hi = self.rlo[i], self.rrhs[i]
+    rtype[i], rrhs[i] = self.rrel[i] == "==" and "E" or self.rrel[i] == ">=" and "G" or "L", hi
+    if lo then
+      rng[i] = hi - lo
+      if hi - rng[i] ~= lo and lo + rng[i] == hi then rtype[i], rrhs[i] = "G", lo end
+    end
+    b[#b + 1] = fmt(" %s  %s", rtype[i], t)
   end
   -- columns: the objective and the rows' coefficients, column by column
   local cols = {}
@@ -708,6 +808,16 @@ function Model:write_mps(path)
   for i = 1, self.nrows do
     local t = merged(self.rexpr[i])
     for q = 1, #t, 2 do local c = cols[t[q]]; c[#c + 1] = rn[i]; c[#c + 1] = t[q + 1] end
+  end
+  -- the objective's constant: a column fixed at 1, as in write_lp (GLPK reads a right-hand side
+  -- on the objective row as +constant, CBC, CPLEX and lp_solve as -constant)
+  local k = self.obj.k or 0
+  local const
+  if k ~= 0 then
+    local names = {}
+    for j = 1, self.ncols do names[nm(self.names[j])] = true end
+    const = "_const"
+    while names[const] do const = const .. "_" end
   end
   b[#b + 1] = "COLUMNS"
   local intblock = false
@@ -721,10 +831,16 @@ function Model:write_mps(path)
     for q = 1, #c, 2 do b[#b + 1] = fmt("    %s  %s  %s", cn, c[q], shortest(c[q + 1])) end
   end
   if intblock then b[#b + 1] = "    MARKER  'MARKER'  'INTEND'" end
+  if const then b[#b + 1] = fmt("    %s  R0  %s", const, shortest(k)) end
   b[#b + 1] = "RHS"
-  if (self.obj.k or 0) ~= 0 then b[#b + 1] = "    RHS  R0  " .. shortest(-self.obj.k) end
   for i = 1, self.nrows do
-    if self.rrhs[i] ~= 0 then b[#b + 1] = fmt("    RHS  %s  %s", rn[i], shortest(self.rrhs[i])) end
+    if rrhs[i] ~= 0 then b[#b + 1] = fmt("    RHS  %s  %s", rn[i], shortest(rrhs[i])) end
+  end
+  if next(rng) then
+    b[#b + 1] = "RANGES"
+    for i = 1, self.nrows do
+      if rng[i] then b[#b + 1] = fmt("    RNG  %s  %s", rn[i], shortest(rng[i])) end
+    end
   end
   b[#b + 1] = "BOUNDS"
   for j = 1, self.ncols do
@@ -739,6 +855,7 @@ function Model:write_mps(path)
       elseif lo ~= 0 or hi < 0 then b[#b + 1] = fmt(" LO BND  %s  %s", cn, shortest(lo)) end
     end
   end
+  if const then b[#b + 1] = fmt(" FX BND  %s  1", const) end
   b[#b + 1] = "ENDATA\n"
   local ok, err = require("sys").write_atomic(path, concat(b, "\n"))
   if not ok then return nil, err end
@@ -789,6 +906,7 @@ end
 Var.__tostring = function(v) return v[2].names[v[1]] end
 Expr.__tostring = function(e) return e.m and expr_text(e.m, e, 20) or num(e.k) end
 Con.__tostring = function(c)
+  if c.mid ~= nil then return fmt("%s <= %s <= %s", tostring(c.lo), tostring(c.mid), tostring(c.hi)) end
   return fmt("%s %s %s", tostring(c.lhs), c.rel, tostring(c.rhs))
 end
 
@@ -811,7 +929,11 @@ function Model:describe(limit)
     for i = f.first, f.first + per - 1 do
       if shown >= limit then break end
       shown = shown + 1
-      out[#out + 1] = fmt("  %s: %s %s %s", self.rname[i], expr_text(self, self.rexpr[i], 8), self.rrel[i], num(self.rrhs[i]))
+      if self.rlo[i] then
+        out[#out + 1] = fmt("  %s: %s <= %s <= %s", self.rname[i], num(self.rlo[i]), expr_text(self, self.rexpr[i], 8), num(self.rrhs[i]))
+      else
+        out[#out + 1] = fmt("  %s: %s %s %s", self.rname[i], expr_text(self, self.rexpr[i], 8), self.rrel[i], num(self.rrhs[i]))
+      end
     end
     if per < count and shown < limit then out[#out + 1] = fmt("  ... (%d more)", count - per) end
     if shown >= limit then out[#out + 1] = "  ..."; break end
@@ -962,8 +1084,10 @@ local function explain(m, sol, opts)
     local amt = r.values[col]
     if amt > tol then
       local f = m.rfam[i]
-      local item = {family = f, member = m.rmember[i], name = m.rname[i], relation = m.rrel[i],
-                    rhs = m.rrhs[i], amount = amt, direction = s[3] < 0 and "above" or "below"}
+      local rel, rhs = m.rrel[i], m.rrhs[i]
+      if m.rlo[i] and s[3] > 0 then rel, rhs = ">=", m.rlo[i] end  -- a ranged row short at its lower end
+      local item = {family = f, member = m.rmember[i], name = m.rname[i], relation = rel,
+                    rhs = rhs, amount = amt, direction = s[3] < 0 and "above" or "below"}
       list[#list + 1] = item
       if not byfam[f] then byfam[f] = {n = 0, total = 0}; order[#order + 1] = f end
       byfam[f].n = byfam[f].n + 1

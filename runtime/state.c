@@ -53,14 +53,22 @@ lua_State *emsopt_newstate(void) {
 /* ---- interrupts ---------------------------------------------------------------------------- */
 
 static void hook_stop(lua_State *L, lua_Debug *ar) {
+  lua_Debug d;
+  (void)ar;
   lua_sethook(L, NULL, 0, 0);
   int sig = emsopt_interrupt_signal();
   if (!sig) return; /* a kernel took it and reported it as a result */
   emsopt_interrupt_consume();
   const char *what = sig == SIGTERM ? "terminated" : "interrupted";
-  if (lua_getinfo(L, "Sl", ar) && ar->currentline > 0)
-    luaL_error(L, "%s:%d: %s", ar->short_src, ar->currentline, what);
-  luaL_error(L, "%s", what);
+  /* one position: the innermost Lua line running (for a C function, the line that called it) */
+  for (int level = 0; lua_getstack(L, level, &d); level++) {
+    if (lua_getinfo(L, "Sl", &d) && d.currentline > 0) {
+      lua_pushfstring(L, "%s:%d: %s", d.short_src, d.currentline, what);
+      lua_error(L);
+    }
+  }
+  lua_pushstring(L, what);
+  lua_error(L);
 }
 
 static void on_signal(int sig) {
@@ -89,12 +97,19 @@ void emsopt_signals(lua_State *L) {
 
 /* ---- calls ----------------------------------------------------------------------------------- */
 
+/* The stop of a run by SIGINT or SIGTERM ("file:line: interrupted" from the hook, or a kernel's or
+ * a loop's "interrupted ..." / "terminated ...") is the user's, not a fault: no traceback. */
+static int is_stop(const char *msg) {
+  return emsopt_interrupt_last() && (strstr(msg, "interrupted") || strstr(msg, "terminated"));
+}
+
 static int msghandler(lua_State *L) {
   const char *msg = lua_tostring(L, 1);
   if (msg == NULL) {
     if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING) return 1;
     msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
   }
+  if (is_stop(msg)) return 1;
   luaL_traceback(L, L, msg, 1);
   return 1;
 }

@@ -304,6 +304,104 @@ end)
 
 -- ---- the layer itself ------------------------------------------------------------------------
 
+-- ---- ranged rows: lo <= expr <= hi as one row ----------------------------------------------------
+
+describe("ranged rows", function()
+  -- -5 <= x1 - x2 + 1 <= 3 and 1 <= x1, x2 <= 10 (rows; the bounds are looser): each end binds
+  local function ranged_model(sense, how)
+    local m = model.new("ranged")
+    local x = m:var("x", {1, 2}, {ub = 20})
+    if how == "method" then
+      m:st("band", (x[1] - x[2] + 1):between(-5, 3))
+      m:st("box", {1, 2}, function(i) return x[i]:between(1, 10) end)
+    else
+      m:st("band", -5, "<=", x[1] - x[2] + 1, "<=", 3)
+      m:st("box", {1, 2}, function(i) return 1, "<=", x[i], "<=", 10 end)
+    end
+    if sense == "max" then m:maximize(2 * x[1] + x[2]) else m:minimize(x[1] - x[2]) end
+    return m, x
+  end
+
+  for _, b in ipairs(BACKENDS) do
+    for _, how in ipairs({"chain", "method"}) do
+      it("both ends bind, one row each (" .. b .. ", " .. how .. " form)", function()
+        local m, x = ranged_model("max", how)
+        assert.equals(3, m.nrows)
+        local s = m:solve{solver = b}
+        assert.is_true(s.optimal, s.message)
+        assert.near(2 * 10 + 10, s.objective, 1e-9)        -- the upper ends of box
+        assert.near(10, s:row("box[1]"), 1e-9)
+        m:minimize(x[1] - x[2])
+        s = m:solve{solver = b}
+        assert.near(-6, s.objective, 1e-9)                 -- x1 - x2 + 1 >= -5: the lower end
+        assert.near(-6, s:row("band"), 1e-9)
+        m:maximize(x[1] - x[2])
+        s = m:solve{solver = b}
+        assert.near(2, s.objective, 1e-9)                  -- x1 - x2 + 1 <= 3: the upper end
+        if b == "lp_solve" then assert.near(1, s:dual("band"), 1e-9) end
+      end)
+    end
+  end
+
+  it("prints as lo <= expr <= hi; equal ends are an equality, an infinite end a plain row", function()
+    local m = model.new("r")
+    local x, y = m:var("x"), m:var("y")
+    m:st("band", -5, "<=", x - y + 1, "<=", 3)
+    m:st("fixed", 2, "<=", x + y, "<=", 2)
+    m:st("upper", -math.huge, "<=", x, "<=", 4)
+    m:st("lower", 1, "<=", y, "<=", math.huge)
+    m:minimize(x + y)
+    local text = tostring(m)
+    assert.matches("\n  band: %-6 <= x %- y <= 2\n", text)
+    assert.matches("\n  fixed: x %+ y == 2\n", text)
+    assert.matches("\n  upper: x <= 4\n", text)
+    assert.matches("\n  lower: y >= 1$", text)
+    assert.equals("-5 <= x - y + 1 <= 3", tostring((x - y + 1):between(-5, 3)))
+  end)
+
+  it("refuses bad ranges, naming the row", function()
+    local m = model.new("r")
+    local x = m:var("x", {1, 2})
+    local function err(...) local a = table.pack(...); return errmsg(function() m:st(table.unpack(a, 1, a.n)) end) end
+    assert.matches("constraint band: bad range %[3, %-5%] %(the lower end is above the upper end%)$",
+      err("band", 3, "<=", x[1] - x[2], "<=", -5))
+    assert.matches("constraint band: bad range %[nan, 1%] %(an end is nan%)$", err("band", 0 / 0, "<=", x[1], "<=", 1))
+    assert.matches("constraint band: bad range %[%-inf, inf%] %(both ends are infinite%)$",
+      err("band", -math.huge, "<=", x[1], "<=", math.huge))
+    assert.matches("constraint band: bad range %[inf, inf%] %(an infinite end on the wrong side%)$",
+      err("band", math.huge, "<=", x[1], "<=", math.huge))
+    assert.matches("constraint cap%[2%]: bad range %[1, 0%.5%] %(the lower end is above the upper end%)$",
+      err("cap", {1, 2}, function(i) return 1, "<=", x[i], "<=", i == 2 and 0.5 or 2 end))
+    assert.matches("constraint m%[1%]: bad range %[2, 1%]", err("m", {1}, function(i) return x[i]:between(2, 1) end))
+    assert.matches('constraint band: a range is written lo, "<=", expression, "<=", hi$',
+      err("band", 3, ">=", x[1], ">=", -5))
+    assert.matches("constraint band: the ends of a range must be numbers, got table and number$",
+      err("band", x[2], "<=", x[1], "<=", 5))
+    local c = require("lp").new(1)
+    c:add_row({1, 1}, "<=", 0)
+    assert.equals("bad argument #2 to 'set_row_range' (row 1: lower end 3.0 above the upper end -5.0)",
+      errmsg(function() c:set_row_range(1, 3, -5) end))
+    assert.equals("bad argument #2 to 'set_row_range' (row 1: lower end is nan (must be below 1e20 in magnitude, or infinite))",
+      errmsg(function() c:set_row_range(1, 0 / 0, 1) end))
+    assert.equals("bad argument #2 to 'set_row_range' (row 1: both ends infinite)",
+      errmsg(function() c:set_row_range(1, -math.huge, math.huge) end))
+    c:close()
+  end)
+
+  it("an infeasible range is explained at the end that needs slack", function()
+    local m = model.new("r")
+    local x = m:var("x", {ub = 2})
+    m:st("band", 5, "<=", x, "<=", 8)
+    m:minimize(x)
+    local s = m:solve{}
+    assert.equals("INFEASIBLE", s.status)
+    assert.equals(">=", s.slack[1].relation)
+    assert.equals(5, s.slack[1].rhs)
+    assert.near(3, s.slack[1].amount, 1e-9)
+    assert.matches("band short by 3 %(>= 5 would need 2%)", s.message)
+  end)
+end)
+
 describe("model layer", function()
   it("prints variables, expressions and constraints as formulas (the REPL shows them so)", function()
     local m = model.new()

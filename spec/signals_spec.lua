@@ -32,6 +32,29 @@ describe("signals", function()
     end)
   end
 
+  -- Building a large model in Lua (p-median pmed40, classic: 810,000 assignment variables) takes
+  -- seconds; the model layer's progress line says so. A stop there is the hook's error in library
+  -- code: one line, no traceback, exit 130/143, no result file.
+  for _, sig in ipairs({"INT", "TERM"}) do
+    it("SIG" .. sig .. " while a large model is built in Lua (pmedian pmed40, classic)", function()
+      local dir = spec.mkdir()
+      local h = start({"models/pmedian.lua", "instance=pmed40", "formulation=classic",
+        "out=" .. dir .. "/result.json", "report=" .. dir .. "/report.html"}, "EMSOPT_PROGRESS=1")
+      h.wait_for("model pmedian [")   -- the progress line of the build: it is building now
+      local took = h.stop(sig)
+      h.kill()
+      local code, out, err = h.finish()
+      assert.truthy(took < spec.t(1.0), string.format("stopped %.2f s after SIG%s", took, sig))
+      assert.equals(CODE[sig], code)
+      err = err:gsub("\r[^\r\n]*\27%[K", "")  -- the progress lines (and their clearing)
+      assert.matches("^emsopt: [^\n]*%.lua:%d+: " .. WORD[sig] .. "\n$", err)
+      assert.falsy(err:lower():find("traceback", 1, true))
+      assert.falsy(err:lower():find("stack", 1, true))
+      assert.equals("", out)
+      assert.same({}, spec.ls(dir))
+    end)
+  end
+
   local SOLVE = [[
 local model = require "model"
 local P = params { solver = "lp_solve", n = 40, m = 5, seed = 7 }

@@ -283,8 +283,10 @@ end)
 describe("wrong answers: exports", function()
   local function have(cmd) return os.execute("command -v " .. cmd .. " >/dev/null 2>&1") == true end
 
-  -- ranges of bounds (finite, negative, free, fixed), integers, all three relations, a constant
-  local function sample()
+  -- ranges of bounds (finite, negative, free, fixed), integers, all three relations, ranged rows
+  -- (a single row, a family, the method form; with constants on the expression side), and a
+  -- constant in the objective; maximised and minimised, so that each end of the ranges binds
+  local function sample(sense)
     local m = model.new("roundtrip")
     local x = m:var("x", {1, 2, 3}, {int = true, ub = 4})
     local y = m:var("y", {lb = -2.5, ub = 7.25})
@@ -295,33 +297,72 @@ describe("wrong answers: exports", function()
     m:st("r3", x[1] + x[3] + 0.5 * y + w, "==", 5)
     m:st("lo", z, ">=", -3)
     m:st("hi", z + y, "<=", 10)
-    m:maximize(3 * x[1] + 2 * x[2] + x[3] + y - 0.1 * z + w + 7.5)
+    m:st("band", -1.5, "<=", x[1] - x[3] + 0.25 * z + 1, "<=", 2.75)
+    m:st("pair", {1, 2}, function(i) return 0.5, "<=", x[i] + x[i + 1] - y, "<=", 6.5 end)
+    m:st("mix", (y - z):between(-4.2, 0.3))
+    local obj = 3 * x[1] + 2 * x[2] + x[3] + y - 0.1 * z + w + 7.5
+    if sense == "max" then m:maximize(obj) else m:minimize(obj) end
     return m
   end
 
-  it("write_lp is CPLEX LP: cbc and glpsol read it and agree with lp_solve", function()
-    local m = sample()
-    local sol = m:solve{}
-    assert.is_true(sol.optimal)
-    local path = spec.tmpname(".lp")
-    assert.is_true(m:write_lp(path))
-    assert.truthy(have("cbc") and have("glpsol"), "coinor-cbc and glpk-utils are in DEB_PKGS")
-    local p = io.popen("cbc " .. spec.shquote(path) .. " solve 2>&1")
-    local cbc_out = p:read("a"); p:close()
-    local v = tonumber(cbc_out:match("Objective value:%s*(%S+)"))
-    assert.near(sol.objective, v, 1e-6)
+  local function cbc_objective(path, sense)
     local o = spec.tmpname(".txt")
-    assert.is_true(os.execute("glpsol --lp " .. spec.shquote(path) .. " -o " .. spec.shquote(o) .. " >/dev/null 2>&1") == true)
-    v = tonumber(spec.read(o):match("Objective:%s*obj = (%S+)"))
-    assert.near(sol.objective, v, 1e-6)
-    -- lp_solve's own dialect keeps its name, and lp_solve reads it back
-    local lps = spec.tmpname(".lp")
-    assert.is_true(m:write_lp_solve(lps))
-    local back = assert(require("lp").read_lp(lps))
-    local r = back:solve{}
-    back:close()
-    assert.near(sol.objective, r.objective, 1e-9)
-  end)
+    os.execute(string.format("cbc %s %s solve solu %s >/dev/null 2>&1", spec.shquote(path),
+      sense == "max" and "max" or "", spec.shquote(o)))  -- (the cbc program ignores OBJSENSE)
+    return tonumber((spec.read(o) or ""):match("^Optimal %- objective value (%S+)"))
+  end
+  local function glpsol_objective(path, format, sense)
+    local o = spec.tmpname(".txt")
+    local opts = format == "lp" and "--lp" or "--freemps"
+    if format == "mps" and sense == "max" then -- glpsol reads no OBJSENSE section: --max instead
+      path = spec.write(spec.tmpname(".mps"), (spec.read(path):gsub("OBJSENSE\n    MAX\n", "")))
+      opts = opts .. " --max"
+    end
+    os.execute(string.format("glpsol %s %s -o %s >/dev/null 2>&1", opts, spec.shquote(path), spec.shquote(o)))
+    return tonumber((spec.read(o) or ""):match("Objective:%s*%S+ = (%S+)"))
+  end
+
+  for _, sense in ipairs({"max", "min"}) do
+    it("a model with ranged rows, bounds, integers and a constant (" .. sense .. "imised): CPLEX LP and MPS "
+      .. "read by cbc and glpsol, lp_solve's LP, and both backends agree", function()
+      assert.truthy(have("cbc") and have("glpsol"), "coinor-cbc and glpk-utils are in DEB_PKGS")
+      local m = sample(sense)
+      local sol = m:solve{}
+      assert.is_true(sol.optimal, sol.message)
+      local want = sol.objective
+      local tol = 1e-6 * math.max(1, math.abs(want))
+      -- the ranged rows are live: one of their ends binds at the optimum
+      local live, at = 0, {}
+      for i = 1, m.nrows do at[m.rname[i]] = i end
+      for _, r in ipairs({"band", "pair[1]", "pair[2]", "mix"}) do
+        local i, a = at[r], sol:row(r)
+        if math.abs(a - m.rlo[i]) < 1e-7 or math.abs(a - m.rrhs[i]) < 1e-7 then live = live + 1 end
+      end
+      assert.truthy(live > 0, "no ranged row binds")
+      assert.near(want, m:solve{solver = "cbc"}.objective, tol)
+      local lpf, mpsf = spec.tmpname(".lp"), spec.tmpname(".mps")
+      assert.is_true(m:write_lp(lpf))
+      assert.is_true(m:write_mps(mpsf))
+      assert.matches("\n band: x%(1%) %- x%(3%) %+ 0%.25 z %- band~range = 0\n", spec.read(lpf))
+      assert.matches("\n %-2%.5 <= band~range <= 1%.75\n", spec.read(lpf))
+      assert.matches("\nRANGES\n    RNG  band  4%.25\n", spec.read(mpsf))
+      assert.near(want, cbc_objective(lpf, sense), tol)
+      assert.near(want, glpsol_objective(lpf, "lp", sense), tol)
+      assert.near(want, cbc_objective(mpsf, sense), tol)
+      assert.near(want, glpsol_objective(mpsf, "mps", sense), tol)
+      -- read back by the lp module's own readers: MPS, and lp_solve's LP dialect
+      local lp = require "lp"
+      local back = assert(lp.read_mps(mpsf))
+      assert.near(want, back:solve{}.objective, 1e-9)
+      back:close()
+      local lps = spec.tmpname(".lp")
+      assert.is_true(m:write_lp_solve(lps))
+      assert.matches("\nband: %-2%.5 <= ", spec.read(lps))
+      back = assert(lp.read_lp(lps))
+      assert.near(want, back:solve{}.objective, 1e-9)
+      back:close()
+    end)
+  end
 
   it("write_mps after a solve writes the model's own coefficients", function()
     local m = model.new("mps")

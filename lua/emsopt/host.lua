@@ -65,12 +65,17 @@ local function in_code(e)
     or src == "(command line)")
 end
 
+-- A run stopped by SIGINT or SIGTERM is the user's stop, not a fault: whatever raised it (the
+-- interrupt hook's "lua/model.lua:272: interrupted" in Lua code, a kernel, a loop's own
+-- "interrupted during ..."), the message is printed without a traceback, and the host exits
+-- 128 + the signal (130, 143) and writes no result file.
 local function traceback(e)
   if e == params.HELP or getmetatable(e) == params.UsageError then return e end
   if type(e) ~= "string" then
     local mt = getmetatable(e)
     e = (mt and mt.__tostring) and tostring(e) or string.format("(error object is a %s value)", type(e))
   end
+  if sys.signal() then return e end
   if not in_code(e) then return e end
   local tb = debug.traceback(e, 2)
   return (tb:gsub("\n%s*%[C%]: in function 'xpcall'.*$", ""))
@@ -179,6 +184,7 @@ function M.main(argv)
     local res = table.pack(M.run_script(stdin and "-" or argv[script], argv, script + 1))
     if res[1] == "help" then return 0, false end
     if res[1] == "failed" then
+      require("emsopt.progress").clear()
       io.stderr:write("emsopt: ", tostring(res[2]), "\n")
       return 1, false
     end

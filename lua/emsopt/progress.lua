@@ -7,6 +7,7 @@
 --   pr:update("bisection %d/%d, radius in [%g, %g]", k, n, lo, hi)   -- phase, incumbent, bound
 --   pr:phase("reading the road network")        -- shown at once (a long single call follows)
 --   pr:done()                                   -- clears the line
+--   progress.clear()                            -- clears any line left shown (before an error)
 --   progress.stopped(sol, "the LSCP check at radius 7403")  -- raises when sol was interrupted
 --
 -- EMSOPT_PROGRESS=1 forces the line on (for tests), EMSOPT_PROGRESS=0 off.
@@ -15,6 +16,7 @@ local sys = require "sys"
 local M = {}
 local P = {}
 P.__index = P
+local showing = false   -- a progress line is on the terminal (not yet cleared)
 
 local function enabled()
   local e = os.getenv("EMSOPT_PROGRESS")
@@ -47,7 +49,7 @@ function P:tick()
   if #line > 150 then line = line:sub(1, 147) .. "..." end
   io.stderr:write("\r", line, "\027[K")
   io.stderr:flush()
-  self.shown = true
+  self.shown, showing = true, true
 end
 
 -- a phase that may be long by itself (one kernel call): shown at once on a terminal, so a long
@@ -60,11 +62,16 @@ function P:phase(fmtstr, ...)
   if #line > 150 then line = line:sub(1, 147) .. "..." end
   io.stderr:write("\r", line, "\027[K")
   io.stderr:flush()
-  self.shown = true
+  self.shown, showing = true, true
 end
 
 function P:done()
-  if self.shown then io.stderr:write("\r\027[K"); io.stderr:flush(); self.shown = false end
+  if self.shown then io.stderr:write("\r\027[K"); io.stderr:flush(); self.shown, showing = false, false end
+end
+
+-- clears a progress line left on the terminal (before the host prints an error)
+function M.clear()
+  if showing then io.stderr:write("\r\027[K"); io.stderr:flush(); showing = false end
 end
 
 -- A kernel that was stopped by Ctrl-C or SIGTERM returns what it had (USERABORT with an

@@ -1407,10 +1407,8 @@ static int count_row(csv_count *c, csv_reader *r, pend_queue *pq) {
   return 0;
 }
 
-/* groups[].count from the slots, sumv from the exact and the other sums; 0 or -1 out of memory */
-static int count_finish(csv_count *c) {
-  for (size_t j = 0; j < c->nslots; j++)
-    if (c->slots[j].gi) c->groups[c->slots[j].gi - 1].count = c->slots[j].count;
+/* sumv from the exact and the other sums; 0 or -1 out of memory */
+static int sums_finish(csv_count *c) {
   if (!c->nsums) return 0;
   size_t n = c->ngroups * c->nsums;
   double *sv = realloc(c->sumv, (n + 1) * sizeof *sv);
@@ -1418,6 +1416,13 @@ static int count_finish(csv_count *c) {
   c->sumv = sv;
   for (size_t i = 0; i < n; i++) sv[i] = ldexp((double)c->sumx[i], -64) + c->sumr[i];
   return 0;
+}
+
+/* groups[].count from the slots, and the sums; 0 or -1 out of memory */
+static int count_finish(csv_count *c) {
+  for (size_t j = 0; j < c->nslots; j++)
+    if (c->slots[j].gi) c->groups[c->slots[j].gi - 1].count = c->slots[j].count;
+  return sums_finish(c);
 }
 
 int csv_count_run(csv_count *c, csv_reader *r) {
@@ -1462,13 +1467,16 @@ int csv_count_run(csv_count *c, csv_reader *r) {
       r->end_line = r->line;
       break;
     }
-    if (r->stop_at >= 0) { /* a part: the row that starts at or after the cut is the next part's */
+    { /* a part: the row that starts at or after the cut is the next part's (the cut may be
+         lowered by another thread meanwhile, see csv_count_run_cuts) */
       int64_t at = r->buf_off + (int64_t)(r->row_start - r->buf);
-      if (at >= r->stop_at) {
+      int64_t stop = __atomic_load_n(&r->stop_at, __ATOMIC_RELAXED);
+      if (stop >= 0 && at >= stop) {
         r->end_off = at;
         r->end_line = r->row_line;
         break;
       }
+      __atomic_store_n(&r->at, at, __ATOMIC_RELAXED);
     }
     c->rows++;
     if (row_shape(r) != 0) {
@@ -1607,23 +1615,251 @@ static int64_t part_guess(const csv_reader *r, int64_t o, int64_t limit, char *w
   return first >= 0 ? first : INT64_MAX;
 }
 
-typedef struct {
-  csv_count c;
-  csv_reader r;
-  int64_t start;
-  int rc;
-  int ran;
-} part;
+/* ---- merging the parts' groups -----------------------------------------------------------
+ * Each part, once counted, files its groups by the top bits of their hash into MERGE_NP
+ * partitions (in the memory of its own slot table, which is no longer needed: the counts are in
+ * its groups). The partitions are then merged on several threads at once, each with a small table
+ * that stays in cache: the groups of part 0, then of part 1, ... are looked up in it; a group seen
+ * in an earlier part adds its count and sums to that one and is left with a count of 0. At the end
+ * the groups of parts 1.. that are left (first seen there) are appended to part 0's in part order
+ * and, within a part, in its order: the order of first appearance in the file, as on one thread. */
 
-static void *part_main(void *arg) {
-  part *pt = arg;
-  pt->rc = pt->start == INT64_MAX ? 0 : csv_count_run(&pt->c, &pt->r);
-  if (pt->start == INT64_MAX) {
-    pt->r.end_off = INT64_MAX;
-    pt->r.end_line = 1;
+#define MERGE_BITS 10
+#define MERGE_NP ((size_t)1 << MERGE_BITS)
+#define MERGE_LONG 0x80000000u /* in merge_ent.part: the key is longer than 16 bytes */
+
+typedef struct {
+  uint64_t h;
+  uint64_t w[2];  /* the key's first 16 bytes, zero padded */
+  uint32_t part;  /* part number (| MERGE_LONG) */
+  uint32_t g;     /* group index in the part */
+} merge_ent;
+
+typedef struct {
+  csv_count *c;     /* the part's count (its groups, arena and sums) */
+  merge_ent *ent;   /* its groups by partition: partition k at [off[k], off[k + 1]) */
+  size_t off[MERGE_NP + 1];
+} part_groups;
+
+static void part_groups_free(part_groups *pg) {
+  free(pg->ent);
+  pg->ent = NULL;
+  pg->c = NULL;
+}
+
+/* File the groups of c (part number part) by partition. The slot table goes (its memory holds the
+ * entries when it is large enough, as it is: at least one 32-byte slot per group). 0 or -1. */
+static int part_groups_fill(part_groups *pg, csv_count *c, uint32_t part) {
+  part_groups_free(pg);
+  size_t n = c->ngroups;
+  size_t *off = pg->off;
+  memset(off, 0, sizeof pg->off);
+  for (size_t g = 0; g < n; g++) off[(c->groups[g].hash >> (64 - MERGE_BITS)) + 1]++;
+  for (size_t k = 0; k < MERGE_NP; k++) off[k + 1] += off[k];
+  merge_ent *e;
+  if (c->slots && c->nslots * sizeof(csv_slot) >= n * sizeof(merge_ent))
+    e = (merge_ent *)(void *)c->slots;
+  else {
+    free(c->slots);
+    e = malloc((n + 1) * sizeof *e);
   }
+  c->slots = NULL;
+  c->nslots = 0;
+  if (!e) return -1;
+  size_t pos[MERGE_NP];
+  memcpy(pos, off, sizeof pos);
+  for (size_t g = 0; g < n; g++) {
+    const csv_group *gr = &c->groups[g];
+    merge_ent *x = &e[pos[gr->hash >> (64 - MERGE_BITS)]++];
+    x->h = gr->hash;
+    x->w[0] = x->w[1] = 0;
+    memcpy(x->w, c->arena + gr->koff, gr->klen < 16 ? gr->klen : 16);
+    x->part = part | (gr->klen > 16 ? MERGE_LONG : 0);
+    x->g = (uint32_t)g;
+  }
+  pg->ent = e;
+  pg->c = c;
+  return 0;
+}
+
+typedef struct {
+  part_groups **pg;   /* the parts in file order */
+  part_groups **byno; /* the same by part number */
+  size_t npg;
+  size_t next;   /* the next partition to take (atomic) */
+  size_t tabsz;  /* slots of the table of the largest partition */
+} merge_ctx;
+
+typedef struct {
+  merge_ctx *m;
+  int rc;       /* 0 or -1 out of memory */
+  int inexact;  /* a fixed-point sum overflowed */
+} merge_job;
+
+static inline int same_key(const merge_ctx *m, const merge_ent *a, const merge_ent *b) {
+  if (a->h != b->h || a->w[0] != b->w[0] || a->w[1] != b->w[1]) return 0;
+  if (!(a->part & MERGE_LONG)) return 1; /* a short key is all in w (the code is prefix-free) */
+  const csv_count *ca = m->byno[a->part & ~MERGE_LONG]->c, *cb = m->byno[b->part & ~MERGE_LONG]->c;
+  const csv_group *ga = &ca->groups[a->g], *gb = &cb->groups[b->g];
+  return ga->klen == gb->klen && memcmp(ca->arena + ga->koff, cb->arena + gb->koff, ga->klen) == 0;
+}
+
+/* group b (a later part) joins group a */
+static void merge_pair(merge_job *j, const merge_ent *a, const merge_ent *b) {
+  csv_count *ca = j->m->byno[a->part & ~MERGE_LONG]->c, *cb = j->m->byno[b->part & ~MERGE_LONG]->c;
+  size_t ga = a->g, gb = b->g, ns = ca->nsums;
+  ca->groups[ga].count += cb->groups[gb].count;
+  cb->groups[gb].count = 0;
+  for (size_t s = 0; s < ns; s++) {
+    __int128 *acc = &ca->sumx[ga * ns + s];
+    if (__builtin_add_overflow(*acc, cb->sumx[gb * ns + s], acc)) j->inexact = 1;
+    ca->sumr[ga * ns + s] += cb->sumr[gb * ns + s];
+    ca->sumn[ga * ns + s] += cb->sumn[gb * ns + s];
+  }
+}
+
+static void *merge_worker(void *arg) {
+  merge_job *j = arg;
+  merge_ctx *m = j->m;
+  const merge_ent **tab = malloc(m->tabsz * sizeof *tab);
+  if (!tab) {
+    j->rc = -1;
+    return NULL;
+  }
+  for (;;) {
+    size_t k = __atomic_fetch_add(&m->next, 1, __ATOMIC_RELAXED);
+    if (k >= MERGE_NP) break;
+    size_t tot = 0;
+    for (size_t p = 0; p < m->npg; p++) tot += m->pg[p]->off[k + 1] - m->pg[p]->off[k];
+    if (tot == 0) continue;
+    size_t sz = 16;
+    while (sz < 2 * tot) sz *= 2;
+    memset(tab, 0, sz * sizeof *tab);
+    size_t mask = sz - 1;
+    for (size_t p = 0; p < m->npg; p++) {
+      const part_groups *pg = m->pg[p];
+      for (size_t x = pg->off[k]; x < pg->off[k + 1]; x++) {
+        const merge_ent *e = &pg->ent[x];
+        size_t i = e->h & mask;
+        if (p == 0) { /* the keys of one part differ */
+          while (tab[i]) i = (i + 1) & mask;
+          tab[i] = e;
+          continue;
+        }
+        for (;; i = (i + 1) & mask) {
+          if (!tab[i]) {
+            tab[i] = e;
+            break;
+          }
+          if (same_key(m, tab[i], e)) {
+            merge_pair(j, tab[i], e);
+            break;
+          }
+        }
+      }
+    }
+  }
+  free(tab);
   return NULL;
 }
+
+/* Merge the counted parts pg[0..npg) (in file order, pg[0]->c == c; byno: the same by part
+ * number) into c on up to nthreads threads; groups come in order of first appearance. 0, -1 out
+ * of memory; *inexact when a fixed-point sum overflowed (then the sums depend on the order of the
+ * additions). */
+static int merge_parts(csv_count *c, part_groups **pg, part_groups **byno, size_t npg, int nthreads, int *inexact) {
+  merge_ctx m = {.pg = pg, .byno = byno, .npg = npg, .next = 0, .tabsz = 16};
+  size_t total = 0, biggest = 0;
+  for (size_t k = 0; k < MERGE_NP; k++) {
+    size_t tot = 0;
+    for (size_t p = 0; p < npg; p++) tot += pg[p]->off[k + 1] - pg[p]->off[k];
+    if (tot > biggest) biggest = tot;
+    total += tot;
+  }
+  while (m.tabsz < 2 * biggest) m.tabsz *= 2;
+  size_t nj = (size_t)(nthreads > 1 ? nthreads : 1);
+  if (nj > 1 + total / 32768) nj = 1 + total / 32768;
+  if (nj > 64) nj = 64;
+  merge_job jobs[64];
+  pthread_t tid[64];
+  int started[64] = {0};
+  for (size_t k = 0; k < nj; k++) jobs[k] = (merge_job){.m = &m};
+  for (size_t k = 1; k < nj; k++) started[k] = pthread_create(&tid[k], NULL, merge_worker, &jobs[k]) == 0;
+  merge_worker(&jobs[0]);
+  int rc = jobs[0].rc;
+  for (size_t k = 1; k < nj; k++) {
+    if (started[k]) pthread_join(tid[k], NULL);
+    rc |= jobs[k].rc;
+    *inexact |= jobs[k].inexact;
+  }
+  *inexact |= jobs[0].inexact;
+  if (rc != 0) return -1;
+  /* the groups first seen in parts 1.. go after part 0's */
+  size_t ng = c->ngroups, alen = c->alen, ns = c->nsums;
+  for (size_t p = 1; p < npg; p++) {
+    const csv_count *pc = pg[p]->c;
+    for (size_t g = 0; g < pc->ngroups; g++)
+      if (pc->groups[g].count) {
+        ng++;
+        alen += pc->groups[g].klen;
+      }
+  }
+  if (ng >= UINT32_MAX - 1) return -1;
+  if (ng > c->gcap) {
+    csv_group *gs = realloc(c->groups, ng * sizeof *gs);
+    if (!gs) return -1;
+    c->groups = gs;
+    if (ns) {
+      int64_t *sn = realloc(c->sumn, ng * ns * sizeof *sn);
+      if (!sn) return -1;
+      c->sumn = sn;
+      __int128 *sx = realloc(c->sumx, ng * ns * sizeof *sx);
+      if (!sx) return -1;
+      c->sumx = sx;
+      double *sr = realloc(c->sumr, ng * ns * sizeof *sr);
+      if (!sr) return -1;
+      c->sumr = sr;
+    }
+    c->gcap = ng;
+  }
+  if (alen > c->acap || !c->arena) {
+    char *a = realloc(c->arena, alen + 1);
+    if (!a) return -1;
+    c->arena = a;
+    c->acap = alen + 1;
+  }
+  for (size_t p = 1; p < npg; p++) {
+    const csv_count *pc = pg[p]->c;
+    for (size_t g = 0; g < pc->ngroups; g++) {
+      const csv_group *gr = &pc->groups[g];
+      if (!gr->count) continue;
+      size_t to = c->ngroups++;
+      c->groups[to] = (csv_group){.hash = gr->hash, .koff = c->alen, .klen = gr->klen, .count = gr->count};
+      if (gr->klen) memcpy(c->arena + c->alen, pc->arena + gr->koff, gr->klen);
+      c->alen += gr->klen;
+      for (size_t s = 0; s < ns; s++) {
+        c->sumx[to * ns + s] = pc->sumx[g * ns + s];
+        c->sumr[to * ns + s] = pc->sumr[g * ns + s];
+        c->sumn[to * ns + s] = pc->sumn[g * ns + s];
+      }
+    }
+  }
+  return 0;
+}
+
+typedef struct {
+  csv_count cs;    /* the count and reader of parts other than the first */
+  csv_reader rs;
+  csv_count *c;    /* the part's count and reader (the caller's for the first part) */
+  csv_reader *r;
+  int64_t cut;     /* the part starts at the first row at or after this offset */
+  int64_t start;   /* where it was counted from (a guess for all but the first; INT64_MAX: nothing) */
+  int rc;
+  int ran;         /* counted from start */
+  int running;     /* being counted: may be split (under the lock) */
+  part_groups pg;  /* its groups filed for the merge */
+  uint32_t no;     /* part number (order of creation) */
+} part;
 
 /* a count that shares the set-up of c */
 static void part_count_init(csv_count *pc, const csv_count *c) {
@@ -1639,16 +1875,113 @@ static void part_count_init(csv_count *pc, const csv_count *c) {
   pc->general = c->general;
 }
 
-/* Set part pt to start at off (INT64_MAX: nothing) and stop before the row at or after stop. */
+/* Set part pt (not the first) to start at off (INT64_MAX: nothing) and stop before the row at
+ * or after stop. */
 static int part_setup(part *pt, const csv_reader *r, const csv_count *c, int64_t off, int64_t stop) {
-  count_free_results(&pt->c);
-  part_count_init(&pt->c, c);
-  csv_close(&pt->r);
+  count_free_results(&pt->cs);
+  part_count_init(&pt->cs, c);
+  csv_close(&pt->rs);
+  pt->c = &pt->cs;
+  pt->r = &pt->rs;
   pt->start = off;
   pt->rc = 0;
-  if (part_open(&pt->r, r, off == INT64_MAX ? 0 : off) != 0) return -1;
-  pt->r.stop_at = stop;
+  if (part_open(&pt->rs, r, off == INT64_MAX ? 0 : off) != 0) return -1;
+  pt->rs.stop_at = stop;
+  pt->rs.at = off == INT64_MAX ? 0 : off;
   return 0;
+}
+
+/* count a part and file its groups */
+static void part_run(part *pt) {
+  pt->rc = pt->start == INT64_MAX ? 0 : csv_count_run(pt->c, pt->r);
+  if (pt->start == INT64_MAX) {
+    pt->r->end_off = INT64_MAX;
+    pt->r->end_line = 1;
+  }
+  if (pt->rc == 0 && part_groups_fill(&pt->pg, pt->c, pt->no) != 0) {
+    snprintf(pt->r->err, sizeof pt->r->err, "%s: out of memory", pt->r->path);
+    pt->rc = -1;
+  }
+  pt->ran = 1;
+}
+
+/* The parts of a parallel count: a part still being counted with more than steal bytes left is
+ * split in two by a thread that has finished its own (it lowers the part's stop; the new part
+ * starts at a guess, checked like the others). */
+typedef struct {
+  pthread_mutex_t mu;
+  part **parts;      /* in order of creation */
+  size_t nparts, cap;
+  const csv_reader *r0;
+  const csv_count *c0;
+  int64_t size;      /* of the file */
+  int64_t steal;     /* 0: no splitting */
+  int stop;          /* a part failed: no more splitting */
+} part_set;
+
+typedef struct {
+  part_set *ps;
+  part *first;
+  char *win;         /* for guesses */
+  int started;
+} part_worker_arg;
+
+/* Under the lock: pt is done; split the part with the most left, if worth it. The new part or NULL. */
+static part *part_steal(part_set *ps, part *done, char *win) {
+  pthread_mutex_lock(&ps->mu);
+  done->running = 0;
+  if (done->rc != 0) ps->stop = 1;
+  part *v = NULL, *np = NULL;
+  int64_t best = 0, vstop = 0;
+  for (size_t i = 0; ps->steal > 0 && !ps->stop && i < ps->nparts; i++) {
+    part *p = ps->parts[i];
+    if (!p->running) continue;
+    int64_t stop = __atomic_load_n(&p->r->stop_at, __ATOMIC_RELAXED);
+    int64_t left = (stop < 0 ? ps->size : stop) - __atomic_load_n(&p->r->at, __ATOMIC_RELAXED);
+    if (left > best) {
+      best = left;
+      v = p;
+      vstop = stop;
+    }
+  }
+  if (v && best > ps->steal && win && ps->nparts < MERGE_LONG - 1) {
+    if (ps->nparts == ps->cap) {
+      size_t n = ps->cap * 2;
+      part **a = realloc(ps->parts, n * sizeof *a);
+      if (a) {
+        ps->parts = a;
+        ps->cap = n;
+      }
+    }
+    np = ps->nparts < ps->cap ? calloc(1, sizeof *np) : NULL;
+    if (np) {
+      int64_t end = vstop < 0 ? ps->size : vstop;
+      int64_t x = end - best / 2;
+      csv_init(&np->rs);
+      csv_count_init(&np->cs);
+      np->no = (uint32_t)ps->nparts;
+      np->cut = x;
+      if (part_setup(np, ps->r0, ps->c0, part_guess(ps->r0, x, ps->size, win), vstop) != 0) {
+        csv_close(&np->rs);
+        free(np);
+        np = NULL;
+      } else {
+        np->running = 1;
+        ps->parts[ps->nparts++] = np;
+        /* the victim stops at the first row at or after x; if it is past x already, the new
+           part's start is found wrong when checked, and it is counted again */
+        __atomic_store_n(&v->r->stop_at, x, __ATOMIC_RELAXED);
+      }
+    }
+  }
+  pthread_mutex_unlock(&ps->mu);
+  return np;
+}
+
+static void *part_worker(void *arg) {
+  part_worker_arg *a = arg;
+  for (part *pt = a->first; pt; pt = part_steal(a->ps, pt, a->win)) part_run(pt);
+  return NULL;
 }
 
 /* "PATH:LINE:..." with add added to LINE (messages without a line are copied) */
@@ -1665,107 +1998,12 @@ static void shift_line(char *dst, size_t dsz, const char *src, const char *path,
   snprintf(dst, dsz, "%s", tmp);
 }
 
-/* The slot of a key, or NULL when it is not in the table (nothing is created). */
-static csv_slot *slot_find(const csv_count *c, const uint64_t w[2], const char *key, size_t klen, uint64_t h) {
-  size_t mask = c->nslots - 1, i = h & mask;
-  const uint32_t tag = (uint32_t)(h >> 32);
-  for (;; i = (i + 1) & mask) {
-    csv_slot *sl = &c->slots[i];
-    if (!sl->gi) return NULL;
-    if (sl->tag == tag && sl->key[0] == w[0] && sl->key[1] == w[1]) {
-      if (klen <= 16) return sl;
-      const csv_group *gr = &c->groups[sl->gi - 1];
-      if (gr->klen == klen && memcmp(c->arena + gr->koff, key, klen) == 0) return sl;
-    }
-  }
+static int part_cmp(const void *a, const void *b) {
+  const part *x = *(const part *const *)a, *y = *(const part *const *)b;
+  return x->cut < y->cut ? -1 : x->cut > y->cut;
 }
 
-static inline void group_words(const csv_count *p, size_t g, uint64_t w[2]) {
-  const csv_group *gr = &p->groups[g];
-  w[0] = w[1] = 0;
-  memcpy(w, p->arena + gr->koff, gr->klen < 16 ? gr->klen : 16);
-}
-
-/* add group g of p to the group of slot sl of c */
-static inline void merge_into(csv_count *c, csv_slot *sl, const csv_count *p, size_t g, int *inexact) {
-  size_t ns = c->nsums, to = sl->gi - 1;
-  sl->count += p->groups[g].count;
-  for (size_t s = 0; s < ns; s++) {
-    __int128 *acc = &c->sumx[to * ns + s];
-    if (__builtin_add_overflow(*acc, p->sumx[g * ns + s], acc)) *inexact = 1;
-    c->sumr[to * ns + s] += p->sumr[g * ns + s];
-    c->sumn[to * ns + s] += p->sumn[g * ns + s];
-  }
-}
-
-typedef struct {
-  csv_count *c;
-  const csv_count *p;
-  size_t from, to;
-  unsigned char *isnew;
-  int inexact;
-} merge_job;
-
-/* The groups [from, to) of p already in c are added to theirs; the others are marked new. Jobs
- * on other ranges may run at once: each group of p has its own slot in c, nothing is created. */
-static void *merge_lookups(void *arg) {
-  merge_job *j = arg;
-  const csv_count *p = j->p;
-  csv_count *c = j->c;
-  for (size_t g = j->from; g < j->to; g++) {
-    if (g + 8 < j->to) __builtin_prefetch(&c->slots[p->groups[g + 8].hash & (c->nslots - 1)], 1);
-    uint64_t w[2];
-    group_words(p, g, w);
-    csv_slot *sl = slot_find(c, w, p->arena + p->groups[g].koff, p->groups[g].klen, p->groups[g].hash);
-    if (sl) merge_into(c, sl, p, g, &j->inexact);
-    else
-      j->isnew[g] = 1;
-  }
-  return NULL;
-}
-
-/* Add the groups of part p to c: those c has, on up to nthreads threads; then the new ones in
- * p's order (so groups stay in order of first appearance). 0 or -1 out of memory. */
-static int merge_part(csv_count *c, const csv_count *p, int nthreads) {
-  size_t need = c->nslots;
-  while ((c->ngroups + p->ngroups) * 10 > need * 7) need *= 2;
-  if (need != c->nslots && grow_table(c, need) != 0) return -1;
-  unsigned char *isnew = calloc(p->ngroups + 1, 1);
-  if (!isnew) return -1;
-  size_t nj = (size_t)(nthreads > 1 ? nthreads : 1);
-  if (nj > 1 + p->ngroups / 16384) nj = 1 + p->ngroups / 16384;
-  if (nj > 64) nj = 64;
-  merge_job jobs[64];
-  pthread_t tid[64];
-  int started[64] = {0};
-  for (size_t k = 0; k < nj; k++)
-    jobs[k] = (merge_job){.c = c, .p = p, .from = p->ngroups * k / nj, .to = p->ngroups * (k + 1) / nj, .isnew = isnew};
-  for (size_t k = 1; k < nj; k++) started[k] = pthread_create(&tid[k], NULL, merge_lookups, &jobs[k]) == 0;
-  merge_lookups(&jobs[0]);
-  for (size_t k = 1; k < nj; k++) {
-    if (started[k]) pthread_join(tid[k], NULL);
-    else
-      merge_lookups(&jobs[k]);
-    jobs[0].inexact |= jobs[k].inexact;
-  }
-  for (size_t g = 0; g < p->ngroups; g++) {
-    if (!isnew[g]) continue;
-    uint64_t w[2];
-    group_words(p, g, w);
-    csv_slot *sl = slot_of(c, w, p->arena + p->groups[g].koff, p->groups[g].klen, p->groups[g].hash);
-    if (!sl) {
-      free(isnew);
-      return -1;
-    }
-    merge_into(c, sl, p, g, &jobs[0].inexact);
-  }
-  free(isnew);
-  if (jobs[0].inexact || p->inexact) c->inexact = 1;
-  c->matched += p->matched;
-  return 0;
-}
-
-int csv_count_run_cuts(csv_count *c, csv_reader *r, const int64_t *cuts, size_t ncuts) {
+int csv_count_run_cuts(csv_count *c, csv_reader *r, const int64_t *cuts, size_t ncuts, size_t steal) {
   struct stat st;
   if (ncuts == 0 || fstat(r->fd, &st) != 0 || !S_ISREG(st.st_mode) || r->use_pread) return csv_count_run(c, r);
   const int64_t size = (int64_t)st.st_size, data = r->buf_off + (int64_t)r->pos;
@@ -1779,71 +2017,114 @@ int csv_count_run_cuts(csv_count *c, csv_reader *r, const int64_t *cuts, size_t 
   }
   for (size_t i = 0; i < ncuts; i++)
     if (cuts[i] > data && cuts[i] < size && (np == 0 || cuts[i] > cut[np - 1])) cut[np++] = cuts[i];
-  if (np == 0) {
+  if (np == 0 || np >= 4096) {
     free(cut);
     return csv_count_run(c, r);
   }
-  /* parts 1..np: guesses, readers */
-  part *pts = calloc(np + 1, sizeof *pts);
+  /* part 0 (the caller's reader, on this thread) and parts 1..np (guesses, readers, threads);
+     parts made later take what they need from a copy of r (whose buffer may grow meanwhile) */
+  csv_reader tmpl = *r;
+  part_set ps = {.r0 = &tmpl, .c0 = c, .size = size, .steal = (int64_t)steal, .cap = 2 * (np + 1)};
+  pthread_mutex_init(&ps.mu, NULL);
+  ps.parts = calloc(ps.cap, sizeof *ps.parts);
   pthread_t *tid = calloc(np + 1, sizeof *tid);
-  char *w = malloc(SPEC_WINDOW);
+  part_worker_arg *wa = calloc(np + 1, sizeof *wa);
   int rc = 0, oom = 0;
-  if (!pts || !tid || !w) oom = 1;
-  for (size_t t = 1; t <= np && !oom; t++) {
-    csv_init(&pts[t].r);
-    csv_count_init(&pts[t].c);
-  }
-  for (size_t t = 1; t <= np && !oom; t++) {
-    int64_t guess = part_guess(r, cut[t - 1], size, w);
-    if (part_setup(&pts[t], r, c, guess, t < np ? cut[t] : -1) != 0) oom = 1;
-  }
-  free(w);
-  size_t started = 0;
-  if (!oom)
-    for (size_t t = 1; t <= np; t++) {
-      if (pthread_create(&tid[t], NULL, part_main, &pts[t]) != 0) break;
-      pts[t].ran = 1;
-      started = t;
-    }
-  /* part 0 here: the main reader up to the first cut */
-  if (!oom) {
-    r->stop_at = cut[0];
-    rc = csv_count_run(c, r);
-    r->stop_at = -1;
-  }
-  for (size_t t = 1; t <= started; t++) pthread_join(tid[t], NULL);
-  /* check the guesses in file order, count a part again where its guess was wrong, merge */
-  int64_t pos = r->end_off;
-  long line = r->end_line; /* the line of the row at pos */
-  int interrupted = r->interrupted;
-  for (size_t t = 1; t <= np && rc == 0 && !oom; t++) {
-    part *pt = &pts[t];
-    if (!pt->ran || pt->start != pos) {
-      if (part_setup(pt, r, c, pos, t < np ? cut[t] : -1) != 0) {
-        oom = 1;
-        break;
-      }
-      part_main(pt);
-    }
-    if (pt->r.interrupted) interrupted = 1;
-    long add = line - 1; /* the part's line 1 is line `line` of the file */
-    if (pt->rc != 0) {
-      shift_line(r->err, sizeof r->err, pt->r.err, r->path, add);
-      rc = -1;
-      break;
-    }
-    if (c->bad == 0 && pt->c.bad > 0) shift_line(c->first_bad, sizeof c->first_bad, pt->c.first_bad, r->path, add);
-    for (size_t i = 0; i < pt->c.nbad_lines && c->nbad_lines < sizeof c->bad_lines / sizeof c->bad_lines[0]; i++)
-      c->bad_lines[c->nbad_lines++] = pt->c.bad_lines[i] + add;
-    c->bad += pt->c.bad;
-    c->rows += pt->c.rows;
-    int mr = merge_part(c, &pt->c, (int)np + 1);
-    if (mr != 0) {
+  if (!ps.parts || !tid || !wa) oom = 1;
+  for (size_t t = 0; t <= np && !oom; t++) {
+    part *pt = calloc(1, sizeof *pt);
+    wa[t] = (part_worker_arg){.ps = &ps, .first = pt, .win = malloc(SPEC_WINDOW)};
+    if (!pt || !wa[t].win) {
+      free(pt);
       oom = 1;
       break;
     }
-    pos = pt->r.end_off;
-    line = pt->r.end_line + add;
+    csv_init(&pt->rs);
+    csv_count_init(&pt->cs);
+    pt->no = (uint32_t)t;
+    pt->running = 1;
+    ps.parts[ps.nparts++] = pt;
+    if (t == 0) {
+      pt->c = c;
+      pt->r = r;
+      pt->cut = pt->start = data;
+      r->stop_at = cut[0];
+      r->at = data;
+    } else {
+      pt->cut = cut[t - 1];
+      if (part_setup(pt, r, c, part_guess(r, cut[t - 1], size, wa[t].win), t < np ? cut[t] : -1) != 0) oom = 1;
+    }
+  }
+  if (!oom) {
+    for (size_t t = 1; t <= np; t++) {
+      wa[t].started = pthread_create(&tid[t], NULL, part_worker, &wa[t]) == 0;
+      if (!wa[t].started) { /* then counted here after part 0 */
+        pthread_mutex_lock(&ps.mu);
+        wa[t].first->running = 0;
+        pthread_mutex_unlock(&ps.mu);
+      }
+    }
+    part_worker(&wa[0]);
+    for (size_t t = 1; t <= np; t++) {
+      if (wa[t].started) pthread_join(tid[t], NULL);
+      else
+        part_run(wa[t].first);
+    }
+  }
+  r->stop_at = -1;
+  /* check the guesses in file order, count a part again where its guess was wrong */
+  part **ord = oom ? NULL : malloc(ps.nparts * sizeof *ord);
+  if (!oom && !ord) oom = 1;
+  int interrupted = r->interrupted;
+  if (!oom) {
+    memcpy(ord, ps.parts, ps.nparts * sizeof *ord);
+    qsort(ord, ps.nparts, sizeof *ord, part_cmp);
+    rc = ord[0]->rc;
+  }
+  int64_t pos = r->end_off;
+  long line = r->end_line; /* the line of the row at pos */
+  for (size_t j = 1; !oom && rc == 0 && j < ps.nparts; j++) {
+    part *pt = ord[j];
+    if (!pt->ran || pt->start != pos) {
+      if (part_setup(pt, r, c, pos, j + 1 < ps.nparts ? ord[j + 1]->cut : -1) != 0) {
+        oom = 1;
+        break;
+      }
+      part_run(pt);
+    }
+    if (pt->r->interrupted) interrupted = 1;
+    long add = line - 1; /* the part's line 1 is line `line` of the file */
+    if (pt->rc != 0) {
+      shift_line(r->err, sizeof r->err, pt->r->err, r->path, add);
+      rc = -1;
+      break;
+    }
+    const csv_count *pc = pt->c;
+    if (c->bad == 0 && pc->bad > 0) shift_line(c->first_bad, sizeof c->first_bad, pc->first_bad, r->path, add);
+    for (size_t i = 0; i < pc->nbad_lines && c->nbad_lines < sizeof c->bad_lines / sizeof c->bad_lines[0]; i++)
+      c->bad_lines[c->nbad_lines++] = pc->bad_lines[i] + add;
+    c->bad += pc->bad;
+    c->rows += pc->rows;
+    c->matched += pc->matched;
+    if (pc->inexact) c->inexact = 1;
+    pos = pt->r->end_off;
+    line = pt->r->end_line + add;
+  }
+  /* the groups of all parts, unless the sums must be done again anyway */
+  if (rc == 0 && !oom && !c->inexact) {
+    part_groups **byno = malloc(ps.nparts * sizeof *byno), **pgo = malloc(ps.nparts * sizeof *pgo);
+    if (!byno || !pgo) oom = 1;
+    else {
+      for (size_t i = 0; i < ps.nparts; i++) {
+        byno[i] = &ps.parts[i]->pg;
+        pgo[i] = &ord[i]->pg;
+      }
+      int nt = csv_ncores();
+      if ((size_t)nt > np + 1) nt = (int)np + 1;
+      if (merge_parts(c, pgo, byno, ps.nparts, nt, &c->inexact) != 0) oom = 1;
+    }
+    free(byno);
+    free(pgo);
   }
   if (interrupted && rc != 0) {
     r->interrupted = 1;
@@ -1855,34 +2136,41 @@ int csv_count_run_cuts(csv_count *c, csv_reader *r, const int64_t *cuts, size_t 
   }
   /* sums that went through floating point depend on the order: count again on one thread */
   int again = rc == 0 && c->inexact;
-  for (size_t t = 1; pts && t <= np; t++) {
-    csv_close(&pts[t].r);
-    count_free_results(&pts[t].c);
+  for (size_t i = 0; i < ps.nparts; i++) {
+    part *pt = ps.parts[i];
+    part_groups_free(&pt->pg);
+    csv_close(&pt->rs);
+    count_free_results(&pt->cs);
+    free(pt);
   }
-  free(pts);
+  for (size_t t = 0; wa && t <= np; t++) free(wa[t].win);
+  free(wa);
+  free(ps.parts);
+  pthread_mutex_destroy(&ps.mu);
+  free(ord);
   free(tid);
   free(cut);
   if (again) {
-    part one;
-    csv_init(&one.r);
-    csv_count_init(&one.c);
+    part one = {.c = NULL};
+    csv_init(&one.rs);
+    csv_count_init(&one.cs);
     if (part_setup(&one, r, c, data, -1) != 0) {
-      csv_close(&one.r);
+      csv_close(&one.rs);
       snprintf(r->err, sizeof r->err, "%s: out of memory", r->path);
       return -1;
     }
-    one.r.line = data_line;
-    rc = csv_count_run(&one.c, &one.r);
+    one.rs.line = data_line;
+    rc = csv_count_run(&one.cs, &one.rs);
     count_free_results(c);
-    *c = one.c; /* the same set-up, the single pass's results */
+    *c = one.cs; /* the same set-up, the single pass's results */
     if (rc != 0) {
-      snprintf(r->err, sizeof r->err, "%s", one.r.err);
-      r->interrupted = one.r.interrupted;
+      snprintf(r->err, sizeof r->err, "%s", one.rs.err);
+      r->interrupted = one.rs.interrupted;
     }
-    csv_close(&one.r);
+    csv_close(&one.rs);
     return rc;
   }
-  if (rc == 0 && count_finish(c) != 0) {
+  if (rc == 0 && sums_finish(c) != 0) {
     snprintf(r->err, sizeof r->err, "%s: out of memory", r->path);
     rc = -1;
   }
@@ -1901,8 +2189,10 @@ int csv_count_run_par(csv_count *c, csv_reader *r, int nthreads, size_t min_part
   int64_t cuts[256];
   if (parts > 257) parts = 257;
   for (int64_t t = 1; t < parts; t++) cuts[t - 1] = data + rest / parts * t;
-  return csv_count_run_cuts(c, r, cuts, (size_t)(parts - 1));
+  return csv_count_run_cuts(c, r, cuts, (size_t)(parts - 1), CSV_STEAL_DEFAULT);
 }
+
+size_t csv_count_varint(const char *p, int64_t *v) { return get_varint(p, v); }
 
 int csv_count_key(const csv_count *c, size_t g, size_t k, const char **s, size_t *n, int64_t *iv) {
   const char *p = c->arena + c->groups[g].koff;

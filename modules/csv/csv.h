@@ -66,6 +66,8 @@ typedef struct {
   int borrowed;          /* fd and header belong to another reader (not closed here) */
   int64_t stop_at;       /* csv_count_run stops at the first row starting at or after this file
                             offset (-1: read to the end) */
+  int64_t at;            /* the start of the row being counted (another thread may lower stop_at
+                            when it sees how much is left) */
   int64_t end_off;       /* where such a run stopped: that row's start, or INT64_MAX at the end */
   long end_line;         /* and its line */
   struct csv_colindex *colidx; /* hash of the header names (csv_column) */
@@ -214,21 +216,28 @@ void csv_count_free(csv_count *c);
 int csv_count_run(csv_count *c, csv_reader *r);
 /* The same pass on up to nthreads threads (0: the cores this process may run on): the rest of
  * the file (a regular file; anything else is read on one thread) is cut into parts of at least
- * min_part bytes (0: 64 KiB), one per thread; each part is counted on its own and the groups are
- * merged in file order. A part starts at the first row that starts at or after its cut; a thread
- * finds that row speculatively (the first line break after the cut followed by a line that parses
- * as a whole row of the header's width) and the part before it checks the guess when it reaches
- * the cut: a wrong guess is counted again from the right place. Results (groups and their order,
- * counts, sums, rows, bad rows and messages) are those of csv_count_run. */
+ * min_part bytes (0: 64 KiB), one per thread; each part is counted on its own table. A part
+ * starts at the first row that starts at or after its cut; a thread finds that row speculatively
+ * (the first line break after the cut followed by a line that parses as a whole row of the
+ * header's width) and the part before it checks the guess when it reaches the cut: a wrong guess
+ * is counted again from the right place. A thread that is done splits the part with the most
+ * left (more than CSV_STEAL_DEFAULT bytes) at the middle of what is left and counts the second
+ * half, so the threads finish together. The groups of the parts are then merged on all threads
+ * (by hash partitions) in file order. Results (groups and their order, counts, sums, rows, bad
+ * rows and messages) are those of csv_count_run, whatever the parts. */
 int csv_count_run_par(csv_count *c, csv_reader *r, int nthreads, size_t min_part);
-/* The same with the cuts given (file offsets; for tests). */
-int csv_count_run_cuts(csv_count *c, csv_reader *r, const int64_t *cuts, size_t ncuts);
+#define CSV_STEAL_DEFAULT ((size_t)8 << 20)
+/* The same with the cuts given (file offsets; one thread per part), parts split when more than
+ * steal bytes are left (0: never). For tests. */
+int csv_count_run_cuts(csv_count *c, csv_reader *r, const int64_t *cuts, size_t ncuts, size_t steal);
 /* Number of cores this process may run on (>= 1). */
 int csv_ncores(void);
 /* Decode key number k of group g: a string (*s, *n) or an integer (*iv), returns 0 string, 1 int.
  * Keys are encoded in the arena as: a string = length byte (255: 4 more length bytes follow) then
  * the bytes; a bin = its zigzag LEB128 varint (one byte for hours, weekdays, months). */
 int csv_count_key(const csv_count *c, size_t g, size_t k, const char **s, size_t *n, int64_t *iv);
+/* Decode one bin value of an encoded key at p into *v; returns its length in bytes. */
+size_t csv_count_varint(const char *p, int64_t *v);
 
 /* ---- writing ---------------------------------------------------------------------------- */
 

@@ -36,8 +36,9 @@
  *     opts.empty     "error" (default) or "nil": an empty summed field is skipped
  *     opts.skip_bad, opts.delimiter, opts.buffer_size, opts.max_row as for read
  *     opts.threads   threads to count on (default: the cores this process may use). A regular
- *                    file of more than 64 KiB per thread is cut into parts counted at once and
- *                    merged in file order; the result (groups and their order, counts, sums,
+ *                    file of more than 64 KiB per thread is cut into parts counted at once (a
+ *                    thread done early splits the part with the most left) and merged on all
+ *                    threads in file order; the result (groups and their order, counts, sums,
  *                    rows, bad rows, messages) is the same at every thread count. Sums are
  *                    exact, then rounded once, for values from 2^-11 to 2^62 in magnitude;
  *                    when others occur the count is done again on one thread.
@@ -793,20 +794,40 @@ static void push_columnar(lua_State *L, const csv_count *c, int names) {
   int ng = (int)(c->ngroups < INT32_MAX ? c->ngroups : 0);
   lua_createtable(L, 0, 4);
   lua_createtable(L, (int)nkeys, 0);
-  for (size_t k = 0; k < nkeys; k++) {
-    lua_createtable(L, ng, 0);
-    for (size_t g = 0; g < c->ngroups; g++) {
-      push_key(L, c, g, k);
-      lua_rawseti(L, -2, (lua_Integer)g + 1);
-    }
-    lua_rawseti(L, -2, (lua_Integer)k + 1);
-  }
-  lua_setfield(L, -2, "keys");
+  int keys = lua_gettop(L);
+  /* one pass over the groups fills the key columns and the counts */
+  luaL_checkstack(L, (int)nkeys + 8, "too many keys");
+  for (size_t k = 0; k < nkeys; k++) lua_createtable(L, ng, 0);
   lua_createtable(L, ng, 0);
+  int count = lua_gettop(L);
   for (size_t g = 0; g < c->ngroups; g++) {
+    const char *p = c->arena + c->groups[g].koff;
+    for (size_t k = 0; k < nkeys; k++) {
+      if (c->keys[k].bin == CSV_BIN_NONE) {
+        size_t l = (unsigned char)*p++;
+        if (l == 255) {
+          uint32_t l32;
+          memcpy(&l32, p, 4);
+          p += 4;
+          l = l32;
+        }
+        lua_pushlstring(L, p, l);
+        p += l;
+      } else {
+        int64_t iv;
+        p += csv_count_varint(p, &iv);
+        if (c->keys[k].bin == CSV_BIN_DATE) push_date(L, iv / 10000, (int)(iv / 100 % 100), (int)(iv % 100));
+        else
+          lua_pushinteger(L, iv);
+      }
+      lua_rawseti(L, keys + 1 + (int)k, (lua_Integer)g + 1);
+    }
     lua_pushinteger(L, c->groups[g].count);
-    lua_rawseti(L, -2, (lua_Integer)g + 1);
+    lua_rawseti(L, count, (lua_Integer)g + 1);
   }
+  lua_insert(L, keys); /* count under keys */
+  for (size_t k = nkeys; k > 0; k--) lua_rawseti(L, keys + 1, (lua_Integer)k);
+  lua_setfield(L, -3, "keys");
   lua_setfield(L, -2, "count");
   lua_createtable(L, 0, (int)nsums);
   lua_createtable(L, 0, (int)nsums);

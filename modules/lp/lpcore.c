@@ -147,6 +147,26 @@ int lpc_set_bounds(lpc_model *m, int j, double lb, double ub) {
   return 0;
 }
 
+int lpc_set_row_range(lpc_model *m, int i, double lo, double hi) {
+  lprec *lp;
+  if (lpc_end_rows(m)) return -1;
+  lp = m->lp;
+  if (i < 1 || i > get_Nrows(lp)) return fail(m, "row index out of range");
+  if (isnan(lo) || isnan(hi) || lo > hi || lo >= LPC_INF || hi <= -LPC_INF || (lo <= -LPC_INF && hi >= LPC_INF))
+    return fail(m, "a row range needs lo <= hi, not NaN, and at least one finite side");
+  /* set_constr_type resets the range; set_rh_range sets its width below an LE row's rhs */
+  if (lo == hi) {
+    if (!set_constr_type(lp, i, EQ) || !set_rh(lp, i, hi)) return fail(m, "cannot set a row range");
+  } else if (lo <= -LPC_INF) {
+    if (!set_constr_type(lp, i, LE) || !set_rh(lp, i, hi)) return fail(m, "cannot set a row range");
+  } else if (hi >= LPC_INF) {
+    if (!set_constr_type(lp, i, GE) || !set_rh(lp, i, lo)) return fail(m, "cannot set a row range");
+  } else if (!set_constr_type(lp, i, LE) || !set_rh(lp, i, hi) || !set_rh_range(lp, i, hi - lo)) {
+    return fail(m, "cannot set a row range");
+  }
+  return 0;
+}
+
 int lpc_set_int(lpc_model *m, int j, int isint) {
   if (check_col(m, j)) return -1;
   if (!set_int(m->lp, j, isint ? TRUE : FALSE)) return fail(m, "cannot set integer flag");

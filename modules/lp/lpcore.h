@@ -125,6 +125,10 @@ int lpc_set_row_name(lpc_model *m, int i, const char *name);
 int lpc_set_objective(lpc_model *m, int n, const int *idx, const double *val, int maximize);
 /* A row: duplicate columns are summed, zero coefficients dropped; rel is LE, GE or EQ. */
 int lpc_add_row(lpc_model *m, int n, const int *idx, const double *val, int rel, double rhs);
+/* Row i becomes lo <= row <= hi (a ranged row: LE at hi with a range of hi - lo, which both
+ * backends take; lo == hi: an equality; one side infinite: LE or GE). lo > hi, NaN, or both sides
+ * infinite are errors. */
+int lpc_set_row_range(lpc_model *m, int i, double lo, double hi);
 /* Scratch buffers of at least n entries (owned by m); NULL on out-of-memory. */
 int lpc_reserve(lpc_model *m, int n);
 

@@ -26,6 +26,9 @@
  *   m:load_rows(rows, rels, rhs)            -- all rows at once into the nrows empty rows of
  *                                              lp.new(ncols, nrows): rows[i] is a terms list;
  *                                              much faster than add_row for many rows
+ *   m:set_row_range(i, lo, hi)              -- row i becomes lo <= row <= hi, a ranged row (both
+ *                                              backends; lo == hi: an equality; one end may be
+ *                                              infinite); lo > hi, NaN, both ends infinite: errors
  *   m:solve([opts]) -> result table (never raises for a solver outcome)
  *   m:write_lp(path), m:write_mps(path)     -- true | nil, message
  *   m:close()                               -- also __gc and __close
@@ -398,6 +401,19 @@ static int m_add_row(lua_State *L) {
   return 1;
 }
 
+static int m_set_row_range(lua_State *L) {
+  ud_model *u = check_open(L, 1);
+  int i = check_row(L, u->m, 2);
+  double lo = luaL_checknumber(L, 3), hi = luaL_checknumber(L, 4);
+  if (!ok_bound(lo, 0)) return luaL_argerror(L, 3, lua_pushfstring(L, "row %d: lower end is %s (" BOUND_RULE ")", i, num_text(L, lo)));
+  if (!ok_bound(hi, 1)) return luaL_argerror(L, 4, lua_pushfstring(L, "row %d: upper end is %s (" BOUND_RULE ")", i, num_text(L, hi)));
+  if (lo > hi)
+    return luaL_argerror(L, 3, lua_pushfstring(L, "row %d: lower end %s above the upper end %s", i, num_text(L, lo), num_text(L, hi)));
+  if (isinf(lo) && isinf(hi)) return luaL_argerror(L, 3, lua_pushfstring(L, "row %d: both ends infinite", i));
+  core_check(L, u->m, lpc_set_row_range(u->m, i, lo, hi));
+  return 0;
+}
+
 static int m_load_rows(lua_State *L) {
   static const char *const rels[] = {"<=", ">=", "=", "==", NULL};
   static const int codes[] = {LE, GE, EQ, EQ};
@@ -674,7 +690,7 @@ static const luaL_Reg model_methods[] = {
   {"col_name", m_col_name},     {"set_row_name", m_set_row_name},
   {"row_name", m_row_name},     {"set_row_names", m_set_row_names},
   {"set_objective", m_set_objective}, {"add_row", m_add_row},
-  {"load_rows", m_load_rows},
+  {"load_rows", m_load_rows},   {"set_row_range", m_set_row_range},
   {"solve", m_solve},           {"write_lp", m_write_lp},
   {"write_mps", m_write_mps},   {NULL, NULL}};
 

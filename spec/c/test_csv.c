@@ -486,7 +486,7 @@ static unsigned rnd(unsigned n) {
 
 /* The grouped count serialised: totals, bad lines, first message (or the error), groups in order. */
 static char *count_dump(const char *path, size_t block, int general, int skip_bad, const csv_key *keys,
-                        size_t nkeys, long sumcol, const int64_t *cuts, size_t ncuts) {
+                        size_t nkeys, long sumcol, const int64_t *cuts, size_t ncuts, size_t steal) {
   csv_reader r;
   csv_count c;
   csv_init(&r);
@@ -508,7 +508,7 @@ static char *count_dump(const char *path, size_t block, int general, int skip_ba
   c.skip_bad = skip_bad;
   c.empty_skip = 1;
   c.general = general;
-  int rc = ncuts ? csv_count_run_cuts(&c, &r, cuts, ncuts) : csv_count_run(&c, &r);
+  int rc = ncuts ? csv_count_run_cuts(&c, &r, cuts, ncuts, steal) : csv_count_run(&c, &r);
   if (rc != 0 && cuts) c.rows = c.bad = c.matched = 0, c.ngroups = 0, c.first_bad[0] = 0, c.nbad_lines = 0;
   len += (size_t)snprintf(out, cap, "rc %d rows %lld bad %lld matched %lld groups %zu first [%s] err [%s] lines",
                           rc, (long long)c.rows, (long long)c.bad, (long long)c.matched, c.ngroups, c.first_bad,
@@ -542,8 +542,8 @@ static char *count_dump(const char *path, size_t block, int general, int skip_ba
 static void count_case(const char *name, const char *path, size_t block, const csv_key *keys, size_t nkeys,
                        long sumcol) {
   for (int skip = 0; skip <= 1; skip++) {
-    char *want = count_dump(path, block, 1, skip, keys, nkeys, sumcol, NULL, 0);
-    char *got = count_dump(path, block, 0, skip, keys, nkeys, sumcol, NULL, 0);
+    char *want = count_dump(path, block, 1, skip, keys, nkeys, sumcol, NULL, 0, 0);
+    char *got = count_dump(path, block, 0, skip, keys, nkeys, sumcol, NULL, 0, 0);
     CHECKF(strcmp(want, got) == 0, "%s (block %zu, skip_bad %d): scanner\n%s\nrow parser\n%s", name, block, skip, got,
           want);
     free(want);
@@ -551,15 +551,26 @@ static void count_case(const char *name, const char *path, size_t block, const c
   }
 }
 
+static void cuts_case_steal(const char *name, const char *path, size_t block, const csv_key *keys, size_t nkeys,
+                            long sumcol, const int64_t *cuts, size_t ncuts, size_t steal);
+
 /* The count in parts (cuts at the given offsets) agrees with the count in one pass. */
 static void cuts_case(const char *name, const char *path, size_t block, const csv_key *keys, size_t nkeys,
                       long sumcol, const int64_t *cuts, size_t ncuts) {
+  cuts_case_steal(name, path, block, keys, nkeys, sumcol, cuts, ncuts, 0);
+}
+
+/* The same where finished threads split the parts still counted (more than steal bytes left):
+ * the parts depend on timing, the results must not. */
+static void cuts_case_steal(const char *name, const char *path, size_t block, const csv_key *keys, size_t nkeys,
+                            long sumcol, const int64_t *cuts, size_t ncuts, size_t steal) {
   for (int skip = 0; skip <= 1; skip++) {
-    char *want = count_dump(path, block, 0, skip, keys, nkeys, sumcol, cuts, 0);
-    char *got = count_dump(path, block, 0, skip, keys, nkeys, sumcol, cuts, ncuts);
-    CHECKF(strcmp(want, got) == 0, "%s (block %zu, skip_bad %d, cuts %lld %lld %lld): in parts\n%s\none pass\n%s",
-           name, block, skip, (long long)cuts[0], (long long)(ncuts > 1 ? cuts[1] : -1),
-           (long long)(ncuts > 2 ? cuts[2] : -1), got, want);
+    char *want = count_dump(path, block, 0, skip, keys, nkeys, sumcol, cuts, 0, 0);
+    char *got = count_dump(path, block, 0, skip, keys, nkeys, sumcol, cuts, ncuts, steal);
+    CHECKF(strcmp(want, got) == 0,
+           "%s (block %zu, skip_bad %d, cuts %lld %lld %lld, steal %zu): in parts\n%s\none pass\n%s", name, block,
+           skip, (long long)cuts[0], (long long)(ncuts > 1 ? cuts[1] : -1), (long long)(ncuts > 2 ? cuts[2] : -1),
+           steal, got, want);
     free(want);
     free(got);
   }
@@ -601,6 +612,7 @@ static void test_cuts(void) {
       cs[1] = cs[0] + (int64_t)rnd(40);
       cs[2] = cs[1] + 1 + (int64_t)rnd(40);
       cuts_case(name, path, 0, keys, 2, 3, cs, 3);
+      cuts_case_steal(name, path, 5, keys, 2, 3, cs, 3, 1);
     }
   }
 }
@@ -618,6 +630,11 @@ static void test_cuts_many(void) {
   int64_t cuts[3] = {(int64_t)n / 4, (int64_t)n / 2, (int64_t)n * 3 / 4};
   cuts_case("many groups, 2 parts", path, 0, keys, 2, 2, cuts + 1, 1);
   cuts_case("many groups, 4 parts", path, 0, keys, 1, 2, cuts, 3);
+  /* parts split while they are counted (small blocks: many reads, so the splits come early) */
+  for (int k = 0; k < 6; k++) {
+    cuts_case_steal("many groups, 2 parts split", path, 4096, keys, 2, 2, cuts + 1, 1, 1024);
+    cuts_case_steal("many groups, 4 parts split", path, 4096, keys, 1, -1, cuts, 3, 4096);
+  }
   free(data);
 }
 

@@ -80,7 +80,7 @@ static void test_pgrouting(void) {
   double out[16];
   for (int dir = -1; dir <= 1; dir++)
     for (int th = 1; th <= 2; th++) {
-      GraphMany mq = {all, 4, all, 4, 0, NULL, NULL, 0, th, dir, out, NULL};
+      GraphMany mq = {all, 4, all, 4, 0, NULL, NULL, 0, th, dir, out, NULL, NULL, 0};
       CHECKF(graph_many(g, &mq) == GRAPH_OK, "many");
       int ok = 1;
       for (int i = 0; i < 4; i++)
@@ -90,6 +90,37 @@ static void test_pgrouting(void) {
     }
   graph_work_free(wk);
   graph_free(g);
+}
+
+/* ---- a second weight summed along the fastest paths -------------------------------------- */
+
+static void test_along(void) {
+  /* 1 -> 4: via 2 (time 2, length 20), via 3 (time 3, length 2), direct (time 5, length 1) */
+  int64_t ids[] = {1, 2, 3, 4}, from[] = {1, 2, 1, 3, 1}, to[] = {2, 4, 3, 4, 4};
+  double tm[] = {1, 1, 1, 2, 5}, len[] = {10, 10, 1, 1, 1};
+  const double *wv[2] = {tm, len};
+  const char *wn[2] = {"time", "length"};
+  for (int order = 0; order < 2; order++) {
+    GraphSpec gs = {4, ids, NULL, NULL, 5, from, to, 2, wn, wv,
+                    order ? GRAPH_ORDER_BFS : GRAPH_ORDER_NONE, NULL, NULL};
+    Graph *g = NULL;
+    char err[GRAPH_ERRLEN];
+    CHECKF(graph_build(&gs, &g, err, sizeof err) == GRAPH_OK, "build: %s", err);
+    int32_t src[2] = {graph_find(g, 1), graph_find(g, 2)};
+    int32_t dst[3] = {graph_find(g, 4), graph_find(g, 3), graph_find(g, 1)};
+    const double t_want[6] = {2, 1, 0, 1, INFINITY, INFINITY}, l_want[6] = {20, 1, 0, 10, INFINITY, INFINITY};
+    for (int dir = -1; dir <= 1; dir++)
+      for (int th = 1; th <= 2; th++) {
+        double t[6], l[6];
+        GraphMany mq = {src, 2, dst, 3, 0, NULL, NULL, 0, th, dir, t, NULL, l, 1};
+        CHECKF(graph_many(g, &mq) == GRAPH_OK, "many along");
+        int ok = 1;
+        for (int k = 0; k < 6; k++)
+          if (t[k] != t_want[k] || l[k] != l_want[k]) ok = 0;
+        CHECKF(ok, "along: order %d dir %d threads %d", order, dir, th);
+      }
+    graph_free(g);
+  }
 }
 
 /* ---- construction errors ------------------------------------------------------------------ */
@@ -255,7 +286,7 @@ static void test_generated(void) {
   double out[28];
   for (int dir = -1; dir <= 1; dir++)
     for (int th = 1; th <= 3; th++) {
-      GraphMany mq = {src, 7, dst, 4, 0, radd, cadd, 0.5, th, dir, out, th == 2 ? wks[2] : NULL};
+      GraphMany mq = {src, 7, dst, 4, 0, radd, cadd, 0.5, th, dir, out, th == 2 ? wks[2] : NULL, NULL, 0};
       CHECKF(graph_many(g, &mq) == GRAPH_OK, "many");
       int ok = 1;
       for (int i = 0; i < 7; i++) {
@@ -273,7 +304,7 @@ static void test_generated(void) {
   /* all targets (NULL) */
   double *row = malloc((size_t)2 * (size_t)n * sizeof *row);
   int32_t two[2] = {5, 900};
-  GraphMany ma = {two, 2, NULL, 0, 0, NULL, NULL, 0, 2, 0, row, wks[2]};
+  GraphMany ma = {two, 2, NULL, 0, 0, NULL, NULL, 0, 2, 0, row, wks[2], NULL, 0};
   graph_many(g, &ma);
   int allok = 1;
   for (int32_t v = 0; v < n; v++)
@@ -468,7 +499,7 @@ static void test_manhattan(void) {
     int32_t *all = malloc(sizeof(int32_t) * NP);
     for (int i = 0; i < NP; i++) all[i] = i;
     double t0 = now();
-    GraphMany mq = {all, NP, NULL, 0, 0, NULL, NULL, 0, 2, 0, mat, NULL};
+    GraphMany mq = {all, NP, NULL, 0, 0, NULL, NULL, 0, 2, 0, mat, NULL, NULL, 0};
     CHECKF(graph_many(g, &mq) == GRAPH_OK, "manhattan matrix");
     printf("Manhattan 4091 x 4091 matrix (2 threads): %.3f s\n", now() - t0);
     int diag = 1;
@@ -512,7 +543,7 @@ static void test_interrupt(void) {
   CHECKF(graph_search(g, wk, &q) == GRAPH_EINTR, "search stops on interrupt");
   int32_t src[4] = {0, 1, 2, 3};
   double *out = malloc(sizeof(double) * 4 * (size_t)graph_nodes(g));
-  GraphMany mq = {src, 4, NULL, 0, 0, NULL, NULL, 0, 2, 0, out, NULL};
+  GraphMany mq = {src, 4, NULL, 0, 0, NULL, NULL, 0, 2, 0, out, NULL, NULL, 0};
   CHECKF(graph_many(g, &mq) == GRAPH_EINTR, "many-to-many stops on interrupt");
   emsopt_interrupt_consume();
   CHECKF(graph_search(g, wk, &q) == GRAPH_OK, "search after the interrupt is consumed");
@@ -553,6 +584,7 @@ static void test_positions(void) {
 int main(void) {
   test_positions();
   test_pgrouting();
+  test_along();
   test_errors();
   test_generated();
   test_dimacs();

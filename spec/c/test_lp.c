@@ -1,10 +1,11 @@
 /* C tests of the MPS reader (modules/lp/mps.c): models read from memory, both formats, the
- * error messages, and the lp_solve model it builds. */
+ * error messages, and the lp_solve model it builds; and of ranged rows in the lp core. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "check.h"
+#include "lpcore.h"
 #include "mps.h"
 
 static lprec *rd(const char *text, int format, char *err) {
@@ -143,11 +144,46 @@ static void test_many(void) {
   delete_lp(lp);
 }
 
+/* lpc_set_row_range: -5 <= x - y <= 3 with x, y in [0, 10], solved by both backends in both
+ * senses (each end binds once); an equal pair is an equality, one infinite end a plain row, and
+ * lo > hi, NaN or two infinite ends are refused. */
+static void test_row_range(void) {
+  int idx[2] = {1, 2};
+  double val[2] = {1, -1};
+  lpc_model *m = lpc_new(2, 0);
+  CHECK(m != NULL);
+  if (!m) return;
+  CHECK(lpc_set_bounds(m, 1, 0, 10) == 0 && lpc_set_bounds(m, 2, 0, 10) == 0);
+  CHECK(lpc_add_row(m, 2, idx, val, LE, 0) == 0);
+  CHECK(lpc_set_row_range(m, 1, -5, 3) == 0);
+  CHECK(get_constr_type(m->lp, 1) == LE && get_rh(m->lp, 1) == 3 && get_rh_range(m->lp, 1) == 8);
+  for (int backend = LPC_LPSOLVE; backend <= LPC_CBC; backend++) {
+    for (int maxim = 0; maxim <= 1; maxim++) {
+      lpc_opts o;
+      lpc_opts_init(&o);
+      o.backend = (lpc_backend)backend;
+      CHECK(lpc_set_objective(m, 2, idx, val, maxim) == 0);
+      CHECK(lpc_solve(m, &o) == 0);
+      CHECKF(m->res.code == OPTIMAL && fabs(m->res.objective - (maxim ? 3 : -5)) < 1e-9,
+             "backend %d, %s: status %d, objective %g", backend, maxim ? "max" : "min", m->res.code, m->res.objective);
+    }
+  }
+  CHECK(lpc_set_row_range(m, 1, 2, 2) == 0 && get_constr_type(m->lp, 1) == EQ && get_rh(m->lp, 1) == 2);
+  CHECK(lpc_set_row_range(m, 1, -INFINITY, 4) == 0 && get_constr_type(m->lp, 1) == LE && get_rh(m->lp, 1) == 4);
+  CHECK(lpc_set_row_range(m, 1, -1, INFINITY) == 0 && get_constr_type(m->lp, 1) == GE && get_rh(m->lp, 1) == -1);
+  CHECK(lpc_set_row_range(m, 1, 3, -5) == -1 && strstr(m->err, "lo <= hi") != NULL);
+  CHECK(lpc_set_row_range(m, 1, NAN, 1) == -1);
+  CHECK(lpc_set_row_range(m, 1, -INFINITY, INFINITY) == -1);
+  CHECK(lpc_set_row_range(m, 2, 0, 1) == -1 && strcmp(m->err, "row index out of range") == 0);
+  lpc_free(m);
+}
+
 int main(void) {
   test_sensitivity();
   test_free();
   test_errors();
   test_empty();
   test_many();
+  test_row_range();
   return check_done();
 }
