@@ -107,8 +107,9 @@ local function run_stage(P, o, seed_off, k)
     out.sa.feasible = ok
   end
   if method ~= "sa" then
-    say(fmt("%s: BIP (%s, at most %d nodes%s)", P.label, o.solver or "lp_solve", o.nodes or 10000,
-      o.timeout and fmt(" or %gs", o.timeout) or ""))
+    local nodes = o.nodes or 10000
+    say(fmt("%s: BIP (%s, %s%s)", P.label, o.solver or "lp_solve", nodes == 0 and "no node limit" or fmt("at most %d nodes", nodes),
+      o.timeout and fmt(", at most %gs", o.timeout) or ""))
     local ok, res = pcall(stage.bip, P, {solver = o.solver, nodes = o.nodes, timeout = o.timeout,
       gap_rel = o.gap_rel, start = out.sa and out.sa.feasible and out.sa.assign or nil, fixing = o.fixing ~= false})
     if not ok then

@@ -79,9 +79,9 @@ for _, pt in ipairs(run.points) do
 end
 
 -- Report
-local title = string.format("EMS clusters sensitivity: %s, %d stations (%s), BIP %s at most %d nodes%s, %d cells in %.1f s wall",
-  inst.region, inst.sites.n, inst.sites.method, P.solver, P.nodes, P.timeout and string.format(" or %gs", P.timeout) or "",
-  cells, wall)
+local title = string.format("EMS clusters sensitivity: %s, %d stations (%s), BIP %s %s%s, %d cells in %.1f s wall",
+  inst.region, inst.sites.n, inst.sites.method, P.solver, P.nodes == 0 and "with no node limit" or string.format("at most %d nodes", P.nodes),
+  P.timeout and string.format(", at most %gs", P.timeout) or "", cells, wall)
 local text = csweep.text(rows, title)
 if P.csv ~= "" then assert(csweep.csv(P.csv, rows)) end
 if P.txt ~= "" then assert(require("emsopt.outputs").write(P.txt, text .. "\n")) end
