@@ -2349,34 +2349,28 @@ int csv_count_run_par(csv_count *c, csv_reader *r, int nthreads, size_t min_part
   return csv_count_run_cuts(c, r, cuts, (size_t)(parts - 1), CSV_STEAL_DEFAULT);
 }
 
-size_t csv_count_varint(const char *p, int64_t *v) { return get_varint(p, v); }
+const char *csv_count_key_next(const csv_count *c, const char *p, size_t k, int *kind, const char **s, size_t *n,
+                               int64_t *iv) {
+  if (c->keys[k].bin == CSV_BIN_NONE) {
+    size_t l = (unsigned char)*p++;
+    if (l == 255) {
+      uint32_t l32;
+      memcpy(&l32, p, 4);
+      p += 4;
+      l = l32;
+    }
+    *kind = 0, *s = p, *n = l;
+    return p + l;
+  }
+  *kind = 1;
+  return p + get_varint(p, iv);
+}
 
 int csv_count_key(const csv_count *c, size_t g, size_t k, const char **s, size_t *n, int64_t *iv) {
   const char *p = c->arena + c->groups[g].koff;
-  for (size_t i = 0;; i++) {
-    if (c->keys[i].bin == CSV_BIN_NONE) {
-      size_t l = (unsigned char)*p++;
-      if (l == 255) {
-        uint32_t l32;
-        memcpy(&l32, p, 4);
-        p += 4;
-        l = l32;
-      }
-      if (i == k) {
-        *s = p;
-        *n = l;
-        return 0;
-      }
-      p += l;
-    } else {
-      int64_t v;
-      p += get_varint(p, &v);
-      if (i == k) {
-        *iv = v;
-        return 1;
-      }
-    }
-  }
+  int kind = 0;
+  for (size_t i = 0; i <= k; i++) p = csv_count_key_next(c, p, i, &kind, s, n, iv);
+  return kind;
 }
 
 /* ---- writing ---------------------------------------------------------------------------- */

@@ -256,8 +256,11 @@ int csv_ncores(void);
  * Keys are encoded in the arena as: a string = length byte (255: 4 more length bytes follow) then
  * the bytes; a bin = its zigzag LEB128 varint (one byte for hours, weekdays, months). */
 int csv_count_key(const csv_count *c, size_t g, size_t k, const char **s, size_t *n, int64_t *iv);
-/* Decode one bin value of an encoded key at p into *v; returns its length in bytes. */
-size_t csv_count_varint(const char *p, int64_t *v);
+/* Decode key number k of a group whose encoded key k starts at p (the group's first key is at
+ * c->arena + c->groups[g].koff): *kind = 0 string (*s, *n), 1 integer (*iv); returns where key
+ * k + 1 starts, so a loop over k walks a group's keys once. */
+const char *csv_count_key_next(const csv_count *c, const char *p, size_t k, int *kind, const char **s, size_t *n,
+                               int64_t *iv);
 
 /* ---- writing ---------------------------------------------------------------------------- */
 

@@ -821,23 +821,15 @@ static void push_columnar(lua_State *L, const csv_count *c, int names) {
   for (size_t g = 0; g < c->ngroups; g++) {
     const char *p = c->arena + c->groups[g].koff;
     for (size_t k = 0; k < nkeys; k++) {
-      if (c->keys[k].bin == CSV_BIN_NONE) {
-        size_t l = (unsigned char)*p++;
-        if (l == 255) {
-          uint32_t l32;
-          memcpy(&l32, p, 4);
-          p += 4;
-          l = l32;
-        }
-        lua_pushlstring(L, p, l);
-        p += l;
-      } else {
-        int64_t iv;
-        p += csv_count_varint(p, &iv);
-        if (c->keys[k].bin == CSV_BIN_DATE) push_date(L, iv / 10000, (int)(iv / 100 % 100), (int)(iv % 100));
-        else
-          lua_pushinteger(L, iv);
-      }
+      const char *s;
+      size_t l;
+      int64_t iv;
+      int kind;
+      p = csv_count_key_next(c, p, k, &kind, &s, &l, &iv);
+      if (kind == 0) lua_pushlstring(L, s, l);
+      else if (c->keys[k].bin == CSV_BIN_DATE) push_date(L, iv / 10000, (int)(iv / 100 % 100), (int)(iv % 100));
+      else
+        lua_pushinteger(L, iv);
       lua_rawseti(L, keys + 1 + (int)k, (lua_Integer)g + 1);
     }
     lua_pushinteger(L, c->groups[g].count);
