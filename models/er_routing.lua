@@ -14,8 +14,8 @@ local P = params {
   hours = "8-20",              -- time-of-week window: hours, end exclusive
   period_hours = params.num(1.0, "(0,inf)"), -- length of one planning period, hours (rates and capacity are per period)
   level = params.num(0.95, "(0,1)"), -- confidence level of the rate intervals (Garwood)
-  speed = params.num(30.0, "(0,inf)"), -- km/h, average ambulance speed
-  detour = params.num(1.3, "[1,inf)"), -- road distance / straight-line distance
+  speed = params.num(30.0, "[1,300]"), -- km/h, average ambulance speed
+  detour = params.num(1.3, "[1,10]"), -- road distance / straight-line distance
   network = "",                -- road network for travel times: "manhattan" (shared data), an OpenStreetMap file (.osm.pbf, .osm), or "" = haversine
   profile = "ambulance",       -- speed profile of an OpenStreetMap network: ambulance, car or a .lua file
   network_weight = "week_12",  -- weight set of the road network (DAY_HOUR)

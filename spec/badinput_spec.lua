@@ -253,7 +253,7 @@ describe("bad input: parameters", function()
     {{"seed=1.5"}, "models/er_routing.lua: parameter 'seed' expects an integer, got '1.5'"},
     {{"fraction=2"}, "models/er_routing.lua: parameter 'fraction' must be in (0, 1], got 2"},
     {{"alpha=1"}, "models/er_routing.lua: parameter 'alpha' must be in [0, 1), got 1"},
-    {{"detour=0.5"}, "models/er_routing.lua: parameter 'detour' must be in [1, inf), got 0.5"},
+    {{"detour=0.5"}, "models/er_routing.lua: parameter 'detour' must be in [1, 10], got 0.5"},
     {{"period_hours=0"}, "models/er_routing.lua: parameter 'period_hours' must be in (0, inf), got 0"},
     {{"level=2"}, "models/er_routing.lua: parameter 'level' must be in (0, 1), got 2"},
     {{"capacity_factor=-1"}, "models/er_routing.lua: parameter 'capacity_factor' must be in [0, inf), got -1"},
