@@ -164,6 +164,12 @@ local function field_start(text, k, delim)
   return #text + 1
 end
 
+-- input.where(pts, k): where point k of a point set stands in its file ("FILE:LINE" for CSV,
+-- "FILE: feature K" for GeoJSON)
+function M.where(pts, k)
+  return M.kind(pts.file) == "geojson" and fmt("%s: feature %d", pts.file, k) or fmt("%s:%d", pts.file, k + 1)
+end
+
 function M.position(path, line, k, delim)
   local f = io.open(path, "r")
   local text

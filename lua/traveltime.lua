@@ -27,6 +27,14 @@
 -- method ("network" or "haversine"), params (every parameter the method used), and with a
 -- network snap = {from = {node = {...}, km = {...}}, to = {...}} and far = {from = {i...},
 -- to = {j...}} (points beyond max_access_km).
+--
+--   local dropped = tt.check_access(sets, {access =, far =, network =})
+-- The one rule for points far from a road network, every model's: sets is a list of
+-- {label = "ZIP centroids", km = {snap distances}, names = {...}, where = function(k) -> text?,
+-- droppable = bool}. Points farther than access km from every node are an error naming how many
+-- and the worst of each set, unless far = "drop" (such points of droppable sets are left out;
+-- any in another set is still an error) or "keep" (their straight legs are used).
+-- dropped[s][k] = true for the points of set s left out; dropped.names lists their names.
 local geo = require "geo"
 
 local M = {}
@@ -152,6 +160,49 @@ function M.matrix(from, to, opts)
   r.snap = {from = {node = fnode, km = fkm}, to = {node = tnode, km = tkm}}
   r.far = far
   return r
+end
+
+function M.check_access(sets, o)
+  local access, far = o.access or 1, o.far or "error"
+  local parts, blocked, dropped = {}, {}, {names = {}}
+  for s, set in ipairs(sets) do
+    local n, worst, wk = 0, 0, nil
+    dropped[s] = {}
+    for k, d in ipairs(set.km) do
+      if d > access then
+        n = n + 1
+        if d > worst then worst, wk = d, k end
+      end
+    end
+    if n > 0 then
+      local w = set.where and set.where(wk)
+      local part = string.format("%d of %d %s (worst: %s, %.1f km%s)", n, #set.km, set.label, tostring(set.names[wk]), worst,
+        w and ", " .. w or "")
+      parts[#parts + 1] = part
+      if far == "drop" and not set.droppable then blocked[#blocked + 1] = part end
+      if far == "drop" and set.droppable then
+        for k, d in ipairs(set.km) do
+          if d > access then dropped[s][k] = true; dropped.names[#dropped.names + 1] = set.names[k] end
+        end
+        if n == #set.km then
+          error(string.format("every one of the %d %s is farther than access=%g km from %s", n, set.label, access, o.network), 0)
+        end
+      end
+    end
+  end
+  local function are(list) return #list == 1 and list[1]:match("^1 of") and "is" or "are" end
+  if far == "error" and #parts > 0 then
+    error(string.format("%s %s farther than access=%g km from %s: give far=drop to leave them out, far=keep for "
+      .. "straight legs at 20 km/h, or a network that covers them", table.concat(parts, " and "), are(parts), access,
+      o.network), 0)
+  end
+  if #blocked > 0 then
+    local can = {}
+    for _, set in ipairs(sets) do if set.droppable then can[#can + 1] = set.label end end
+    error(string.format("%s %s farther than access=%g km from %s; far=drop leaves out %s only", table.concat(blocked, " and "),
+      are(blocked), access, o.network, #can > 0 and table.concat(can, " and ") or "nothing"), 0)
+  end
+  return dropped
 end
 
 return M

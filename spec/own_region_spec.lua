@@ -89,7 +89,7 @@ describe("own_region example", function()
     local code, out, err = spec.run{"models/mclp.lua", "demand=" .. d .. "/d.csv", "sites=" .. d .. "/s.csv",
       "network=" .. PBF, "p=1", "radius=5min"}
     assert.equals(1, code); assert.equals("", out)
-    assert.matches("d.csv: 1 of 2 demand point%(s%) farther than access=1 km from the ambulance roads of .* %(worst: 'sea' at %d+%.%d+ km%): give far=drop", err)
+    assert.matches("1 of 2 demand points %(worst: sea, %d+%.%d km, .*d%.csv:3%) is farther than access=1 km from the ambulance roads of .*: give far=drop", err)
     -- far=drop leaves the point out (and says so); far=keep times it by its straight leg; a wider
     -- access= accepts it
     local out = d .. "/r.json"

@@ -154,3 +154,39 @@ describe("traveltime errors", function()
     it("rejects " .. c[1], function() assert.equals(c[3], error_of(c[2])) end)
   end
 end)
+
+describe("tt.check_access: the one rule for points far from the roads", function()
+  local function sets()
+    return {{label = "zones", km = {0.2, 3.5, 1.5}, names = {"a", "b", "c"}, droppable = true,
+             where = function(k) return "z.csv:" .. (k + 1) end},
+            {label = "bases", km = {0.1, 0.4}, names = {"x", "y"}}}
+  end
+  local o = {access = 1, network = "the roads of r.osm"}
+  it("names how many and the worst of each set", function()
+    local ok, err = pcall(tt.check_access, sets(), o)
+    assert.is_false(ok)
+    assert.equals("2 of 3 zones (worst: b, 3.5 km, z.csv:3) are farther than access=1 km from the roads of r.osm: "
+      .. "give far=drop to leave them out, far=keep for straight legs at 20 km/h, or a network that covers them", err)
+  end)
+  it("far=drop leaves out droppable points only; far=keep keeps all", function()
+    local d = tt.check_access(sets(), {access = 1, far = "drop", network = "n"})
+    assert.same({[2] = true, [3] = true}, d[1])
+    assert.same({}, d[2])
+    assert.same({"b", "c"}, d.names)
+    local s = sets()
+    s[2].km[2] = 2
+    local ok, err = pcall(tt.check_access, s, {access = 1, far = "drop", network = "n"})
+    assert.is_false(ok)
+    assert.equals("1 of 2 bases (worst: y, 2.0 km) is farther than access=1 km from n; far=drop leaves out zones only", err)
+    d = tt.check_access(s, {access = 1, far = "keep", network = "n"})
+    assert.same({}, d[1]); assert.same({}, d[2])
+    assert.same({}, tt.check_access(sets(), {access = 5, network = "n"})[1])
+  end)
+  it("far=drop of every point of a set is an error", function()
+    local s = sets()
+    s[1].km = {2, 3, 4}
+    local ok, err = pcall(tt.check_access, s, {access = 1, far = "drop", network = "n"})
+    assert.is_false(ok)
+    assert.equals("every one of the 3 zones is farther than access=1 km from n", err)
+  end)
+end)

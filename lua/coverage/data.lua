@@ -361,25 +361,19 @@ function M.network_instance(dem, sit, o)
   local maxkm = o.access or 1
   local r = tt.matrix(sit, dem, {graph = g, weight = "time", weight_unit = "s",
     max_access_km = far == "keep" and math.huge or maxkm})
-  local keep, dropped = {}, {}
-  for _, side in ipairs{{"sites", sit, r.snap.from.km}, {"demand", dem, r.snap.to.km}} do
-    local n, worst, wk = 0, 0, nil
+  local label = fmt("the %s roads of %s", info.profile, o.network)
+  local function set(name, pts, km)
+    return {label = name, km = km, names = pts.id, droppable = true,
+      where = function(k) return input.where(pts, k) end}
+  end
+  local ok, out = pcall(tt.check_access, {set("sites", sit, r.snap.from.km), set("demand points", dem, r.snap.to.km)},
+    {access = maxkm, far = far, network = label})
+  if not ok then g:close(); return nil, out end
+  local keep, dropped = {}, out.names
+  for s, name in ipairs{"sites", "demand"} do
     local kept = {}
-    for k, km in ipairs(side[3]) do
-      if km > maxkm then n = n + 1; if km > worst then worst, wk = km, k end end
-      if km <= maxkm or far == "keep" then kept[#kept + 1] = k else dropped[#dropped + 1] = side[2].id[k] end
-    end
-    keep[side[1]] = kept
-    if n > 0 and far == "error" then
-      g:close()
-      return nil, fmt("%s: %d of %d %s point(s) farther than access=%g km from the %s roads of %s (worst: '%s' at %.3f km): "
-        .. "give far=drop to leave them out, far=keep for straight legs at 20 km/h, or a network that covers them",
-        side[2].file, n, side[2].n, side[1], maxkm, info.profile, o.network, side[2].id[wk], worst)
-    end
-    if #kept == 0 then
-      g:close()
-      return nil, fmt("%s: every %s point is farther than access=%g km from the roads of %s", side[2].file, side[1], maxkm, o.network)
-    end
+    for k = 1, (s == 1 and sit or dem).n do if not out[s][k] then kept[#kept + 1] = k end end
+    keep[name] = kept
   end
   local t = r.minutes:totable()
   g:close()

@@ -58,37 +58,12 @@ function M.travel(ers, zones, zlist, P)
   local r = tt.matrix(from, to, opts)               -- rows = zones (from), columns = ERs (to)
   local dropped = {}
   if r.method == "network" then
-    local access = type(P.access) == "table" and P.access:to("km") or (P.access or 1)
-    local far = P.far or "error"
-    local function scan(km, names)
-      local n, worst, wname = 0, 0, nil
-      for i, d in ipairs(km) do
-        if d > access then
-          n = n + 1
-          if d > worst then worst, wname = d, names[i] end
-        end
-      end
-      return n, worst, wname
-    end
-    local zn, zworst, zname = scan(r.snap.from.km, zlist)
     local enames = {}
     for i, h in ipairs(ers) do enames[i] = h.name or tostring(i) end
-    local en, eworst, ename = scan(r.snap.to.km, enames)
-    if far == "error" and (zn > 0 or en > 0) then
-      local parts = {}
-      if zn > 0 then parts[#parts + 1] = fmt("%d of %d ZIP centroids (worst: %s, %.1f km)", zn, #zlist, zname, zworst) end
-      if en > 0 then parts[#parts + 1] = fmt("%d of %d ERs (worst: %s, %.1f km)", en, #ers, ename, eworst) end
-      error(fmt("%s %s farther than access=%g km from the %s road network: give far=drop to leave those zones out, "
-        .. "far=keep to use straight-line legs at 20 km/h, or a network that covers them", table.concat(parts, " and "),
-        (zn + en) == 1 and "is" or "are", access, P.network), 0)
-    end
-    if far == "drop" then
-      if en > 0 then
-        error(fmt("%d of %d ERs (worst: %s, %.1f km) are farther than access=%g km from the %s road network; far=drop leaves out zones only",
-          en, #ers, ename, eworst, access, P.network), 0)
-      end
-      for k, d in ipairs(r.snap.from.km) do if d > access then dropped[k] = true end end
-    end
+    dropped = tt.check_access({{label = "ZIP centroids", km = r.snap.from.km, names = zlist, droppable = true},
+                               {label = "ERs", km = r.snap.to.km, names = enames}},
+      {access = type(P.access) == "table" and P.access:to("km") or P.access, far = P.far,
+       network = fmt("the %s road network", P.network)})[1]
   end
   local T = geo.matrix(#ers, #zlist)
   local M0 = r.minutes

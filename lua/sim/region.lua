@@ -41,11 +41,7 @@ local fmt, huge = string.format, math.huge
 
 local function fail(...) error(fmt(...), 0) end
 
-local function where(pts, k)
-  return require("input").kind(pts.file) == "geojson" and fmt("%s: feature %d", pts.file, k)
-    or fmt("%s:%d", pts.file, k + 1)
-end
-M.where = where
+local where = input.where
 
 local function load(path, what, o, weight)
   if not path or path == "" then fail("%s= is needed with demand= (%s)", what, what == "sites" and "the bases" or "the hospitals") end
@@ -143,27 +139,17 @@ function M.build(o)
   local g, weight, per, glen, how
   if has_net then
     g, weight, per, glen, how = network(o)
-    local access = o.access or 1
-    for _, s in ipairs(sets) do
+    local check = {}
+    for i, s in ipairs(sets) do
       local pts = s[2]
-      local nodes, km = g:snap_many(pts.lat, pts.lon)
-      pts.snap_node, pts.snap_km = nodes, km
-      local n, worst, wk = 0, 0, nil
-      for k, d in ipairs(km) do
-        if d > access then n = n + 1; if d > worst then worst, wk = d, k end end
-      end
-      if n > 0 and o.far ~= "keep" and not (o.far == "drop" and s[1] == "zone") then
-        g:close()
-        fail("%s: %d of %d %s point(s) farther than access=%g km from the roads of %s (worst: '%s' at %.3f km, %s)%s",
-          pts.file, n, pts.n, s[1], access, how, pts.id[wk], worst, where(pts, wk), s[1] == "zone" and
-          ": give far=drop to leave such zones out, far=keep for straight legs at 20 km/h, or a network that covers them"
-          or (o.far == "drop" and ": far=drop leaves out zones only" or ": far=keep for straight legs at 20 km/h"))
-      end
-      if s[1] == "zone" and o.far == "drop" then
-        for k, d in ipairs(km) do if d > access then dropped_set[k] = true; dropped[#dropped + 1] = pts.id[k] end end
-        if #dropped == pts.n then g:close(); fail("%s: every zone is farther than access=%g km from the roads of %s", pts.file, access, how) end
-      end
+      pts.snap_node, pts.snap_km = g:snap_many(pts.lat, pts.lon)
+      check[i] = {label = s[1] .. "s", km = pts.snap_km, names = pts.id, droppable = s[1] == "zone",
+        where = function(k) return where(pts, k) end}
     end
+    local ok, out = pcall(require("traveltime").check_access, check,
+      {access = o.access, far = o.far, network = "the roads of " .. how})
+    if not ok then g:close(); fail("%s", out) end
+    dropped_set, dropped = out[1], out.names
     snap_km, snap_node = {}, {}
   end
   local zones, w, wsum = {}, {}, 0
