@@ -15,6 +15,13 @@
 --     headers: points id,lat,lon; edges id,source,sink; week/sat/sun id,t_0..t_23 in seconds).
 --     Weight sets are named "<day>_<hour>": week_0 .. week_23, sat_0 .., sun_0 .. (all 72 by
 --     default; opts.days = {"week"} and opts.hours = {8, 18} load a subset). opts.order as above.
+--
+--   roads.open(network, o) -> g, weight, seconds per weight unit, length graph | nil, description
+--     The network= vocabulary every model reads: "manhattan" (weight set o.network_weight, DAY_HOUR),
+--     an OpenStreetMap file (.osm.pbf, .osm; speeds from o.profile, default "ambulance"), a DIMACS
+--     graph FILE.gr with FILE.co beside it, or an edge CSV (from, to, time [, length in m]) with
+--     o.network_nodes (id, lat, lon); times of the last two in o.network_unit (s, min, h). The
+--     length graph is g itself when g has a "length" weight set. Errors are raised as messages.
 local graph = require "graph"
 local csv = require "csv"
 
@@ -146,5 +153,53 @@ function M.manhattan(dir, opts)
   return graph.new{nodes = nodes, lat = lat, lon = lon, from = from, to = to, weights = weights,
                    order = opts.order}
 end
+
+local UNIT_S = {s = 1, min = 60, h = 3600}
+function M.open(net, o)
+  local fmt = string.format
+  local function fail(...) error(fmt(...), 0) end
+  local kind = require("input").kind(net)
+  if net == "manhattan" then
+    local day, hour = (o.network_weight or "week_12"):match("^(%a+)_(%d+)$")
+    if not day then fail("network_weight='%s': expected DAY_HOUR like week_12", tostring(o.network_weight)) end
+    local ok, g = pcall(M.manhattan, nil, {days = {day}, hours = {tonumber(hour)}})
+    if not ok then fail("network_weight='%s': %s", o.network_weight, (tostring(g):gsub("^[^\n]-%.lua:%d+: ", ""))) end
+    return g, o.network_weight, 1, nil, fmt("the Manhattan road network (%s)", o.network_weight)
+  elseif kind == "pbf" or kind == "osm" then
+    local g, info = require("roads.osm").load(net, {profile = (o.profile and o.profile ~= "") and o.profile or "ambulance"})
+    if not g then fail("%s", info) end
+    return g, "time", 1, g, fmt("%s (%s profile)", net, info.profile)
+  elseif net:match("%.gr$") then
+    local co = net:gsub("%.gr$", ".co")
+    local f = io.open(co, "r")
+    if not f then fail("network=%s: a DIMACS graph needs its coordinates beside it (%s)", net, co) end
+    f:close()
+    local per = UNIT_S[o.network_unit or "s"]
+    if not per then fail("network_unit=%s: s, min or h", tostring(o.network_unit)) end
+    local g, err = graph.read_dimacs(net, co, {weight = "time"})
+    if not g then fail("%s", err) end
+    return g, "time", per, nil, fmt("%s (DIMACS, %s)", net, o.network_unit or "s")
+  elseif kind == "csv" and net:lower():match("%.csv$") then
+    -- an edge CSV: from, to (node ids), time (network_unit) and optionally length (metres); the
+    -- nodes' coordinates from network_nodes= (id, lat, lon)
+    if (o.network_nodes or "") == "" then fail("network=%s: an edge CSV needs network_nodes=NODES.csv (id, lat, lon)", net) end
+    local per = UNIT_S[o.network_unit or "s"]
+    if not per then fail("network_unit=%s: s, min or h", tostring(o.network_unit)) end
+    local c, info = require("csv").read(net, {columns = {}})
+    if not c then fail("%s", info) end
+    local has = {}
+    for _, h in ipairs(info.header) do has[h] = true end
+    for _, col in ipairs{"from", "to", "time"} do
+      if not has[col] then fail("%s:1: an edge CSV needs columns from, to, time [, length] (columns: %s)", net, table.concat(info.header, ", ")) end
+    end
+    local g, err = M.load_csv(net, {from = "from", to = "to",
+      weights = has.length and {time = "time", length = "length"} or {time = "time"}, nodes = o.network_nodes})
+    if not g then fail("%s", err) end
+    return g, "time", per, has.length and g or nil, fmt("%s (edge CSV, %s)", net, o.network_unit or "s")
+  end
+  fail("network=%s: an OpenStreetMap file (.osm.pbf, .osm), a DIMACS graph (.gr with .co beside it), an edge CSV "
+    .. "(.csv with network_nodes=) or manhattan", net)
+end
+
 
 return M

@@ -40,18 +40,9 @@ function M.travel(ers, zones, zlist, P)
   if #zlist == 0 then return geo.matrix(#ers, 0), "none", {} end
   local opts
   local kind = M.network_kind(P)
-  if P.network == "manhattan" then
-    local roads = require "roads"
-    local day, hour = P.network_weight:match("^(%a+)_(%d+)$")
-    local gok, g = pcall(roads.manhattan, nil, {days = {day}, hours = {tonumber(hour)}})
-    if not gok then -- a day or hour the network does not have: the parameter's error, not the code's
-      error(fmt("network_weight='%s': %s", P.network_weight, (tostring(g):gsub("^[^\n]-%.lua:%d+: ", ""))), 0)
-    end
-    opts = {graph = g, weight = P.network_weight}
-  elseif kind == "pbf" or kind == "osm" then
-    local g, info = require("roads.osm").load(P.network, {profile = (rawget(P, "profile") or "") ~= "" and P.profile or "ambulance"})
-    if not g then error(info, 0) end
-    opts = {graph = g, weight = "time", weight_unit = "s"}
+  if P.network == "manhattan" or kind == "pbf" or kind == "osm" then
+    local g, weight = require("roads").open(P.network, {network_weight = P.network_weight, profile = rawget(P, "profile")})
+    opts = {graph = g, weight = weight, weight_unit = "s"}
   else
     opts = {speed_kmh = P.speed, detour = P.detour}
   end

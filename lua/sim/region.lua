@@ -50,53 +50,6 @@ local function load(path, what, o, weight)
   return pts
 end
 
--- the road network of network= as a graph with coordinates: g, weight set, seconds per weight
--- unit, and a graph of arc lengths in metres (the same graph when it has a "length" weight)
-local UNIT_S = {s = 1, min = 60, h = 3600}
-local function network(o)
-  local net, kind = o.network, input.kind(o.network)
-  if net == "manhattan" then
-    local day, hour = (o.network_weight or "week_12"):match("^(%a+)_(%d+)$")
-    if not day then fail("network_weight=%s: expected DAY_HOUR like week_12", tostring(o.network_weight)) end
-    local ok, g = pcall(require("roads").manhattan, nil, {days = {day}, hours = {tonumber(hour)}})
-    if not ok then fail("network_weight=%s: %s", o.network_weight, (tostring(g):gsub("^[^\n]-%.lua:%d+: ", ""))) end
-    return g, o.network_weight, 1, nil, fmt("the Manhattan road network (%s)", o.network_weight)
-  elseif kind == "pbf" or kind == "osm" then
-    local g, info = require("roads.osm").load(net, {profile = (o.profile and o.profile ~= "") and o.profile or "ambulance"})
-    if not g then fail("%s", info) end
-    return g, "time", 1, g, fmt("%s (%s profile)", net, info.profile)
-  elseif net:match("%.gr$") then
-    local co = net:gsub("%.gr$", ".co")
-    local f = io.open(co, "r")
-    if not f then fail("network=%s: a DIMACS graph needs its coordinates beside it (%s)", net, co) end
-    f:close()
-    local per = UNIT_S[o.network_unit or "s"]
-    if not per then fail("network_unit=%s: s, min or h", tostring(o.network_unit)) end
-    local g, err = graph.read_dimacs(net, co, {weight = "time"})
-    if not g then fail("%s", err) end
-    return g, "time", per, nil, fmt("%s (DIMACS, %s)", net, o.network_unit or "s")
-  elseif kind == "csv" and net:lower():match("%.csv$") then
-    -- an edge CSV: from, to (node ids), time (network_unit) and optionally length (metres); the
-    -- nodes' coordinates from network_nodes= (id, lat, lon)
-    if (o.network_nodes or "") == "" then fail("network=%s: an edge CSV needs network_nodes=NODES.csv (id, lat, lon)", net) end
-    local per = UNIT_S[o.network_unit or "s"]
-    if not per then fail("network_unit=%s: s, min or h", tostring(o.network_unit)) end
-    local c, info = require("csv").read(net, {columns = {}})
-    if not c then fail("%s", info) end
-    local has = {}
-    for _, h in ipairs(info.header) do has[h] = true end
-    for _, col in ipairs{"from", "to", "time"} do
-      if not has[col] then fail("%s:1: an edge CSV needs columns from, to, time [, length] (columns: %s)", net, table.concat(info.header, ", ")) end
-    end
-    local g, err = require("roads").load_csv(net, {from = "from", to = "to",
-      weights = has.length and {time = "time", length = "length"} or {time = "time"}, nodes = o.network_nodes})
-    if not g then fail("%s", err) end
-    return g, "time", per, has.length and g or nil, fmt("%s (edge CSV, %s)", net, o.network_unit or "s")
-  end
-  fail("network=%s: an OpenStreetMap file (.osm.pbf, .osm), a DIMACS graph (.gr with .co beside it), an edge CSV "
-    .. "(.csv with network_nodes=) or manhattan", net)
-end
-
 -- the same arcs with a second weight set "length": their great-circle length in metres
 local function length_graph(g, weight)
   local f, t, time = g:edges(weight)
@@ -138,7 +91,7 @@ function M.build(o)
   local snap_km, snap_node
   local g, weight, per, glen, how
   if has_net then
-    g, weight, per, glen, how = network(o)
+    g, weight, per, glen, how = require("roads").open(o.network, o)
     local check = {}
     for i, s in ipairs(sets) do
       local pts = s[2]
