@@ -7,6 +7,7 @@
 #include <lauxlib.h>
 #include <lualib.h>
 
+#include "bigmem.h"
 #include "host.h"
 #include "interrupt.h"
 #include "preload.h"
@@ -41,9 +42,22 @@ static void preload_all(lua_State *L) {
   lua_pop(L, 1);
 }
 
+/* Lua's allocator: lauxlib's (realloc and free), with the big blocks (a table of a million
+ * entries, a long string being built) hinted onto huge pages */
+static void *lua_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
+  (void)ud;
+  (void)osize;
+  if (nsize == 0) {
+    free(ptr);
+    return NULL;
+  }
+  return bigmem_realloc(ptr, nsize);
+}
+
 lua_State *emsopt_newstate(void) {
   lua_State *L = luaL_newstate();
   if (!L) return NULL;
+  lua_setallocf(L, lua_alloc, NULL);
   luaL_openlibs(L);
   preload_all(L);
   globalL = L;

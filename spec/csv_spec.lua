@@ -273,7 +273,39 @@ describe("csv.count", function()
       for _, arr in ipairs(res.keys) do assert.equals(#res.count, #arr) end
       assert.same(c[3], shape(from_columns(res, #(c[2].by or {}))))
     end)
+    it(c[1] .. " (compact)", function()
+      local opts = {columnar = true, compact = true}
+      for k, v in pairs(c[2]) do opts[k] = v end
+      local res, info = csv.count(file(data), opts)
+      assert.equals(#c[3], info.groups)
+      assert.equals("csv.column (integer, " .. #c[3] .. " values)", tostring(res.count))
+      for _, col in ipairs(res.keys) do
+        assert.equals("userdata", type(col))
+        assert.equals(#c[3], #col)
+      end
+      for _, col in pairs(res.sums) do assert.equals("number", col:type()) end
+      assert.same(c[3], shape(from_columns(res, #(c[2].by or {}))))
+    end)
   end
+
+  it("compact columns: strings, dates and integers, as the tables", function()
+    local p = file("when,zip\n" .. table.concat({
+      '"01/29/2013 03:10:13 AM",10001', '"01/29/2013 04:10:13 PM",', '"12/31/2016 11:59:59 PM",10001',
+      '"01/29/2013 03:40:00 AM",' .. ("Z"):rep(300)}, "\n") .. "\n")
+    local by = {"zip", {column = "when", bin = "date"}, {column = "when", bin = "hour"}}
+    local t = csv.count(p, {by = by, columnar = true})
+    local k = csv.count(p, {by = by, columnar = true, compact = true})
+    assert.equals("string", k.keys[1]:type())
+    assert.equals("string", k.keys[2]:type())
+    assert.equals("integer", k.keys[3]:type())
+    for j = 1, 3 do assert.same(t.keys[j], k.keys[j]:totable()) end
+    assert.same(t.count, k.count:totable())
+    assert.equals("", k.keys[1][2])
+    assert.equals(("Z"):rep(300), k.keys[1][4])
+    assert.equals("2016-12-31", k.keys[2][3])
+    assert.is_nil(k.keys[1][5])
+    assert.raises(function() k.keys[1]:sum() end, "csv.column: sum of a string column")
+  end)
 
   -- a file the row parser and the block scanner must agree on: quotes, delimiters, CRLF and
   -- line breaks inside quotes, blank lines, a BOM, keys longer than 16 and than 255 bytes
@@ -403,6 +435,7 @@ describe("csv.count", function()
     {{empty = 0}, "bad argument #2 to 'count' (option 'empty': \"error\" or \"nil\" expected)"},
     {{group = {}}, "bad argument #2 to 'count' (unknown option 'group')"},
     {{columnar = 1}, "bad argument #2 to 'count' (option 'columnar': boolean expected, got number)"},
+    {{compact = true}, "bad argument #2 to 'count' (option 'compact' is for columnar = true)"},
   }
   for i, c in ipairs(misuse) do
     it("misuse raises " .. i, function()

@@ -9,7 +9,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -19,6 +18,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "bigmem.h"
 #include "interrupt.h"
 
 /* ---- reader ----------------------------------------------------------------------------- */
@@ -1144,8 +1144,15 @@ static inline uint64_t word(const char *p) {
   return w;
 }
 
-/* Hash of a key of nw 8-byte words (zero padded, nw >= 2). */
+/* Hash of a key of up to 16 bytes, zero padded to the words a, b. */
+static inline uint64_t hash_w2(uint64_t a, uint64_t b) {
+  uint64_t h = mum(a ^ 0xa0761d6478bd642full, b ^ 0xe7037ed1a0b428dbull);
+  return mum(h ^ 0x1d8e4e27c47d124full, (uint64_t)2 ^ 0xeb44accab455d165ull);
+}
+
+/* Hash of a key of nw 8-byte words (zero padded, nw >= 2); hash_w2 of the words when nw == 2. */
 static inline uint64_t hash_key(const char *k, size_t nw) {
+  if (nw == 2) return hash_w2(word(k), word(k + 8));
   uint64_t h = mum(word(k) ^ 0xa0761d6478bd642full, word(k + 8) ^ 0xe7037ed1a0b428dbull);
   for (size_t i = 2; i < nw; i += 2) {
     uint64_t b = i + 1 < nw ? word(k + 8 * i + 8) : 0;
@@ -1154,37 +1161,60 @@ static inline uint64_t hash_key(const char *k, size_t nw) {
   return mum(h ^ 0x1d8e4e27c47d124full, (uint64_t)nw ^ 0xeb44accab455d165ull);
 }
 
-/* Slot arrays of 2 MiB and more are asked to sit on huge pages (fewer TLB misses: each row
- * touches one random slot). */
+/* Slot tables sit on huge pages from 2 MiB on (each row touches one random slot). */
 static csv_slot *alloc_slots(size_t n) {
-  size_t bytes = n * sizeof(csv_slot);
-  void *p = NULL;
-#ifdef MADV_HUGEPAGE
-  if (bytes >= ((size_t)2 << 20)) {
-    if (posix_memalign(&p, (size_t)2 << 20, bytes) != 0) return NULL;
-    madvise(p, bytes, MADV_HUGEPAGE);
-    memset(p, 0, bytes);
-    return p;
-  }
-#endif
-  p = calloc(n, sizeof(csv_slot));
-  return p;
+  csv_slot *s = bigmem_alloc(n * sizeof(csv_slot));
+  if (s) memset(s, 0, n * sizeof(csv_slot));
+  return s;
 }
 
 static int grow_table(csv_count *c, size_t nslots) {
   csv_slot *s = alloc_slots(nslots);
   if (!s) return -1;
   size_t mask = nslots - 1;
+  const int by_tag = nslots <= ((size_t)1 << 32);
   for (size_t j = 0; j < c->nslots; j++) {
     const csv_slot *o = &c->slots[j];
     if (!o->gi) continue;
-    size_t i = c->groups[o->gi - 1].hash & mask;
+    /* the tag is the hash's low half, all the place needs up to 2^32 slots: the old table is read
+       in order and the new one written in two runs, the groups are not visited */
+    size_t i = (by_tag ? o->tag : c->groups[o->gi - 1].hash) & mask;
     while (s[i].gi) i = (i + 1) & mask;
     s[i] = *o;
   }
   free(c->slots);
   c->slots = s;
   c->nslots = nslots;
+  return 0;
+}
+
+/* Room for n groups (and their sums): 0 or -1 out of memory. */
+static int groups_reserve(csv_count *c, size_t n) {
+  if (n <= c->gcap) return 0;
+  csv_group *gs = bigmem_realloc(c->groups, n * sizeof *gs);
+  if (!gs) return -1;
+  c->groups = gs;
+  if (c->nsums) {
+    int64_t *sn = bigmem_realloc(c->sumn, n * c->nsums * sizeof *sn);
+    if (!sn) return -1;
+    c->sumn = sn;
+    __int128 *sx = bigmem_realloc(c->sumx, n * c->nsums * sizeof *sx);
+    if (!sx) return -1;
+    c->sumx = sx;
+    double *sr = bigmem_realloc(c->sumr, n * c->nsums * sizeof *sr);
+    if (!sr) return -1;
+    c->sumr = sr;
+  }
+  c->gcap = n;
+  return 0;
+}
+
+/* An arena of n bytes: 0 or -1 out of memory. */
+static int arena_reserve(csv_count *c, size_t n) {
+  char *a = bigmem_realloc(c->arena, n);
+  if (!a) return -1;
+  c->arena = a;
+  c->acap = n;
   return 0;
 }
 
@@ -1196,7 +1226,7 @@ static inline uint64_t key_hash(const csv_count *c, size_t klen) {
  * (for a short key, key may be w itself). Created when new; NULL out of memory. */
 static csv_slot *slot_of(csv_count *c, const uint64_t w[2], const char *key, size_t klen, uint64_t h) {
   size_t mask = c->nslots - 1, i = h & mask;
-  const uint32_t tag = (uint32_t)(h >> 32);
+  const uint32_t tag = (uint32_t)h;
   for (;;) {
     csv_slot *sl = &c->slots[i];
     if (!sl->gi) break;
@@ -1209,34 +1239,16 @@ static csv_slot *slot_of(csv_count *c, const uint64_t w[2], const char *key, siz
     i = (i + 1) & mask;
   }
   if (c->ngroups >= UINT32_MAX - 1) return NULL;
-  if (c->ngroups == c->gcap) {
-    size_t n = c->gcap ? c->gcap * 2 : 256;
-    csv_group *gs = realloc(c->groups, n * sizeof *gs);
-    if (!gs) return NULL;
-    c->groups = gs;
-    if (c->nsums) {
-      int64_t *sn = realloc(c->sumn, n * c->nsums * sizeof *sn);
-      if (!sn) return NULL;
-      c->sumn = sn;
-      __int128 *sx = realloc(c->sumx, n * c->nsums * sizeof *sx);
-      if (!sx) return NULL;
-      c->sumx = sx;
-      double *sr = realloc(c->sumr, n * c->nsums * sizeof *sr);
-      if (!sr) return NULL;
-      c->sumr = sr;
-    }
-    c->gcap = n;
-  }
-  if (c->alen + klen > c->acap || !c->arena) {
+  if (c->ngroups == c->gcap && groups_reserve(c, c->gcap ? c->gcap * 2 : 256) != 0) return NULL;
+  if (c->alen + klen + CSV_ARENA_SLACK > c->acap || !c->arena) {
     size_t n = c->acap ? c->acap * 2 : 4096;
-    while (n < c->alen + klen) n *= 2;
-    char *a = realloc(c->arena, n);
-    if (!a) return NULL;
-    c->arena = a;
-    c->acap = n;
+    while (n < c->alen + klen + CSV_ARENA_SLACK) n *= 2;
+    if (arena_reserve(c, n) != 0) return NULL;
   }
   size_t g = c->ngroups++;
-  if (klen) memcpy(c->arena + c->alen, key, klen);
+  if (klen <= 16) memcpy(c->arena + c->alen, key, 16); /* a short key: 16 bytes in w (the slack takes the rest) */
+  else
+    memcpy(c->arena + c->alen, key, klen);
   c->groups[g] = (csv_group){.hash = h, .koff = c->alen, .klen = (uint32_t)klen, .count = 0};
   c->alen += klen;
   for (size_t k = 0; k < c->nsums; k++) {
@@ -1402,29 +1414,23 @@ static inline int mdy_fast(const char *s, size_t n, int *y, int *m, int *d, int 
   return 0;
 }
 
-/* zigzag LEB128 */
-static inline size_t put_varint(char *p, int64_t v) {
+/* zigzag LEB128 at p (16 bytes written), the bytes also as a little-endian number in *enc */
+static inline size_t put_varint(char *p, int64_t v, unsigned __int128 *enc) {
   uint64_t u = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+  unsigned __int128 e = 0;
   size_t n = 0;
   while (u >= 0x80) {
-    p[n++] = (char)(u | 0x80);
+    e |= (unsigned __int128)((u & 0x7f) | 0x80) << (8 * n);
+    n++;
     u >>= 7;
   }
-  p[n++] = (char)u;
+  e |= (unsigned __int128)u << (8 * n);
+  n++;
+  memcpy(p, &e, 16); /* p has room: see count_row */
+  *enc = e;
   return n;
 }
 
-static inline size_t get_varint(const char *p, int64_t *v) {
-  uint64_t u = 0;
-  size_t n = 0;
-  for (int sh = 0;; sh += 7) {
-    unsigned char b = (unsigned char)p[n++];
-    u |= (uint64_t)(b & 0x7f) << sh;
-    if (!(b & 0x80)) break;
-  }
-  *v = (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
-  return n;
-}
 
 /* The bin value of a date-time field; 0 ok, -1 bad (r->err set). */
 static int bin_value(csv_reader *r, const csv_key *key, const csv_field *f, int64_t *v) {
@@ -1474,6 +1480,12 @@ static int bin_value(csv_reader *r, const csv_key *key, const csv_field *f, int6
   return 0;
 }
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define KEY_IN_REGS 1
+#else
+#define KEY_IN_REGS 0
+#endif
+
 /* Count the current row (its shape checked). 0 counted or skipped, 1 bad (r->err), -1 no memory. */
 static int count_row(csv_count *c, csv_reader *r, pend_queue *pq) {
   /* filters */
@@ -1488,8 +1500,10 @@ static int count_row(csv_count *c, csv_reader *r, pend_queue *pq) {
       }
     if (!keep) return 0;
   }
-  /* key */
+  /* key: in kbuf, and its first 16 bytes in acc as they are made (little-endian machines: the
+     hash of a short key then does not read back what was just stored byte by byte) */
   size_t klen = 0;
+  unsigned __int128 acc = 0;
   for (size_t k = 0; k < c->nkeys; k++) {
     const csv_key *key = &c->keys[k];
     const csv_field *f = &r->f[key->col];
@@ -1504,7 +1518,20 @@ static int count_row(csv_count *c, csv_reader *r, pend_queue *pq) {
     }
     char *kp = c->kbuf + klen;
     if (key->bin == CSV_BIN_NONE) {
-      if (f->len < 255) {
+      if (f->len <= 16) { /* 16 bytes copied whatever the length: the field is in the reader's
+                             buffer, readable CSV_PAD bytes past its data; what lies past the key
+                             is overwritten (by the next key or the zero padding) */
+        *kp = (char)f->len;
+        memcpy(kp + 1, f->p, 16);
+        if (KEY_IN_REGS && klen < 16) {
+          unsigned __int128 v;
+          memcpy(&v, f->p, 16);
+          v = v << 8 | f->len;
+          if (f->len < 15) v &= ((unsigned __int128)1 << (8 * (f->len + 1))) - 1;
+          acc |= v << (8 * klen);
+        }
+        klen += 1 + f->len;
+      } else if (f->len < 255) {
         *kp = (char)f->len;
         memcpy(kp + 1, f->p, f->len);
         klen += 1 + f->len;
@@ -1519,7 +1546,10 @@ static int count_row(csv_count *c, csv_reader *r, pend_queue *pq) {
     }
     int64_t v;
     if (bin_value(r, key, f, &v) != 0) return 1;
-    klen += put_varint(kp, v);
+    unsigned __int128 e;
+    size_t n = put_varint(kp, v, &e);
+    if (klen < 16) acc |= e << (8 * klen);
+    klen += n;
   }
   /* sums */
   for (size_t s = 0; s < c->nsums; s++) {
@@ -1543,11 +1573,9 @@ static int count_row(csv_count *c, csv_reader *r, pend_queue *pq) {
       return 1;
     }
   }
-  /* zero padding: at least 16 bytes, then to a whole word */
-  memset(c->kbuf + klen, 0, 16);
-  uint64_t h = key_hash(c, klen);
   if (klen > 16) { /* long keys are looked up at once, after the queue */
-    uint64_t w[2];
+    memset(c->kbuf + klen, 0, 16); /* zero padding: at least 16 bytes, then to a whole word */
+    uint64_t h = key_hash(c, klen), w[2];
     memcpy(w, c->kbuf, 16);
     if (pend_flush(c, pq) != 0) return -1;
     return add_to(c, slot_of(c, w, c->kbuf, klen, h), c->tmp);
@@ -1555,7 +1583,14 @@ static int count_row(csv_count *c, csv_reader *r, pend_queue *pq) {
   if (pq->n == PEND && pend_pop(c, pq) != 0) return -1;
   size_t at = (pq->head + pq->n) % PEND;
   pending *p = &pq->q[at];
-  memcpy(p->w, c->kbuf, 16);
+  if (KEY_IN_REGS) {
+    p->w[0] = (uint64_t)acc;
+    p->w[1] = (uint64_t)(acc >> 64);
+  } else {
+    memset(c->kbuf + klen, 0, 16);
+    memcpy(p->w, c->kbuf, 16);
+  }
+  uint64_t h = hash_w2(p->w[0], p->w[1]);
   p->h = h;
   p->klen = klen;
   if (c->nsums) memcpy(pq->sums + at * c->nsums, c->tmp, c->nsums * sizeof *c->tmp);
@@ -1962,29 +1997,9 @@ static int merge_parts(csv_count *c, part_groups **pg, part_groups **byno, size_
       }
   }
   if (ng >= UINT32_MAX - 1) return -1;
-  if (ng > c->gcap) {
-    csv_group *gs = realloc(c->groups, ng * sizeof *gs);
-    if (!gs) return -1;
-    c->groups = gs;
-    if (ns) {
-      int64_t *sn = realloc(c->sumn, ng * ns * sizeof *sn);
-      if (!sn) return -1;
-      c->sumn = sn;
-      __int128 *sx = realloc(c->sumx, ng * ns * sizeof *sx);
-      if (!sx) return -1;
-      c->sumx = sx;
-      double *sr = realloc(c->sumr, ng * ns * sizeof *sr);
-      if (!sr) return -1;
-      c->sumr = sr;
-    }
-    c->gcap = ng;
-  }
-  if (alen > c->acap || !c->arena) {
-    char *a = realloc(c->arena, alen + 1);
-    if (!a) return -1;
-    c->arena = a;
-    c->acap = alen + 1;
-  }
+  if (groups_reserve(c, ng) != 0 ||
+      ((alen + CSV_ARENA_SLACK > c->acap || !c->arena) && arena_reserve(c, alen + CSV_ARENA_SLACK) != 0))
+    return -1;
   for (size_t p = 1; p < npg; p++) {
     const csv_count *pc = pg[p]->c;
     for (size_t g = 0; g < pc->ngroups; g++) {
@@ -2347,23 +2362,6 @@ int csv_count_run_par(csv_count *c, csv_reader *r, int nthreads, size_t min_part
   if (parts > 257) parts = 257;
   for (int64_t t = 1; t < parts; t++) cuts[t - 1] = data + rest / parts * t;
   return csv_count_run_cuts(c, r, cuts, (size_t)(parts - 1), CSV_STEAL_DEFAULT);
-}
-
-const char *csv_count_key_next(const csv_count *c, const char *p, size_t k, int *kind, const char **s, size_t *n,
-                               int64_t *iv) {
-  if (c->keys[k].bin == CSV_BIN_NONE) {
-    size_t l = (unsigned char)*p++;
-    if (l == 255) {
-      uint32_t l32;
-      memcpy(&l32, p, 4);
-      p += 4;
-      l = l32;
-    }
-    *kind = 0, *s = p, *n = l;
-    return p + l;
-  }
-  *kind = 1;
-  return p + get_varint(p, iv);
 }
 
 int csv_count_key(const csv_count *c, size_t g, size_t k, const char **s, size_t *n, int64_t *iv) {

@@ -24,9 +24,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #define CSV_BLOCK_DEFAULT (1u << 20) /* bytes per read(2) */
 #define CSV_MAX_ROW_DEFAULT ((size_t)64 << 20) /* a longer row (record) is an error */
+#define CSV_ARENA_SLACK 16           /* readable bytes past a count's keys (16-byte loads) */
 #define CSV_PAD 64                   /* readable slack after the data (vector loads) */
 #define CSV_ERRLEN 512
 
@@ -188,7 +190,8 @@ typedef struct {
 
 /* A hash-table slot: one half cache line holding the first 16 bytes of the encoded key (zero
  * padded; keys of up to 16 bytes are compared here without touching the arena), the running count,
- * the high half of the hash and the group index + 1 (0 = empty). */
+ * the low half of the hash (the slot's place when the table grows) and the group index + 1
+ * (0 = empty). */
 typedef struct {
   uint64_t key[2];
   int64_t count;
@@ -214,7 +217,7 @@ typedef struct {
   __int128 *sumx;  /* ngroups * nsums: exact sums in 64.64 fixed point (values 2^-11 <= |v| < 2^62) */
   double *sumr;    /* ngroups * nsums: the other values (and overflows), added in file order */
   int inexact;     /* some value went to sumr: the sum depends on the order of the additions */
-  char *arena;
+  char *arena;     /* the groups' encoded keys, then CSV_ARENA_SLACK readable bytes */
   size_t alen, acap;
   csv_slot *slots; /* open addressing, linear probing, power-of-two size */
   size_t nslots;
@@ -259,8 +262,34 @@ int csv_count_key(const csv_count *c, size_t g, size_t k, const char **s, size_t
 /* Decode key number k of a group whose encoded key k starts at p (the group's first key is at
  * c->arena + c->groups[g].koff): *kind = 0 string (*s, *n), 1 integer (*iv); returns where key
  * k + 1 starts, so a loop over k walks a group's keys once. */
-const char *csv_count_key_next(const csv_count *c, const char *p, size_t k, int *kind, const char **s, size_t *n,
-                               int64_t *iv);
+static inline size_t csv_get_varint(const char *p, int64_t *v) {
+  uint64_t u = 0;
+  size_t n = 0;
+  for (int sh = 0;; sh += 7) {
+    unsigned char b = (unsigned char)p[n++];
+    u |= (uint64_t)(b & 0x7f) << sh;
+    if (!(b & 0x80)) break;
+  }
+  *v = (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
+  return n;
+}
+
+static inline const char *csv_count_key_next(const csv_count *c, const char *p, size_t k, int *kind, const char **s,
+                                             size_t *n, int64_t *iv) {
+  if (c->keys[k].bin == CSV_BIN_NONE) {
+    size_t l = (unsigned char)*p++;
+    if (l == 255) {
+      uint32_t l32;
+      memcpy(&l32, p, 4);
+      p += 4;
+      l = l32;
+    }
+    *kind = 0, *s = p, *n = l;
+    return p + l;
+  }
+  *kind = 1;
+  return p + csv_get_varint(p, iv);
+}
 
 /* ---- writing ---------------------------------------------------------------------------- */
 

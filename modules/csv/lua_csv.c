@@ -11,7 +11,8 @@
  *                      a number: that value instead (an integer for integer columns)
  *                    String columns keep "" as is. A missing field (short row) is always bad.
  *     opts.compact   true: integer/number columns become csv.column userdata (8 bytes a value):
- *                    #col, col[i], col:sum(), col:totable(), col:type(), col:close().
+ *                    #col, col[i], col:sum(), col:totable(), col:type(), col:close() (csv.count
+ *                    makes string columns too: the same but sum).
  *                    With empty = "nil" a hole is stored as NaN (number) or math.mininteger
  *                    (integer) and reads back as nil; sum() skips holes.
  *     opts.skip_bad  true: skip bad rows, count them in info.bad (first lines in info.bad_lines,
@@ -44,6 +45,8 @@
  *                    when others occur the count is done again on one thread.
  *     opts.columnar  true: return arrays instead of one table per group (below); for groupings
  *                    with many groups this is several times faster to build and smaller
+ *     opts.compact   with columnar: every array a csv.column userdata (as csv.read's compact;
+ *                    keys that are strings or dates are string columns: col[i], #col, totable)
  *   groups = { {keys = {k1, k2, ...}, count = n, sums = {NAME = s}, n = {NAME = values summed}}, ...}
  *     in order of first appearance; plain keys are strings (the field text), bins are integers
  *     (date: a string). info = {rows = data rows read, counted = rows in groups, groups = number of
@@ -478,10 +481,13 @@ static void push_date(lua_State *L, int64_t y, int m, int d) {
 
 /* ---- csv.column ------------------------------------------------------------------------- */
 
+#define C_STRING 3 /* a column kind beside T_INTEGER and T_NUMBER */
+
 typedef struct {
-  int kind; /* 0 closed, T_INTEGER, T_NUMBER */
+  int kind;    /* 0 closed, T_INTEGER, T_NUMBER, C_STRING */
   size_t n, cap;
-  void *data;
+  void *data;  /* n values; strings: n + 1 offsets into bytes */
+  char *bytes; /* strings: value i is bytes[data[i] .. data[i + 1]) */
 } Column;
 
 #define HOLE_INT INT64_MIN
@@ -495,7 +501,9 @@ static Column *check_column(lua_State *L, int i) {
 static int column_close(lua_State *L) {
   Column *c = luaL_checkudata(L, 1, COLUMN_MT);
   free(c->data);
+  free(c->bytes);
   c->data = NULL;
+  c->bytes = NULL;
   c->kind = 0;
   c->n = c->cap = 0;
   return 0;
@@ -527,7 +535,10 @@ static void column_push(lua_State *L, Column *c, const Val *v) {
 }
 
 static void column_get(lua_State *L, const Column *c, size_t i) {
-  if (c->kind == T_INTEGER) {
+  if (c->kind == C_STRING) {
+    const uint64_t *off = c->data;
+    lua_pushlstring(L, c->bytes + off[i], (size_t)(off[i + 1] - off[i]));
+  } else if (c->kind == T_INTEGER) {
     int64_t x = ((const int64_t *)c->data)[i];
     if (x == HOLE_INT) lua_pushnil(L);
     else
@@ -547,6 +558,7 @@ static int column_len(lua_State *L) {
 
 static int column_sum(lua_State *L) {
   Column *c = check_column(L, 1);
+  if (c->kind == C_STRING) return luaL_error(L, "csv.column: sum of a string column");
   if (c->kind == T_INTEGER) {
     lua_Integer s = 0;
     const int64_t *d = c->data;
@@ -573,9 +585,13 @@ static int column_totable(lua_State *L) {
   return 1;
 }
 
+static const char *column_kind(int kind) {
+  return kind == T_INTEGER ? "integer" : kind == T_NUMBER ? "number" : "string";
+}
+
 static int column_type(lua_State *L) {
   Column *c = check_column(L, 1);
-  lua_pushstring(L, c->kind == T_INTEGER ? "integer" : "number");
+  lua_pushstring(L, column_kind(c->kind));
   return 1;
 }
 
@@ -583,8 +599,7 @@ static int column_tostring(lua_State *L) {
   Column *c = luaL_checkudata(L, 1, COLUMN_MT);
   if (!c->kind) lua_pushstring(L, "csv.column (closed)");
   else
-    lua_pushfstring(L, "csv.column (%s, %I values)", c->kind == T_INTEGER ? "integer" : "number",
-                    (lua_Integer)c->n);
+    lua_pushfstring(L, "csv.column (%s, %I values)", column_kind(c->kind), (lua_Integer)c->n);
   return 1;
 }
 
@@ -735,7 +750,7 @@ static int l_lines(lua_State *L) {
 /* ---- csv.count -------------------------------------------------------------------------- */
 
 static const char *const COUNT_OPTS[] = {"by", "sum", "where", "skip_bad", "delimiter", "empty",
-                                         "buffer_size", "columnar", "max_row", "threads", NULL};
+                                         "buffer_size", "columnar", "compact", "max_row", "threads", NULL};
 static const char *const BINS[] = {"none", "hour", "weekday", "hour_of_week", "month", "year", "date", NULL};
 static const char *const DTFMT[] = {"auto", "mdy", "iso", NULL};
 
@@ -761,11 +776,56 @@ static int key_option(lua_State *L, int arg, size_t k, const char *what, const c
                                                v ? v : luaL_typename(L, -1)));
 }
 
-static void push_key(lua_State *L, const csv_count *c, size_t g, size_t k) {
+/* Lua strings of the key values met so far, kept on the stack: the values of a key column with a
+ * few hundred distinct values (ZIPs, call types) become Lua strings once, not once per group.
+ * Direct mapped by the bytes of values of up to 16 bytes, read in two words from the count's
+ * arena (which has CSV_ARENA_SLACK bytes past its last key). */
+#define MEMO_N 1024
+typedef struct {
+  int base; /* stack index of entry 0 */
+  struct {
+    uint64_t w[2];
+    size_t n; /* SIZE_MAX: empty */
+  } e[MEMO_N];
+} str_memo;
+
+static void memo_open(lua_State *L, str_memo *m) {
+  luaL_checkstack(L, MEMO_N + 16, "key strings");
+  m->base = lua_gettop(L) + 1;
+  lua_settop(L, m->base + MEMO_N - 1);
+  for (size_t i = 0; i < MEMO_N; i++) m->e[i].n = SIZE_MAX;
+}
+
+static void memo_push(lua_State *L, str_memo *m, const char *s, size_t n) {
+  if (n > 16) {
+    lua_pushlstring(L, s, n);
+    return;
+  }
+  uint64_t w[2];
+  memcpy(w, s, 16);
+  if (n < 8) {
+    w[0] &= ((uint64_t)1 << (8 * n)) - 1;
+    w[1] = 0;
+  } else if (n < 16)
+    w[1] &= ((uint64_t)1 << (8 * (n - 8))) - 1;
+  uint64_t h = (w[0] * 0x9e3779b97f4a7c15ull) ^ (w[1] * 0xc2b2ae3d27d4eb4full) ^ n;
+  size_t i = (size_t)(h >> 54) & (MEMO_N - 1);
+  if (m->e[i].n == n && m->e[i].w[0] == w[0] && m->e[i].w[1] == w[1]) {
+    lua_pushvalue(L, m->base + (int)i);
+    return;
+  }
+  lua_pushlstring(L, s, n);
+  lua_copy(L, -1, m->base + (int)i);
+  m->e[i].w[0] = w[0];
+  m->e[i].w[1] = w[1];
+  m->e[i].n = n;
+}
+
+static void push_key(lua_State *L, const csv_count *c, str_memo *m, size_t g, size_t k) {
   const char *s;
   size_t sl;
   int64_t iv;
-  if (csv_count_key(c, g, k, &s, &sl, &iv) == 0) lua_pushlstring(L, s, sl);
+  if (csv_count_key(c, g, k, &s, &sl, &iv) == 0) memo_push(L, m, s, sl);
   else if (c->keys[k].bin == CSV_BIN_DATE)
     push_date(L, iv / 10000, (int)(iv / 100 % 100), (int)(iv % 100));
   else
@@ -773,7 +833,7 @@ static void push_key(lua_State *L, const csv_count *c, size_t g, size_t k) {
 }
 
 /* {{keys = {...}, count = n, sums = {NAME = s}, n = {NAME = m}}, ...}; sum names at index names */
-static void push_group_rows(lua_State *L, const csv_count *c, int names) {
+static void push_group_rows(lua_State *L, const csv_count *c, str_memo *m, int names) {
   size_t nkeys = c->nkeys, nsums = c->nsums;
   lua_createtable(L, (int)(c->ngroups < INT32_MAX ? c->ngroups : 0), 0);
   int res = lua_gettop(L);
@@ -781,7 +841,7 @@ static void push_group_rows(lua_State *L, const csv_count *c, int names) {
     lua_createtable(L, 0, nsums ? 4 : 2);
     lua_createtable(L, (int)nkeys, 0);
     for (size_t k = 0; k < nkeys; k++) {
-      push_key(L, c, g, k);
+      push_key(L, c, m, g, k);
       lua_rawseti(L, -2, (lua_Integer)k + 1);
     }
     lua_setfield(L, -2, "keys");
@@ -805,67 +865,126 @@ static void push_group_rows(lua_State *L, const csv_count *c, int names) {
   }
 }
 
+/* a csv.column of n values to be filled in (kind T_INTEGER or T_NUMBER; C_STRING: n + 1 offsets,
+ * the first 0, and room for nbytes bytes) */
+static void *column_of(lua_State *L, int kind, size_t n, size_t nbytes) {
+  Column *col = column_new(L, kind);
+  col->data = malloc((n + 1) * 8);
+  if (kind == C_STRING) col->bytes = malloc(nbytes ? nbytes : 1);
+  if (!col->data || (kind == C_STRING && !col->bytes)) luaL_error(L, "not enough memory");
+  if (kind == C_STRING) ((uint64_t *)col->data)[0] = 0;
+  col->n = col->cap = n;
+  return col->data;
+}
+
+/* where a key column of a compact result goes */
+typedef struct {
+  int64_t *iv;   /* an integer column */
+  uint64_t *off; /* a string column: offsets and bytes */
+  char *bytes;
+  size_t pos;
+} key_out;
+
 /* {keys = {{key 1 of every group}, {key 2 ...}, ...}, count = {...}, sums = {NAME = {...}},
- * n = {NAME = {...}}}: a handful of arrays instead of a table per group */
-static void push_columnar(lua_State *L, const csv_count *c, int names) {
-  size_t nkeys = c->nkeys, nsums = c->nsums;
-  int ng = (int)(c->ngroups < INT32_MAX ? c->ngroups : 0);
+ * n = {NAME = {...}}}: a handful of arrays instead of a table per group; compact: each array a
+ * csv.column (strings and dates as string columns) */
+static void push_columnar(lua_State *L, const csv_count *c, str_memo *m, int names, int compact) {
+  size_t nkeys = c->nkeys, nsums = c->nsums, ng = c->ngroups;
+  int nga = (int)(ng < INT32_MAX ? ng : 0);
+  luaL_checkstack(L, (int)nkeys + 8, "too many keys");
+  key_out *ko = lua_newuserdatauv(L, (nkeys + 1) * sizeof *ko, 0);
   lua_createtable(L, 0, 4);
+  int res = lua_gettop(L);
   lua_createtable(L, (int)nkeys, 0);
   int keys = lua_gettop(L);
-  /* one pass over the groups fills the key columns and the counts */
-  luaL_checkstack(L, (int)nkeys + 8, "too many keys");
-  for (size_t k = 0; k < nkeys; k++) lua_createtable(L, ng, 0);
-  lua_createtable(L, ng, 0);
+  for (size_t k = 0; k < nkeys; k++) {
+    int bin = c->keys[k].bin;
+    ko[k] = (key_out){.iv = NULL};
+    if (!compact) lua_createtable(L, nga, 0);
+    else if (bin == CSV_BIN_NONE || bin == CSV_BIN_DATE) { /* a string at most the arena, a date 24 bytes */
+      ko[k].off = column_of(L, C_STRING, ng, bin == CSV_BIN_NONE ? c->alen : 24 * ng);
+      ko[k].bytes = ((Column *)lua_touserdata(L, -1))->bytes;
+    } else
+      ko[k].iv = column_of(L, T_INTEGER, ng, 0);
+  }
+  int64_t *cv = NULL;
+  if (compact) cv = column_of(L, T_INTEGER, ng, 0);
+  else
+    lua_createtable(L, nga, 0);
   int count = lua_gettop(L);
-  for (size_t g = 0; g < c->ngroups; g++) {
+  /* one pass over the groups fills the key columns and the counts */
+  for (size_t g = 0; g < ng; g++) {
     const char *p = c->arena + c->groups[g].koff;
     for (size_t k = 0; k < nkeys; k++) {
       const char *s;
       size_t l;
-      int64_t iv;
+      int64_t iv = 0;
       int kind;
       p = csv_count_key_next(c, p, k, &kind, &s, &l, &iv);
-      if (kind == 0) lua_pushlstring(L, s, l);
-      else if (c->keys[k].bin == CSV_BIN_DATE) push_date(L, iv / 10000, (int)(iv / 100 % 100), (int)(iv % 100));
-      else
-        lua_pushinteger(L, iv);
-      lua_rawseti(L, keys + 1 + (int)k, (lua_Integer)g + 1);
+      key_out *o = &ko[k];
+      if (o->iv) o->iv[g] = iv;
+      else if (o->off) {
+        if (kind == 0) memcpy(o->bytes + o->pos, s, l);
+        else
+          l = (size_t)snprintf(o->bytes + o->pos, 24, "%04lld-%02d-%02d", (long long)(iv / 10000), (int)(iv / 100 % 100),
+                               (int)(iv % 100));
+        o->pos += l;
+        o->off[g + 1] = o->pos;
+      } else {
+        if (kind == 0) memo_push(L, m, s, l);
+        else if (c->keys[k].bin == CSV_BIN_DATE) push_date(L, iv / 10000, (int)(iv / 100 % 100), (int)(iv % 100));
+        else
+          lua_pushinteger(L, iv);
+        lua_rawseti(L, keys + 1 + (int)k, (lua_Integer)g + 1);
+      }
     }
-    lua_pushinteger(L, c->groups[g].count);
-    lua_rawseti(L, count, (lua_Integer)g + 1);
+    if (cv) cv[g] = c->groups[g].count;
+    else {
+      lua_pushinteger(L, c->groups[g].count);
+      lua_rawseti(L, count, (lua_Integer)g + 1);
+    }
   }
-  lua_insert(L, keys); /* count under keys */
-  for (size_t k = nkeys; k > 0; k--) lua_rawseti(L, keys + 1, (lua_Integer)k);
-  lua_setfield(L, -3, "keys");
-  lua_setfield(L, -2, "count");
+  lua_setfield(L, res, "count");
+  for (size_t k = nkeys; k > 0; k--) lua_rawseti(L, keys, (lua_Integer)k);
+  lua_setfield(L, res, "keys");
   lua_createtable(L, 0, (int)nsums);
   lua_createtable(L, 0, (int)nsums);
   for (size_t s = 0; s < nsums; s++) {
     lua_geti(L, names, (lua_Integer)s + 1);
-    lua_createtable(L, ng, 0);
-    lua_createtable(L, ng, 0);
-    for (size_t g = 0; g < c->ngroups; g++) {
-      lua_pushnumber(L, c->sumv[g * nsums + s]);
-      lua_rawseti(L, -3, (lua_Integer)g + 1);
-      lua_pushinteger(L, c->sumn[g * nsums + s]);
-      lua_rawseti(L, -2, (lua_Integer)g + 1);
+    if (compact) {
+      double *sv = column_of(L, T_NUMBER, ng, 0);
+      int64_t *nv = column_of(L, T_INTEGER, ng, 0);
+      for (size_t g = 0; g < ng; g++) {
+        sv[g] = c->sumv[g * nsums + s];
+        nv[g] = c->sumn[g * nsums + s];
+      }
+    } else {
+      lua_createtable(L, nga, 0);
+      lua_createtable(L, nga, 0);
+      for (size_t g = 0; g < ng; g++) {
+        lua_pushnumber(L, c->sumv[g * nsums + s]);
+        lua_rawseti(L, -3, (lua_Integer)g + 1);
+        lua_pushinteger(L, c->sumn[g * nsums + s]);
+        lua_rawseti(L, -2, (lua_Integer)g + 1);
+      }
     }
     lua_pushvalue(L, -3);
     lua_insert(L, -2);
     lua_rawset(L, -5); /* n[NAME] */
     lua_rawset(L, -4); /* sums[NAME] */
   }
-  lua_setfield(L, -3, "n");
-  lua_setfield(L, -2, "sums");
+  lua_setfield(L, res, "n");
+  lua_setfield(L, res, "sums");
 }
 
-/* (count, sum names, columnar) -> result table */
+/* (count, sum names, columnar, compact) -> result table */
 static int push_results(lua_State *L) {
   const csv_count *c = lua_touserdata(L, 1);
-  if (lua_toboolean(L, 3)) push_columnar(L, c, 2);
+  str_memo m;
+  memo_open(L, &m);
+  if (lua_toboolean(L, 3)) push_columnar(L, c, &m, 2, lua_toboolean(L, 4));
   else
-    push_group_rows(L, c, 2);
+    push_group_rows(L, c, &m, 2);
   return 1;
 }
 
@@ -877,7 +996,8 @@ static int l_count(lua_State *L) {
   Pass *ps = pass_new(L); /* 3 */
   csv_count *c = &ps->c;
   c->skip_bad = opt_bool(L, arg, "skip_bad");
-  int columnar = opt_bool(L, arg, "columnar");
+  int columnar = opt_bool(L, arg, "columnar"), compact = opt_bool(L, arg, "compact");
+  if (compact && !columnar) luaL_argerror(L, arg, "option 'compact' is for columnar = true");
   int delim = opt_delim(L, arg);
   size_t block = opt_block(L, arg), max_row = opt_max_row(L, arg);
   int threads = 0;
@@ -1036,7 +1156,8 @@ static int l_count(lua_State *L) {
   lua_pushlightuserdata(L, c);
   lua_pushvalue(L, 5);
   lua_pushboolean(L, columnar);
-  int pst = lua_pcall(L, 3, 1, 0);
+  lua_pushboolean(L, compact);
+  int pst = lua_pcall(L, 4, 1, 0);
   if (running) lua_gc(L, LUA_GCRESTART);
   if (pst != LUA_OK) return lua_error(L);
   lua_createtable(L, 0, 10);

@@ -8,9 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
+#include "bigmem.h"
 #include "interrupt.h"
 
 struct Graph {
@@ -72,20 +72,6 @@ static void seterr(char *err, size_t errlen, const char *fmt, ...) {
   va_start(ap, fmt);
   vsnprintf(err, errlen, fmt, ap);
   va_end(ap);
-}
-
-/* Large arrays searched at random: 2 MB aligned and marked for transparent huge pages, which
- * cuts TLB misses in Dijkstra on big graphs. Freed with free(). */
-static void *big_alloc(size_t bytes) {
-  const size_t huge = (size_t)2 << 20;
-  if (bytes < huge) return malloc(bytes ? bytes : 1);
-  void *p = NULL;
-  size_t len = (bytes + huge - 1) / huge * huge;
-  if (posix_memalign(&p, huge, len) != 0) return NULL;
-#ifdef MADV_HUGEPAGE
-  madvise(p, len, MADV_HUGEPAGE);
-#endif
-  return p;
 }
 
 /* ---- id hash ------------------------------------------------------------------------------ */
@@ -472,13 +458,13 @@ int graph_build(const GraphSpec *s, Graph **out, char *err, size_t errlen) {
   }
 
   /* CSR, forward and reverse */
-  g->off = big_alloc((nn + 1) * sizeof *g->off);
-  g->roff = big_alloc((nn + 1) * sizeof *g->roff);
-  g->head = big_alloc(mm * sizeof *g->head);
-  g->rhead = big_alloc(mm * sizeof *g->rhead);
+  g->off = bigmem_alloc((nn + 1) * sizeof *g->off);
+  g->roff = bigmem_alloc((nn + 1) * sizeof *g->roff);
+  g->head = bigmem_alloc(mm * sizeof *g->head);
+  g->rhead = bigmem_alloc(mm * sizeof *g->rhead);
   g->eid = malloc(mm * sizeof *g->eid);
-  g->w = big_alloc(mm * (size_t)g->nw * sizeof *g->w);
-  g->rw = big_alloc(mm * (size_t)g->nw * sizeof *g->rw);
+  g->w = bigmem_alloc(mm * (size_t)g->nw * sizeof *g->w);
+  g->rw = bigmem_alloc(mm * (size_t)g->nw * sizeof *g->rw);
   cur = malloc(nn * sizeof *cur);
   if (!g->off || !g->roff || !g->head || !g->rhead || !g->eid || !g->w || !g->rw || !cur)
     goto nomem;
@@ -563,7 +549,7 @@ GraphWork *graph_work_new(const Graph *g) {
   if (!wk) return NULL;
   size_t n = (size_t)g->n;
   wk->n = g->n;
-  wk->st = big_alloc(n * sizeof *wk->st);
+  wk->st = bigmem_alloc(n * sizeof *wk->st);
   void *hb = NULL;
   if (posix_memalign(&hb, 64, (n + 3) * sizeof(HeapItem)) == 0) {
     wk->hbase = hb;
