@@ -9,6 +9,7 @@ local sweep = require "sweep"
 local sys = require "sys"
 
 local P = params {
+  lp = params.no_model "the sweep solves no model itself: each cell is a run of its own (models/ems_clusters.lua lp= writes one)",
   region = params.choice("louisville", {"louisville", "demo"}), -- louisville or demo
   stations = params.optional "integer", -- station count (default: the region's)
   beta_ub = "2000,4000,6000",     -- people above V, comma-separated values

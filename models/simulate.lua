@@ -29,6 +29,7 @@ for _, e in ipairs(data.INPUT_PARAMS) do
 end
 
 local P = params {
+  lp = params.no_model "the simulator solves no model: it plays a plan out",
   instance = "utrecht",   -- utrecht (ELASPY's region: postal codes, siren minutes, km); demand= replaces it
   dir = "",               -- data folder (default: the shared data folder of the instance)
   input = params.group(INPUT), -- own region: demand=, sites=, hospitals= and matrix= or network=

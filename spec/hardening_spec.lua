@@ -510,6 +510,24 @@ return {x = sol:value(x)}
     assert.same({"pm.lp", "r.json"}, spec.ls(dir))
   end)
 
+  it("lp= on a script that never solves a model is refused before any work", function()
+    local dir = spec.mkdir()
+    for _, c in ipairs{
+      {"models/simulate.lua", "the simulator solves no model: it plays a plan out"},
+      {"models/ems_clusters_sweep.lua",
+        "the sweep solves no model itself: each cell is a run of its own (models/ems_clusters.lua lp= writes one)"},
+    } do
+      local code, err, out = run({c[1], "lp=" .. dir .. "/m.lp", "out=" .. dir .. "/r.json"})
+      assert.equals(1, code)
+      assert.equals("emsopt: " .. c[1] .. ": parameter 'lp': " .. c[2] .. " (nothing to write)", err)
+      assert.equals("", out)
+      local _, _, help = run({c[1], "--help"})
+      assert.truthy(help:find("\n  out ", 1, true)) -- the parameters are listed, lp= not among them
+      assert.is_nil(help:find("\n  lp ", 1, true))
+    end
+    assert.same({}, spec.ls(dir))
+  end)
+
   it("without a script run (the REPL, a library call) files are written at once", function()
     local outputs = require "emsopt.outputs"
     assert.is_nil(outputs.active())

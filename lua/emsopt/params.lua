@@ -99,6 +99,13 @@ function M.group(list)
   return setmetatable({list = list}, GROUP)
 end
 
+-- `lp = params.no_model(why)` in a parameters table: the script solves no model itself (why says
+-- what it does instead), so lp= is refused before any work rather than at the end of the run.
+local NO_MODEL = {}
+function M.no_model(why)
+  return setmetatable({why = why}, NO_MODEL)
+end
+
 function M.output(default)
   if default == nil then default = "" elseif default == false then default = nil end
   return setmetatable({type = "string", default = default, output = true}, SPEC)
@@ -346,7 +353,7 @@ function M.binder(given, opts)
   local used = false
   local values
   local api = {optional = M.optional, int = M.int, num = M.num, choice = M.choice, output = M.output,
-    quantity = M.quantity, group = M.group}
+    quantity = M.quantity, group = M.group, no_model = M.no_model}
   -- params.at_most(key, n, what): a bound known once the data is read (p at most the sites)
   function api.at_most(key, n, what)
     local v = values and values[key]
@@ -359,7 +366,8 @@ function M.binder(given, opts)
     used = true
     if type(defs) ~= "table" then error("params: expects a table of defaults", 2) end
     defs.out = defs.out or M.output(false)
-    defs.lp = defs.lp or M.output(false)
+    local no_model = getmetatable(defs.lp) == NO_MODEL and defs.lp.why
+    if no_model then defs.lp = nil else defs.lp = defs.lp or M.output(false) end
     local info = debug.getinfo(2, "Sl")
     local order, doc, header = source_doc(info.source, info.currentline)
     -- groups expand in place: their members take the group's position in the help
@@ -379,7 +387,9 @@ function M.binder(given, opts)
       if getmetatable(g) == GROUP then error("params: group '" .. tostring(k) .. "' must be on its own line", 2) end
     end
     doc.out = doc.out ~= "" and doc.out or "write the result table as JSON (atomically)"
-    doc.lp = doc.lp ~= "" and doc.lp or "write the model (the first one solved) in CPLEX LP format (.mps: MPS)"
+    if not no_model then
+      doc.lp = doc.lp ~= "" and doc.lp or "write the model (the first one solved) in CPLEX LP format (.mps: MPS)"
+    end
     local names, listed = {}, {}
     for _, k in ipairs(order) do
       if defs[k] ~= nil and not listed[k] then names[#names + 1] = k; listed[k] = true end
@@ -403,7 +413,9 @@ function M.binder(given, opts)
     end
     check_tokens(opts.positional or {}, defs, given)
     for k in pairs(given) do
-      if defs[k] == nil then
+      if k == "lp" and no_model then
+        usage("parameter 'lp': %s (nothing to write)", no_model)
+      elseif defs[k] == nil then
         usage("unknown parameter '%s' (parameters: %s)", k, table.concat(names, ", "))
       end
     end
