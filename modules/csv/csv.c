@@ -1431,7 +1431,6 @@ static inline size_t put_varint(char *p, int64_t v, unsigned __int128 *enc) {
   return n;
 }
 
-
 /* The bin value of a date-time field; 0 ok, -1 bad (r->err set). */
 static int bin_value(csv_reader *r, const csv_key *key, const csv_field *f, int64_t *v) {
   int y, m, d, h, iso;
@@ -2107,7 +2106,9 @@ static part *part_steal(part_set *ps, part *done, char *win) {
   int64_t best = 0, vstop = 0;
   for (size_t i = 0; ps->steal > 0 && !ps->stop && i < ps->nparts; i++) {
     part *p = ps->parts[i];
-    if (!p->running) continue;
+    /* a part whose guess found no row start counts nothing (and its reader's place is 0, not
+       in the part): splitting it would make a part left of its cut, even left of the first */
+    if (!p->running || p->start == INT64_MAX) continue;
     int64_t stop = __atomic_load_n(&p->r->stop_at, __ATOMIC_RELAXED);
     int64_t left = (stop < 0 ? ps->size : stop) - __atomic_load_n(&p->r->at, __ATOMIC_RELAXED);
     if (left > best) {

@@ -765,6 +765,20 @@ static void test_cuts(void) {
   }
 }
 
+/* Parts with no row to count (their cut is inside the last row) are never split: a thread done
+ * early once split one at its cut's left, before the first part, and the first part's error was
+ * lost (found by fuzz_csv). The splits depend on timing, so the case runs many times. */
+static void test_cuts_empty_parts(void) {
+  char data[600];
+  size_t n = (size_t)snprintf(data, sizeof data, "a,b,c,d\n1,x,\"01/07/2013 12:30:00 AM\",1");
+  while (n < 400) n += (size_t)snprintf(data + n, sizeof data - n, ",%zu", n); /* one long row, too wide */
+  n += (size_t)snprintf(data + n, sizeof data - n, "\n");
+  const char *path = write_tmp("empty_parts.csv", data, n);
+  csv_key keys[2] = {{.col = 0}, {.col = 2, .bin = CSV_BIN_MONTH}};
+  int64_t cuts[3] = {(int64_t)n / 4, (int64_t)n / 2, (int64_t)n * 3 / 4};
+  for (int k = 0; k < 300; k++) cuts_case_steal("one wide row, 4 parts split", path, 0, keys, 2, 3, cuts, 3, 1);
+}
+
 /* Many groups in every part: the merge looks them up on several threads. */
 static void test_cuts_many(void) {
   size_t cap = 8 << 20, n = 0;
@@ -969,6 +983,7 @@ int main(void) {
   test_count();
   test_random();
   test_cuts();
+  test_cuts_empty_parts();
   test_cuts_many();
   test_fast_datetime();
   test_quote();
