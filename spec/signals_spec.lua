@@ -85,14 +85,14 @@ return {status = sol.status, objective = sol.objective}
         local dir = spec.mkdir()
         local h = start({script, "solver=" .. solver, "out=" .. dir .. "/result.json"})
         h.wait_for("solving")
-        os.execute(string.format("sleep %g", spec.t(1)))
+        h.wait_cpu(1) -- a second of the solver's work, whatever the load
         assert.is_true(h.alive(), "the solve should still be running")
         local took = h.stop(sig)
         h.kill()
         local code, _, err = h.finish()
-        assert.truthy(took < spec.t(1.0), string.format("stopped %.2f s after SIG%s", took, sig))
+        process.assert_prompt(h, took, sig)
         assert.matches("status USERABORT interrupted true", err) -- the solver reported the stop
-        -- CBC has an incumbent after a second, and must still hand it back after the stop
+        -- CBC has an incumbent after a second of work, and must still hand it back after the stop
         if solver == "cbc" then assert.matches("USERABORT: best solution %d+, [gn][ao]", err) end -- (gap or no bound known)
         assert.truthy(code ~= 0)
         assert.same({}, spec.ls(dir))
@@ -107,11 +107,11 @@ return {status = sol.status, objective = sol.objective}
     local dir = spec.mkdir()
     local h = start({script, "out=" .. dir .. "/result.json"})
     h.wait_for("solving")
-    os.execute(string.format("sleep %g", spec.t(1)))
+    h.wait_cpu(1)
     local took = h.stop("INT")
     h.kill()
     local code = h.finish()
-    assert.truthy(took < spec.t(1.0))
+    process.assert_prompt(h, took, "INT")
     assert.same({}, spec.ls(dir))
     assert.equals(130, code)
   end)
