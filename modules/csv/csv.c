@@ -1150,9 +1150,8 @@ static inline uint64_t hash_w2(uint64_t a, uint64_t b) {
   return mum(h ^ 0x1d8e4e27c47d124full, (uint64_t)2 ^ 0xeb44accab455d165ull);
 }
 
-/* Hash of a key of nw 8-byte words (zero padded, nw >= 2); hash_w2 of the words when nw == 2. */
+/* Hash of a key of more than 16 bytes in nw 8-byte words (zero padded). */
 static inline uint64_t hash_key(const char *k, size_t nw) {
-  if (nw == 2) return hash_w2(word(k), word(k + 8));
   uint64_t h = mum(word(k) ^ 0xa0761d6478bd642full, word(k + 8) ^ 0xe7037ed1a0b428dbull);
   for (size_t i = 2; i < nw; i += 2) {
     uint64_t b = i + 1 < nw ? word(k + 8 * i + 8) : 0;
@@ -1216,10 +1215,6 @@ static int arena_reserve(csv_count *c, size_t n) {
   c->arena = a;
   c->acap = n;
   return 0;
-}
-
-static inline uint64_t key_hash(const csv_count *c, size_t klen) {
-  return hash_key(c->kbuf, klen <= 16 ? 2 : (klen + 7) / 8);
 }
 
 /* The slot of a key with hash h: its first 16 bytes (zero padded) in w, all of it in key[0..klen)
@@ -1547,7 +1542,7 @@ static int count_row(csv_count *c, csv_reader *r, pend_queue *pq) {
     if (bin_value(r, key, f, &v) != 0) return 1;
     unsigned __int128 e;
     size_t n = put_varint(kp, v, &e);
-    if (klen < 16) acc |= e << (8 * klen);
+    if (KEY_IN_REGS && klen < 16) acc |= e << (8 * klen);
     klen += n;
   }
   /* sums */
@@ -1574,7 +1569,7 @@ static int count_row(csv_count *c, csv_reader *r, pend_queue *pq) {
   }
   if (klen > 16) { /* long keys are looked up at once, after the queue */
     memset(c->kbuf + klen, 0, 16); /* zero padding: at least 16 bytes, then to a whole word */
-    uint64_t h = key_hash(c, klen), w[2];
+    uint64_t h = hash_key(c->kbuf, (klen + 7) / 8), w[2];
     memcpy(w, c->kbuf, 16);
     if (pend_flush(c, pq) != 0) return -1;
     return add_to(c, slot_of(c, w, c->kbuf, klen, h), c->tmp);
