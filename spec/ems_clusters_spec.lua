@@ -615,12 +615,6 @@ end)
 
 describe("clusters", function()
   it("adds no globals", function()
-    local before = {}
-    for k in pairs(_G) do before[k] = true end
-    package.loaded["clusters"], package.loaded["clusters.sweep"], package.loaded["clusters.report"] = nil, nil, nil
-    require "clusters"
-    require "clusters.sweep"
-    require "clusters.report"
-    for k in pairs(_G) do assert.is_true(before[k], "new global " .. tostring(k)) end
+    spec.fresh_require("clusters", "clusters.sweep", "clusters.report")
   end)
 end)

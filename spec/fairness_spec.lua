@@ -143,14 +143,8 @@ describe("fairness", function()
   local models = require "fairness.models"
 
   it("adds no globals", function()
-    local before = {}
-    for k in pairs(_G) do before[k] = true end
-    for _, m in ipairs{"fairness", "fairness.instance", "fairness.configs", "fairness.models",
-                       "fairness.colgen", "fairness.check", "fairness.search", "fairness.report"} do
-      package.loaded[m] = nil
-      require(m)
-    end
-    for k in pairs(_G) do assert.is_true(before[k] ~= nil, "new global " .. tostring(k)) end
+    spec.fresh_require("fairness", "fairness.instance", "fairness.configs", "fairness.models",
+      "fairness.colgen", "fairness.check", "fairness.search", "fairness.report")
   end)
 
   it("loads a synthetic instance as the files say", function()

@@ -5,11 +5,7 @@ local geo = require "geo"
 
 describe("geo module", function()
   it("adds no globals when required", function()
-    local before = {}
-    for k in pairs(_G) do before[k] = true end
-    package.loaded.geo = nil
-    local g = require "geo"
-    for k in pairs(_G) do assert.is_true(before[k], "new global " .. tostring(k)) end
+    local g = spec.fresh_require("geo")
     assert.equals("table", type(g))
     assert.equals(6371.0088, g.earth_radius_km)
   end)

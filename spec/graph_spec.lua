@@ -48,11 +48,7 @@ end
 
 describe("graph module", function()
   it("adds no globals when required", function()
-    local before = {}
-    for k in pairs(_G) do before[k] = true end
-    package.loaded.graph = nil
-    require "graph"
-    for k in pairs(_G) do assert.is_true(before[k], "new global " .. tostring(k)) end
+    spec.fresh_require("graph")
   end)
 
   it("describes itself", function()

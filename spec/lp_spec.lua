@@ -200,15 +200,11 @@ describe("lp.model", function()
   end)
 
   it("works with to-be-closed variables and adds no globals", function()
-    local before = {}
-    for k in pairs(_G) do before[k] = true end
     do
       local m <close> = lp.new(1)
       assert.equals(1, m:ncols())
     end
-    package.loaded.lp = nil
-    require "lp"
-    for k in pairs(_G) do assert.is_true(before[k], "new global " .. tostring(k)) end
+    spec.fresh_require("lp")
   end)
 end)
 

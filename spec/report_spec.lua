@@ -47,11 +47,7 @@ describe("report", function()
   end)
 
   it("adds no globals when loaded", function()
-    local before = {}
-    for k in pairs(_G) do before[k] = true end
-    package.loaded.report = nil
-    require "report"
-    for k in pairs(_G) do assert.truthy(before[k], "new global " .. tostring(k)) end
+    spec.fresh_require("report")
   end)
 
   it("escapes text and writes short numbers", function()
