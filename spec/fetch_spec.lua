@@ -175,6 +175,22 @@ describe("fetch", function()
       for _, z in ipairs(zc.ZIPCODE) do assert.is_true(z == "10472" or z == "10454", z) end
     end)
 
+    -- the same command again asks only for the pages from row 8000 on, leaves only the result
+    -- beside it, and the result equals a fetch of the whole range in one go
+    local function resumes_at_8000(args, out)
+      srv.clear_log()
+      local code, _, err = run(args)
+      assert.equals(0, code, err)
+      assert.matches("resuming at row 8000", err)
+      local offsets = {}
+      for _, l in ipairs(srv.log()) do offsets[#offsets + 1] = tonumber(l:match("%$offset=(%d+)")) end
+      assert.same({8000, 12000, 16000}, offsets)
+      assert.same({"ems.csv"}, spec.ls(dir))
+      local whole = spec.mkdir() .. "/whole.csv"
+      assert.equals(0, (run({"ems", "from=2013-01-01", "to=2013-01-05", "limit=4000", "out=" .. whole})))
+      assert.equals(spec.read(whole), spec.read(out))
+    end
+
     it("resumes an interrupted paged download from the last complete page", function()
       local out = dir .. "/ems.csv"
       local args = {"ems", "from=2013-01-01", "to=2013-01-05", "limit=4000", "retries=0", "out=" .. out}
@@ -186,19 +202,7 @@ describe("fetch", function()
       -- the resume state is in a hidden folder, under names no reader takes for a result
       assert.same({".ems.csv.fetch"}, spec.ls(dir))
       assert.same({"pages.part", "progress"}, spec.ls(dir .. "/.ems.csv.fetch"))
-      -- the second run asks only for the pages that are missing
-      srv.clear_log()
-      code, _, err = run(args)
-      assert.equals(0, code, err)
-      assert.matches("resuming at row 8000", err)
-      local offsets = {}
-      for _, l in ipairs(srv.log()) do offsets[#offsets + 1] = tonumber(l:match("%$offset=(%d+)")) end
-      assert.same({8000, 12000, 16000}, offsets)
-      assert.same({"ems.csv"}, spec.ls(dir))
-      -- and the file equals a fetch in one go
-      local whole = dir .. "/whole.csv"
-      assert.equals(0, (run({"ems", "from=2013-01-01", "to=2013-01-05", "limit=4000", "out=" .. whole})))
-      assert.equals(spec.read(whole), spec.read(out))
+      resumes_at_8000(args, out)
     end)
 
     it("truncates a page written after the last progress record", function()
@@ -243,17 +247,7 @@ describe("fetch", function()
         assert.matches("\nrows=8000\n", spec.read(dir .. "/.ems.csv.fetch/progress"))
       end
       -- the same command against a server that answers resumes at row 8000
-      srv.clear_log()
-      local code, _, err = run(args)
-      assert.equals(0, code, err)
-      assert.matches("resuming at row 8000", err)
-      local offsets = {}
-      for _, l in ipairs(srv.log()) do offsets[#offsets + 1] = tonumber(l:match("%$offset=(%d+)")) end
-      assert.same({8000, 12000, 16000}, offsets)
-      assert.same({"ems.csv"}, spec.ls(dir))
-      local whole = spec.mkdir() .. "/whole.csv"
-      assert.equals(0, (run({"ems", "from=2013-01-01", "to=2013-01-05", "limit=4000", "out=" .. whole})))
-      assert.equals(spec.read(whole), spec.read(out))
+      resumes_at_8000(args, out)
     end)
 
     it("a file source's download and zip stay in the hidden folder and go with it", function()

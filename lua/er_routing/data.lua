@@ -8,7 +8,6 @@ local sys = require "sys"
 local M = {}
 local fmt = string.format
 
-
 -- "1-5" or "1,3,6-7" -> set of ISO weekdays; "8-20" -> set of hours 8..19 (end exclusive;
 -- "20-8" wraps past midnight)
 local function parse_days(s)
