@@ -1167,17 +1167,19 @@ static csv_slot *alloc_slots(size_t n) {
   return s;
 }
 
+#define SLOT_GI(sl) ((sl)->gi & ~CSV_SLOT_LONG)
+
 static int grow_table(csv_count *c, size_t nslots) {
   csv_slot *s = alloc_slots(nslots);
   if (!s) return -1;
   size_t mask = nslots - 1;
-  const int by_tag = nslots <= ((size_t)1 << 32);
   for (size_t j = 0; j < c->nslots; j++) {
     const csv_slot *o = &c->slots[j];
     if (!o->gi) continue;
-    /* the tag is the hash's low half, all the place needs up to 2^32 slots: the old table is read
-       in order and the new one written in two runs, the groups are not visited */
-    size_t i = (by_tag ? o->tag : c->groups[o->gi - 1].hash) & mask;
+    /* a short key is hashed again from the slot, so the old table is read in order and the new one
+       written in two runs; a long key's hash is kept in its group */
+    uint64_t h = o->gi & CSV_SLOT_LONG ? c->groups[SLOT_GI(o) - 1].hash : hash_w2(o->key[0], o->key[1]);
+    size_t i = h & mask;
     while (s[i].gi) i = (i + 1) & mask;
     s[i] = *o;
   }
@@ -1218,22 +1220,21 @@ static int arena_reserve(csv_count *c, size_t n) {
 }
 
 /* The slot of a key with hash h: its first 16 bytes (zero padded) in w, all of it in key[0..klen)
- * (for a short key, key may be w itself). Created when new; NULL out of memory. */
-static csv_slot *slot_of(csv_count *c, const uint64_t w[2], const char *key, size_t klen, uint64_t h) {
+ * (for a short key, key may be w itself); off is the offset of the row it comes from. Created when
+ * new; NULL out of memory or when there are too many groups. */
+static csv_slot *slot_of(csv_count *c, const uint64_t w[2], const char *key, size_t klen, uint64_t h, int64_t off) {
   size_t mask = c->nslots - 1, i = h & mask;
-  const uint32_t tag = (uint32_t)h;
   for (;;) {
     csv_slot *sl = &c->slots[i];
     if (!sl->gi) break;
-    if (sl->tag == tag && sl->key[0] == w[0] && sl->key[1] == w[1]) {
-      if (klen <= 16) return sl;
-      /* a long key: its first 16 bytes match, so the slot's key is long too (prefix-free code) */
-      const csv_group *gr = &c->groups[sl->gi - 1];
+    if (sl->key[0] == w[0] && sl->key[1] == w[1]) {
+      if (klen <= 16) return sl; /* all of a short key is in w (the code is prefix-free) */
+      const csv_group *gr = &c->groups[SLOT_GI(sl) - 1];
       if (gr->klen == klen && memcmp(c->arena + gr->koff, key, klen) == 0) return sl;
     }
     i = (i + 1) & mask;
   }
-  if (c->ngroups >= UINT32_MAX - 1) return NULL;
+  if (c->ngroups >= CSV_SLOT_LONG - 1) return NULL;
   if (c->ngroups == c->gcap && groups_reserve(c, c->gcap ? c->gcap * 2 : 256) != 0) return NULL;
   if (c->alen + klen + CSV_ARENA_SLACK > c->acap || !c->arena) {
     size_t n = c->acap ? c->acap * 2 : 4096;
@@ -1254,12 +1255,12 @@ static csv_slot *slot_of(csv_count *c, const uint64_t w[2], const char *key, siz
   csv_slot *sl = &c->slots[i];
   sl->key[0] = w[0];
   sl->key[1] = w[1];
+  sl->first = off;
   sl->count = 0;
-  sl->tag = tag;
-  sl->gi = (uint32_t)(g + 1);
+  sl->gi = (uint32_t)(g + 1) | (klen > 16 ? CSV_SLOT_LONG : 0);
   if (c->ngroups * 10 > c->nslots * 7) { /* load 0.7 */
     if (grow_table(c, c->nslots * 2) != 0) return NULL;
-    for (i = h & (c->nslots - 1); c->slots[i].gi != g + 1; i = (i + 1) & (c->nslots - 1)) {
+    for (i = h & (c->nslots - 1); SLOT_GI(&c->slots[i]) != g + 1; i = (i + 1) & (c->nslots - 1)) {
     }
     sl = &c->slots[i];
   }
@@ -1274,6 +1275,7 @@ static csv_slot *slot_of(csv_count *c, const uint64_t w[2], const char *key, siz
 typedef struct {
   uint64_t w[2];
   uint64_t h;
+  int64_t off;
   size_t klen;
 } pending;
 
@@ -1304,11 +1306,14 @@ static inline void sum_add(csv_count *c, size_t at, double v) {
   c->inexact = 1;
 }
 
-static int add_to(csv_count *c, csv_slot *sl, const double *vals) {
+static int add_to(csv_count *c, csv_slot *sl, const double *vals, int64_t off) {
   if (!sl) return -1;
-  sl->count++;
-  c->matched++;
-  size_t g = sl->gi - 1;
+  if (off < sl->first) sl->first = off;
+  size_t g = SLOT_GI(sl) - 1;
+  if (++sl->count == UINT32_MAX) {
+    c->groups[g].count += sl->count;
+    sl->count = 0;
+  }
   for (size_t s = 0; s < c->nsums; s++) {
     if (isnan(vals[s])) continue;
     sum_add(c, g * c->nsums + s, vals[s]);
@@ -1323,13 +1328,224 @@ static int pend_pop(csv_count *c, pend_queue *pq) {
   size_t at = pq->head;
   pq->head = (pq->head + 1) % PEND;
   pq->n--;
-  return add_to(c, slot_of(c, p->w, (const char *)p->w, p->klen, p->h), pq->sums + at * c->nsums);
+  return add_to(c, slot_of(c, p->w, (const char *)p->w, p->klen, p->h, p->off), pq->sums + at * c->nsums, p->off);
 }
 
 static int pend_flush(csv_count *c, pend_queue *pq) {
   while (pq->n)
     if (pend_pop(c, pq) != 0) return -1;
   return 0;
+}
+
+/* ---- where a row is counted --------------------------------------------------------------
+ * On one thread every row goes to one table. On several threads (csv_count_run_cuts) each thread
+ * counts a part of the file, and the keys are shared out by hash: thread o (o < nowners) owns the
+ * keys whose hash's top half, scaled to nowners, is o, and only it keeps their groups. A row whose
+ * key another thread owns is written to a chunk for that owner (key, hash, the row's offset and its
+ * values), and the chunk is handed over when full; owners look for chunks every few rows. So each
+ * group is made once, in one table, and nothing is merged at the end. The offsets put the groups
+ * back in order of first appearance: each slot keeps the least offset it has seen. */
+
+#define XCHUNK ((size_t)32 << 10) /* bytes of records in a chunk */
+#define XOWNERS 16                /* threads that keep tables, at most */
+#define XLIMIT 64                 /* chunks waiting for one owner before its senders help or wait */
+
+typedef struct xchunk {
+  struct xchunk *next;
+  size_t len, cap;
+  uint64_t data[]; /* records: xrec, nsums doubles; for a key longer than 16 bytes, its length
+                      (8 bytes) and its bytes (to a whole word) */
+} xchunk;
+
+/* A row sent to its key's owner (who hashes the key again: cheaper than sending the hash). */
+typedef struct {
+  uint64_t w[2]; /* the key's first 16 bytes, zero padded */
+  uint64_t at;   /* the row's offset in the file, and in the top byte the key's length (up to 16;
+                    XREC_LONG: longer, the length follows) */
+} xrec;
+#define XREC_SHIFT 56
+#define XREC_LONG 255u
+
+typedef struct {
+  xchunk *inbox;     /* chunks handed to this owner, not yet taken (a stack; atomic) */
+  int64_t waiting;   /* their number (atomic) */
+} __attribute__((aligned(64))) xbox;
+
+typedef struct exchange exchange;
+
+/* A thread's place to count rows: its table (NULL for a thread that owns no keys) and its queue of
+ * lookups; on several threads also its chunks being filled for each owner and its spare chunks. */
+typedef struct {
+  csv_count *tc;
+  pend_queue pq;
+  exchange *x;   /* NULL on one thread */
+  unsigned self;
+  xchunk *out[XOWNERS];
+  xchunk *spare;
+  int rc;        /* -1: out of memory while counting another thread's rows */
+} count_sink;
+
+struct exchange {
+  unsigned nowners;
+  xbox box[XOWNERS];
+  int producing; /* threads still counting parts (atomic) */
+  int fail;      /* the tables are not needed: a part failed, or memory ran out (atomic) */
+};
+
+static inline unsigned owner_of(const exchange *x, uint64_t h) {
+  return (unsigned)(((h >> 32) * x->nowners) >> 32);
+}
+
+static inline int xfailed(const exchange *x) { return __atomic_load_n(&x->fail, __ATOMIC_RELAXED); }
+
+/* Look a key up in the sink's own table: a short one through the queue, a long one at once. */
+static int lookup(count_sink *s, const uint64_t w[2], const char *key, size_t klen, uint64_t h, int64_t off,
+                  const double *vals) {
+  csv_count *tc = s->tc;
+  pend_queue *pq = &s->pq;
+  if (klen > 16) {
+    if (pend_flush(tc, pq) != 0) return -1;
+    return add_to(tc, slot_of(tc, w, key, klen, h, off), vals, off);
+  }
+  if (pq->n == PEND && pend_pop(tc, pq) != 0) return -1;
+  size_t at = (pq->head + pq->n) % PEND;
+  pending *p = &pq->q[at];
+  p->w[0] = w[0];
+  p->w[1] = w[1];
+  p->h = h;
+  p->off = off;
+  p->klen = klen;
+  if (tc->nsums) memcpy(pq->sums + at * tc->nsums, vals, tc->nsums * sizeof *vals);
+  pq->n++;
+  __builtin_prefetch(&tc->slots[h & (tc->nslots - 1)], 1);
+  return 0;
+}
+
+static void chunk_free_all(xchunk *ch) {
+  while (ch) {
+    xchunk *n = ch->next;
+    free(ch);
+    ch = n;
+  }
+}
+
+/* Count the records of a chunk handed to this owner. */
+static int take_chunk(count_sink *s, const xchunk *ch) {
+  size_t nsums = s->tc->nsums;
+  const char *p = (const char *)ch->data, *end = p + ch->len;
+  while (p < end) {
+    xrec rec;
+    memcpy(&rec, p, sizeof rec);
+    const double *vals = (const double *)(const void *)(p + sizeof rec);
+    p += sizeof rec + nsums * sizeof(double);
+    int64_t off = (int64_t)(rec.at & (((uint64_t)1 << XREC_SHIFT) - 1));
+    size_t klen = (size_t)(rec.at >> XREC_SHIFT);
+    if (klen != XREC_LONG) {
+      if (lookup(s, rec.w, (const char *)rec.w, klen, hash_w2(rec.w[0], rec.w[1]), off, vals) != 0) return -1;
+      continue;
+    }
+    uint64_t kl;
+    memcpy(&kl, p, sizeof kl);
+    const char *key = p + sizeof kl;
+    if (lookup(s, rec.w, key, kl, hash_key(key, (kl + 7) / 8), off, vals) != 0) return -1;
+    p = key + ((kl + 7) & ~(uint64_t)7);
+  }
+  return 0;
+}
+
+/* Take the chunks handed to this owner: counted, or dropped once the tables are not needed. */
+static void receive(count_sink *s) {
+  xbox *b = &s->x->box[s->self];
+  if (!__atomic_load_n(&b->inbox, __ATOMIC_RELAXED)) return;
+  xchunk *ch = __atomic_exchange_n(&b->inbox, NULL, __ATOMIC_ACQUIRE);
+  int64_t n = 0;
+  while (ch) {
+    xchunk *next = ch->next;
+    if (s->rc == 0 && !xfailed(s->x) && take_chunk(s, ch) != 0) {
+      s->rc = -1;
+      __atomic_store_n(&s->x->fail, 1, __ATOMIC_RELAXED);
+    }
+    n++;
+    if (ch->cap == XCHUNK) {
+      ch->next = s->spare;
+      s->spare = ch;
+    } else
+      free(ch);
+    ch = next;
+  }
+  __atomic_sub_fetch(&b->waiting, n, __ATOMIC_RELEASE);
+}
+
+/* Hand the chunk being filled for owner o over to it. */
+static void post(count_sink *s, unsigned o) {
+  xchunk *ch = s->out[o];
+  s->out[o] = NULL;
+  exchange *x = s->x;
+  if (xfailed(x)) { /* nobody needs it: kept to be filled again */
+    ch->len = 0;
+    ch->next = s->spare;
+    s->spare = ch;
+    return;
+  }
+  xbox *b = &x->box[o];
+  __atomic_add_fetch(&b->waiting, 1, __ATOMIC_RELAXED);
+  ch->next = __atomic_load_n(&b->inbox, __ATOMIC_RELAXED);
+  while (!__atomic_compare_exchange_n(&b->inbox, &ch->next, ch, 1, __ATOMIC_RELEASE, __ATOMIC_RELAXED)) {
+  }
+}
+
+/* Send a row to owner o: appended to the chunk being filled for it. 0 or -1 out of memory. */
+static int send_row(count_sink *s, unsigned o, const uint64_t w[2], const char *key, size_t klen, int64_t off,
+                    const double *vals, size_t nsums) {
+  size_t n = sizeof(xrec) + nsums * sizeof *vals + (klen > 16 ? 8 + ((klen + 7) & ~(size_t)7) : 0);
+  xchunk *ch = s->out[o];
+  if (ch && ch->len + n > ch->cap) {
+    post(s, o);
+    ch = NULL;
+    exchange *x = s->x;
+    while (__atomic_load_n(&x->box[o].waiting, __ATOMIC_ACQUIRE) > XLIMIT && !xfailed(x)) {
+      if (s->tc) receive(s); /* the owner is behind: take this thread's own chunks meanwhile */
+      sched_yield();
+    }
+  }
+  if (!ch) {
+    if (n <= XCHUNK && s->spare) {
+      ch = s->spare;
+      s->spare = ch->next;
+    } else {
+      size_t cap = n <= XCHUNK ? XCHUNK : n;
+      ch = malloc(sizeof *ch + cap);
+      if (!ch) return -1;
+      ch->cap = cap;
+    }
+    ch->len = 0;
+    ch->next = NULL;
+    s->out[o] = ch;
+  }
+  char *p = (char *)ch->data + ch->len;
+  xrec rec = {.w = {w[0], w[1]}, .at = (uint64_t)off | (uint64_t)(klen > 16 ? XREC_LONG : klen) << XREC_SHIFT};
+  memcpy(p, &rec, sizeof rec);
+  p += sizeof rec;
+  if (nsums) memcpy(p, vals, nsums * sizeof *vals);
+  p += nsums * sizeof *vals;
+  if (klen > 16) {
+    uint64_t kl = klen;
+    memcpy(p, &kl, sizeof kl);
+    memcpy(p + sizeof kl, key, klen);
+    memset(p + sizeof kl + klen, 0, ((klen + 7) & ~(size_t)7) - klen); /* hashed by whole words */
+  }
+  ch->len += n;
+  return 0;
+}
+
+/* A row's key: to its owner, or looked up here. */
+static inline int route(count_sink *s, const uint64_t w[2], const char *key, size_t klen, uint64_t h, int64_t off,
+                        const double *vals, size_t nsums) {
+  if (s->x) {
+    unsigned o = owner_of(s->x, h);
+    if (o != s->self) return send_row(s, o, w, key, klen, off, vals, nsums);
+  }
+  return lookup(s, w, key, klen, h, off, vals);
 }
 
 static const char *field_start(const csv_reader *r, size_t i) {
@@ -1480,8 +1696,9 @@ static int bin_value(csv_reader *r, const csv_key *key, const csv_field *f, int6
 #define KEY_IN_REGS 0
 #endif
 
-/* Count the current row (its shape checked). 0 counted or skipped, 1 bad (r->err), -1 no memory. */
-static int count_row(csv_count *c, csv_reader *r, pend_queue *pq) {
+/* Count the current row (its shape checked; it starts at offset off). 0 counted or skipped, 1 bad
+ * (r->err), -1 no memory. */
+static int count_row(csv_count *c, csv_reader *r, count_sink *snk, int64_t off) {
   /* filters */
   for (size_t i = 0; i < c->nfilters; i++) {
     const csv_filter *fl = &c->filters[i];
@@ -1567,30 +1784,21 @@ static int count_row(csv_count *c, csv_reader *r, pend_queue *pq) {
       return 1;
     }
   }
-  if (klen > 16) { /* long keys are looked up at once, after the queue */
+  c->matched++;
+  uint64_t w[2];
+  if (klen > 16) {
     memset(c->kbuf + klen, 0, 16); /* zero padding: at least 16 bytes, then to a whole word */
-    uint64_t h = hash_key(c->kbuf, (klen + 7) / 8), w[2];
     memcpy(w, c->kbuf, 16);
-    if (pend_flush(c, pq) != 0) return -1;
-    return add_to(c, slot_of(c, w, c->kbuf, klen, h), c->tmp);
+    return route(snk, w, c->kbuf, klen, hash_key(c->kbuf, (klen + 7) / 8), off, c->tmp, c->nsums);
   }
-  if (pq->n == PEND && pend_pop(c, pq) != 0) return -1;
-  size_t at = (pq->head + pq->n) % PEND;
-  pending *p = &pq->q[at];
   if (KEY_IN_REGS) {
-    p->w[0] = (uint64_t)acc;
-    p->w[1] = (uint64_t)(acc >> 64);
+    w[0] = (uint64_t)acc;
+    w[1] = (uint64_t)(acc >> 64);
   } else {
     memset(c->kbuf + klen, 0, 16);
-    memcpy(p->w, c->kbuf, 16);
+    memcpy(w, c->kbuf, 16);
   }
-  uint64_t h = hash_w2(p->w[0], p->w[1]);
-  p->h = h;
-  p->klen = klen;
-  if (c->nsums) memcpy(pq->sums + at * c->nsums, c->tmp, c->nsums * sizeof *c->tmp);
-  pq->n++;
-  __builtin_prefetch(&c->slots[h & (c->nslots - 1)], 1);
-  return 0;
+  return route(snk, w, (const char *)w, klen, hash_w2(w[0], w[1]), off, c->tmp, c->nsums);
 }
 
 /* sumv from the exact and the other sums; 0 or -1 out of memory */
@@ -1607,41 +1815,39 @@ static int sums_finish(csv_count *c) {
 /* groups[].count from the slots, and the sums; 0 or -1 out of memory */
 static int count_finish(csv_count *c) {
   for (size_t j = 0; j < c->nslots; j++)
-    if (c->slots[j].gi) c->groups[c->slots[j].gi - 1].count = c->slots[j].count;
+    if (c->slots[j].gi) c->groups[SLOT_GI(&c->slots[j]) - 1].count += c->slots[j].count;
   return sums_finish(c);
 }
 
-int csv_count_run(csv_count *c, csv_reader *r) {
+/* The scratch of a count (key buffer, row values) and its column selection. 0 or -1 (r->err). */
+static int count_setup(csv_count *c, csv_reader *r) {
   c->kcap = 256;
   c->kbuf = malloc(c->kcap);
   c->tmp = malloc((c->nsums + 1) * sizeof *c->tmp);
-  c->nslots = 0;
-  pend_queue pq = {.head = 0, .n = 0};
-  pq.sums = malloc((c->nsums * PEND + 1) * sizeof *pq.sums);
   r->end_off = INT64_MAX;
-  if (!c->kbuf || !c->tmp || !pq.sums || grow_table(c, 1024) != 0) {
-    free(pq.sums);
+  if (!c->kbuf || !c->tmp) {
     snprintf(r->err, sizeof r->err, "%s: out of memory", r->path);
     return -1;
   }
-  if (!c->general) {
-    size_t n = c->nkeys + c->nsums + c->nfilters, i = 0;
-    long *cols = malloc((n + 1) * sizeof *cols);
-    if (!cols) {
-      snprintf(r->err, sizeof r->err, "%s: out of memory", r->path);
-      free(pq.sums);
-      return -1;
-    }
-    for (size_t k = 0; k < c->nkeys; k++) cols[i++] = c->keys[k].col;
-    for (size_t k = 0; k < c->nsums; k++) cols[i++] = c->sums[k];
-    for (size_t k = 0; k < c->nfilters; k++) cols[i++] = c->filters[k].col;
-    int st = csv_select(r, cols, n);
-    free(cols);
-    if (st != 0) {
-      free(pq.sums);
-      return -1;
-    }
+  if (c->general) return 0;
+  size_t n = c->nkeys + c->nsums + c->nfilters, i = 0;
+  long *cols = malloc((n + 1) * sizeof *cols);
+  if (!cols) {
+    snprintf(r->err, sizeof r->err, "%s: out of memory", r->path);
+    return -1;
   }
+  for (size_t k = 0; k < c->nkeys; k++) cols[i++] = c->keys[k].col;
+  for (size_t k = 0; k < c->nsums; k++) cols[i++] = c->sums[k];
+  for (size_t k = 0; k < c->nfilters; k++) cols[i++] = c->filters[k].col;
+  int st = csv_select(r, cols, n);
+  free(cols);
+  return st;
+}
+
+/* Count the rows of r (to the end, or to the first row at or after r->stop_at) into the sink;
+ * the row totals and bad rows into c. 0 or -1 (r->err). */
+static int count_rows(csv_count *c, csv_reader *r, count_sink *snk) {
+  if (count_setup(c, r) != 0) return -1;
   int rc = 0;
   for (;;) {
     int st = csv_next(r);
@@ -1653,18 +1859,18 @@ int csv_count_run(csv_count *c, csv_reader *r) {
       r->end_line = r->line;
       break;
     }
-    { /* a part: the row that starts at or after the cut is the next part's (the cut may be
-         lowered by another thread meanwhile, see csv_count_run_cuts) */
-      int64_t at = r->buf_off + (int64_t)(r->row_start - r->buf);
-      int64_t stop = __atomic_load_n(&r->stop_at, __ATOMIC_RELAXED);
-      if (stop >= 0 && at >= stop) {
-        r->end_off = at;
-        r->end_line = r->row_line;
-        break;
-      }
-      __atomic_store_n(&r->at, at, __ATOMIC_RELAXED);
+    /* a part: the row that starts at or after the cut is the next part's (the cut may be lowered
+       by another thread meanwhile, see csv_count_run_cuts) */
+    int64_t at = r->buf_off + (int64_t)(r->row_start - r->buf);
+    int64_t stop = __atomic_load_n(&r->stop_at, __ATOMIC_RELAXED);
+    if (stop >= 0 && at >= stop) {
+      r->end_off = at;
+      r->end_line = r->row_line;
+      break;
     }
+    __atomic_store_n(&r->at, at, __ATOMIC_RELAXED);
     c->rows++;
+    if (snk->x && snk->tc && (c->rows & 63) == 0) receive(snk);
     if (row_shape(r) != 0) {
       if (bad_row(c, r) != 0) {
         rc = -1;
@@ -1672,8 +1878,8 @@ int csv_count_run(csv_count *c, csv_reader *r) {
       }
       continue;
     }
-    int cr = count_row(c, r, &pq);
-    if (cr < 0) {
+    int cr = count_row(c, r, snk, at);
+    if (cr < 0 || snk->rc != 0) {
       snprintf(r->err, sizeof r->err, "%s: out of memory", r->path);
       rc = -1;
       break;
@@ -1683,11 +1889,39 @@ int csv_count_run(csv_count *c, csv_reader *r) {
       break;
     }
   }
-  if (rc == 0 && pend_flush(c, &pq) != 0) {
+  if (rc == 0 && snk->tc && pend_flush(snk->tc, &snk->pq) != 0) {
     snprintf(r->err, sizeof r->err, "%s: out of memory", r->path);
     rc = -1;
   }
-  free(pq.sums);
+  return rc;
+}
+
+/* A sink's table and queue (the table is c itself on one thread). 0 or -1 out of memory. */
+static int sink_init(count_sink *s, csv_count *tc) {
+  memset(s, 0, sizeof *s);
+  s->tc = tc;
+  if (!tc) return 0;
+  s->pq.sums = malloc((tc->nsums * PEND + 1) * sizeof *s->pq.sums);
+  tc->nslots = 0;
+  return !s->pq.sums || grow_table(tc, 1024) != 0 ? -1 : 0;
+}
+
+static void sink_free(count_sink *s) {
+  free(s->pq.sums);
+  s->pq.sums = NULL;
+  for (unsigned o = 0; o < XOWNERS; o++) chunk_free_all(s->out[o]);
+  chunk_free_all(s->spare);
+  memset(s->out, 0, sizeof s->out);
+  s->spare = NULL;
+}
+
+int csv_count_run(csv_count *c, csv_reader *r) {
+  count_sink snk;
+  int rc = sink_init(&snk, c);
+  if (rc != 0) snprintf(r->err, sizeof r->err, "%s: out of memory", r->path);
+  else
+    rc = count_rows(c, r, &snk);
+  sink_free(&snk);
   if (count_finish(c) != 0 && rc == 0) {
     snprintf(r->err, sizeof r->err, "%s: out of memory", r->path);
     rc = -1;
@@ -1801,229 +2035,133 @@ static int64_t part_guess(const csv_reader *r, int64_t o, int64_t limit, char *w
   return first >= 0 ? first : INT64_MAX;
 }
 
-/* ---- merging the parts' groups -----------------------------------------------------------
- * Each part, once counted, files its groups by the top bits of their hash into MERGE_NP
- * partitions (in the memory of its own slot table, which is no longer needed: the counts are in
- * its groups). The partitions are then merged on several threads at once, each with a small table
- * that stays in cache: the groups of part 0, then of part 1, ... are looked up in it; a group seen
- * in an earlier part adds its count and sums to that one and is left with a count of 0. At the end
- * the groups of parts 1.. that are left (first seen there) are appended to part 0's in part order
- * and, within a part, in its order: the order of first appearance in the file, as on one thread. */
-
-#define MERGE_BITS 10
-#define MERGE_NP ((size_t)1 << MERGE_BITS)
-#define MERGE_LONG 0x80000000u /* in merge_ent.part: the key is longer than 16 bytes */
+/* ---- the groups of the owners in order --------------------------------------------------
+ * Each owner sorts its groups by their first rows, in the memory of its slot table; then each
+ * owner's groups are copied to their places in the result (a group's place is its rank in its
+ * owner's order plus the number of other owners' groups seen earlier), all owners at once. */
 
 typedef struct {
-  uint64_t h;
-  uint64_t w[2];  /* the key's first 16 bytes, zero padded */
-  uint32_t part;  /* part number (| MERGE_LONG) */
-  uint32_t g;     /* group index in the part */
-} merge_ent;
+  int64_t first;
+  uint32_t g;
+  uint32_t count; /* the slot's count, not yet in the group's */
+} first_ent;
 
-typedef struct {
-  csv_count *c;     /* the part's count (its groups, arena and sums) */
-  merge_ent *ent;   /* its groups by partition: partition k at [off[k], off[k + 1]) */
-  size_t off[MERGE_NP + 1];
-} part_groups;
+#define RADIX_BITS 11
+#define RADIX_PASSES 6 /* 66 bits: any offset */
 
-static void part_groups_free(part_groups *pg) {
-  free(pg->ent);
-  pg->ent = NULL;
-  pg->c = NULL;
-}
-
-/* File the groups of c (part number part) by partition. The slot table goes (its memory holds the
- * entries when it is large enough, as it is: at least one 32-byte slot per group). 0 or -1. */
-static int part_groups_fill(part_groups *pg, csv_count *c, uint32_t part) {
-  part_groups_free(pg);
-  size_t n = c->ngroups;
-  size_t *off = pg->off;
-  memset(off, 0, sizeof pg->off);
-  for (size_t g = 0; g < n; g++) off[(c->groups[g].hash >> (64 - MERGE_BITS)) + 1]++;
-  for (size_t k = 0; k < MERGE_NP; k++) off[k + 1] += off[k];
-  merge_ent *e;
-  if (c->slots && c->nslots * sizeof(csv_slot) >= n * sizeof(merge_ent))
-    e = (merge_ent *)(void *)c->slots;
-  else {
-    free(c->slots);
-    e = malloc((n + 1) * sizeof *e);
+/* An owner's groups in order of their first rows (LSD radix sort); the entries live in the memory
+ * of its slot table, which they replace (two entries to a slot: the sort's two arrays fit). */
+static first_ent *table_order(csv_count *tc) {
+  _Static_assert(2 * sizeof(first_ent) == sizeof(csv_slot), "two entries to a slot");
+  size_t n = 0, npass = 0;
+  const size_t R = (size_t)1 << RADIX_BITS;
+  static _Thread_local size_t cnt[RADIX_PASSES][1 << RADIX_BITS];
+  memset(cnt, 0, sizeof cnt);
+  first_ent *a = (first_ent *)(void *)tc->slots, *b = a + tc->nslots;
+  int64_t most = 0;
+  for (size_t j = 0; j < tc->nslots; j++) { /* entry n <= slot j: written over slots already read */
+    csv_slot sl = tc->slots[j];
+    if (!sl.gi) continue;
+    a[n++] = (first_ent){sl.first, SLOT_GI(&sl) - 1, sl.count};
+    if (sl.first > most) most = sl.first;
   }
-  c->slots = NULL;
-  c->nslots = 0;
-  if (!e) return -1;
-  size_t pos[MERGE_NP];
-  memcpy(pos, off, sizeof pos);
-  for (size_t g = 0; g < n; g++) {
-    const csv_group *gr = &c->groups[g];
-    merge_ent *x = &e[pos[gr->hash >> (64 - MERGE_BITS)]++];
-    x->h = gr->hash;
-    x->w[0] = x->w[1] = 0;
-    memcpy(x->w, c->arena + gr->koff, gr->klen < 16 ? gr->klen : 16);
-    x->part = part | (gr->klen > 16 ? MERGE_LONG : 0);
-    x->g = (uint32_t)g;
+  while (npass < RADIX_PASSES && (most >> (RADIX_BITS * npass)) != 0) npass++;
+  for (size_t i = 0; i < n; i++)
+    for (size_t k = 0; k < npass; k++) cnt[k][(a[i].first >> (RADIX_BITS * k)) & (R - 1)]++;
+  for (size_t k = 0; k < npass; k++) {
+    size_t sum = 0;
+    for (size_t d = 0; d < R; d++) {
+      size_t t = cnt[k][d];
+      cnt[k][d] = sum;
+      sum += t;
+    }
+    for (size_t i = 0; i < n; i++) b[cnt[k][(a[i].first >> (RADIX_BITS * k)) & (R - 1)]++] = a[i];
+    first_ent *t = a;
+    a = b;
+    b = t;
   }
-  pg->ent = e;
-  pg->c = c;
-  return 0;
+  return a;
 }
 
 typedef struct {
-  part_groups **pg;   /* the parts in file order */
-  part_groups **byno; /* the same by part number */
-  size_t npg;
-  size_t next;   /* the next partition to take (atomic) */
-  size_t tabsz;  /* slots of the table of the largest partition */
-} merge_ctx;
+  csv_count *c;            /* the result, with room for all the groups */
+  const csv_count *tabs;
+  first_ent *const *ord;   /* each owner's groups in order */
+  const size_t *base;      /* where each owner's keys go in c's arena */
+  unsigned no, o;          /* owners, and the one to place */
+} place_job;
 
-typedef struct {
-  merge_ctx *m;
-  int rc;       /* 0 or -1 out of memory */
-  int inexact;  /* a fixed-point sum overflowed */
-} merge_job;
-
-static inline int same_key(const merge_ctx *m, const merge_ent *a, const merge_ent *b) {
-  if (a->h != b->h || a->w[0] != b->w[0] || a->w[1] != b->w[1]) return 0;
-  if (!(a->part & MERGE_LONG)) return 1; /* a short key is all in w (the code is prefix-free) */
-  const csv_count *ca = m->byno[a->part & ~MERGE_LONG]->c, *cb = m->byno[b->part & ~MERGE_LONG]->c;
-  const csv_group *ga = &ca->groups[a->g], *gb = &cb->groups[b->g];
-  return ga->klen == gb->klen && memcmp(ca->arena + ga->koff, cb->arena + gb->koff, ga->klen) == 0;
-}
-
-/* group b (a later part) joins group a */
-static void merge_pair(merge_job *j, const merge_ent *a, const merge_ent *b) {
-  csv_count *ca = j->m->byno[a->part & ~MERGE_LONG]->c, *cb = j->m->byno[b->part & ~MERGE_LONG]->c;
-  size_t ga = a->g, gb = b->g, ns = ca->nsums;
-  ca->groups[ga].count += cb->groups[gb].count;
-  cb->groups[gb].count = 0;
-  for (size_t s = 0; s < ns; s++) {
-    __int128 *acc = &ca->sumx[ga * ns + s];
-    if (__builtin_add_overflow(*acc, cb->sumx[gb * ns + s], acc)) j->inexact = 1;
-    ca->sumr[ga * ns + s] += cb->sumr[gb * ns + s];
-    ca->sumn[ga * ns + s] += cb->sumn[gb * ns + s];
-  }
-}
-
-static void *merge_worker(void *arg) {
-  merge_job *j = arg;
-  merge_ctx *m = j->m;
-  const merge_ent **tab = malloc(m->tabsz * sizeof *tab);
-  if (!tab) {
-    j->rc = -1;
-    return NULL;
-  }
-  for (;;) {
-    size_t k = __atomic_fetch_add(&m->next, 1, __ATOMIC_RELAXED);
-    if (k >= MERGE_NP) break;
-    size_t tot = 0;
-    for (size_t p = 0; p < m->npg; p++) tot += m->pg[p]->off[k + 1] - m->pg[p]->off[k];
-    if (tot == 0) continue;
-    size_t sz = 16;
-    while (sz < 2 * tot) sz *= 2;
-    memset(tab, 0, sz * sizeof *tab);
-    size_t mask = sz - 1;
-    for (size_t p = 0; p < m->npg; p++) {
-      const part_groups *pg = m->pg[p];
-      for (size_t x = pg->off[k]; x < pg->off[k + 1]; x++) {
-        const merge_ent *e = &pg->ent[x];
-        size_t i = e->h & mask;
-        if (p == 0) { /* the keys of one part differ */
-          while (tab[i]) i = (i + 1) & mask;
-          tab[i] = e;
-          continue;
-        }
-        for (;; i = (i + 1) & mask) {
-          if (!tab[i]) {
-            tab[i] = e;
-            break;
-          }
-          if (same_key(m, tab[i], e)) {
-            merge_pair(j, tab[i], e);
-            break;
-          }
-        }
-      }
+/* Copy owner o's groups (keys, counts, sums) to their places in the result. */
+static void *place(void *arg) {
+  const place_job *j = arg;
+  csv_count *c = j->c;
+  const csv_count *t = &j->tabs[j->o];
+  const first_ent *mine = j->ord[j->o];
+  size_t at[XOWNERS] = {0}, ns = c->nsums, n = t->ngroups;
+  if (t->alen) memcpy(c->arena + j->base[j->o], t->arena, t->alen);
+  for (size_t i = 0; i < n; i++) {
+    if (i + 16 < n) __builtin_prefetch(&t->groups[mine[i + 16].g]);
+    size_t to = i;
+    for (unsigned q = 0; q < j->no; q++) {
+      if (q == j->o) continue;
+      const first_ent *other = j->ord[q];
+      while (at[q] < j->tabs[q].ngroups && other[at[q]].first < mine[i].first) at[q]++;
+      to += at[q];
+    }
+    size_t g = mine[i].g;
+    csv_group *out = &c->groups[to];
+    *out = t->groups[g];
+    out->koff += j->base[j->o];
+    out->count += mine[i].count;
+    for (size_t s = 0; s < ns; s++) {
+      c->sumx[to * ns + s] = t->sumx[g * ns + s];
+      c->sumr[to * ns + s] = t->sumr[g * ns + s];
+      c->sumn[to * ns + s] = t->sumn[g * ns + s];
     }
   }
-  free(tab);
   return NULL;
 }
 
-/* Merge the counted parts pg[0..npg) (in file order, pg[0]->c == c; byno: the same by part
- * number) into c on up to nthreads threads; groups come in order of first appearance. 0, -1 out
- * of memory; *inexact when a fixed-point sum overflowed (then the sums depend on the order of the
- * additions). */
-static int merge_parts(csv_count *c, part_groups **pg, part_groups **byno, size_t npg, int nthreads, int *inexact) {
-  merge_ctx m = {.pg = pg, .byno = byno, .npg = npg, .next = 0, .tabsz = 16};
-  size_t total = 0, biggest = 0;
-  for (size_t k = 0; k < MERGE_NP; k++) {
-    size_t tot = 0;
-    for (size_t p = 0; p < npg; p++) tot += pg[p]->off[k + 1] - pg[p]->off[k];
-    if (tot > biggest) biggest = tot;
-    total += tot;
+/* The groups of the owners' tables into c, in order of first appearance (ord[o]: owner o's groups
+ * from table_order), on a thread per owner. 0 or -1 out of memory. */
+static int gather(csv_count *c, const csv_count *tabs, first_ent *const *ord, unsigned no) {
+  size_t n = 0, alen = 0, base[XOWNERS];
+  for (unsigned o = 0; o < no; o++) {
+    base[o] = alen;
+    alen += tabs[o].alen;
+    n += tabs[o].ngroups;
   }
-  while (m.tabsz < 2 * biggest) m.tabsz *= 2;
-  size_t nj = (size_t)(nthreads > 1 ? nthreads : 1);
-  if (nj > 1 + total / 32768) nj = 1 + total / 32768;
-  if (nj > 64) nj = 64;
-  merge_job jobs[64];
-  pthread_t tid[64];
-  int started[64] = {0};
-  for (size_t k = 0; k < nj; k++) jobs[k] = (merge_job){.m = &m};
-  for (size_t k = 1; k < nj; k++) started[k] = pthread_create(&tid[k], NULL, merge_worker, &jobs[k]) == 0;
-  merge_worker(&jobs[0]);
-  int rc = jobs[0].rc;
-  for (size_t k = 1; k < nj; k++) {
-    if (started[k]) pthread_join(tid[k], NULL);
-    rc |= jobs[k].rc;
-    *inexact |= jobs[k].inexact;
+  if (n >= CSV_SLOT_LONG - 1 || groups_reserve(c, n) != 0 || arena_reserve(c, alen + CSV_ARENA_SLACK) != 0) return -1;
+  place_job jobs[XOWNERS];
+  pthread_t tid[XOWNERS];
+  int started[XOWNERS] = {0};
+  for (unsigned o = 0; o < no; o++) {
+    jobs[o] = (place_job){.c = c, .tabs = tabs, .ord = ord, .base = base, .no = no, .o = o};
+    if (o > 0) started[o] = pthread_create(&tid[o], NULL, place, &jobs[o]) == 0;
   }
-  *inexact |= jobs[0].inexact;
-  if (rc != 0) return -1;
-  /* the groups first seen in parts 1.. go after part 0's */
-  size_t ng = c->ngroups, alen = c->alen, ns = c->nsums;
-  for (size_t p = 1; p < npg; p++) {
-    const csv_count *pc = pg[p]->c;
-    for (size_t g = 0; g < pc->ngroups; g++)
-      if (pc->groups[g].count) {
-        ng++;
-        alen += pc->groups[g].klen;
-      }
+  place(&jobs[0]);
+  for (unsigned o = 1; o < no; o++) {
+    if (started[o]) pthread_join(tid[o], NULL);
+    else
+      place(&jobs[o]);
   }
-  if (ng >= UINT32_MAX - 1) return -1;
-  if (groups_reserve(c, ng) != 0 ||
-      ((alen + CSV_ARENA_SLACK > c->acap || !c->arena) && arena_reserve(c, alen + CSV_ARENA_SLACK) != 0))
-    return -1;
-  for (size_t p = 1; p < npg; p++) {
-    const csv_count *pc = pg[p]->c;
-    for (size_t g = 0; g < pc->ngroups; g++) {
-      const csv_group *gr = &pc->groups[g];
-      if (!gr->count) continue;
-      size_t to = c->ngroups++;
-      c->groups[to] = (csv_group){.hash = gr->hash, .koff = c->alen, .klen = gr->klen, .count = gr->count};
-      if (gr->klen) memcpy(c->arena + c->alen, pc->arena + gr->koff, gr->klen);
-      c->alen += gr->klen;
-      for (size_t s = 0; s < ns; s++) {
-        c->sumx[to * ns + s] = pc->sumx[g * ns + s];
-        c->sumr[to * ns + s] = pc->sumr[g * ns + s];
-        c->sumn[to * ns + s] = pc->sumn[g * ns + s];
-      }
-    }
-  }
+  c->ngroups = n;
+  c->alen = alen;
   return 0;
 }
 
+/* ---- parts -------------------------------------------------------------------------------- */
+
 typedef struct {
-  csv_count cs;    /* the count and reader of parts other than the first */
-  csv_reader rs;
-  csv_count *c;    /* the part's count and reader (the caller's for the first part) */
+  csv_count cs;    /* the part's row totals and bad rows */
+  csv_reader rs;   /* its reader (the caller's for the first part) */
+  csv_count *c;
   csv_reader *r;
   int64_t cut;     /* the part starts at the first row at or after this offset */
   int64_t start;   /* where it was counted from (a guess for all but the first; INT64_MAX: nothing) */
   int rc;
   int ran;         /* counted from start */
   int running;     /* being counted: may be split (under the lock) */
-  part_groups pg;  /* its groups filed for the merge */
   uint32_t no;     /* part number (order of creation) */
 } part;
 
@@ -2057,17 +2195,15 @@ static int part_setup(part *pt, const csv_reader *r, const csv_count *c, int64_t
   return 0;
 }
 
-/* count a part and file its groups */
-static void part_run(part *pt) {
-  pt->rc = pt->start == INT64_MAX ? 0 : csv_count_run(pt->c, pt->r);
+/* count a part into the sink of the thread it runs on */
+static void part_run(part *pt, count_sink *snk) {
+  pt->rc = pt->start == INT64_MAX ? 0 : count_rows(pt->c, pt->r, snk);
   if (pt->start == INT64_MAX) {
     pt->r->end_off = INT64_MAX;
     pt->r->end_line = 1;
   }
-  if (pt->rc == 0 && part_groups_fill(&pt->pg, pt->c, pt->no) != 0) {
-    snprintf(pt->r->err, sizeof pt->r->err, "%s: out of memory", pt->r->path);
-    pt->rc = -1;
-  }
+  /* a part that failed: the result is its error, or (its start was a wrong guess) a count again */
+  if (pt->rc != 0) __atomic_store_n(&snk->x->fail, 1, __ATOMIC_RELAXED);
   pt->ran = 1;
 }
 
@@ -2089,6 +2225,8 @@ typedef struct {
   part_set *ps;
   part *first;
   char *win;         /* for guesses */
+  count_sink *snk;   /* this thread's */
+  first_ent *order;  /* an owner's groups in order, at the end (in its table's memory) */
   int started;
 } part_worker_arg;
 
@@ -2112,7 +2250,7 @@ static part *part_steal(part_set *ps, part *done, char *win) {
       vstop = stop;
     }
   }
-  if (v && best > ps->steal && win && ps->nparts < MERGE_LONG - 1) {
+  if (v && best > ps->steal && win && ps->nparts < UINT32_MAX) {
     if (ps->nparts == ps->cap) {
       size_t n = ps->cap * 2;
       part **a = realloc(ps->parts, n * sizeof *a);
@@ -2146,9 +2284,28 @@ static part *part_steal(part_set *ps, part *done, char *win) {
   return np;
 }
 
+/* A thread: its parts, and parts split off others; then, an owner, the rows the others send until
+ * they are all done, and its groups put in order. */
 static void *part_worker(void *arg) {
   part_worker_arg *a = arg;
-  for (part *pt = a->first; pt; pt = part_steal(a->ps, pt, a->win)) part_run(pt);
+  count_sink *s = a->snk;
+  exchange *x = s->x;
+  for (part *pt = a->first; pt; pt = part_steal(a->ps, pt, a->win)) part_run(pt, s);
+  for (unsigned o = 0; o < x->nowners; o++)
+    if (s->out[o] && s->out[o]->len) post(s, o);
+  __atomic_sub_fetch(&x->producing, 1, __ATOMIC_RELEASE);
+  if (!s->tc) return NULL;
+  for (;;) {
+    int done = __atomic_load_n(&x->producing, __ATOMIC_ACQUIRE) == 0;
+    receive(s); /* after done: all that was sent */
+    if (done || xfailed(x)) break;
+    sched_yield();
+  }
+  if (s->rc == 0 && !xfailed(x) && pend_flush(s->tc, &s->pq) != 0) {
+    s->rc = -1;
+    __atomic_store_n(&x->fail, 1, __ATOMIC_RELAXED);
+  }
+  if (s->rc == 0 && !xfailed(x)) a->order = table_order(s->tc);
   return NULL;
 }
 
@@ -2173,7 +2330,9 @@ static int part_cmp(const void *a, const void *b) {
 
 int csv_count_run_cuts(csv_count *c, csv_reader *r, const int64_t *cuts, size_t ncuts, size_t steal) {
   struct stat st;
-  if (ncuts == 0 || fstat(r->fd, &st) != 0 || !S_ISREG(st.st_mode) || r->use_pread) return csv_count_run(c, r);
+  if (ncuts == 0 || fstat(r->fd, &st) != 0 || !S_ISREG(st.st_mode) || r->use_pread ||
+      (uint64_t)st.st_size >> XREC_SHIFT) /* offsets sent between threads have 56 bits */
+    return csv_count_run(c, r);
   const int64_t size = (int64_t)st.st_size, data = r->buf_off + (int64_t)r->pos;
   const long data_line = r->line;
   /* the cuts inside the data, increasing */
@@ -2189,31 +2348,40 @@ int csv_count_run_cuts(csv_count *c, csv_reader *r, const int64_t *cuts, size_t 
     free(cut);
     return csv_count_run(c, r);
   }
-  /* part 0 (the caller's reader, on this thread) and parts 1..np (guesses, readers, threads);
-     parts made later take what they need from a copy of r (whose buffer may grow meanwhile) */
+  /* threads 0..np, each with a part: part 0 on this thread with the caller's reader, parts 1..np
+     from guesses with their own readers; the first threads own the keys. Parts made later take
+     what they need from a copy of r (whose buffer may grow meanwhile). */
+  const size_t nl = np + 1;
+  exchange x = {.nowners = (unsigned)(nl < XOWNERS ? nl : XOWNERS), .producing = (int)nl};
+  csv_count tabs[XOWNERS];
   csv_reader tmpl = *r;
-  part_set ps = {.r0 = &tmpl, .c0 = c, .size = size, .steal = (int64_t)steal, .cap = 2 * (np + 1)};
+  part_set ps = {.r0 = &tmpl, .c0 = c, .size = size, .steal = (int64_t)steal, .cap = 2 * nl};
   pthread_mutex_init(&ps.mu, NULL);
   ps.parts = calloc(ps.cap, sizeof *ps.parts);
-  pthread_t *tid = calloc(np + 1, sizeof *tid);
-  part_worker_arg *wa = calloc(np + 1, sizeof *wa);
-  int rc = 0, oom = 0;
-  if (!ps.parts || !tid || !wa) oom = 1;
-  for (size_t t = 0; t <= np && !oom; t++) {
+  pthread_t *tid = calloc(nl, sizeof *tid);
+  part_worker_arg *wa = calloc(nl, sizeof *wa);
+  count_sink *sinks = calloc(nl, sizeof *sinks);
+  int rc = 0, oom = 0, again = 0;
+  if (!ps.parts || !tid || !wa || !sinks) oom = 1;
+  for (unsigned o = 0; o < x.nowners; o++) part_count_init(&tabs[o], c);
+  for (size_t t = 0; t < nl && !oom; t++) {
+    if (sink_init(&sinks[t], t < x.nowners ? &tabs[t] : NULL) != 0) oom = 1;
+    sinks[t].x = &x;
+    sinks[t].self = (unsigned)t;
     part *pt = calloc(1, sizeof *pt);
-    wa[t] = (part_worker_arg){.ps = &ps, .first = pt, .win = malloc(SPEC_WINDOW)};
+    wa[t] = (part_worker_arg){.ps = &ps, .first = pt, .win = malloc(SPEC_WINDOW), .snk = &sinks[t]};
     if (!pt || !wa[t].win) {
       free(pt);
       oom = 1;
       break;
     }
     csv_init(&pt->rs);
-    csv_count_init(&pt->cs);
+    part_count_init(&pt->cs, c);
     pt->no = (uint32_t)t;
     pt->running = 1;
     ps.parts[ps.nparts++] = pt;
     if (t == 0) {
-      pt->c = c;
+      pt->c = &pt->cs;
       pt->r = r;
       pt->cut = pt->start = data;
       r->stop_at = cut[0];
@@ -2224,46 +2392,42 @@ int csv_count_run_cuts(csv_count *c, csv_reader *r, const int64_t *cuts, size_t 
     }
   }
   if (!oom) {
-    for (size_t t = 1; t <= np; t++) {
+    for (size_t t = 1; t < nl; t++) {
       wa[t].started = pthread_create(&tid[t], NULL, part_worker, &wa[t]) == 0;
-      if (!wa[t].started) { /* then counted here after part 0 */
+      if (!wa[t].started) { /* its part is never counted: the count is done again on one thread */
+        __atomic_store_n(&x.fail, 1, __ATOMIC_RELAXED);
+        __atomic_sub_fetch(&x.producing, 1, __ATOMIC_RELEASE);
         pthread_mutex_lock(&ps.mu);
         wa[t].first->running = 0;
         pthread_mutex_unlock(&ps.mu);
       }
     }
     part_worker(&wa[0]);
-    for (size_t t = 1; t <= np; t++) {
+    for (size_t t = 1; t < nl; t++)
       if (wa[t].started) pthread_join(tid[t], NULL);
-      else
-        part_run(wa[t].first);
-    }
   }
   r->stop_at = -1;
-  /* check the guesses in file order, count a part again where its guess was wrong */
+  /* check the guesses in file order and add up the parts' rows */
   part **ord = oom ? NULL : malloc(ps.nparts * sizeof *ord);
   if (!oom && !ord) oom = 1;
-  int interrupted = r->interrupted;
+  int interrupted = 0;
+  for (size_t i = 0; i < ps.nparts; i++)
+    if (ps.parts[i]->r && ps.parts[i]->r->interrupted) interrupted = 1;
   if (!oom) {
     memcpy(ord, ps.parts, ps.nparts * sizeof *ord);
     qsort(ord, ps.nparts, sizeof *ord, part_cmp);
-    rc = ord[0]->rc;
   }
-  int64_t pos = r->end_off;
-  long line = r->end_line; /* the line of the row at pos */
-  for (size_t j = 1; !oom && rc == 0 && j < ps.nparts; j++) {
+  int64_t pos = data;
+  long line = data_line; /* the line of the row at pos */
+  for (size_t j = 0; !oom && j < ps.nparts; j++) {
     part *pt = ord[j];
-    if (!pt->ran || pt->start != pos) {
-      if (part_setup(pt, r, c, pos, j + 1 < ps.nparts ? ord[j + 1]->cut : -1) != 0) {
-        oom = 1;
-        break;
-      }
-      part_run(pt);
+    if (!pt->ran || pt->start != pos) { /* a wrong guess: its rows are in the tables */
+      again = 1;
+      break;
     }
-    if (pt->r->interrupted) interrupted = 1;
-    long add = line - 1; /* the part's line 1 is line `line` of the file */
+    long add = pt->r == r ? 0 : line - 1; /* the part's line 1 is line `line` of the file */
     if (pt->rc != 0) {
-      shift_line(r->err, sizeof r->err, pt->r->err, r->path, add);
+      if (pt->r != r) shift_line(r->err, sizeof r->err, pt->r->err, r->path, add);
       rc = -1;
       break;
     }
@@ -2274,50 +2438,58 @@ int csv_count_run_cuts(csv_count *c, csv_reader *r, const int64_t *cuts, size_t 
     c->bad += pc->bad;
     c->rows += pc->rows;
     c->matched += pc->matched;
-    if (pc->inexact) c->inexact = 1;
     pos = pt->r->end_off;
     line = pt->r->end_line + add;
   }
-  /* the groups of all parts, unless the sums must be done again anyway */
-  if (rc == 0 && !oom && !c->inexact) {
-    part_groups **byno = malloc(ps.nparts * sizeof *byno), **pgo = malloc(ps.nparts * sizeof *pgo);
-    if (!byno || !pgo) oom = 1;
-    else {
-      for (size_t i = 0; i < ps.nparts; i++) {
-        byno[i] = &ps.parts[i]->pg;
-        pgo[i] = &ord[i]->pg;
-      }
-      int nt = csv_ncores();
-      if ((size_t)nt > np + 1) nt = (int)np + 1;
-      if (merge_parts(c, pgo, byno, ps.nparts, nt, &c->inexact) != 0) oom = 1;
-    }
-    free(byno);
-    free(pgo);
-  }
-  if (interrupted && rc != 0) {
+  for (size_t t = 0; t < nl && sinks; t++)
+    if (sinks[t].rc != 0 && !again && rc == 0) oom = 1;
+  if (interrupted && (rc != 0 || again)) {
+    again = 0;
+    rc = -1;
     r->interrupted = 1;
     snprintf(r->err, sizeof r->err, "%s: interrupted", r->path);
+  }
+  /* the owners' groups in order, unless the sums must be done again anyway */
+  if (rc == 0 && !oom && !again) {
+    first_ent *order[XOWNERS];
+    for (unsigned o = 0; o < x.nowners; o++) {
+      order[o] = wa[o].order;
+      if (tabs[o].inexact) again = 1;
+    }
+    if (!again && gather(c, tabs, order, x.nowners) != 0) oom = 1;
   }
   if (oom) {
     snprintf(r->err, sizeof r->err, "%s: out of memory", r->path);
     rc = -1;
+    again = 0;
   }
-  /* sums that went through floating point depend on the order: count again on one thread */
-  int again = rc == 0 && c->inexact;
   for (size_t i = 0; i < ps.nparts; i++) {
     part *pt = ps.parts[i];
-    part_groups_free(&pt->pg);
     csv_close(&pt->rs);
     count_free_results(&pt->cs);
     free(pt);
   }
-  for (size_t t = 0; wa && t <= np; t++) free(wa[t].win);
+  for (size_t t = 0; wa && t < nl; t++) {
+    free(wa[t].win); /* an order is in its table's memory */
+  }
+  for (size_t t = 0; sinks && t < nl; t++) sink_free(&sinks[t]);
+  for (unsigned o = 0; o < x.nowners; o++) {
+    for (xchunk *ch = x.box[o].inbox; ch;) { /* left when the tables were not needed */
+      xchunk *n = ch->next;
+      free(ch);
+      ch = n;
+    }
+    count_free_results(&tabs[o]);
+  }
+  free(sinks);
   free(wa);
   free(ps.parts);
   pthread_mutex_destroy(&ps.mu);
   free(ord);
   free(tid);
   free(cut);
+  /* a wrong guess, or sums that went through floating point (they depend on the order): the
+     count again on one thread */
   if (again) {
     part one = {.c = NULL};
     csv_init(&one.rs);

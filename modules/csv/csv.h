@@ -185,19 +185,21 @@ typedef struct {
   uint64_t hash;
   size_t koff;     /* key bytes in the arena */
   uint32_t klen;
-  int64_t count;   /* filled in when csv_count_run returns */
+  int64_t count;   /* complete when csv_count_run returns */
 } csv_group;
 
 /* A hash-table slot: one half cache line holding the first 16 bytes of the encoded key (zero
- * padded; keys of up to 16 bytes are compared here without touching the arena), the running count,
- * the low half of the hash (the slot's place when the table grows) and the group index + 1
- * (0 = empty). */
+ * padded; keys of up to 16 bytes are compared here without touching the arena), the file offset of
+ * the group's first row (the least seen: on several threads rows may come out of order), the rows
+ * counted since the last spill into the group's count, and the group index + 1 (0 = empty) with
+ * CSV_SLOT_LONG set when the key is longer than 16 bytes. */
 typedef struct {
   uint64_t key[2];
-  int64_t count;
-  uint32_t tag;
+  int64_t first;
+  uint32_t count;
   uint32_t gi;
 } csv_slot;
+#define CSV_SLOT_LONG 0x80000000u
 
 typedef struct {
   /* set-up (owned; freed by csv_count_free) */
@@ -239,17 +241,19 @@ void csv_count_free(csv_count *c);
 int csv_count_run(csv_count *c, csv_reader *r);
 /* The same pass on up to nthreads threads (0: the cores this process may run on): the rest of
  * the file (a regular file; anything else is read on one thread) is cut into parts of at least
- * min_part bytes (0: 64 KiB), one per thread; each part is counted on its own table. A part
- * starts at the first row that starts at or after its cut; a thread finds that row speculatively
- * (the first line break after the cut followed by a line that parses as a whole row of the
- * header's width) and the part before it checks the guess when it reaches the cut: a wrong guess
- * is counted again from the right place. A thread that is done splits the part with the most
- * left (more than CSV_STEAL_DEFAULT bytes) at the middle of what is left and counts the second
- * half, so the threads finish together. The groups of the parts are then merged on all threads
- * (by hash partitions) in file order. Results (groups and their order, counts, sums, rows, bad
- * rows and messages) are those of csv_count_run, whatever the parts. */
+ * min_part bytes (0: 64 KiB), one per thread. A part starts at the first row that starts at or
+ * after its cut; a thread finds that row speculatively (the first line break after the cut followed
+ * by a line that parses as a whole row of the header's width) and the part before it checks the
+ * guess when it reaches the cut. A thread that is done splits the part with the most left (more
+ * than CSV_STEAL_DEFAULT bytes) at the middle of what is left and counts the second half, so the
+ * threads finish together. The keys are shared out among the threads by hash: each group is kept
+ * by one thread, which counts the rows the others send it (with their file offsets, which put the
+ * groups back in order of first appearance at the end). Results (groups and their order, counts,
+ * sums, rows, bad rows and messages) are those of csv_count_run, whatever the parts; a wrong guess
+ * (which sent rows that are not the part's) or a sum not exact in fixed point makes the count run
+ * again on one thread. */
 int csv_count_run_par(csv_count *c, csv_reader *r, int nthreads, size_t min_part);
-#define CSV_STEAL_DEFAULT ((size_t)8 << 20)
+#define CSV_STEAL_DEFAULT ((size_t)1 << 20)
 /* The same with the cuts given (file offsets; one thread per part), parts split when more than
  * steal bytes are left (0: never). For tests. */
 int csv_count_run_cuts(csv_count *c, csv_reader *r, const int64_t *cuts, size_t ncuts, size_t steal);

@@ -779,7 +779,7 @@ static void test_cuts_empty_parts(void) {
   for (int k = 0; k < 300; k++) cuts_case_steal("one wide row, 4 parts split", path, 0, keys, 2, 3, cuts, 3, 1);
 }
 
-/* Many groups in every part: the merge looks them up on several threads. */
+/* Many groups in every part: each thread sends the rows of the keys it does not own to their owners. */
 static void test_cuts_many(void) {
   size_t cap = 8 << 20, n = 0;
   char *data = malloc(cap);
@@ -797,6 +797,35 @@ static void test_cuts_many(void) {
     cuts_case_steal("many groups, 2 parts split", path, 4096, keys, 2, 2, cuts + 1, 1, 1024);
     cuts_case_steal("many groups, 4 parts split", path, 4096, keys, 1, -1, cuts, 3, 4096);
   }
+  /* more threads than owners: the last ones only send */
+  int64_t many[23];
+  for (int k = 0; k < 23; k++) many[k] = (int64_t)n / 24 * (k + 1);
+  cuts_case("many groups, 24 parts", path, 0, keys, 2, 2, many, 23);
+  free(data);
+}
+
+/* Keys longer than 16 bytes travel with their bytes, and a key longer than a chunk of rows sent to
+ * another thread gets a chunk of its own. */
+static void test_cuts_long_keys(void) {
+  size_t cap = 4 << 20, n = 0;
+  char *data = malloc(cap);
+  n += (size_t)sprintf(data, "k,when,v\n");
+  for (unsigned i = 0; i < 30000; i++) {
+    if (i % 5000 == 17) { /* a 40 KB key */
+      data[n++] = 'L';
+      for (unsigned b = 0; b < 40000; b++) data[n++] = (char)('a' + (b * 7 + i) % 26);
+      n += (size_t)sprintf(data + n, ",\"01/07/2013 12:30:00 AM\",1\n");
+      continue;
+    }
+    n += (size_t)sprintf(data + n, "a rather long key number %u,\"01/%02u/2013 %02u:30:00 AM\",%u\n", (i * 7919u) % 9001u,
+                         1 + i % 28, 1 + i % 12, i % 7);
+  }
+  const char *path = write_tmp("long_keys.csv", data, n);
+  csv_key keys[2] = {{.col = 0}, {.col = 1, .bin = CSV_BIN_HOUR_OF_WEEK}};
+  int64_t cuts[3] = {(int64_t)n / 4, (int64_t)n / 2, (int64_t)n * 3 / 4};
+  cuts_case("long keys, 2 parts", path, 0, keys, 2, 2, cuts + 1, 1);
+  cuts_case("long keys, 4 parts", path, 0, keys, 1, 2, cuts, 3);
+  cuts_case_steal("long keys, 4 parts split", path, 4096, keys, 2, 2, cuts, 3, 4096);
   free(data);
 }
 
@@ -985,6 +1014,7 @@ int main(void) {
   test_cuts();
   test_cuts_empty_parts();
   test_cuts_many();
+  test_cuts_long_keys();
   test_fast_datetime();
   test_quote();
   char cmd[128];
