@@ -57,7 +57,7 @@ static uint64_t mix(uint64_t h, const void *p, size_t n) { /* FNV-1a */
 
 /* A digest of the whole result (or of the error when the count fails). */
 static uint64_t count_all(const char *path, int delim, size_t block, int bin, int skip_bad, const int64_t *cuts,
-                          size_t ncuts, size_t steal) {
+                          size_t ncuts, size_t steal, int owners) {
   uint64_t h = 0xcbf29ce484222325ull;
   csv_reader r;
   csv_count c;
@@ -84,7 +84,7 @@ static uint64_t count_all(const char *path, int delim, size_t block, int bin, in
   }
   c.skip_bad = skip_bad;
   c.empty_skip = 1;
-  int rc = ncuts ? csv_count_run_cuts(&c, &r, cuts, ncuts, steal) : csv_count_run(&c, &r);
+  int rc = ncuts ? csv_count_run_cuts(&c, &r, cuts, ncuts, steal, owners) : csv_count_run(&c, &r);
   if (rc == 0) {
     int64_t total = 0;
     h = mix(h, &c.rows, sizeof c.rows);
@@ -122,15 +122,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   int delim = DELIMS[data[0] % 5];
   size_t block = BLOCKS[(data[0] / 5) % 6];
   int bin = (data[0] / 30) % 7;
-  /* cuts: 1 to 3 offsets spread by the second byte; its top bit: parts also split while counted */
+  /* cuts: 1 to 3 offsets spread by the second byte; its top bit: parts also split while counted;
+     bits 4-5: threads that keep keys (0: all) */
   size_t n = size - 2, ncuts = 1 + data[1] % 3, steal = data[1] & 0x80 ? 16 : 0;
+  int owners = (data[1] >> 4) & 3;
   int64_t cuts[3];
   for (size_t i = 0; i < ncuts; i++) cuts[i] = (int64_t)((n * (i + 1) + data[1]) / (ncuts + 1));
   const char *path = fuzz_file("csv", data + 2, n);
   read_all(path, delim, block);
   for (int skip = 0; skip <= 1; skip++) {
-    uint64_t one = count_all(path, delim, block, bin, skip, NULL, 0, 0);
-    uint64_t parts = count_all(path, delim, block, bin, skip, cuts, ncuts, steal);
+    uint64_t one = count_all(path, delim, block, bin, skip, NULL, 0, 0, 0);
+    uint64_t parts = count_all(path, delim, block, bin, skip, cuts, ncuts, steal, owners);
     if (one != parts) abort(); /* the count in parts must be the count in one pass */
   }
   unlink(path);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -1341,7 +1342,7 @@ static int pend_flush(csv_count *c, pend_queue *pq) {
  * On one thread every row goes to one table. On several threads (csv_count_run_cuts) each thread
  * counts a part of the file, and the keys are shared out by hash: thread o (o < nowners) owns the
  * keys whose hash's top half, scaled to nowners, is o, and only it keeps their groups. A row whose
- * key another thread owns is written to a chunk for that owner (key, hash, the row's offset and its
+ * key another thread owns is written to a chunk for that owner (the key, the row's offset and its
  * values), and the chunk is handed over when full; owners look for chunks every few rows. So each
  * group is made once, in one table, and nothing is merged at the end. The offsets put the groups
  * back in order of first appearance: each slot keeps the least offset it has seen. */
@@ -1397,6 +1398,13 @@ static inline unsigned owner_of(const exchange *x, uint64_t h) {
 }
 
 static inline int xfailed(const exchange *x) { return __atomic_load_n(&x->fail, __ATOMIC_RELAXED); }
+
+/* Waiting for other threads: give way, and after a while sleep (more threads than cores). */
+static void xpause(unsigned *spins) {
+  if (++*spins < 64) sched_yield();
+  else
+    nanosleep(&(struct timespec){.tv_nsec = 20000}, NULL);
+}
 
 /* Look a key up in the sink's own table: a short one through the queue, a long one at once. */
 static int lookup(count_sink *s, const uint64_t w[2], const char *key, size_t klen, uint64_t h, int64_t off,
@@ -1503,9 +1511,9 @@ static int send_row(count_sink *s, unsigned o, const uint64_t w[2], const char *
     post(s, o);
     ch = NULL;
     exchange *x = s->x;
-    while (__atomic_load_n(&x->box[o].waiting, __ATOMIC_ACQUIRE) > XLIMIT && !xfailed(x)) {
+    for (unsigned spins = 0; __atomic_load_n(&x->box[o].waiting, __ATOMIC_ACQUIRE) > XLIMIT && !xfailed(x);) {
       if (s->tc) receive(s); /* the owner is behind: take this thread's own chunks meanwhile */
-      sched_yield();
+      xpause(&spins);
     }
   }
   if (!ch) {
@@ -2295,11 +2303,10 @@ static void *part_worker(void *arg) {
     if (s->out[o] && s->out[o]->len) post(s, o);
   __atomic_sub_fetch(&x->producing, 1, __ATOMIC_RELEASE);
   if (!s->tc) return NULL;
-  for (;;) {
+  for (unsigned spins = 0;; xpause(&spins)) {
     int done = __atomic_load_n(&x->producing, __ATOMIC_ACQUIRE) == 0;
     receive(s); /* after done: all that was sent */
     if (done || xfailed(x)) break;
-    sched_yield();
   }
   if (s->rc == 0 && !xfailed(x) && pend_flush(s->tc, &s->pq) != 0) {
     s->rc = -1;
@@ -2328,7 +2335,7 @@ static int part_cmp(const void *a, const void *b) {
   return x->cut < y->cut ? -1 : x->cut > y->cut;
 }
 
-int csv_count_run_cuts(csv_count *c, csv_reader *r, const int64_t *cuts, size_t ncuts, size_t steal) {
+int csv_count_run_cuts(csv_count *c, csv_reader *r, const int64_t *cuts, size_t ncuts, size_t steal, int owners) {
   struct stat st;
   if (ncuts == 0 || fstat(r->fd, &st) != 0 || !S_ISREG(st.st_mode) || r->use_pread ||
       (uint64_t)st.st_size >> XREC_SHIFT) /* offsets sent between threads have 56 bits */
@@ -2352,7 +2359,9 @@ int csv_count_run_cuts(csv_count *c, csv_reader *r, const int64_t *cuts, size_t 
      from guesses with their own readers; the first threads own the keys. Parts made later take
      what they need from a copy of r (whose buffer may grow meanwhile). */
   const size_t nl = np + 1;
-  exchange x = {.nowners = (unsigned)(nl < XOWNERS ? nl : XOWNERS), .producing = (int)nl};
+  size_t no = owners > 0 && (size_t)owners < nl ? (size_t)owners : nl;
+  if (no > XOWNERS) no = XOWNERS;
+  exchange x = {.nowners = (unsigned)no, .producing = (int)nl};
   csv_count tabs[XOWNERS];
   csv_reader tmpl = *r;
   part_set ps = {.r0 = &tmpl, .c0 = c, .size = size, .steal = (int64_t)steal, .cap = 2 * nl};
@@ -2519,7 +2528,9 @@ int csv_count_run_cuts(csv_count *c, csv_reader *r, const int64_t *cuts, size_t 
 
 int csv_count_run_par(csv_count *c, csv_reader *r, int nthreads, size_t min_part) {
   struct stat st;
-  if (nthreads <= 0) nthreads = csv_ncores();
+  /* more threads than cores would only wait for one another (an owner waiting for a core holds
+     up the threads that send to it) */
+  if (nthreads <= 0 || nthreads > csv_ncores()) nthreads = csv_ncores();
   if (min_part == 0) min_part = (size_t)64 << 10;
   if (nthreads <= 1 || r->use_pread || fstat(r->fd, &st) != 0 || !S_ISREG(st.st_mode)) return csv_count_run(c, r);
   int64_t data = r->buf_off + (int64_t)r->pos, rest = (int64_t)st.st_size - data;
@@ -2529,7 +2540,7 @@ int csv_count_run_par(csv_count *c, csv_reader *r, int nthreads, size_t min_part
   int64_t cuts[256];
   if (parts > 257) parts = 257;
   for (int64_t t = 1; t < parts; t++) cuts[t - 1] = data + rest / parts * t;
-  return csv_count_run_cuts(c, r, cuts, (size_t)(parts - 1), CSV_STEAL_DEFAULT);
+  return csv_count_run_cuts(c, r, cuts, (size_t)(parts - 1), CSV_STEAL_DEFAULT, 0);
 }
 
 int csv_count_key(const csv_count *c, size_t g, size_t k, const char **s, size_t *n, int64_t *iv) {

@@ -239,7 +239,7 @@ void csv_count_free(csv_count *c);
  * Sums are exact (then rounded once) for values from 2^-11 to 2^62 in magnitude, so they do not
  * depend on the order of the rows; other values are added in file order. */
 int csv_count_run(csv_count *c, csv_reader *r);
-/* The same pass on up to nthreads threads (0: the cores this process may run on): the rest of
+/* The same pass on nthreads threads (0, and at most: the cores this process may run on): the rest of
  * the file (a regular file; anything else is read on one thread) is cut into parts of at least
  * min_part bytes (0: 64 KiB), one per thread. A part starts at the first row that starts at or
  * after its cut; a thread finds that row speculatively (the first line break after the cut followed
@@ -255,8 +255,9 @@ int csv_count_run(csv_count *c, csv_reader *r);
 int csv_count_run_par(csv_count *c, csv_reader *r, int nthreads, size_t min_part);
 #define CSV_STEAL_DEFAULT ((size_t)1 << 20)
 /* The same with the cuts given (file offsets; one thread per part), parts split when more than
- * steal bytes are left (0: never). For tests. */
-int csv_count_run_cuts(csv_count *c, csv_reader *r, const int64_t *cuts, size_t ncuts, size_t steal);
+ * steal bytes are left (0: never), the keys kept by the first `owners` threads (0: all; at most
+ * 16; the other threads only send). For tests. */
+int csv_count_run_cuts(csv_count *c, csv_reader *r, const int64_t *cuts, size_t ncuts, size_t steal, int owners);
 /* Number of cores this process may run on (>= 1). */
 int csv_ncores(void);
 /* Decode key number k of group g: a string (*s, *n) or an integer (*iv), returns 0 string, 1 int.

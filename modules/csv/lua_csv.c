@@ -36,13 +36,14 @@
  *                    values (numbers are compared as their text: 1 matches "1", not "1.0")
  *     opts.empty     "error" (default) or "nil": an empty summed field is skipped
  *     opts.skip_bad, opts.delimiter, opts.buffer_size, opts.max_row as for read
- *     opts.threads   threads to count on (default: the cores this process may use). A regular
- *                    file of more than 64 KiB per thread is cut into parts counted at once (a
- *                    thread done early splits the part with the most left) and merged on all
- *                    threads in file order; the result (groups and their order, counts, sums,
- *                    rows, bad rows, messages) is the same at every thread count. Sums are
- *                    exact, then rounded once, for values from 2^-11 to 2^62 in magnitude;
- *                    when others occur the count is done again on one thread.
+ *     opts.threads   threads to count on (default, and at most: the cores this process may use).
+ *                    A regular file of more than 64 KiB per thread is cut into parts counted at
+ *                    once (a thread done early splits the part with the most left); the keys are shared
+ *                    out among the threads by hash, each group kept by one of them, and put back
+ *                    in order of first appearance at the end. The result (groups and their order,
+ *                    counts, sums, rows, bad rows, messages) is the same at every thread count.
+ *                    Sums are exact, then rounded once, for values from 2^-11 to 2^62 in
+ *                    magnitude; when others occur the count is done again on one thread.
  *     opts.columnar  true: return arrays instead of one table per group (below); for groupings
  *                    with many groups this is several times faster to build and smaller
  *     opts.compact   with columnar: every array a csv.column userdata (as csv.read's compact;

@@ -632,6 +632,9 @@ static unsigned rnd(unsigned n) {
   return (unsigned)(rng_state % n);
 }
 
+/* Threads that keep keys in a count in parts (0: all) */
+static int test_owners = 16;
+
 /* The grouped count serialised: totals, bad lines, first message (or the error), groups in order. */
 static char *count_dump(const char *path, size_t block, int general, int skip_bad, const csv_key *keys,
                         size_t nkeys, long sumcol, const int64_t *cuts, size_t ncuts, size_t steal) {
@@ -656,7 +659,7 @@ static char *count_dump(const char *path, size_t block, int general, int skip_ba
   c.skip_bad = skip_bad;
   c.empty_skip = 1;
   c.general = general;
-  int rc = ncuts ? csv_count_run_cuts(&c, &r, cuts, ncuts, steal) : csv_count_run(&c, &r);
+  int rc = ncuts ? csv_count_run_cuts(&c, &r, cuts, ncuts, steal, test_owners) : csv_count_run(&c, &r);
   if (rc != 0 && cuts) c.rows = c.bad = c.matched = 0, c.ngroups = 0, c.first_bad[0] = 0, c.nbad_lines = 0;
   len += (size_t)snprintf(out, cap, "rc %d rows %lld bad %lld matched %lld groups %zu first [%s] err [%s] lines",
                           rc, (long long)c.rows, (long long)c.bad, (long long)c.matched, c.ngroups, c.first_bad,
@@ -800,6 +803,9 @@ static void test_cuts_many(void) {
   /* more threads than owners: the last ones only send */
   int64_t many[23];
   for (int k = 0; k < 23; k++) many[k] = (int64_t)n / 24 * (k + 1);
+  for (test_owners = 0; test_owners <= 3; test_owners++)
+    cuts_case_steal("many groups, 24 parts, few owners", path, 0, keys, 2, 2, many, 23, 65536);
+  test_owners = 16;
   cuts_case("many groups, 24 parts", path, 0, keys, 2, 2, many, 23);
   free(data);
 }
