@@ -74,9 +74,15 @@ static void hook_stop(lua_State *L, lua_Debug *ar) {
   if (!sig) return; /* a kernel took it and reported it as a result */
   emsopt_interrupt_consume();
   const char *what = sig == SIGTERM ? "terminated" : "interrupted";
-  /* one position: the innermost Lua line running (for a C function, the line that called it) */
+  /* one position: the innermost Lua line running (for a C function, the line that called it). A
+     kernel that stopped raised its own "interrupted", and the hook may fire in the message handler
+     that takes it: that handler's frame is passed over, the position is the line that stopped. */
+  lua_getfield(L, LUA_REGISTRYINDEX, EMSOPT_MSGH);
   for (int level = 0; lua_getstack(L, level, &d); level++) {
-    if (lua_getinfo(L, "Sl", &d) && d.currentline > 0) {
+    if (!lua_getinfo(L, "Slf", &d)) continue;
+    int handler = lua_rawequal(L, -1, -2);
+    lua_pop(L, 1);
+    if (!handler && d.currentline > 0) {
       lua_pushfstring(L, "%s:%d: %s", d.short_src, d.currentline, what);
       lua_error(L);
     }

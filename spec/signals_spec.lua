@@ -1,5 +1,6 @@
 -- Ctrl-C (SIGINT) and SIGTERM during the long phases of real runs: a model's simulation, a MIP
--- solve (lp_solve and CBC), an annealing run and a download from a slow local server. The
+-- solve (lp_solve and CBC), an annealing run, a grouped count on several threads and a download
+-- from a slow local server. The
 -- process must stop within a second of the signal, say where it stopped, exit non-zero and leave
 -- no output file (nor a temporary one) behind.
 local spec = require "spec"
@@ -133,6 +134,49 @@ return {status = sol.status, objective = sol.objective}
       assert.matches("^emsopt: " .. WORD[sig] .. " during stage 1 annealing %(best so far [%d.]+ km%)\n$", err)
       assert.is_nil(out:find("stage 2", 1, true), "no stage 2 after the stop")
       assert.same({}, spec.ls(dir))
+    end)
+  end
+
+  -- The grouped count on several threads: the threads send rows to one another and wait for one
+  -- another at the end; a stop while they do must not leave one waiting. The script counts a
+  -- 10 MB file again and again (each count takes a few hundredths of a second, nearly all of the
+  -- loop), so the signal lands inside a count nearly every time; five stops each.
+  for _, sig in ipairs({"INT", "TERM"}) do
+    it("SIG" .. sig .. " during csv.count on several threads", function()
+      local dir = spec.mkdir()
+      local path = spec.tmpname(".csv")
+      local rows = {"zip,type,when"}
+      for i = 1, 200000 do
+        rows[#rows + 1] = string.format("%d,T%d,\"01/%02d/2013 %02d:30:00 AM\"", 10000 + i * 7919 % 20011, i % 37,
+          1 + i % 28, 1 + i % 12)
+      end
+      spec.write(path, table.concat(rows, "\n") .. "\n")
+      local script = spec.write(spec.tmpname(".lua"), [[
+local csv = require "csv"
+local P = params { path = "" }
+io.stderr:write("counting\n"); io.stderr:flush()
+local n
+for _ = 1, 100000 do
+  local g, info = assert(csv.count(P.path, {by = {"zip", "type", {column = "when", bin = "hour_of_week"}},
+    threads = 2, columnar = true}))
+  n = info.groups
+end
+return {groups = n}
+]])
+      for _ = 1, 5 do
+        local h = start({script, "path=" .. path, "out=" .. dir .. "/result.json"})
+        h.wait_for("counting")
+        h.wait_cpu(0.3)
+        local took = h.stop(sig)
+        h.kill()
+        local code, out, err = h.finish()
+        process.assert_prompt(h, took, sig)
+        assert.equals(CODE[sig], code)
+        -- the script's line that was running, not the host's (whose handler took the count's error)
+        assert.matches("^counting\nemsopt: [^\n]*t%d+%.lua:%d+: " .. WORD[sig] .. "\n$", err)
+        assert.equals("", out)
+        assert.same({}, spec.ls(dir))
+      end
     end)
   end
 

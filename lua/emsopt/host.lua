@@ -80,6 +80,9 @@ local function traceback(e)
   local tb = debug.traceback(e, 2)
   return (tb:gsub("\n%s*%[C%]: in function 'xpcall'.*$", ""))
 end
+-- the interrupt hook passes this handler's frame over: a stop that lands in it names the line that
+-- was stopped (a kernel's "interrupted" is handled here when the hook fires; see runtime/state.c)
+debug.getregistry()["emsopt.msgh"] = traceback
 
 -- Runs a script file with its arguments: "ok", results... | "help" | "failed", message.
 function M.run_script(path, args, first)
