@@ -20,6 +20,20 @@ local function stopped(h, sig, took, dir, where)
   assert.same({}, spec.ls(dir))
 end
 
+-- Start a run, wait for its marker and then for 0.3 s of its CPU (the long phase is working,
+-- whatever the load), send the signal and check that it stopped promptly: under a second of CPU
+-- after the signal and a generous wall bound (see process.lua). Returns code, stdout, stderr.
+local function stop_in_phase(args, marker, sig, limit)
+  local h = start(args)
+  h.wait_for(marker, limit)
+  h.wait_cpu(0.3)
+  local took = h.stop(sig)
+  h.kill()
+  local code, out, err = h.finish()
+  process.assert_prompt(h, took, sig)
+  return code, out, err
+end
+
 describe("signals", function()
   for _, sig in ipairs({"INT", "TERM"}) do
     it("SIG" .. sig .. " during the ER routing model's simulation", function()
@@ -120,16 +134,11 @@ return {status = sol.status, objective = sol.objective}
   for _, sig in ipairs({"INT", "TERM"}) do
     it("SIG" .. sig .. " during an annealing run (ems_clusters, method=sa)", function()
       local dir = spec.mkdir()
-      local h = start({"models/ems_clusters.lua", "region=demo", "method=sa", "k=5000000", "restarts=1", "threads=1",
-        "out=" .. dir .. "/result.json", "report=" .. dir .. "/report.html", "geojson=" .. dir .. "/plan.geojson"})
-      h.wait_for("stage 1: annealing", 600) -- printed (and flushed) just before the kernel starts
-      -- the kernel is working: 0.3 s of CPU since (k = 5,000,000 takes minutes of it), whatever the load
-      h.wait_cpu(0.3)
-      local took = h.stop(sig)
-      h.kill()
-      local code, out, err = h.finish()
-      -- promptly: under a second of CPU after the signal (and a generous wall bound), see process.lua
-      process.assert_prompt(h, took, sig)
+      -- "stage 1: annealing" is printed (and flushed) just before the kernel starts; k = 5,000,000
+      -- takes minutes of CPU
+      local code, out, err = stop_in_phase({"models/ems_clusters.lua", "region=demo", "method=sa", "k=5000000",
+        "restarts=1", "threads=1", "out=" .. dir .. "/result.json", "report=" .. dir .. "/report.html",
+        "geojson=" .. dir .. "/plan.geojson"}, "stage 1: annealing", sig, 600)
       assert.equals(CODE[sig], code)
       assert.matches("^emsopt: " .. WORD[sig] .. " during stage 1 annealing %(best so far [%d.]+ km%)\n$", err)
       assert.is_nil(out:find("stage 2", 1, true), "no stage 2 after the stop")
@@ -164,13 +173,7 @@ end
 return {groups = n}
 ]])
       for _ = 1, 5 do
-        local h = start({script, "path=" .. path, "out=" .. dir .. "/result.json"})
-        h.wait_for("counting")
-        h.wait_cpu(0.3)
-        local took = h.stop(sig)
-        h.kill()
-        local code, out, err = h.finish()
-        process.assert_prompt(h, took, sig)
+        local code, out, err = stop_in_phase({script, "path=" .. path, "out=" .. dir .. "/result.json"}, "counting", sig)
         assert.equals(CODE[sig], code)
         -- the script's line that was running, not the host's (whose handler took the count's error)
         assert.matches("^counting\nemsopt: [^\n]*t%d+%.lua:%d+: " .. WORD[sig] .. "\n$", err)
