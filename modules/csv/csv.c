@@ -2063,8 +2063,7 @@ static first_ent *table_order(csv_count *tc) {
   _Static_assert(2 * sizeof(first_ent) == sizeof(csv_slot), "two entries to a slot");
   size_t n = 0, npass = 0;
   const size_t R = (size_t)1 << RADIX_BITS;
-  static _Thread_local size_t cnt[RADIX_PASSES][1 << RADIX_BITS];
-  memset(cnt, 0, sizeof cnt);
+  size_t cnt[RADIX_PASSES][1 << RADIX_BITS] = {{0}}; /* 96 KiB of stack */
   first_ent *a = (first_ent *)(void *)tc->slots, *b = a + tc->nslots;
   int64_t most = 0;
   for (size_t j = 0; j < tc->nslots; j++) { /* entry n <= slot j: written over slots already read */
@@ -2483,11 +2482,7 @@ int csv_count_run_cuts(csv_count *c, csv_reader *r, const int64_t *cuts, size_t 
   }
   for (size_t t = 0; sinks && t < nl; t++) sink_free(&sinks[t]);
   for (unsigned o = 0; o < x.nowners; o++) {
-    for (xchunk *ch = x.box[o].inbox; ch;) { /* left when the tables were not needed */
-      xchunk *n = ch->next;
-      free(ch);
-      ch = n;
-    }
+    chunk_free_all(x.box[o].inbox); /* left when the tables were not needed */
     count_free_results(&tabs[o]);
   }
   free(sinks);

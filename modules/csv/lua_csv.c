@@ -38,9 +38,9 @@
  *     opts.skip_bad, opts.delimiter, opts.buffer_size, opts.max_row as for read
  *     opts.threads   threads to count on (default, and at most: the cores this process may use).
  *                    A regular file of more than 64 KiB per thread is cut into parts counted at
- *                    once (a thread done early splits the part with the most left); the keys are shared
- *                    out among the threads by hash, each group kept by one of them, and put back
- *                    in order of first appearance at the end. The result (groups and their order,
+ *                    once (a thread done early splits the part with the most left); the keys are
+ *                    shared out among the threads by hash, each group kept by one of them, and put
+ *                    back in order of first appearance at the end. The result (groups and their order,
  *                    counts, sums, rows, bad rows, messages) is the same at every thread count.
  *                    Sums are exact, then rounded once, for values from 2^-11 to 2^62 in
  *                    magnitude; when others occur the count is done again on one thread.
