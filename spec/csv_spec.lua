@@ -300,6 +300,28 @@ describe("csv.count", function()
     assert.raises(function() k.keys[1]:sum() end, "csv.column: sum of a string column")
   end)
 
+  it("compact columns of many groups, filled on several threads, as the tables", function()
+    -- 120,000 groups: ranges of the groups are filled on threads of their own (from 32,768 groups a
+    -- range) and their strings moved after the ranges before them
+    local rows = {"zip,when,secs"}
+    for i = 1, 120000 do
+      local zip = i % 11 == 0 and "" or (i % 5 == 0 and ("long-zip-code-%09d"):format(i) or tostring(i))
+      rows[#rows + 1] = ('%s,"%02d/%02d/%04d %02d:00:00 AM",%d'):format(zip, i % 12 + 1, i % 28 + 1, 2000 + i % 20,
+        i % 12 + 1, i % 1000)
+    end
+    local p = file(table.concat(rows, "\n") .. "\n")
+    local by = {"zip", {column = "when", bin = "date"}, {column = "when", bin = "hour"}}
+    local t = csv.count(p, {by = by, sum = {"secs"}, columnar = true, threads = 1})
+    assert.is_true(#t.count > 100000)
+    for _, threads in ipairs{1, 2, 3} do
+      local k = csv.count(p, {by = by, sum = {"secs"}, columnar = true, compact = true, threads = threads})
+      for j = 1, 3 do assert.same(t.keys[j], k.keys[j]:totable()) end
+      assert.same(t.count, k.count:totable())
+      assert.same(t.sums.secs, k.sums.secs:totable())
+      assert.same(t.n.secs, k.n.secs:totable())
+    end
+  end)
+
   -- a file the row parser and the block scanner must agree on: quotes, delimiters, CRLF and
   -- line breaks inside quotes, blank lines, a BOM, keys longer than 16 and than 255 bytes
   local function tricky(n)

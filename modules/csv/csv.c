@@ -2545,6 +2545,152 @@ int csv_count_key(const csv_count *c, size_t g, size_t k, const char **s, size_t
   return kind;
 }
 
+/* ---- a count as columns --------------------------------------------------------------- */
+
+int csv_key_is_string(const csv_count *c, size_t k) {
+  return c->keys[k].bin == CSV_BIN_NONE || c->keys[k].bin == CSV_BIN_DATE;
+}
+
+typedef struct {
+  char *b;
+  size_t pos, cap;
+} col_bytes;
+
+typedef struct {
+  const csv_count *c;
+  csv_key_column *keys;
+  int64_t *count;
+  double *const *sv;
+  int64_t *const *nv;
+  size_t g0, g1;   /* the range of groups */
+  col_bytes *text; /* the range's string bytes, one per key (offsets in off are into these) */
+  int oom;
+} columns_job;
+
+#define DATE_ROOM 24 /* a date as text, with its terminating zero */
+
+static void *columns_range(void *arg) {
+  columns_job *j = arg;
+  const csv_count *c = j->c;
+  const size_t nk = c->nkeys, ns = c->nsums;
+  for (size_t g = j->g0; g < j->g1; g++) {
+    const char *p = c->arena + c->groups[g].koff;
+    for (size_t k = 0; k < nk; k++) {
+      const char *s;
+      size_t l = 0;
+      int64_t iv = 0;
+      int kind;
+      p = csv_count_key_next(c, p, k, &kind, &s, &l, &iv);
+      csv_key_column *o = &j->keys[k];
+      if (o->iv) {
+        o->iv[g] = iv;
+        continue;
+      }
+      col_bytes *t = &j->text[k];
+      if (t->cap - t->pos < l + DATE_ROOM) {
+        size_t ncap = t->cap * 2 > t->pos + l + DATE_ROOM ? t->cap * 2 : t->pos + l + DATE_ROOM;
+        char *nb = realloc(t->b, ncap);
+        if (!nb) {
+          j->oom = 1;
+          return NULL;
+        }
+        t->b = nb;
+        t->cap = ncap;
+      }
+      if (kind == 0) memcpy(t->b + t->pos, s, l);
+      else
+        l = (size_t)snprintf(t->b + t->pos, DATE_ROOM, "%04lld-%02d-%02d", (long long)(iv / 10000),
+                             (int)(iv / 100 % 100), (int)(iv % 100));
+      t->pos += l;
+      o->off[g + 1] = t->pos;
+    }
+    j->count[g] = c->groups[g].count;
+    for (size_t s = 0; s < ns; s++) {
+      j->sv[s][g] = c->sumv[g * ns + s];
+      j->nv[s][g] = c->sumn[g * ns + s];
+    }
+  }
+  return NULL;
+}
+
+int csv_count_columns(const csv_count *c, csv_key_column *keys, int64_t *count, double *const *sv, int64_t *const *nv,
+                      int nthreads) {
+  const size_t ng = c->ngroups, nk = c->nkeys;
+  size_t nj = nthreads < 1 ? 1 : nthreads > 256 ? 256 : (size_t)nthreads;
+  if (nj > ng) nj = ng ? ng : 1;
+  columns_job *jobs = calloc(nj, sizeof *jobs);
+  col_bytes *text = calloc(nj * nk + 1, sizeof *text);
+  pthread_t *tid = calloc(nj, sizeof *tid);
+  int *started = calloc(nj, sizeof *started);
+  int rc = jobs && text && tid && started ? 0 : -1;
+  for (size_t k = 0; k < nk; k++) {
+    keys[k].bytes = NULL;
+    if (keys[k].off) keys[k].off[0] = 0;
+  }
+  /* the first range writes into what becomes the column (room for all the text: a string key is at
+     most the arena, a date DATE_ROOM bytes); the others into buffers of their share, which grow */
+  for (size_t k = 0; rc == 0 && k < nk; k++) {
+    if (!keys[k].off) continue;
+    size_t all = (c->keys[k].bin == CSV_BIN_NONE ? c->alen : DATE_ROOM * ng) + DATE_ROOM;
+    for (size_t i = 0; i < nj && rc == 0; i++) {
+      col_bytes *t = &text[i * nk + k];
+      t->cap = i == 0 ? all : all / nj + DATE_ROOM;
+      t->b = malloc(t->cap);
+      if (!t->b) rc = -1;
+    }
+  }
+  for (size_t i = 0; rc == 0 && i < nj; i++) {
+    jobs[i] = (columns_job){.c = c, .keys = keys, .count = count, .sv = sv, .nv = nv, .g0 = ng / nj * i,
+                            .g1 = i + 1 == nj ? ng : ng / nj * (i + 1), .text = &text[i * nk]};
+    if (i > 0) started[i] = pthread_create(&tid[i], NULL, columns_range, &jobs[i]) == 0;
+  }
+  if (rc == 0) {
+    columns_range(&jobs[0]);
+    for (size_t i = 1; i < nj; i++) {
+      if (started[i]) pthread_join(tid[i], NULL);
+      else
+        columns_range(&jobs[i]);
+    }
+    for (size_t i = 0; i < nj; i++)
+      if (jobs[i].oom) rc = -1;
+  }
+  /* each range's text after the ranges before it, its offsets moved as far */
+  for (size_t k = 0; rc == 0 && k < nk; k++) {
+    if (!keys[k].off) continue;
+    col_bytes *t0 = &text[k];
+    for (size_t i = 1; i < nj && rc == 0; i++) {
+      const col_bytes *t = &text[i * nk + k];
+      if (t0->cap - t0->pos < t->pos + 1) {
+        char *nb = realloc(t0->b, t0->pos + t->pos + 1);
+        if (!nb) {
+          rc = -1;
+          break;
+        }
+        t0->b = nb;
+        t0->cap = t0->pos + t->pos + 1;
+      }
+      memcpy(t0->b + t0->pos, t->b, t->pos);
+      for (size_t g = jobs[i].g0; g < jobs[i].g1; g++) keys[k].off[g + 1] += t0->pos;
+      t0->pos += t->pos;
+    }
+    if (rc == 0) {
+      keys[k].bytes = t0->b;
+      t0->b = NULL;
+    }
+  }
+  for (size_t i = 0; text && i < nj * nk; i++) free(text[i].b);
+  if (rc != 0)
+    for (size_t k = 0; k < nk; k++) {
+      free(keys[k].bytes);
+      keys[k].bytes = NULL;
+    }
+  free(jobs);
+  free(text);
+  free(tid);
+  free(started);
+  return rc;
+}
+
 /* ---- writing ---------------------------------------------------------------------------- */
 
 int csv_needs_quote(const char *s, size_t n, char delim) {

@@ -260,6 +260,22 @@ int csv_count_run_par(csv_count *c, csv_reader *r, int nthreads, size_t min_part
 int csv_count_run_cuts(csv_count *c, csv_reader *r, const int64_t *cuts, size_t ncuts, size_t steal, int owners);
 /* Number of cores this process may run on (>= 1). */
 int csv_ncores(void);
+/* A key of a count as a column: a string key (no bin) or a date (as YYYY-MM-DD) as ngroups + 1
+ * offsets `off` (the first 0) into `bytes`; any other bin as the integers `iv`. */
+typedef struct {
+  int64_t *iv;
+  uint64_t *off;
+  char *bytes; /* made by csv_count_columns with malloc, for the caller to free */
+} csv_key_column;
+/* Nonzero when key k of c becomes a string column. */
+int csv_key_is_string(const csv_count *c, size_t k);
+/* The groups of c, in order, as columns: for each key the caller gives keys[k].iv (ngroups values)
+ * or keys[k].off (ngroups + 1), and count (ngroups); sv[s] and nv[s] (ngroups each) take each sum
+ * and its number of values. The groups are cut into nthreads ranges (at most 256, at most
+ * ngroups), each filled on its own thread; a range's string bytes are moved after those of the
+ * ranges before it. 0, or -1 out of memory (then no bytes are left to free). */
+int csv_count_columns(const csv_count *c, csv_key_column *keys, int64_t *count, double *const *sv, int64_t *const *nv,
+                      int nthreads);
 /* Decode key number k of group g: a string (*s, *n) or an integer (*iv), returns 0 string, 1 int.
  * Keys are encoded in the arena as: a string = length byte (255: 4 more length bytes follow) then
  * the bytes; a bin = its zigzag LEB128 varint (one byte for hours, weekdays, months). */

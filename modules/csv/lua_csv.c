@@ -47,7 +47,8 @@
  *     opts.columnar  true: return arrays instead of one table per group (below); for groupings
  *                    with many groups this is several times faster to build and smaller
  *     opts.compact   with columnar: every array a csv.column userdata (as csv.read's compact;
- *                    keys that are strings or dates are string columns: col[i], #col, totable)
+ *                    keys that are strings or dates are string columns: col[i], #col, totable),
+ *                    filled on the count's threads (a range of at least 32,768 groups each)
  *   groups = { {keys = {k1, k2, ...}, count = n, sums = {NAME = s}, n = {NAME = values summed}}, ...}
  *     in order of first appearance; plain keys are strings (the field text), bins are integers
  *     (date: a string). info = {rows = data rows read, counted = rows in groups, groups = number of
@@ -867,53 +868,29 @@ static void push_group_rows(lua_State *L, const csv_count *c, str_memo *m, int n
 }
 
 /* a csv.column of n values to be filled in (kind T_INTEGER or T_NUMBER; C_STRING: n + 1 offsets,
- * the first 0, and room for nbytes bytes) */
-static void *column_of(lua_State *L, int kind, size_t n, size_t nbytes) {
+ * its bytes set once they are made) */
+static void *column_of(lua_State *L, int kind, size_t n) {
   Column *col = column_new(L, kind);
   col->data = malloc((n + 1) * 8);
-  if (kind == C_STRING) col->bytes = malloc(nbytes ? nbytes : 1);
-  if (!col->data || (kind == C_STRING && !col->bytes)) luaL_error(L, "not enough memory");
-  if (kind == C_STRING) ((uint64_t *)col->data)[0] = 0;
+  if (!col->data) luaL_error(L, "not enough memory");
   col->n = col->cap = n;
   return col->data;
 }
 
-/* where a key column of a compact result goes */
-typedef struct {
-  int64_t *iv;   /* an integer column */
-  uint64_t *off; /* a string column: offsets and bytes */
-  char *bytes;
-  size_t pos;
-} key_out;
-
 /* {keys = {{key 1 of every group}, {key 2 ...}, ...}, count = {...}, sums = {NAME = {...}},
- * n = {NAME = {...}}}: a handful of arrays instead of a table per group; compact: each array a
- * csv.column (strings and dates as string columns) */
-static void push_columnar(lua_State *L, const csv_count *c, str_memo *m, int names, int compact) {
+ * n = {NAME = {...}}}: a handful of arrays instead of a table per group */
+static void push_columnar(lua_State *L, const csv_count *c, str_memo *m, int names) {
   size_t nkeys = c->nkeys, nsums = c->nsums, ng = c->ngroups;
   int nga = (int)(ng < INT32_MAX ? ng : 0);
   luaL_checkstack(L, (int)nkeys + 8, "too many keys");
-  key_out *ko = lua_newuserdatauv(L, (nkeys + 1) * sizeof *ko, 0);
   lua_createtable(L, 0, 4);
   int res = lua_gettop(L);
   lua_createtable(L, (int)nkeys, 0);
   int keys = lua_gettop(L);
-  for (size_t k = 0; k < nkeys; k++) {
-    int bin = c->keys[k].bin;
-    ko[k] = (key_out){.iv = NULL};
-    if (!compact) lua_createtable(L, nga, 0);
-    else if (bin == CSV_BIN_NONE || bin == CSV_BIN_DATE) { /* a string at most the arena, a date 24 bytes */
-      ko[k].off = column_of(L, C_STRING, ng, bin == CSV_BIN_NONE ? c->alen : 24 * ng);
-      ko[k].bytes = ((Column *)lua_touserdata(L, -1))->bytes;
-    } else
-      ko[k].iv = column_of(L, T_INTEGER, ng, 0);
-  }
-  int64_t *cv = NULL;
-  if (compact) cv = column_of(L, T_INTEGER, ng, 0);
-  else
-    lua_createtable(L, nga, 0);
+  for (size_t k = 0; k < nkeys; k++) lua_createtable(L, nga, 0);
+  lua_createtable(L, nga, 0);
   int count = lua_gettop(L);
-  /* one pass over the groups fills the key columns and the counts */
+  /* one pass over the groups fills the key arrays and the counts */
   for (size_t g = 0; g < ng; g++) {
     const char *p = c->arena + c->groups[g].koff;
     for (size_t k = 0; k < nkeys; k++) {
@@ -922,28 +899,14 @@ static void push_columnar(lua_State *L, const csv_count *c, str_memo *m, int nam
       int64_t iv = 0;
       int kind;
       p = csv_count_key_next(c, p, k, &kind, &s, &l, &iv);
-      key_out *o = &ko[k];
-      if (o->iv) o->iv[g] = iv;
-      else if (o->off) {
-        if (kind == 0) memcpy(o->bytes + o->pos, s, l);
-        else
-          l = (size_t)snprintf(o->bytes + o->pos, 24, "%04lld-%02d-%02d", (long long)(iv / 10000), (int)(iv / 100 % 100),
-                               (int)(iv % 100));
-        o->pos += l;
-        o->off[g + 1] = o->pos;
-      } else {
-        if (kind == 0) memo_push(L, m, s, l);
-        else if (c->keys[k].bin == CSV_BIN_DATE) push_date(L, iv / 10000, (int)(iv / 100 % 100), (int)(iv % 100));
-        else
-          lua_pushinteger(L, iv);
-        lua_rawseti(L, keys + 1 + (int)k, (lua_Integer)g + 1);
-      }
+      if (kind == 0) memo_push(L, m, s, l);
+      else if (c->keys[k].bin == CSV_BIN_DATE) push_date(L, iv / 10000, (int)(iv / 100 % 100), (int)(iv % 100));
+      else
+        lua_pushinteger(L, iv);
+      lua_rawseti(L, keys + 1 + (int)k, (lua_Integer)g + 1);
     }
-    if (cv) cv[g] = c->groups[g].count;
-    else {
-      lua_pushinteger(L, c->groups[g].count);
-      lua_rawseti(L, count, (lua_Integer)g + 1);
-    }
+    lua_pushinteger(L, c->groups[g].count);
+    lua_rawseti(L, count, (lua_Integer)g + 1);
   }
   lua_setfield(L, res, "count");
   for (size_t k = nkeys; k > 0; k--) lua_rawseti(L, keys, (lua_Integer)k);
@@ -952,22 +915,13 @@ static void push_columnar(lua_State *L, const csv_count *c, str_memo *m, int nam
   lua_createtable(L, 0, (int)nsums);
   for (size_t s = 0; s < nsums; s++) {
     lua_geti(L, names, (lua_Integer)s + 1);
-    if (compact) {
-      double *sv = column_of(L, T_NUMBER, ng, 0);
-      int64_t *nv = column_of(L, T_INTEGER, ng, 0);
-      for (size_t g = 0; g < ng; g++) {
-        sv[g] = c->sumv[g * nsums + s];
-        nv[g] = c->sumn[g * nsums + s];
-      }
-    } else {
-      lua_createtable(L, nga, 0);
-      lua_createtable(L, nga, 0);
-      for (size_t g = 0; g < ng; g++) {
-        lua_pushnumber(L, c->sumv[g * nsums + s]);
-        lua_rawseti(L, -3, (lua_Integer)g + 1);
-        lua_pushinteger(L, c->sumn[g * nsums + s]);
-        lua_rawseti(L, -2, (lua_Integer)g + 1);
-      }
+    lua_createtable(L, nga, 0);
+    lua_createtable(L, nga, 0);
+    for (size_t g = 0; g < ng; g++) {
+      lua_pushnumber(L, c->sumv[g * nsums + s]);
+      lua_rawseti(L, -3, (lua_Integer)g + 1);
+      lua_pushinteger(L, c->sumn[g * nsums + s]);
+      lua_rawseti(L, -2, (lua_Integer)g + 1);
     }
     lua_pushvalue(L, -3);
     lua_insert(L, -2);
@@ -978,12 +932,62 @@ static void push_columnar(lua_State *L, const csv_count *c, str_memo *m, int nam
   lua_setfield(L, res, "sums");
 }
 
-/* (count, sum names, columnar, compact) -> result table */
+/* a range of groups is worth a thread of its own from this many groups on */
+#define FILL_MIN_GROUPS 32768
+
+/* The columnar result with each array a csv.column (strings and dates as string columns), filled
+ * on up to nthreads threads. */
+static void push_compact(lua_State *L, const csv_count *c, int names, int nthreads) {
+  size_t nkeys = c->nkeys, nsums = c->nsums, ng = c->ngroups;
+  luaL_checkstack(L, 8, NULL);
+  csv_key_column *kc = lua_newuserdatauv(L, (nkeys + 1) * sizeof *kc, 0);
+  Column **text = lua_newuserdatauv(L, (nkeys + 1) * sizeof *text, 0); /* the string columns */
+  void **sums = lua_newuserdatauv(L, (2 * nsums + 1) * sizeof *sums, 0); /* sum, then n, of each */
+  lua_createtable(L, 0, 4);
+  int res = lua_gettop(L);
+  lua_createtable(L, (int)nkeys, 0);
+  for (size_t k = 0; k < nkeys; k++) {
+    int str = csv_key_is_string(c, k);
+    kc[k] = (csv_key_column){.iv = NULL};
+    if (str) kc[k].off = column_of(L, C_STRING, ng);
+    else
+      kc[k].iv = column_of(L, T_INTEGER, ng);
+    text[k] = str ? lua_touserdata(L, -1) : NULL;
+    lua_rawseti(L, -2, (lua_Integer)k + 1);
+  }
+  lua_setfield(L, res, "keys");
+  int64_t *count = column_of(L, T_INTEGER, ng);
+  lua_setfield(L, res, "count");
+  lua_createtable(L, 0, (int)nsums);
+  lua_createtable(L, 0, (int)nsums);
+  for (size_t s = 0; s < nsums; s++) {
+    lua_geti(L, names, (lua_Integer)s + 1);
+    sums[s] = column_of(L, T_NUMBER, ng);
+    lua_rawset(L, -4); /* sums[NAME] */
+    lua_geti(L, names, (lua_Integer)s + 1);
+    sums[nsums + s] = column_of(L, T_INTEGER, ng);
+    lua_rawset(L, -3); /* n[NAME] */
+  }
+  lua_setfield(L, res, "n");
+  lua_setfield(L, res, "sums");
+  size_t most = ng / FILL_MIN_GROUPS;
+  if ((size_t)nthreads > most) nthreads = most ? (int)most : 1;
+  if (csv_count_columns(c, kc, count, (double *const *)sums, (int64_t *const *)(sums + nsums), nthreads) != 0)
+    luaL_error(L, "not enough memory");
+  for (size_t k = 0; k < nkeys; k++)
+    if (text[k]) text[k]->bytes = kc[k].bytes;
+}
+
+/* (count, sum names, columnar, compact, threads) -> result table */
 static int push_results(lua_State *L) {
   const csv_count *c = lua_touserdata(L, 1);
+  if (lua_toboolean(L, 4)) {
+    push_compact(L, c, 2, (int)lua_tointeger(L, 5));
+    return 1;
+  }
   str_memo m;
   memo_open(L, &m);
-  if (lua_toboolean(L, 3)) push_columnar(L, c, &m, 2, lua_toboolean(L, 4));
+  if (lua_toboolean(L, 3)) push_columnar(L, c, &m, 2);
   else
     push_group_rows(L, c, &m, 2);
   return 1;
@@ -1158,7 +1162,8 @@ static int l_count(lua_State *L) {
   lua_pushvalue(L, 5);
   lua_pushboolean(L, columnar);
   lua_pushboolean(L, compact);
-  int pst = lua_pcall(L, 4, 1, 0);
+  lua_pushinteger(L, threads <= 0 || threads > csv_ncores() ? csv_ncores() : threads);
+  int pst = lua_pcall(L, 5, 1, 0);
   if (running) lua_gc(L, LUA_GCRESTART);
   if (pst != LUA_OK) return lua_error(L);
   lua_createtable(L, 0, 10);
