@@ -939,10 +939,11 @@ static void push_columnar(lua_State *L, const csv_count *c, str_memo *m, int nam
  * on up to nthreads threads. */
 static void push_compact(lua_State *L, const csv_count *c, int names, int nthreads) {
   size_t nkeys = c->nkeys, nsums = c->nsums, ng = c->ngroups;
-  luaL_checkstack(L, 8, NULL);
+  luaL_checkstack(L, 10, NULL);
   csv_key_column *kc = lua_newuserdatauv(L, (nkeys + 1) * sizeof *kc, 0);
   Column **text = lua_newuserdatauv(L, (nkeys + 1) * sizeof *text, 0); /* the string columns */
-  void **sums = lua_newuserdatauv(L, (2 * nsums + 1) * sizeof *sums, 0); /* sum, then n, of each */
+  double **sv = lua_newuserdatauv(L, (nsums + 1) * sizeof *sv, 0);
+  int64_t **nv = lua_newuserdatauv(L, (nsums + 1) * sizeof *nv, 0);
   lua_createtable(L, 0, 4);
   int res = lua_gettop(L);
   lua_createtable(L, (int)nkeys, 0);
@@ -962,17 +963,17 @@ static void push_compact(lua_State *L, const csv_count *c, int names, int nthrea
   lua_createtable(L, 0, (int)nsums);
   for (size_t s = 0; s < nsums; s++) {
     lua_geti(L, names, (lua_Integer)s + 1);
-    sums[s] = column_of(L, T_NUMBER, ng);
+    sv[s] = column_of(L, T_NUMBER, ng);
     lua_rawset(L, -4); /* sums[NAME] */
     lua_geti(L, names, (lua_Integer)s + 1);
-    sums[nsums + s] = column_of(L, T_INTEGER, ng);
+    nv[s] = column_of(L, T_INTEGER, ng);
     lua_rawset(L, -3); /* n[NAME] */
   }
   lua_setfield(L, res, "n");
   lua_setfield(L, res, "sums");
   size_t most = ng / FILL_MIN_GROUPS;
   if ((size_t)nthreads > most) nthreads = most ? (int)most : 1;
-  if (csv_count_columns(c, kc, count, (double *const *)sums, (int64_t *const *)(sums + nsums), nthreads) != 0)
+  if (csv_count_columns(c, kc, count, sv, nv, nthreads) != 0)
     luaL_error(L, "not enough memory");
   for (size_t k = 0; k < nkeys; k++)
     if (text[k]) text[k]->bytes = kc[k].bytes;
