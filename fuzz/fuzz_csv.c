@@ -55,9 +55,23 @@ static uint64_t mix(uint64_t h, const void *p, size_t n) { /* FNV-1a */
   return h;
 }
 
-/* A digest of the whole result (or of the error when the count fails). */
+/* key k of group g as the columns have it (a date as its text) */
+static uint64_t mix_key(uint64_t h, const csv_count *c, size_t g, size_t k) {
+  const char *s;
+  size_t n;
+  int64_t iv;
+  char date[32];
+  if (csv_count_key(c, g, k, &s, &n, &iv) == 0) return mix(h, s, n);
+  if (c->keys[k].bin != CSV_BIN_DATE) return mix(h, &iv, sizeof iv);
+  n = (size_t)snprintf(date, sizeof date, "%04lld-%02d-%02d", (long long)(iv / 10000), (int)(iv / 100 % 100),
+                       (int)(iv % 100));
+  return mix(h, date, n);
+}
+
+/* A digest of the whole result (or of the error when the count fails); columns > 0: the groups
+ * read from csv_count_columns on that many threads. */
 static uint64_t count_all(const char *path, int delim, size_t block, int bin, int skip_bad, const int64_t *cuts,
-                          size_t ncuts, size_t steal, int owners) {
+                          size_t ncuts, size_t steal, int owners, int columns) {
   uint64_t h = 0xcbf29ce484222325ull;
   csv_reader r;
   csv_count c;
@@ -92,22 +106,46 @@ static uint64_t count_all(const char *path, int delim, size_t block, int bin, in
     h = mix(h, &c.matched, sizeof c.matched);
     h = mix(h, c.first_bad, strlen(c.first_bad));
     h = mix(h, c.bad_lines, c.nbad_lines * sizeof *c.bad_lines);
-    for (size_t g = 0; g < c.ngroups; g++) {
-      total += c.groups[g].count;
-      h = mix(h, &c.groups[g].count, sizeof c.groups[g].count);
+    size_t ng = c.ngroups;
+    csv_key_column kc[2] = {{0}};
+    int64_t *count = NULL, *nv[1] = {NULL};
+    double *sv[1] = {NULL};
+    if (columns > 0) {
+      count = malloc((ng + 1) * sizeof *count);
+      sv[0] = malloc((ng + 1) * sizeof(double));
+      nv[0] = malloc((ng + 1) * sizeof(int64_t));
       for (size_t k = 0; k < c.nkeys; k++) {
-        const char *s;
-        size_t n;
-        int64_t iv;
-        if (csv_count_key(&c, g, k, &s, &n, &iv) == 0) h = mix(h, s, n);
+        if (csv_key_is_string(&c, k)) kc[k].off = malloc((ng + 1) * sizeof(uint64_t));
         else
-          h = mix(h, &iv, sizeof iv);
+          kc[k].iv = malloc((ng + 1) * sizeof(int64_t));
+        if (!kc[k].off && !kc[k].iv) abort();
+      }
+      if (!count || !sv[0] || !nv[0] || csv_count_columns(&c, kc, count, sv, nv, columns) != 0) abort();
+    }
+    for (size_t g = 0; g < ng; g++) {
+      int64_t n = columns > 0 ? count[g] : c.groups[g].count;
+      total += n;
+      h = mix(h, &n, sizeof n);
+      for (size_t k = 0; k < c.nkeys; k++) {
+        if (columns <= 0) h = mix_key(h, &c, g, k);
+        else if (kc[k].iv)
+          h = mix(h, &kc[k].iv[g], sizeof(int64_t));
+        else
+          h = mix(h, kc[k].bytes + kc[k].off[g], kc[k].off[g + 1] - kc[k].off[g]);
       }
       for (size_t k = 0; k < c.nsums; k++) {
-        h = mix(h, &c.sumv[g * c.nsums + k], sizeof(double));
-        h = mix(h, &c.sumn[g * c.nsums + k], sizeof(int64_t));
+        h = mix(h, columns > 0 ? &sv[0][g] : &c.sumv[g * c.nsums + k], sizeof(double));
+        h = mix(h, columns > 0 ? &nv[0][g] : &c.sumn[g * c.nsums + k], sizeof(int64_t));
       }
     }
+    for (size_t k = 0; k < c.nkeys; k++) {
+      free(kc[k].iv);
+      free(kc[k].off);
+      free(kc[k].bytes);
+    }
+    free(count);
+    free(sv[0]);
+    free(nv[0]);
     if (total > c.rows) abort(); /* every counted row was read */
   } else
     h = mix(h, r.err, strlen(r.err));
@@ -123,7 +161,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   size_t block = BLOCKS[(data[0] / 5) % 6];
   int bin = (data[0] / 30) % 7;
   /* cuts: 1 to 3 offsets spread by the second byte; its top bit: parts also split while counted;
-     bits 4-5: threads that keep keys (0: all) */
+     bits 4-5: threads that keep keys (0: all); the parts' result is read as columns made on as
+     many threads as there are parts */
   size_t n = size - 2, ncuts = 1 + data[1] % 3, steal = data[1] & 0x80 ? 16 : 0;
   int owners = (data[1] >> 4) & 3;
   int64_t cuts[3];
@@ -131,9 +170,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const char *path = fuzz_file("csv", data + 2, n);
   read_all(path, delim, block);
   for (int skip = 0; skip <= 1; skip++) {
-    uint64_t one = count_all(path, delim, block, bin, skip, NULL, 0, 0, 0);
-    uint64_t parts = count_all(path, delim, block, bin, skip, cuts, ncuts, steal, owners);
-    if (one != parts) abort(); /* the count in parts must be the count in one pass */
+    uint64_t one = count_all(path, delim, block, bin, skip, NULL, 0, 0, 0, 0);
+    uint64_t parts = count_all(path, delim, block, bin, skip, cuts, ncuts, steal, owners, (int)ncuts + 1);
+    if (one != parts) abort(); /* the count in parts, read as columns, must be the count in one pass */
   }
   unlink(path);
   return 0;
