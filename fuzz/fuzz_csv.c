@@ -60,12 +60,10 @@ static uint64_t mix_key(uint64_t h, const csv_count *c, size_t g, size_t k) {
   const char *s;
   size_t n;
   int64_t iv;
-  char date[32];
+  char date[CSV_DATE_TEXT];
   if (csv_count_key(c, g, k, &s, &n, &iv) == 0) return mix(h, s, n);
   if (c->keys[k].bin != CSV_BIN_DATE) return mix(h, &iv, sizeof iv);
-  n = (size_t)snprintf(date, sizeof date, "%04lld-%02d-%02d", (long long)(iv / 10000), (int)(iv / 100 % 100),
-                       (int)(iv % 100));
-  return mix(h, date, n);
+  return mix(h, date, csv_ymd_text(date, iv));
 }
 
 /* A digest of the whole result (or of the error when the count fails); columns > 0: the groups

@@ -2547,6 +2547,10 @@ int csv_count_key(const csv_count *c, size_t g, size_t k, const char **s, size_t
 
 /* ---- a count as columns --------------------------------------------------------------- */
 
+size_t csv_date_text(char *out, int64_t y, int m, int d) {
+  return (size_t)snprintf(out, CSV_DATE_TEXT, "%04lld-%02d-%02d", (long long)y, m, d);
+}
+
 int csv_key_is_string(const csv_count *c, size_t k) {
   return c->keys[k].bin == CSV_BIN_NONE || c->keys[k].bin == CSV_BIN_DATE;
 }
@@ -2567,8 +2571,6 @@ typedef struct {
   int oom;
 } columns_job;
 
-#define DATE_ROOM 24 /* a date as text, with its terminating zero */
-
 static void *columns_range(void *arg) {
   columns_job *j = arg;
   const csv_count *c = j->c;
@@ -2587,8 +2589,8 @@ static void *columns_range(void *arg) {
         continue;
       }
       col_bytes *t = &j->text[k];
-      if (t->cap - t->pos < l + DATE_ROOM) {
-        size_t ncap = t->cap * 2 > t->pos + l + DATE_ROOM ? t->cap * 2 : t->pos + l + DATE_ROOM;
+      if (t->cap - t->pos < l + CSV_DATE_TEXT) {
+        size_t ncap = t->cap * 2 > t->pos + l + CSV_DATE_TEXT ? t->cap * 2 : t->pos + l + CSV_DATE_TEXT;
         char *nb = realloc(t->b, ncap);
         if (!nb) {
           j->oom = 1;
@@ -2599,8 +2601,7 @@ static void *columns_range(void *arg) {
       }
       if (kind == 0) memcpy(t->b + t->pos, s, l);
       else
-        l = (size_t)snprintf(t->b + t->pos, DATE_ROOM, "%04lld-%02d-%02d", (long long)(iv / 10000),
-                             (int)(iv / 100 % 100), (int)(iv % 100));
+        l = csv_ymd_text(t->b + t->pos, iv);
       t->pos += l;
       o->off[g + 1] = t->pos;
     }
@@ -2628,13 +2629,13 @@ int csv_count_columns(const csv_count *c, csv_key_column *keys, int64_t *count, 
     if (keys[k].off) keys[k].off[0] = 0;
   }
   /* the first range writes into what becomes the column (room for all the text: a string key is at
-     most the arena, a date DATE_ROOM bytes); the others into buffers of their share, which grow */
+     most the arena, a date CSV_DATE_TEXT bytes); the others into buffers of their share, which grow */
   for (size_t k = 0; rc == 0 && k < nk; k++) {
     if (!keys[k].off) continue;
-    size_t all = (c->keys[k].bin == CSV_BIN_NONE ? c->alen : DATE_ROOM * ng) + DATE_ROOM;
+    size_t all = (c->keys[k].bin == CSV_BIN_NONE ? c->alen : CSV_DATE_TEXT * ng) + CSV_DATE_TEXT;
     for (size_t i = 0; i < nj && rc == 0; i++) {
       col_bytes *t = &text[i * nk + k];
-      t->cap = i == 0 ? all : all / nj + DATE_ROOM;
+      t->cap = i == 0 ? all : all / nj + CSV_DATE_TEXT;
       t->b = malloc(t->cap);
       if (!t->b) rc = -1;
     }

@@ -260,6 +260,14 @@ int csv_count_run_par(csv_count *c, csv_reader *r, int nthreads, size_t min_part
 int csv_count_run_cuts(csv_count *c, csv_reader *r, const int64_t *cuts, size_t ncuts, size_t steal, int owners);
 /* Number of cores this process may run on (>= 1). */
 int csv_ncores(void);
+/* Room for a date as text (YYYY-MM-DD; any 64-bit year) and its terminating zero. */
+#define CSV_DATE_TEXT 32
+/* Write the date y-m-d into out (CSV_DATE_TEXT bytes) as YYYY-MM-DD; returns its length. */
+size_t csv_date_text(char *out, int64_t y, int m, int d);
+/* The same for a date bin's value (y * 10000 + m * 100 + d). */
+static inline size_t csv_ymd_text(char *out, int64_t ymd) {
+  return csv_date_text(out, ymd / 10000, (int)(ymd / 100 % 100), (int)(ymd % 100));
+}
 /* A key of a count as a column: a string key (no bin) or a date (as YYYY-MM-DD) as ngroups + 1
  * offsets `off` (the first 0) into `bytes`; any other bin as the integers `iv`. */
 typedef struct {

@@ -476,9 +476,8 @@ static int reader_fail(lua_State *L, Pass *ps) {
 }
 
 static void push_date(lua_State *L, int64_t y, int m, int d) {
-  char buf[48];
-  snprintf(buf, sizeof buf, "%04lld-%02d-%02d", (long long)y, m, d);
-  lua_pushstring(L, buf);
+  char buf[CSV_DATE_TEXT];
+  lua_pushlstring(L, buf, csv_date_text(buf, y, m, d));
 }
 
 /* ---- csv.column ------------------------------------------------------------------------- */

@@ -658,11 +658,10 @@ static void columns_agree(const csv_count *c, const char *path) {
         const char *ks;
         size_t kn;
         int64_t iv;
-        char date[32];
+        char date[CSV_DATE_TEXT];
         int kind = csv_count_key(c, g, k, &ks, &kn, &iv);
         if (kind == 1 && c->keys[k].bin == CSV_BIN_DATE) {
-          kn = (size_t)snprintf(date, sizeof date, "%04lld-%02d-%02d", (long long)(iv / 10000), (int)(iv / 100 % 100),
-                                (int)(iv % 100));
+          kn = csv_ymd_text(date, iv);
           ks = date;
         }
         if (kc[k].iv ? kind != 1 || kc[k].iv[g] != iv
