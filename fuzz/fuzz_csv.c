@@ -67,7 +67,8 @@ static uint64_t mix_key(uint64_t h, const csv_count *c, size_t g, size_t k) {
 }
 
 /* A digest of the whole result (or of the error when the count fails); columns > 0: the groups
- * read from csv_count_columns on that many threads. */
+ * read from csv_count_columns on that many threads (a count in parts leaves them in its owners'
+ * tables). */
 static uint64_t count_all(const char *path, int delim, size_t block, int bin, int skip_bad, const int64_t *cuts,
                           size_t ncuts, size_t steal, int owners, int columns) {
   uint64_t h = 0xcbf29ce484222325ull;
@@ -96,6 +97,7 @@ static uint64_t count_all(const char *path, int delim, size_t block, int bin, in
   }
   c.skip_bad = skip_bad;
   c.empty_skip = 1;
+  c.columns_only = columns > 0; /* in parts: the groups stay in the owners' tables */
   int rc = ncuts ? csv_count_run_cuts(&c, &r, cuts, ncuts, steal, owners) : csv_count_run(&c, &r);
   if (rc == 0) {
     int64_t total = 0;

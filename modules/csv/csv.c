@@ -1096,8 +1096,12 @@ int csv_strptime(const char *s, size_t n, const char *fmt, int64_t *secs, double
 
 void csv_count_init(csv_count *c) { memset(c, 0, sizeof *c); }
 
+static void owners_free(csv_owners *ow);
+
 /* Free the results and scratch of a count, keep its set-up. */
 static void count_free_results(csv_count *c) {
+  owners_free(c->owners);
+  c->owners = NULL;
   free(c->groups);
   free(c->sumv);
   free(c->sumn);
@@ -2184,6 +2188,40 @@ static void part_count_init(csv_count *pc, const csv_count *c) {
   pc->skip_bad = c->skip_bad;
   pc->empty_skip = c->empty_skip;
   pc->general = c->general;
+  pc->columns_only = c->columns_only;
+}
+
+/* A count read only as columns: the owners' tables (with their sums finished) and orders moved
+ * into c->owners instead of gathered. 0 or -1 out of memory. */
+struct csv_owners {
+  unsigned n;
+  csv_count tab[XOWNERS];
+  first_ent *order[XOWNERS]; /* in the memory of tab[o].slots */
+};
+
+static void owners_free(csv_owners *ow) {
+  for (unsigned o = 0; ow && o < ow->n; o++) count_free_results(&ow->tab[o]);
+  free(ow);
+}
+
+static int keep_owners(csv_count *c, csv_count *tabs, first_ent *const *ord, unsigned no) {
+  csv_owners *ow = calloc(1, sizeof *ow);
+  if (!ow) return -1;
+  size_t n = 0;
+  for (unsigned o = 0; o < no; o++) {
+    ow->tab[o] = tabs[o];
+    ow->order[o] = ord[o];
+    part_count_init(&tabs[o], c); /* its results are ow's */
+    ow->n = o + 1;
+    n += ow->tab[o].ngroups;
+    if (sums_finish(&ow->tab[o]) != 0) {
+      owners_free(ow);
+      return -1;
+    }
+  }
+  c->owners = ow;
+  c->ngroups = n;
+  return 0;
 }
 
 /* Set part pt (not the first) to start at off (INT64_MAX: nothing) and stop before the row at
@@ -2464,7 +2502,8 @@ int csv_count_run_cuts(csv_count *c, csv_reader *r, const int64_t *cuts, size_t 
       order[o] = wa[o].order;
       if (tabs[o].inexact) again = 1;
     }
-    if (!again && gather(c, tabs, order, x.nowners) != 0) oom = 1;
+    if (!again && (c->columns_only ? keep_owners(c, tabs, order, x.nowners) : gather(c, tabs, order, x.nowners)) != 0)
+      oom = 1;
   }
   if (oom) {
     snprintf(r->err, sizeof r->err, "%s: out of memory", r->path);
@@ -2514,7 +2553,7 @@ int csv_count_run_cuts(csv_count *c, csv_reader *r, const int64_t *cuts, size_t 
     csv_close(&one.rs);
     return rc;
   }
-  if (rc == 0 && sums_finish(c) != 0) {
+  if (rc == 0 && !c->owners && sums_finish(c) != 0) {
     snprintf(r->err, sizeof r->err, "%s: out of memory", r->path);
     rc = -1;
   }
@@ -2567,16 +2606,69 @@ typedef struct {
   double *const *sv;
   int64_t *const *nv;
   size_t g0, g1;   /* the range of groups */
+  size_t at[XOWNERS]; /* with owners: where each owner's groups of the range start in its order */
   col_bytes *text; /* the range's string bytes, one per key (offsets in off are into these) */
   int oom;
 } columns_job;
 
+/* The number of owner q's groups whose first row is before offset x. */
+static size_t owner_before(const csv_owners *ow, unsigned q, int64_t x) {
+  const first_ent *e = ow->order[q];
+  size_t lo = 0, hi = ow->tab[q].ngroups;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (e[mid].first < x) lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
+/* Where the groups from number g on (in order of first rows, which are distinct) start in each
+ * owner's order: at[q], adding up to g. */
+static void owners_at(const csv_owners *ow, size_t g, size_t *at) {
+  int64_t lo = 0, hi = 0; /* the g-th first row is the largest x with at most g groups before it */
+  for (unsigned q = 0; q < ow->n; q++)
+    if (ow->tab[q].ngroups && ow->order[q][ow->tab[q].ngroups - 1].first >= hi)
+      hi = ow->order[q][ow->tab[q].ngroups - 1].first + 1;
+  while (hi - lo > 1) {
+    int64_t mid = lo + (hi - lo) / 2;
+    size_t n = 0;
+    for (unsigned q = 0; q < ow->n; q++) n += owner_before(ow, q, mid);
+    if (n <= g) lo = mid;
+    else
+      hi = mid;
+  }
+  for (unsigned q = 0; q < ow->n; q++) at[q] = owner_before(ow, q, lo);
+}
+
 static void *columns_range(void *arg) {
   columns_job *j = arg;
-  const csv_count *c = j->c;
-  const size_t nk = c->nkeys, ns = c->nsums;
+  const csv_owners *ow = j->c->owners;
+  const size_t nk = j->c->nkeys, ns = j->c->nsums;
   for (size_t g = j->g0; g < j->g1; g++) {
-    const char *p = c->arena + c->groups[g].koff;
+    /* the group: the next of c's, or the owners' next in order */
+    const csv_count *c = j->c;
+    size_t gi = g;
+    int64_t n;
+    if (!ow) n = c->groups[g].count;
+    else {
+      unsigned q = 0;
+      int64_t least = INT64_MAX;
+      for (unsigned o = 0; o < ow->n; o++)
+        if (j->at[o] < ow->tab[o].ngroups && ow->order[o][j->at[o]].first < least) {
+          least = ow->order[o][j->at[o]].first;
+          q = o;
+        }
+      const first_ent *e = &ow->order[q][j->at[q]++];
+      c = &ow->tab[q];
+      gi = e->g;
+      n = c->groups[gi].count + e->count;
+      /* the owners' groups are visited out of their order in memory: a group 16 ahead, its key 8 */
+      if (j->at[q] + 16 < c->ngroups) __builtin_prefetch(&c->groups[e[16].g]);
+      if (j->at[q] + 8 < c->ngroups) __builtin_prefetch(c->arena + c->groups[e[8].g].koff);
+    }
+    const char *p = c->arena + c->groups[gi].koff;
     for (size_t k = 0; k < nk; k++) {
       const char *s;
       size_t l = 0;
@@ -2605,10 +2697,10 @@ static void *columns_range(void *arg) {
       t->pos += l;
       o->off[g + 1] = t->pos;
     }
-    j->count[g] = c->groups[g].count;
+    j->count[g] = n;
     for (size_t s = 0; s < ns; s++) {
-      j->sv[s][g] = c->sumv[g * ns + s];
-      j->nv[s][g] = c->sumn[g * ns + s];
+      j->sv[s][g] = c->sumv[gi * ns + s];
+      j->nv[s][g] = c->sumn[gi * ns + s];
     }
   }
   return NULL;
@@ -2629,10 +2721,12 @@ int csv_count_columns(const csv_count *c, csv_key_column *keys, int64_t *count, 
     if (keys[k].off) keys[k].off[0] = 0;
   }
   /* the first range writes into what becomes the column (room for all the text: a string key is at
-     most the arena, a date CSV_DATE_TEXT bytes); the others into buffers of their share, which grow */
+     most the arenas, a date CSV_DATE_TEXT bytes); the others into buffers of their share, which grow */
+  size_t alen = c->alen;
+  for (unsigned o = 0; c->owners && o < c->owners->n; o++) alen += c->owners->tab[o].alen;
   for (size_t k = 0; rc == 0 && k < nk; k++) {
     if (!keys[k].off) continue;
-    size_t all = (c->keys[k].bin == CSV_BIN_NONE ? c->alen : CSV_DATE_TEXT * ng) + CSV_DATE_TEXT;
+    size_t all = (c->keys[k].bin == CSV_BIN_NONE ? alen : CSV_DATE_TEXT * ng) + CSV_DATE_TEXT;
     for (size_t i = 0; i < nj && rc == 0; i++) {
       col_bytes *t = &text[i * nk + k];
       t->cap = i == 0 ? all : all / nj + CSV_DATE_TEXT;
@@ -2643,6 +2737,7 @@ int csv_count_columns(const csv_count *c, csv_key_column *keys, int64_t *count, 
   for (size_t i = 0; rc == 0 && i < nj; i++) {
     jobs[i] = (columns_job){.c = c, .keys = keys, .count = count, .sv = sv, .nv = nv, .g0 = ng / nj * i,
                             .g1 = i + 1 == nj ? ng : ng / nj * (i + 1), .text = &text[i * nk]};
+    if (c->owners) owners_at(c->owners, jobs[i].g0, jobs[i].at);
     if (i > 0) started[i] = pthread_create(&tid[i], NULL, columns_range, &jobs[i]) == 0;
   }
   if (rc == 0) {

@@ -201,6 +201,8 @@ typedef struct {
 } csv_slot;
 #define CSV_SLOT_LONG 0x80000000u
 
+typedef struct csv_owners csv_owners;
+
 typedef struct {
   /* set-up (owned; freed by csv_count_free) */
   csv_key *keys;
@@ -211,8 +213,11 @@ typedef struct {
   size_t nfilters;
   int skip_bad;
   int empty_skip;  /* empty value in a summed column: 1 skip it, 0 bad row */
+  int columns_only; /* the groups are read only through csv_count_columns: a count on several
+                       threads then leaves them in the tables of the threads that kept them
+                       (owners), not copied into groups */
   /* results */
-  csv_group *groups;
+  csv_group *groups; /* NULL when owners is set */
   size_t ngroups, gcap;
   double *sumv;    /* ngroups * nsums (filled in when the count returns) */
   int64_t *sumn;   /* ngroups * nsums: values summed */
@@ -231,6 +236,7 @@ typedef struct {
   long bad_lines[10];
   size_t nbad_lines;
   char first_bad[CSV_ERRLEN];
+  csv_owners *owners; /* columns_only on several threads: the ngroups groups, in the owners' tables */
 } csv_count;
 
 void csv_count_init(csv_count *c);
@@ -279,14 +285,16 @@ typedef struct {
 int csv_key_is_string(const csv_count *c, size_t k);
 /* The groups of c, in order, as columns: for each key the caller gives keys[k].iv (ngroups values)
  * or keys[k].off (ngroups + 1), and count (ngroups); sv[s] and nv[s] (ngroups each) take each sum
- * and its number of values. The groups are cut into nthreads ranges (at most 256, at most
- * ngroups), each filled on its own thread; a range's string bytes are moved after those of the
- * ranges before it. 0, or -1 out of memory (then no bytes are left to free). */
+ * and its number of values. The groups are read from c's groups, or (owners set) from the owners'
+ * tables, merged by first row. They are cut into nthreads ranges (at most 256, at most ngroups),
+ * each filled on its own thread; a range's string bytes are moved after those of the ranges
+ * before it. 0, or -1 out of memory (then no bytes are left to free). */
 int csv_count_columns(const csv_count *c, csv_key_column *keys, int64_t *count, double *const *sv, int64_t *const *nv,
                       int nthreads);
-/* Decode key number k of group g: a string (*s, *n) or an integer (*iv), returns 0 string, 1 int.
- * Keys are encoded in the arena as: a string = length byte (255: 4 more length bytes follow) then
- * the bytes; a bin = its zigzag LEB128 varint (one byte for hours, weekdays, months). */
+/* Decode key number k of group g (of c->groups: not for a count left in its owners' tables): a
+ * string (*s, *n) or an integer (*iv), returns 0 string, 1 int. Keys are encoded in the arena as:
+ * a string = length byte (255: 4 more length bytes follow) then the bytes; a bin = its zigzag
+ * LEB128 varint (one byte for hours, weekdays, months). */
 int csv_count_key(const csv_count *c, size_t g, size_t k, const char **s, size_t *n, int64_t *iv);
 /* Decode key number k of a group whose encoded key k starts at p (the group's first key is at
  * c->arena + c->groups[g].koff): *kind = 0 string (*s, *n), 1 integer (*iv); returns where key

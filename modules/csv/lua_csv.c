@@ -1003,6 +1003,7 @@ static int l_count(lua_State *L) {
   c->skip_bad = opt_bool(L, arg, "skip_bad");
   int columnar = opt_bool(L, arg, "columnar"), compact = opt_bool(L, arg, "compact");
   if (compact && !columnar) luaL_argerror(L, arg, "option 'compact' is for columnar = true");
+  c->columns_only = compact; /* push_compact reads the groups only through csv_count_columns */
   int delim = opt_delim(L, arg);
   size_t block = opt_block(L, arg), max_row = opt_max_row(L, arg);
   int threads = 0;

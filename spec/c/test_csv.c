@@ -635,9 +635,10 @@ static unsigned rnd(unsigned n) {
 /* Threads that keep keys in a count in parts (0: all) */
 static int test_owners = 16;
 
-/* csv_count_columns on 1, 2, 3 and 5 threads gives every group's keys, count and sums as they are
- * in the count (a range of groups per thread: the strings of later ranges are moved) */
-static void columns_agree(const csv_count *c, const char *path) {
+/* csv_count_columns of src on 1, 2, 3 and 5 threads gives every group's keys, count and sums as
+ * they are in the count c (a range of groups per thread: the strings of later ranges are moved; src
+ * may be the same count left in its owners' tables, merged by first row) */
+static void columns_agree(const csv_count *c, const csv_count *src, const char *path) {
   static const int THREADS[] = {1, 2, 3, 5};
   const size_t ng = c->ngroups, nk = c->nkeys, ns = c->nsums;
   for (size_t ti = 0; ti < sizeof THREADS / sizeof THREADS[0]; ti++) {
@@ -650,7 +651,7 @@ static void columns_agree(const csv_count *c, const char *path) {
       else
         kc[k].iv = malloc((ng + 1) * sizeof(int64_t));
     }
-    int rc = csv_count_columns(c, kc, count, sv, nv, THREADS[ti]);
+    int rc = csv_count_columns(src, kc, count, sv, nv, THREADS[ti]);
     CHECKF(rc == 0, "%s: columns on %d threads: rc %d", path, THREADS[ti], rc);
     size_t bad = 0;
     for (size_t g = 0; rc == 0 && g < ng; g++) {
@@ -671,7 +672,8 @@ static void columns_agree(const csv_count *c, const char *path) {
       if (count[g] != c->groups[g].count) bad++;
       if (ns && (memcmp(&sv[0][g], &c->sumv[g * ns], sizeof(double)) != 0 || nv[0][g] != c->sumn[g * ns])) bad++;
     }
-    CHECKF(bad == 0, "%s: columns on %d threads: %zu values differ from the count's", path, THREADS[ti], bad);
+    CHECKF(bad == 0, "%s: columns on %d threads%s: %zu values differ from the count's", path, THREADS[ti],
+           src->owners ? " (from the owners' tables)" : "", bad);
     for (size_t k = 0; k < nk; k++) {
       free(kc[k].iv);
       free(kc[k].off);
@@ -682,6 +684,33 @@ static void columns_agree(const csv_count *c, const char *path) {
     free(sv[0]);
     free(nv[0]);
   }
+}
+
+/* The count c in parts again with columns_only (its groups left in the owners' tables): the same
+ * totals, and the same columns. */
+static void owners_agree(const csv_count *c, const char *path, size_t block, const int64_t *cuts, size_t ncuts,
+                         size_t steal) {
+  csv_reader r;
+  csv_count o;
+  csv_init(&r);
+  csv_count_init(&o);
+  CHECKF(csv_open(&r, path, 0, block) == 0, "%s: %s", path, r.err);
+  o.keys = malloc((c->nkeys + 1) * sizeof *o.keys);
+  memcpy(o.keys, c->keys, c->nkeys * sizeof *o.keys);
+  o.nkeys = c->nkeys;
+  o.sums = malloc((c->nsums + 1) * sizeof *o.sums);
+  memcpy(o.sums, c->sums, c->nsums * sizeof *o.sums);
+  o.nsums = c->nsums;
+  o.skip_bad = c->skip_bad;
+  o.empty_skip = c->empty_skip;
+  o.general = c->general;
+  o.columns_only = 1;
+  int rc = csv_count_run_cuts(&o, &r, cuts, ncuts, steal, test_owners);
+  CHECKF(rc == 0 && o.ngroups == c->ngroups && o.rows == c->rows && o.bad == c->bad && o.matched == c->matched,
+         "%s: columns only: rc %d (%s), %zu groups for %zu", path, rc, r.err, o.ngroups, c->ngroups);
+  if (rc == 0 && o.ngroups == c->ngroups) columns_agree(c, &o, path);
+  csv_count_free(&o);
+  csv_close(&r);
 }
 
 /* The grouped count serialised: totals, bad lines, first message (or the error), groups in order. */
@@ -714,7 +743,8 @@ static char *count_dump(const char *path, size_t block, int general, int skip_ba
                           rc, (long long)c.rows, (long long)c.bad, (long long)c.matched, c.ngroups, c.first_bad,
                           rc ? r.err : "");
   for (size_t i = 0; i < c.nbad_lines; i++) len += (size_t)sprintf(out + len, " %ld", c.bad_lines[i]);
-  if (rc == 0) columns_agree(&c, path);
+  if (rc == 0) columns_agree(&c, &c, path);
+  if (rc == 0 && ncuts) owners_agree(&c, path, block, cuts, ncuts, steal);
   for (size_t g = 0; rc == 0 && g < c.ngroups; g++) {
     if (len + 256 > cap) out = realloc(out, cap *= 2);
     out[len++] = '\n';
