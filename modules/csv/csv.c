@@ -2050,7 +2050,9 @@ static int64_t part_guess(const csv_reader *r, int64_t o, int64_t limit, char *w
 /* ---- the groups of the owners in order --------------------------------------------------
  * Each owner sorts its groups by their first rows, in the memory of its slot table; then each
  * owner's groups are copied to their places in the result (a group's place is its rank in its
- * owner's order plus the number of other owners' groups seen earlier), all owners at once. */
+ * owner's order plus the number of other owners' groups seen earlier), all owners at once. A count
+ * read only as columns (columns_only) keeps the owners' tables instead, and the columns are filled
+ * by merging their orders. */
 
 typedef struct {
   int64_t first;
@@ -2191,8 +2193,8 @@ static void part_count_init(csv_count *pc, const csv_count *c) {
   pc->columns_only = c->columns_only;
 }
 
-/* A count read only as columns: the owners' tables (with their sums finished) and orders moved
- * into c->owners instead of gathered. 0 or -1 out of memory. */
+/* The groups of a count read only as columns: the owners' tables (their sums finished) and their
+ * orders, merged by first row when the columns are filled (csv_count_columns). */
 struct csv_owners {
   unsigned n;
   csv_count tab[XOWNERS];
@@ -2204,6 +2206,7 @@ static void owners_free(csv_owners *ow) {
   free(ow);
 }
 
+/* The owners' tables and orders moved into c->owners instead of gathered. 0 or -1 out of memory. */
 static int keep_owners(csv_count *c, csv_count *tabs, first_ent *const *ord, unsigned no) {
   csv_owners *ow = calloc(1, sizeof *ow);
   if (!ow) return -1;

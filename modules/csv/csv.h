@@ -255,9 +255,9 @@ int csv_count_run(csv_count *c, csv_reader *r);
  * threads finish together. The keys are shared out among the threads by hash: each group is kept
  * by one thread, which counts the rows the others send it (with their file offsets, which put the
  * groups back in order of first appearance at the end). Results (groups and their order, counts,
- * sums, rows, bad rows and messages) are those of csv_count_run, whatever the parts; a wrong guess
- * (which sent rows that are not the part's) or a sum not exact in fixed point makes the count run
- * again on one thread. */
+ * sums, rows, bad rows and messages; with columns_only, as csv_count_columns reads them) are those
+ * of csv_count_run, whatever the parts; a wrong guess (which sent rows that are not the part's) or
+ * a sum not exact in fixed point makes the count run again on one thread. */
 int csv_count_run_par(csv_count *c, csv_reader *r, int nthreads, size_t min_part);
 #define CSV_STEAL_DEFAULT ((size_t)1 << 20)
 /* The same with the cuts given (file offsets; one thread per part), parts split when more than
