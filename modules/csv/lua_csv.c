@@ -48,7 +48,8 @@
  *                    with many groups this is several times faster to build and smaller
  *     opts.compact   with columnar: every array a csv.column userdata (as csv.read's compact;
  *                    keys that are strings or dates are string columns: col[i], #col, totable),
- *                    filled on the count's threads (a range of at least 32,768 groups each)
+ *                    filled on the count's threads (a range of at least 32,768 groups each,
+ *                    straight from the tables the threads kept their groups in)
  *   groups = { {keys = {k1, k2, ...}, count = n, sums = {NAME = s}, n = {NAME = values summed}}, ...}
  *     in order of first appearance; plain keys are strings (the field text), bins are integers
  *     (date: a string). info = {rows = data rows read, counted = rows in groups, groups = number of
