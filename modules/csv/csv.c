@@ -2563,11 +2563,13 @@ int csv_count_run_cuts(csv_count *c, csv_reader *r, const int64_t *cuts, size_t 
   return rc;
 }
 
+/* more threads than cores would only wait for one another (an owner waiting for a core holds up
+   the threads that send to it) */
+int csv_count_threads(int nthreads) { return nthreads <= 0 || nthreads > csv_ncores() ? csv_ncores() : nthreads; }
+
 int csv_count_run_par(csv_count *c, csv_reader *r, int nthreads, size_t min_part) {
   struct stat st;
-  /* more threads than cores would only wait for one another (an owner waiting for a core holds
-     up the threads that send to it) */
-  if (nthreads <= 0 || nthreads > csv_ncores()) nthreads = csv_ncores();
+  nthreads = csv_count_threads(nthreads);
   if (min_part == 0) min_part = (size_t)64 << 10;
   if (nthreads <= 1 || r->use_pread || fstat(r->fd, &st) != 0 || !S_ISREG(st.st_mode)) return csv_count_run(c, r);
   int64_t data = r->buf_off + (int64_t)r->pos, rest = (int64_t)st.st_size - data;

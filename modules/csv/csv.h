@@ -266,6 +266,9 @@ int csv_count_run_par(csv_count *c, csv_reader *r, int nthreads, size_t min_part
 int csv_count_run_cuts(csv_count *c, csv_reader *r, const int64_t *cuts, size_t ncuts, size_t steal, int owners);
 /* Number of cores this process may run on (>= 1). */
 int csv_ncores(void);
+/* The threads a count asked for nthreads runs on: the cores for 0 and for more than the cores
+ * (more threads would only wait for one another). */
+int csv_count_threads(int nthreads);
 /* Room for a date as text (YYYY-MM-DD; any 64-bit year) and its terminating zero. */
 #define CSV_DATE_TEXT 32
 /* Write the date y-m-d into out (CSV_DATE_TEXT bytes) as YYYY-MM-DD; returns its length. */

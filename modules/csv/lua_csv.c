@@ -1164,7 +1164,7 @@ static int l_count(lua_State *L) {
   lua_pushvalue(L, 5);
   lua_pushboolean(L, columnar);
   lua_pushboolean(L, compact);
-  lua_pushinteger(L, threads <= 0 || threads > csv_ncores() ? csv_ncores() : threads);
+  lua_pushinteger(L, csv_count_threads(threads));
   int pst = lua_pcall(L, 5, 1, 0);
   if (running) lua_gc(L, LUA_GCRESTART);
   if (pst != LUA_OK) return lua_error(L);
