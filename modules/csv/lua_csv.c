@@ -481,6 +481,12 @@ static void push_date(lua_State *L, int64_t y, int m, int d) {
   lua_pushlstring(L, buf, csv_date_text(buf, y, m, d));
 }
 
+/* a date bin's value (y * 10000 + m * 100 + d) as its text */
+static void push_ymd(lua_State *L, int64_t ymd) {
+  char buf[CSV_DATE_TEXT];
+  lua_pushlstring(L, buf, csv_ymd_text(buf, ymd));
+}
+
 /* ---- csv.column ------------------------------------------------------------------------- */
 
 #define C_STRING 3 /* a column kind beside T_INTEGER and T_NUMBER */
@@ -829,7 +835,7 @@ static void push_key(lua_State *L, const csv_count *c, str_memo *m, size_t g, si
   int64_t iv;
   if (csv_count_key(c, g, k, &s, &sl, &iv) == 0) memo_push(L, m, s, sl);
   else if (c->keys[k].bin == CSV_BIN_DATE)
-    push_date(L, iv / 10000, (int)(iv / 100 % 100), (int)(iv % 100));
+    push_ymd(L, iv);
   else
     lua_pushinteger(L, iv);
 }
@@ -900,7 +906,7 @@ static void push_columnar(lua_State *L, const csv_count *c, str_memo *m, int nam
       int kind;
       p = csv_count_key_next(c, p, k, &kind, &s, &l, &iv);
       if (kind == 0) memo_push(L, m, s, l);
-      else if (c->keys[k].bin == CSV_BIN_DATE) push_date(L, iv / 10000, (int)(iv / 100 % 100), (int)(iv % 100));
+      else if (c->keys[k].bin == CSV_BIN_DATE) push_ymd(L, iv);
       else
         lua_pushinteger(L, iv);
       lua_rawseti(L, keys + 1 + (int)k, (lua_Integer)g + 1);
