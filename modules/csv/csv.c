@@ -1672,21 +1672,26 @@ static inline int mdy_fast(const char *s, size_t n, int *y, int *m, int *d, int 
   return 0;
 }
 
-/* zigzag LEB128 at p (16 bytes written), the bytes also as a little-endian number in *enc */
-static inline size_t put_varint(char *p, int64_t v, unsigned __int128 *enc) {
+/* zigzag LEB128 at p (16 bytes written), the bytes also as a little-endian number in enc[0..1]
+ * (stored as two words: a 16-byte copy of words just written stalls on the store forwarding) */
+static inline size_t put_varint(char *p, int64_t v, uint64_t enc[2]) {
   uint64_t u = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
-  unsigned __int128 e = 0;
+  uint64_t lo = 0, hi = 0; /* bytes 0..7 and 8..9 */
   size_t n = 0;
-  while (u >= 0x80) {
-    e |= (unsigned __int128)((u & 0x7f) | 0x80) << (8 * n);
-    n++;
-    u >>= 7;
+  for (; u >= 0x80; n++, u >>= 7) {
+    uint64_t byte = (u & 0x7f) | 0x80;
+    if (n < 8) lo |= byte << (8 * n);
+    else
+      hi |= byte << (8 * (n - 8));
   }
-  e |= (unsigned __int128)u << (8 * n);
-  n++;
-  memcpy(p, &e, 16); /* p has room: see count_row */
-  *enc = e;
-  return n;
+  if (n < 8) lo |= u << (8 * n);
+  else
+    hi |= u << (8 * (n - 8));
+  memcpy(p, &lo, 8); /* p has room: see count_row */
+  memcpy(p + 8, &hi, 8);
+  enc[0] = lo;
+  enc[1] = hi;
+  return n + 1;
 }
 
 /* The bin value of a date-time field; 0 ok, -1 bad (r->err set). */
@@ -1804,9 +1809,9 @@ static int count_row(csv_count *c, csv_reader *r, count_sink *snk, int64_t off) 
     }
     int64_t v;
     if (bin_value(r, key, f, &v) != 0) return 1;
-    unsigned __int128 e;
-    size_t n = put_varint(kp, v, &e);
-    if (KEY_IN_REGS && klen < 16) acc |= e << (8 * klen);
+    uint64_t e[2];
+    size_t n = put_varint(kp, v, e);
+    if (KEY_IN_REGS && klen < 16) acc |= ((unsigned __int128)e[1] << 64 | e[0]) << (8 * klen);
     klen += n;
   }
   /* sums */
