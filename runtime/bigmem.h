@@ -47,7 +47,30 @@ static inline void *bigmem_alloc(size_t n) {
 /* A zeroed block that grows without being copied (a hash table doubled in place): its own anonymous
  * mapping, from 2 MiB on 2 MiB aligned and hinted. Growing moves its pages to the front of a larger
  * such mapping (Linux mremap: the page tables move, not the bytes); the rest of that mapping is new,
- * zero memory. Freed with bigmem_zfree and its size. */
+ * zero memory. Freed with bigmem_zfree and its size. Under AddressSanitizer the blocks are on its
+ * heap instead (grown by realloc), where their bounds are checked. */
+#if defined(__SANITIZE_ADDRESS__)
+#define BIGMEM_ON_HEAP 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define BIGMEM_ON_HEAP 1
+#endif
+#endif
+
+#ifdef BIGMEM_ON_HEAP
+static inline void *bigmem_zalloc(size_t n) { return calloc(1, n ? n : 1); }
+
+static inline void bigmem_zfree(void *p, size_t n) {
+  (void)n;
+  free(p);
+}
+
+static inline void *bigmem_zgrow(void *p, size_t n, size_t m) {
+  char *q = realloc(p, m);
+  if (q) memset(q + n, 0, m - n);
+  return q;
+}
+#else
 static inline size_t bigmem_zlen(size_t n) {
   size_t pg = 4096;
   return n >= BIGMEM_HUGE ? (n + BIGMEM_HUGE - 1) / BIGMEM_HUGE * BIGMEM_HUGE : (n + pg - 1) / pg * pg;
@@ -87,5 +110,6 @@ static inline void *bigmem_zgrow(void *p, size_t n, size_t m) {
   bigmem_zfree(p, n);
   return q;
 }
+#endif
 
 #endif
