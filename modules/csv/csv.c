@@ -466,32 +466,62 @@ static void fast_row(csv_reader *r, size_t rs, size_t e) {
 #include "csv_scan.h"
 #undef SCAN_NAME
 #undef SCAN_TARGET
+
+#define SCAN_NAME(x) x##_avx512
+#define SCAN_TARGET __attribute__((target("avx2,popcnt,bmi,bmi2,pclmul,avx512f,avx512bw")))
+#define SCAN_AVX512 1
+#include "csv_scan.h"
+#undef SCAN_NAME
+#undef SCAN_TARGET
+#undef SCAN_AVX512
 #undef SCAN_AVX2
 
 typedef int (*scanner_fn)(csv_reader *r);
 
-/* EMSOPT_CSV_SCANNER=base in the environment keeps to the portable scanner (its tests run it on
- * machines that have AVX2) */
+static const struct {
+  const char *name;
+  scanner_fn fn;
+} scanners[] = {{"avx512", fast_next_avx512}, {"avx2", fast_next_avx2}, {"base", fast_next_base}};
+
+static int scanner_runs_here(scanner_fn f) {
+  int avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt") && __builtin_cpu_supports("bmi") &&
+             __builtin_cpu_supports("pclmul");
+  if (f == fast_next_avx2) return avx2;
+  if (f == fast_next_avx512)
+    return avx2 && __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("avx512f") &&
+           __builtin_cpu_supports("avx512bw");
+  return 1;
+}
+
+/* The first scanner of the list this machine runs, from the one EMSOPT_CSV_SCANNER names on (its
+ * tests run each on the machines that have the faster ones). */
 static scanner_fn pick_scanner(void) {
   static scanner_fn chosen; /* set once; every thread would choose the same */
   scanner_fn f = __atomic_load_n(&chosen, __ATOMIC_RELAXED);
   if (!f) {
     __builtin_cpu_init();
     const char *want = getenv("EMSOPT_CSV_SCANNER");
-    f = !(want && strcmp(want, "base") == 0) && __builtin_cpu_supports("avx2") &&
-                __builtin_cpu_supports("popcnt") && __builtin_cpu_supports("bmi") && __builtin_cpu_supports("pclmul")
-            ? fast_next_avx2
-            : fast_next_base;
+    size_t i = 0, n = sizeof scanners / sizeof *scanners;
+    while (want && i + 1 < n && strcmp(want, scanners[i].name) != 0) i++;
+    if (want && strcmp(want, scanners[i].name) != 0) i = 0;
+    while (!scanner_runs_here(scanners[i].fn)) i++;
+    f = scanners[i].fn;
     __atomic_store_n(&chosen, f, __ATOMIC_RELAXED);
   }
   return f;
 }
+
+const char *csv_scanner(void) {
+  scanner_fn f = pick_scanner();
+  size_t i = 0;
+  while (scanners[i].fn != f) i++;
+  return scanners[i].name;
+}
 #else
 typedef int (*scanner_fn)(csv_reader *r);
 static scanner_fn pick_scanner(void) { return fast_next_base; }
+const char *csv_scanner(void) { return "base"; }
 #endif
-
-const char *csv_scanner(void) { return pick_scanner() == fast_next_base ? "base" : "avx2"; }
 
 int csv_next(csv_reader *r) {
   if (!r->sel_on) return general_next(r);

@@ -103,8 +103,9 @@ int csv_next(csv_reader *r);
 /* From now on fill only fields cols[0..n-1] (indexes < nheader; n may be 0) in csv_next (see
  * above). 0, or -1 out of memory (r->err). */
 int csv_select(csv_reader *r, const long *cols, size_t n);
-/* The block scanner in use: "avx2" where the machine has AVX2, POPCNT, BMI and PCLMUL (unless the
- * environment says EMSOPT_CSV_SCANNER=base), else "base" (SSE2 on x86-64, plain C elsewhere). */
+/* The block scanner in use: "avx512" where the machine has AVX-512 (F, BW) and BMI2 as well as what
+ * "avx2" needs, "avx2" where it has AVX2, POPCNT, BMI and PCLMUL, else "base" (SSE2 on x86-64, plain
+ * C elsewhere). EMSOPT_CSV_SCANNER=avx2 or =base in the environment starts the choice there. */
 const char *csv_scanner(void);
 /* Release everything; idempotent. */
 void csv_close(csv_reader *r);

@@ -1,6 +1,7 @@
-/* csv core: the selective block scanner, included twice by csv.c -- once for any x86-64 (SSE2) or
- * other machine, once with AVX2, POPCNT and PCLMUL enabled for the machines that have them (chosen
- * at run time). Define SCAN_NAME(x), SCAN_TARGET and optionally SCAN_AVX2 before including.
+/* csv core: the selective block scanner, included three times by csv.c -- once for any x86-64
+ * (SSE2) or other machine, once with AVX2, POPCNT and PCLMUL enabled, once with AVX-512 (BW) and
+ * BMI2 as well, for the machines that have them (chosen at run time). Define SCAN_NAME(x),
+ * SCAN_TARGET and optionally SCAN_AVX2, or SCAN_AVX2 and SCAN_AVX512, before including.
  *
  * Per 64-byte block: bits of quotes q, delimiters d, line feeds l; m = prefix XOR of q (inside
  * quotes, the opening quote included) carried across blocks; delimiters and line feeds outside
@@ -11,7 +12,12 @@
  * is parsed again by the row parser from its start, and scanning resumes after it. */
 
 SCAN_TARGET static inline void SCAN_NAME(block_bits)(const char *p, char dc, uint64_t *q, uint64_t *d, uint64_t *l) {
-#if defined(SCAN_AVX2)
+#if defined(SCAN_AVX512)
+  __m512i a = _mm512_loadu_si512((const void *)p);
+  *q = _mm512_cmpeq_epi8_mask(a, _mm512_set1_epi8('"'));
+  *d = _mm512_cmpeq_epi8_mask(a, _mm512_set1_epi8(dc));
+  *l = _mm512_cmpeq_epi8_mask(a, _mm512_set1_epi8('\n'));
+#elif defined(SCAN_AVX2)
   const __m256i vq = _mm256_set1_epi8('"'), vd = _mm256_set1_epi8(dc), vl = _mm256_set1_epi8('\n');
   __m256i a = _mm256_loadu_si256((const __m256i *)(const void *)p);
   __m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32));
@@ -96,7 +102,11 @@ SCAN_TARGET static int SCAN_NAME(fast_next)(csv_reader *r) {
             fi += cnt;
             break;
           }
+#if defined(SCAN_AVX512)
+          dd &= ~_pdep_u64(((uint64_t)1 << (nt - fi)) - 1, dd); /* its nt - fi lowest bits cleared */
+#else
           for (size_t k = nt - fi; k; k--) dd &= dd - 1;
+#endif
           r->dpos[nt] = base + (size_t)__builtin_ctzll(dd);
           fi = nt + 1;
           dd &= dd - 1;
