@@ -1128,10 +1128,6 @@ void csv_count_init(csv_count *c) { memset(c, 0, sizeof *c); }
 
 static void owners_free(csv_owners *ow);
 
-/* Slot tables are bigmem blocks (huge pages from 2 MiB on: each row touches one random slot),
- * doubled in place: a table is never copied, and only the slots it gains are new memory. */
-static size_t slot_bytes(size_t n) { return n * sizeof(csv_slot); }
-
 /* Free the results and scratch of a count, keep its set-up. */
 static void count_free_results(csv_count *c) {
   owners_free(c->owners);
@@ -1142,7 +1138,7 @@ static void count_free_results(csv_count *c) {
   free(c->sumx);
   free(c->sumr);
   free(c->arena);
-  bigmem_zfree(c->slots, slot_bytes(c->nslots));
+  free(c->slots);
   free(c->tmp);
   free(c->kbuf);
   c->groups = NULL;
@@ -1199,63 +1195,32 @@ static inline uint64_t hash_key(const char *k, size_t nw) {
   return mum(h ^ 0x1d8e4e27c47d124full, (uint64_t)nw ^ 0xeb44accab455d165ull);
 }
 
+/* Slot tables sit on huge pages from 2 MiB on (each row touches one random slot). */
+static csv_slot *alloc_slots(size_t n) {
+  csv_slot *s = bigmem_alloc(n * sizeof(csv_slot));
+  if (s) memset(s, 0, n * sizeof(csv_slot));
+  return s;
+}
+
 #define SLOT_GI(sl) ((sl)->gi & ~CSV_SLOT_LONG)
 
-/* The hash of a slot's key: a short key is hashed again from the slot, a long key's hash is kept in
- * its group. */
-static inline uint64_t slot_hash(const csv_count *c, const csv_slot *sl) {
-  return sl->gi & CSV_SLOT_LONG ? c->groups[SLOT_GI(sl) - 1].hash : hash_w2(sl->key[0], sl->key[1]);
-}
-
-/* A count's first, empty table (any earlier one freed). 0 or -1 out of memory. */
-static int table_new(csv_count *c) {
-  bigmem_zfree(c->slots, slot_bytes(c->nslots));
-  c->nslots = 0;
-  if (!(c->slots = bigmem_zalloc(slot_bytes(1024)))) return -1;
-  c->nslots = 1024;
-  return 0;
-}
-
-/* The table doubled, its entries rehashed in place. An entry whose new home (its old home, or that
- * plus n) is in the lower half goes no further than its old slot; its probe run there and in the
- * upper half is of entries already moved. Entries are taken from the first empty slot z on, in
- * order, so that no run wraps around the end before its start is moved: the entries of [0, z), which
- * may be the end of such a run, are set aside first and put back last, and a run that wraps around
- * the upper half's end into [0, p) finds only emptied slots or entries already moved there. So no
- * entry is ever put past one not yet moved (whose move would leave a hole in its probe run).
- * 0 or -1 out of memory (the table unchanged). */
-static int table_double(csv_count *c) {
-  size_t n = c->nslots, z = 0;
-  while (c->slots[z].gi) z++; /* there is an empty slot: the load is at most 0.7 */
-  csv_slot *aside = z ? malloc(z * sizeof *aside) : NULL;
-  if (z && !aside) return -1;
-  csv_slot *s = bigmem_zgrow(c->slots, slot_bytes(n), slot_bytes(2 * n));
-  if (!s) {
-    free(aside);
-    return -1;
+static int grow_table(csv_count *c, size_t nslots) {
+  csv_slot *s = alloc_slots(nslots);
+  if (!s) return -1;
+  size_t mask = nslots - 1;
+  for (size_t j = 0; j < c->nslots; j++) {
+    const csv_slot *o = &c->slots[j];
+    if (!o->gi) continue;
+    /* a short key is hashed again from the slot, so the old table is read in order and the new one
+       written in two runs; a long key's hash is kept in its group */
+    uint64_t h = o->gi & CSV_SLOT_LONG ? c->groups[SLOT_GI(o) - 1].hash : hash_w2(o->key[0], o->key[1]);
+    size_t i = h & mask;
+    while (s[i].gi) i = (i + 1) & mask;
+    s[i] = *o;
   }
+  free(c->slots);
   c->slots = s;
-  c->nslots = 2 * n;
-  const size_t mask = 2 * n - 1;
-  if (z) {
-    memcpy(aside, s, z * sizeof *s);
-    memset(s, 0, z * sizeof *s);
-  }
-  for (size_t p = z + 1; p < n; p++) {
-    if (!s[p].gi) continue;
-    size_t i = slot_hash(c, &s[p]) & mask;
-    if (i == p) continue;
-    csv_slot e = s[p];
-    s[p].gi = 0;
-    while (s[i].gi) i = (i + 1) & mask;
-    s[i] = e;
-  }
-  for (size_t k = 0; k < z; k++) {
-    size_t i = slot_hash(c, &aside[k]) & mask;
-    while (s[i].gi) i = (i + 1) & mask;
-    s[i] = aside[k];
-  }
-  free(aside);
+  c->nslots = nslots;
   return 0;
 }
 
@@ -1329,7 +1294,7 @@ static csv_slot *slot_of(csv_count *c, const uint64_t w[2], const char *key, siz
   sl->count = 0;
   sl->gi = (uint32_t)(g + 1) | (klen > 16 ? CSV_SLOT_LONG : 0);
   if (c->ngroups * 10 > c->nslots * 7) { /* load 0.7 */
-    if (table_double(c) != 0) return NULL;
+    if (grow_table(c, c->nslots * 2) != 0) return NULL;
     for (i = h & (c->nslots - 1); SLOT_GI(&c->slots[i]) != g + 1; i = (i + 1) & (c->nslots - 1)) {
     }
     sl = &c->slots[i];
@@ -1984,7 +1949,8 @@ static int sink_init(count_sink *s, csv_count *tc) {
   s->tc = tc;
   if (!tc) return 0;
   s->pq.sums = malloc((tc->nsums * PEND + 1) * sizeof *s->pq.sums);
-  return !s->pq.sums || table_new(tc) != 0 ? -1 : 0;
+  tc->nslots = 0;
+  return !s->pq.sums || grow_table(tc, 1024) != 0 ? -1 : 0;
 }
 
 static void sink_free(count_sink *s) {
