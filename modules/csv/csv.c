@@ -502,8 +502,8 @@ static scanner_fn pick_scanner(void) {
     __builtin_cpu_init();
     const char *want = getenv("EMSOPT_CSV_SCANNER");
     size_t i = 0, n = sizeof scanners / sizeof *scanners;
-    while (want && i + 1 < n && strcmp(want, scanners[i].name) != 0) i++;
-    if (want && strcmp(want, scanners[i].name) != 0) i = 0;
+    while (want && i < n && strcmp(want, scanners[i].name) != 0) i++;
+    if (i == n) i = 0; /* a name not in the list: the choice starts at the top */
     while (!scanner_runs_here(scanners[i].fn)) i++;
     f = scanners[i].fn;
     __atomic_store_n(&chosen, f, __ATOMIC_RELAXED);
