@@ -1409,7 +1409,8 @@ typedef struct {
 typedef struct exchange exchange;
 
 /* A thread's place to count rows: its table (NULL for a thread that owns no keys) and its queue of
- * lookups; on several threads also its chunks being filled for each owner and its spare chunks. */
+ * lookups; on several threads also its chunks being filled for each owner and its spare chunks.
+ * Whole cache lines: the threads' sinks lie side by side, and each is written on every row. */
 typedef struct {
   csv_count *tc;
   pend_queue pq;
@@ -1418,7 +1419,7 @@ typedef struct {
   xchunk *out[XOWNERS];
   xchunk *spare;
   int rc;        /* -1: out of memory while counting another thread's rows */
-} count_sink;
+} __attribute__((aligned(64))) count_sink;
 
 struct exchange {
   unsigned nowners;
@@ -2444,7 +2445,8 @@ int csv_count_run_cuts(csv_count *c, csv_reader *r, const int64_t *cuts, size_t 
   ps.parts = calloc(ps.cap, sizeof *ps.parts);
   pthread_t *tid = calloc(nl, sizeof *tid);
   part_worker_arg *wa = calloc(nl, sizeof *wa);
-  count_sink *sinks = calloc(nl, sizeof *sinks);
+  count_sink *sinks = aligned_alloc(_Alignof(count_sink), nl * sizeof *sinks);
+  if (sinks) memset(sinks, 0, nl * sizeof *sinks);
   int rc = 0, oom = 0, again = 0;
   if (!ps.parts || !tid || !wa || !sinks) oom = 1;
   for (unsigned o = 0; o < x.nowners; o++) part_count_init(&tabs[o], c);
