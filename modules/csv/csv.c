@@ -2096,15 +2096,16 @@ typedef struct {
   uint32_t count; /* the slot's count, not yet in the group's */
 } first_ent;
 
-#define RADIX_BITS 11
+#define RADIX_BITS 11  /* digits of at most this many bits */
 #define RADIX_PASSES 6 /* 66 bits: any offset */
 
-/* An owner's groups in order of their first rows (LSD radix sort); the entries live in the memory
- * of its slot table, which they replace (two entries to a slot: the sort's two arrays fit). */
+/* An owner's groups in order of their first rows (LSD radix sort, in as few passes as the largest
+ * offset allows, each on digits as narrow as that allows: fewer places written at once); the
+ * entries live in the memory of its slot table, which they replace (two entries to a slot: the
+ * sort's two arrays fit). */
 static first_ent *table_order(csv_count *tc) {
   _Static_assert(2 * sizeof(first_ent) == sizeof(csv_slot), "two entries to a slot");
-  size_t n = 0, npass = 0;
-  const size_t R = (size_t)1 << RADIX_BITS;
+  size_t n = 0;
   size_t cnt[RADIX_PASSES][1 << RADIX_BITS] = {{0}}; /* 96 KiB of stack */
   first_ent *a = (first_ent *)(void *)tc->slots, *b = a + tc->nslots;
   int64_t most = 0;
@@ -2114,17 +2115,20 @@ static first_ent *table_order(csv_count *tc) {
     a[n++] = (first_ent){sl.first, SLOT_GI(&sl) - 1, sl.count};
     if (sl.first > most) most = sl.first;
   }
-  while (npass < RADIX_PASSES && (most >> (RADIX_BITS * npass)) != 0) npass++;
+  unsigned bits = 0;
+  while (bits < 63 && (most >> bits) != 0) bits++;
+  const unsigned npass = (bits + RADIX_BITS - 1) / RADIX_BITS, w = npass ? (bits + npass - 1) / npass : 0;
+  const size_t R = (size_t)1 << w;
   for (size_t i = 0; i < n; i++)
-    for (size_t k = 0; k < npass; k++) cnt[k][(a[i].first >> (RADIX_BITS * k)) & (R - 1)]++;
-  for (size_t k = 0; k < npass; k++) {
+    for (unsigned k = 0; k < npass; k++) cnt[k][(a[i].first >> (w * k)) & (R - 1)]++;
+  for (unsigned k = 0; k < npass; k++) {
     size_t sum = 0;
     for (size_t d = 0; d < R; d++) {
       size_t t = cnt[k][d];
       cnt[k][d] = sum;
       sum += t;
     }
-    for (size_t i = 0; i < n; i++) b[cnt[k][(a[i].first >> (RADIX_BITS * k)) & (R - 1)]++] = a[i];
+    for (size_t i = 0; i < n; i++) b[cnt[k][(a[i].first >> (w * k)) & (R - 1)]++] = a[i];
     first_ent *t = a;
     a = b;
     b = t;
