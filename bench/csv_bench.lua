@@ -472,7 +472,7 @@ for _, F in ipairs(files) do
   line("csv.count compact, 1 thread", kw1, kc1, kmem1,
     "columnar, compact = true: each array a csv.column (no Lua value per group)")
   line(string.format("csv.count compact, %d threads", ncores), pw, pc, pmem,
-    string.format("%s; %.2f x one thread (target >= 1.7: %s)", pnote, speedup,
+    string.format("%s; %.3f x one thread (target >= 1.7: %s)", pnote, speedup,
       speedup >= 1.7 and "met" or "NOT met"))
   local duck_res = {}
   if duck_script then
@@ -481,7 +481,7 @@ for _, F in ipairs(files) do
       local ours = th == 1 and kw1_runs or pw_runs
       local r = ratio(D.w, ours)
       line(string.format("DuckDB %s, %d thread%s", D.ver, th, th > 1 and "s" or ""), D.w, D.c, D.mem,
-        string.format("same groups (%d compared); csv.count compact %.1f x faster (target >= 4: %s)", D.compared, r,
+        string.format("same groups (%d compared); csv.count compact %.2f x faster (target >= 4: %s)", D.compared, r,
           r >= 4 and "met" or "NOT met"))
       duck_res[th] = {wall = median(D.w), cpu = median(D.c), ours_faster = r}
     end
