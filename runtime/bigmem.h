@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 
 #define BIGMEM_HUGE ((size_t)2 << 20)
@@ -41,6 +42,60 @@ static inline void *bigmem_alloc(size_t n) {
   madvise(p, len, MADV_HUGEPAGE);
 #endif
   return p;
+}
+
+/* ---- blocks that grow in place ----------------------------------------------------------
+ * Mapped from the kernel (so zeroed), 2 MiB aligned and hinted, in whole 2 MiB pages; grown by
+ * mremap, which keeps the pages already written (and their huge pages) and adds zeroed ones: a
+ * table that doubles faults each page in once, and old and new never coexist. Freed with
+ * bigmem_unmap and the size they were mapped or last grown to. */
+
+static inline size_t bigmem_round(size_t n) { return (n + BIGMEM_HUGE - 1) / BIGMEM_HUGE * BIGMEM_HUGE; }
+
+/* n bytes of zeroes (n > 0), 2 MiB aligned; NULL out of memory */
+static inline void *bigmem_map(size_t n) {
+  size_t len = bigmem_round(n);
+  char *r = mmap(NULL, len + BIGMEM_HUGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (r == MAP_FAILED) return NULL;
+  char *a = (char *)(((uintptr_t)r + BIGMEM_HUGE - 1) & ~(uintptr_t)(BIGMEM_HUGE - 1));
+  if (a > r) munmap(r, (size_t)(a - r));
+  if (r + len + BIGMEM_HUGE > a + len) munmap(a + len, (size_t)(r + len + BIGMEM_HUGE - (a + len)));
+#ifdef MADV_HUGEPAGE
+  madvise(a, len, MADV_HUGEPAGE);
+#endif
+  return a;
+}
+
+static inline void bigmem_unmap(void *p, size_t n) {
+  if (p) munmap(p, bigmem_round(n));
+}
+
+/* Block p of old bytes grown to n (> old): its bytes kept, the new ones zero, still 2 MiB aligned
+ * (it may move). NULL out of memory, p unchanged. */
+static inline void *bigmem_grow(void *p, size_t old, size_t n) {
+  size_t ol = bigmem_round(old), len = bigmem_round(n);
+  if (len == ol) return p;
+#ifdef MREMAP_FIXED
+  void *q = mremap(p, ol, len, 0); /* in place, when the addresses after it are free */
+  if (q != MAP_FAILED) return q;
+  char *r = mmap(NULL, len + BIGMEM_HUGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (r == MAP_FAILED) return NULL;
+  char *a = (char *)(((uintptr_t)r + BIGMEM_HUGE - 1) & ~(uintptr_t)(BIGMEM_HUGE - 1));
+  q = mremap(p, ol, len, MREMAP_MAYMOVE | MREMAP_FIXED, a); /* over the reservation, aligned */
+  if (q == MAP_FAILED) {
+    munmap(r, len + BIGMEM_HUGE);
+    return NULL;
+  }
+  if (a > r) munmap(r, (size_t)(a - r));
+  if (r + len + BIGMEM_HUGE > a + len) munmap(a + len, (size_t)(r + len + BIGMEM_HUGE - (a + len)));
+  return q;
+#else
+  void *q = bigmem_map(n);
+  if (!q) return NULL;
+  memcpy(q, p, old);
+  bigmem_unmap(p, old);
+  return q;
+#endif
 }
 
 #endif

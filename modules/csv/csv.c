@@ -1127,6 +1127,7 @@ int csv_strptime(const char *s, size_t n, const char *fmt, int64_t *secs, double
 void csv_count_init(csv_count *c) { memset(c, 0, sizeof *c); }
 
 static void owners_free(csv_owners *ow);
+static void slots_free(csv_count *c);
 
 /* Free the results and scratch of a count, keep its set-up. */
 static void count_free_results(csv_count *c) {
@@ -1138,7 +1139,7 @@ static void count_free_results(csv_count *c) {
   free(c->sumx);
   free(c->sumr);
   free(c->arena);
-  free(c->slots);
+  slots_free(c);
   free(c->tmp);
   free(c->kbuf);
   c->groups = NULL;
@@ -1146,8 +1147,7 @@ static void count_free_results(csv_count *c) {
   c->sumn = NULL;
   c->sumx = NULL;
   c->arena = c->kbuf = NULL;
-  c->slots = NULL;
-  c->ngroups = c->gcap = c->alen = c->acap = c->nslots = c->kcap = 0;
+  c->ngroups = c->gcap = c->alen = c->acap = c->kcap = 0;
   c->rows = c->bad = c->matched = 0;
   c->nbad_lines = 0;
   c->inexact = 0;
@@ -1195,29 +1195,87 @@ static inline uint64_t hash_key(const char *k, size_t nw) {
   return mum(h ^ 0x1d8e4e27c47d124full, (uint64_t)nw ^ 0xeb44accab455d165ull);
 }
 
-/* Slot tables sit on huge pages from 2 MiB on (each row touches one random slot). */
-static csv_slot *alloc_slots(size_t n) {
-  csv_slot *s = bigmem_alloc(n * sizeof(csv_slot));
-  if (s) memset(s, 0, n * sizeof(csv_slot));
-  return s;
+/* Slot tables of 2 MiB and more are mapped on huge pages (each row touches one random slot) and
+ * double in place (bigmem_grow), so each of their pages is faulted in once; smaller ones are
+ * malloc'ed. */
+static int slots_mapped(size_t nslots) { return nslots * sizeof(csv_slot) >= BIGMEM_HUGE; }
+
+static void slots_free(csv_count *c) {
+  if (slots_mapped(c->nslots)) bigmem_unmap(c->slots, c->nslots * sizeof(csv_slot));
+  else
+    free(c->slots);
+  c->slots = NULL;
+  c->nslots = 0;
 }
 
 #define SLOT_GI(sl) ((sl)->gi & ~CSV_SLOT_LONG)
 
-static int grow_table(csv_count *c, size_t nslots) {
-  csv_slot *s = alloc_slots(nslots);
-  if (!s) return -1;
-  size_t mask = nslots - 1;
-  for (size_t j = 0; j < c->nslots; j++) {
-    const csv_slot *o = &c->slots[j];
-    if (!o->gi) continue;
-    /* a short key is hashed again from the slot, so the old table is read in order and the new one
-       written in two runs; a long key's hash is kept in its group */
-    uint64_t h = o->gi & CSV_SLOT_LONG ? c->groups[SLOT_GI(o) - 1].hash : hash_w2(o->key[0], o->key[1]);
-    size_t i = h & mask;
-    while (s[i].gi) i = (i + 1) & mask;
-    s[i] = *o;
+/* a short key is hashed again from its slot; a long key's hash is kept in its group */
+static inline uint64_t slot_hash(const csv_count *c, const csv_slot *o) {
+  return o->gi & CSV_SLOT_LONG ? c->groups[SLOT_GI(o) - 1].hash : hash_w2(o->key[0], o->key[1]);
+}
+
+static inline void slot_put(csv_slot *s, size_t mask, const csv_slot *o, uint64_t h) {
+  size_t i = h & mask;
+  while (s[i].gi) i = (i + 1) & mask;
+  s[i] = *o;
+}
+
+/* The table of n mapped slots doubled in place (slots [n, 2n) are new and empty). A key's new home
+ * is its old one, or that plus n. The keys of a run of full slots [a, b] (not wrapping past slot
+ * n - 1) all land in [a, b] or in [a + n, b + n]: no more of them have homes in any [x, b] than it
+ * has slots. So the slots are taken in order, each key out of its slot and back in from its new
+ * home: it lands at or before its old slot, past keys already moved, or in the upper copy of its
+ * run, and never past a key still to be moved. Only the run that wraps from slot n - 1 to slot 0
+ * breaks this; its keys wait aside (tmp) and go in last. */
+static void rehash_doubled(csv_count *c, csv_slot *s, size_t n, const csv_slot *tmp, size_t ntmp) {
+  const size_t mask = 2 * n - 1;
+  for (size_t j = 0; j < n; j++) {
+    if (!s[j].gi) continue;
+    csv_slot o = s[j];
+    uint64_t h = slot_hash(c, &o);
+    if ((h & mask) == j) continue;
+    s[j].gi = 0;
+    slot_put(s, mask, &o, h);
   }
+  for (size_t k = 0; k < ntmp; k++) slot_put(s, mask, &tmp[k], slot_hash(c, &tmp[k]));
+}
+
+static int grow_table(csv_count *c, size_t nslots) {
+  const size_t n = c->nslots, mask = nslots - 1;
+  if (slots_mapped(n)) { /* in place */
+    size_t t0 = 0, s0 = n; /* the run that wraps: [s0, n) and [0, t0) */
+    if (c->slots[n - 1].gi) {
+      while (c->slots[t0].gi) t0++;
+      while (c->slots[s0 - 1].gi) s0--;
+    }
+    size_t ntmp = n - s0 + t0;
+    csv_slot *tmp = ntmp ? malloc(ntmp * sizeof *tmp) : NULL;
+    if (ntmp && !tmp) return -1;
+    csv_slot *s = bigmem_grow(c->slots, n * sizeof(csv_slot), nslots * sizeof(csv_slot));
+    if (!s) {
+      free(tmp);
+      return -1;
+    }
+    if (ntmp) {
+      memcpy(tmp, s + s0, (n - s0) * sizeof *tmp);
+      memcpy(tmp + (n - s0), s, t0 * sizeof *tmp);
+      memset(s + s0, 0, (n - s0) * sizeof *s);
+      memset(s, 0, t0 * sizeof *s);
+    }
+    rehash_doubled(c, s, n, tmp, ntmp);
+    free(tmp);
+    c->slots = s;
+    c->nslots = nslots;
+    return 0;
+  }
+  csv_slot *s;
+  if (slots_mapped(nslots)) s = bigmem_map(nslots * sizeof(csv_slot)); /* zeroed */
+  else if ((s = malloc(nslots * sizeof(csv_slot))) != NULL)
+    memset(s, 0, nslots * sizeof(csv_slot));
+  if (!s) return -1;
+  for (size_t j = 0; j < n; j++) /* the old table read in order, the new one written in two runs */
+    if (c->slots[j].gi) slot_put(s, mask, &c->slots[j], slot_hash(c, &c->slots[j]));
   free(c->slots);
   c->slots = s;
   c->nslots = nslots;
@@ -1950,7 +2008,7 @@ static int sink_init(count_sink *s, csv_count *tc) {
   s->tc = tc;
   if (!tc) return 0;
   s->pq.sums = malloc((tc->nsums * PEND + 1) * sizeof *s->pq.sums);
-  tc->nslots = 0;
+  slots_free(tc);
   return !s->pq.sums || grow_table(tc, 1024) != 0 ? -1 : 0;
 }
 
