@@ -527,6 +527,15 @@ static void test_strptime(void) {
   csv_close(&r);
 }
 
+/* c set up to count path by its first column, r open on it */
+static void count_by_first(csv_count *c, csv_reader *r, const char *path) {
+  csv_init(r);
+  csv_count_init(c);
+  csv_open(r, path, 0, 0);
+  c->keys = calloc(1, sizeof *c->keys);
+  c->nkeys = 1;
+}
+
 static void test_count(void) {
   const char data[] = "zip,type,when,secs\n"
                       "10001,CARD,\"01/07/2013 12:30:00 AM\",10\n"   /* Monday 00h */
@@ -579,11 +588,7 @@ static void test_count(void) {
   /* without skip_bad the first bad row stops the pass with its message */
   csv_reader r;
   csv_count c;
-  csv_init(&r);
-  csv_count_init(&c);
-  csv_open(&r, path, 0, 0);
-  c.keys = calloc(1, sizeof *c.keys);
-  c.nkeys = 1;
+  count_by_first(&c, &r, path);
   c.sums = malloc(sizeof(long));
   c.sums[0] = 3;
   c.nsums = 1;
@@ -608,11 +613,7 @@ static void test_count(void) {
     }
     path = write_tmp("many.csv", big, len);
     free(big);
-    csv_init(&r);
-    csv_count_init(&c);
-    csv_open(&r, path, 0, 0);
-    c.keys = calloc(1, sizeof *c.keys);
-    c.nkeys = 1;
+    count_by_first(&c, &r, path);
     CHECKF(csv_count_run(&c, &r) == 0, "many: %s", r.err);
     int ok = c.ngroups == (size_t)ng && c.nslots * sizeof(csv_slot) >= ((size_t)4 << 20);
     for (size_t g = 0; ok && g < c.ngroups; g++) {
@@ -644,11 +645,7 @@ static void test_grow_wrap(void) {
     const char *path = write_tmp("grow.csv", buf, len);
     csv_reader r;
     csv_count c;
-    csv_init(&r);
-    csv_count_init(&c);
-    csv_open(&r, path, 0, 0);
-    c.keys = calloc(1, sizeof *c.keys);
-    c.nkeys = 1;
+    count_by_first(&c, &r, path);
     int ok = csv_count_run(&c, &r) == 0 && c.ngroups == (size_t)nk;
     for (size_t g = 0; ok && g < c.ngroups; g++) ok = c.groups[g].count == 2;
     wrong += !ok;
