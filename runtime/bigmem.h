@@ -52,14 +52,20 @@ static inline void *bigmem_alloc(size_t n) {
 
 static inline size_t bigmem_round(size_t n) { return (n + BIGMEM_HUGE - 1) / BIGMEM_HUGE * BIGMEM_HUGE; }
 
+/* The 2 MiB-aligned len bytes inside mapping r of len + BIGMEM_HUGE bytes; the rest unmapped. */
+static inline char *bigmem_trim(char *r, size_t len) {
+  char *a = (char *)(((uintptr_t)r + BIGMEM_HUGE - 1) & ~(uintptr_t)(BIGMEM_HUGE - 1));
+  if (a > r) munmap(r, (size_t)(a - r));
+  munmap(a + len, (size_t)(r + BIGMEM_HUGE - a));
+  return a;
+}
+
 /* n bytes of zeroes (n > 0), 2 MiB aligned; NULL out of memory */
 static inline void *bigmem_map(size_t n) {
   size_t len = bigmem_round(n);
   char *r = mmap(NULL, len + BIGMEM_HUGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (r == MAP_FAILED) return NULL;
-  char *a = (char *)(((uintptr_t)r + BIGMEM_HUGE - 1) & ~(uintptr_t)(BIGMEM_HUGE - 1));
-  if (a > r) munmap(r, (size_t)(a - r));
-  if (r + len + BIGMEM_HUGE > a + len) munmap(a + len, (size_t)(r + len + BIGMEM_HUGE - (a + len)));
+  char *a = bigmem_trim(r, len);
 #ifdef MADV_HUGEPAGE
   madvise(a, len, MADV_HUGEPAGE);
 #endif
@@ -80,14 +86,12 @@ static inline void *bigmem_grow(void *p, size_t old, size_t n) {
   if (q != MAP_FAILED) return q;
   char *r = mmap(NULL, len + BIGMEM_HUGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (r == MAP_FAILED) return NULL;
-  char *a = (char *)(((uintptr_t)r + BIGMEM_HUGE - 1) & ~(uintptr_t)(BIGMEM_HUGE - 1));
+  char *a = bigmem_trim(r, len);
   q = mremap(p, ol, len, MREMAP_MAYMOVE | MREMAP_FIXED, a); /* over the reservation, aligned */
   if (q == MAP_FAILED) {
-    munmap(r, len + BIGMEM_HUGE);
+    munmap(a, len);
     return NULL;
   }
-  if (a > r) munmap(r, (size_t)(a - r));
-  if (r + len + BIGMEM_HUGE > a + len) munmap(a + len, (size_t)(r + len + BIGMEM_HUGE - (a + len)));
   return q;
 #else
   void *q = bigmem_map(n);

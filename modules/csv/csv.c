@@ -2314,7 +2314,7 @@ static void tables_free(csv_count *tabs, unsigned n) {
   pthread_t tid[XOWNERS];
   int started[XOWNERS] = {0};
   for (unsigned o = 1; o < n; o++)
-    if (tabs[o].nslots * sizeof(csv_slot) >= BIGMEM_HUGE)
+    if (slots_mapped(tabs[o].nslots))
       started[o] = pthread_create(&tid[o], NULL, free_results, &tabs[o]) == 0;
   for (unsigned o = 0; o < n; o++)
     if (!started[o]) count_free_results(&tabs[o]);
