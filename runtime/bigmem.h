@@ -11,11 +11,14 @@
 
 #define BIGMEM_HUGE ((size_t)2 << 20)
 
+/* n (a size or an address) rounded up to a whole number of 2 MiB pages */
+static inline size_t bigmem_round(size_t n) { return (n + BIGMEM_HUGE - 1) / BIGMEM_HUGE * BIGMEM_HUGE; }
+
 /* Ask for huge pages on the 2 MiB-aligned inside of [p, p + n) (blocks of 4 MiB and more). */
 static inline void bigmem_hint(void *p, size_t n) {
 #ifdef MADV_HUGEPAGE
   if (!p || n < 2 * BIGMEM_HUGE) return;
-  uintptr_t a = ((uintptr_t)p + BIGMEM_HUGE - 1) & ~(uintptr_t)(BIGMEM_HUGE - 1);
+  uintptr_t a = bigmem_round((uintptr_t)p);
   uintptr_t e = ((uintptr_t)p + n) & ~(uintptr_t)(BIGMEM_HUGE - 1);
   if (e > a) madvise((void *)a, e - a, MADV_HUGEPAGE);
 #else
@@ -36,7 +39,7 @@ static inline void *bigmem_realloc(void *p, size_t n) {
 static inline void *bigmem_alloc(size_t n) {
   if (n < BIGMEM_HUGE) return malloc(n ? n : 1);
   void *p = NULL;
-  size_t len = (n + BIGMEM_HUGE - 1) / BIGMEM_HUGE * BIGMEM_HUGE;
+  size_t len = bigmem_round(n);
   if (posix_memalign(&p, BIGMEM_HUGE, len) != 0) return NULL;
 #ifdef MADV_HUGEPAGE
   madvise(p, len, MADV_HUGEPAGE);
@@ -50,11 +53,9 @@ static inline void *bigmem_alloc(size_t n) {
  * table that doubles faults each page in once, and old and new never coexist. Freed with
  * bigmem_unmap and the size they were mapped or last grown to. */
 
-static inline size_t bigmem_round(size_t n) { return (n + BIGMEM_HUGE - 1) / BIGMEM_HUGE * BIGMEM_HUGE; }
-
 /* The 2 MiB-aligned len bytes inside mapping r of len + BIGMEM_HUGE bytes; the rest unmapped. */
 static inline char *bigmem_trim(char *r, size_t len) {
-  char *a = (char *)(((uintptr_t)r + BIGMEM_HUGE - 1) & ~(uintptr_t)(BIGMEM_HUGE - 1));
+  char *a = (char *)bigmem_round((uintptr_t)r);
   if (a > r) munmap(r, (size_t)(a - r));
   munmap(a + len, (size_t)(r + BIGMEM_HUGE - a));
   return a;
